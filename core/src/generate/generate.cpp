@@ -1,0 +1,162 @@
+#include "ft/generation.h"
+
+#include "ft/error.h"
+#include "generate/sampler.h"
+#include "model/modelimpl.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+namespace ft {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// Text generated so far, emitted to the caller only once it cannot be the start of a stop
+// string, so a stop string never appears partially in a stream.
+class StopStringFilter
+{
+public:
+    explicit StopStringFilter(const std::vector<std::string> &stops) : m_stops(stops) {}
+
+    // Adds a piece; returns the text safe to emit; sets `stopped` when a stop string appeared.
+    std::string add(const std::string &piece, bool &stopped)
+    {
+        m_text += piece;
+        for (const auto &stop : m_stops) {
+            if (stop.empty())
+                continue;
+            const size_t from = m_emitted > stop.size() ? m_emitted - stop.size() : 0;
+            const size_t at = m_text.find(stop, from);
+            if (at != std::string::npos) {
+                stopped = true;
+                m_text.resize(at);
+                return take(m_text.size());
+            }
+        }
+        size_t safe = m_text.size();
+        for (const auto &stop : m_stops)
+            for (size_t len = std::min(stop.size() - (stop.empty() ? 0 : 1), m_text.size()); len > 0; --len)
+                if (m_text.compare(m_text.size() - len, len, stop, 0, len) == 0) {
+                    safe = std::min(safe, m_text.size() - len);
+                    break;
+                }
+        return take(std::max(safe, m_emitted));
+    }
+    std::string finish() { return take(m_text.size()); }
+    const std::string &text() const { return m_text; }
+
+private:
+    std::string take(size_t upTo)
+    {
+        std::string out = m_text.substr(m_emitted, upTo - m_emitted);
+        m_emitted = upTo;
+        return out;
+    }
+
+    const std::vector<std::string> &m_stops;
+    std::string m_text;
+    size_t m_emitted = 0;
+};
+
+} // namespace
+
+const char *finishReasonName(FinishReason reason)
+{
+    switch (reason) {
+    case FinishReason::Length: return "length";
+    case FinishReason::Eos: return "eos";
+    case FinishReason::StopString: return "stop_string";
+    case FinishReason::Cancelled: return "cancelled";
+    }
+    return "unknown";
+}
+
+GenerationResult generate(const Model &model, const std::vector<int32_t> &promptIds,
+                          const GenerationOptions &options)
+{
+    const Model::Impl &impl = model.impl();
+    if (promptIds.empty())
+        throwBadInput("the prompt is empty: at least one token is needed");
+    if (options.maxNewTokens < 0)
+        throwBadInput("max new tokens must be zero or more");
+    if (options.temperature < 0 || options.topP <= 0 || options.topP > 1 || options.topK < 0 ||
+        options.repetitionPenalty <= 0)
+        throwBadInput("invalid sampling settings: temperature >= 0, 0 < top-p <= 1, top-k >= 0 "
+                      "and repetition penalty > 0 are required");
+    const std::vector<int32_t> &eosIds = options.eosIds.empty() ? impl.eosIds : options.eosIds;
+    const Tokenizer *tokenizer = impl.tokenizer.get();
+    if (!options.stopStrings.empty() && !tokenizer)
+        throwBadInput("stop strings need a tokenizer: " + impl.missingTokenizerReason);
+
+    torch::InferenceMode guard;
+    const auto start = Clock::now();
+    GenerationResult result;
+    const int64_t capacity = static_cast<int64_t>(promptIds.size()) + options.maxNewTokens;
+    KvCache cache = impl.decoder->newCache(1, capacity);
+    std::vector<int32_t> history = promptIds;
+    Sampler sampler(options);
+    std::unique_ptr<StreamDecoder> stream;
+    if (tokenizer)
+        stream = std::make_unique<StreamDecoder>(*tokenizer);
+    StopStringFilter filter(options.stopStrings);
+
+    ForwardInputs inputs;
+    inputs.ids = torch::tensor(std::vector<int64_t>(promptIds.begin(), promptIds.end()), torch::kInt64).unsqueeze(0);
+    inputs.cache = &cache;
+    Clock::time_point firstTokenAt;
+    for (int step = 0; step < options.maxNewTokens; ++step) {
+        if (options.cancel && options.cancel->load()) {
+            result.finishReason = FinishReason::Cancelled;
+            break;
+        }
+        torch::Tensor logits = impl.decoder->forward(inputs).view({-1});  // (V)
+        const int32_t id = sampler.next(logits, history);
+        if (step == 0) {
+            firstTokenAt = Clock::now();
+            result.timeToFirstTokenMs = msSince(start);
+        }
+        if (options.stopAtEos && std::find(eosIds.begin(), eosIds.end(), id) != eosIds.end()) {
+            result.finishReason = FinishReason::Eos;
+            break;
+        }
+        result.ids.push_back(id);
+        history.push_back(id);
+        bool stopped = false;
+        std::string piece = stream ? filter.add(stream->push(id), stopped) : std::string();
+        if (options.onToken && !options.onToken(id, piece)) {
+            result.finishReason = FinishReason::Cancelled;
+            break;
+        }
+        if (stopped) {
+            result.finishReason = FinishReason::StopString;
+            break;
+        }
+        inputs.ids = torch::full({1, 1}, static_cast<int64_t>(id), torch::kInt64);
+    }
+    if (stream && result.finishReason != FinishReason::StopString) {
+        bool stopped = false;
+        std::string tail = filter.add(stream->flush(), stopped);
+        tail += filter.finish();
+        if (options.onToken && !tail.empty())
+            options.onToken(-1, tail);
+        if (stopped)
+            result.finishReason = FinishReason::StopString;
+    }
+    result.text = filter.text();
+    if (result.ids.size() > 1) {
+        const double decodeMs = std::chrono::duration<double, std::milli>(Clock::now() - firstTokenAt).count();
+        result.tokensPerSecond = decodeMs > 0 ? (result.ids.size() - 1) * 1000.0 / decodeMs : 0.0;
+    }
+    return result;
+}
+
+} // namespace ft

@@ -1,0 +1,169 @@
+#include "model/decoder.h"
+
+#include "ft/error.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace ft {
+namespace {
+
+torch::Tensor linear(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias)
+{
+    return bias.defined() ? torch::linear(x, weight, bias) : torch::linear(x, weight);
+}
+
+// GPT-2's Conv1D: y = x @ W + b with W stored (in, out).
+torch::Tensor conv1d(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias)
+{
+    auto shape = x.sizes().vec();
+    shape.back() = weight.size(1);
+    return torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(shape);
+}
+
+// RMSNorm as in LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * weight, in fp32.
+torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &weight, double eps)
+{
+    torch::Tensor variance = x.pow(2).mean(-1, true);
+    return weight * (x * torch::rsqrt(variance + eps));
+}
+
+} // namespace
+
+Decoder::Decoder(const ModelConfig &config, const DecoderWeights &weights)
+    : m_config(config), m_weights(weights)
+{
+    if (config.family == ArchitectureFamily::Llama)
+        m_rope = Rope(config);
+}
+
+KvCache Decoder::newCache(int64_t batch, int64_t capacity) const
+{
+    KvCache cache;
+    cache.capacity = capacity;
+    const auto options = torch::TensorOptions().dtype(torch::kFloat32);
+    for (int i = 0; i < m_config.numLayers; ++i) {
+        cache.keys.push_back(torch::empty({batch, m_config.numKvHeads, capacity, m_config.headDim}, options));
+        cache.values.push_back(torch::empty({batch, m_config.numKvHeads, capacity, m_config.headDim}, options));
+    }
+    return cache;
+}
+
+torch::Tensor Decoder::activation(const torch::Tensor &x) const
+{
+    const std::string &a = m_config.activation;
+    if (a == "silu")
+        return torch::silu(x);
+    if (a == "gelu_new" || a == "gelu_pytorch_tanh")
+        return torch::gelu(x, "tanh");
+    if (a == "gelu")
+        return torch::gelu(x);
+    return torch::relu(x);
+}
+
+// q: (B, T, H, D), k and v: (B, T, Hkv, D). Grouped-query attention without repeating K/V:
+// the G = H / Hkv query heads that share a K/V head are stacked along the time axis.
+torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
+                                 const torch::Tensor &v, int layer, KvCache *cache,
+                                 int64_t past) const
+{
+    const int64_t B = q.size(0), T = q.size(1), H = m_config.numHeads;
+    const int64_t Hkv = m_config.numKvHeads, D = m_config.headDim, G = H / Hkv;
+    torch::Tensor keys = k.permute({0, 2, 1, 3});    // (B, Hkv, T, D)
+    torch::Tensor values = v.permute({0, 2, 1, 3});  // (B, Hkv, T, D)
+    if (cache) {
+        if (past + T > cache->capacity)
+            throw Error(ErrorKind::Internal, "KV cache capacity exceeded");
+        cache->keys[layer].narrow(2, past, T).copy_(keys);
+        cache->values[layer].narrow(2, past, T).copy_(values);
+        keys = cache->keys[layer].narrow(2, 0, past + T);
+        values = cache->values[layer].narrow(2, 0, past + T);
+    }
+    const int64_t S = keys.size(2);
+    // (B, T, Hkv, G, D) -> (B, Hkv, G*T, D)
+    torch::Tensor queries = q.view({B, T, Hkv, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, Hkv, G * T, D});
+    torch::Tensor scores = torch::matmul(queries, keys.transpose(-1, -2)) / std::sqrt(double(D));
+    if (T > 1) {
+        // Causal: query t (absolute position past + t) sees keys 0 .. past + t.
+        torch::Tensor mask = torch::ones({T, S}, torch::kBool).triu(past + 1);  // (T, S)
+        scores = scores.view({B, Hkv, G, T, S}).masked_fill(mask, -INFINITY).view({B, Hkv, G * T, S});
+    }
+    torch::Tensor probs = torch::softmax(scores, -1);
+    torch::Tensor out = torch::matmul(probs, values);  // (B, Hkv, G*T, D)
+    return out.view({B, Hkv, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, H * D});
+}
+
+torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tensor &cos,
+                                  const torch::Tensor &sin, KvCache *cache, int64_t past) const
+{
+    const LayerWeights &w = m_weights.layers[layer];
+    const int64_t B = x.size(0), T = x.size(1), D = m_config.headDim;
+    torch::Tensor h = rmsNorm(x, w.inputNorm, m_config.normEps);
+    torch::Tensor q = linear(h, w.q, w.qBias).view({B, T, m_config.numHeads, D});
+    torch::Tensor k = linear(h, w.k, w.kBias).view({B, T, m_config.numKvHeads, D});
+    torch::Tensor v = linear(h, w.v, w.vBias).view({B, T, m_config.numKvHeads, D});
+    q = Rope::apply(q, cos, sin);
+    k = Rope::apply(k, cos, sin);
+    x = x + linear(attention(q, k, v, layer, cache, past), w.o, w.oBias);
+    h = rmsNorm(x, w.postAttentionNorm, m_config.normEps);
+    torch::Tensor gated = activation(linear(h, w.gate, w.gateBias)) * linear(h, w.up, w.upBias);
+    return x + linear(gated, w.down, w.downBias);
+}
+
+torch::Tensor Decoder::gpt2Block(torch::Tensor x, int layer, KvCache *cache, int64_t past) const
+{
+    const LayerWeights &w = m_weights.layers[layer];
+    const int64_t B = x.size(0), T = x.size(1), C = m_config.hiddenSize, D = m_config.headDim;
+    const double eps = m_config.normEps;
+    torch::Tensor h = torch::layer_norm(x, {C}, w.ln1, w.ln1Bias, eps);
+    std::vector<torch::Tensor> qkv = conv1d(h, w.cAttn, w.cAttnBias).split(C, -1);
+    torch::Tensor q = qkv[0].view({B, T, m_config.numHeads, D});
+    torch::Tensor k = qkv[1].view({B, T, m_config.numHeads, D});
+    torch::Tensor v = qkv[2].view({B, T, m_config.numHeads, D});
+    x = x + conv1d(attention(q, k, v, layer, cache, past), w.cProj, w.cProjBias);
+    h = torch::layer_norm(x, {C}, w.ln2, w.ln2Bias, eps);
+    return x + conv1d(activation(conv1d(h, w.fc, w.fcBias)), w.mlpProj, w.mlpProjBias);
+}
+
+torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
+{
+    const torch::Tensor &ids = inputs.ids;  // (B, T)
+    const int64_t B = ids.size(0), T = ids.size(1);
+    const int64_t past = inputs.cache ? inputs.cache->length : 0;
+    torch::Tensor positions = inputs.positions.defined()
+                                  ? inputs.positions
+                                  : torch::arange(past, past + T, torch::kInt64).unsqueeze(0).expand({B, T});
+    if (T == 0)
+        throw Error(ErrorKind::BadInput, "the prompt is empty: at least one token is needed");
+    const auto maxId = ids.max().item<int64_t>(), minId = ids.min().item<int64_t>();
+    if (minId < 0 || maxId >= m_config.vocabSize)
+        throwBadInput("token id " + std::to_string(minId < 0 ? minId : maxId) +
+                      " is outside the model's vocabulary (0.." +
+                      std::to_string(m_config.vocabSize - 1) + ")");
+
+    torch::Tensor x = torch::embedding(m_weights.embed, ids);  // (B, T, C)
+    if (m_config.family == ArchitectureFamily::Gpt2) {
+        if (past + T > m_config.maxPositions)
+            throwBadInput("sequence of " + std::to_string(past + T) +
+                          " tokens exceeds the model's " + std::to_string(m_config.maxPositions) +
+                          " positions");
+        x = x + torch::embedding(m_weights.positions, positions);
+        for (int i = 0; i < m_config.numLayers; ++i)
+            x = gpt2Block(x, i, inputs.cache, past);
+        x = torch::layer_norm(x, {m_config.hiddenSize}, m_weights.finalNorm,
+                              m_weights.finalNormBias, m_config.normEps);
+    } else {
+        auto [cos, sin] = m_rope.cosSin(positions);
+        for (int i = 0; i < m_config.numLayers; ++i)
+            x = llamaBlock(x, i, cos, sin, inputs.cache, past);
+        x = rmsNorm(x, m_weights.finalNorm, m_config.normEps);
+    }
+    if (inputs.cache)
+        inputs.cache->length = past + T;
+    if (!inputs.allPositions)
+        x = x.narrow(1, T - 1, 1);
+    return torch::linear(x, m_weights.lmHead);  // (B, T or 1, V)
+}
+
+} // namespace ft

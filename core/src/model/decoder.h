@@ -1,0 +1,47 @@
+// The forward pass of the supported decoder-only transformers over their loaded weights.
+// Stateless apart from the caller's KvCache, so one Decoder serves many generations at once.
+#pragma once
+
+#include "model/decoderweights.h"
+#include "model/kvcache.h"
+#include "model/modelconfig.h"
+#include "model/rope.h"
+
+#include <torch/types.h>
+
+namespace ft {
+
+struct ForwardInputs
+{
+    torch::Tensor ids;        // (B, T) int64
+    torch::Tensor positions;  // (B, T) int64; default: cache length + arange(T)
+    KvCache *cache = nullptr; // appended to when given
+    bool allPositions = false;  // logits for every position, or only the last
+};
+
+class Decoder
+{
+public:
+    Decoder(const ModelConfig &config, const DecoderWeights &weights);
+
+    // Logits (B, T or 1, V) in fp32.
+    torch::Tensor forward(const ForwardInputs &inputs) const;
+    KvCache newCache(int64_t batch, int64_t capacity) const;
+
+    const ModelConfig &config() const { return m_config; }
+
+private:
+    torch::Tensor attention(const torch::Tensor &q, const torch::Tensor &k,
+                            const torch::Tensor &v, int layer, KvCache *cache,
+                            int64_t past) const;
+    torch::Tensor llamaBlock(torch::Tensor x, int layer, const torch::Tensor &cos,
+                             const torch::Tensor &sin, KvCache *cache, int64_t past) const;
+    torch::Tensor gpt2Block(torch::Tensor x, int layer, KvCache *cache, int64_t past) const;
+    torch::Tensor activation(const torch::Tensor &x) const;
+
+    const ModelConfig &m_config;
+    const DecoderWeights &m_weights;
+    Rope m_rope;
+};
+
+} // namespace ft

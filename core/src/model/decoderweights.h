@@ -1,0 +1,44 @@
+// The tensors of a decoder-only transformer, by Hugging Face checkpoint name and, for the
+// forward pass, by role per layer (the same tensors: they share storage).
+#pragma once
+
+#include "io/weightsource.h"
+#include "model/modelconfig.h"
+
+#include <torch/types.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ft {
+
+struct LayerWeights
+{
+    // Llama family: (out, in) nn.Linear layout.
+    torch::Tensor inputNorm, postAttentionNorm;
+    torch::Tensor q, k, v, o, qBias, kBias, vBias, oBias;
+    torch::Tensor gate, up, down, gateBias, upBias, downBias;
+    // GPT-2: Conv1D layout (in, out); LayerNorm weight/bias.
+    torch::Tensor ln1, ln1Bias, ln2, ln2Bias;
+    torch::Tensor cAttn, cAttnBias, cProj, cProjBias, fc, fcBias, mlpProj, mlpProjBias;
+};
+
+struct DecoderWeights
+{
+    torch::Tensor embed;          // (V, C)
+    torch::Tensor positions;      // GPT-2 learned positions (P, C)
+    torch::Tensor finalNorm, finalNormBias;
+    torch::Tensor lmHead;         // (V, C); the embedding itself when tied
+    std::vector<LayerWeights> layers;
+    // Every parameter under its canonical HF name (tied lm_head not listed twice).
+    std::map<std::string, torch::Tensor> named;
+    std::map<std::string, std::string> storedDtypes;  // name -> dtype on disk
+};
+
+// Loads and shape-checks every tensor the architecture needs. onProgress gets [0, 1].
+DecoderWeights loadDecoderWeights(const ModelConfig &config, const WeightSource &source,
+                                  const std::function<void(double)> &onProgress);
+
+} // namespace ft

@@ -1,0 +1,56 @@
+#include "ft/runtime.h"
+
+#include <torch/torch.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+
+namespace ft {
+namespace {
+
+// Physical cores from /proc/cpuinfo (distinct physical id + core id pairs); falls back to the
+// logical count. Hyper-threads do not speed up LibTorch's GEMMs.
+int physicalCores()
+{
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::set<std::pair<std::string, std::string>> cores;
+    std::string line, physicalId = "0";
+    while (std::getline(cpuinfo, line)) {
+        const auto colon = line.find(':');
+        if (colon == std::string::npos)
+            continue;
+        const std::string key = line.substr(0, line.find_last_not_of(" \t", colon - 1) + 1);
+        const std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+        if (key == "physical id")
+            physicalId = value;
+        else if (key == "core id")
+            cores.emplace(physicalId, value);
+    }
+    const int logical = static_cast<int>(std::thread::hardware_concurrency());
+    if (cores.empty())
+        return logical > 0 ? logical : 1;
+    return static_cast<int>(cores.size());
+}
+
+} // namespace
+
+int initRuntime(int threads)
+{
+    const int count = threads > 0 ? threads : physicalCores();
+    torch::set_num_threads(count);
+    return torch::get_num_threads();
+}
+
+std::string runtimeDescription()
+{
+    std::ostringstream out;
+    out << "LibTorch " << TORCH_VERSION_MAJOR << "." << TORCH_VERSION_MINOR << "." << TORCH_VERSION_PATCH << ", " << torch::get_num_threads() << " threads, "
+        << (torch::cuda::is_available() ? "CUDA available" : "CPU only");
+    return out.str();
+}
+
+} // namespace ft

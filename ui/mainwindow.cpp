@@ -1,0 +1,266 @@
+#include "mainwindow.h"
+
+#include "displayformat.h"
+#include "modeldrop.h"
+#include "modelpage.h"
+#include "pagesidebar.h"
+#include "placeholderpage.h"
+#include "recentmodelsmenu.h"
+#include "studiosession.h"
+
+#include <ft/model.h>
+#include <ft/runtime.h>
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QScreen>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+
+namespace ftui {
+
+namespace {
+
+const char kGeometryKey[] = "mainWindow/geometry";
+const char kStateKey[] = "mainWindow/state";
+const char kPageKey[] = "mainWindow/page";
+
+int indexOf(MainWindow::Page page)
+{
+    return static_cast<int>(page);
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_session(new StudioSession(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setAcceptDrops(true);
+    connect(m_session, &StudioSession::modelChanged, this, &MainWindow::onModelChanged);
+
+    m_sidebar = new PageSidebar;
+    m_pages = new QStackedWidget;
+    m_pages->setObjectName(QStringLiteral("pages"));
+    createPages();
+    connect(m_sidebar, &PageSidebar::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+
+    auto *central = new QWidget;
+    auto *layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_sidebar);
+    layout->addWidget(m_pages, 1);
+    setCentralWidget(central);
+
+    createMenus();
+    createStatusBar();
+    restoreSettings();
+    onModelChanged();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createPages()
+{
+    addPage(Page::Data, tr("Data"),
+            new PlaceholderPage(PageIcon::Data, tr("Data"),
+                                tr("Import a dataset (Alpaca, ShareGPT, OpenAI messages, plain "
+                                   "text, CSV/TSV/JSON/JSONL), review its quality and split it "
+                                   "into training and validation sets."),
+                                tr("Arrives with the dataset importer.")),
+            true, tr("Import and review a dataset (arrives with the dataset importer)"));
+    m_modelPage = new ModelPage(m_session);
+    addPage(Page::Model, tr("Model"), m_modelPage, true,
+            tr("Open a Hugging Face folder or a GGUF file"));
+    addPage(Page::Strategy, tr("Strategy"),
+            new PlaceholderPage(PageIcon::Strategy, tr("Strategy"),
+                                tr("Choose how to fine-tune (full, freeze, progressive "
+                                   "unfreezing, LoRA, IA3 or prompt tuning) on a map of the "
+                                   "model's layers."),
+                                tr("Arrives with the training strategies.")),
+            true, tr("Choose a fine-tuning strategy (arrives with the training strategies)"));
+    addPage(Page::Train, tr("Train"),
+            new PlaceholderPage(PageIcon::Train, tr("Train"),
+                                tr("Train on a background thread, on the GPU or the CPU, and "
+                                   "watch the loss curves as they come in."),
+                                tr("Arrives with the trainer.")),
+            true, tr("Run and watch training (arrives with the trainer)"));
+    addPage(Page::Compare, tr("Compare"),
+            new PlaceholderPage(PageIcon::Compare, tr("Compare"),
+                                tr("Generate from the base model and the tuned model side by "
+                                   "side, from one copy of the base weights."),
+                                tr("Arrives with the trainer: it needs a tuned model.")),
+            true, tr("Base and tuned output side by side (arrives with the trainer)"));
+    addPage(Page::Evaluate, tr("Evaluate"),
+            new PlaceholderPage(PageIcon::Evaluate, tr("Evaluate"), QString(),
+                                tr("Arrives with evaluation.")),
+            false, tr("Arrives with evaluation"));
+    addPage(Page::Export, tr("Export"),
+            new PlaceholderPage(PageIcon::Export, tr("Export"), QString(),
+                                tr("Arrives with adapter and merged-model export.")),
+            false, tr("Arrives with adapter and merged-model export"));
+}
+
+void MainWindow::addPage(Page page, const QString &name, QWidget *widget, bool available,
+                         const QString &toolTip)
+{
+    static const PageIcon icons[] = {PageIcon::Data,  PageIcon::Model,   PageIcon::Strategy,
+                                     PageIcon::Train, PageIcon::Compare, PageIcon::Evaluate,
+                                     PageIcon::Export};
+    Q_ASSERT(m_pages->count() == indexOf(page));
+    widget->setObjectName(name.toLower() + QStringLiteral("Page"));
+    m_pages->addWidget(widget);
+    m_sidebar->addPage(icons[indexOf(page)], name, available, toolTip);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *openFolder = file->addAction(tr("&Open Model Folder…"), this, [this] {
+        showPage(Page::Model);
+        m_modelPage->chooseModelFolder();
+    });
+    openFolder->setShortcut(QKeySequence::Open);
+    QAction *openGguf = file->addAction(tr("Open &GGUF File…"), this, [this] {
+        showPage(Page::Model);
+        m_modelPage->chooseGgufFile();
+    });
+    openGguf->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+O")));
+    m_recentMenu = new RecentModelsMenu(this);
+    connect(m_recentMenu, &RecentModelsMenu::openRequested, this, &MainWindow::openModel);
+    file->addMenu(m_recentMenu);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
+    quit->setShortcut(QKeySequence(QStringLiteral("Ctrl+Q")));
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *go = menuBar()->addMenu(tr("&Go"));
+    for (int row = 0; row < m_sidebar->list()->count(); ++row) {
+        QAction *action = go->addAction(m_sidebar->list()->item(row)->text(), this,
+                                        [this, row] { showPage(static_cast<Page>(row)); });
+        action->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(row + 1)));
+        action->setEnabled(m_sidebar->isAvailable(row));
+    }
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About FineTune Studio"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_modelStatus = new QLabel;
+    statusBar()->addWidget(m_modelStatus, 1);
+    auto *runtime = new QLabel(QString::fromStdString(ft::runtimeDescription()));
+    runtime->setObjectName(QStringLiteral("runtimeStatus"));
+    statusBar()->addPermanentWidget(runtime);
+}
+
+void MainWindow::openModel(const QString &path)
+{
+    showPage(Page::Model);
+    m_modelPage->openModel(path);
+}
+
+void MainWindow::showPage(Page page)
+{
+    if (m_sidebar->isAvailable(indexOf(page)))
+        m_sidebar->setCurrentRow(indexOf(page));
+}
+
+MainWindow::Page MainWindow::currentPage() const
+{
+    return static_cast<Page>(m_pages->currentIndex());
+}
+
+bool MainWindow::showPageNamed(const QString &name)
+{
+    for (int row = 0; row < m_sidebar->list()->count(); ++row) {
+        const QString text = m_sidebar->list()->item(row)->text();
+        if (text.compare(name, Qt::CaseInsensitive) == 0 && m_sidebar->isAvailable(row)) {
+            showPage(static_cast<Page>(row));
+            return true;
+        }
+    }
+    return false;
+}
+
+void MainWindow::onModelChanged()
+{
+    const std::shared_ptr<ft::Model> model = m_session->model();
+    if (!model) {
+        setWindowTitle(QString());
+        m_modelStatus->setText(tr("No model open"));
+        return;
+    }
+    const QString path = m_session->modelPath();
+    const QString name = format::modelName(path);
+    setWindowTitle(name);
+    m_modelStatus->setText(
+        tr("%1 · %2 parameters").arg(name, format::parameterCount(model->info().numParameters)));
+    m_recentMenu->addPath(path);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QLatin1String(kGeometryKey)).toByteArray())) {
+        const QSize available = screen() ? screen()->availableSize() : QSize(1280, 800);
+        resize(available.boundedTo(QSize(1280, 820)));
+    }
+    restoreState(settings.value(QLatin1String(kStateKey)).toByteArray());
+    const int row = settings.value(QLatin1String(kPageKey), indexOf(Page::Model)).toInt();
+    m_sidebar->setCurrentRow(m_sidebar->isAvailable(row) ? row : indexOf(Page::Model));
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QLatin1String(kGeometryKey), saveGeometry());
+    settings.setValue(QLatin1String(kStateKey), saveState());
+    settings.setValue(QLatin1String(kPageKey), m_sidebar->currentRow());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!modelPathFromMimeData(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = modelPathFromMimeData(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    openModel(path);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About FineTune Studio"),
+                       tr("<h3>FineTune Studio %1</h3>"
+                          "<p>Fine-tune language models on your own workstation.</p>"
+                          "<p>Engine: %2<br>Qt %3</p>")
+                           .arg(QApplication::applicationVersion(),
+                                QString::fromStdString(ft::runtimeDescription()).toHtmlEscaped(),
+                                QLatin1String(qVersion())));
+}
+
+} // namespace ftui

@@ -1,0 +1,62 @@
+// The studio's window: a sidebar of pages in workflow order, the pages, the File menu, the
+// status bar. It composes; the pages do the work.
+#pragma once
+
+#include <QMainWindow>
+
+class QLabel;
+class QStackedWidget;
+
+namespace ftui {
+
+class ModelPage;
+class PageSidebar;
+class RecentModelsMenu;
+class StudioSession;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    // In workflow order; the sidebar row and the page index.
+    enum class Page { Data, Model, Strategy, Train, Compare, Evaluate, Export };
+
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    StudioSession *session() const { return m_session; }
+    ModelPage *modelPage() const { return m_modelPage; }
+
+    // Shows the Model page and starts loading `path`.
+    void openModel(const QString &path);
+    void showPage(Page page);
+    Page currentPage() const;
+    // "data", "model", ... (the sidebar names in lower case); false if unknown or unavailable.
+    bool showPageNamed(const QString &name);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void createPages();
+    void addPage(Page page, const QString &name, QWidget *widget, bool available,
+                 const QString &toolTip);
+    void createMenus();
+    void createStatusBar();
+    void onModelChanged();
+    void restoreSettings();
+    void saveSettings() const;
+    void showAbout();
+
+    StudioSession *m_session = nullptr;
+    PageSidebar *m_sidebar = nullptr;
+    QStackedWidget *m_pages = nullptr;
+    ModelPage *m_modelPage = nullptr;
+    RecentModelsMenu *m_recentMenu = nullptr;
+    QLabel *m_modelStatus = nullptr;
+};
+
+} // namespace ftui

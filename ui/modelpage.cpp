@@ -1,0 +1,316 @@
+#include "modelpage.h"
+
+#include "displayformat.h"
+#include "modelloader.h"
+#include "modelsummaryview.h"
+#include "pageicons.h"
+#include "studiosession.h"
+#include "theme.h"
+
+#include <ft/model.h>
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+
+namespace ftui {
+
+namespace {
+
+const char kLastDirectoryKey[] = "modelPage/lastDirectory";
+constexpr int kPageMargin = 32;
+constexpr int kEmptyStateWidth = 540;
+
+} // namespace
+
+ModelPage::ModelPage(StudioSession *session, QWidget *parent)
+    : QWidget(parent), m_session(session), m_loader(new ModelLoader(this))
+{
+    connect(m_loader, &ModelLoader::started, this, &ModelPage::onStarted);
+    connect(m_loader, &ModelLoader::progressChanged, this, &ModelPage::onProgress);
+    connect(m_loader, &ModelLoader::loaded, this, &ModelPage::onLoaded);
+    connect(m_loader, &ModelLoader::failed, this, &ModelPage::onFailed);
+    connect(m_loader, &ModelLoader::cancelled, this, &ModelPage::onCancelled);
+    connect(m_session, &StudioSession::modelChanged, this, &ModelPage::showModel);
+
+    m_summary = new ModelSummaryView;
+    auto *summaryPage = new QWidget;
+    auto *summaryLayout = new QVBoxLayout(summaryPage);
+    summaryLayout->setContentsMargins(kPageMargin, 8, kPageMargin, kPageMargin);
+    summaryLayout->addWidget(m_summary);
+    m_summaryScroll = new QScrollArea;
+    m_summaryScroll->setWidget(summaryPage);
+    m_summaryScroll->setWidgetResizable(true);
+    m_summaryScroll->setFrameShape(QFrame::NoFrame);
+
+    m_emptyState = createEmptyState();
+    m_body = new QStackedWidget;
+    m_body->addWidget(m_emptyState);
+    m_body->addWidget(m_summaryScroll);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(createHeader());
+    layout->addWidget(createProgressRow());
+    layout->addWidget(m_body, 1);
+    showModel();
+}
+
+ModelPage::~ModelPage() = default;
+
+QString ModelPage::openHint()
+{
+    return tr("Pick a Hugging Face folder with config.json and *.safetensors, or a .gguf file.");
+}
+
+QWidget *ModelPage::createHeader()
+{
+    m_title = new QLabel;
+    m_title->setObjectName(QStringLiteral("modelTitle"));
+    m_title->setTextFormat(Qt::PlainText);
+    theme::makeHeading(m_title, 1.7);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_path = new QLabel;
+    m_path->setObjectName(QStringLiteral("modelPath"));
+    m_path->setTextFormat(Qt::PlainText);
+    m_path->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_path->setWordWrap(true);
+    theme::makeSecondary(m_path);
+
+    auto *openButton = new QPushButton(tr("Open…"));
+    openButton->setObjectName(QStringLiteral("openButton"));
+    auto *menu = new QMenu(openButton);
+    menu->addAction(tr("Model Folder…"), this, &ModelPage::chooseModelFolder);
+    menu->addAction(tr("GGUF File…"), this, &ModelPage::chooseGgufFile);
+    openButton->setMenu(menu);
+
+    auto *titles = new QVBoxLayout;
+    titles->setSpacing(4);
+    titles->addWidget(m_title);
+    titles->addWidget(m_path);
+
+    auto *header = new QWidget;
+    auto *layout = new QHBoxLayout(header);
+    layout->setContentsMargins(kPageMargin, 24, kPageMargin, 16);
+    layout->setSpacing(16);
+    layout->addLayout(titles, 1);
+    layout->addWidget(openButton, 0, Qt::AlignTop);
+    return header;
+}
+
+QWidget *ModelPage::createProgressRow()
+{
+    m_progressText = new QLabel;
+    m_progressText->setTextFormat(Qt::PlainText);
+    m_progressBar = new QProgressBar;
+    m_progressBar->setRange(0, 1000);
+    m_progressBar->setTextVisible(false);
+    m_progressBar->setMaximumHeight(8);
+    m_cancelButton = new QPushButton(tr("Cancel"));
+    m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
+    connect(m_cancelButton, &QPushButton::clicked, this, &ModelPage::cancelLoading);
+
+    m_progressRow = new QWidget;
+    auto *layout = new QHBoxLayout(m_progressRow);
+    layout->setContentsMargins(kPageMargin, 0, kPageMargin, 16);
+    layout->setSpacing(16);
+    layout->addWidget(m_progressText);
+    layout->addWidget(m_progressBar, 1);
+    layout->addWidget(m_cancelButton);
+    m_progressRow->hide();
+    return m_progressRow;
+}
+
+QWidget *ModelPage::createEmptyState()
+{
+    auto *icon = new QLabel;
+    icon->setPixmap(
+        pageIconPixmap(PageIcon::Model, 64, theme::secondaryText(palette()), devicePixelRatioF()));
+    auto *title = new QLabel(tr("Open a model to start"));
+    theme::makeHeading(title, 1.4);
+    auto *text = new QLabel(tr("A Hugging Face folder (config.json and *.safetensors, with its "
+                               "tokenizer) or a GGUF file. Llama, Mistral, Qwen2 and GPT-2 "
+                               "family models are supported."));
+    text->setWordWrap(true);
+    text->setAlignment(Qt::AlignCenter);
+    theme::makeSecondary(text);
+
+    auto *folderButton = new QPushButton(tr("Open Model Folder…"));
+    connect(folderButton, &QPushButton::clicked, this, &ModelPage::chooseModelFolder);
+    auto *ggufButton = new QPushButton(tr("Open GGUF File…"));
+    connect(ggufButton, &QPushButton::clicked, this, &ModelPage::chooseGgufFile);
+    auto *buttons = new QHBoxLayout;
+    buttons->setSpacing(12);
+    buttons->addStretch(1);
+    buttons->addWidget(folderButton);
+    buttons->addWidget(ggufButton);
+    buttons->addStretch(1);
+
+    auto *dropHint = new QLabel(tr("You can also drop a folder or a .gguf file onto the window."));
+    dropHint->setAlignment(Qt::AlignCenter);
+    theme::makeSecondary(dropHint);
+    icon->setAlignment(Qt::AlignCenter);
+    title->setAlignment(Qt::AlignCenter);
+
+    // Wrapped labels get their height only without layout alignment flags: a fixed-width column.
+    auto *column = new QWidget;
+    column->setFixedWidth(kEmptyStateWidth);
+    auto *columnLayout = new QVBoxLayout(column);
+    columnLayout->setContentsMargins(0, 0, 0, 0);
+    columnLayout->setSpacing(12);
+    columnLayout->addWidget(icon);
+    columnLayout->addSpacing(4);
+    columnLayout->addWidget(title);
+    columnLayout->addWidget(text);
+    columnLayout->addSpacing(8);
+    columnLayout->addLayout(buttons);
+    columnLayout->addWidget(dropHint);
+
+    auto *row = new QHBoxLayout;
+    row->addStretch(1);
+    row->addWidget(column);
+    row->addStretch(1);
+    auto *page = new QWidget;
+    auto *layout = new QVBoxLayout(page);
+    layout->addStretch(2);
+    layout->addLayout(row);
+    layout->addStretch(3);
+    return page;
+}
+
+void ModelPage::openModel(const QString &path)
+{
+    if (path.trimmed().isEmpty()) {
+        reportError(path, tr("No model path given."));
+        return;
+    }
+    if (!QFileInfo::exists(path)) {
+        reportError(path, tr("%1: no such file or folder").arg(QDir::toNativeSeparators(path)));
+        return;
+    }
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    rememberDirectory(absolute);
+    m_loader->load(absolute);
+}
+
+void ModelPage::chooseModelFolder()
+{
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Open Model Folder"), startDirectory());
+    if (!dir.isEmpty())
+        openModel(dir);
+}
+
+void ModelPage::chooseGgufFile()
+{
+    const QString file = QFileDialog::getOpenFileName(this, tr("Open GGUF File"), startDirectory(),
+                                                      tr("GGUF models (*.gguf);;All files (*)"));
+    if (!file.isEmpty())
+        openModel(file);
+}
+
+void ModelPage::cancelLoading()
+{
+    if (!m_loader->isLoading())
+        return;
+    m_loader->cancel();
+    m_progressText->setText(tr("Cancelling…"));
+    m_cancelButton->setEnabled(false);
+}
+
+bool ModelPage::isLoading() const
+{
+    return m_loader->isLoading();
+}
+
+void ModelPage::showModel()
+{
+    const std::shared_ptr<ft::Model> model = m_session->model();
+    if (!model) {
+        m_title->setText(tr("Model"));
+        m_path->setText(tr("No model open"));
+        m_body->setCurrentWidget(m_emptyState);
+        return;
+    }
+    const QString path = m_session->modelPath();
+    m_title->setText(format::modelName(path));
+    m_path->setText(QDir::toNativeSeparators(path));
+    m_summary->setModel(*model);
+    m_body->setCurrentWidget(m_summaryScroll);
+}
+
+void ModelPage::reportError(const QString &path, const QString &message)
+{
+    Q_EMIT errorOccurred(message);
+    if (m_errorDisplay != ErrorDisplay::Dialog)
+        return;
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot Open Model"),
+                                tr("Could not open “%1”.").arg(format::modelName(path)),
+                                QMessageBox::Ok, this);
+    box->setInformativeText(message + QStringLiteral("\n\n") + openHint());
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void ModelPage::onStarted(const QString &path)
+{
+    m_progressText->setText(tr("Loading %1…").arg(format::modelName(path)));
+    m_progressBar->setValue(0);
+    m_cancelButton->setEnabled(true);
+    m_progressRow->show();
+    Q_EMIT loadingChanged(true);
+}
+
+void ModelPage::onProgress(double fraction)
+{
+    m_progressBar->setValue(qRound(fraction * m_progressBar->maximum()));
+}
+
+void ModelPage::onLoaded(const std::shared_ptr<ft::Model> &model, const QString &path)
+{
+    finishLoading();
+    m_session->setModel(model, path);
+}
+
+void ModelPage::onFailed(const QString &path, const QString &message)
+{
+    finishLoading();
+    reportError(path, message);
+}
+
+void ModelPage::onCancelled()
+{
+    finishLoading();
+}
+
+void ModelPage::finishLoading()
+{
+    m_progressRow->hide();
+    Q_EMIT loadingChanged(false);
+}
+
+QString ModelPage::startDirectory() const
+{
+    const QString last = QSettings().value(QLatin1String(kLastDirectoryKey)).toString();
+    return QFileInfo(last).isDir() ? last : QDir::homePath();
+}
+
+void ModelPage::rememberDirectory(const QString &path)
+{
+    const QFileInfo info(path);
+    const QString parent = info.absoluteDir().absolutePath();
+    QSettings().setValue(QLatin1String(kLastDirectoryKey), parent);
+}
+
+} // namespace ftui

@@ -1,0 +1,41 @@
+// For docs/screenshots (scripts/screenshots.sh): waits until the Model page has finished
+// loading, lets the window settle, grabs it into a PNG and reports whether all went well.
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+class QWidget;
+
+namespace ftui {
+
+class ModelPage;
+
+class Screenshotter : public QObject
+{
+    Q_OBJECT
+
+public:
+    Screenshotter(QWidget *window, ModelPage *modelPage, const QString &file,
+                  QObject *parent = nullptr);
+
+    // Call after the model load was requested (if any).
+    void start();
+
+Q_SIGNALS:
+    // ok: the PNG was written and no error was reported on the way.
+    void finished(bool ok);
+
+private:
+    void scheduleGrab();
+    void grab();
+
+    QWidget *m_window = nullptr;
+    ModelPage *m_modelPage = nullptr;
+    QString m_file;
+    bool m_errorSeen = false;
+    bool m_grabScheduled = false;
+    bool m_done = false;
+};
+
+} // namespace ftui

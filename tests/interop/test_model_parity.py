@@ -65,8 +65,11 @@ def test_greedy_continuation_matches(tiny_model, prompt):
     ours = cli_json("generate", "--model", folder, "--prompt-ids", ",".join(map(str, prompt)),
                     "--max-new-tokens", 20, "--temperature", 0, "--ignore-eos")["ids"]
     with torch.no_grad():
-        out = model.generate(torch.tensor([prompt]), max_new_tokens=20, min_new_tokens=20,
-                             do_sample=False, eos_token_id=None, pad_token_id=0)
+        ids = torch.tensor([prompt])
+        # An explicit mask: otherwise generate() masks prompt tokens equal to pad_token_id.
+        out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=20,
+                             min_new_tokens=20, do_sample=False, eos_token_id=None,
+                             pad_token_id=0)
     assert ours == out[0, len(prompt):].tolist()
 
 

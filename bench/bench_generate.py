@@ -78,6 +78,13 @@ def bench_transformers(folder, prompt, new_tokens, runs, threads):
             "tokens_per_second": statistics.median(tps)}
 
 
+def bench_engine(path, args):
+    return json.loads(subprocess.run(
+        [BUILD / "bench/ft-bench-generate", path, str(args.new_tokens), str(args.runs),
+         str(args.threads), str(args.prompt_tokens)],
+        check=True, capture_output=True, text=True).stdout)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model")
@@ -86,26 +93,33 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--prompt-tokens", type=int, default=16)
     args = parser.parse_args()
-    folder = as_hf_folder(args.model or default_model())
-    ours = json.loads(subprocess.run(
-        [BUILD / "bench/ft-bench-generate", folder, str(args.new_tokens), str(args.runs),
-         str(args.threads), str(args.prompt_tokens)],
-        check=True, capture_output=True, text=True).stdout)
+    source = pathlib.Path(args.model or default_model())
+    folder = as_hf_folder(source)
+    rows = []
+    if source.is_file():
+        row = bench_engine(source, args)
+        row["engine"] = f"FineTune Studio on the GGUF ({ours_runtime(row)}; decodes from the quantised blocks)"
+        rows.append(row)
+    row = bench_engine(folder, args)
+    row["engine"] = f"FineTune Studio on the fp32 folder ({ours_runtime(row)})"
+    rows.append(row)
     vocab = json.loads((folder / "config.json").read_text())["vocab_size"]
     # The same prompt ids as ft-bench-generate builds.
     prompt = [100 + 37 * i % max(1, vocab - 100) for i in range(args.prompt_tokens)]
     theirs = bench_transformers(folder, prompt, args.new_tokens, args.runs, args.threads)
-    print(f"model: {folder}\nthreads: {args.threads}, prompt {args.prompt_tokens} tokens, "
-          f"{args.new_tokens} new tokens, greedy, median of {args.runs} runs\n")
-    print("| engine | time to first token (ms) | decode tokens/s |")
-    print("|---|---:|---:|")
-    for row in (ours, theirs):
-        name = row["engine"] if row is theirs else f"FineTune Studio ({ours['runtime']})"
-        print(f"| {name} | {row['time_to_first_token_ms']:.1f} | {row['tokens_per_second']:.1f} |")
-    ratio = ours["tokens_per_second"] / theirs["tokens_per_second"]
-    print(f"\ntokens/s ratio (FineTune Studio / transformers): {ratio:.2f}x; "
-          f"time-to-first-token ratio: "
-          f"{theirs['time_to_first_token_ms'] / ours['time_to_first_token_ms']:.2f}x faster")
+    theirs["engine"] += " on the fp32 folder"
+    print(f"model: {source}\nthreads: {args.threads}, prompt {args.prompt_tokens} tokens, "
+          f"{args.new_tokens} new tokens, greedy, batch 1, median of {args.runs} runs\n")
+    print("| engine | time to first token (ms) | decode tokens/s | tokens/s vs transformers |")
+    print("|---|---:|---:|---:|")
+    for row in rows + [theirs]:
+        ratio = row["tokens_per_second"] / theirs["tokens_per_second"]
+        print(f"| {row['engine']} | {row['time_to_first_token_ms']:.1f} | "
+              f"{row['tokens_per_second']:.1f} | {ratio:.2f}x |")
+
+
+def ours_runtime(row):
+    return row["runtime"]
 
 
 if __name__ == "__main__":

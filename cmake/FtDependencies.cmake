@@ -22,6 +22,7 @@ find_package(CLI11 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
 
 if(FT_BUILD_GUI)
     find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets Test PrintSupport Concurrent)

@@ -581,3 +581,27 @@ def test_smollm2_tokenizer_and_convert(gguf_dir):
     model = transformers.AutoModelForCausalLM.from_pretrained(out, dtype=torch.float32).eval()
     ids = [1, 9690, 198, 2683, 314]
     assert np.abs(engine_logits(out, ids) - reference_logits(model, ids)[-1]).max() < 1e-3
+
+
+def test_smollm2_chat_answers_and_greedy_matches_transformers():
+    """A real chat turn: the answer is sensible, and the greedy tokens equal transformers'
+    generate on the same GGUF."""
+    path = smollm2_file()
+    prompt = ("<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by "
+              "Hugging Face<|im_end|>\n<|im_start|>user\nWhat is the capital of France?"
+              "<|im_end|>\n<|im_start|>assistant\n")
+    out = cli_json("generate", "--model", path, "--prompt", prompt, "--no-special",
+                   "--max-new-tokens", 24, "--temperature", 0)
+    assert "Paris" in out["text"], out["text"]
+    assert out["finish_reason"] == "eos"
+    model = transformers.AutoModelForCausalLM.from_pretrained(
+        path.parent, gguf_file=path.name, dtype=torch.float32).eval()
+    prompt_ids = cli_json("tokenize", "--model", path, "--text", prompt)["ids"]
+    ids = torch.tensor([prompt_ids])
+    with torch.no_grad():
+        ref = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=24,
+                             do_sample=False, eos_token_id=2, pad_token_id=2)
+    ref_new = ref[0, len(prompt_ids):].tolist()
+    if ref_new and ref_new[-1] == 2:
+        ref_new = ref_new[:-1]
+    assert out["ids"] == ref_new

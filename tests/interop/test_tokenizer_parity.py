@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -154,13 +153,9 @@ def test_qwen2_style_trained():
     need_cli()
     path = corpus.build_qwen2_style(WORK / "qwen2-style")
     tok = tokenizers.Tokenizer.from_file(str(path))
-    # Known divergence (docs/tokenizers.md): the NFC normalizer is not applied, so only text that
-    # is already in NFC is expected to match; see test_qwen2_style_non_nfc_input below.
-    nfc = [s for s in corpus.hard_strings() if unicodedata.normalize("NFC", s) == s]
-    check(path, hf_reference(tok), "<|im_end|>", nfc)
+    check(path, hf_reference(tok), "<|im_end|>", corpus.hard_strings())
 
 
-@pytest.mark.xfail(strict=True, reason="NFC normalizer not implemented (docs/tokenizers.md)")
 def test_qwen2_style_non_nfc_input():
     need_fixture("datasets")
     need_cli()

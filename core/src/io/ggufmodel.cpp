@@ -3,12 +3,14 @@
 #include "ft/error.h"
 #include "io/ggufdequant.h"
 #include "io/gguffile.h"
+#include "model/quantizedmatrix.h"
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -89,6 +91,36 @@ public:
         if (m.permuteHeads > 0)
             out = reversePermuteRows(out, m.permuteHeads);
         return out;
+    }
+
+    std::shared_ptr<const QuantizedMatrix> loadQuantized(const std::string &name) const override
+    {
+        const Mapped &m = find(name);
+        const GgufTensorInfo &info = *m.info;
+        if (!isGemvQuantType(info.type) || info.torchShape().size() != 2)
+            return nullptr;
+        const auto traits = *ggmlTypeTraits(info.type);
+        auto matrix = std::make_shared<QuantizedMatrix>();
+        matrix->ggmlType = info.type;
+        matrix->cols = info.ne[0];
+        matrix->rows = info.numel() / matrix->cols;
+        matrix->rowBytes = matrix->cols / traits.blockSize * traits.bytesPerBlock;
+        matrix->data.resize(static_cast<size_t>(matrix->rows * matrix->rowBytes));
+        const uint8_t *src = m_file->tensorData(info);
+        // Rows move whole, so llama.cpp's rope permutation is undone on the block rows: the
+        // stored row index of HF row r, per reversePermuteRows.
+        const int64_t heads = m.permuteHeads;
+        const int64_t half = heads > 0 ? matrix->rows / heads / 2 : 0;
+        for (int64_t r = 0; r < matrix->rows; ++r) {
+            int64_t stored = r;
+            if (heads > 0) {
+                const int64_t head = r / (2 * half), within = r % (2 * half);
+                stored = head * 2 * half + (within % half) * 2 + within / half;
+            }
+            std::memcpy(matrix->data.data() + r * matrix->rowBytes, src + stored * matrix->rowBytes,
+                        static_cast<size_t>(matrix->rowBytes));
+        }
+        return matrix;
     }
 
 private:

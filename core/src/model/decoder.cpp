@@ -10,16 +10,24 @@ namespace ft {
 namespace {
 
 // x @ W^T + b for W stored (out, in). A single row (incremental decoding) goes through gemv:
-// with OpenBLAS, LibTorch's gemm path for one row is 3-4x slower than mv on these CPUs.
-torch::Tensor linear(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias)
+// from the quantised blocks when the model came as GGUF, else LibTorch's mv (with OpenBLAS its
+// gemm path for one row is 3-4x slower than mv on these CPUs).
+torch::Tensor linear(const torch::Tensor &x, const Projection &p)
 {
     if (x.numel() == x.size(-1)) {
         auto shape = x.sizes().vec();
-        shape.back() = weight.size(0);
-        torch::Tensor y = torch::mv(weight, x.reshape({-1}));
-        return (bias.defined() ? y.add_(bias) : y).view(shape);
+        shape.back() = p.weight.size(0);
+        torch::Tensor y;
+        if (p.packed && !x.requires_grad()) {
+            torch::Tensor input = x.reshape({-1}).contiguous();
+            y = torch::empty({p.packed->rows}, x.options());
+            quantizedGemv(*p.packed, input.data_ptr<float>(), y.data_ptr<float>());
+        } else {
+            y = torch::mv(p.weight, x.reshape({-1}));
+        }
+        return (p.bias.defined() ? y.add_(p.bias) : y).view(shape);
     }
-    return bias.defined() ? torch::linear(x, weight, bias) : torch::linear(x, weight);
+    return p.bias.defined() ? torch::linear(x, p.weight, p.bias) : torch::linear(x, p.weight);
 }
 
 // GPT-2's Conv1D: y = x @ W + b with W stored (in, out).
@@ -110,15 +118,15 @@ torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tenso
     const LayerWeights &w = m_weights.layers[layer];
     const int64_t B = x.size(0), T = x.size(1), D = m_config.headDim;
     torch::Tensor h = rmsNorm(x, w.inputNorm, m_config.normEps);
-    torch::Tensor q = linear(h, w.q, w.qBias).view({B, T, m_config.numHeads, D});
-    torch::Tensor k = linear(h, w.k, w.kBias).view({B, T, m_config.numKvHeads, D});
-    torch::Tensor v = linear(h, w.v, w.vBias).view({B, T, m_config.numKvHeads, D});
+    torch::Tensor q = linear(h, w.q).view({B, T, m_config.numHeads, D});
+    torch::Tensor k = linear(h, w.k).view({B, T, m_config.numKvHeads, D});
+    torch::Tensor v = linear(h, w.v).view({B, T, m_config.numKvHeads, D});
     q = Rope::apply(q, cos, sin);
     k = Rope::apply(k, cos, sin);
-    x = x + linear(attention(q, k, v, layer, cache, past), w.o, w.oBias);
+    x = x + linear(attention(q, k, v, layer, cache, past), w.o);
     h = rmsNorm(x, w.postAttentionNorm, m_config.normEps);
-    torch::Tensor gated = activation(linear(h, w.gate, w.gateBias)) * linear(h, w.up, w.upBias);
-    return x + linear(gated, w.down, w.downBias);
+    torch::Tensor gated = activation(linear(h, w.gate)) * linear(h, w.up);
+    return x + linear(gated, w.down);
 }
 
 torch::Tensor Decoder::gpt2Block(torch::Tensor x, int layer, KvCache *cache, int64_t past) const
@@ -173,7 +181,7 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
         inputs.cache->length = past + T;
     if (!inputs.allPositions)
         x = x.narrow(1, T - 1, 1);
-    return linear(x, m_weights.lmHead, torch::Tensor());  // (B, T or 1, V)
+    return linear(x, m_weights.lmHead);  // (B, T or 1, V)
 }
 
 } // namespace ft

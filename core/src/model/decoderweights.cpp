@@ -71,31 +71,36 @@ void loadLlama(const ModelConfig &c, const WeightSource &source, DecoderWeights 
     const int64_t C = c.hiddenSize, I = c.intermediateSize, V = c.vocabSize;
     const int64_t qOut = int64_t(c.numHeads) * c.headDim, kvOut = int64_t(c.numKvHeads) * c.headDim;
     WeightLoader load(source, w, "", source.tensorNames().size(), onProgress);
+    auto projection = [&](const std::string &name, int64_t out, int64_t in, bool bias) {
+        Projection p;
+        p.weight = load.take(name + ".weight", {out, in});
+        p.bias = load.takeIf(bias, name + ".bias", {out});
+        p.packed = source.loadQuantized(name + ".weight");
+        return p;
+    };
     w.embed = load.take("model.embed_tokens.weight", {V, C});
     for (int i = 0; i < c.numLayers; ++i) {
         const std::string p = "model.layers." + std::to_string(i) + ".";
         LayerWeights l;
         l.inputNorm = load.take(p + "input_layernorm.weight", {C});
         l.postAttentionNorm = load.take(p + "post_attention_layernorm.weight", {C});
-        l.q = load.take(p + "self_attn.q_proj.weight", {qOut, C});
-        l.k = load.take(p + "self_attn.k_proj.weight", {kvOut, C});
-        l.v = load.take(p + "self_attn.v_proj.weight", {kvOut, C});
-        l.o = load.take(p + "self_attn.o_proj.weight", {C, qOut});
-        l.qBias = load.takeIf(c.qkvBias, p + "self_attn.q_proj.bias", {qOut});
-        l.kBias = load.takeIf(c.qkvBias, p + "self_attn.k_proj.bias", {kvOut});
-        l.vBias = load.takeIf(c.qkvBias, p + "self_attn.v_proj.bias", {kvOut});
-        l.oBias = load.takeIf(c.outputBias, p + "self_attn.o_proj.bias", {C});
-        l.gate = load.take(p + "mlp.gate_proj.weight", {I, C});
-        l.up = load.take(p + "mlp.up_proj.weight", {I, C});
-        l.down = load.take(p + "mlp.down_proj.weight", {C, I});
-        l.gateBias = load.takeIf(c.mlpBias, p + "mlp.gate_proj.bias", {I});
-        l.upBias = load.takeIf(c.mlpBias, p + "mlp.up_proj.bias", {I});
-        l.downBias = load.takeIf(c.mlpBias, p + "mlp.down_proj.bias", {C});
+        l.q = projection(p + "self_attn.q_proj", qOut, C, c.qkvBias);
+        l.k = projection(p + "self_attn.k_proj", kvOut, C, c.qkvBias);
+        l.v = projection(p + "self_attn.v_proj", kvOut, C, c.qkvBias);
+        l.o = projection(p + "self_attn.o_proj", C, qOut, c.outputBias);
+        l.gate = projection(p + "mlp.gate_proj", I, C, c.mlpBias);
+        l.up = projection(p + "mlp.up_proj", I, C, c.mlpBias);
+        l.down = projection(p + "mlp.down_proj", C, I, c.mlpBias);
         w.layers.push_back(std::move(l));
     }
     w.finalNorm = load.take("model.norm.weight", {C});
     // Some tied checkpoints still carry lm_head.weight; use the embedding as transformers does.
-    w.lmHead = c.tieEmbeddings ? w.embed : load.take("lm_head.weight", {V, C});
+    if (c.tieEmbeddings) {
+        w.lmHead.weight = w.embed;
+        w.lmHead.packed = source.loadQuantized("model.embed_tokens.weight");
+    } else {
+        w.lmHead = projection("lm_head", V, C, false);
+    }
 }
 
 void loadGpt2(const ModelConfig &c, const WeightSource &source, DecoderWeights &w,
@@ -129,7 +134,7 @@ void loadGpt2(const ModelConfig &c, const WeightSource &source, DecoderWeights &
     }
     w.finalNorm = load.take(name("ln_f.weight"), {C});
     w.finalNormBias = load.take(name("ln_f.bias"), {C});
-    w.lmHead = c.tieEmbeddings ? w.embed : load.take("lm_head.weight", {V, C});
+    w.lmHead.weight = c.tieEmbeddings ? w.embed : load.take("lm_head.weight", {V, C});
 }
 
 } // namespace

@@ -4,22 +4,33 @@
 
 #include "io/weightsource.h"
 #include "model/modelconfig.h"
+#include "model/quantizedmatrix.h"
 
 #include <torch/types.h>
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace ft {
 
+// An nn.Linear: weight (out, in), optional bias, and optionally the same weight block-quantised
+// (from GGUF) for single-token decoding.
+struct Projection
+{
+    torch::Tensor weight;
+    torch::Tensor bias;
+    std::shared_ptr<const QuantizedMatrix> packed;
+};
+
 struct LayerWeights
 {
-    // Llama family: (out, in) nn.Linear layout.
+    // Llama family.
     torch::Tensor inputNorm, postAttentionNorm;
-    torch::Tensor q, k, v, o, qBias, kBias, vBias, oBias;
-    torch::Tensor gate, up, down, gateBias, upBias, downBias;
+    Projection q, k, v, o;
+    Projection gate, up, down;
     // GPT-2: Conv1D layout (in, out); LayerNorm weight/bias.
     torch::Tensor ln1, ln1Bias, ln2, ln2Bias;
     torch::Tensor cAttn, cAttnBias, cProj, cProjBias, fc, fcBias, mlpProj, mlpProjBias;
@@ -30,7 +41,7 @@ struct DecoderWeights
     torch::Tensor embed;          // (V, C)
     torch::Tensor positions;      // GPT-2 learned positions (P, C)
     torch::Tensor finalNorm, finalNormBias;
-    torch::Tensor lmHead;         // (V, C); the embedding itself when tied
+    Projection lmHead;            // (V, C); the embedding itself when tied
     std::vector<LayerWeights> layers;
     // Every parameter under its canonical HF name (tied lm_head not listed twice).
     std::map<std::string, torch::Tensor> named;

@@ -1,6 +1,37 @@
 #include "tokenizer/normalizer.h"
 
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+
 namespace ft::tok {
+namespace {
+
+// Unicode NFC as tokenizers' NFC normalizer (ASCII is already NFC: skip the conversion).
+std::string toNfc(const std::string &text)
+{
+    if (std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; }))
+        return text;
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2 *nfc = icu::Normalizer2::getNFCInstance(status);
+    if (U_FAILURE(status))
+        return text;
+    const icu::UnicodeString normalized =
+        nfc->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), int32_t(text.size()))), status);
+    if (U_FAILURE(status))
+        return text;
+    std::string out;
+    normalized.toUTF8String(out);
+    return out;
+}
+
+} // namespace
+
+void Normalizer::addNfc()
+{
+    m_steps.push_back({Step::Kind::Nfc, {}, {}, nullptr});
+}
 
 void Normalizer::addPrepend(std::string text)
 {
@@ -58,6 +89,9 @@ std::string Normalizer::apply(std::string_view text) const
             cur.swap(out);
             break;
         }
+        case Step::Kind::Nfc:
+            cur = toNfc(cur);
+            break;
         }
     }
     return cur;

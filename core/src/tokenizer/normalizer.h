@@ -1,5 +1,5 @@
 // The normalizers of tokenizer.json that BPE models use: Prepend, Replace (string or regex), and
-// NFC (accepted as identity: see docs/tokenizers.md), in sequence.
+// NFC (Unicode canonical composition, via ICU), in sequence.
 #pragma once
 
 #include "tokenizer/regexsplitter.h"
@@ -17,6 +17,7 @@ public:
     void addPrepend(std::string text);
     void addReplace(std::string pattern, std::string content);
     void addRegexReplace(std::shared_ptr<RegexSplitter> regex, std::string content);
+    void addNfc();
 
     bool empty() const { return m_steps.empty(); }
     std::string apply(std::string_view text) const;
@@ -24,7 +25,7 @@ public:
 private:
     struct Step
     {
-        enum class Kind { Prepend, Replace, RegexReplace } kind;
+        enum class Kind { Prepend, Replace, RegexReplace, Nfc } kind;
         std::string a, b;
         std::shared_ptr<RegexSplitter> regex;
     };

@@ -72,7 +72,7 @@ void addNormalizer(Normalizer &n, const json &j, const std::string &where, const
         else
             n.addReplace(pattern, content);
     } else if (type == "NFC") {
-        // Identity here: see docs/tokenizers.md (input is expected in NFC already).
+        n.addNfc();
     } else {
         bad(where, path + ": normalizer type '" + type + "' is not supported");
     }

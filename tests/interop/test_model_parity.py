@@ -18,12 +18,13 @@ KINDS = [
     ("qwen2", {}),
     ("llama", {"max_shard_size": "100KB"}),
     ("qwen2", {"dtype": torch.bfloat16}),
+    ("mistral", {"dtype": torch.float16}),
 ]
 
 
 def _name(kind, options):
     suffix = "-sharded" if "max_shard_size" in options else ""
-    suffix += "-bf16" if options.get("dtype") == torch.bfloat16 else ""
+    suffix += {torch.bfloat16: "-bf16", torch.float16: "-f16"}.get(options.get("dtype"), "")
     return kind + suffix
 
 

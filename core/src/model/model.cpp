@@ -34,18 +34,6 @@ bool folderHasTokenizer(const fs::path &dir)
            fs::exists(dir / "tokenizer.model");
 }
 
-std::vector<int32_t> idsFrom(const nlohmann::json &value)
-{
-    std::vector<int32_t> ids;
-    if (value.is_number_integer())
-        ids.push_back(value.get<int32_t>());
-    else if (value.is_array())
-        for (const auto &v : value)
-            if (v.is_number_integer())
-                ids.push_back(v.get<int32_t>());
-    return ids;
-}
-
 void fillInfo(Model::Impl &impl, const std::string &path, const std::string &format)
 {
     const ModelConfig &c = impl.config;
@@ -109,8 +97,8 @@ std::unique_ptr<Model::Impl> openHuggingFace(const fs::path &dir, const LoadOpti
     const fs::path generationConfig = dir / "generation_config.json";
     if (fs::exists(generationConfig)) {
         const nlohmann::json gen = readJsonFile(generationConfig);
-        if (gen.contains("eos_token_id") && !idsFrom(gen["eos_token_id"]).empty())
-            impl->eosIds = idsFrom(gen["eos_token_id"]);
+        if (gen.contains("eos_token_id") && !tokenIdList(gen["eos_token_id"]).empty())
+            impl->eosIds = tokenIdList(gen["eos_token_id"]);
     }
     fillInfo(*impl, dir.string(), "huggingface");
     return impl;

@@ -59,18 +59,6 @@ private:
     std::string m_origin;
 };
 
-std::vector<int32_t> tokenIdList(const nlohmann::json &value)
-{
-    std::vector<int32_t> ids;
-    if (value.is_number_integer())
-        ids.push_back(value.get<int32_t>());
-    else if (value.is_array())
-        for (const auto &v : value)
-            if (v.is_number_integer())
-                ids.push_back(v.get<int32_t>());
-    return ids;
-}
-
 // Transformers 5 writes rope settings as rope_parameters {rope_type, rope_theta, ...}; older
 // configs have rope_theta plus rope_scaling {type|rope_type, factor, ...}.
 void readRope(const nlohmann::json &json, const ConfigReader &reader, ModelConfig &config)
@@ -147,6 +135,18 @@ ModelConfig parseLlama(const nlohmann::json &json, const ConfigReader &r)
 }
 
 } // namespace
+
+std::vector<int32_t> tokenIdList(const nlohmann::json &value)
+{
+    std::vector<int32_t> ids;
+    if (value.is_number_integer())
+        ids.push_back(value.get<int32_t>());
+    else if (value.is_array())
+        for (const auto &v : value)
+            if (v.is_number_integer())
+                ids.push_back(v.get<int32_t>());
+    return ids;
+}
 
 ModelConfig parseModelConfig(const nlohmann::json &json, const std::string &origin)
 {

@@ -49,6 +49,9 @@ struct ModelConfig
     int32_t bosId = -1;
 };
 
+// A token id or a list of them (config.json's eos_token_id may be either); other values -> {}.
+std::vector<int32_t> tokenIdList(const nlohmann::json &value);
+
 // `origin` names the file in error messages ("model/config.json"). Throws ft::Error(BadInput)
 // for an unknown architecture or missing/invalid fields.
 ModelConfig parseModelConfig(const nlohmann::json &config, const std::string &origin);

@@ -288,7 +288,7 @@ void writeFolder(const fs::path &ggufFile, const fs::path &dir)
 
     // Tied embeddings: GGUF has no output.weight then, so lm_head is not written either.
     const WeightSource &w = *model.weights;
-    std::vector<SafetensorsEntry> entries;
+    std::vector<SafetensorsWriteEntry> entries;
     for (const std::string &name : w.tensorNames())
         entries.push_back(
             {name, torch::kFloat32, w.shape(name), [&w, name] { return w.loadFloat32(name); }});

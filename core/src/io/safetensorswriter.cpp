@@ -93,7 +93,7 @@ private:
 } // namespace
 
 void writeSafetensors(const std::filesystem::path &file,
-                      const std::vector<SafetensorsEntry> &entries,
+                      const std::vector<SafetensorsWriteEntry> &entries,
                       const std::map<std::string, std::string> &metadata)
 {
     // Header: insertion order is the data order (ordered_json keeps it).
@@ -102,7 +102,7 @@ void writeSafetensors(const std::filesystem::path &file,
         header["__metadata__"] = metadata;
     std::set<std::string> seen;
     uint64_t offset = 0;
-    for (const SafetensorsEntry &e : entries) {
+    for (const SafetensorsWriteEntry &e : entries) {
         const char *tag = dtypeTag(e.dtype);
         if (!tag)
             throw Error(ErrorKind::Internal, "safetensors writer: unsupported dtype for " + e.name);
@@ -125,7 +125,7 @@ void writeSafetensors(const std::filesystem::path &file,
     TempFile out(file);
     out.write(&headerLen, 8); // little-endian on every platform LibTorch runs on
     out.write(text.data(), text.size());
-    for (const SafetensorsEntry &e : entries) {
+    for (const SafetensorsWriteEntry &e : entries) {
         torch::Tensor t = e.load();
         if (t.sizes().vec() != e.shape)
             throw Error(ErrorKind::Internal,
@@ -140,7 +140,7 @@ void writeSafetensors(const std::filesystem::path &file,
                       const std::vector<std::pair<std::string, torch::Tensor>> &tensors,
                       const std::map<std::string, std::string> &metadata)
 {
-    std::vector<SafetensorsEntry> entries;
+    std::vector<SafetensorsWriteEntry> entries;
     entries.reserve(tensors.size());
     for (const auto &[name, tensor] : tensors) {
         torch::Tensor t = tensor;

@@ -16,7 +16,7 @@
 
 namespace ft {
 
-struct SafetensorsEntry
+struct SafetensorsWriteEntry
 {
     std::string name;
     torch::ScalarType dtype = torch::kFloat32; // kFloat32, kFloat16 or kBFloat16
@@ -29,7 +29,7 @@ struct SafetensorsEntry
 // Throws ft::Error(BadInput) naming the file when it cannot be written (disk full, no access)
 // and Internal for a tensor that does not match its entry.
 void writeSafetensors(const std::filesystem::path &file,
-                      const std::vector<SafetensorsEntry> &entries,
+                      const std::vector<SafetensorsWriteEntry> &entries,
                       const std::map<std::string, std::string> &metadata = {});
 
 // Convenience: tensors already in memory, stored in their own dtype (F32 / F16 / BF16).

@@ -1,5 +1,6 @@
 // info, tokenize, logits, generate, convert.
 #include "commands.h"
+#include "templatecommand.h"
 
 #include "ft/convert.h"
 #include "ft/error.h"
@@ -275,6 +276,7 @@ void addModelCommands(CLI::App &app, Runner &run)
     addLogits(app, run);
     addGenerate(app, run);
     addConvert(app, run);
+    addTemplateCommand(app, run);
 }
 
 } // namespace ftcli

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <limits>
 
 namespace ft {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 // x @ W^T + b for W stored (out, in). A single row (incremental decoding) goes through gemv:
 // from the quantised blocks when the model came as GGUF, else LibTorch's mv (with OpenBLAS its
 // gemm path for one row is 3-4x slower than mv on these CPUs).
-torch::Tensor linear(const torch::Tensor &x, const Projection &p)
+torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
 {
     if (x.numel() == x.size(-1)) {
         auto shape = x.sizes().vec();
@@ -30,14 +31,24 @@ torch::Tensor linear(const torch::Tensor &x, const Projection &p)
     return p.bias.defined() ? torch::linear(x, p.weight, p.bias) : torch::linear(x, p.weight);
 }
 
+// The projection plus its LoRA adapter, when one is attached.
+torch::Tensor linear(const torch::Tensor &x, const Projection &p)
+{
+    torch::Tensor y = linearBase(x, p);
+    return p.lora ? y + p.lora->delta(x) : y;
+}
+
 // GPT-2's Conv1D: y = x @ W + b with W stored (in, out).
-torch::Tensor conv1d(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias)
+// With a LoRA adapter attached, its output is added.
+torch::Tensor conv1d(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias,
+                     const std::shared_ptr<LoraAdapter> &lora)
 {
     auto shape = x.sizes().vec();
     shape.back() = weight.size(1);
-    if (x.numel() == x.size(-1))
-        return torch::mv(weight.t(), x.reshape({-1})).add_(bias).view(shape);
-    return torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(shape);
+    torch::Tensor y = x.numel() == x.size(-1)
+                          ? torch::mv(weight.t(), x.reshape({-1})).add_(bias).view(shape)
+                          : torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(shape);
+    return lora ? y + lora->delta(x) : y;
 }
 
 // RMSNorm as in LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * weight, in fp32.
@@ -84,7 +95,7 @@ torch::Tensor Decoder::activation(const torch::Tensor &x) const
 // the G = H / Hkv query heads that share a K/V head are stacked along the time axis.
 torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
                                  const torch::Tensor &v, int layer, KvCache *cache,
-                                 int64_t past) const
+                                 int64_t past, const torch::Tensor &padding) const
 {
     const int64_t B = q.size(0), T = q.size(1), H = m_config.numHeads;
     const int64_t Hkv = m_config.numKvHeads, D = m_config.headDim, G = H / Hkv;
@@ -107,13 +118,22 @@ torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
         torch::Tensor mask = torch::ones({T, S}, torch::kBool).triu(past + 1);  // (T, S)
         scores = scores.view({B, Hkv, G, T, S}).masked_fill(mask, -INFINITY).view({B, Hkv, G * T, S});
     }
+    if (padding.defined()) {
+        // padding: (B, S) true where the key is padding. The lowest float rather than -inf, as
+        // transformers does, so a query that sees only padding gets no NaN.
+        if (padding.size(1) != S)
+            throw Error(ErrorKind::Internal, "attention mask length does not match the keys");
+        scores = scores.masked_fill(padding.view({B, 1, 1, S}),
+                                    std::numeric_limits<float>::lowest());
+    }
     torch::Tensor probs = torch::softmax(scores, -1);
     torch::Tensor out = torch::matmul(probs, values);  // (B, Hkv, G*T, D)
     return out.view({B, Hkv, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, H * D});
 }
 
 torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tensor &cos,
-                                  const torch::Tensor &sin, KvCache *cache, int64_t past) const
+                                  const torch::Tensor &sin, KvCache *cache, int64_t past,
+                                  const torch::Tensor &padding) const
 {
     const LayerWeights &w = m_weights.layers[layer];
     const int64_t B = x.size(0), T = x.size(1), D = m_config.headDim;
@@ -123,25 +143,28 @@ torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tenso
     torch::Tensor v = linear(h, w.v).view({B, T, m_config.numKvHeads, D});
     q = Rope::apply(q, cos, sin);
     k = Rope::apply(k, cos, sin);
-    x = x + linear(attention(q, k, v, layer, cache, past), w.o);
+    x = x + linear(attention(q, k, v, layer, cache, past, padding), w.o);
     h = rmsNorm(x, w.postAttentionNorm, m_config.normEps);
     torch::Tensor gated = activation(linear(h, w.gate)) * linear(h, w.up);
     return x + linear(gated, w.down);
 }
 
-torch::Tensor Decoder::gpt2Block(torch::Tensor x, int layer, KvCache *cache, int64_t past) const
+torch::Tensor Decoder::gpt2Block(torch::Tensor x, int layer, KvCache *cache, int64_t past,
+                                 const torch::Tensor &padding) const
 {
     const LayerWeights &w = m_weights.layers[layer];
     const int64_t B = x.size(0), T = x.size(1), C = m_config.hiddenSize, D = m_config.headDim;
     const double eps = m_config.normEps;
     torch::Tensor h = torch::layer_norm(x, {C}, w.ln1, w.ln1Bias, eps);
-    std::vector<torch::Tensor> qkv = conv1d(h, w.cAttn, w.cAttnBias).split(C, -1);
+    std::vector<torch::Tensor> qkv = conv1d(h, w.cAttn, w.cAttnBias, w.cAttnLora).split(C, -1);
     torch::Tensor q = qkv[0].view({B, T, m_config.numHeads, D});
     torch::Tensor k = qkv[1].view({B, T, m_config.numHeads, D});
     torch::Tensor v = qkv[2].view({B, T, m_config.numHeads, D});
-    x = x + conv1d(attention(q, k, v, layer, cache, past), w.cProj, w.cProjBias);
+    x = x + conv1d(attention(q, k, v, layer, cache, past, padding), w.cProj, w.cProjBias,
+                   w.cProjLora);
     h = torch::layer_norm(x, {C}, w.ln2, w.ln2Bias, eps);
-    return x + conv1d(activation(conv1d(h, w.fc, w.fcBias)), w.mlpProj, w.mlpProjBias);
+    return x + conv1d(activation(conv1d(h, w.fc, w.fcBias, w.fcLora)), w.mlpProj, w.mlpProjBias,
+                      w.mlpProjLora);
 }
 
 torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
@@ -160,6 +183,15 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
                       " is outside the model's vocabulary (0.." +
                       std::to_string(m_config.vocabSize - 1) + ")");
 
+    torch::Tensor padding;  // (B, past + T) bool, true = masked key
+    if (inputs.attentionMask.defined()) {
+        if (inputs.attentionMask.dim() != 2 || inputs.attentionMask.size(0) != B ||
+            inputs.attentionMask.size(1) != past + T)
+            throwBadInput("the attention mask must have shape (batch, " +
+                          std::to_string(past + T) + ")");
+        padding = inputs.attentionMask.eq(0);
+    }
+
     torch::Tensor x = torch::embedding(m_weights.embed, ids);  // (B, T, C)
     if (m_config.family == ArchitectureFamily::Gpt2) {
         if (past + T > m_config.maxPositions)
@@ -168,13 +200,13 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
                           " positions");
         x = x + torch::embedding(m_weights.positions, positions);
         for (int i = 0; i < m_config.numLayers; ++i)
-            x = gpt2Block(x, i, inputs.cache, past);
+            x = gpt2Block(x, i, inputs.cache, past, padding);
         x = torch::layer_norm(x, {m_config.hiddenSize}, m_weights.finalNorm,
                               m_weights.finalNormBias, m_config.normEps);
     } else {
         auto [cos, sin] = m_rope.cosSin(positions);
         for (int i = 0; i < m_config.numLayers; ++i)
-            x = llamaBlock(x, i, cos, sin, inputs.cache, past);
+            x = llamaBlock(x, i, cos, sin, inputs.cache, past, padding);
         x = rmsNorm(x, m_weights.finalNorm, m_config.normEps);
     }
     if (inputs.cache)

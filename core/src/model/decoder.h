@@ -17,6 +17,9 @@ struct ForwardInputs
     torch::Tensor positions;  // (B, T) int64; default: cache length + arange(T)
     KvCache *cache = nullptr; // appended to when given
     bool allPositions = false;  // logits for every position, or only the last
+    // Optional (B, past + T), nonzero = attend: keys where it is 0 (padding) are masked out, as
+    // transformers' attention_mask does. Undefined: every key is attended (causally).
+    torch::Tensor attentionMask;
 };
 
 class Decoder
@@ -33,10 +36,12 @@ public:
 private:
     torch::Tensor attention(const torch::Tensor &q, const torch::Tensor &k,
                             const torch::Tensor &v, int layer, KvCache *cache,
-                            int64_t past) const;
+                            int64_t past, const torch::Tensor &padding) const;
     torch::Tensor llamaBlock(torch::Tensor x, int layer, const torch::Tensor &cos,
-                             const torch::Tensor &sin, KvCache *cache, int64_t past) const;
-    torch::Tensor gpt2Block(torch::Tensor x, int layer, KvCache *cache, int64_t past) const;
+                             const torch::Tensor &sin, KvCache *cache, int64_t past,
+                             const torch::Tensor &padding) const;
+    torch::Tensor gpt2Block(torch::Tensor x, int layer, KvCache *cache, int64_t past,
+                            const torch::Tensor &padding) const;
     torch::Tensor activation(const torch::Tensor &x) const;
 
     const ModelConfig &m_config;

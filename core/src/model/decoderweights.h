@@ -3,6 +3,7 @@
 #pragma once
 
 #include "io/weightsource.h"
+#include "model/loraadapter.h"
 #include "model/modelconfig.h"
 #include "model/quantizedmatrix.h"
 
@@ -23,6 +24,7 @@ struct Projection
     torch::Tensor weight;
     torch::Tensor bias;
     std::shared_ptr<const QuantizedMatrix> packed;
+    std::shared_ptr<LoraAdapter> lora;  // optional: added to the output (model/loramodel.h)
 };
 
 struct LayerWeights
@@ -34,6 +36,8 @@ struct LayerWeights
     // GPT-2: Conv1D layout (in, out); LayerNorm weight/bias.
     torch::Tensor ln1, ln1Bias, ln2, ln2Bias;
     torch::Tensor cAttn, cAttnBias, cProj, cProjBias, fc, fcBias, mlpProj, mlpProjBias;
+    // Optional LoRA adapters on GPT-2's Conv1D maps (model/loramodel.h).
+    std::shared_ptr<LoraAdapter> cAttnLora, cProjLora, fcLora, mlpProjLora;
 };
 
 struct DecoderWeights

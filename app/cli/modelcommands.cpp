@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "templatecommand.h"
 
+#include "ft/chattemplate.h"
 #include "ft/convert.h"
 #include "ft/error.h"
 #include "ft/generation.h"
@@ -28,6 +29,9 @@ struct PromptArgs
     std::string text;
     std::string ids;
     bool addSpecial = false;
+    bool chat = false;        // render --prompt as a user turn with the chat template
+    std::string system;       // optional system message for --chat
+    std::string templateName; // "" = the model's own chat template
 };
 
 std::vector<int32_t> parseIds(const std::string &text, const char *option)
@@ -115,7 +119,19 @@ std::vector<int32_t> promptIds(const PromptArgs &prompt, const ft::Model &model)
         return parseIds(prompt.ids, "--prompt-ids");
     if (!model.tokenizer())
         ft::throwBadInput(model.info().path + ": the model has no tokenizer; use --prompt-ids");
-    return model.tokenizer()->encode(prompt.text, prompt.addSpecial);
+    const ft::Tokenizer &tokenizer = *model.tokenizer();
+    if (!prompt.chat)
+        return tokenizer.encode(prompt.text, prompt.addSpecial);
+    // The template writes BOS and the turn markers itself.
+    std::vector<ft::ChatMessage> messages;
+    if (!prompt.system.empty())
+        messages.push_back({"system", prompt.system});
+    messages.push_back({"user", prompt.text});
+    ft::ChatTemplateOptions options = ft::chatTemplateOptionsFor(tokenizer);
+    options.addGenerationPrompt = true;
+    const std::string templ =
+        ft::selectChatTemplate(tokenizer, prompt.templateName, model.info().path);
+    return tokenizer.encode(ft::renderChatTemplate(templ, messages, options), false);
 }
 
 void addInfo(CLI::App &app, Runner &run)
@@ -210,6 +226,10 @@ void addGenerate(CLI::App &app, Runner &run)
     cmd->add_option("--prompt", prompt->text, "Prompt text");
     cmd->add_option("--prompt-ids", prompt->ids, "Comma-separated token ids");
     cmd->add_flag("--no-special", *noSpecial, "Do not add BOS/EOS to --prompt");
+    cmd->add_flag("--chat", prompt->chat, "Send --prompt as a user turn through the chat template");
+    cmd->add_option("--system", prompt->system, "System message (with --chat)");
+    cmd->add_option("--template", prompt->templateName,
+                    "Chat template: built-in name or .jinja file (default: the model's own)");
     cmd->add_option("--max-new-tokens", options->maxNewTokens, "Tokens to generate")->capture_default_str();
     cmd->add_option("--temperature", options->temperature, "0 = greedy")->capture_default_str();
     cmd->add_option("--top-k", options->topK, "0 = off")->capture_default_str();

@@ -70,41 +70,27 @@ nlohmann::ordered_json readConversation(const std::string &path)
     return doc;
 }
 
-std::string builtinList()
+// The engine's choice, with the CLI's option named when the model has no template.
+std::string selectTemplate(const ft::Tokenizer &tokenizer, const std::string &name,
+                           const std::string &model)
 {
-    std::string names;
-    for (const auto &n : ft::builtinChatTemplateNames())
-        names += (names.empty() ? "" : ", ") + n;
-    return names;
+    if (name.empty() && tokenizer.chatTemplate().empty()) {
+        std::string builtins;
+        for (const auto &n : ft::builtinChatTemplateNames())
+            builtins += (builtins.empty() ? "" : ", ") + n;
+        ft::throwBadInput(model + ": the model has no chat template; choose one with --template (" +
+                          builtins + ", or a .jinja file)");
+    }
+    return ft::selectChatTemplate(tokenizer, name, model);
 }
 
 void runTemplate(const TemplateArgs &args)
 {
     auto tokenizer = ft::openTokenizer(args.model);
     const nlohmann::ordered_json doc = readConversation(args.conversation);
-
-    std::string templ;
-    if (!args.templateName.empty()) {
-        if (auto builtin = ft::builtinChatTemplate(args.templateName))
-            templ = *builtin;
-        else if (std::filesystem::is_regular_file(args.templateName))
-            templ = readFile(args.templateName, "chat template");
-        else
-            ft::throwBadInput("--template: '" + args.templateName + "' is neither a built-in template (" +
-                              builtinList() + ") nor a template file");
-    } else {
-        templ = tokenizer->chatTemplate();
-        if (templ.empty())
-            ft::throwBadInput(args.model + ": the model has no chat template; choose one with --template (" +
-                              builtinList() + ")");
-    }
-
-    ft::ChatTemplateOptions options;
+    const std::string templ = selectTemplate(*tokenizer, args.templateName, args.model);
+    ft::ChatTemplateOptions options = ft::chatTemplateOptionsFor(*tokenizer);
     options.addGenerationPrompt = args.addGenerationPrompt;
-    if (auto bos = tokenizer->bosId())
-        options.bosToken = tokenizer->tokenText(*bos);
-    if (auto eos = tokenizer->eosId())
-        options.eosToken = tokenizer->tokenText(*eos);
     if (doc.contains("tools") && !doc["tools"].is_null())
         options.extra["tools"] = doc["tools"];
 

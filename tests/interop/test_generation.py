@@ -127,3 +127,16 @@ def test_human_output_streams_the_same_text():
     whole = cli_json("generate", "--model", path, "--prompt", CHAT, "--no-special",
                      "--max-new-tokens", 24)["text"]
     assert streamed.rstrip("\n") == whole
+
+
+def test_chat_flag_uses_the_models_template_like_transformers():
+    path = smollm2()
+    tok = transformers.AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
+    messages = [{"role": "system", "content": "Answer briefly."},
+                {"role": "user", "content": "What is the capital of France?"}]
+    rendered = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    manual = cli_json("generate", "--model", path, "--prompt", rendered, "--no-special",
+                      "--max-new-tokens", 12)
+    chat = cli_json("generate", "--model", path, "--chat", "--system", "Answer briefly.",
+                    "--prompt", "What is the capital of France?", "--max-new-tokens", 12)
+    assert chat["ids"] == manual["ids"] and chat["text"]

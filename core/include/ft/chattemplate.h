@@ -67,6 +67,14 @@ ChatRendering renderChatTemplateWithMask(const std::string &templ, const nlohman
 std::vector<std::string> builtinChatTemplateNames();
 std::optional<std::string> builtinChatTemplate(const std::string &name);
 
+// The template to render with for a model: `name` empty -> the tokenizer's own chat template
+// (BadInput naming `origin` when it has none); a built-in name; or the path of a .jinja file.
+std::string selectChatTemplate(const Tokenizer &tokenizer, const std::string &name,
+                               const std::string &origin);
+// Options carrying the tokenizer's BOS/EOS token strings (the template variables bos_token and
+// eos_token).
+ChatTemplateOptions chatTemplateOptionsFor(const Tokenizer &tokenizer);
+
 struct ChatTokens
 {
     std::vector<int32_t> ids;      // tokenizer.encode(text, addSpecial=false)

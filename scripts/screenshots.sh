@@ -24,7 +24,7 @@ fi
 
 studio="${FT_STUDIO:-}"
 if [[ -z "$studio" ]]; then
-    for candidate in build-gui/app/finetune-studio build/app/finetune-studio; do
+    for candidate in build/app/finetune-studio; do
         if [[ -x "$candidate" ]]; then
             studio="$candidate"
             break
@@ -46,5 +46,6 @@ trap 'rm -rf "$config"' EXIT
 echo "screenshots.sh: $studio with $model"
 XDG_CONFIG_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
     xvfb-run -a -s "-screen 0 1440x900x24" \
-    "$studio" --page model --screenshot "$out/model-page.png" "$model"
+    "$studio" --page model --screenshot "$out/model-page.png" \
+    --try-prompt "What should a patient do before a blood test?" "$model"
 echo "screenshots.sh: wrote $out/model-page.png"

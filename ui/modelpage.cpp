@@ -3,6 +3,7 @@
 #include "displayformat.h"
 #include "modelloader.h"
 #include "modelsummaryview.h"
+#include "trypanel.h"
 #include "pageicons.h"
 #include "studiosession.h"
 #include "theme.h"
@@ -48,6 +49,9 @@ ModelPage::ModelPage(StudioSession *session, QWidget *parent)
     auto *summaryLayout = new QVBoxLayout(summaryPage);
     summaryLayout->setContentsMargins(kPageMargin, 8, kPageMargin, kPageMargin);
     summaryLayout->addWidget(m_summary);
+    m_tryPanel = new TryPanel(m_session);
+    summaryLayout->addSpacing(16);
+    summaryLayout->addWidget(m_tryPanel);
     m_summaryScroll = new QScrollArea;
     m_summaryScroll->setWidget(summaryPage);
     m_summaryScroll->setWidgetResizable(true);

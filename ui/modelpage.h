@@ -21,6 +21,7 @@ namespace ftui {
 class ModelLoader;
 class ModelSummaryView;
 class StudioSession;
+class TryPanel;
 
 class ModelPage : public QWidget
 {
@@ -43,6 +44,7 @@ public:
     bool isLoading() const;
     void setErrorDisplay(ErrorDisplay display) { m_errorDisplay = display; }
     ModelSummaryView *summaryView() const { return m_summary; }
+    TryPanel *tryPanel() const { return m_tryPanel; }
 
     static QString openHint();
 
@@ -78,6 +80,7 @@ private:
     QWidget *m_emptyState = nullptr;
     QScrollArea *m_summaryScroll = nullptr;
     ModelSummaryView *m_summary = nullptr;
+    TryPanel *m_tryPanel = nullptr;
 };
 
 } // namespace ftui

@@ -1,6 +1,7 @@
 #include "screenshotter.h"
 
 #include "modelpage.h"
+#include "trypanel.h"
 
 #include <QDebug>
 #include <QDir>
@@ -34,7 +35,7 @@ void Screenshotter::start()
     if (m_modelPage->isLoading()) {
         connect(m_modelPage, &ModelPage::loadingChanged, this, [this](bool loading) {
             if (!loading)
-                scheduleGrab();
+                afterLoad();
         });
         QTimer::singleShot(kTimeoutMs, this, [this] {
             qWarning() << "error: the model did not finish loading in time";
@@ -42,8 +43,31 @@ void Screenshotter::start()
             grab();
         });
     } else {
-        scheduleGrab();
+        afterLoad();
     }
+}
+
+void Screenshotter::afterLoad()
+{
+    // The session gets the model after the page reports the end of loading: try it next turn.
+    QTimer::singleShot(0, this, &Screenshotter::tryThenGrab);
+}
+
+void Screenshotter::tryThenGrab()
+{
+    TryPanel *panel = m_modelPage->tryPanel();
+    if (m_tryPrompt.isEmpty() || !panel) {
+        scheduleGrab();
+        return;
+    }
+    connect(panel, &TryPanel::generationFinished, this, [this, panel] {
+        qInfo().noquote() << "try the model:" << panel->status();
+        scheduleGrab();
+    });
+    panel->setPrompt(m_tryPrompt);
+    panel->generate();
+    if (!panel->isGenerating())
+        scheduleGrab();
 }
 
 void Screenshotter::scheduleGrab()

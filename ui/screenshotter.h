@@ -19,6 +19,9 @@ public:
     Screenshotter(QWidget *window, ModelPage *modelPage, const QString &file,
                   QObject *parent = nullptr);
 
+    // Before start(): once the model is loaded, ask it `prompt` in the "Try the model" panel and
+    // grab when the answer is complete.
+    void setTryPrompt(const QString &prompt) { m_tryPrompt = prompt; }
     // Call after the model load was requested (if any).
     void start();
 
@@ -27,12 +30,15 @@ Q_SIGNALS:
     void finished(bool ok);
 
 private:
+    void afterLoad();
+    void tryThenGrab();
     void scheduleGrab();
     void grab();
 
     QWidget *m_window = nullptr;
     ModelPage *m_modelPage = nullptr;
     QString m_file;
+    QString m_tryPrompt;
     bool m_errorSeen = false;
     bool m_grabScheduled = false;
     bool m_done = false;

@@ -1,6 +1,8 @@
 // finetune-studio: wires the application and the main window, then runs the event loop.
 //   finetune-studio [MODEL]                  open MODEL (a folder or a .gguf file) at start
-//   --screenshot FILE [--page NAME]          (hidden) save the window to FILE once loaded, quit
+//   --screenshot FILE [--page NAME] [--try-prompt TEXT]
+//                                            (hidden) save the window to FILE once loaded (and
+//                                            TEXT answered in "Try the model"), then quit
 
 #include "mainwindow.h"
 #include "modelpage.h"
@@ -40,8 +42,13 @@ int main(int argc, char *argv[])
     QCommandLineOption pageOption(QStringLiteral("page"), QStringLiteral("Page to show."),
                                   QStringLiteral("name"));
     pageOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption tryOption(QStringLiteral("try-prompt"),
+                                 QStringLiteral("With --screenshot: ask the model <text> first."),
+                                 QStringLiteral("text"));
+    tryOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotOption);
     parser.addOption(pageOption);
+    parser.addOption(tryOption);
     parser.process(app);
 
     try {
@@ -69,7 +76,9 @@ int main(int argc, char *argv[])
     if (parser.isSet(pageOption) && !window.showPageNamed(parser.value(pageOption)))
         std::fprintf(stderr, "finetune-studio: no page named %s\n",
                      qPrintable(parser.value(pageOption)));
-    if (screenshotter)
+    if (screenshotter) {
+        screenshotter->setTryPrompt(parser.value(tryOption));
         screenshotter->start();
+    }
     return app.exec();
 }

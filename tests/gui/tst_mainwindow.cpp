@@ -10,6 +10,7 @@
 #include "modelsummaryview.h"
 #include "recentmodelsmenu.h"
 #include "studiosession.h"
+#include "trypanel.h"
 
 #include <QFile>
 #include <QLabel>
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void reportsFolderWithoutConfig();
     void reportsCorruptGguf();
     void cancelDiscardsResult();
+    void triesTheModelWithStreamedText();
     void parameterCount_data();
     void parameterCount();
     void dropAcceptsOnlyOneFolderOrGguf();
@@ -196,6 +198,28 @@ void TestMainWindow::cancelDiscardsResult()
     QCOMPARE(loading.last().first().toBool(), false);
     QCOMPARE(errors.count(), 0);
     QVERIFY(!window->session()->hasModel());
+}
+
+void TestMainWindow::triesTheModelWithStreamedText()
+{
+    FT_REQUIRE_FIXTURE(path, kFixtureModel);
+    const auto window = createWindow();
+    ModelPage *page = window->modelPage();
+    page->openModel(path);
+    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kLoadTimeoutMs);
+
+    ftui::TryPanel *panel = page->tryPanel();
+    QVERIFY(panel);
+    QSignalSpy finished(panel, &ftui::TryPanel::generationFinished);
+    panel->setPrompt(QStringLiteral("a b c"));  // ids inside the model's 3000-token vocabulary
+    panel->generate();
+    QVERIFY(panel->isGenerating());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kLoadTimeoutMs);
+    QVERIFY(!panel->isGenerating());
+    QVERIFY(!panel->output().isEmpty());
+    const auto *status = panel->findChild<QLabel *>(QStringLiteral("tryStatus"));
+    QVERIFY(status);
+    QVERIFY2(status->text().contains(QStringLiteral("128 tokens")), qPrintable(status->text()));
 }
 
 void TestMainWindow::parameterCount_data()

@@ -1,6 +1,7 @@
 // info, tokenize, logits, generate, convert.
 #include "commands.h"
 #include "templatecommand.h"
+#include "traincommand.h"
 
 #include "ft/chattemplate.h"
 #include "ft/convert.h"
@@ -297,6 +298,7 @@ void addModelCommands(CLI::App &app, Runner &run)
     addGenerate(app, run);
     addConvert(app, run);
     addTemplateCommand(app, run);
+    addTrainCommands(app, run);
 }
 
 } // namespace ftcli

@@ -1,0 +1,115 @@
+// train:  --config run.json [--resume RUN_DIR]
+// export: --run RUN_DIR --format peft|merged --out DIR
+#include "traincommand.h"
+
+#include "ft/error.h"
+#include "ft/trainer.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace ftcli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void onSignal(int) { g_stop.store(true); }
+
+std::string clock(double seconds)
+{
+    if (!(seconds >= 0) || seconds > 1e8)
+        return "?";
+    const long s = static_cast<long>(seconds + 0.5);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    return buf;
+}
+
+// A live progress line on stderr (rewritten with \r); log lines go above it.
+class ProgressPrinter : public ft::TrainingObserver
+{
+public:
+    void onStep(const ft::TrainingStepInfo &s) override
+    {
+        char buf[256];
+        std::snprintf(buf, sizeof buf,
+                      "\rstep %lld/%lld  epoch %.2f  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  ETA %s ",
+                      static_cast<long long>(s.step), static_cast<long long>(s.totalSteps), s.epoch,
+                      s.loss, s.learningRate, s.gradNorm, s.tokensPerSecond, clock(s.etaSeconds).c_str());
+        std::cerr << buf << std::flush;
+        m_open = true;
+    }
+    void onLog(const std::string &text) override
+    {
+        if (m_open)
+            std::cerr << '\n';
+        m_open = false;
+        std::cerr << text << '\n';
+    }
+    ~ProgressPrinter() override
+    {
+        if (m_open)
+            std::cerr << '\n';
+    }
+
+private:
+    bool m_open = false;
+};
+
+struct TrainArgs
+{
+    std::string config;
+    std::string resume;
+};
+
+void runTrain(const TrainArgs &args)
+{
+    ft::TrainingConfig config;
+    if (!args.config.empty())
+        config = ft::loadTrainingConfig(args.config);
+    else if (!args.resume.empty())
+        config = ft::loadTrainingConfig(ft::latestCheckpoint(args.resume) / "training_config.json");
+    else
+        ft::throwBadInput("give --config (and --resume RUN_DIR to continue a run)");
+    ProgressPrinter printer;
+    ft::Trainer trainer(config, args.resume, &printer);
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    const ft::TrainingResult result = trainer.run(&printer, &g_stop);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (result.stopped)
+        printer.onLog("stopped at step " + std::to_string(result.steps) +
+                      "; continue with --resume " + (args.resume.empty() ? config.outputDir : args.resume));
+}
+
+struct ExportArgs
+{
+    std::string run;
+    std::string format;
+    std::string out;
+};
+
+} // namespace
+
+void addTrainCommands(CLI::App &app, Runner &run)
+{
+    auto args = std::make_shared<TrainArgs>();
+    CLI::App *cmd = app.add_subcommand("train", "Fine-tune a model (full or LoRA) from a JSON run configuration");
+    cmd->add_option("--config", args->config, "Run configuration (JSON; see docs/training.md)");
+    cmd->add_option("--resume", args->resume, "Continue the run in this output_dir from its latest checkpoint");
+    cmd->callback([&run, args] { run = [args] { runTrain(*args); }; });
+
+    auto exp = std::make_shared<ExportArgs>();
+    CLI::App *ecmd = app.add_subcommand("export", "Export a finished run as a PEFT adapter or a merged model");
+    ecmd->add_option("--run", exp->run, "The run's output_dir")->required();
+    ecmd->add_option("--format", exp->format, "peft or merged")->required();
+    ecmd->add_option("--out", exp->out, "Folder to write")->required();
+    ecmd->callback([&run, exp] { run = [exp] { ft::exportRun(exp->run, exp->format, exp->out); }; });
+}
+
+} // namespace ftcli

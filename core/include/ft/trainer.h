@@ -1,0 +1,132 @@
+// Supervised fine-tuning of a causal LM (full or LoRA) on an instruction / chat data file:
+// the torch-free public API over core/src/train. Settings use transformers' TrainingArguments
+// names; see docs/training.md.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ft {
+
+struct LoraOptions
+{
+    int r = 8;
+    double loraAlpha = 16.0;
+    double loraDropout = 0.05;
+    // peft's target_modules: a list of module names / suffixes, or (targetRegex) one regex
+    // string or "all-linear".
+    std::vector<std::string> targetModules{"q_proj", "v_proj"};
+    std::string targetRegex;
+    bool useRslora = false;
+};
+
+struct TrainingConfig
+{
+    // What to train on and where to write.
+    std::string model;       // Hugging Face folder or .gguf file (with a tokenizer)
+    std::string data;        // Alpaca / messages / ShareGPT rows, .json (a list) or .jsonl
+    std::string templateName = "alpaca";  // a built-in chat template, or "model"
+    std::string outputDir;
+    std::string strategy = "lora";        // "full" | "lora"
+    LoraOptions lora;
+
+    // transformers.TrainingArguments names; product defaults.
+    double learningRate = 2e-5;
+    int perDeviceTrainBatchSize = 4;
+    int gradientAccumulationSteps = 8;
+    double numTrainEpochs = 3;
+    int64_t maxSteps = -1;               // > 0 overrides num_train_epochs
+    double warmupRatio = 0.1;
+    int64_t warmupSteps = 0;             // > 0 overrides warmup_ratio
+    std::string lrSchedulerType = "linear";  // linear | cosine | constant_with_warmup | constant
+    double weightDecay = 0.0;
+    double adamBeta1 = 0.9, adamBeta2 = 0.999, adamEpsilon = 1e-8;
+    double maxGradNorm = 1.0;            // <= 0: no clipping
+    uint64_t seed = 42;
+    int64_t loggingSteps = 10;
+    int64_t saveSteps = 500;             // 0: no intermediate checkpoints
+    int64_t saveTotalLimit = 0;          // 0: keep every checkpoint
+    int64_t cutoffLen = 1024;            // tokens per example (longer ones are truncated)
+
+    nlohmann::json toJson() const;
+};
+
+// Parses a run configuration. Every problem found (unknown keys, wrong types, out-of-range
+// values) is collected and thrown together as one ft::Error(BadInput) naming `origin`.
+// Relative paths (model, data, output_dir) are resolved against `baseDir` when it is not empty.
+TrainingConfig parseTrainingConfig(const nlohmann::json &json, const std::string &origin,
+                                   const std::filesystem::path &baseDir = {});
+TrainingConfig loadTrainingConfig(const std::filesystem::path &file);
+
+struct TrainingStepInfo
+{
+    int64_t step = 0;          // 1-based optimiser step just finished
+    int64_t totalSteps = 0;
+    double epoch = 0.0;        // fractional epoch (as the Trainer logs it)
+    double loss = 0.0;         // token-weighted mean loss over the step's micro-batches
+    double learningRate = 0.0;
+    double gradNorm = 0.0;     // before clipping
+    double tokensPerSecond = 0.0;
+    double elapsedSeconds = 0.0;
+    double etaSeconds = 0.0;
+};
+
+class TrainingObserver
+{
+public:
+    virtual ~TrainingObserver() = default;
+    virtual void onStep(const TrainingStepInfo &) {}
+    virtual void onLog(const std::string &) {}
+};
+
+struct TrainingResult
+{
+    int64_t steps = 0;          // optimiser steps done (in total, over resumes)
+    bool stopped = false;       // the stop token was set (a checkpoint was written)
+    double lastLoss = 0.0;
+    std::filesystem::path finalDir;  // output_dir/final (empty when stopped)
+};
+
+class Trainer
+{
+public:
+    // Loads the model and the data and checks what needs both (batch size vs. rows, LoRA
+    // targets); throws one ft::Error(BadInput) listing every problem. `resumeRunDir`: an earlier
+    // run's output_dir; training continues from its latest checkpoint and writes there.
+    explicit Trainer(TrainingConfig config, const std::filesystem::path &resumeRunDir = {},
+                     TrainingObserver *observer = nullptr);
+    ~Trainer();
+    Trainer(const Trainer &) = delete;
+    Trainer &operator=(const Trainer &) = delete;
+
+    const TrainingConfig &config() const;
+    int64_t totalSteps() const;
+    int64_t exampleCount() const;
+    int64_t badRowCount() const;
+
+    // Trains to the end (or until *stop becomes true: then a checkpoint is written and the
+    // result says stopped). A non-finite loss stops with an ft::Error naming the step.
+    TrainingResult run(TrainingObserver *observer = nullptr, const std::atomic<bool> *stop = nullptr);
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+// The latest output_dir/checkpoint-N of a run; throws BadInput when there is none.
+std::filesystem::path latestCheckpoint(const std::filesystem::path &runDir);
+
+// Exports a finished run (runDir/final): "peft" copies the adapter folder; "merged" loads the
+// base model, merges the adapter (LoRA) or takes the trained weights (full) and writes a
+// Hugging Face folder (config.json, model.safetensors, tokenizer files).
+void exportRun(const std::filesystem::path &runDir, const std::string &format,
+               const std::filesystem::path &outDir);
+
+} // namespace ft

@@ -1,0 +1,63 @@
+// Finding a run's latest checkpoint, and exporting a run as a PEFT adapter or a merged model.
+#include "ft/trainer.h"
+
+#include "ft/error.h"
+#include "ft/model.h"
+#include "io/safetensorswriter.h"
+#include "model/loramodel.h"
+#include "model/modelimpl.h"
+#include "train/runfiles.h"
+#include "train/trainerio.h"
+
+#include <torch/torch.h>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace ft {
+
+fs::path latestCheckpoint(const fs::path &runDir)
+{
+    const auto all = listCheckpoints(runDir);
+    if (all.empty())
+        throwBadInput(runDir.string() + ": no checkpoint-N folder to resume from");
+    return all.back();
+}
+
+void exportRun(const fs::path &runDir, const std::string &format, const fs::path &outDir)
+{
+    const fs::path final = runDir / "final";
+    if (!fs::is_directory(final))
+        throwBadInput(runDir.string() + ": no final/ folder (the run has not finished)");
+    const TrainingConfig config =
+        parseTrainingConfig(json::parse(readText(runDir / "training_config.json", "run configuration")),
+                            (runDir / "training_config.json").string());
+    const bool isLora = fs::exists(final / "adapter_config.json");
+    if (format == "peft") {
+        if (!isLora)
+            throwBadInput(runDir.string() + ": a full fine-tuning run has no adapter; use --format merged");
+        fs::create_directories(outDir);
+        fs::copy(final, outDir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+        return;
+    }
+    if (format != "merged")
+        throwBadInput("--format: must be peft or merged (got '" + format + "')");
+    if (!fs::is_directory(config.model))
+        throwBadInput(config.model + ": merged export needs a Hugging Face model folder as the base");
+    fs::create_directories(outDir);
+    if (!isLora) {
+        fs::copy(final, outDir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+        return;
+    }
+    auto model = Model::open(config.model);
+    Model::Impl &m = model->impl();
+    LoraModel lora = LoraModel::load(m.config, m.weights, final);
+    lora.mergeAndUnload();
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    for (const auto &[name, t] : m.weights.named)
+        tensors.emplace_back(name, t.detach().contiguous());
+    writeSafetensors(outDir / "model.safetensors", tensors, {{"format", "pt"}});
+    copyModelSideFiles(config.model, outDir);
+}
+
+} // namespace ft

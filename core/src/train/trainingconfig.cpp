@@ -1,0 +1,265 @@
+// TrainingConfig from a run file: every problem is collected and reported at once.
+#include "ft/trainer.h"
+
+#include "ft/chattemplate.h"
+#include "ft/error.h"
+#include "train/runfiles.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace ft {
+namespace {
+
+const std::vector<std::string> kTopKeys = {
+    "model", "data", "template", "output_dir", "strategy", "lora", "learning_rate",
+    "per_device_train_batch_size", "gradient_accumulation_steps", "num_train_epochs", "max_steps",
+    "warmup_ratio", "warmup_steps", "lr_scheduler_type", "weight_decay", "adam_beta1",
+    "adam_beta2", "adam_epsilon", "max_grad_norm", "seed", "logging_steps", "save_steps",
+    "save_total_limit", "cutoff_len"};
+const std::vector<std::string> kLoraKeys = {"r", "lora_alpha", "lora_dropout", "target_modules",
+                                            "use_rslora"};
+
+// Typed field readers that record a problem instead of throwing.
+struct Reader
+{
+    const json &obj;
+    std::string prefix;
+    std::vector<std::string> &problems;
+
+    bool has(const char *key) const { return obj.contains(key) && !obj[key].is_null(); }
+    std::string name(const char *key) const { return prefix + key; }
+
+    void number(const char *key, double &out) const
+    {
+        if (!has(key))
+            return;
+        if (!obj[key].is_number())
+            problems.push_back(name(key) + ": must be a number");
+        else
+            out = obj[key].get<double>();
+    }
+    template <typename Int> void integer(const char *key, Int &out) const
+    {
+        if (!has(key))
+            return;
+        const json &v = obj[key];
+        if (v.is_number_integer())
+            out = static_cast<Int>(v.get<int64_t>());
+        else if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>())
+            out = static_cast<Int>(v.get<double>());
+        else
+            problems.push_back(name(key) + ": must be an integer");
+    }
+    void string(const char *key, std::string &out) const
+    {
+        if (!has(key))
+            return;
+        if (!obj[key].is_string())
+            problems.push_back(name(key) + ": must be a string");
+        else
+            out = obj[key].get<std::string>();
+    }
+    void boolean(const char *key, bool &out) const
+    {
+        if (!has(key))
+            return;
+        if (!obj[key].is_boolean())
+            problems.push_back(name(key) + ": must be true or false");
+        else
+            out = obj[key].get<bool>();
+    }
+    void unknownKeys(const std::vector<std::string> &known) const
+    {
+        for (auto it = obj.begin(); it != obj.end(); ++it)
+            if (std::find(known.begin(), known.end(), it.key()) == known.end())
+                problems.push_back(prefix + it.key() + ": unknown setting");
+    }
+};
+
+} // namespace
+
+json TrainingConfig::toJson() const
+{
+    json loraJson = {{"r", lora.r},
+                     {"lora_alpha", lora.loraAlpha},
+                     {"lora_dropout", lora.loraDropout},
+                     {"use_rslora", lora.useRslora}};
+    if (!lora.targetRegex.empty())
+        loraJson["target_modules"] = lora.targetRegex;
+    else
+        loraJson["target_modules"] = lora.targetModules;
+    return {{"model", model},
+            {"data", data},
+            {"template", templateName},
+            {"output_dir", outputDir},
+            {"strategy", strategy},
+            {"lora", loraJson},
+            {"learning_rate", learningRate},
+            {"per_device_train_batch_size", perDeviceTrainBatchSize},
+            {"gradient_accumulation_steps", gradientAccumulationSteps},
+            {"num_train_epochs", numTrainEpochs},
+            {"max_steps", maxSteps},
+            {"warmup_ratio", warmupRatio},
+            {"warmup_steps", warmupSteps},
+            {"lr_scheduler_type", lrSchedulerType},
+            {"weight_decay", weightDecay},
+            {"adam_beta1", adamBeta1},
+            {"adam_beta2", adamBeta2},
+            {"adam_epsilon", adamEpsilon},
+            {"max_grad_norm", maxGradNorm},
+            {"seed", seed},
+            {"logging_steps", loggingSteps},
+            {"save_steps", saveSteps},
+            {"save_total_limit", saveTotalLimit},
+            {"cutoff_len", cutoffLen}};
+}
+
+TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
+                                   const fs::path &baseDir)
+{
+    if (!doc.is_object())
+        throwBadInput(origin + ": the run configuration must be a JSON object");
+    TrainingConfig c;
+    std::vector<std::string> problems;
+    Reader r{doc, "", problems};
+    r.unknownKeys(kTopKeys);
+    r.string("model", c.model);
+    r.string("data", c.data);
+    r.string("template", c.templateName);
+    r.string("output_dir", c.outputDir);
+    r.string("strategy", c.strategy);
+    r.number("learning_rate", c.learningRate);
+    r.integer("per_device_train_batch_size", c.perDeviceTrainBatchSize);
+    r.integer("gradient_accumulation_steps", c.gradientAccumulationSteps);
+    r.number("num_train_epochs", c.numTrainEpochs);
+    r.integer("max_steps", c.maxSteps);
+    r.number("warmup_ratio", c.warmupRatio);
+    r.integer("warmup_steps", c.warmupSteps);
+    r.string("lr_scheduler_type", c.lrSchedulerType);
+    r.number("weight_decay", c.weightDecay);
+    r.number("adam_beta1", c.adamBeta1);
+    r.number("adam_beta2", c.adamBeta2);
+    r.number("adam_epsilon", c.adamEpsilon);
+    r.number("max_grad_norm", c.maxGradNorm);
+    r.integer("seed", c.seed);
+    r.integer("logging_steps", c.loggingSteps);
+    r.integer("save_steps", c.saveSteps);
+    r.integer("save_total_limit", c.saveTotalLimit);
+    r.integer("cutoff_len", c.cutoffLen);
+    if (doc.contains("lora") && !doc["lora"].is_null()) {
+        const json &l = doc["lora"];
+        if (!l.is_object()) {
+            problems.push_back("lora: must be an object");
+        } else {
+            Reader lr{l, "lora.", problems};
+            lr.unknownKeys(kLoraKeys);
+            lr.integer("r", c.lora.r);
+            lr.number("lora_alpha", c.lora.loraAlpha);
+            lr.number("lora_dropout", c.lora.loraDropout);
+            lr.boolean("use_rslora", c.lora.useRslora);
+            if (lr.has("target_modules")) {
+                const json &t = l["target_modules"];
+                if (t.is_string()) {
+                    c.lora.targetRegex = t.get<std::string>();
+                    c.lora.targetModules.clear();
+                } else if (t.is_array() && !t.empty() &&
+                           std::all_of(t.begin(), t.end(), [](const json &x) { return x.is_string(); })) {
+                    c.lora.targetModules = t.get<std::vector<std::string>>();
+                } else {
+                    problems.push_back("lora.target_modules: must be a non-empty list of module names "
+                                       "or a regex string");
+                }
+            }
+        }
+    }
+
+    auto need = [&](const std::string &value, const char *key) {
+        if (value.empty() && !(doc.contains(key) && !doc[key].is_string()))
+            problems.push_back(std::string(key) + ": missing");
+    };
+    need(c.model, "model");
+    need(c.data, "data");
+    need(c.outputDir, "output_dir");
+    if (c.strategy != "full" && c.strategy != "lora")
+        problems.push_back("strategy: must be \"full\" or \"lora\" (got \"" + c.strategy + "\")");
+    if (c.templateName != "model" && !builtinChatTemplate(c.templateName)) {
+        std::string names;
+        for (const auto &n : builtinChatTemplateNames())
+            names += ", " + n;
+        problems.push_back("template: '" + c.templateName + "' is not \"model\" or a built-in template (" +
+                           names.substr(2) + ")");
+    }
+    if (!(c.learningRate > 0))
+        problems.push_back("learning_rate: must be > 0 (got " + fmt(c.learningRate) + ")");
+    if (c.perDeviceTrainBatchSize < 1)
+        problems.push_back("per_device_train_batch_size: must be >= 1");
+    if (c.gradientAccumulationSteps < 1)
+        problems.push_back("gradient_accumulation_steps: must be >= 1");
+    if (c.maxSteps <= 0 && !(c.numTrainEpochs > 0))
+        problems.push_back("num_train_epochs: must be > 0 (or set max_steps)");
+    if (c.maxSteps == 0 || c.maxSteps < -1)
+        problems.push_back("max_steps: must be -1 (use num_train_epochs) or > 0");
+    if (!(c.warmupRatio >= 0 && c.warmupRatio < 1))
+        problems.push_back("warmup_ratio: must be in [0, 1)");
+    if (c.warmupSteps < 0)
+        problems.push_back("warmup_steps: must be >= 0");
+    if (c.lrSchedulerType != "linear" && c.lrSchedulerType != "cosine" &&
+        c.lrSchedulerType != "constant_with_warmup" && c.lrSchedulerType != "constant")
+        problems.push_back("lr_scheduler_type: must be linear, cosine, constant_with_warmup or constant");
+    if (!(c.weightDecay >= 0))
+        problems.push_back("weight_decay: must be >= 0");
+    if (!(c.adamBeta1 >= 0 && c.adamBeta1 < 1) || !(c.adamBeta2 >= 0 && c.adamBeta2 < 1))
+        problems.push_back("adam_beta1 / adam_beta2: must be in [0, 1)");
+    if (!(c.adamEpsilon > 0))
+        problems.push_back("adam_epsilon: must be > 0");
+    if (!std::isfinite(c.maxGradNorm))
+        problems.push_back("max_grad_norm: must be a finite number (<= 0: no clipping)");
+    if (c.loggingSteps < 1)
+        problems.push_back("logging_steps: must be >= 1");
+    if (c.saveSteps < 0)
+        problems.push_back("save_steps: must be >= 0 (0: no checkpoints)");
+    if (c.saveTotalLimit < 0)
+        problems.push_back("save_total_limit: must be >= 0 (0: keep all)");
+    if (c.cutoffLen < 2)
+        problems.push_back("cutoff_len: must be >= 2");
+    if (c.strategy == "lora") {
+        if (c.lora.r < 1)
+            problems.push_back("lora.r: must be >= 1 (got " + std::to_string(c.lora.r) + ")");
+        if (!(c.lora.loraAlpha > 0))
+            problems.push_back("lora.lora_alpha: must be > 0");
+        if (!(c.lora.loraDropout >= 0 && c.lora.loraDropout < 1))
+            problems.push_back("lora.lora_dropout: must be in [0, 1)");
+    }
+    if (!problems.empty())
+        throwBadInput(joinProblems(origin, problems));
+
+    if (!baseDir.empty()) {
+        auto resolve = [&](std::string &p) {
+            if (!p.empty() && fs::path(p).is_relative())
+                p = (baseDir / p).lexically_normal().string();
+        };
+        resolve(c.model);
+        resolve(c.data);
+        resolve(c.outputDir);
+    }
+    return c;
+}
+
+TrainingConfig loadTrainingConfig(const fs::path &file)
+{
+    json doc;
+    try {
+        doc = json::parse(readText(file, "run configuration"));
+    } catch (const json::exception &e) {
+        throwBadInput(file.string() + ": not valid JSON (" + std::string(e.what()) + ")");
+    }
+    return parseTrainingConfig(doc, file.string(), fs::absolute(file).parent_path());
+}
+
+} // namespace ft

@@ -1,0 +1,28 @@
+// Training rows: Alpaca, messages and ShareGPT records read from .json / .jsonl files and turned
+// into chat messages; a tokenized example with its labels.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ft {
+
+struct Example
+{
+    std::vector<int64_t> ids;
+    std::vector<int64_t> labels;  // -100 where no loss is taken
+    int64_t lossTokens = 0;
+};
+
+// One data row -> chat messages. Throws std::runtime_error naming the row and field.
+nlohmann::ordered_json rowMessages(const nlohmann::json &row, size_t index, bool alpacaTemplate);
+// The rows of a .json list or a .jsonl file. A JSONL line that does not parse becomes a null row
+// with its parse error.
+std::vector<std::pair<nlohmann::json, std::string>> readRows(const std::filesystem::path &path);
+
+} // namespace ft

@@ -1,0 +1,217 @@
+"""finetune-cli train / export: a LoRA run overfits a small Alpaca set and its adapter loads in
+peft; kill -9 + --resume reproduces the uninterrupted loss curve; configuration problems are
+reported together (exit 2); bad data rows are skipped and counted."""
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+import torch
+
+from conftest import cli_path, run_cli
+from tiny_models import build
+
+
+def _tokenizer(folder: pathlib.Path, texts):
+    """A byte-level BPE tokenizer (vocab 384, <s> = 0, </s> = 1) trained on `texts`."""
+    if (folder / "tokenizer.json").exists():
+        return
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=384, special_tokens=["<s>", "</s>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                  show_progress=False)
+    tok.train_from_iterator(texts, trainer)
+    assert tok.get_vocab_size() <= 384
+    tok.save(str(folder / "tokenizer.json"))
+    (folder / "tokenizer_config.json").write_text(json.dumps(
+        {"bos_token": "<s>", "eos_token": "</s>", "tokenizer_class": "PreTrainedTokenizerFast"}))
+
+
+@pytest.fixture(scope="module")
+def rows(fixtures_dir):
+    data = json.loads((fixtures_dir / "datasets" / "alpaca_en_demo.json").read_text())
+    return data[:32]
+
+
+@pytest.fixture(scope="module")
+def setup(work_dir, rows):
+    root = work_dir / "train"
+    root.mkdir(parents=True, exist_ok=True)
+    model = root / "tiny-llama"
+    build("llama", model)
+    # The Alpaca template's fixed text weighs heavily, so that the prompts stay short.
+    preamble = ("Below is an instruction that describes a task, paired with an input that provides "
+                "further context. Write a response that appropriately completes the request.\n\n"
+                "### Instruction:\n### Input:\n### Response:\n")
+    _tokenizer(model, [preamble] * 200 +
+               [r["instruction"] + "\n" + r["input"] + "\n" + r["output"] for r in rows])
+    data = root / "alpaca32.json"
+    data.write_text(json.dumps(rows))
+    return root, model, data
+
+
+def _config(root, model, data, name, **overrides):
+    out = root / name
+    shutil.rmtree(out, ignore_errors=True)
+    cfg = {"model": str(model), "data": str(data), "output_dir": str(out), "strategy": "lora",
+           "template": "alpaca", "cutoff_len": 128, "logging_steps": 1, "save_steps": 0,
+           "per_device_train_batch_size": 8, "gradient_accumulation_steps": 1,
+           "lora": {"r": 16, "lora_alpha": 32, "lora_dropout": 0.0, "target_modules": "all-linear"}}
+    cfg.update(overrides)
+    path = root / f"{name}.json"
+    path.write_text(json.dumps(cfg))
+    return path, out
+
+
+def _metrics(out):
+    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line]
+
+
+def test_lora_overfits_and_loads_in_peft(setup):
+    root, model, data = setup
+    # The plain template keeps prompts short, so that 64 tokens leave room for the responses.
+    cfg, out = _config(root, model, data, "overfit", learning_rate=1.5e-2, max_steps=160,
+                       warmup_steps=5, lr_scheduler_type="cosine", template="plain", cutoff_len=64,
+                       lora={"r": 32, "lora_alpha": 64, "lora_dropout": 0.0,
+                             "target_modules": "all-linear"})
+    start = time.time()
+    run_cli("train", "--config", cfg, timeout=300)
+    took = time.time() - start
+    metrics = _metrics(out)
+    assert [m["step"] for m in metrics] == list(range(1, 161))
+    final_loss = sum(m["loss"] for m in metrics[-4:]) / 4  # the last epoch (4 batches of 8)
+    assert final_loss < 0.1, f"loss after 160 steps: {final_loss} (took {took:.1f} s)"
+    assert (out / "final" / "adapter_config.json").exists()
+
+    # The adapter loads in peft; peft's logits equal those of the engine's merged export.
+    from peft import PeftModel
+    merged = root / "overfit-merged"
+    shutil.rmtree(merged, ignore_errors=True)
+    run_cli("export", "--run", out, "--format", "merged", "--out", merged)
+    assert (merged / "config.json").exists() and (merged / "tokenizer.json").exists()
+    peft_model = PeftModel.from_pretrained(build("llama", model), str(out / "final")).eval()
+    ids = [0, 5, 77, 300, 12, 9, 140, 2]
+    with torch.no_grad():
+        ref = peft_model(torch.tensor([ids])).logits[0, -1]
+    got = json.loads(run_cli("logits", "--model", merged, "--prompt-ids",
+                             ",".join(map(str, ids)), "--json").stdout)["logits"]
+    assert torch.allclose(torch.tensor(got), ref, atol=1e-4), (torch.tensor(got) - ref).abs().max()
+
+    peft_out = root / "overfit-peft"
+    shutil.rmtree(peft_out, ignore_errors=True)
+    run_cli("export", "--run", out, "--format", "peft", "--out", peft_out)
+    assert (peft_out / "adapter_model.safetensors").exists()
+
+
+def test_kill_and_resume_reproduces_the_curve(setup):
+    root, model, data = setup
+    common = dict(learning_rate=5e-3, max_steps=40, warmup_ratio=0.1, lr_scheduler_type="cosine",
+                  per_device_train_batch_size=4, gradient_accumulation_steps=2, save_steps=3,
+                  save_total_limit=2, cutoff_len=192, weight_decay=0.01,
+                  lora={"r": 8, "lora_alpha": 16, "lora_dropout": 0.05})
+    cfg_a, out_a = _config(root, model, data, "straight", **common)
+    run_cli("train", "--config", cfg_a, timeout=300)
+    cfg_b, out_b = _config(root, model, data, "killed", **common)
+
+    proc = subprocess.Popen([cli_path(), "train", "--config", str(cfg_b)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not (out_b / "checkpoint-3").exists():
+        assert proc.poll() is None, "the run ended before its first checkpoint"
+        assert time.time() < deadline
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (out_b / "final").exists(), "the run finished before it was killed"
+
+    run_cli("train", "--config", cfg_b, "--resume", out_b, timeout=300)
+    a, b = _metrics(out_a), _metrics(out_b)
+    assert [m["step"] for m in b] == [m["step"] for m in a] == list(range(1, 41))
+    for ma, mb in zip(a, b):
+        assert abs(ma["loss"] - mb["loss"]) <= 1e-6, (ma, mb)
+        assert abs(ma["learning_rate"] - mb["learning_rate"]) <= 1e-12
+    checkpoints = sorted(p.name for p in out_b.glob("checkpoint-*"))
+    assert checkpoints == ["checkpoint-36", "checkpoint-39"], checkpoints
+    # The final adapters agree too.
+    from safetensors.torch import load_file
+    fa = load_file(str(out_a / "final" / "adapter_model.safetensors"))
+    fb = load_file(str(out_b / "final" / "adapter_model.safetensors"))
+    assert fa.keys() == fb.keys()
+    for k in fa:
+        assert torch.allclose(fa[k], fb[k], atol=1e-6), k
+
+
+def test_config_problems_reported_together(setup):
+    root, model, data = setup
+    cfg, _ = _config(root, model, data, "badcfg", learning_rate=-1, frobnicate=3,
+                     lr_scheduler_type="sawtooth",
+                     lora={"r": 0, "lora_alpha": 16, "bogus": True})
+    proc = run_cli("train", "--config", cfg, check=False)
+    assert proc.returncode == 2, proc.stderr
+    for needle in ["frobnicate: unknown setting", "learning_rate: must be > 0", "lora.r: must be >= 1",
+                   "lora.bogus: unknown setting", "lr_scheduler_type"]:
+        assert needle in proc.stderr, proc.stderr
+    # Problems that need the model and the data (checked after loading), also together.
+    cfg, _ = _config(root, model, data, "badcfg2", per_device_train_batch_size=64,
+                     lora={"target_modules": ["no_such_proj"]})
+    proc = run_cli("train", "--config", cfg, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "per_device_train_batch_size: 64 is larger than the data (" in proc.stderr, proc.stderr
+    assert "lora.target_modules" in proc.stderr, proc.stderr
+
+
+def test_bad_rows_are_counted_not_fatal(setup, rows):
+    root, model, _ = setup
+    lines = [json.dumps(r) for r in rows[:6]]
+    lines.insert(1, json.dumps({"instruction": "no output here"}))
+    lines.insert(3, json.dumps({"instruction": "x", "output": 5}))
+    lines.insert(4, "{not json")
+    lines.append(json.dumps({"messages": [{"role": "user", "content": "hi"},
+                                          {"role": "assistant", "content": "hello"}]}))
+    lines.append(json.dumps({"conversations": [{"from": "human", "value": "hi"},
+                                               {"from": "alien", "value": "?"}]}))
+    data = root / "mixed.jsonl"
+    data.write_text("\n".join(lines) + "\n")
+    cfg, out = _config(root, model, data, "badrows", max_steps=2, per_device_train_batch_size=2)
+    proc = run_cli("train", "--config", cfg)
+    assert "4 of 11 rows skipped" in proc.stderr, proc.stderr
+    assert "row 1: field 'output' is missing" in proc.stderr
+    assert "row 3: field 'output' must be a string" in proc.stderr
+    assert "row 4: not valid JSON" in proc.stderr
+    assert "row 10: conversations[1].from: unknown speaker 'alien'" in proc.stderr
+    assert len(_metrics(out)) == 2
+    assert (out / "final" / "adapter_model.safetensors").exists()
+
+
+def test_full_finetuning_writes_a_loadable_model(setup):
+    root, model, data = setup
+    cfg, out = _config(root, model, data, "full", strategy="full", learning_rate=1e-3, max_steps=4,
+                       save_steps=2, per_device_train_batch_size=4, template="plain")
+    run_cli("train", "--config", cfg)
+    assert (out / "checkpoint-2" / "model.safetensors").exists()
+    final = out / "final"
+    assert (final / "config.json").exists() and (final / "tokenizer.json").exists()
+    import transformers
+    ref_model = transformers.AutoModelForCausalLM.from_pretrained(final).float().eval()
+    base = build("llama", model)
+    ids = [0, 5, 77, 300, 12]
+    with torch.no_grad():
+        ref = ref_model(torch.tensor([ids])).logits[0, -1]
+        before = base(torch.tensor([ids])).logits[0, -1]
+    assert not torch.allclose(ref, before, atol=1e-4), "full fine-tuning changed nothing"
+    got = json.loads(run_cli("logits", "--model", final, "--prompt-ids", ",".join(map(str, ids)),
+                             "--json").stdout)["logits"]
+    assert torch.allclose(torch.tensor(got), ref, atol=1e-4)
+    merged = root / "full-merged"
+    shutil.rmtree(merged, ignore_errors=True)
+    run_cli("export", "--run", out, "--format", "merged", "--out", merged)
+    assert (merged / "model.safetensors").exists()
+    proc = run_cli("export", "--run", out, "--format", "peft", "--out", root / "full-peft", check=False)
+    assert proc.returncode == 2

@@ -29,6 +29,18 @@ def run_cli(*args, check=True, timeout=600):
     return proc
 
 
+def expect_bad_input(*args, mentions):
+    """Runs finetune-cli expecting exit 2 and one stderr line that names every word in
+    `mentions`; returns the message."""
+    proc = run_cli(*args, check=False)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    message = proc.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message, message
+    for word in mentions:
+        assert word in message, (word, message)
+    return message
+
+
 def cli_json(*args, timeout=600):
     proc = run_cli(*args, "--json", timeout=timeout)
     return json.loads(proc.stdout)

@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from conftest import run_cli
+from conftest import expect_bad_input, run_cli
 from tiny_models import build
 
 
@@ -21,16 +21,6 @@ def copy_model(good_model, tmp_path):
     target = tmp_path / "model"
     shutil.copytree(good_model, target)
     return target
-
-
-def expect_bad_input(*args, mentions):
-    proc = run_cli(*args, check=False)
-    assert proc.returncode == 2, (proc.returncode, proc.stderr)
-    message = proc.stderr.strip()
-    assert message.startswith("error: ") and "\n" not in message, message
-    for word in mentions:
-        assert word in message, (word, message)
-    return message
 
 
 def test_truncated_safetensors(good_model, tmp_path):

@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 
-from conftest import run_cli
+from conftest import expect_bad_input, run_cli
 
 transformers = pytest.importorskip("transformers")
 jinja2 = pytest.importorskip("jinja2")
@@ -184,15 +184,6 @@ def test_alpaca_builtin_matches_torchtune(fixtures_dir, gpt2_folder, work_dir):
         assert got["text"] == row["text"]
         (begin, end), = got["assistant_ranges"]
         assert got["text"].encode()[begin:end].decode() == row["output"]
-
-
-def expect_bad_input(*args, mentions):
-    proc = run_cli(*args, check=False)
-    assert proc.returncode == 2, (proc.returncode, proc.stderr)
-    message = proc.stderr.strip()
-    assert message.startswith("error: ") and "\n" not in message, message
-    for word in mentions:
-        assert word in message, (word, message)
 
 
 def test_bad_conversation_files(gpt2_folder, work_dir):

@@ -11,6 +11,24 @@
 namespace ft::tpl {
 namespace {
 
+// Pushes a variable scope for its lifetime, so an exception unwinding through a template block
+// leaves the scope stack as it was.
+class ScopeGuard
+{
+public:
+    ScopeGuard(std::vector<ValueDict> &scopes, ValueDict scope) : m_scopes(scopes)
+    {
+        m_scopes.push_back(std::move(scope));
+    }
+    ~ScopeGuard() { m_scopes.pop_back(); }
+    ScopeGuard(const ScopeGuard &) = delete;
+    ScopeGuard &operator=(const ScopeGuard &) = delete;
+
+private:
+    std::vector<ValueDict> &m_scopes;
+};
+
+
 constexpr const char *kLoopScopeMarker = "\x01loopscope";
 
 bool numeric(const Value &v) { return v.isNumber(); }
@@ -181,14 +199,8 @@ Evaluator::Flow Evaluator::exec(const Stmt &s, std::string &out)
         if (s.filter) {
             ValueDict tmp;
             tmp.set("\x01setblock", v);
-            m_scopes.push_back(std::move(tmp));
-            try {
-                v = eval(*s.filter);
-            } catch (...) {
-                m_scopes.pop_back();
-                throw;
-            }
-            m_scopes.pop_back();
+            const ScopeGuard guard(m_scopes, std::move(tmp));
+            v = eval(*s.filter);
         }
         assign(s.targets[0], v);
         return Flow::Normal;
@@ -211,15 +223,11 @@ Evaluator::Flow Evaluator::exec(const Stmt &s, std::string &out)
             exec(*body, captured);
             return Value(captured);
         }));
-        m_scopes.push_back(std::move(scope));
         Value v;
-        try {
+        {
+            const ScopeGuard guard(m_scopes, std::move(scope));
             v = eval(*s.expr);
-        } catch (...) {
-            m_scopes.pop_back();
-            throw;
         }
-        m_scopes.pop_back();
         append(out, v.str(), s.line);
         return Flow::Normal;
     }
@@ -249,15 +257,11 @@ Evaluator::Flow Evaluator::execFor(const Stmt &s, std::string &out)
             countIteration(s.line);
             ValueDict scope;
             bindTargets(scope, item);
-            m_scopes.push_back(std::move(scope));
             bool keep = false;
-            try {
+            {
+                const ScopeGuard guard(m_scopes, std::move(scope));
                 keep = eval(*s.filter).truthy();
-            } catch (...) {
-                m_scopes.pop_back();
-                throw;
             }
-            m_scopes.pop_back();
             if (keep)
                 kept.push_back(item);
         }
@@ -289,15 +293,11 @@ Evaluator::Flow Evaluator::execFor(const Stmt &s, std::string &out)
         scope.set(kLoopScopeMarker, Value(true));
         scope.set("loop", Value::dict(std::move(loop)));
         bindTargets(scope, items[i]);
-        m_scopes.push_back(std::move(scope));
         Flow f;
-        try {
+        {
+            const ScopeGuard guard(m_scopes, std::move(scope));
             f = exec(s.body, out);
-        } catch (...) {
-            m_scopes.pop_back();
-            throw;
         }
-        m_scopes.pop_back();
         if (f == Flow::Break)
             break;
     }

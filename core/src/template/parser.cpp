@@ -314,28 +314,27 @@ ExprPtr Parser::parseExpression(bool allowCond)
     return expr;
 }
 
-ExprPtr Parser::parseOr()
+// Left-associative chains of one boolean keyword: `a or b or c`, `a and b`.
+ExprPtr Parser::parseChain(const char *keyword, Expr::Kind kind, ExprPtr (Parser::*operand)())
 {
-    ExprPtr left = parseAnd();
-    while (isName("or")) {
-        auto e = makeExpr(Expr::Kind::Or, next().line);
+    ExprPtr left = (this->*operand)();
+    while (isName(keyword)) {
+        auto e = makeExpr(kind, next().line);
         e->a = left;
-        e->b = parseAnd();
+        e->b = (this->*operand)();
         left = e;
     }
     return left;
 }
 
+ExprPtr Parser::parseOr()
+{
+    return parseChain("or", Expr::Kind::Or, &Parser::parseAnd);
+}
+
 ExprPtr Parser::parseAnd()
 {
-    ExprPtr left = parseNot();
-    while (isName("and")) {
-        auto e = makeExpr(Expr::Kind::And, next().line);
-        e->a = left;
-        e->b = parseNot();
-        left = e;
-    }
-    return left;
+    return parseChain("and", Expr::Kind::And, &Parser::parseNot);
 }
 
 ExprPtr Parser::parseNot()

@@ -18,6 +18,7 @@ private:
     StmtPtr parseStatement(const std::string &keyword, int line);
     ExprPtr parseExpression(bool allowCond = true);
     ExprPtr parseTupleOrExpression();
+    ExprPtr parseChain(const char *keyword, Expr::Kind kind, ExprPtr (Parser::*operand)());
     ExprPtr parseOr();
     ExprPtr parseAnd();
     ExprPtr parseNot();

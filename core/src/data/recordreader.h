@@ -41,7 +41,7 @@ public:
 FileKind sniffFileKind(const std::filesystem::path &path);
 
 // Lines longer than this are reported as bad rows rather than held in memory.
-constexpr size_t kMaxRecordBytes = size_t(256) << 20;
+constexpr size_t kMaxRecordBytes = size_t(64) << 20;
 
 std::unique_ptr<RecordReader> openRecordReader(const std::filesystem::path &path, FileKind kind,
                                                TextUnit textUnit);

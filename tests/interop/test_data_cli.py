@@ -165,3 +165,17 @@ def test_bad_input_is_one_line_exit_2(root, fixtures_dir):
     notdb = root / "text.ftproj"
     notdb.write_text("hello, this is not a database at all, just text" * 10)
     expect_bad_input("data", "list", "--project", notdb, mentions=["text.ftproj", "not a project"])
+
+
+def test_syntax_error_deep_in_a_big_file_costs_one_row(root):
+    """A JSON list with a syntax error in record 50,001 (the issue's case): that record is
+    reported with its line, the other 59,999 are imported."""
+    rows = [json.dumps({"instruction": f"q{i}", "output": f"a{i}"}) for i in range(60000)]
+    rows[50000] = '{"instruction": "q50000", "output": "a" "b"}'
+    path = root / "syntax.json"
+    path.write_text("[\n" + ",\n".join(rows) + "\n]\n")
+    [res] = cli_json("data", "import", path, "--project", root / "syntax.ftproj")
+    assert (res["rows"], res["bad_rows"]) == (59999, 1)
+    bad = res["bad_row_list"][0]
+    assert (bad["line"], bad["record"]) == (50002, 50001) and "not valid JSON" in bad["reason"], bad
+

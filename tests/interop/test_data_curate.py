@@ -54,6 +54,7 @@ def test_status_edit_split_and_filters(root, fixtures_dir):
 def test_bad_input_is_one_line_exit_2(root, fixtures_dir):
     project = root / "bad.ftproj"
     expect_bad_input("data", "import", root / "nope.jsonl", "--project", project, mentions=["nope.jsonl"])
+    assert not project.exists()  # a project the failed command would have created is not left behind
     expect_bad_input("data", "import", fixtures_dir / "datasets" / "c4_demo.jsonl", "--project", project,
                      "--map", "oops", mentions=["--map", "column=field"])
     expect_bad_input("data", "import", fixtures_dir / "datasets" / "c4_demo.jsonl", "--project", project,

@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 2 bad input (one line on stderr naming the file and the problem),
 // 1 internal error.
 #include "commands.h"
+#include "datacommands.h"
 
 #include "ft/error.h"
 #include "ft/runtime.h"
@@ -18,6 +19,8 @@ int main(int argc, char **argv)
     app.add_option("--threads", threads, "CPU threads for tensor work (default: physical cores)");
     ftcli::Runner run;
     ftcli::addModelCommands(app, run);
+    CLI::App *data = ftcli::addDataCommands(app, run);
+    (void)data; // `data review` registers on this subcommand (review command, wip/review)
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

@@ -90,10 +90,14 @@ void computeDiversity(ReviewContext &ctx)
         responses.add(splitWords(ctx.prepared[i].response));
     }
 
-    std::unordered_map<std::string, int64_t> openings, keywords;
+    std::unordered_map<std::string, int64_t> openings;
+    // Keywords by hash (document frequency), with the text kept once per distinct keyword.
+    std::unordered_map<uint64_t, int64_t> keywordRows;
+    std::unordered_map<uint64_t, std::string> keywordText;
     int64_t withPrompt = 0;
     std::vector<double> lengths;
     lengths.reserve(n);
+    std::vector<uint64_t> terms;
     for (std::size_t i = 0; i < n; ++i) {
         const PreparedRow &p = ctx.prepared[i];
         lengths.push_back(static_cast<double>(p.responseChars));
@@ -105,23 +109,34 @@ void computeDiversity(ReviewContext &ctx)
                 opening += (isCjkCharacter(nextCodePointAt(words[1])) ? "" : " ") + std::string(words[1]);
             ++openings[opening];
         }
-        std::unordered_set<std::string> terms;
+        terms.clear();
         auto collect = [&](const std::vector<std::string_view> &ws) {
             for (std::size_t w = 0; w < ws.size(); ++w) {
                 const char32_t cp = nextCodePointAt(ws[w]);
+                std::string_view term;
                 if (isCjkCharacter(cp)) {
-                    if (w + 1 < ws.size() && isCjkCharacter(nextCodePointAt(ws[w + 1])))
-                        terms.insert(std::string(ws[w]) + std::string(ws[w + 1]));
-                } else if (countCodePoints(ws[w]) >= 3 && !isStopWord(ws[w]) &&
+                    // Han bigram: two adjacent characters of the text.
+                    if (w + 1 < ws.size() && isCjkCharacter(nextCodePointAt(ws[w + 1])) &&
+                        ws[w].data() + ws[w].size() == ws[w + 1].data())
+                        term = std::string_view(ws[w].data(), ws[w].size() + ws[w + 1].size());
+                } else if (ws[w].size() >= 3 && !isStopWord(ws[w]) &&
                            !std::all_of(ws[w].begin(), ws[w].end(), [](char c) { return c >= '0' && c <= '9'; })) {
-                    terms.insert(std::string(ws[w]));
+                    term = ws[w];
                 }
+                if (term.empty())
+                    continue;
+                const uint64_t h = hash64(term);
+                terms.push_back(h);
+                if (keywordText.size() < 2000000)
+                    keywordText.try_emplace(h, term);
             }
         };
         collect(words);
         collect(splitWords(p.response));
-        for (const auto &t : terms)
-            ++keywords[t];
+        std::sort(terms.begin(), terms.end());
+        terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+        for (uint64_t t : terms)
+            ++keywordRows[t];
         if ((i & 4095) == 0)
             ctx.checkCancel();
     }
@@ -132,9 +147,22 @@ void computeDiversity(ReviewContext &ctx)
     for (double l : lengths)
         var += (l - mean) * (l - mean);
     var = n > 1 ? var / static_cast<double>(n - 1) : 0.0;
-    // Drop keywords in almost every row: they are the dataset's boilerplate, not its topics.
-    for (auto it = keywords.begin(); it != keywords.end();)
-        it = it->second * 10 > static_cast<int64_t>(n) * 9 && n >= 10 ? keywords.erase(it) : std::next(it);
+    // Keywords in almost every row are the dataset's boilerplate, not its topics: left out.
+    std::unordered_map<std::string, int64_t> keywords;
+    {
+        std::vector<std::pair<int64_t, uint64_t>> ranked;
+        for (const auto &[h, rows] : keywordRows)
+            if (!(n >= 10 && rows * 10 > static_cast<int64_t>(n) * 9))
+                ranked.emplace_back(rows, h);
+        const std::size_t k = std::min<std::size_t>(ranked.size(), 15);
+        std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(),
+                          [](const auto &a, const auto &b) { return a.first > b.first; });
+        for (std::size_t j = 0; j < k; ++j) {
+            auto it = keywordText.find(ranked[j].second);
+            if (it != keywordText.end())
+                keywords[it->second] = ranked[j].first;
+        }
+    }
 
     const nlohmann::json topOpenings = top(openings, 10, withPrompt);
     ctx.report["diversity"] = {
@@ -149,7 +177,7 @@ void computeDiversity(ReviewContext &ctx)
                              {"stddev_chars", std::sqrt(var)},
                              {"coefficient_of_variation", mean > 0 ? std::sqrt(var) / mean : 0.0}}},
         {"top_keywords", top(keywords, 15, static_cast<int64_t>(n))},
-        {"distinct_keywords", keywords.size()},
+        {"distinct_keywords", keywordRows.size()},
     };
 }
 

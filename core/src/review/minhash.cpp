@@ -156,10 +156,9 @@ std::pair<int, int> optimalBands(double threshold, int numPermutations)
     return bestParams;
 }
 
-std::vector<std::pair<int, int>> lshCandidates(const std::vector<std::vector<uint64_t>> &signatures,
-                                               int bands, int rows, int fullPairsUpTo)
+void forEachLshCandidate(const std::vector<std::vector<uint64_t>> &signatures, int bands, int rows,
+                         const std::function<void(int, int)> &visit, int fullPairsUpTo)
 {
-    std::vector<std::pair<int, int>> pairs;
     const int n = static_cast<int>(signatures.size());
     std::vector<std::pair<uint64_t, int>> keys(static_cast<std::size_t>(n));
     for (int band = 0; band < bands; ++band) {
@@ -176,25 +175,28 @@ std::vector<std::pair<int, int>> lshCandidates(const std::vector<std::vector<uin
             while (end < keys.size() && keys[end].first == keys[start].first)
                 ++end;
             const std::size_t m = end - start;
-            if (m > 1) {
-                if (static_cast<int>(m) <= fullPairsUpTo) {
-                    for (std::size_t a = start; a < end; ++a)
-                        for (std::size_t b = a + 1; b < end; ++b)
-                            pairs.emplace_back(keys[a].second, keys[b].second);
-                } else {
-                    for (std::size_t a = start + 1; a < end; ++a) {
-                        pairs.emplace_back(keys[start].second, keys[a].second);
-                        if (a + 1 < end)
-                            pairs.emplace_back(keys[a].second, keys[a + 1].second);
-                    }
+            if (m > 1 && static_cast<int>(m) <= fullPairsUpTo) {
+                for (std::size_t a = start; a < end; ++a)
+                    for (std::size_t b = a + 1; b < end; ++b)
+                        visit(keys[a].second, keys[b].second);
+            } else if (m > 1) {
+                for (std::size_t a = start + 1; a < end; ++a) {
+                    visit(keys[start].second, keys[a].second);
+                    if (a + 1 < end)
+                        visit(keys[a].second, keys[a + 1].second);
                 }
             }
             start = end;
         }
     }
-    for (auto &p : pairs)
-        if (p.first > p.second)
-            std::swap(p.first, p.second);
+}
+
+std::vector<std::pair<int, int>> lshCandidates(const std::vector<std::vector<uint64_t>> &signatures,
+                                               int bands, int rows, int fullPairsUpTo)
+{
+    std::vector<std::pair<int, int>> pairs;
+    forEachLshCandidate(signatures, bands, rows,
+                        [&](int a, int b) { pairs.emplace_back(std::min(a, b), std::max(a, b)); }, fullPairsUpTo);
     std::sort(pairs.begin(), pairs.end());
     pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
     return pairs;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -41,7 +42,14 @@ double exactJaccard(std::vector<uint64_t> a, std::vector<uint64_t> b);
 // numPermutations minimising the equally weighted false positive and negative areas.
 std::pair<int, int> optimalBands(double threshold, int numPermutations);
 
-// Pairs (i < j) of signatures that share at least one band. Buckets with more than
+// Calls visit(i, j) for signatures that share a band: per band, each bucket's members pairwise,
+// or (buckets with more than `fullPairsUpTo` members) each with the bucket's first and its
+// neighbour, a chain that still links the bucket under union-find. A pair may be visited once
+// per band it shares.
+void forEachLshCandidate(const std::vector<std::vector<uint64_t>> &signatures, int bands, int rows,
+                         const std::function<void(int, int)> &visit, int fullPairsUpTo = 64);
+
+// The distinct pairs (i < j) forEachLshCandidate visits. Buckets with more than
 // `fullPairsUpTo` members pair each member with the bucket's first and with its neighbour only
 // (a chain, so that union-find still links the bucket) instead of all pairs.
 std::vector<std::pair<int, int>> lshCandidates(const std::vector<std::vector<uint64_t>> &signatures,

@@ -36,18 +36,22 @@ void checkNearDuplicates(ReviewContext &ctx)
     }
     ctx.checkCancel();
 
-    const auto candidates = lshCandidates(sigs, bands, rowsPerBand);
     UnionFind uf(n);
     for (std::size_t i = 0; i < n; ++i)
         uf.unite(static_cast<int>(i), ctx.exactGroup[i]);
-    int64_t verified = 0;
-    for (const auto &[a, b] : candidates) {
+    // Candidates already in one cluster are skipped: big buckets of near copies cost little.
+    int64_t candidates = 0, verified = 0;
+    forEachLshCandidate(sigs, bands, rowsPerBand, [&](int a, int b) {
+        const int ra = unique[static_cast<std::size_t>(a)], rb = unique[static_cast<std::size_t>(b)];
+        if (uf.find(ra) == uf.find(rb))
+            return;
+        ++candidates;
         if (MinHasher::estimate(sigs[static_cast<std::size_t>(a)], sigs[static_cast<std::size_t>(b)]) >=
             o.nearDuplicateThreshold) {
-            uf.unite(unique[static_cast<std::size_t>(a)], unique[static_cast<std::size_t>(b)]);
+            uf.unite(ra, rb);
             ++verified;
         }
-    }
+    });
     ctx.checkCancel();
 
     ctx.cluster.assign(n, 0);
@@ -110,7 +114,7 @@ void checkNearDuplicates(ReviewContext &ctx)
     ctx.report["near_duplicates"] = {
         {"clusters", nearClusters.size()}, {"rows_flagged", flagged}, {"top_clusters", top},
         {"threshold", o.nearDuplicateThreshold}, {"bands", bands}, {"rows_per_band", rowsPerBand},
-        {"candidate_pairs", candidates.size()}, {"verified_pairs", verified},
+        {"candidate_pairs_compared", candidates}, {"pairs_linked", verified},
         {"rule", "MinHash (one-permutation, densified) of " + std::to_string(o.shingleSize) +
                      (o.wordShingles ? "-word" : "-character") +
                      " shingles, LSH bands; pairs with estimated Jaccard >= threshold, clustered transitively"}};

@@ -1,12 +1,13 @@
 // Personal data: pattern candidates (PCRE2), then validation (checksums, dates, digit counts).
 // Findings: one per row and type, with the masked matches and their spans.
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include "review/pii.h"
 
+#include "ft/error.h"
 #include "review/reviewcontext.h"
-#include "tokenizer/regexsplitter.h"
-#include "tokenizer/utf8.h"
 
 #include <arpa/inet.h>
+#include <pcre2.h>
 
 #include <algorithm>
 #include <ctime>
@@ -19,37 +20,94 @@ namespace {
 const char *const kBoundL = "(?<![0-9A-Za-z])";
 const char *const kBoundR = "(?![0-9A-Za-z])";
 
+// A byte-mode PCRE2 pattern (the patterns are ASCII; bytes of other characters never match
+// them, so any input, valid UTF-8 or not, is safe), JIT-compiled, with per-thread match data.
+class BytePattern
+{
+public:
+    explicit BytePattern(const std::string &re)
+    {
+        int err = 0;
+        PCRE2_SIZE offset = 0;
+        m_code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(re.data()), re.size(), 0, &err, &offset, nullptr);
+        if (!m_code)
+            throw Error(ErrorKind::Internal, "pii pattern does not compile at offset " + std::to_string(offset));
+        m_jit = pcre2_jit_compile(m_code, PCRE2_JIT_COMPLETE) == 0;
+    }
+    ~BytePattern() { pcre2_code_free(m_code); }
+    BytePattern(const BytePattern &) = delete;
+    BytePattern &operator=(const BytePattern &) = delete;
+
+    void findAll(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>> &out) const
+    {
+        out.clear();
+        thread_local std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> md(
+            pcre2_match_data_create(16, nullptr), &pcre2_match_data_free);
+        const auto *subject = reinterpret_cast<PCRE2_SPTR>(text.data());
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            const int rc = m_jit ? pcre2_jit_match(m_code, subject, text.size(), pos, 0, md.get(), nullptr)
+                                 : pcre2_match(m_code, subject, text.size(), pos, 0, md.get(), nullptr);
+            if (rc < 0)
+                break;  // no match (or a resource limit: the rest of this text is not scanned)
+            const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md.get());
+            if (ov[1] > ov[0]) {
+                out.emplace_back(ov[0], ov[1]);
+                pos = ov[1];
+            } else {
+                pos = ov[0] + 1;
+            }
+        }
+    }
+
+private:
+    pcre2_code *m_code = nullptr;
+    bool m_jit = false;
+};
+
+// What a text needs before a pattern is worth running (cheap counts first).
+struct TextStats
+{
+    int at = 0, colons = 0, dots = 0, digits = 0;
+};
+
 struct Pattern
 {
     std::string type;
-    std::unique_ptr<tok::RegexSplitter> regex;
-    char needs;  // '@', '0' (a digit), ':' or 0
+    std::unique_ptr<BytePattern> regex;
+    bool (*worthIt)(const TextStats &);
 };
 
 const std::vector<Pattern> &patterns()
 {
     static const std::vector<Pattern> list = [] {
         std::vector<Pattern> p;
-        auto add = [&p](const char *type, const std::string &re, char needs) {
-            p.push_back({type, std::make_unique<tok::RegexSplitter>(re, std::string("pii pattern ") + type), needs});
+        auto add = [&p](const char *type, const std::string &re, bool (*worthIt)(const TextStats &)) {
+            p.push_back({type, std::make_unique<BytePattern>(re), worthIt});
         };
+        const auto email = [](const TextStats &t) { return t.at > 0; };
+        const auto digits8 = [](const TextStats &t) { return t.digits >= 8; };
+        const auto digits11 = [](const TextStats &t) { return t.digits >= 11; };
+        const auto digits13 = [](const TextStats &t) { return t.digits >= 13; };
+        const auto ipv4 = [](const TextStats &t) { return t.dots >= 3 && t.digits >= 4; };
+        const auto ipv6 = [](const TextStats &t) { return t.colons >= 2; };
         const std::string l = kBoundL, r = kBoundR;
         add("email",
             "(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
             "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\\.[A-Za-z]{2,24}(?![A-Za-z0-9-])",
-            '@');
-        add("cn_id", l + "[1-8][0-9]{16}[0-9Xx]" + r, '0');
-        add("cn_mobile", "(?<![0-9A-Za-z+])(?:(?:\\+|00)?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}" + r, '0');
-        add("bank_card", l + "(?:[0-9]{13,19}|[0-9]{4}([ -])[0-9]{4}\\1[0-9]{4}\\1[0-9]{1,7})" + r, '0');
+            email);
+        add("cn_id", l + "[1-8][0-9]{16}[0-9Xx]" + r, digits13);
+        add("cn_mobile", "(?<![0-9A-Za-z+])(?:(?:\\+|00)?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}" + r, digits11);
+        add("bank_card", l + "(?:[0-9]{13,19}|[0-9]{4}([ -])[0-9]{4}\\1[0-9]{4}\\1[0-9]{1,7})" + r, digits13);
         add("phone",
             "(?<![0-9A-Za-z+])(?:\\+[1-9][0-9]{0,2}(?:[ .-]?\\(?[0-9]{1,5}\\)?){2,6}|"
             "(?:\\([0-9]{3}\\) ?|[0-9]{3}[-.])[0-9]{3}[-.][0-9]{4})" + r,
-            '0');
+            digits8);
         add("ipv4",
             "(?<![0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
             "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?![0-9]|\\.[0-9])",
-            '0');
-        add("ipv6", "(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3})?(?![0-9A-Fa-f:])", ':');
+            ipv4);
+        add("ipv6", "(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3})?(?![0-9A-Fa-f:])", ipv6);
         return p;
     }();
     return list;
@@ -174,19 +232,20 @@ const char *piiTypeName(const std::string &type)
 
 std::vector<PiiMatch> findPersonalData(std::string_view input)
 {
-    std::string repaired;
-    std::string_view text = input;
-    if (!tok::isValidUtf8(input)) {
-        repaired = tok::lossyUtf8(input);
-        text = repaired;
+    const std::string_view text = input;
+    TextStats stats;
+    for (char c : text) {
+        stats.at += c == '@';
+        stats.colons += c == ':';
+        stats.dots += c == '.';
+        stats.digits += c >= '0' && c <= '9';
     }
-    const bool hasAt = text.find('@') != std::string_view::npos;
-    const bool hasColon = text.find(':') != std::string_view::npos;
-    const bool hasDigit = std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
     std::vector<PiiMatch> out;
+    if (stats.at == 0 && stats.colons < 2 && stats.digits < 4)
+        return out;
     std::vector<std::pair<std::size_t, std::size_t>> spans;
     for (const Pattern &p : patterns()) {
-        if ((p.needs == '@' && !hasAt) || (p.needs == '0' && !hasDigit) || (p.needs == ':' && !hasColon))
+        if (!p.worthIt(stats))
             continue;
         p.regex->findAll(text, spans);
         for (const auto &[b, e] : spans) {

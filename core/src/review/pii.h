@@ -17,8 +17,7 @@ struct PiiMatch
 };
 
 // Non-overlapping matches, left to right (where two patterns overlap, the earlier type in the
-// list above wins). Invalid UTF-8 is scanned with its bad bytes replaced (offsets then refer to
-// that repaired text).
+// list above wins). The patterns are ASCII and run on bytes, so invalid UTF-8 is harmless.
 std::vector<PiiMatch> findPersonalData(std::string_view text);
 
 // ISO 7064 MOD 11-2 check character and a real birth date (1900..this year) in YYYYMMDD at 6..13.

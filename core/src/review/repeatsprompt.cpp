@@ -5,7 +5,7 @@
 #include "review/reviewtext.h"
 
 #include <cstdio>
-#include <unordered_set>
+#include <algorithm>
 
 namespace ft::review {
 namespace {
@@ -46,14 +46,14 @@ void checkRepeatsPrompt(ReviewContext &ctx)
         const auto respWords = splitWords(response);
         if (respWords.size() < 8)
             continue;
-        const auto promptTri = trigrams(splitWords(prompt));
+        auto promptTri = trigrams(splitWords(prompt));
         if (promptTri.empty())
             continue;
-        const std::unordered_set<uint64_t> inPrompt(promptTri.begin(), promptTri.end());
+        std::sort(promptTri.begin(), promptTri.end());
         const auto respTri = trigrams(respWords);
         std::size_t copied = 0;
         for (uint64_t t : respTri)
-            copied += inPrompt.count(t);
+            copied += std::binary_search(promptTri.begin(), promptTri.end(), t);
         const double share = static_cast<double>(copied) / static_cast<double>(respTri.size());
         if (share >= 0.9) {
             char text[160];

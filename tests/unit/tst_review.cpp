@@ -57,9 +57,9 @@ std::vector<ReviewRow> cleanRows(int count, int64_t firstId = 1000)
     return rows;
 }
 
-std::vector<ft::Finding> findingsOf(const ft::ReviewResult &r, const std::string &kind)
+std::vector<ft::ReviewFinding> findingsOf(const ft::ReviewResult &r, const std::string &kind)
 {
-    std::vector<ft::Finding> out;
+    std::vector<ft::ReviewFinding> out;
     for (const auto &f : r.findings)
         if (f.kind == kind)
             out.push_back(f);

@@ -23,6 +23,9 @@ struct ReviewRow
     std::vector<ChatMessage> messages; // roles: system / user / assistant
     std::string split;                 // "train", "validation", ... (may be empty)
     std::string source;
+    // Raw text for continued pre-training: one message whose content is the text; no turns to
+    // check, and its token count is the text's own (no chat template).
+    bool plainText = false;
 };
 
 enum class Severity { Info, Warning, Error };
@@ -47,7 +50,7 @@ inline constexpr const char *PersonalData = "pii";
 // Every kind above, in report order.
 const std::vector<std::string> &findingKinds();
 
-struct Finding
+struct ReviewFinding
 {
     int64_t rowId = 0;
     std::string kind;
@@ -89,7 +92,7 @@ struct ReviewOptions
 
 struct ReviewResult
 {
-    std::vector<Finding> findings;  // sorted by row id, then kind
+    std::vector<ReviewFinding> findings;  // sorted by row id, then kind
     // The dataset report: counts per kind, duplicate clusters, length and token histograms,
     // script shares, PII counts, diversity and the score with its factors (see the docs).
     nlohmann::json report = nlohmann::json::object();

@@ -79,7 +79,7 @@ void prepare(ReviewContext &ctx)
         std::string ordered;
         bool firstUser = true, firstAssistant = true;
         for (const ChatMessage &m : p.row->messages) {
-            const bool assistant = m.role == "assistant";
+            const bool assistant = m.role == "assistant" || p.row->plainText;
             if (!assistant && m.role != "user")
                 continue;  // system and other roles: not part of the matching text
             const std::string norm = normaliseForMatching(m.content);
@@ -132,7 +132,7 @@ ReviewResult reviewDataset(const std::vector<ReviewRow> &rows, const ReviewOptio
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
 
-    std::stable_sort(ctx.findings.begin(), ctx.findings.end(), [](const Finding &a, const Finding &b) {
+    std::stable_sort(ctx.findings.begin(), ctx.findings.end(), [](const ReviewFinding &a, const ReviewFinding &b) {
         return a.rowId != b.rowId ? a.rowId < b.rowId : a.kind < b.kind;
     });
     // Counts per kind: findings and distinct rows.
@@ -142,7 +142,7 @@ ReviewResult reviewDataset(const std::vector<ReviewRow> &rows, const ReviewOptio
     int64_t lastRow = 0;
     std::string lastKind;
     std::vector<int64_t> flaggedRows;
-    for (const Finding &f : ctx.findings) {
+    for (const ReviewFinding &f : ctx.findings) {
         auto &c = counts[f.kind];
         c["findings"] = c["findings"].get<int64_t>() + 1;
         if (f.rowId != lastRow || f.kind != lastKind || &f == &ctx.findings.front())

@@ -31,7 +31,7 @@ struct ReviewContext
     const std::vector<ReviewRow> &rows;
     const ReviewOptions &options;
     std::vector<PreparedRow> prepared;
-    std::vector<Finding> findings;
+    std::vector<ReviewFinding> findings;
     nlohmann::json report = nlohmann::json::object();
 
     // Duplicate structure shared by duplicates, near duplicates and leakage (row indices).

@@ -46,7 +46,7 @@ void computeScore(ReviewContext &ctx)
     double total = 0;
     for (const Factor &f : factors) {
         std::set<int64_t> rows;
-        for (const Finding &x : ctx.findings)
+        for (const ReviewFinding &x : ctx.findings)
             if (x.severity != Severity::Info && std::find(f.kinds.begin(), f.kinds.end(), x.kind) != f.kinds.end())
                 rows.insert(x.rowId);
         const double percent = 100.0 * static_cast<double>(rows.size()) / n;

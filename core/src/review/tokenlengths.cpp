@@ -77,8 +77,16 @@ void checkTokenLengths(ReviewContext &ctx)
                 cancelled = true;
             const auto i = static_cast<std::size_t>(k);
             try {
-                const std::string text = renderChatTemplate(templ, ctx.rows[i].messages, topts);
-                tokens[i] = static_cast<int64_t>(o.tokenizer->encode(text, false).size()) + (appendEos ? 1 : 0);
+                const ReviewRow &row = ctx.rows[i];
+                if (row.plainText) {
+                    std::string text;
+                    for (const ChatMessage &m : row.messages)
+                        text += m.content;
+                    tokens[i] = static_cast<int64_t>(o.tokenizer->encode(text, true).size());
+                } else {
+                    const std::string text = renderChatTemplate(templ, row.messages, topts);
+                    tokens[i] = static_cast<int64_t>(o.tokenizer->encode(text, false).size()) + (appendEos ? 1 : 0);
+                }
             } catch (const std::exception &e) {
                 errors[i] = e.what();
                 tokens[i] = -1;
@@ -114,7 +122,7 @@ void checkTokenLengths(ReviewContext &ctx)
         lost += over;
         // Does any response token survive the cut? The trainer needs one.
         bool noResponseLeft = false;
-        if (exact) {
+        if (exact && !ctx.rows[i].plainText) {
             try {
                 nlohmann::ordered_json messages = nlohmann::ordered_json::array();
                 for (const ChatMessage &m : ctx.rows[i].messages)

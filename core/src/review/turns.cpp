@@ -10,6 +10,8 @@ void checkTurns(ReviewContext &ctx)
     int64_t flagged = 0;
     for (std::size_t i = 0; i < ctx.rows.size(); ++i) {
         const auto &messages = ctx.rows[i].messages;
+        if (ctx.rows[i].plainText)
+            continue;
         nlohmann::json problems = nlohmann::json::array();
         Severity severity = Severity::Warning;
         auto problem = [&](const std::string &code, const std::string &text, std::size_t at) {

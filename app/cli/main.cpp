@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 2 bad input (one line on stderr naming the file and the problem),
 // 1 internal error.
 #include "commands.h"
+#include "datacommands.h"
 #include "datareviewcommand.h"
 
 #include "ft/error.h"
@@ -19,9 +20,7 @@ int main(int argc, char **argv)
     app.add_option("--threads", threads, "CPU threads for tensor work (default: physical cores)");
     ftcli::Runner run;
     ftcli::addModelCommands(app, run);
-    // Until the data commands (wip/data) land: `data` holds only `review`.
-    CLI::App *data = app.add_subcommand("data", "Datasets in a project file (*.ftproj)");
-    data->require_subcommand(1);
+    CLI::App *data = ftcli::addDataCommands(app, run);
     ftcli::addDataReviewCommand(*data, run);
     try {
         app.parse(argc, argv);

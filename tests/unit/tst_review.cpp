@@ -7,12 +7,15 @@
 #include "ft/chattemplate.h"
 #include "ft/error.h"
 #include "ft/modelfiles.h"
+#include "ft/project.h"
 #include "ft/review.h"
+#include "ft/reviewstore.h"
 #include "ft/tokenizer.h"
 #include "review/minhash.h"
 #include "review/pii.h"
 #include "review/reviewtext.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
@@ -458,6 +461,54 @@ private Q_SLOTS:
         QCOMPARE(score["factors"][0]["factor"].get<std::string>(), std::string("duplicates"));  // largest first
         QVERIFY(std::fabs(score["value"].get<double>() - std::max(0.0, 100.0 - penalties)) < 0.051);
         QVERIFY(score["value"].get<double>() <= cleanScore - 25.0 + 0.051);
+    }
+
+    void storedInProject()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string file = dir.filePath("p.ftproj").toStdString();
+        int64_t datasetId = 0;
+        {
+            ft::ProjectStore store(file);
+            auto writer = store.beginDataset({"d", "mem", "alpaca", nlohmann::json::object(), "h1"});
+            for (const auto &r : cleanRows(30)) {
+                ft::NewRow row;
+                row.source = "mem";
+                row.messages = r.messages;
+                writer->addRow(row);
+            }
+            ft::NewRow dup;
+            dup.messages = cleanRows(1).front().messages;  // = row 0
+            dup.system = "You are terse.";
+            writer->addRow(dup);
+            ft::NewRow pii;
+            pii.messages = {{"user", "mail me at x.y@example.com"}, {"assistant", "ok"}};
+            writer->addRow(pii);
+            datasetId = writer->commit().id;
+        }
+        ft::ProjectStore store(file, true);
+        const auto rows = ft::reviewRowsOf(store, datasetId);
+        QCOMPARE(rows.size(), std::size_t(32));
+        QCOMPARE(rows[30].messages.front().role, std::string("system"));
+        QCOMPARE(rows[30].rowId, int64_t(30));
+        const auto result = ft::reviewDataset(rows, {});
+        ft::saveReview(store, datasetId, result);
+        QCOMPARE(store.findingCount(datasetId), static_cast<int64_t>(result.findings.size()));
+        ft::saveReview(store, datasetId, result);  // replaces, not appends
+        QCOMPARE(store.findingCount(datasetId), static_cast<int64_t>(result.findings.size()));
+        const auto stored = store.findings(datasetId);
+        QVERIFY(std::all_of(stored.begin(), stored.end(), [](const ft::Finding &f) {
+            return f.detail.contains("message") && !f.severity.empty();
+        }));
+        QCOMPARE(ft::rowsWithFinding(store, datasetId, "exact_duplicate"), (std::vector<int64_t>{30}));
+        QCOMPARE(ft::rowsWithFinding(store, datasetId, "pii:email"), (std::vector<int64_t>{31}));
+        QVERIFY(ft::rowsWithFinding(store, datasetId, "pii:ipv4").empty());
+        QVERIFY_THROWS_EXCEPTION(ft::Error, ft::rowsWithFinding(store, datasetId, "nonsense"));
+        const auto report = ft::loadReviewReport(store, datasetId);
+        QVERIFY(report.has_value());
+        QVERIFY((*report)["score"]["value"] == result.report["score"]["value"]);
+        QVERIFY(report->contains("reviewed_at"));
     }
 
     void countsAndBadOptions()

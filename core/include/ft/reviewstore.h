@@ -25,6 +25,10 @@ std::vector<ReviewRow> reviewRowsOf(const ProjectStore &store, int64_t datasetId
 // review in place.
 void saveReview(ProjectStore &store, int64_t datasetId, const ReviewResult &result);
 
+// Row indices (sorted) with a stored finding of `kind`; "pii:TYPE" selects one kind of personal
+// data (e.g. "pii:email"). BadInput for a kind the review does not produce.
+std::vector<int64_t> rowsWithFinding(const ProjectStore &store, int64_t datasetId, const std::string &kind);
+
 // The report of the dataset's last saved review (with "reviewed_at"), if any.
 std::optional<nlohmann::json> loadReviewReport(const ProjectStore &store, int64_t datasetId);
 

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -152,6 +153,29 @@ void saveReview(ProjectStore &store, int64_t datasetId, const ReviewResult &resu
         sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
+}
+
+std::vector<int64_t> rowsWithFinding(const ProjectStore &store, int64_t datasetId, const std::string &kind)
+{
+    std::string base = kind, type;
+    if (const auto colon = kind.find(':'); colon != std::string::npos) {
+        base = kind.substr(0, colon);
+        type = kind.substr(colon + 1);
+    }
+    const auto &kinds = findingKinds();
+    if (std::find(kinds.begin(), kinds.end(), base) == kinds.end() || (!type.empty() && base != finding::PersonalData)) {
+        std::string known;
+        for (const auto &k : kinds)
+            known += (known.empty() ? "" : ", ") + k;
+        throwBadInput("finding kind '" + kind + "' is not one the review produces (" + known + "; pii:TYPE)");
+    }
+    std::vector<int64_t> rows;
+    for (const Finding &f : store.findings(datasetId))
+        if (f.kind == base && (type.empty() || f.detail.value("type", "") == type))
+            rows.push_back(f.rowIndex);
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    return rows;
 }
 
 std::optional<nlohmann::json> loadReviewReport(const ProjectStore &store, int64_t datasetId)

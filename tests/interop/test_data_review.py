@@ -158,6 +158,8 @@ def test_planted_problems_found(work_dir, fixtures_dir):
     plant("empty_output_whitespace", {"instruction": "Answer briefly.", "input": "", "output": "   "})
     plant("repeats_prompt", {"instruction": "Repeat after me: the sky is blue today", "input": "",
                              "output": "Repeat after me: the sky is blue today"})
+    plant("truncated", {"instruction": "Write a very long essay.", "input": "",
+                        "output": " ".join(f"Paragraph {i} says something new about rivers." for i in range(400))})
     path = work_dir / "review-planted.json"
     path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
 
@@ -209,6 +211,23 @@ def test_planted_problems_found(work_dir, fixtures_dir):
     # number by its shape, flagged by design.
     assert pii_fp <= {91}, pii_fp
     assert not (flagged.get("mojibake", set()) & clean)
+
+    # Leakage: split the rows, review again; every duplicate pair that straddles train and another
+    # split has its non-train row flagged, and nothing else is.
+    cli_json("data", "split", "--project", project, "--dataset", "planted", "--val", "0.5", "--seed", 3)
+    split_of = {r["index"]: r["split"] for r in cli_json("data", "rows", "--project", project, "--dataset",
+                                                         "planted", "--offset", 0, "--limit", total)["rows"]}
+    again = review(project, "planted", "--list-findings")
+    expected = set()
+    for f in again["finding_list"]:
+        if f["kind"] in ("exact_duplicate", "near_duplicate"):
+            a, b = f["row"], f["detail"]["representative"]
+            if split_of[a] != split_of[b]:
+                expected.add(a if split_of[a] != "train" else b)
+    leaks = {f["row"] for f in again["finding_list"] if f["kind"] == "split_leakage"}
+    assert expected and expected <= leaks, (expected, leaks)
+    assert all(split_of[r] != "train" for r in leaks)
+    result = review(project, "planted", "--model", fixtures_dir / MODEL, "--list-findings")
 
     # Acting on a kind of finding: exclude every exact duplicate, then the e-mail rows.
     out = cli_json("data", "set-status", "--project", project, "--dataset", "planted",

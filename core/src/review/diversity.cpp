@@ -48,7 +48,10 @@ bool isStopWord(std::string_view w)
         "than", "then", "these", "those", "other", "also", "more", "most", "such", "only", "over", "very",
         "been", "were", "each", "here", "where", "while", "should", "being", "both", "does", "doing", "given",
         "following", "provide", "using", "write", "create", "describe", "explain", "generate", "sentence",
-        "text", "list", "give", "find", "identify", "answer", "question", "input", "output", "example"};
+        "text", "list", "give", "find", "identify", "answer", "question", "input", "output", "example",
+        "two", "three", "through", "help", "used", "people", "many", "much", "well", "way", "ways", "good",
+        "because", "after", "before", "between", "without", "within", "different", "important", "including",
+        "however", "often", "able", "need", "needs", "first", "second", "based", "every", "even", "still"};
     return stop.count(w) > 0;
 }
 

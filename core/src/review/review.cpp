@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <utility>
@@ -53,8 +54,11 @@ namespace {
 
 void validate(const ReviewOptions &o)
 {
-    if (!(o.nearDuplicateThreshold > 0.0 && o.nearDuplicateThreshold <= 1.0))
-        throwBadInput("review: threshold must be in (0, 1], got " + std::to_string(o.nearDuplicateThreshold));
+    if (!(o.nearDuplicateThreshold > 0.0 && o.nearDuplicateThreshold <= 1.0)) {
+        char text[96];
+        std::snprintf(text, sizeof text, "review: threshold must be in (0, 1], got %g", o.nearDuplicateThreshold);
+        throwBadInput(text);
+    }
     if (o.shingleSize < 1 || o.shingleSize > 64)
         throwBadInput("review: shingle size must be 1..64, got " + std::to_string(o.shingleSize));
     if (o.numPermutations < 8 || o.numPermutations > 1024)

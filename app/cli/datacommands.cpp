@@ -135,51 +135,65 @@ void runImport(const DataArgs &a)
             std::fprintf(stderr, "\rimporting: %lld rows, %.0f%% ", static_cast<long long>(p.rows),
                          p.bytesTotal ? 100.0 * p.bytesDone / p.bytesTotal : 100.0);
         };
-    std::signal(SIGINT, onImportSignal);
-    std::signal(SIGTERM, onImportSignal);
-    ft::ProjectStore store(a.project);
-    ordered_json out = ordered_json::array();
-    std::vector<std::filesystem::path> plain;
-    for (const auto &f : a.files) {
-        if (!isRegistry(f)) {
-            plain.push_back(f);
-            continue;
-        }
-        // A LLaMA-Factory registry: each local entry is its own dataset.
-        for (const auto &e : ft::importRegistry(store, f, o)) {
-            ordered_json j = {{"name", e.name}, {"status", e.status}, {"file", e.file}};
-            if (!e.problem.empty())
-                j["problem"] = e.problem;
-            if (e.result) {
-                j["format"] = e.result->dataset.format;
-                j["rows"] = e.result->dataset.rowCount;
-                j["bad_rows"] = e.result->badRowCount;
+    // A project file this command created is removed again when the import fails or is
+    // cancelled, so a failed first import leaves nothing behind.
+    const bool existed = std::filesystem::exists(a.project);
+    try {
+        std::signal(SIGINT, onImportSignal);
+        std::signal(SIGTERM, onImportSignal);
+        ft::ProjectStore store(a.project);
+        ordered_json out = ordered_json::array();
+        std::vector<std::filesystem::path> plain;
+        for (const auto &f : a.files) {
+            if (!isRegistry(f)) {
+                plain.push_back(f);
+                continue;
             }
-            if (!a.json && e.status != "remote")
-                std::printf("%-24s %-9s %s\n", e.name.c_str(), e.status.c_str(),
-                            e.result ? (std::to_string(e.result->dataset.rowCount) + " rows, " + e.result->dataset.format).c_str()
-                                     : e.problem.c_str());
-            out.push_back(j);
+            // A LLaMA-Factory registry: each local entry is its own dataset.
+            for (const auto &e : ft::importRegistry(store, f, o)) {
+                ordered_json j = {{"name", e.name}, {"status", e.status}, {"file", e.file}};
+                if (!e.problem.empty())
+                    j["problem"] = e.problem;
+                if (e.result) {
+                    j["format"] = e.result->dataset.format;
+                    j["rows"] = e.result->dataset.rowCount;
+                    j["bad_rows"] = e.result->badRowCount;
+                }
+                if (!a.json && e.status != "remote")
+                    std::printf("%-24s %-9s %s\n", e.name.c_str(), e.status.c_str(),
+                                e.result ? (std::to_string(e.result->dataset.rowCount) + " rows, " + e.result->dataset.format).c_str()
+                                         : e.problem.c_str());
+                out.push_back(j);
+            }
         }
-    }
-    if (!plain.empty()) {
-        if (plain.size() > 1 && a.name.empty()) {
-            // Several files without --name: a dataset each.
-            for (const auto &f : plain) {
-                const ft::ImportResult r = ft::importDataset(store, {f}, o);
+        if (!plain.empty()) {
+            if (plain.size() > 1 && a.name.empty()) {
+                // Several files without --name: a dataset each.
+                for (const auto &f : plain) {
+                    const ft::ImportResult r = ft::importDataset(store, {f}, o);
+                    a.json ? void(out.push_back(importJson(r))) : printImportText(r);
+                }
+            } else {
+                const ft::ImportResult r = ft::importDataset(store, plain, o);
                 a.json ? void(out.push_back(importJson(r))) : printImportText(r);
             }
-        } else {
-            const ft::ImportResult r = ft::importDataset(store, plain, o);
-            a.json ? void(out.push_back(importJson(r))) : printImportText(r);
         }
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+        if (!a.json)
+            std::fprintf(stderr, "\r%40s\r", "");
+        if (a.json)
+            print(out);
+    } catch (...) {
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+        if (!existed) {
+            std::error_code ec;
+            for (const char *suffix : {"", "-wal", "-shm"})
+                std::filesystem::remove(a.project + suffix, ec);
+        }
+        throw;
     }
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
-    if (!a.json)
-        std::fprintf(stderr, "\r%40s\r", "");
-    if (a.json)
-        print(out);
 }
 
 void runList(const DataArgs &a)

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void badRowsAreCountedWithLines();
     void failuresLeaveNothing();
     void exportAlpacaAndMessages();
+    void severalFilesMakeOneDataset();
 };
 
 void TestImport::csvQuotingCornerCases()
@@ -359,6 +360,41 @@ void TestImport::exportAlpacaAndMessages()
     ExportOptions sp;
     sp.split = "train";
     QVERIFY(contains(badInputMessage([&] { exportDataset(store, "a", out, sp); }), "no splits"));
+}
+
+void TestImport::severalFilesMakeOneDataset()
+{
+    QTemporaryDir dir;
+    ProjectStore store(dir.filePath("p.ftproj").toStdString());
+    std::string a, b;
+    for (int i = 0; i < 30; ++i)
+        a += "{\"instruction\": \"a" + std::to_string(i) + "\", \"output\": \"x\"}\n";
+    b = "instruction,output\n";
+    for (int i = 0; i < 10; ++i)
+        b += "b" + std::to_string(i) + ",y\n";
+    ImportOptions o;
+    o.name = "both";
+    const ImportResult r = importDataset(store, {write(dir, "a.jsonl", a), write(dir, "b.csv", b)}, o);
+    QCOMPARE(r.dataset.rowCount, int64_t(40));
+    const auto rows = allRows(store, "both");
+    QCOMPARE(rows[0].source, std::string("a.jsonl"));
+    QCOMPARE(rows[39].source, std::string("b.csv"));
+    QCOMPARE(rows[39].messages[0].content, std::string("b9"));
+    // Stratified by source: each file keeps its share in validation.
+    store.assignSplits(r.dataset.id, {0.2, 0.0, 3, true});
+    int valA = 0, valB = 0;
+    for (const auto &row : allRows(store, "both"))
+        if (row.split == "validation")
+            ++(row.source == "a.jsonl" ? valA : valB);
+    QCOMPARE(valA, 6);
+    QCOMPARE(valB, 2);
+    // Files of different formats are refused, naming both.
+    const std::string msg = badInputMessage([&] {
+        ImportOptions m;
+        m.name = "mixed";
+        importDataset(store, {dir.filePath("a.jsonl").toStdString(), write(dir, "t.txt", "plain\n")}, m);
+    });
+    QVERIFY2(contains(msg, "t.txt") && contains(msg, "a.jsonl"), msg.c_str());
 }
 
 QTEST_APPLESS_MAIN(TestImport)

@@ -157,6 +157,27 @@ private Q_SLOTS:
         QCOMPARE(other.dataset("dropped").rowCount, int64_t(2));
     }
 
+    void readersRunBesideAWriter()
+    {
+        // WAL: a second connection (another thread's) reads the committed state while a dataset
+        // is being written, without waiting for it.
+        QTemporaryDir dir;
+        const std::string file = dir.filePath("p.ftproj").toStdString();
+        ProjectStore writer(file);
+        writeDataset(writer, "old", 3, "h1");
+        auto w = writer.beginDataset({"new", "x", "alpaca", json_object(), "h2"});
+        for (int i = 0; i < 1000; ++i)
+            w->addRow(makeRow(i));
+        ProjectStore reader(file, true);
+        QElapsedTimer t;
+        t.start();
+        QCOMPARE(reader.datasets().size(), size_t(1));
+        QCOMPARE(reader.rows(reader.dataset("old").id, 0, 10).size(), size_t(3));
+        QVERIFY(t.elapsed() < 2000);
+        w->commit();
+        QCOMPARE(reader.dataset("new").rowCount, int64_t(1000));
+    }
+
     void duplicateNamesAndHashes()
     {
         QTemporaryDir dir;

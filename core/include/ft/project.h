@@ -94,7 +94,8 @@ struct NewDataset
 class ProjectStore;
 
 // Writes one dataset inside one transaction: nothing is visible (or left behind) unless commit()
-// is called; destroying an uncommitted writer rolls everything back.
+// is called; destroying an uncommitted writer rolls everything back. One writer at a time per
+// ProjectStore, and it must not outlive the store; other writes on that store wait for it.
 class DatasetWriter
 {
 public:

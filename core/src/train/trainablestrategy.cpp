@@ -37,6 +37,10 @@ std::unique_ptr<TrainableStrategy> makeTrainableStrategy(const TrainingConfig &c
         return makeLoraStrategy(config, model, problems);
     if (config.strategy == "full")
         return makeFullStrategy(config, model, problems);
+    if (config.strategy == "freeze")
+        return makeFreezeStrategy(config, model, problems);
+    if (config.strategy == "progressive")
+        return makeProgressiveStrategy(config, model, problems);
     problems.push_back("strategy: unknown strategy '" + config.strategy + "'");
     return nullptr;
 }

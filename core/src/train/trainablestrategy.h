@@ -93,6 +93,10 @@ std::unique_ptr<TrainableStrategy> makeFullStrategy(const TrainingConfig &config
                                                     std::vector<std::string> &problems);
 std::unique_ptr<TrainableStrategy> makeLoraStrategy(const TrainingConfig &config, Model &model,
                                                     std::vector<std::string> &problems);
+std::unique_ptr<TrainableStrategy> makeFreezeStrategy(const TrainingConfig &config, Model &model,
+                                                      std::vector<std::string> &problems);
+std::unique_ptr<TrainableStrategy> makeProgressiveStrategy(const TrainingConfig &config, Model &model,
+                                                           std::vector<std::string> &problems);
 
 // The peft LoraConfig that config.lora describes (throws BadInput for what it cannot be).
 LoraConfig loraConfigFor(const TrainingConfig &config);

@@ -1,19 +1,17 @@
-// The Trainer loop (full / LoRA supervised fine-tuning): data loading and rendering, batching,
-// gradient accumulation, checkpoints and resume. See docs/training.md.
+// The Trainer loop (supervised fine-tuning): data loading and rendering, batching, gradient
+// accumulation, checkpoints and resume. What trains is up to the strategy
+// (train/trainablestrategy.h). See docs/training.md.
 #include "ft/trainer.h"
 
 #include "ft/chattemplate.h"
 #include "ft/error.h"
 #include "ft/model.h"
-#include "io/safetensorswriter.h"
-#include "model/loraconfig.h"
-#include "model/loramodel.h"
 #include "model/modelimpl.h"
 #include "train/adamwfactory.h"
 #include "train/causallmloss.h"
 #include "train/lrschedule.h"
 #include "train/runfiles.h"
-#include "train/trainerio.h"
+#include "train/trainablestrategy.h"
 #include "train/trainingdata.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -41,8 +39,7 @@ struct Trainer::Impl
     fs::path outDir;
     fs::path resumeFrom;  // a checkpoint folder, or empty
     std::unique_ptr<Model> model;
-    std::optional<LoraModel> lora;
-    NamedTensors params;
+    std::unique_ptr<TrainableStrategy> strategy;  // declared after model: destroyed first
     std::vector<Example> examples;
     int64_t badRows = 0;
     std::vector<std::string> dataLog;
@@ -62,7 +59,6 @@ struct Trainer::Impl
                  torch::Tensor &mask) const;
     void saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatch,
                         torch::optim::Optimizer &optimizer, TrainingObserver *observer) const;
-    void writeFinal() const;
 };
 
 void Trainer::Impl::loadData(std::vector<std::string> &problems)
@@ -196,14 +192,7 @@ void Trainer::Impl::saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatc
 {
     const fs::path target = outDir / ("checkpoint-" + std::to_string(step));
     writeFolderAtomically(target, [&](const fs::path &dir) {
-        if (lora) {
-            lora->save(dir);
-        } else {
-            std::vector<std::pair<std::string, torch::Tensor>> tensors;
-            for (const auto &[name, t] : params)
-                tensors.emplace_back(name, t.detach());
-            writeSafetensors(dir / "model.safetensors", tensors, {{"format", "pt"}});
-        }
+        strategy->saveWeights(dir);
         torch::save(optimizer, (dir / "optimizer.pt").string());
         torch::Tensor rng;
         {
@@ -216,7 +205,8 @@ void Trainer::Impl::saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatc
                             {"epoch", epoch},
                             {"next_batch", nextBatch},
                             {"total_steps", totalSteps},
-                            {"strategy", config.strategy}};
+                            {"strategy", config.strategy},
+                            {"strategy_state", strategy->state()}};
         writeText(dir / "trainer_state.json", state.dump(2) + "\n");
         writeText(dir / "training_config.json", config.toJson().dump(2) + "\n");
     });
@@ -228,21 +218,6 @@ void Trainer::Impl::saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatc
             all.erase(all.begin());
         }
     }
-}
-
-void Trainer::Impl::writeFinal() const
-{
-    writeFolderAtomically(outDir / "final", [&](const fs::path &dir) {
-        if (lora) {
-            lora->save(dir);
-        } else {
-            std::vector<std::pair<std::string, torch::Tensor>> tensors;
-            for (const auto &[name, t] : params)
-                tensors.emplace_back(name, t.detach().contiguous());
-            writeSafetensors(dir / "model.safetensors", tensors, {{"format", "pt"}});
-            copyModelSideFiles(config.model, dir);
-        }
-    });
 }
 
 Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingObserver *observer)
@@ -265,29 +240,7 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
     if (d.model) {
         d.loadData(problems);
         torch::manual_seed(d.config.seed);
-        Model::Impl &m = d.model->impl();
-        if (d.config.strategy == "lora") {
-            try {
-                json cfg = {{"peft_type", "LORA"},
-                            {"r", d.config.lora.r},
-                            {"lora_alpha", d.config.lora.loraAlpha},
-                            {"lora_dropout", d.config.lora.loraDropout},
-                            {"use_rslora", d.config.lora.useRslora}};
-                if (!d.config.lora.targetRegex.empty())
-                    cfg["target_modules"] = d.config.lora.targetRegex;
-                else
-                    cfg["target_modules"] = d.config.lora.targetModules;
-                LoraConfig lc = LoraConfig::fromJson(cfg, "lora");
-                lc.baseModelNameOrPath = d.config.model;
-                d.lora.emplace(m.config, m.weights, lc);
-                d.params = d.lora->namedParameters();
-            } catch (const Error &e) {
-                problems.push_back(std::string("lora.target_modules: ") + e.what());
-            }
-        } else {
-            for (auto &[name, tensor] : m.weights.named)
-                d.params.emplace_back(name, tensor);
-        }
+        d.strategy = makeTrainableStrategy(d.config, *d.model, problems);
     }
     if (!problems.empty())
         throwBadInput(joinProblems("training configuration", problems));
@@ -306,11 +259,7 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         d.log(observer, line);
 }
 
-Trainer::~Trainer()
-{
-    if (m_impl && m_impl->lora)
-        m_impl->lora->detach();
-}
+Trainer::~Trainer() = default;
 
 const TrainingConfig &Trainer::config() const { return m_impl->config; }
 int64_t Trainer::totalSteps() const { return m_impl->totalSteps; }
@@ -324,54 +273,66 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
     fs::create_directories(d.outDir);
     writeText(d.outDir / "training_config.json", c.toJson().dump(2) + "\n");
 
-    if (d.lora)
-        d.lora->setTraining(true);
-    else
-        for (auto &[name, t] : d.params)
-            t.set_requires_grad(true);
+    TrainableStrategy &strategy = *d.strategy;
+    int64_t step = 0, epoch = 0, nextBatch = 0;
+    json resumeState;
+    if (!d.resumeFrom.empty()) {
+        resumeState = json::parse(readText(d.resumeFrom / "trainer_state.json", "trainer state"));
+        if (resumeState.value("strategy", c.strategy) != c.strategy)
+            throwBadInput(d.resumeFrom.string() + ": the checkpoint was trained with strategy '" +
+                          resumeState.value("strategy", std::string()) + "'");
+        // The trainable set as it was at the checkpoint (progressive stages), before the
+        // optimizer is built, so that the saved optimizer state fits its groups.
+        strategy.restoreState(resumeState.value("strategy_state", json()));
+    }
+
+    strategy.setTraining(true);
     struct Restore
     {
-        Impl &d;
-        ~Restore()
-        {
-            if (d.lora)
-                d.lora->setTraining(false);
-            else
-                for (auto &[name, t] : d.params)
-                    t.set_requires_grad(false);
-        }
-    } restore{d};
+        TrainableStrategy &strategy;
+        ~Restore() { strategy.setTraining(false); }
+    } restore{strategy};
 
     AdamWSettings settings;
-    settings.lr = c.learningRate;
     settings.beta1 = c.adamBeta1;
     settings.beta2 = c.adamBeta2;
     settings.eps = c.adamEpsilon;
     settings.weightDecay = c.weightDecay;
-    auto optimizer = AdamWFactory::create(d.params, settings);
+    // One (decay, no-decay) pair of optimizer groups per strategy group, in joining order.
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::vector<double> baseLrs;
+    std::vector<torch::Tensor> clipped;
+    size_t groupsInOptimizer = 0;
+    auto addNewGroups = [&] {
+        const auto &groups = strategy.groups();
+        for (; groupsInOptimizer < groups.size(); ++groupsInOptimizer) {
+            const TrainableGroup &group = groups[groupsInOptimizer];
+            settings.lr = c.learningRate * group.lrFactor;
+            if (!optimizer)
+                optimizer = AdamWFactory::create(group.parameters, settings);
+            else
+                AdamWFactory::addParameters(*optimizer, group.parameters, settings);
+        }
+        baseLrs.clear();
+        clipped.clear();
+        for (auto &group : optimizer->param_groups()) {
+            baseLrs.push_back(group.options().get_lr());
+            for (const auto &p : group.params())
+                clipped.push_back(p);
+        }
+    };
+    addNewGroups();
     const int64_t warmup = c.warmupSteps > 0 ? c.warmupSteps
                                              : LrSchedule::warmupStepsFor(c.warmupRatio, d.totalSteps);
     const LrSchedule schedule(LrSchedule::parseKind(c.lrSchedulerType), warmup, d.totalSteps);
-    std::vector<double> baseLrs;
-    std::vector<torch::Tensor> clipped;
-    for (auto &group : optimizer->param_groups()) {
-        baseLrs.push_back(group.options().get_lr());
-        for (const auto &p : group.params())
-            clipped.push_back(p);
-    }
 
-    int64_t step = 0, epoch = 0, nextBatch = 0;
     const fs::path metricsPath = d.outDir / "metrics.jsonl";
     if (!d.resumeFrom.empty()) {
-        const json state = json::parse(readText(d.resumeFrom / "trainer_state.json", "trainer state"));
+        const json &state = resumeState;
         step = state.at("global_step").get<int64_t>();
         epoch = state.at("epoch").get<int64_t>();
         nextBatch = state.at("next_batch").get<int64_t>();
-        if (state.value("strategy", c.strategy) != c.strategy)
-            throwBadInput(d.resumeFrom.string() + ": the checkpoint was trained with strategy '" +
-                          state.value("strategy", std::string()) + "'");
-        loadTensorsInto(d.resumeFrom / (d.lora ? "adapter_model.safetensors" : "model.safetensors"),
-                        d.params);
+        strategy.loadWeights(d.resumeFrom);
         torch::load(*optimizer, (d.resumeFrom / "optimizer.pt").string());
         torch::Tensor rng;
         torch::load(rng, (d.resumeFrom / "rng_state.pt").string());
@@ -405,7 +366,9 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
 
     d.log(observer, std::to_string(d.examples.size()) + " examples, " + std::to_string(d.totalSteps) +
                         " optimiser steps (" + std::to_string(d.stepsPerEpoch) + " per epoch), " +
-                        std::to_string(d.params.size()) + " trainable tensors");
+                        std::to_string(strategy.trainableParameters().size()) +
+                        " trainable tensors (" +
+                        std::to_string(strategy.trainableParameterCount()) + " parameters)");
 
     const auto started = std::chrono::steady_clock::now();
     const int64_t firstStep = step;
@@ -424,6 +387,13 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
             ++epoch;
             nextBatch = 0;
             batches = d.epochBatches(epoch);
+        }
+        {
+            std::string change;
+            if (strategy.onStepBoundary({step, d.totalSteps, epoch, d.stepsPerEpoch}, change)) {
+                addNewGroups();
+                d.log(observer, "step " + std::to_string(step) + ": " + change);
+            }
         }
         // This step's micro-batches: up to gradient_accumulation_steps, within the epoch.
         const int64_t count = std::min<int64_t>(c.gradientAccumulationSteps,
@@ -512,7 +482,7 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         if (c.saveSteps > 0 && step % c.saveSteps == 0 && step < d.totalSteps)
             d.saveCheckpoint(step, epoch, nextBatch, *optimizer, observer);
     }
-    d.writeFinal();
+    writeFolderAtomically(d.outDir / "final", [&](const fs::path &dir) { strategy.writeFinal(dir); });
     result.steps = step;
     result.finalDir = d.outDir / "final";
     d.log(observer, "wrote " + result.finalDir.string());

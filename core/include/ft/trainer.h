@@ -26,6 +26,24 @@ struct LoraOptions
     bool useRslora = false;
 };
 
+// peft's IA3Config: lists of module names / suffixes, or (the *Regex fields) one regex string
+// (target_modules may also be "all-linear"). Empty: peft's defaults for the model type.
+struct Ia3Options
+{
+    std::vector<std::string> targetModules;
+    std::string targetRegex;
+    std::vector<std::string> feedforwardModules;
+    std::string feedforwardRegex;
+};
+
+// peft's PromptTuningConfig (task_type CAUSAL_LM).
+struct PromptTuningOptions
+{
+    int numVirtualTokens = 20;
+    std::string init = "random";  // "random" | "text" (the embeddings of initText's tokens)
+    std::string initText;
+};
+
 struct TrainingConfig
 {
     // What to train on and where to write.
@@ -33,8 +51,10 @@ struct TrainingConfig
     std::string data;        // Alpaca / messages / ShareGPT rows, .json (a list) or .jsonl
     std::string templateName = "alpaca";  // a built-in chat template, or "model"
     std::string outputDir;
-    std::string strategy = "lora";        // "full" | "lora"
+    std::string strategy = "lora";        // "full" | "lora" | "ia3" | "prompt_tuning"
     LoraOptions lora;
+    Ia3Options ia3;                       // strategy "ia3"
+    PromptTuningOptions promptTuning;     // strategy "prompt_tuning"
 
     // transformers.TrainingArguments names; product defaults.
     double learningRate = 2e-5;

@@ -93,6 +93,12 @@ std::unique_ptr<TrainableStrategy> makeFullStrategy(const TrainingConfig &config
                                                     std::vector<std::string> &problems);
 std::unique_ptr<TrainableStrategy> makeLoraStrategy(const TrainingConfig &config, Model &model,
                                                     std::vector<std::string> &problems);
+// "ia3" and "prompt_tuning" (adapterstrategies.cpp).
+std::unique_ptr<TrainableStrategy> makeIa3Strategy(const TrainingConfig &config, Model &model,
+                                                   std::vector<std::string> &problems);
+std::unique_ptr<TrainableStrategy> makePromptTuningStrategy(const TrainingConfig &config,
+                                                            Model &model,
+                                                            std::vector<std::string> &problems);
 
 // The peft LoraConfig that config.lora describes (throws BadInput for what it cannot be).
 LoraConfig loraConfigFor(const TrainingConfig &config);

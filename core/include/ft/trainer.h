@@ -62,6 +62,22 @@ struct ProgressiveOptions
     std::vector<std::string> extra;
     // Empty: one block per epoch (at_epoch 1, 2, ...) until every block trains.
     std::vector<ProgressiveStage> stages;
+// peft's IA3Config: lists of module names / suffixes, or (the *Regex fields) one regex string
+// (target_modules may also be "all-linear"). Empty: peft's defaults for the model type.
+struct Ia3Options
+{
+    std::vector<std::string> targetModules;
+    std::string targetRegex;
+    std::vector<std::string> feedforwardModules;
+    std::string feedforwardRegex;
+};
+
+// peft's PromptTuningConfig (task_type CAUSAL_LM).
+struct PromptTuningOptions
+{
+    int numVirtualTokens = 20;
+    std::string init = "random";  // "random" | "text" (the embeddings of initText's tokens)
+    std::string initText;
 };
 
 struct TrainingConfig
@@ -71,10 +87,12 @@ struct TrainingConfig
     std::string data;        // Alpaca / messages / ShareGPT rows, .json (a list) or .jsonl
     std::string templateName = "alpaca";  // a built-in chat template, or "model"
     std::string outputDir;
-    std::string strategy = "lora";        // "full" | "lora" | "freeze" | "progressive"
+    std::string strategy = "lora";  // full | lora | freeze | progressive | ia3 | prompt_tuning
     LoraOptions lora;
     FreezeOptions freeze;
     ProgressiveOptions progressive;
+    Ia3Options ia3;                       // strategy "ia3"
+    PromptTuningOptions promptTuning;     // strategy "prompt_tuning"
 
     // transformers.TrainingArguments names; product defaults.
     double learningRate = 2e-5;

@@ -41,6 +41,10 @@ std::unique_ptr<TrainableStrategy> makeTrainableStrategy(const TrainingConfig &c
         return makeFreezeStrategy(config, model, problems);
     if (config.strategy == "progressive")
         return makeProgressiveStrategy(config, model, problems);
+    if (config.strategy == "ia3")
+        return makeIa3Strategy(config, model, problems);
+    if (config.strategy == "prompt_tuning")
+        return makePromptTuningStrategy(config, model, problems);
     problems.push_back("strategy: unknown strategy '" + config.strategy + "'");
     return nullptr;
 }

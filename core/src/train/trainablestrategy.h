@@ -97,6 +97,12 @@ std::unique_ptr<TrainableStrategy> makeFreezeStrategy(const TrainingConfig &conf
                                                       std::vector<std::string> &problems);
 std::unique_ptr<TrainableStrategy> makeProgressiveStrategy(const TrainingConfig &config, Model &model,
                                                            std::vector<std::string> &problems);
+// "ia3" and "prompt_tuning" (adapterstrategies.cpp).
+std::unique_ptr<TrainableStrategy> makeIa3Strategy(const TrainingConfig &config, Model &model,
+                                                   std::vector<std::string> &problems);
+std::unique_ptr<TrainableStrategy> makePromptTuningStrategy(const TrainingConfig &config,
+                                                            Model &model,
+                                                            std::vector<std::string> &problems);
 
 // The peft LoraConfig that config.lora describes (throws BadInput for what it cannot be).
 LoraConfig loraConfigFor(const TrainingConfig &config);

@@ -18,7 +18,8 @@ namespace ft {
 namespace {
 
 const std::vector<std::string> kTopKeys = {
-    "model", "data", "template", "output_dir", "strategy", "lora", "learning_rate",
+    "model", "data", "template", "output_dir", "strategy", "lora", "ia3", "prompt_tuning",
+    "learning_rate",
     "per_device_train_batch_size", "gradient_accumulation_steps", "num_train_epochs", "max_steps",
     "warmup_ratio", "warmup_steps", "lr_scheduler_type", "weight_decay", "adam_beta1",
     "adam_beta2", "adam_epsilon", "max_grad_norm", "seed", "logging_steps", "save_steps",
@@ -32,6 +33,8 @@ const std::vector<std::string> kProgressiveKeys = {"initial_blocks", "modules", 
 const std::vector<std::string> kStageKeys = {"at_epoch", "at_fraction", "blocks", "lr_factor"};
 const std::vector<std::string> kBlockModules = {"attention", "mlp", "norms"};
 const std::vector<std::string> kExtraParts = {"embeddings", "final_norm", "lm_head"};
+const std::vector<std::string> kIa3Keys = {"target_modules", "feedforward_modules"};
+const std::vector<std::string> kPromptTuningKeys = {"num_virtual_tokens", "init", "init_text"};
 
 // Typed field readers that record a problem instead of throwing.
 struct Reader
@@ -110,6 +113,23 @@ struct Reader
             }
         }
     }
+    // peft's Union[list[str], str]: a non-empty list of names, or one (regex) string.
+    void namesOrRegex(const char *key, std::vector<std::string> &names, std::string &regex) const
+    {
+        if (!has(key))
+            return;
+        const json &t = obj[key];
+        if (t.is_string()) {
+            regex = t.get<std::string>();
+            names.clear();
+        } else if (t.is_array() && !t.empty() &&
+                   std::all_of(t.begin(), t.end(), [](const json &x) { return x.is_string(); })) {
+            names = t.get<std::vector<std::string>>();
+        } else {
+            problems.push_back(name(key) + ": must be a non-empty list of module names or a "
+                               "regex string");
+        }
+    }
     void unknownKeys(const std::vector<std::string> &known) const
     {
         for (auto it = obj.begin(); it != obj.end(); ++it)
@@ -157,7 +177,7 @@ json TrainingConfig::toJson() const
         loraJson["target_modules"] = lora.targetRegex;
     else
         loraJson["target_modules"] = lora.targetModules;
-    return {{"model", model},
+    json out = {{"model", model},
             {"data", data},
             {"template", templateName},
             {"output_dir", outputDir},
@@ -188,6 +208,18 @@ json TrainingConfig::toJson() const
             {"early_stopping_patience", earlyStoppingPatience},
             {"early_stopping_threshold", earlyStoppingThreshold},
             {"device", device}};
+    auto namesOrRegex = [](const std::vector<std::string> &names, const std::string &regex) {
+        return regex.empty() ? json(names) : json(regex);
+    };
+    if (strategy == "ia3")
+        out["ia3"] = {{"target_modules", namesOrRegex(ia3.targetModules, ia3.targetRegex)},
+                      {"feedforward_modules",
+                       namesOrRegex(ia3.feedforwardModules, ia3.feedforwardRegex)}};
+    if (strategy == "prompt_tuning")
+        out["prompt_tuning"] = {{"num_virtual_tokens", promptTuning.numVirtualTokens},
+                                {"init", promptTuning.init},
+                                {"init_text", promptTuning.initText}};
+    return out;
 }
 
 namespace {
@@ -379,6 +411,35 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
         }
     }
 
+    if (doc.contains("ia3") && !doc["ia3"].is_null()) {
+        if (!doc["ia3"].is_object()) {
+            problems.push_back("ia3: must be an object");
+        } else {
+            Reader ir{doc["ia3"], "ia3.", problems};
+            ir.unknownKeys(kIa3Keys);
+            // An empty list means peft's default (like null).
+            if (!(doc["ia3"].contains("target_modules") && doc["ia3"]["target_modules"].is_array() &&
+                  doc["ia3"]["target_modules"].empty()))
+                ir.namesOrRegex("target_modules", c.ia3.targetModules, c.ia3.targetRegex);
+            if (!(doc["ia3"].contains("feedforward_modules") &&
+                  doc["ia3"]["feedforward_modules"].is_array() &&
+                  doc["ia3"]["feedforward_modules"].empty()))
+                ir.namesOrRegex("feedforward_modules", c.ia3.feedforwardModules,
+                                c.ia3.feedforwardRegex);
+        }
+    }
+    if (doc.contains("prompt_tuning") && !doc["prompt_tuning"].is_null()) {
+        if (!doc["prompt_tuning"].is_object()) {
+            problems.push_back("prompt_tuning: must be an object");
+        } else {
+            Reader pr{doc["prompt_tuning"], "prompt_tuning.", problems};
+            pr.unknownKeys(kPromptTuningKeys);
+            pr.integer("num_virtual_tokens", c.promptTuning.numVirtualTokens);
+            pr.string("init", c.promptTuning.init);
+            pr.string("init_text", c.promptTuning.initText);
+        }
+    }
+
     auto need = [&](const std::string &value, const char *key) {
         if (value.empty() && !(doc.contains(key) && !doc[key].is_string()))
             problems.push_back(std::string(key) + ": missing");
@@ -387,9 +448,9 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     need(c.data, "data");
     need(c.outputDir, "output_dir");
     if (c.strategy != "full" && c.strategy != "lora" && c.strategy != "freeze" &&
-        c.strategy != "progressive")
-        problems.push_back("strategy: must be \"full\", \"lora\", \"freeze\" or \"progressive\" (got \"" +
-                           c.strategy + "\")");
+        c.strategy != "progressive" && c.strategy != "ia3" && c.strategy != "prompt_tuning")
+        problems.push_back("strategy: must be \"full\", \"lora\", \"freeze\", \"progressive\", "
+                           "\"ia3\" or \"prompt_tuning\" (got \"" + c.strategy + "\")");
     if (!(c.valSize >= 0) || (c.valSize >= 1 && std::floor(c.valSize) != c.valSize))
         problems.push_back("val_size: must be a fraction in [0, 1) or a whole number of rows");
     if (c.evalSteps < 0)
@@ -442,6 +503,22 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
         problems.push_back("save_total_limit: must be >= 0 (0: keep all)");
     if (c.cutoffLen < 2)
         problems.push_back("cutoff_len: must be >= 2");
+    if (c.strategy == "ia3" && c.ia3.targetRegex.empty() && !c.ia3.targetModules.empty())
+        for (const auto &name : c.ia3.feedforwardModules)
+            if (std::find(c.ia3.targetModules.begin(), c.ia3.targetModules.end(), name) ==
+                c.ia3.targetModules.end())
+                problems.push_back("ia3.feedforward_modules: '" + name +
+                                   "' is not in target_modules (peft requires a subset)");
+    if (c.strategy == "prompt_tuning") {
+        if (c.promptTuning.numVirtualTokens < 1)
+            problems.push_back("prompt_tuning.num_virtual_tokens: must be >= 1 (got " +
+                               std::to_string(c.promptTuning.numVirtualTokens) + ")");
+        if (c.promptTuning.init != "random" && c.promptTuning.init != "text")
+            problems.push_back("prompt_tuning.init: must be \"random\" or \"text\" (got \"" +
+                               c.promptTuning.init + "\")");
+        if (c.promptTuning.init == "text" && c.promptTuning.initText.empty())
+            problems.push_back("prompt_tuning.init_text: missing (init \"text\" needs it)");
+    }
     if (c.strategy == "lora") {
         if (c.lora.r < 1)
             problems.push_back("lora.r: must be >= 1 (got " + std::to_string(c.lora.r) + ")");

@@ -18,6 +18,7 @@ int main(int argc, char **argv)
     app.add_option("--threads", threads, "CPU threads for tensor work (default: physical cores)");
     ftcli::Runner run;
     ftcli::addModelCommands(app, run);
+    ftcli::addMemoryCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

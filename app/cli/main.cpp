@@ -22,6 +22,7 @@ int main(int argc, char **argv)
     ftcli::addModelCommands(app, run);
     CLI::App *data = ftcli::addDataCommands(app, run);
     ftcli::addDataReviewCommand(*data, run);
+    ftcli::addMemoryCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

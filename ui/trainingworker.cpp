@@ -16,9 +16,15 @@ namespace ftui {
 namespace {
 
 constexpr int kFlushIntervalMs = 100;
-// Training yields the CPU to the window: the GUI thread keeps its nice value, the trainer (and
-// the OpenMP threads it starts, which inherit it) runs at this one.
-constexpr int kTrainerNice = 10;
+// The trainer (and the OpenMP threads it starts, which inherit it) runs at nice +10 so that the
+// window's thread wins the CPU when it wakes (docs/benchmarks.md: p99 stall 54 -> 18 ms); on
+// an otherwise idle machine training still gets every core. FT_TRAINER_NICE overrides.
+int trainerNice()
+{
+    bool ok = false;
+    const int value = qEnvironmentVariableIntValue("FT_TRAINER_NICE", &ok);
+    return ok ? value : 10;
+}
 
 } // namespace
 
@@ -113,7 +119,8 @@ void TrainingWorker::start(const ft::TrainingConfig &config)
     m_shared->outcome.outputDir = QString::fromStdString(config.outputDir);
     const std::shared_ptr<Shared> shared = m_shared;
     m_thread = QThread::create([shared, config] {
-        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kTrainerNice);
+        if (const int nice = trainerNice(); nice != 0)
+            setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
         Observer observer(shared->mutex, shared->wake, shared->stop, shared->paused,
                           shared->held, shared->heldStep, shared->points, shared->log);
         TrainingOutcome outcome;
@@ -194,10 +201,10 @@ void TrainingWorker::flush()
         held = m_shared->held && m_shared->paused;
         heldStep = m_shared->heldStep;
     }
-    if (!log.isEmpty())
-        Q_EMIT logArrived(log);
     if (!points.isEmpty())
         Q_EMIT pointsArrived(points);
+    if (!log.isEmpty())
+        Q_EMIT logArrived(log);
     if (held && !m_holdReported)
         Q_EMIT pauseTookHold(heldStep);
     m_holdReported = held;

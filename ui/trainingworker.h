@@ -1,4 +1,4 @@
-// Runs ft::Trainer on its own thread (at a lower CPU priority than the window) and hands the
+// Runs ft::Trainer on its own thread (at nice +10, below the window's thread) and hands the
 // step infos and log lines to the GUI thread in batches (a 10 Hz flush, never a signal per
 // step), so a fast trainer cannot flood the event loop. Pause holds the trainer between steps;
 // stop makes it write a checkpoint and return. One run at a time.

@@ -18,6 +18,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -42,7 +43,7 @@ namespace ftui {
 namespace {
 
 constexpr int kPageMargin = 24;
-constexpr int kFormWidth = 380;
+constexpr int kFormWidth = 440;
 const char kDataDirKey[] = "trainPage/lastDataDirectory";
 
 // A spin box for values such as 2e-5: shown in scientific notation, stepped by factors of two.
@@ -295,46 +296,62 @@ QWidget *TrainPage::createForm()
     m_cutoff = spinBox(8, 131072, QStringLiteral("cutoffLen"));
     m_loggingSteps = spinBox(1, 100000, QStringLiteral("loggingSteps"));
     m_saveSteps = spinBox(0, 10000000, QStringLiteral("saveSteps"));
-    m_saveSteps->setSpecialValueText(tr("only at the end"));
+    m_saveSteps->setSpecialValueText(tr("at end"));
     auto *hyperBox = new QGroupBox(tr("Hyper-parameters"));
-    auto *hyperForm = makeForm();
-    hyperBox->setLayout(hyperForm);
-    addField(hyperForm, tr("Learning rate"), m_learningRate,
+    // Two label / field pairs per row, so that the whole form fits a 900-pixel-high window.
+    auto *hyperGrid = new QGridLayout;
+    hyperGrid->setHorizontalSpacing(10);
+    hyperGrid->setVerticalSpacing(7);
+    hyperGrid->setColumnStretch(1, 1);
+    hyperGrid->setColumnStretch(3, 1);
+    hyperBox->setLayout(hyperGrid);
+    int cell = 0;
+    auto addHyper = [&](const QString &label, QWidget *field, const QString &toolTip) {
+        auto *name = new QLabel(label);
+        name->setToolTip(toolTip);
+        field->setToolTip(toolTip);
+        field->setMinimumWidth(84);
+        const int row = cell / 2, column = (cell % 2) * 2;
+        hyperGrid->addWidget(name, row, column);
+        hyperGrid->addWidget(field, row, column + 1);
+        ++cell;
+    };
+    addHyper(tr("Learning rate"), m_learningRate,
              tr("The step size of AdamW. Fine-tuning wants a small one: 2e-5 for full "
                 "fine-tuning, LoRA often takes 1e-4 to 2e-4. Too high: the loss jumps or "
                 "becomes NaN."));
-    addField(hyperForm, tr("Batch size"), m_batch,
+    addHyper(tr("Batch size"), m_batch,
              tr("Rows per forward pass (per_device_train_batch_size). Memory grows with batch × "
                 "cutoff."));
-    addField(hyperForm, tr("Accumulation"), m_accumulation,
+    addHyper(tr("Accumulation"), m_accumulation,
              tr("Gradient accumulation steps: micro-batches summed before each optimiser step. "
                 "The effective batch is batch size × accumulation (4 × 8 = 32) without the "
                 "memory of a big batch."));
-    addField(hyperForm, tr("Epochs"), m_epochs,
+    addHyper(tr("Epochs"), m_epochs,
              tr("Passes over the data. 3 is the usual default; more risks memorising the data."));
-    addField(hyperForm, tr("Max steps"), m_maxSteps,
+    addHyper(tr("Max steps"), m_maxSteps,
              tr("Optimiser steps to run; when set it overrides the epochs (for short trials)."));
-    addField(hyperForm, tr("Warmup"), m_warmup,
+    addHyper(tr("Warmup"), m_warmup,
              tr("Share of the steps over which the learning rate rises from 0 (0.1 = the first "
                 "10 %): keeps the first updates from wrecking the pretrained weights."));
-    addField(hyperForm, tr("Scheduler"), m_scheduler,
+    addHyper(tr("Scheduler"), m_scheduler,
              tr("How the learning rate falls after warmup: linear to 0, cosine, or constant."));
-    addField(hyperForm, tr("Weight decay"), m_weightDecay,
+    addHyper(tr("Weight decay"), m_weightDecay,
              tr("AdamW's decoupled weight decay on matrices (not biases or norms): mild "
                 "regularisation, 0 to 0.1."));
-    addField(hyperForm, tr("Max grad norm"), m_maxGradNorm,
+    addHyper(tr("Max grad norm"), m_maxGradNorm,
              tr("Gradients are clipped to this global L2 norm (1.0 is the default); guards "
                 "against loss spikes."));
-    addField(hyperForm, tr("Seed"), m_seed,
+    addHyper(tr("Seed"), m_seed,
              tr("Seeds the data order, the LoRA initialisation and dropout: the same seed gives "
                 "the same run."));
-    addField(hyperForm, tr("Cutoff"), m_cutoff,
+    addHyper(tr("Cutoff"), m_cutoff,
              tr("Tokens per example (cutoff_len); longer rows are truncated. Activation memory "
                 "grows with it."));
-    addField(hyperForm, tr("Logging steps"), m_loggingSteps,
+    addHyper(tr("Logging steps"), m_loggingSteps,
              tr("Every how many steps a line goes to metrics.jsonl in the run folder (the chart "
                 "shows every step)."));
-    addField(hyperForm, tr("Save steps"), m_saveSteps,
+    addHyper(tr("Save steps"), m_saveSteps,
              tr("Every how many steps a checkpoint is written (to resume from). Stop always "
                 "writes one."));
 
@@ -395,7 +412,7 @@ QWidget *TrainPage::createActionBar()
     m_progress->setFormat(tr("%v / %m steps"));
     m_eta = new QLabel;
     m_eta->setObjectName(QStringLiteral("etaLabel"));
-    m_eta->setMinimumWidth(220);
+    m_eta->setMinimumWidth(170);
     theme::makeSecondary(m_eta);
 
     auto *bar = new QWidget;

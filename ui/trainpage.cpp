@@ -356,7 +356,6 @@ QWidget *TrainPage::createForm()
                 "writes one."));
 
     m_memory = new MemoryEstimateCard(tr("Memory for these settings"));
-    m_memory->setObjectName(QStringLiteral("trainMemoryCard"));
     m_memory->setCompact(true);
 
     m_form = new QWidget;

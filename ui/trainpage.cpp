@@ -122,8 +122,16 @@ TrainPage::TrainPage(StudioSession *session, QWidget *parent)
             appendLog(line);
     });
     connect(m_worker, &TrainingWorker::finished, this, &TrainPage::onFinished);
+    connect(m_worker, &TrainingWorker::evalArrived, this, [this](const QList<EvalPoint> &points) {
+        for (const EvalPoint &p : points) {
+            m_charts->appendEvalPoint(double(p.step), p.loss);
+            appendLog(tr("step %1  eval loss %2  perplexity %3")
+                          .arg(p.step)
+                          .arg(p.loss, 0, 'f', 4)
+                          .arg(p.perplexity, 0, 'f', 2));
+        }
+    });
     connect(m_worker, &TrainingWorker::pauseTookHold, this, [this](qint64 step) {
-        appendLog(tr("paused after step %1").arg(step));
         m_eta->setText(tr("Paused after step %1").arg(step));
         if (m_historyRow >= 0)
             m_history->setRunState(m_historyRow, tr("paused at step %1").arg(step));
@@ -297,6 +305,10 @@ QWidget *TrainPage::createForm()
     m_loggingSteps = spinBox(1, 100000, QStringLiteral("loggingSteps"));
     m_saveSteps = spinBox(0, 10000000, QStringLiteral("saveSteps"));
     m_saveSteps->setSpecialValueText(tr("at end"));
+    m_valSize = doubleBox(0, 0.5, 2, 0.05, QStringLiteral("valSize"));
+    m_valSize->setSpecialValueText(tr("none"));
+    m_evalSteps = spinBox(0, 10000000, QStringLiteral("evalSteps"));
+    m_evalSteps->setSpecialValueText(tr("per epoch"));
     auto *hyperBox = new QGroupBox(tr("Hyper-parameters"));
     // Two label / field pairs per row, so that the whole form fits a 900-pixel-high window.
     auto *hyperGrid = new QGridLayout;
@@ -354,6 +366,11 @@ QWidget *TrainPage::createForm()
     addHyper(tr("Save steps"), m_saveSteps,
              tr("Every how many steps a checkpoint is written (to resume from). Stop always "
                 "writes one."));
+    addHyper(tr("Validation"), m_valSize,
+             tr("Share of the rows held out to measure the eval loss (a seeded split; 0: none). "
+                "Eval loss rising while the training loss falls means overfitting."));
+    addHyper(tr("Eval steps"), m_evalSteps,
+             tr("Every how many steps the held-out rows are evaluated (0: at each epoch's end)."));
 
     m_memory = new MemoryEstimateCard(tr("Memory for these settings"));
     m_memory->setCompact(true);
@@ -379,10 +396,10 @@ QWidget *TrainPage::createForm()
     for (QComboBox *box : {m_template, m_strategy, m_scheduler})
         connect(box, &QComboBox::currentIndexChanged, this, changed);
     for (QSpinBox *box : {m_loraR, m_batch, m_accumulation, m_maxSteps, m_seed, m_cutoff,
-                          m_loggingSteps, m_saveSteps})
+                          m_loggingSteps, m_saveSteps, m_evalSteps})
         connect(box, &QSpinBox::valueChanged, this, changed);
     for (QDoubleSpinBox *box : {m_loraAlpha, m_loraDropout, m_learningRate, m_epochs, m_warmup,
-                                m_weightDecay, m_maxGradNorm})
+                                m_weightDecay, m_maxGradNorm, m_valSize})
         connect(box, &QDoubleSpinBox::valueChanged, this, changed);
     return container;
 }
@@ -517,6 +534,8 @@ void TrainPage::formToSetup()
     s.cutoffLen = m_cutoff->value();
     s.loggingSteps = m_loggingSteps->value();
     s.saveSteps = m_saveSteps->value();
+    s.valSize = m_valSize->value();
+    s.evalSteps = m_evalSteps->value();
     m_syncing = true;
     m_setup->setDataPath(m_dataPath->text().trimmed());
     m_setup->setSettings(s);
@@ -554,6 +573,8 @@ void TrainPage::setupToForm()
     m_cutoff->setValue(int(s.cutoffLen));
     m_loggingSteps->setValue(int(s.loggingSteps));
     m_saveSteps->setValue(int(s.saveSteps));
+    m_valSize->setValue(s.valSize < 1 ? s.valSize : 0.0);
+    m_evalSteps->setValue(int(s.evalSteps));
     m_syncing = false;
     updateStrategyFields();
 }
@@ -657,7 +678,6 @@ void TrainPage::resume()
     if (m_state != State::Paused)
         return;
     m_worker->setPaused(false);
-    appendLog(tr("resumed"));
     setState(State::Running);
 }
 
@@ -701,9 +721,12 @@ void TrainPage::onPoints(const QList<TrainingPoint> &points)
     m_lastStep = last.step;
     m_progress->setRange(0, int(last.totalSteps));
     m_progress->setValue(int(last.step));
-    m_eta->setText(tr("epoch %1 · %2 elapsed · %3 left")
+    m_eta->setText(tr("epoch %1 · %2 left · %3 in use")
                        .arg(last.epoch, 0, 'f', 2)
-                       .arg(duration(last.elapsedSeconds), duration(last.etaSeconds)));
+                       .arg(duration(last.etaSeconds),
+                            MemoryEstimateCard::bytes(last.memoryBytes)));
+    m_eta->setToolTip(tr("%1 elapsed (pauses excluded); memory: the process's resident set")
+                          .arg(duration(last.elapsedSeconds)));
     // The log pane gets one line per logging interval, as the CLI prints.
     const qint64 every = qMax<qint64>(1, m_setup->settings().loggingSteps);
     for (const TrainingPoint &p : points)

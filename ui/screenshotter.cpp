@@ -98,6 +98,8 @@ void Screenshotter::startDemoRun(double learningRate)
     settings.gradientAccumulationSteps = 1;
     settings.cutoffLen = 192;
     settings.saveSteps = 0;
+    settings.valSize = 0.1;
+    settings.evalSteps = 10;
     setup->setDataPath(m_trainData);
     setup->setSettings(settings);
     m_trainPage->start();

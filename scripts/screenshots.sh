@@ -7,7 +7,8 @@
 # MODEL: a model folder or .gguf file; default: the SmolLM2 GGUF of the reference venv when it is
 # installed, else ../shared/fixtures/tiny-random-llama-2-hf.
 # FT_STUDIO: the finetune-studio binary (default: build-gui/app or build/app, whichever exists).
-# Writes docs/screenshots/model-page.png. Needs xvfb-run (Debian package xvfb).
+# Writes docs/screenshots/model-page.png and data-page.png (a project with the alpaca demo
+# imported by finetune-cli, a row selected, rendered with the model's chat template). Needs xvfb-run (Debian package xvfb).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -49,3 +50,14 @@ XDG_CONFIG_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
     "$studio" --page model --screenshot "$out/model-page.png" \
     --try-prompt "What should a patient do before a blood test?" "$model"
 echo "screenshots.sh: wrote $out/model-page.png"
+
+cli="$(dirname "$studio")/finetune-cli"
+[[ -x "$cli" ]] || cli="build/app/finetune-cli"
+dataset="../shared/fixtures/datasets/alpaca_en_demo.json"
+project="$config/alpaca-demo.ftproj"
+"$cli" data import "$dataset" --project "$project" --name alpaca_en_demo >/dev/null
+XDG_CONFIG_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
+    xvfb-run -a -s "-screen 0 1440x900x24" \
+    "$studio" --page data --project "$project" --select-row 2 \
+    --screenshot "$out/data-page.png" "$model"
+echo "screenshots.sh: wrote $out/data-page.png"

@@ -9,9 +9,11 @@ class QStackedWidget;
 
 namespace ftui {
 
+class DataPage;
 class ModelPage;
 class PageSidebar;
 class RecentModelsMenu;
+class RecentProjectsMenu;
 class StudioSession;
 
 class MainWindow : public QMainWindow
@@ -27,6 +29,7 @@ public:
 
     StudioSession *session() const { return m_session; }
     ModelPage *modelPage() const { return m_modelPage; }
+    DataPage *dataPage() const { return m_dataPage; }
 
     // Shows the Model page and starts loading `path`.
     void openModel(const QString &path);
@@ -47,6 +50,8 @@ private:
     void createMenus();
     void createStatusBar();
     void onModelChanged();
+    void onProjectChanged();
+    void updateTitle();
     void restoreSettings();
     void saveSettings() const;
     void showAbout();
@@ -55,6 +60,9 @@ private:
     PageSidebar *m_sidebar = nullptr;
     QStackedWidget *m_pages = nullptr;
     ModelPage *m_modelPage = nullptr;
+    DataPage *m_dataPage = nullptr;
+    RecentProjectsMenu *m_recentProjects = nullptr;
+    QLabel *m_projectStatus = nullptr;
     RecentModelsMenu *m_recentMenu = nullptr;
     QLabel *m_modelStatus = nullptr;
 };

@@ -1,5 +1,6 @@
 #include "screenshotter.h"
 
+#include "datapage.h"
 #include "modelpage.h"
 #include "trypanel.h"
 
@@ -7,6 +8,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QPixmap>
+#include <QTableView>
 #include <QTimer>
 #include <QWidget>
 
@@ -55,6 +57,12 @@ void Screenshotter::afterLoad()
 
 void Screenshotter::tryThenGrab()
 {
+    if (m_dataPage && m_dataRow >= 0) {
+        QTableView *table = m_dataPage->table();
+        const QModelIndex index = table->model()->index(m_dataRow, 0);
+        table->selectRow(m_dataRow);
+        table->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    }
     TryPanel *panel = m_modelPage->tryPanel();
     if (m_tryPrompt.isEmpty() || !panel) {
         scheduleGrab();

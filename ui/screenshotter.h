@@ -9,6 +9,7 @@ class QWidget;
 
 namespace ftui {
 
+class DataPage;
 class ModelPage;
 
 class Screenshotter : public QObject
@@ -22,6 +23,13 @@ public:
     // Before start(): once the model is loaded, ask it `prompt` in the "Try the model" panel and
     // grab when the answer is complete.
     void setTryPrompt(const QString &prompt) { m_tryPrompt = prompt; }
+    // Before start(): select row `row` of the Data page's table once the model is loaded (so the
+    // row is rendered with the model's template).
+    void setDataRow(DataPage *page, int row)
+    {
+        m_dataPage = page;
+        m_dataRow = row;
+    }
     // Call after the model load was requested (if any).
     void start();
 
@@ -39,6 +47,8 @@ private:
     ModelPage *m_modelPage = nullptr;
     QString m_file;
     QString m_tryPrompt;
+    DataPage *m_dataPage = nullptr;
+    int m_dataRow = -1;
     bool m_errorSeen = false;
     bool m_grabScheduled = false;
     bool m_done = false;

@@ -1,5 +1,6 @@
-// The current studio session: what the pages share (for now the opened base model). Pages read
+// The current studio session: what the pages share (the opened base model and the project). Pages read
 // it and listen to its signals; they never keep their own copy of the model.
+// Also the open project's path.
 #pragma once
 
 #include <QObject>
@@ -29,10 +30,18 @@ public:
     void setModel(std::shared_ptr<ft::Model> model, const QString &path);
     void clearModel();
 
+    // The open project (*.ftproj, an ft::ProjectStore file); empty when none. Each page opens
+    // its own ProjectStore connection on it (one per thread); every change commits at once.
+    QString projectPath() const { return m_projectPath; }
+    bool hasProject() const { return !m_projectPath.isEmpty(); }
+    void setProjectPath(const QString &path);
+
 Q_SIGNALS:
     void modelChanged();
+    void projectChanged();
 
 private:
+    QString m_projectPath;
     std::shared_ptr<ft::Model> m_model;
     QString m_modelPath;
 };

@@ -1,10 +1,14 @@
 // finetune-studio: wires the application and the main window, then runs the event loop.
 //   finetune-studio [MODEL]                  open MODEL (a folder or a .gguf file) at start
-//   --screenshot FILE [--page NAME] [--try-prompt TEXT]
+//   --project FILE                           open the project FILE (*.ftproj) at start
+//   --screenshot FILE [--page NAME] [--try-prompt TEXT] [--select-row N]
 //                                            (hidden) save the window to FILE once loaded (and
-//                                            TEXT answered in "Try the model"), then quit
+//                                            TEXT answered in "Try the model", row N of
+//                                            the Data page selected), then quit
 
+#include "datapage.h"
 #include "mainwindow.h"
+#include "projectactions.h"
 #include "modelpage.h"
 #include "screenshotter.h"
 
@@ -46,6 +50,15 @@ int main(int argc, char *argv[])
                                  QStringLiteral("With --screenshot: ask the model <text> first."),
                                  QStringLiteral("text"));
     tryOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption projectOption(QStringLiteral("project"),
+                                     QStringLiteral("Open the project <file> (*.ftproj)."),
+                                     QStringLiteral("file"));
+    QCommandLineOption rowOption(QStringLiteral("select-row"),
+                                 QStringLiteral("With --screenshot: select this Data row."),
+                                 QStringLiteral("n"));
+    rowOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(projectOption);
+    parser.addOption(rowOption);
     parser.addOption(screenshotOption);
     parser.addOption(pageOption);
     parser.addOption(tryOption);
@@ -69,6 +82,11 @@ int main(int argc, char *argv[])
             window.setGeometry(screen->geometry());
     }
     window.show();
+    if (parser.isSet(projectOption) &&
+        !ftui::openProject(&window, window.session(), parser.value(projectOption), false,
+                           screenshotter != nullptr))
+        std::fprintf(stderr, "finetune-studio: cannot open the project %s\n",
+                     qPrintable(parser.value(projectOption)));
 
     const QStringList models = parser.positionalArguments();
     if (!models.isEmpty())
@@ -78,6 +96,8 @@ int main(int argc, char *argv[])
                      qPrintable(parser.value(pageOption)));
     if (screenshotter) {
         screenshotter->setTryPrompt(parser.value(tryOption));
+        if (parser.isSet(rowOption))
+            screenshotter->setDataRow(window.dataPage(), parser.value(rowOption).toInt());
         screenshotter->start();
     }
     return app.exec();

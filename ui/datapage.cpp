@@ -221,6 +221,8 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
     m_table->horizontalHeader()->setSectionResizeMode(RowTableModel::AnswerColumn, QHeaderView::Stretch);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &DataPage::onRowSelected);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &DataPage::onRowSelected);
     connect(m_table, &QTableView::doubleClicked, this, &DataPage::editSelectedRow);
 
     m_summary = new QLabel;

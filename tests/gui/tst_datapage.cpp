@@ -318,8 +318,14 @@ void TestDataPage::badFileReportsTheEngineMessage()
     QVERIFY(errors.constFirst().constFirst().toString().contains(QLatin1String("empty.json: empty file")));
 
     // Opening something that is not a project: the engine's message, the session unchanged.
+    const QString notProject = f.dir.filePath(QStringLiteral("notes.ftproj"));
+    {
+        QFile out(notProject);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write("these are notes, not a project\n");
+    }
     QString message;
-    QVERIFY(!ftui::openProject(nullptr, &f.session, bad, false, true, &message));
+    QVERIFY(!ftui::openProject(nullptr, &f.session, notProject, false, true, &message));
     QVERIFY(!message.isEmpty());
     QCOMPARE(f.session.projectPath(), QFileInfo(f.project()).absoluteFilePath());
 }

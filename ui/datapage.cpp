@@ -152,7 +152,7 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
     m_datasets->setHeaderLabels({tr("Dataset"), tr("Format"), tr("Rows"), tr("Findings"),
                                  tr("Split (train / val / test)")});
     m_datasets->setRootIsDecorated(false);
-    m_datasets->setMaximumHeight(120);
+    m_datasets->setMaximumHeight(96);
     m_datasets->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     connect(m_datasets, &QTreeWidget::currentItemChanged, this, &DataPage::onDatasetSelected);
 

@@ -108,10 +108,12 @@ void RowView::refreshTemplates()
         m_template->addItem(tr("The model's template"), QString::fromLatin1(kModelTemplate));
     for (const auto &name : ft::builtinChatTemplateNames())
         m_template->addItem(QString::fromStdString(name), QString::fromStdString(name));
-    int index = m_template->findData(previous);
+    // A model with its own template: render with it (that is what training will use).
+    const bool modelTemplate = tokenizer && !tokenizer->chatTemplate().empty();
+    int index = modelTemplate ? m_template->findData(QString::fromLatin1(kModelTemplate))
+                              : m_template->findData(previous);
     if (index < 0)
-        index = m_template->findData(QString::fromLatin1(
-            tokenizer && !tokenizer->chatTemplate().empty() ? kModelTemplate : "chatml"));
+        index = m_template->findData(QStringLiteral("chatml"));
     m_template->setCurrentIndex(std::max(index, 0));
     render();
 }

@@ -5,8 +5,11 @@
 #include "ft/dataimport.h"
 #include "ft/error.h"
 #include "ft/project.h"
+#include "ft/reviewstore.h"
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 #include <csignal>
 #include <fstream>
@@ -47,6 +50,7 @@ struct DataArgs
     int64_t offset = 0, limit = 20;
     // set-status / edit
     std::string rows;
+    std::string whereFinding;  // set-status: the rows with a finding of this kind (data review)
     std::string status;
     int64_t row = -1;
     std::string messages;
@@ -333,7 +337,15 @@ void runSetStatus(const DataArgs &a)
         ft::throwBadInput("status '" + a.status + "': expected accepted, excluded or pending");
     ft::ProjectStore store(a.project, true);
     const ft::DatasetInfo d = store.dataset(a.dataset);
-    const std::vector<int64_t> rows = parseRowList(a.rows);
+    if (a.rows.empty() && a.whereFinding.empty())
+        ft::throwBadInput("set-status: give --rows and/or --where-finding KIND");
+    std::vector<int64_t> rows = a.rows.empty() ? std::vector<int64_t>{} : parseRowList(a.rows);
+    if (!a.whereFinding.empty()) {
+        const auto flagged = ft::rowsWithFinding(store, d.id, a.whereFinding);
+        rows.insert(rows.end(), flagged.begin(), flagged.end());
+        std::sort(rows.begin(), rows.end());
+        rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    }
     store.setStatus(d.id, rows, *status);
     if (a.json)
         print({{"dataset", d.name}, {"status", a.status}, {"rows", rows.size()}});
@@ -424,7 +436,9 @@ CLI::App *addDataCommands(CLI::App &app, Runner &run)
 
     CLI::App *status = data->add_subcommand("set-status", "Mark rows accepted, excluded or pending");
     common(status, true);
-    status->add_option("--rows", a->rows, "Row numbers: 1,2,5-9")->required();
+    status->add_option("--rows", a->rows, "Row numbers: 1,2,5-9");
+    status->add_option("--where-finding", a->whereFinding,
+                       "Rows with a review finding of this kind (e.g. exact_duplicate, pii, pii:email)");
     status->add_option("status", a->status, "accepted, excluded or pending")->required();
     bind(status, runSetStatus);
 

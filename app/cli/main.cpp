@@ -3,6 +3,7 @@
 // 1 internal error.
 #include "commands.h"
 #include "datacommands.h"
+#include "datareviewcommand.h"
 
 #include "ft/error.h"
 #include "ft/runtime.h"
@@ -20,7 +21,7 @@ int main(int argc, char **argv)
     ftcli::Runner run;
     ftcli::addModelCommands(app, run);
     CLI::App *data = ftcli::addDataCommands(app, run);
-    (void)data; // `data review` registers on this subcommand (review command, wip/review)
+    ftcli::addDataReviewCommand(*data, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

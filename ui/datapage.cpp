@@ -4,12 +4,15 @@
 #include "importdialog.h"
 #include "importrunner.h"
 #include "projectactions.h"
+#include "reviewpanel.h"
+#include "reviewrunner.h"
 #include "rowtablemodel.h"
 #include "rowview.h"
 #include "studiosession.h"
 #include "theme.h"
 
 #include <ft/project.h>
+#include <ft/reviewstore.h>
 
 #include <QAction>
 #include <QComboBox>
@@ -31,6 +34,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTreeWidget>
 #include <QUndoStack>
@@ -92,7 +96,7 @@ QPushButton *button(const QString &text, const QString &name, const QString &too
 
 DataPage::DataPage(StudioSession *session, QWidget *parent)
     : QWidget(parent), m_session(session), m_runner(new ImportRunner(this)),
-      m_undo(new QUndoStack(this))
+      m_reviewRunner(new ReviewRunner(this)), m_undo(new QUndoStack(this))
 {
     // No project: say what to do.
     auto *empty = new QWidget;
@@ -139,12 +143,20 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
     m_cancelButton = button(tr("Cancel"), QStringLiteral("cancelImportButton"),
                             tr("Stop the import; nothing is written"));
     m_cancelButton->hide();
-    connect(m_cancelButton, &QPushButton::clicked, this, &DataPage::cancelImport);
+    connect(m_cancelButton, &QPushButton::clicked, this, [this] {
+        cancelImport();
+        m_reviewRunner->cancel();
+    });
+    m_reviewButton = button(tr("Review"), QStringLiteral("reviewButton"),
+                            tr("Find duplicates, broken rows, outliers, rows over the cutoff and "
+                               "personal data (flags only; nothing is deleted)"));
+    connect(m_reviewButton, &QPushButton::clicked, this, &DataPage::startReview);
     auto *header = new QHBoxLayout;
     header->addWidget(m_projectLabel, 1);
     header->addWidget(m_progress);
     header->addWidget(m_cancelButton);
     header->addWidget(m_importButton);
+    header->addWidget(m_reviewButton);
     header->addWidget(m_splitButton);
 
     m_datasets = new QTreeWidget;
@@ -238,9 +250,13 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
     leftLayout->addWidget(m_summary);
 
     m_rowView = new RowView(m_session);
+    m_reviewPanel = new ReviewPanel;
+    m_side = new QTabWidget;
+    m_side->addTab(m_rowView, tr("Row"));
+    m_side->addTab(m_reviewPanel, tr("Quality report"));
     auto *splitter = new QSplitter;
     splitter->addWidget(left);
-    splitter->addWidget(m_rowView);
+    splitter->addWidget(m_side);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
 
@@ -289,6 +305,32 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
         Q_EMIT importFinished(false);
     });
 
+    connect(m_reviewRunner, &ReviewRunner::progressChanged, this,
+            [this](double fraction, const QString &stage) {
+                m_progress->setValue(int(fraction * 1000));
+                m_progress->setFormat(tr("Reviewing: %1").arg(stage));
+            });
+    auto reviewDone = [this] {
+        m_progress->hide();
+        m_cancelButton->hide();
+        updateActions();
+    };
+    connect(m_reviewRunner, &ReviewRunner::finished, this, [this, reviewDone](const nlohmann::json &) {
+        reviewDone();
+        reloadDatasets(); // finding counts, kinds, the report
+        m_side->setCurrentWidget(m_reviewPanel);
+        Q_EMIT reviewFinished(true);
+    });
+    connect(m_reviewRunner, &ReviewRunner::failed, this, [this, reviewDone](const QString &message) {
+        reviewDone();
+        showError(tr("Review failed"), message);
+        Q_EMIT reviewFinished(false);
+    });
+    connect(m_reviewRunner, &ReviewRunner::cancelled, this, [this, reviewDone] {
+        reviewDone();
+        Q_EMIT reviewFinished(false);
+    });
+
     connect(m_session, &StudioSession::projectChanged, this, &DataPage::onProjectChanged);
     onProjectChanged();
 }
@@ -303,6 +345,24 @@ DataPage::~DataPage()
 bool DataPage::isImporting() const
 {
     return m_runner->isRunning();
+}
+
+bool DataPage::isReviewing() const
+{
+    return m_reviewRunner->isRunning();
+}
+
+void DataPage::startReview()
+{
+    const int64_t id = m_model->datasetId();
+    if (!m_store || !id || isReviewing() || isImporting())
+        return;
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("Reviewing…"));
+    m_progress->show();
+    m_cancelButton->show();
+    m_reviewButton->setEnabled(false);
+    m_reviewRunner->start(m_session->projectPath(), id, m_session->model());
 }
 
 void DataPage::onProjectChanged()
@@ -407,6 +467,15 @@ void DataPage::onDatasetSelected()
     }
     m_model->setDataset(m_store.get(), id, rows);
     m_model->setFilter(std::nullopt, {});
+    std::optional<nlohmann::json> report;
+    if (m_store && id) {
+        try {
+            report = ft::loadReviewReport(*m_store, id);
+        } catch (const std::exception &) {
+            // no review table yet
+        }
+    }
+    m_reviewPanel->setReport(report.value_or(nlohmann::json::object()));
     m_rowView->setRow(std::nullopt);
     onStoreChanged();
 }
@@ -492,6 +561,7 @@ void DataPage::updateActions()
     for (QPushButton *b : m_rowButtons)
         b->setEnabled(hasRows);
     m_splitButton->setEnabled(m_model->datasetId() != 0);
+    m_reviewButton->setEnabled(m_model->datasetId() != 0 && !isReviewing());
 }
 
 void DataPage::setSelectedStatus(int status)

@@ -17,6 +17,7 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QStackedWidget;
+class QTabWidget;
 class QTableView;
 class QTreeWidget;
 class QUndoStack;
@@ -28,6 +29,8 @@ class ProjectStore;
 namespace ftui {
 
 class ImportRunner;
+class ReviewPanel;
+class ReviewRunner;
 class RowTableModel;
 class RowView;
 class StudioSession;
@@ -50,6 +53,9 @@ public:
     void startImport(const QStringList &files, const ft::ImportOptions &options);
     void cancelImport();
     bool isImporting() const;
+    // Reviews the current dataset off the GUI thread (findings + report saved in the project).
+    void startReview();
+    bool isReviewing() const;
 
     // The dataset shown in the table (by name); false when absent.
     bool selectDataset(const QString &name);
@@ -67,12 +73,14 @@ public:
     QTableView *table() const { return m_table; }
     RowTableModel *rowModel() const { return m_model; }
     RowView *rowView() const { return m_rowView; }
+    ReviewPanel *reviewPanel() const { return m_reviewPanel; }
     QUndoStack *undoStack() const { return m_undo; }
     QTreeWidget *datasetList() const { return m_datasets; }
     QComboBox *findingFilter() const { return m_findingFilter; }
 
 Q_SIGNALS:
     void importFinished(bool ok);
+    void reviewFinished(bool ok);
     void errorOccurred(const QString &message);
     void datasetsChanged();
 
@@ -91,6 +99,10 @@ private:
     std::unique_ptr<ft::ProjectStore> m_store;
     ErrorDisplay m_errorDisplay = ErrorDisplay::Dialog;
     ImportRunner *m_runner = nullptr;
+    ReviewRunner *m_reviewRunner = nullptr;
+    ReviewPanel *m_reviewPanel = nullptr;
+    QTabWidget *m_side = nullptr;
+    QPushButton *m_reviewButton = nullptr;
     QUndoStack *m_undo = nullptr;
 
     QStackedWidget *m_stack = nullptr;

@@ -9,12 +9,16 @@
 #include "importdialog.h"
 #include "mainwindow.h"
 #include "projectactions.h"
+#include "reviewpanel.h"
 #include "rowtablemodel.h"
 #include "rowview.h"
 #include "studiosession.h"
 
 #include <ft/importpreview.h>
 #include <ft/project.h>
+#include <ft/reviewstore.h>
+
+#include <set>
 
 #include <QComboBox>
 #include <QElapsedTimer>
@@ -97,6 +101,7 @@ private Q_SLOTS:
     void filtersByStatusAndFinding();
     void rowViewHighlightsAssistantText();
     void cancelledImportLeavesNothing();
+    void reviewShowsReportAndFindingKinds();
     void badFileReportsTheEngineMessage();
     void windowShowsProjectAndAcceptsDataDrops();
     void largeDatasetOpensAndScrollsFast();
@@ -277,6 +282,43 @@ void TestDataPage::rowViewHighlightsAssistantText()
             view->renderedText().contains(QLatin1String("Response")));
     QCOMPARE(view->highlightedRanges(), 1);
     QVERIFY(view->tokenSummary().contains(QLatin1String("open a model")));
+}
+
+void TestDataPage::reviewShowsReportAndFindingKinds()
+{
+    FT_REQUIRE_FIXTURE(file, kAlpaca);
+    Fixture f;
+    QVERIFY(importInto(f, file, QStringLiteral("demo")));
+    QCOMPARE(f.page->reviewPanel()->scoreText(), QStringLiteral("Not reviewed yet"));
+    QSignalSpy done(f.page.get(), &DataPage::reviewFinished);
+    auto *review = f.page->findChild<QPushButton *>(QStringLiteral("reviewButton"));
+    QVERIFY(review && review->isEnabled());
+    QTest::mouseClick(review, Qt::LeftButton);
+    QVERIFY(f.page->isReviewing());
+    QVERIFY(done.wait(kImportTimeoutMs));
+    QCOMPARE(done.constFirst().constFirst().toBool(), true);
+
+    ft::ProjectStore reader(QFile::encodeName(f.project()).toStdString(), true);
+    const ft::DatasetInfo info = reader.dataset("demo");
+    const auto report = ft::loadReviewReport(reader, info.id);
+    QVERIFY(report.has_value());
+    const double score = (*report)["score"]["value"].get<double>();
+    QCOMPARE(f.page->reviewPanel()->scoreText(),
+             QStringLiteral("Quality score %1 / 100").arg(score, 0, 'f', 1));
+    QCOMPARE(f.page->reviewPanel()->histogramBins(),
+             int((*report)["token_lengths"]["histogram"].size()));
+    // The dataset list and the finding filter follow the stored findings.
+    QCOMPARE(f.page->datasetList()->topLevelItem(0)->text(3), QLocale().toString(qlonglong(info.findingCount)));
+    std::set<std::string> kinds;
+    for (const auto &finding : reader.findings(info.id))
+        kinds.insert(finding.kind);
+    QCOMPARE(f.page->findingFilter()->count(), int(kinds.size()) + 1);
+    if (!kinds.empty()) {
+        const QString kind = QString::fromStdString(*kinds.begin());
+        f.page->setFilter(QString(), kind);
+        QCOMPARE(int64_t(f.page->rowModel()->rowCount()),
+                 int64_t(ft::rowsWithFinding(reader, info.id, *kinds.begin()).size()));
+    }
 }
 
 void TestDataPage::cancelledImportLeavesNothing()

@@ -8,7 +8,7 @@
 # installed, else ../shared/fixtures/tiny-random-llama-2-hf.
 # FT_STUDIO: the finetune-studio binary (default: build-gui/app or build/app, whichever exists).
 # Writes docs/screenshots/model-page.png and data-page.png (a project with the alpaca demo
-# imported by finetune-cli, a row selected, rendered with the model's chat template). Needs xvfb-run (Debian package xvfb).
+# imported and reviewed by finetune-cli, a row selected, rendered with the model's chat template). Needs xvfb-run (Debian package xvfb).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -56,6 +56,7 @@ cli="$(dirname "$studio")/finetune-cli"
 dataset="../shared/fixtures/datasets/alpaca_en_demo.json"
 project="$config/alpaca-demo.ftproj"
 "$cli" data import "$dataset" --project "$project" --name alpaca_en_demo >/dev/null
+"$cli" data review --project "$project" --dataset alpaca_en_demo --model "$model" >/dev/null
 XDG_CONFIG_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
     xvfb-run -a -s "-screen 0 1440x900x24" \
     "$studio" --page data --project "$project" --select-row 2 \

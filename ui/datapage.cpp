@@ -259,6 +259,7 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
     splitter->addWidget(m_side);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({740, 520});
 
     auto *projectPage = new QWidget;
     auto *projectLayout = new QVBoxLayout(projectPage);

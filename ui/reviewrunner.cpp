@@ -47,10 +47,7 @@ void ReviewRunner::start(const QString &projectPath, int64_t datasetId, std::sha
             ft::ReviewOptions options;
             options.cancel = cancelFlag.get();
             const ft::Tokenizer *tokenizer = model ? model->tokenizer() : nullptr;
-            if (tokenizer) {
-                options.tokenizer = tokenizer;
-                options.templateName = tokenizer->chatTemplate().empty() ? "alpaca" : "model";
-            }
+            options.tokenizer = tokenizer; // the template stays "alpaca", as the trainer's default
             QElapsedTimer sinceLastReport;
             sinceLastReport.start();
             options.progress = [&](double fraction, const std::string &stage) {

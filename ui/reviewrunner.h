@@ -34,7 +34,7 @@ public:
         QString message;
     };
 
-    // `model` (may be null): its tokenizer counts tokens exactly, with its own template.
+    // `model` (may be null): its tokenizer counts tokens exactly.
     void start(const QString &projectPath, int64_t datasetId, std::shared_ptr<ft::Model> model);
     void cancel();
     bool isRunning() const { return m_busy; }

@@ -62,6 +62,7 @@ RowView::RowView(StudioSession *session, QWidget *parent) : QWidget(parent), m_s
     m_template = new QComboBox;
     m_template->setObjectName(QStringLiteral("templateSelector"));
     m_template->setToolTip(tr("The chat template the row is rendered with"));
+    m_template->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     connect(m_template, &QComboBox::currentIndexChanged, this, &RowView::render);
     m_tokens = new QLabel;
     m_tokens->setObjectName(QStringLiteral("tokenSummary"));
@@ -105,7 +106,7 @@ void RowView::refreshTemplates()
     m_template->clear();
     const ft::Tokenizer *tokenizer = sessionTokenizer(m_session);
     if (tokenizer && !tokenizer->chatTemplate().empty())
-        m_template->addItem(tr("The model's template"), QString::fromLatin1(kModelTemplate));
+        m_template->addItem(tr("model's own"), QString::fromLatin1(kModelTemplate));
     for (const auto &name : ft::builtinChatTemplateNames())
         m_template->addItem(QString::fromStdString(name), QString::fromStdString(name));
     // A model with its own template: render with it (that is what training will use).
@@ -152,10 +153,14 @@ void RowView::setRow(const std::optional<ft::ProjectRow> &row, const std::vector
                 messagesHtml(m_row->system, m_row->messages);
     if (!m_findings.empty()) {
         html += QStringLiteral("<hr><p><b>%1</b></p><ul>").arg(tr("Findings"));
-        for (const auto &f : m_findings)
-            html += QStringLiteral("<li>%1 (%2) %3</li>")
-                        .arg(esc(f.kind), esc(f.severity),
-                             f.detail.empty() ? QString() : esc(f.detail.dump()));
+        for (const auto &f : m_findings) {
+            // The review stores its sentence for a person as "message".
+            const std::string text = f.detail.contains("message") && f.detail["message"].is_string()
+                                         ? f.detail["message"].get<std::string>()
+                                         : (f.detail.empty() ? std::string() : f.detail.dump());
+            html += QStringLiteral("<li><b>%1</b> (%2): %3</li>")
+                        .arg(esc(f.kind), esc(f.severity), esc(text));
+        }
         html += QStringLiteral("</ul>");
     }
     m_conversation->setHtml(html);

@@ -49,8 +49,9 @@ ReviewPanel::ReviewPanel(QWidget *parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_score);
     layout->addWidget(m_explanation);
-    layout->addWidget(m_counts, 1);
-    layout->addWidget(m_plot, 1);
+    m_counts->setMaximumHeight(150);
+    layout->addWidget(m_counts);
+    layout->addWidget(m_plot, 2);
     layout->addWidget(m_clusters, 1);
     setReport(nlohmann::json::object());
 }

@@ -7,9 +7,11 @@
 # MODEL: a model folder or .gguf file; default: the SmolLM2 GGUF of the reference venv when it is
 # installed, else ../shared/fixtures/tiny-random-llama-2-hf.
 # FT_STUDIO: the finetune-studio binary (default: build-gui/app or build/app, whichever exists).
-# Writes docs/screenshots/model-page.png and docs/screenshots/train-page.png (two short LoRA runs
-# of a tiny Llama built by tests/interop/tiny_trainable.py on the fixtures' Alpaca rows, the
-# first overlaid). Needs xvfb-run (Debian package xvfb) and the reference venv for the model.
+# Writes docs/screenshots/model-page.png, data-page.png (a project with the alpaca demo imported
+# and reviewed by finetune-cli, a row selected, rendered with the model's chat template) and
+# train-page.png (two short LoRA runs of a tiny Llama built by tests/interop/tiny_trainable.py on
+# the fixtures' Alpaca rows, the first overlaid). Needs xvfb-run (Debian package xvfb) and the
+# reference venv.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -51,6 +53,18 @@ XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config" QT_QPA_PLATFORM=xcb timeout 90
     "$studio" --page model --screenshot "$out/model-page.png" \
     --try-prompt "What should a patient do before a blood test?" "$model"
 echo "screenshots.sh: wrote $out/model-page.png"
+
+cli="$(dirname "$studio")/finetune-cli"
+[[ -x "$cli" ]] || cli="build/app/finetune-cli"
+dataset="../shared/fixtures/datasets/alpaca_en_demo.json"
+project="$config/alpaca-demo.ftproj"
+"$cli" data import "$dataset" --project "$project" --name alpaca_en_demo >/dev/null
+"$cli" data review --project "$project" --dataset alpaca_en_demo --model "$model" >/dev/null
+XDG_CONFIG_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
+    xvfb-run -a -s "-screen 0 1440x900x24" \
+    "$studio" --page data --project "$project" --select-row 2 \
+    --screenshot "$out/data-page.png" "$model"
+echo "screenshots.sh: wrote $out/data-page.png"
 
 fixtures="${FT_FIXTURES:-../shared/fixtures}"
 # Passive OpenMP waits: on a shared, oversubscribed machine spinning OpenMP threads made the

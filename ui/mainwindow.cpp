@@ -1,11 +1,15 @@
 #include "mainwindow.h"
 
+#include "datapage.h"
+#include "datasetdrop.h"
 #include "displayformat.h"
 #include "modeldrop.h"
 #include "modelpage.h"
 #include "pagesidebar.h"
 #include "placeholderpage.h"
+#include "projectactions.h"
 #include "recentmodelsmenu.h"
+#include "recentprojectsmenu.h"
 #include "studiosession.h"
 #include "trainpage.h"
 
@@ -17,6 +21,7 @@
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -48,6 +53,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_session(new Stu
     setObjectName(QStringLiteral("mainWindow"));
     setAcceptDrops(true);
     connect(m_session, &StudioSession::modelChanged, this, &MainWindow::onModelChanged);
+    connect(m_session, &StudioSession::projectChanged, this, &MainWindow::onProjectChanged);
 
     m_sidebar = new PageSidebar;
     m_pages = new QStackedWidget;
@@ -67,19 +73,16 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_session(new Stu
     createStatusBar();
     restoreSettings();
     onModelChanged();
+    onProjectChanged();
 }
 
 MainWindow::~MainWindow() = default;
 
 void MainWindow::createPages()
 {
-    addPage(Page::Data, tr("Data"),
-            new PlaceholderPage(PageIcon::Data, tr("Data"),
-                                tr("Import a dataset (Alpaca, ShareGPT, OpenAI messages, plain "
-                                   "text, CSV/TSV/JSON/JSONL), review its quality and split it "
-                                   "into training and validation sets."),
-                                tr("Arrives with the dataset importer.")),
-            true, tr("Import and review a dataset (arrives with the dataset importer)"));
+    m_dataPage = new DataPage(m_session);
+    addPage(Page::Data, tr("Data"), m_dataPage, true,
+            tr("Import, review and split datasets (Ctrl+1)"));
     m_modelPage = new ModelPage(m_session);
     addPage(Page::Model, tr("Model"), m_modelPage, true,
             tr("Open a Hugging Face folder or a GGUF file"));
@@ -124,6 +127,21 @@ void MainWindow::addPage(Page page, const QString &name, QWidget *widget, bool a
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newProject = file->addAction(tr("&New Project…"), this,
+                                          [this] { chooseNewProject(this, m_session); });
+    newProject->setShortcut(QKeySequence::New);
+    QAction *openProjectAction = file->addAction(tr("Open &Project…"), this,
+                                                 [this] { chooseOpenProject(this, m_session); });
+    openProjectAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+P")));
+    m_recentProjects = new RecentProjectsMenu(this);
+    connect(m_recentProjects, &RecentProjectsMenu::openRequested, this,
+            [this](const QString &path) { openProject(this, m_session, path, false); });
+    file->addMenu(m_recentProjects);
+    file->addAction(tr("&Import Dataset…"), this, [this] {
+        showPage(Page::Data);
+        m_dataPage->chooseImport();
+    });
+    file->addSeparator();
     QAction *openFolder = file->addAction(tr("&Open Model Folder…"), this, [this] {
         showPage(Page::Model);
         m_modelPage->chooseModelFolder();
@@ -159,6 +177,9 @@ void MainWindow::createStatusBar()
 {
     m_modelStatus = new QLabel;
     statusBar()->addWidget(m_modelStatus, 1);
+    m_projectStatus = new QLabel;
+    m_projectStatus->setObjectName(QStringLiteral("projectStatus"));
+    statusBar()->addPermanentWidget(m_projectStatus);
     auto *runtime = new QLabel(QString::fromStdString(ft::runtimeDescription()));
     runtime->setObjectName(QStringLiteral("runtimeStatus"));
     statusBar()->addPermanentWidget(runtime);
@@ -196,17 +217,40 @@ bool MainWindow::showPageNamed(const QString &name)
 void MainWindow::onModelChanged()
 {
     const std::shared_ptr<ft::Model> model = m_session->model();
+    updateTitle();
     if (!model) {
-        setWindowTitle(QString());
         m_modelStatus->setText(tr("No model open"));
         return;
     }
     const QString path = m_session->modelPath();
     const QString name = format::modelName(path);
-    setWindowTitle(name);
     m_modelStatus->setText(
         tr("%1 · %2 parameters").arg(name, format::parameterCount(model->info().numParameters)));
     m_recentMenu->addPath(path);
+}
+
+void MainWindow::onProjectChanged()
+{
+    updateTitle();
+    if (!m_session->hasProject()) {
+        m_projectStatus->setText(tr("No project"));
+        return;
+    }
+    // The store commits every change as it is made: there is nothing to save.
+    m_projectStatus->setText(tr("Project %1 · saved automatically")
+                                 .arg(QFileInfo(m_session->projectPath()).fileName()));
+    m_projectStatus->setToolTip(m_session->projectPath());
+    m_recentProjects->addPath(m_session->projectPath());
+}
+
+void MainWindow::updateTitle()
+{
+    QStringList parts;
+    if (m_session->hasProject())
+        parts << QFileInfo(m_session->projectPath()).completeBaseName();
+    if (m_session->hasModel())
+        parts << format::modelName(m_session->modelPath());
+    setWindowTitle(parts.join(QStringLiteral(" — ")));
 }
 
 void MainWindow::restoreSettings()
@@ -217,6 +261,10 @@ void MainWindow::restoreSettings()
         resize(available.boundedTo(QSize(1280, 820)));
     }
     restoreState(settings.value(QLatin1String(kStateKey)).toByteArray());
+    // The last project comes back (quietly: it may have moved).
+    const QStringList projects = m_recentProjects->paths();
+    if (!projects.isEmpty() && QFileInfo::exists(projects.constFirst()))
+        openProject(this, m_session, projects.constFirst(), false, true);
     const int row = settings.value(QLatin1String(kPageKey), indexOf(Page::Model)).toInt();
     m_sidebar->setCurrentRow(m_sidebar->isAvailable(row) ? row : indexOf(Page::Model));
 }
@@ -256,12 +304,22 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
-    if (!modelPathFromMimeData(event->mimeData()).isEmpty())
+    if (!modelPathFromMimeData(event->mimeData()).isEmpty() ||
+        !datasetPathsFromMimeData(event->mimeData()).isEmpty())
         event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent *event)
 {
+    const QStringList datasets = datasetPathsFromMimeData(event->mimeData());
+    if (!datasets.isEmpty()) {
+        event->acceptProposedAction();
+        showPage(Page::Data);
+        // Queued: the wizard's event loop must not run inside the drop.
+        QMetaObject::invokeMethod(
+            m_dataPage, [this, datasets] { m_dataPage->chooseImport(datasets); }, Qt::QueuedConnection);
+        return;
+    }
     const QString path = modelPathFromMimeData(event->mimeData());
     if (path.isEmpty())
         return;

@@ -9,9 +9,11 @@ class QStackedWidget;
 
 namespace ftui {
 
+class DataPage;
 class ModelPage;
 class PageSidebar;
 class RecentModelsMenu;
+class RecentProjectsMenu;
 class StudioSession;
 class TrainPage;
 
@@ -29,6 +31,7 @@ public:
     StudioSession *session() const { return m_session; }
     ModelPage *modelPage() const { return m_modelPage; }
     TrainPage *trainPage() const { return m_trainPage; }
+    DataPage *dataPage() const { return m_dataPage; }
 
     // Shows the Model page and starts loading `path`.
     void openModel(const QString &path);
@@ -49,6 +52,8 @@ private:
     void createMenus();
     void createStatusBar();
     void onModelChanged();
+    void onProjectChanged();
+    void updateTitle();
     void restoreSettings();
     void saveSettings() const;
     void showAbout();
@@ -59,6 +64,9 @@ private:
     ModelPage *m_modelPage = nullptr;
     TrainPage *m_trainPage = nullptr;
     bool m_closeWhenStopped = false;  // the user chose to close while training
+    DataPage *m_dataPage = nullptr;
+    RecentProjectsMenu *m_recentProjects = nullptr;
+    QLabel *m_projectStatus = nullptr;
     RecentModelsMenu *m_recentMenu = nullptr;
     QLabel *m_modelStatus = nullptr;
 };

@@ -1,5 +1,6 @@
 #include "screenshotter.h"
 
+#include "datapage.h"
 #include "modelpage.h"
 #include "runhistory.h"
 #include "trainingsetup.h"
@@ -10,6 +11,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QPixmap>
+#include <QTableView>
 #include <QTimer>
 #include <QWidget>
 
@@ -110,6 +112,12 @@ void Screenshotter::tryThenGrab()
     if (m_trainPage && !m_trainData.isEmpty()) {
         trainThenGrab();
         return;
+    }
+    if (m_dataPage && m_dataRow >= 0) {
+        QTableView *table = m_dataPage->table();
+        const QModelIndex index = table->model()->index(m_dataRow, 0);
+        table->selectRow(m_dataRow);
+        table->scrollTo(index, QAbstractItemView::PositionAtCenter);
     }
     TryPanel *panel = m_modelPage->tryPanel();
     if (m_tryPrompt.isEmpty() || !panel) {

@@ -10,6 +10,7 @@ class QWidget;
 
 namespace ftui {
 
+class DataPage;
 class ModelPage;
 class TrainPage;
 
@@ -28,6 +29,13 @@ public:
     // page, twice (learning rates 1e-3 and 3e-3, a tenth of the rows held out for the eval
     // loss, the first run overlaid), then grab.
     void setTrainingDemo(TrainPage *page, const QString &dataFile, int steps);
+    // Before start(): select row `row` of the Data page's table once the model is loaded (so the
+    // row is rendered with the model's template).
+    void setDataRow(DataPage *page, int row)
+    {
+        m_dataPage = page;
+        m_dataRow = row;
+    }
     // Call after the model load was requested (if any).
     void start();
 
@@ -51,6 +59,8 @@ private:
     QString m_trainData;
     int m_trainSteps = 0;
     int m_runsDone = 0;
+    DataPage *m_dataPage = nullptr;
+    int m_dataRow = -1;
     bool m_errorSeen = false;
     bool m_grabScheduled = false;
     bool m_done = false;

@@ -27,4 +27,12 @@ void StudioSession::clearModel()
     setModel(nullptr, QString());
 }
 
+void StudioSession::setProjectPath(const QString &path)
+{
+    if (path == m_projectPath)
+        return;
+    m_projectPath = path;
+    Q_EMIT projectChanged();
+}
+
 } // namespace ftui

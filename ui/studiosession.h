@@ -1,6 +1,6 @@
-// The current studio session: what the pages share (the opened base model, the next run's
-// training setup). Pages read it and listen to its signals; they never keep their own copy of
-// the model.
+// The current studio session: what the pages share (the opened base model, the open project and
+// the next run's training setup). Pages read it and listen to its signals; they never keep their
+// own copy of the model.
 #pragma once
 
 #include <QObject>
@@ -35,10 +35,18 @@ public:
     // The next training run's settings; pages write to it, the Train page runs it.
     TrainingSetup *trainingSetup() const { return m_trainingSetup; }
 
+    // The open project (*.ftproj, an ft::ProjectStore file); empty when none. Each page opens
+    // its own ProjectStore connection on it (one per thread); every change commits at once.
+    QString projectPath() const { return m_projectPath; }
+    bool hasProject() const { return !m_projectPath.isEmpty(); }
+    void setProjectPath(const QString &path);
+
 Q_SIGNALS:
     void modelChanged();
+    void projectChanged();
 
 private:
+    QString m_projectPath;
     std::shared_ptr<ft::Model> m_model;
     QString m_modelPath;
     TrainingSetup *m_trainingSetup = nullptr;

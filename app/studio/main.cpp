@@ -1,12 +1,16 @@
 // finetune-studio: wires the application and the main window, then runs the event loop.
 //   finetune-studio [MODEL]                  open MODEL (a folder or a .gguf file) at start
-//   --screenshot FILE [--page NAME] [--try-prompt TEXT]
+//   --project FILE                           open the project FILE (*.ftproj) at start
+//   --screenshot FILE [--page NAME] [--try-prompt TEXT] [--select-row N]
 //                                            (hidden) save the window to FILE once loaded (and
-//                                            TEXT answered in "Try the model"), then quit
+//                                            TEXT answered in "Try the model", row N of
+//                                            the Data page selected), then quit
 //   --train-data FILE [--train-steps N]      (hidden, with --screenshot) first train N steps on
 //                                            FILE twice on the Train page (two runs, overlaid)
 
+#include "datapage.h"
 #include "mainwindow.h"
+#include "projectactions.h"
 #include "modelpage.h"
 #include "screenshotter.h"
 #include "trainpage.h"
@@ -59,6 +63,15 @@ int main(int argc, char *argv[])
     trainStepsOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(trainDataOption);
     parser.addOption(trainStepsOption);
+    QCommandLineOption projectOption(QStringLiteral("project"),
+                                     QStringLiteral("Open the project <file> (*.ftproj)."),
+                                     QStringLiteral("file"));
+    QCommandLineOption rowOption(QStringLiteral("select-row"),
+                                 QStringLiteral("With --screenshot: select this Data row."),
+                                 QStringLiteral("n"));
+    rowOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(projectOption);
+    parser.addOption(rowOption);
     parser.addOption(screenshotOption);
     parser.addOption(pageOption);
     parser.addOption(tryOption);
@@ -82,6 +95,11 @@ int main(int argc, char *argv[])
             window.setGeometry(screen->geometry());
     }
     window.show();
+    if (parser.isSet(projectOption) &&
+        !ftui::openProject(&window, window.session(), parser.value(projectOption), false,
+                           screenshotter != nullptr))
+        std::fprintf(stderr, "finetune-studio: cannot open the project %s\n",
+                     qPrintable(parser.value(projectOption)));
 
     const QStringList models = parser.positionalArguments();
     if (!models.isEmpty())
@@ -94,6 +112,8 @@ int main(int argc, char *argv[])
         if (parser.isSet(trainDataOption))
             screenshotter->setTrainingDemo(window.trainPage(), parser.value(trainDataOption),
                                            parser.value(trainStepsOption).toInt());
+        if (parser.isSet(rowOption))
+            screenshotter->setDataRow(window.dataPage(), parser.value(rowOption).toInt());
         screenshotter->start();
     }
     return app.exec();

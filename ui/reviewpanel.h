@@ -1,0 +1,38 @@
+// The quality report of a dataset's last review: the score with the factors that explain it,
+// counts per finding kind, the token-length histogram with the training cutoff drawn on it
+// (QCustomPlot), and the largest duplicate clusters. Shows the report JSON of ft::saveReview.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <QWidget>
+
+class QCustomPlot;
+class QLabel;
+class QTreeWidget;
+
+namespace ftui {
+
+class ReviewPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ReviewPanel(QWidget *parent = nullptr);
+
+    // An empty object clears the panel ("not reviewed yet").
+    void setReport(const nlohmann::json &report);
+    QString scoreText() const;
+    int countRows() const;    // rows of the counts table (kinds with findings)
+    int histogramBins() const { return m_bins; }
+
+private:
+    QLabel *m_score = nullptr;
+    QLabel *m_explanation = nullptr;
+    QTreeWidget *m_counts = nullptr;
+    QCustomPlot *m_plot = nullptr;
+    QTreeWidget *m_clusters = nullptr;
+    int m_bins = 0;
+};
+
+} // namespace ftui

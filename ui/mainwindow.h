@@ -9,9 +9,11 @@ class QStackedWidget;
 
 namespace ftui {
 
+class ComparePage;
 class ModelPage;
 class PageSidebar;
 class RecentModelsMenu;
+class StrategyPage;
 class StudioSession;
 class TrainPage;
 
@@ -29,6 +31,8 @@ public:
     StudioSession *session() const { return m_session; }
     ModelPage *modelPage() const { return m_modelPage; }
     TrainPage *trainPage() const { return m_trainPage; }
+    StrategyPage *strategyPage() const { return m_strategyPage; }
+    ComparePage *comparePage() const { return m_comparePage; }
 
     // Shows the Model page and starts loading `path`.
     void openModel(const QString &path);
@@ -58,6 +62,8 @@ private:
     QStackedWidget *m_pages = nullptr;
     ModelPage *m_modelPage = nullptr;
     TrainPage *m_trainPage = nullptr;
+    StrategyPage *m_strategyPage = nullptr;
+    ComparePage *m_comparePage = nullptr;
     bool m_closeWhenStopped = false;  // the user chose to close while training
     RecentModelsMenu *m_recentMenu = nullptr;
     QLabel *m_modelStatus = nullptr;

@@ -162,7 +162,7 @@ void LayerMap::layoutTiles()
     const int rowH = rowHeight(m_structure.blockCount);
     const int left = kMargin + kBandWidth + kLabelWidth;
     const int usable = std::max(3 * kMinTileWidth, width() - left - kMargin);
-    const int widths[3] = {usable * 42 / 100, usable * 42 / 100, 0};
+    const int widths[3] = {usable * 41 / 100, usable * 39 / 100, 0};
     const int colX[3] = {left, left + widths[0], left + widths[0] + widths[1]};
     const int colW[3] = {widths[0] - kGap, widths[1] - kGap, usable - widths[0] - widths[1]};
     const QFontMetrics fm(font());
@@ -337,7 +337,7 @@ void LayerMap::paintEvent(QPaintEvent *)
         if (trainable)
             fill = tr_->stage > 0 ? stageColor(tr_->stage).lighter(120) : trainableColor();
         else if (lora)
-            fill = loraColor().lighter(150);
+            fill = loraColor().lighter(118);
         if (trainable && !tr_->trainable)
             fill.setAlpha(150);  // joins at a later stage
         QPainterPath path;
@@ -361,7 +361,7 @@ void LayerMap::paintEvent(QPaintEvent *)
         p.setFont(font());
         QString count = part.tied ? tr("tied") : format::parameterCount(part.parameterCount);
         if (lora && tr_->loraParameters > 0)
-            count = tr("+%1 LoRA").arg(format::parameterCount(tr_->loraParameters));
+            count = tr("+%1").arg(format::parameterCount(tr_->loraParameters));
         const int titleW = QFontMetrics(bold).horizontalAdvance(title) + 8;
         p.drawText(textRect.adjusted(titleW, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter,
                    fm.elidedText(count, Qt::ElideRight, std::max(0, textRect.width() - titleW)));
@@ -374,7 +374,7 @@ void LayerMap::paintEvent(QPaintEvent *)
             QPainterPath cp;
             cp.addRoundedRect(QRectF(chip.second), 4, 4);
             if (on) {
-                p.fillPath(cp, loraColor());
+                p.fillPath(cp, loraColor().darker(140));
                 p.setPen(Qt::white);
             } else {
                 QColor base = pal.color(QPalette::Base);

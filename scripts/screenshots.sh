@@ -7,7 +7,9 @@
 # MODEL: a model folder or .gguf file; default: the SmolLM2 GGUF of the reference venv when it is
 # installed, else ../shared/fixtures/tiny-random-llama-2-hf.
 # FT_STUDIO: the finetune-studio binary (default: build-gui/app or build/app, whichever exists).
-# Writes docs/screenshots/model-page.png. Needs xvfb-run (Debian package xvfb).
+# Writes docs/screenshots/model-page.png, strategy-page.png (LoRA on the layer map) and
+# compare-page.png (a short LoRA run on the fixture Alpaca rows, then base and tuned answering
+# blind, with a vote). Needs xvfb-run (Debian package xvfb).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -49,3 +51,21 @@ XDG_CONFIG_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
     "$studio" --page model --screenshot "$out/model-page.png" \
     --try-prompt "What should a patient do before a blood test?" "$model"
 echo "screenshots.sh: wrote $out/model-page.png"
+
+shot() {
+    local page="$1"
+    shift
+    XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
+        xvfb-run -a -s "-screen 0 1440x900x24" \
+        "$studio" --page "$page" --screenshot "$out/$page-page.png" "$@" "$model"
+    echo "screenshots.sh: wrote $out/$page-page.png"
+}
+
+shot strategy --dataset-rows 5200
+data="${FT_FIXTURES:-../shared/fixtures}/datasets/alpaca_en_demo.json"
+if [[ -e "$data" ]]; then
+    shot compare --train-data "$data" --train-steps "${FT_COMPARE_STEPS:-6}" \
+        --try-prompt "Give three tips for staying healthy."
+else
+    echo "screenshots.sh: no $data: skipping the Compare page" >&2
+fi

@@ -10,7 +10,9 @@ class QWidget;
 
 namespace ftui {
 
+class ComparePage;
 class ModelPage;
+class StrategyPage;
 class TrainPage;
 
 class Screenshotter : public QObject
@@ -27,6 +29,12 @@ public:
     // Before start(): once the model is loaded, train on `dataFile` for `steps` steps on the Train
     // page, twice (learning rates 2e-4 and 1e-3, the first run overlaid), then grab.
     void setTrainingDemo(TrainPage *page, const QString &dataFile, int steps);
+    // Before start(): once the model is loaded, show `page` in a realistic state (LoRA on the
+    // attention projections, the advisor for `rows` rows), then grab.
+    void setStrategyDemo(StrategyPage *page, qint64 rows);
+    // Before start(), with setTrainingDemo: train one run, take its adapter as the tuned side,
+    // answer `prompt` blind on both sides, cast a vote into a scratch project, then grab.
+    void setCompareDemo(ComparePage *page, const QString &prompt, const QString &projectFile);
     // Call after the model load was requested (if any).
     void start();
 
@@ -41,6 +49,8 @@ private:
     void trainThenGrab();
     void startDemoRun(double learningRate);
     void grab();
+    void strategyThenGrab();
+    void compareThenGrab(const QString &adapterFolder);
 
     QWidget *m_window = nullptr;
     ModelPage *m_modelPage = nullptr;
@@ -50,6 +60,10 @@ private:
     QString m_trainData;
     int m_trainSteps = 0;
     int m_runsDone = 0;
+    StrategyPage *m_strategyPage = nullptr;
+    qint64 m_strategyRows = 0;
+    ComparePage *m_comparePage = nullptr;
+    QString m_comparePrompt;
     bool m_errorSeen = false;
     bool m_grabScheduled = false;
     bool m_done = false;

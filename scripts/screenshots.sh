@@ -64,7 +64,7 @@ shot() {
 shot strategy --dataset-rows 5200
 data="${FT_FIXTURES:-../shared/fixtures}/datasets/alpaca_en_demo.json"
 if [[ -e "$data" ]]; then
-    shot compare --train-data "$data" --train-steps "${FT_COMPARE_STEPS:-6}" \
+    shot compare --train-data "$data" --train-steps "${FT_COMPARE_STEPS:-3}" \
         --try-prompt "Give three tips for staying healthy."
 else
     echo "screenshots.sh: no $data: skipping the Compare page" >&2

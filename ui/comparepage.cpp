@@ -30,6 +30,8 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+
 namespace ftui {
 
 namespace {
@@ -195,6 +197,8 @@ QWidget *ComparePage::buildPanes()
         auto *top = new QHBoxLayout;
         titleLabel = new QLabel;
         theme::makeHeading(titleLabel, 1.15);
+        // A long run name must not widen one pane: the two stay the same width.
+        titleLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
         stats = new QLabel;
         theme::makeSecondary(stats);
         top->addWidget(titleLabel);
@@ -315,6 +319,7 @@ bool ComparePage::setTunedFolder(const QString &folder)
         m_mergedModel.reset();
         m_adapterAttached = true;
         m_tunedFolder = folder;
+        m_runs->setCurrentIndex(std::max(0, m_runs->findData(folder)));
         m_tunedName = QDir(folder).dirName() == QLatin1String("final")
                           ? QFileInfo(folder).dir().dirName()
                           : QDir(folder).dirName();

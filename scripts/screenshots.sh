@@ -8,10 +8,11 @@
 # installed, else ../shared/fixtures/tiny-random-llama-2-hf.
 # FT_STUDIO: the finetune-studio binary (default: build-gui/app or build/app, whichever exists).
 # Writes docs/screenshots/model-page.png, data-page.png (a project with the alpaca demo imported
-# and reviewed by finetune-cli, a row selected, rendered with the model's chat template) and
+# and reviewed by finetune-cli, a row selected, rendered with the model's chat template),
 # train-page.png (two short LoRA runs of a tiny Llama built by tests/interop/tiny_trainable.py on
-# the fixtures' Alpaca rows, the first overlaid). Needs xvfb-run (Debian package xvfb) and the
-# reference venv.
+# the fixtures' Alpaca rows, the first overlaid), strategy-page.png (LoRA on the layer map) and
+# compare-page.png (a short LoRA run on the fixture Alpaca rows, then base and tuned answering
+# blind, with a vote). Needs xvfb-run (Debian package xvfb) and the reference venv.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -76,3 +77,21 @@ OMP_WAIT_POLICY=passive FT_TRAINER_NICE=0 XDG_CONFIG_HOME="$config" XDG_DATA_HOM
     "$studio" --page train --screenshot "$out/train-page.png" \
     --train-data "$config/train/data.json" --train-steps 80 "$config/train/tiny-llama-alpaca"
 echo "screenshots.sh: wrote $out/train-page.png"
+
+shot() {
+    local page="$1"
+    shift
+    XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
+        xvfb-run -a -s "-screen 0 1440x900x24" \
+        "$studio" --page "$page" --screenshot "$out/$page-page.png" "$@" "$model"
+    echo "screenshots.sh: wrote $out/$page-page.png"
+}
+
+shot strategy --dataset-rows 5200
+data="${FT_FIXTURES:-../shared/fixtures}/datasets/alpaca_en_demo.json"
+if [[ -e "$data" ]]; then
+    shot compare --train-data "$data" --train-steps "${FT_COMPARE_STEPS:-3}" \
+        --try-prompt "Give three tips for staying healthy."
+else
+    echo "screenshots.sh: no $data: skipping the Compare page" >&2
+fi

@@ -65,6 +65,7 @@ void GenerationRunner::start(std::shared_ptr<ft::Model> model, const GenerationR
             options.topK = request.topK;
             options.topP = float(request.topP);
             options.seed = request.seed;
+            options.useAdapter = request.useAdapter;
             options.cancel = cancel.get();
             options.onToken = [this](int32_t, const std::string &piece) {
                 QMutexLocker lock(&m_pendingMutex);

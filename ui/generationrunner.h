@@ -27,6 +27,8 @@ struct GenerationRequest
     int topK = 0;
     double topP = 1.0;
     quint64 seed = 0;
+    // Apply the model's attached adapter, if any (the Compare page's base side turns it off).
+    bool useAdapter = true;
 };
 
 struct GenerationStats

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "comparepage.h"
 #include "datapage.h"
 #include "datasetdrop.h"
 #include "displayformat.h"
@@ -10,7 +11,9 @@
 #include "projectactions.h"
 #include "recentmodelsmenu.h"
 #include "recentprojectsmenu.h"
+#include "strategypage.h"
 #include "studiosession.h"
+#include "trainingworker.h"
 #include "trainpage.h"
 
 #include <ft/model.h>
@@ -86,22 +89,20 @@ void MainWindow::createPages()
     m_modelPage = new ModelPage(m_session);
     addPage(Page::Model, tr("Model"), m_modelPage, true,
             tr("Open a Hugging Face folder or a GGUF file"));
-    addPage(Page::Strategy, tr("Strategy"),
-            new PlaceholderPage(PageIcon::Strategy, tr("Strategy"),
-                                tr("Choose how to fine-tune (full, freeze, progressive "
-                                   "unfreezing, LoRA, IA3 or prompt tuning) on a map of the "
-                                   "model's layers."),
-                                tr("Arrives with the training strategies.")),
-            true, tr("Choose a fine-tuning strategy (arrives with the training strategies)"));
+    m_strategyPage = new StrategyPage(m_session);
+    addPage(Page::Strategy, tr("Strategy"), m_strategyPage, true,
+            tr("Choose how to fine-tune on a map of the model's layers"));
     m_trainPage = new TrainPage(m_session);
     addPage(Page::Train, tr("Train"), m_trainPage, true,
             tr("Train on a background thread and watch the curves"));
-    addPage(Page::Compare, tr("Compare"),
-            new PlaceholderPage(PageIcon::Compare, tr("Compare"),
-                                tr("Generate from the base model and the tuned model side by "
-                                   "side, from one copy of the base weights."),
-                                tr("Arrives with the trainer: it needs a tuned model.")),
-            true, tr("Base and tuned output side by side (arrives with the trainer)"));
+    m_comparePage = new ComparePage(m_session);
+    addPage(Page::Compare, tr("Compare"), m_comparePage, true,
+            tr("Base and tuned answers side by side, with blind rating"));
+    connect(m_trainPage, &TrainPage::trainingFinished, m_comparePage,
+            [this](const TrainingOutcome &outcome) {
+                if (!outcome.finalDir.isEmpty())
+                    m_comparePage->addRun(QDir(outcome.outputDir).dirName(), outcome.finalDir);
+            });
     addPage(Page::Evaluate, tr("Evaluate"),
             new PlaceholderPage(PageIcon::Evaluate, tr("Evaluate"), QString(),
                                 tr("Arrives with evaluation.")),

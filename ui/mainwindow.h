@@ -9,11 +9,13 @@ class QStackedWidget;
 
 namespace ftui {
 
+class ComparePage;
 class DataPage;
 class ModelPage;
 class PageSidebar;
 class RecentModelsMenu;
 class RecentProjectsMenu;
+class StrategyPage;
 class StudioSession;
 class TrainPage;
 
@@ -32,6 +34,8 @@ public:
     ModelPage *modelPage() const { return m_modelPage; }
     TrainPage *trainPage() const { return m_trainPage; }
     DataPage *dataPage() const { return m_dataPage; }
+    StrategyPage *strategyPage() const { return m_strategyPage; }
+    ComparePage *comparePage() const { return m_comparePage; }
 
     // Shows the Model page and starts loading `path`.
     void openModel(const QString &path);
@@ -63,6 +67,8 @@ private:
     QStackedWidget *m_pages = nullptr;
     ModelPage *m_modelPage = nullptr;
     TrainPage *m_trainPage = nullptr;
+    StrategyPage *m_strategyPage = nullptr;
+    ComparePage *m_comparePage = nullptr;
     bool m_closeWhenStopped = false;  // the user chose to close while training
     DataPage *m_dataPage = nullptr;
     RecentProjectsMenu *m_recentProjects = nullptr;

@@ -1,8 +1,11 @@
 #include "screenshotter.h"
 
+#include "comparepage.h"
 #include "datapage.h"
+#include "layermap.h"
 #include "modelpage.h"
 #include "runhistory.h"
+#include "strategypage.h"
 #include "trainingsetup.h"
 #include "trainpage.h"
 #include "trypanel.h"
@@ -70,10 +73,68 @@ void Screenshotter::setTrainingDemo(TrainPage *page, const QString &dataFile, in
     });
 }
 
+void Screenshotter::setStrategyDemo(StrategyPage *page, qint64 rows)
+{
+    m_strategyPage = page;
+    m_strategyRows = rows;
+}
+
+void Screenshotter::setCompareDemo(ComparePage *page, const QString &prompt,
+                                   const QString &projectFile)
+{
+    m_comparePage = page;
+    m_comparePrompt = prompt;
+    m_comparePage->setErrorDisplay(ComparePage::ErrorDisplay::SignalOnly);
+    m_comparePage->setProjectFile(projectFile);
+    connect(m_comparePage, &ComparePage::errorOccurred, this, [this](const QString &message) {
+        qWarning().noquote() << "error:" << message;
+        m_errorSeen = true;
+        scheduleGrab();
+    });
+}
+
+void Screenshotter::strategyThenGrab()
+{
+    m_strategyPage->setDatasetRows(m_strategyRows);
+    m_strategyPage->setStrategy(QStringLiteral("lora"));
+    // q, k, v and o: the chips on the map show the targets.
+    for (const char *module : {"k_proj", "o_proj"})
+        Q_EMIT m_strategyPage->layerMap()->loraModuleToggled(QLatin1String(module));
+    qInfo().noquote() << "strategy:" << m_strategyPage->summaryText();
+    scheduleGrab();
+}
+
+void Screenshotter::compareThenGrab(const QString &adapterFolder)
+{
+    connect(m_comparePage, &ComparePage::comparisonFinished, this, [this] {
+        qInfo().noquote() << "compare: A" << m_comparePage->leftText().left(60) << "| B"
+                          << m_comparePage->rightText().left(60);
+        // A realistic verdict: the person preferred the tuned answer.
+        m_comparePage->vote(m_comparePage->tunedOnLeft() ? QStringLiteral("A") : QStringLiteral("B"),
+                            QStringLiteral("follows the instruction"));
+        qInfo().noquote() << "compare:" << m_comparePage->winRateText();
+        scheduleGrab();
+    });
+    if (!m_comparePage->setTunedFolder(adapterFolder))
+        return;
+    m_comparePage->setPrompt(m_comparePrompt);
+    m_comparePage->setBlind(true);
+    m_comparePage->compare();
+}
+
 void Screenshotter::trainThenGrab()
 {
     connect(m_trainPage, &TrainPage::trainingFinished, this, [this](const TrainingOutcome &outcome) {
         qInfo().noquote() << "training:" << outcome.steps << "steps in" << outcome.outputDir;
+        if (m_comparePage) {
+            if (!outcome.error.isEmpty() || outcome.finalDir.isEmpty()) {
+                m_errorSeen = true;
+                scheduleGrab();
+                return;
+            }
+            QTimer::singleShot(0, this, [this, dir = outcome.finalDir] { compareThenGrab(dir); });
+            return;
+        }
         if (!outcome.error.isEmpty() || ++m_runsDone == 2) {
             m_trainPage->history()->setOverlay(1, true);  // the first run, under the second
             scheduleGrab();
@@ -81,7 +142,7 @@ void Screenshotter::trainThenGrab()
         }
         QTimer::singleShot(0, this, [this] { startDemoRun(3e-3); });
     });
-    startDemoRun(1e-3);
+    startDemoRun(m_comparePage ? 2e-3 : 1e-3);
 }
 
 void Screenshotter::startDemoRun(double learningRate)
@@ -109,6 +170,10 @@ void Screenshotter::startDemoRun(double learningRate)
 
 void Screenshotter::tryThenGrab()
 {
+    if (m_strategyPage) {
+        strategyThenGrab();
+        return;
+    }
     if (m_trainPage && !m_trainData.isEmpty()) {
         trainThenGrab();
         return;

@@ -10,8 +10,10 @@ class QWidget;
 
 namespace ftui {
 
+class ComparePage;
 class DataPage;
 class ModelPage;
+class StrategyPage;
 class TrainPage;
 
 class Screenshotter : public QObject
@@ -36,6 +38,12 @@ public:
         m_dataPage = page;
         m_dataRow = row;
     }
+    // Before start(): once the model is loaded, show `page` in a realistic state (LoRA on the
+    // attention projections, the advisor for `rows` rows), then grab.
+    void setStrategyDemo(StrategyPage *page, qint64 rows);
+    // Before start(), with setTrainingDemo: train one run, take its adapter as the tuned side,
+    // answer `prompt` blind on both sides, cast a vote into a scratch project, then grab.
+    void setCompareDemo(ComparePage *page, const QString &prompt, const QString &projectFile);
     // Call after the model load was requested (if any).
     void start();
 
@@ -50,6 +58,8 @@ private:
     void trainThenGrab();
     void startDemoRun(double learningRate);
     void grab();
+    void strategyThenGrab();
+    void compareThenGrab(const QString &adapterFolder);
 
     QWidget *m_window = nullptr;
     ModelPage *m_modelPage = nullptr;
@@ -61,6 +71,10 @@ private:
     int m_runsDone = 0;
     DataPage *m_dataPage = nullptr;
     int m_dataRow = -1;
+    StrategyPage *m_strategyPage = nullptr;
+    qint64 m_strategyRows = 0;
+    ComparePage *m_comparePage = nullptr;
+    QString m_comparePrompt;
     bool m_errorSeen = false;
     bool m_grabScheduled = false;
     bool m_done = false;

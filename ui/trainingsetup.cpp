@@ -38,6 +38,14 @@ ft::MemoryStrategy TrainingSetup::memoryStrategy() const
     ft::MemoryStrategy strategy;
     if (m_settings.strategy == "full") {
         strategy.method = ft::TuningMethod::Full;
+    } else if (m_settings.strategy == "freeze" || m_settings.strategy == "progressive") {
+        // The share is a rough guess here; the Strategy page shows the engine's exact count.
+        strategy.method = ft::TuningMethod::Freeze;
+    } else if (m_settings.strategy == "ia3") {
+        strategy.method = ft::TuningMethod::Ia3;
+    } else if (m_settings.strategy == "prompt_tuning") {
+        strategy.method = ft::TuningMethod::PromptTuning;
+        strategy.promptTokens = m_settings.promptTuning.numVirtualTokens;
     } else {
         strategy.method = ft::TuningMethod::Lora;
         strategy.loraR = m_settings.lora.r;

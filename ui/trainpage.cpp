@@ -257,6 +257,11 @@ QWidget *TrainPage::createForm()
     m_strategy->setObjectName(QStringLiteral("strategyCombo"));
     m_strategy->addItem(tr("LoRA (adapters)"), QStringLiteral("lora"));
     m_strategy->addItem(tr("Full fine-tuning"), QStringLiteral("full"));
+    // Set on the Strategy page (with their options); listed so the form keeps them.
+    m_strategy->addItem(tr("Freeze (partial)"), QStringLiteral("freeze"));
+    m_strategy->addItem(tr("Progressive unfreezing"), QStringLiteral("progressive"));
+    m_strategy->addItem(tr("IA3"), QStringLiteral("ia3"));
+    m_strategy->addItem(tr("Prompt tuning"), QStringLiteral("prompt_tuning"));
     m_loraR = spinBox(1, 1024, QStringLiteral("loraR"));
     m_loraAlpha = doubleBox(0.5, 4096, 1, 1, QStringLiteral("loraAlpha"));
     m_loraDropout = doubleBox(0, 0.9, 2, 0.01, QStringLiteral("loraDropout"));

@@ -113,6 +113,7 @@ void TryPanel::generate()
     request.useChatTemplate = m_useChatTemplate->isChecked();
     request.maxNewTokens = m_maxTokens->value();
     request.temperature = m_temperature->value();
+    request.useAdapter = false;  // the opened model as it is; Compare attaches adapters
     m_output->clear();
     m_status->setText(tr("Generating…"));
     m_runner->start(model, request);

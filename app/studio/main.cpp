@@ -7,18 +7,24 @@
 //                                            the Data page selected), then quit
 //   --train-data FILE [--train-steps N]      (hidden, with --screenshot) first train N steps on
 //                                            FILE twice on the Train page (two runs, overlaid)
+//   --page strategy [--dataset-rows N]       (with --screenshot) LoRA on the layer map
+//   --page compare --train-data FILE         (with --screenshot) train one run, compare base and
+//                                            tuned blind on --try-prompt, vote into a scratch project
 
 #include "datapage.h"
 #include "mainwindow.h"
 #include "projectactions.h"
 #include "modelpage.h"
+#include "comparepage.h"
 #include "screenshotter.h"
+#include "strategypage.h"
 #include "trainpage.h"
 
 #include <ft/runtime.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QIcon>
 #include <QScreen>
 
@@ -61,6 +67,11 @@ int main(int argc, char *argv[])
                                         QStringLiteral("With --train-data: steps per run."),
                                         QStringLiteral("n"), QStringLiteral("60"));
     trainStepsOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption rowsOption(QStringLiteral("dataset-rows"),
+                                  QStringLiteral("With --page strategy: the advisor's rows."),
+                                  QStringLiteral("n"), QStringLiteral("5000"));
+    rowsOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(rowsOption);
     parser.addOption(trainDataOption);
     parser.addOption(trainStepsOption);
     QCommandLineOption projectOption(QStringLiteral("project"),
@@ -109,6 +120,16 @@ int main(int argc, char *argv[])
                      qPrintable(parser.value(pageOption)));
     if (screenshotter) {
         screenshotter->setTryPrompt(parser.value(tryOption));
+        const QString page = parser.value(pageOption);
+        if (page == QLatin1String("strategy"))
+            screenshotter->setStrategyDemo(window.strategyPage(), parser.value(rowsOption).toLongLong());
+        if (page == QLatin1String("compare")) {
+            screenshotter->setTryPrompt(QString());
+            screenshotter->setCompareDemo(
+                window.comparePage(), parser.value(tryOption),
+                QDir::temp().filePath(QStringLiteral("ftstudio-screenshot-%1.ftproj")
+                                          .arg(QApplication::applicationPid())));
+        }
         if (parser.isSet(trainDataOption))
             screenshotter->setTrainingDemo(window.trainPage(), parser.value(trainDataOption),
                                            parser.value(trainStepsOption).toInt());

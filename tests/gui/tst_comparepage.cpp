@@ -1,0 +1,227 @@
+// The Compare page on the real engine: a LoRA adapter trained for 2 steps on a tiny Llama
+// (tinytrainablemodel.h: the fixture tiny-random-llama-2-hf pairs a 3000-token model with the
+// 32000-token Llama tokenizer, so it cannot take Alpaca text), attached to the session's model (one copy of the base weights); base and tuned answer
+// the same prompt side by side (streamed, the same as ft::generate with and without the adapter,
+// and different from each other); a blind vote is stored in the project and read back; cancel.
+
+#include "../unit/testfixtures.h"
+#include "tinytrainablemodel.h"
+
+#include "comparepage.h"
+#include "studiosession.h"
+
+#include <ft/generation.h>
+#include <ft/model.h>
+#include <ft/project.h>
+#include <ft/ratingstore.h>
+#include <ft/tokenizer.h>
+#include <ft/trainer.h>
+
+#include <QDoubleSpinBox>
+#include <QFileInfo>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fstream>
+#include <memory>
+
+using ftui::ComparePage;
+using ftui::StudioSession;
+
+namespace {
+
+constexpr int kTimeoutMs = 30000;
+const char kPrompt[] = "Give three tips for staying healthy.";
+
+std::string generateDirect(const ft::Model &model, bool useAdapter, int maxTokens)
+{
+    ft::GenerationOptions options;
+    options.maxNewTokens = maxTokens;
+    options.temperature = 0.0f;
+    options.seed = 42;
+    options.useAdapter = useAdapter;
+    // The page shows the streamed pieces; collect them the same way.
+    std::string streamed;
+    options.onToken = [&](int32_t, const std::string &piece) {
+        streamed += piece;
+        return true;
+    };
+    ft::generate(model, model.tokenizer()->encode(kPrompt, true), options);
+    return streamed;
+}
+
+} // namespace
+
+class TestComparePage : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void compareAndVoteBlind();
+    void cancelStops();
+    void badFolderIsReported();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_fixture;
+    QString m_adapter;
+    std::shared_ptr<ft::Model> m_model;
+};
+
+void TestComparePage::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_dir.isValid());
+    FT_REQUIRE_FIXTURE(alpaca, "datasets/alpaca_en_demo.json");
+    m_fixture = m_dir.filePath(QStringLiteral("tiny-llama"));
+    fttest::writeTinyLlama(m_fixture.toStdString());
+    const QString fixture = m_fixture;
+    nlohmann::json rows;
+    std::ifstream(alpaca.toStdString()) >> rows;
+    nlohmann::json picked = nlohmann::json::array();
+    for (size_t i = 0; i < 8; ++i)
+        picked.push_back(rows[i]);
+    const QString data = m_dir.filePath(QStringLiteral("alpaca8.json"));
+    std::ofstream(data.toStdString()) << picked.dump();
+
+    // The adapter: 2 LoRA steps with a large learning rate, so that the answers differ.
+    ft::TrainingConfig config;
+    config.model = fixture.toStdString();
+    config.data = data.toStdString();
+    config.outputDir = m_dir.filePath(QStringLiteral("run")).toStdString();
+    config.strategy = "lora";
+    config.lora.targetModules = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
+                                 "down_proj"};
+    config.learningRate = 5e-2;
+    config.maxSteps = 2;
+    config.perDeviceTrainBatchSize = 2;
+    config.gradientAccumulationSteps = 1;
+    config.cutoffLen = 256;
+    config.saveSteps = 0;
+    ft::TrainingResult result;
+    try {
+        ft::Trainer trainer(config);
+        result = trainer.run();
+    } catch (const std::exception &e) {
+        QFAIL(e.what());
+    }
+    QCOMPARE(result.steps, int64_t(2));
+    m_adapter = QString::fromStdString(result.finalDir.string());
+    QVERIFY(QFileInfo::exists(m_adapter + QStringLiteral("/adapter_config.json")));
+    m_model = std::shared_ptr<ft::Model>(ft::Model::open(fixture.toStdString()).release());
+}
+
+void TestComparePage::compareAndVoteBlind()
+{
+    StudioSession session;
+    session.setModel(m_model, m_fixture);
+    ComparePage page(&session);
+    page.setErrorDisplay(ComparePage::ErrorDisplay::SignalOnly);
+    const QString project = m_dir.filePath(QStringLiteral("ratings.ftproj"));
+    page.setProjectFile(project);
+    page.resize(1300, 800);
+    page.show();
+
+    page.addRun(QStringLiteral("run"), m_adapter);
+    QVERIFY(page.setTunedFolder(m_adapter));
+    QVERIFY(m_model->hasAdapter());
+    QCOMPARE(QString::fromStdString(m_model->adapterType()), QStringLiteral("LORA"));
+
+    page.findChild<QDoubleSpinBox *>(QStringLiteral("compareTemperature"))->setValue(0.0);
+    page.findChild<QSpinBox *>(QStringLiteral("compareMaxTokens"))->setValue(24);
+    page.findChild<QSpinBox *>(QStringLiteral("compareSeed"))->setValue(42);
+    page.setPrompt(QString::fromLatin1(kPrompt));
+    page.setBlind(true);
+
+    auto *left = page.findChild<QPlainTextEdit *>(QStringLiteral("leftOutput"));
+    int leftUpdates = 0;
+    connect(left, &QPlainTextEdit::textChanged, this, [&] { ++leftUpdates; });
+    QSignalSpy finished(&page, &ComparePage::comparisonFinished);
+    QTest::mouseClick(page.findChild<QPushButton *>(QStringLiteral("compareButton")), Qt::LeftButton);
+    QVERIFY(page.isGenerating());
+    QVERIFY(finished.wait(kTimeoutMs));
+    QVERIFY(leftUpdates >= 1);
+
+    const QString base = page.tunedOnLeft() ? page.rightText() : page.leftText();
+    const QString tuned = page.tunedOnLeft() ? page.leftText() : page.rightText();
+    QVERIFY(!base.isEmpty());
+    QVERIFY(!tuned.isEmpty());
+    QVERIFY2(base != tuned, qPrintable(base));
+    // The same as the engine's own generation with and without the adapter (no chat template).
+    QVERIFY(!m_model->info().hasChatTemplate);
+    QCOMPARE(base, QString::fromStdString(generateDirect(*m_model, false, 24)));
+    QCOMPARE(tuned, QString::fromStdString(generateDirect(*m_model, true, 24)));
+
+    // Vote "A better" with a note; it is stored with both outputs and the tuned side.
+    page.findChild<QLineEdit *>(QStringLiteral("voteNote"))->setText(QStringLiteral("clearer"));
+    QSignalSpy stored(&page, &ComparePage::voteStored);
+    QTest::mouseClick(page.findChild<QPushButton *>(QStringLiteral("voteA")), Qt::LeftButton);
+    QCOMPARE(stored.count(), 1);
+    QVERIFY(!page.findChild<QPushButton *>(QStringLiteral("voteA"))->isEnabled());
+
+    ft::ProjectStore store(project.toStdString(), true);
+    const auto rated = ft::ratedComparisons(store);
+    QCOMPARE(int(rated.size()), 1);
+    QCOMPARE(QString::fromStdString(rated[0].prompt), QString::fromLatin1(kPrompt));
+    QCOMPARE(QString::fromStdString(rated[0].baseOutput), base);
+    QCOMPARE(QString::fromStdString(rated[0].tunedOutput), tuned);
+    QCOMPARE(rated[0].tunedSide, std::string(page.tunedOnLeft() ? "A" : "B"));
+    QCOMPARE(rated[0].verdict, std::string(page.tunedOnLeft() ? "tuned" : "base"));
+    QCOMPARE(rated[0].note, std::string("clearer"));
+    QCOMPARE(rated[0].settings.value("seed", -1), 42);
+    const ft::WinRate rate = ft::winRate(store);
+    QCOMPARE(rate.total(), int64_t(1));
+    QCOMPARE(page.winRate().tunedWins, rate.tunedWins);
+    QVERIFY2(page.winRateText().contains(QStringLiteral("Tuned wins %1").arg(rate.tunedWins)),
+             qPrintable(page.winRateText()));
+
+    // A second round, a tie: the win rate counts it.
+    QVERIFY(finished.count() == 1);
+    page.compare();
+    QVERIFY(finished.wait(kTimeoutMs));
+    QVERIFY(page.vote(QStringLiteral("tie")));
+    QCOMPARE(page.winRate().ties, int64_t(1));
+    QCOMPARE(page.winRate().total(), int64_t(2));
+    m_model->detachAdapter();
+}
+
+void TestComparePage::cancelStops()
+{
+    StudioSession session;
+    session.setModel(m_model, m_fixture);
+    ComparePage page(&session);
+    page.setErrorDisplay(ComparePage::ErrorDisplay::SignalOnly);
+    page.setProjectFile(m_dir.filePath(QStringLiteral("cancel.ftproj")));
+    QVERIFY(page.setTunedFolder(m_adapter));
+    page.findChild<QSpinBox *>(QStringLiteral("compareMaxTokens"))->setValue(200);
+    page.setPrompt(QString::fromLatin1(kPrompt));
+    QSignalSpy finished(&page, &ComparePage::comparisonFinished);
+    page.compare();
+    QVERIFY(page.isGenerating());
+    QTest::mouseClick(page.findChild<QPushButton *>(QStringLiteral("cancelCompare")), Qt::LeftButton);
+    QVERIFY(finished.wait(kTimeoutMs));
+    QVERIFY(!page.isGenerating());
+    m_model->detachAdapter();
+}
+
+void TestComparePage::badFolderIsReported()
+{
+    StudioSession session;
+    session.setModel(m_model, m_fixture);
+    ComparePage page(&session);
+    page.setErrorDisplay(ComparePage::ErrorDisplay::SignalOnly);
+    QSignalSpy errors(&page, &ComparePage::errorOccurred);
+    QVERIFY(!page.setTunedFolder(m_dir.path()));
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(!page.hasTuned());
+}
+
+QTEST_MAIN(TestComparePage)
+#include "tst_comparepage.moc"

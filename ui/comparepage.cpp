@@ -1,0 +1,587 @@
+#include "comparepage.h"
+
+#include "displayformat.h"
+#include "generationrunner.h"
+#include "studiosession.h"
+#include "theme.h"
+
+#include <ft/error.h>
+#include <ft/model.h>
+#include <ft/project.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFrame>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+
+namespace ftui {
+
+namespace {
+
+constexpr int kPageMargin = 24;
+
+QString defaultProjectFile()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    return QDir(dir).filePath(QStringLiteral("ratings.ftproj"));
+}
+
+bool isAdapterFolder(const QString &folder)
+{
+    return QFileInfo::exists(QDir(folder).filePath(QStringLiteral("adapter_config.json")));
+}
+
+} // namespace
+
+ComparePage::ComparePage(StudioSession *session, QWidget *parent)
+    : QWidget(parent), m_session(session), m_projectFile(defaultProjectFile())
+{
+    m_baseRunner = new GenerationRunner(this);
+    m_tunedRunner = new GenerationRunner(this);
+    connect(m_baseRunner, &GenerationRunner::textArrived, this, [this](const QString &text) {
+        m_baseText += text;
+        updateTitles();
+    });
+    connect(m_tunedRunner, &GenerationRunner::textArrived, this, [this](const QString &text) {
+        m_tunedText += text;
+        updateTitles();
+    });
+    connect(m_baseRunner, &GenerationRunner::finished, this,
+            [this](const GenerationStats &s) { onSideFinished(false, s); });
+    connect(m_tunedRunner, &GenerationRunner::finished, this,
+            [this](const GenerationStats &s) { onSideFinished(true, s); });
+    connect(&m_mergedLoader, &QFutureWatcher<std::shared_ptr<ft::Model>>::finished, this, [this] {
+        m_mergedModel = m_mergedLoader.result();
+        if (m_mergedModel) {
+            m_tunedLabel->setText(tr("Tuned: merged model %1").arg(m_tunedName));
+            Q_EMIT tunedReady();
+        } else {
+            m_tunedFolder.clear();
+            m_tunedLabel->clear();
+            showError(*m_mergedError);
+        }
+        updateState();
+    });
+
+    auto *title = new QLabel(tr("Compare"));
+    theme::makeHeading(title, 1.7);
+    auto *subtitle = new QLabel(tr("Base and tuned answer the same prompt with the same decoding "
+                                   "settings and seed."));
+    theme::makeSecondary(subtitle);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(kPageMargin + 8, 20, kPageMargin, kPageMargin);
+    layout->setSpacing(10);
+    layout->addWidget(title);
+    layout->addWidget(subtitle);
+    layout->addWidget(buildSourceBar());
+    layout->addWidget(buildPanes(), 1);
+    layout->addWidget(buildVoteBar());
+
+    connect(m_session, &StudioSession::modelChanged, this, &ComparePage::onModelChanged);
+    onModelChanged();
+    updateWinRate();
+}
+
+ComparePage::~ComparePage() = default;
+
+QWidget *ComparePage::buildSourceBar()
+{
+    auto *box = new QFrame;
+    box->setObjectName(QLatin1String(theme::kCardName));
+    box->setStyleSheet(theme::cardStyleSheet());
+    auto *grid = new QGridLayout(box);
+    grid->setContentsMargins(14, 12, 14, 12);
+    grid->setHorizontalSpacing(10);
+    grid->setVerticalSpacing(8);
+
+    m_runs = new QComboBox;
+    m_runs->setObjectName(QStringLiteral("tunedRuns"));
+    m_runs->addItem(tr("Choose a finished run…"), QString());
+    m_runs->setMinimumWidth(260);
+    connect(m_runs, qOverload<int>(&QComboBox::activated), this, &ComparePage::onRunChosen);
+    auto *browse = new QPushButton(tr("Adapter or Model Folder…"));
+    browse->setObjectName(QStringLiteral("chooseTuned"));
+    connect(browse, &QPushButton::clicked, this, &ComparePage::chooseFolder);
+    m_tunedLabel = new QLabel;
+    m_tunedLabel->setObjectName(QStringLiteral("tunedLabel"));
+    theme::makeSecondary(m_tunedLabel);
+    grid->addWidget(new QLabel(tr("Tuned side")), 0, 0);
+    grid->addWidget(m_runs, 0, 1);
+    grid->addWidget(browse, 0, 2);
+    grid->addWidget(m_tunedLabel, 0, 3, 1, 4);
+
+    m_promptEdit = new QPlainTextEdit;
+    m_promptEdit->setObjectName(QStringLiteral("comparePrompt"));
+    m_promptEdit->setPlaceholderText(tr("A prompt both models answer…"));
+    m_promptEdit->setFixedHeight(64);
+    grid->addWidget(new QLabel(tr("Prompt")), 1, 0, Qt::AlignTop);
+    grid->addWidget(m_promptEdit, 1, 1, 1, 6);
+
+    m_maxTokens = new QSpinBox;
+    m_maxTokens->setObjectName(QStringLiteral("compareMaxTokens"));
+    m_maxTokens->setRange(1, 4096);
+    m_maxTokens->setValue(96);
+    m_temperature = new QDoubleSpinBox;
+    m_temperature->setObjectName(QStringLiteral("compareTemperature"));
+    m_temperature->setRange(0, 2);
+    m_temperature->setSingleStep(0.1);
+    m_temperature->setValue(0.7);
+    m_temperature->setToolTip(tr("0 is greedy; both sides sample with the same seed."));
+    m_seed = new QSpinBox;
+    m_seed->setObjectName(QStringLiteral("compareSeed"));
+    m_seed->setRange(0, 1000000);
+    m_seed->setValue(42);
+    m_blind = new QCheckBox(tr("Blind (hide and shuffle the sides)"));
+    m_blind->setObjectName(QStringLiteral("blindMode"));
+    m_compare = new QPushButton(tr("Compare"));
+    m_compare->setObjectName(QStringLiteral("compareButton"));
+    m_compare->setDefault(true);
+    m_compare->setShortcut(QKeySequence(QStringLiteral("Ctrl+Return")));
+    m_cancel = new QPushButton(tr("Cancel"));
+    m_cancel->setObjectName(QStringLiteral("cancelCompare"));
+    connect(m_compare, &QPushButton::clicked, this, &ComparePage::compare);
+    connect(m_cancel, &QPushButton::clicked, this, &ComparePage::cancel);
+    connect(m_blind, &QCheckBox::toggled, this, [this] { updateTitles(); updateState(); });
+
+    auto *settings = new QHBoxLayout;
+    settings->setSpacing(8);
+    settings->addWidget(new QLabel(tr("Max new tokens")));
+    settings->addWidget(m_maxTokens);
+    settings->addSpacing(8);
+    settings->addWidget(new QLabel(tr("Temperature")));
+    settings->addWidget(m_temperature);
+    settings->addSpacing(8);
+    settings->addWidget(new QLabel(tr("Seed")));
+    settings->addWidget(m_seed);
+    settings->addSpacing(12);
+    settings->addWidget(m_blind);
+    settings->addStretch(1);
+    settings->addWidget(m_cancel);
+    settings->addWidget(m_compare);
+    grid->addLayout(settings, 2, 1, 1, 6);
+    grid->setColumnStretch(6, 1);
+    return box;
+}
+
+QWidget *ComparePage::buildPanes()
+{
+    auto *panes = new QWidget;
+    auto *h = new QHBoxLayout(panes);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->setSpacing(12);
+    auto pane = [&](QLabel *&titleLabel, QLabel *&stats, QPlainTextEdit *&text, const char *name) {
+        auto *card = new QFrame;
+        card->setObjectName(QLatin1String(theme::kCardName));
+        card->setStyleSheet(theme::cardStyleSheet());
+        auto *v = new QVBoxLayout(card);
+        v->setContentsMargins(14, 10, 14, 12);
+        auto *top = new QHBoxLayout;
+        titleLabel = new QLabel;
+        theme::makeHeading(titleLabel, 1.15);
+        // A long run name must not widen one pane: the two stay the same width.
+        titleLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+        stats = new QLabel;
+        theme::makeSecondary(stats);
+        top->addWidget(titleLabel);
+        top->addStretch(1);
+        top->addWidget(stats);
+        v->addLayout(top);
+        text = new QPlainTextEdit;
+        text->setObjectName(QLatin1String(name));
+        text->setReadOnly(true);
+        text->setFrameShape(QFrame::NoFrame);
+        v->addWidget(text, 1);
+        h->addWidget(card, 1);
+    };
+    pane(m_leftTitle, m_leftStats, m_left, "leftOutput");
+    pane(m_rightTitle, m_rightStats, m_right, "rightOutput");
+    return panes;
+}
+
+QWidget *ComparePage::buildVoteBar()
+{
+    auto *bar = new QWidget;
+    auto *h = new QHBoxLayout(bar);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->setSpacing(8);
+    m_voteBar = new QWidget;
+    auto *votes = new QHBoxLayout(m_voteBar);
+    votes->setContentsMargins(0, 0, 0, 0);
+    m_voteA = new QPushButton(tr("A is better"));
+    m_voteA->setObjectName(QStringLiteral("voteA"));
+    m_voteB = new QPushButton(tr("B is better"));
+    m_voteB->setObjectName(QStringLiteral("voteB"));
+    m_voteTie = new QPushButton(tr("Tie"));
+    m_voteTie->setObjectName(QStringLiteral("voteTie"));
+    m_note = new QLineEdit;
+    m_note->setObjectName(QStringLiteral("voteNote"));
+    m_note->setPlaceholderText(tr("Note (optional): why?"));
+    m_note->setMinimumWidth(280);
+    votes->addWidget(m_voteA);
+    votes->addWidget(m_voteB);
+    votes->addWidget(m_voteTie);
+    votes->addWidget(m_note, 1);
+    connect(m_voteA, &QPushButton::clicked, this, [this] { vote(QStringLiteral("A"), m_note->text()); });
+    connect(m_voteB, &QPushButton::clicked, this, [this] { vote(QStringLiteral("B"), m_note->text()); });
+    connect(m_voteTie, &QPushButton::clicked, this, [this] { vote(QStringLiteral("tie"), m_note->text()); });
+    h->addWidget(m_voteBar, 1);
+
+    m_winRate = new QLabel;
+    m_winRate->setObjectName(QStringLiteral("winRate"));
+    theme::makeHeading(m_winRate, 1.0);
+    m_projectLabel = new QLabel;
+    theme::makeSecondary(m_projectLabel);
+    auto *changeProject = new QPushButton(tr("Project…"));
+    changeProject->setToolTip(tr("The project file where verdicts are stored"));
+    connect(changeProject, &QPushButton::clicked, this, &ComparePage::chooseProject);
+    h->addWidget(m_winRate);
+    h->addWidget(m_projectLabel);
+    h->addWidget(changeProject);
+    return bar;
+}
+
+void ComparePage::onModelChanged()
+{
+    cancel();
+    // An adapter was attached to the previous model; a merged model stays valid.
+    if (m_adapterAttached) {
+        m_adapterAttached = false;
+        m_tunedFolder.clear();
+    }
+    if (!m_session->hasModel())
+        m_tunedLabel->setText(tr("Open the base model on the Model page first."));
+    else if (m_tunedFolder.isEmpty())
+        m_tunedLabel->setText(tr("Base: %1 · choose the tuned side")
+                                  .arg(format::modelName(m_session->modelPath())));
+    updateTitles();
+    updateState();
+}
+
+void ComparePage::addRun(const QString &name, const QString &folder)
+{
+    if (folder.isEmpty() || m_runs->findData(folder) >= 0)
+        return;
+    m_runs->addItem(name, folder);
+}
+
+void ComparePage::onRunChosen(int index)
+{
+    const QString folder = m_runs->itemData(index).toString();
+    if (!folder.isEmpty())
+        setTunedFolder(folder);
+}
+
+void ComparePage::chooseFolder()
+{
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Choose an Adapter or Merged Model Folder"), m_tunedFolder);
+    if (!folder.isEmpty())
+        setTunedFolder(folder);
+}
+
+bool ComparePage::setTunedFolder(const QString &folder)
+{
+    cancel();
+    const std::shared_ptr<ft::Model> model = m_session->model();
+    if (isAdapterFolder(folder)) {
+        if (!model) {
+            showError(tr("Open the base model on the Model page before choosing an adapter."));
+            return false;
+        }
+        try {
+            model->attachAdapter(folder.toStdString());
+        } catch (const std::exception &e) {
+            m_adapterAttached = false;
+            m_tunedFolder.clear();
+            showError(QString::fromStdString(e.what()));
+            updateState();
+            return false;
+        }
+        m_mergedModel.reset();
+        m_adapterAttached = true;
+        m_tunedFolder = folder;
+        m_runs->setCurrentIndex(std::max(0, m_runs->findData(folder)));
+        m_tunedName = QDir(folder).dirName() == QLatin1String("final")
+                          ? QFileInfo(folder).dir().dirName()
+                          : QDir(folder).dirName();
+        m_tunedLabel->setText(tr("Tuned: %1 adapter %2 on the same base weights")
+                                  .arg(QString::fromStdString(model->adapterType()), m_tunedName));
+        updateTitles();
+        updateState();
+        Q_EMIT tunedReady();
+        return true;
+    }
+    if (!QFileInfo::exists(QDir(folder).filePath(QStringLiteral("config.json")))) {
+        showError(tr("%1 has neither adapter_config.json (an adapter) nor config.json (a merged "
+                     "model).").arg(folder));
+        return false;
+    }
+    if (m_mergedLoader.isRunning())
+        return false;
+    m_mergedModel.reset();
+    m_tunedFolder = folder;
+    m_tunedName = QDir(folder).dirName();
+    m_tunedLabel->setText(tr("Loading %1…").arg(m_tunedName));
+    const std::string path = folder.toStdString();
+    m_mergedError = std::make_shared<QString>();
+    // The engine's message travels beside the future (QtConcurrent would wrap the exception).
+    m_mergedLoader.setFuture(QtConcurrent::run([path, error = m_mergedError]() -> std::shared_ptr<ft::Model> {
+        try {
+            return std::shared_ptr<ft::Model>(ft::Model::open(path).release());
+        } catch (const std::exception &e) {
+            *error = QString::fromStdString(e.what());
+            return nullptr;
+        }
+    }));
+    updateState();
+    return true;
+}
+
+bool ComparePage::hasTuned() const
+{
+    return m_session->hasModel() && (m_adapterAttached || m_mergedModel);
+}
+
+bool ComparePage::isLoadingTuned() const
+{
+    return m_mergedLoader.isRunning();
+}
+
+void ComparePage::setProjectFile(const QString &file)
+{
+    m_projectFile = file;
+    updateWinRate();
+}
+
+void ComparePage::chooseProject()
+{
+    const QString file = QFileDialog::getSaveFileName(
+        this, tr("Project for the Verdicts"), m_projectFile, tr("FineTune projects (*.ftproj)"),
+        nullptr, QFileDialog::DontConfirmOverwrite);
+    if (!file.isEmpty())
+        setProjectFile(file);
+}
+
+void ComparePage::setPrompt(const QString &prompt)
+{
+    m_promptEdit->setPlainText(prompt);
+}
+
+void ComparePage::setBlind(bool blind)
+{
+    m_blind->setChecked(blind);
+}
+
+bool ComparePage::isBlind() const
+{
+    return m_blind->isChecked();
+}
+
+void ComparePage::compare()
+{
+    if (isGenerating() || !hasTuned())
+        return;
+    const QString prompt = m_promptEdit->toPlainText().trimmed();
+    if (prompt.isEmpty())
+        return;
+    GenerationRequest request;
+    request.prompt = prompt;
+    request.maxNewTokens = m_maxTokens->value();
+    request.temperature = m_temperature->value();
+    request.seed = quint64(m_seed->value());
+    m_prompt = prompt;
+    m_baseText.clear();
+    m_tunedText.clear();
+    m_baseStats.clear();
+    m_tunedStats.clear();
+    m_tunedLeft = isBlind() ? QRandomGenerator::global()->bounded(2) == 1 : false;
+    m_revealed = !isBlind();
+    m_rated = false;
+    m_pending = 2;
+    m_note->clear();
+
+    GenerationRequest base = request;
+    base.useAdapter = false;
+    m_baseRunner->start(m_session->model(), base);
+    GenerationRequest tuned = request;
+    tuned.useAdapter = true;
+    m_tunedRunner->start(m_mergedModel ? m_mergedModel : m_session->model(), tuned);
+    updateTitles();
+    updateState();
+}
+
+void ComparePage::cancel()
+{
+    m_baseRunner->cancel();
+    m_tunedRunner->cancel();
+}
+
+bool ComparePage::isGenerating() const
+{
+    return m_baseRunner->isRunning() || m_tunedRunner->isRunning();
+}
+
+void ComparePage::onSideFinished(bool tuned, const GenerationStats &stats)
+{
+    const QString text = stats.error.isEmpty()
+                             ? tr("%1 tokens · %2 tok/s")
+                                   .arg(stats.tokens)
+                                   .arg(QLocale().toString(stats.tokensPerSecond, 'f', 1))
+                             : tr("failed");
+    (tuned ? m_tunedStats : m_baseStats) = text;
+    if (!stats.error.isEmpty())
+        showError(stats.error);
+    if (--m_pending <= 0) {
+        m_pending = 0;
+        Q_EMIT comparisonFinished();
+    }
+    updateTitles();
+    updateState();
+}
+
+QString ComparePage::leftText() const
+{
+    return m_left->toPlainText();
+}
+
+QString ComparePage::rightText() const
+{
+    return m_right->toPlainText();
+}
+
+void ComparePage::updateTitles()
+{
+    const QString tunedName = m_tunedName.isEmpty() ? tr("Tuned") : tr("Tuned · %1").arg(m_tunedName);
+    QString leftTitle, rightTitle;
+    if (!m_revealed) {
+        leftTitle = tr("A");
+        rightTitle = tr("B");
+    } else if (isBlind()) {  // revealed after the vote
+        leftTitle = m_tunedLeft ? tr("A · %1").arg(tunedName) : tr("A · Base");
+        rightTitle = m_tunedLeft ? tr("B · Base") : tr("B · %1").arg(tunedName);
+    } else {
+        leftTitle = m_tunedLeft ? tunedName : tr("Base");
+        rightTitle = m_tunedLeft ? tr("Base") : tunedName;
+    }
+    m_leftTitle->setText(leftTitle);
+    m_rightTitle->setText(rightTitle);
+    const QString &leftOut = m_tunedLeft ? m_tunedText : m_baseText;
+    const QString &rightOut = m_tunedLeft ? m_baseText : m_tunedText;
+    if (m_left->toPlainText() != leftOut)
+        m_left->setPlainText(leftOut);
+    if (m_right->toPlainText() != rightOut)
+        m_right->setPlainText(rightOut);
+    m_leftStats->setText(m_tunedLeft ? m_tunedStats : m_baseStats);
+    m_rightStats->setText(m_tunedLeft ? m_baseStats : m_tunedStats);
+}
+
+void ComparePage::updateState()
+{
+    const bool generating = isGenerating();
+    m_compare->setEnabled(!generating && hasTuned() && !isLoadingTuned());
+    m_cancel->setEnabled(generating);
+    m_voteBar->setVisible(isBlind());
+    const bool canVote = isBlind() && !generating && !m_rated && !m_prompt.isEmpty() &&
+                         !m_baseStats.isEmpty() && !m_tunedStats.isEmpty();
+    for (QPushButton *b : {m_voteA, m_voteB, m_voteTie})
+        b->setEnabled(canVote);
+    m_note->setEnabled(canVote);
+}
+
+bool ComparePage::vote(const QString &voteName, const QString &note)
+{
+    if (m_rated || isGenerating() || m_prompt.isEmpty())
+        return false;
+    ft::RatedComparison c;
+    c.prompt = m_prompt.toStdString();
+    c.baseOutput = m_baseText.toStdString();
+    c.tunedOutput = m_tunedText.toStdString();
+    c.tuned = m_tunedFolder.toStdString();
+    c.tunedSide = m_tunedLeft ? "A" : "B";
+    c.note = note.toStdString();
+    c.settings = {{"max_new_tokens", m_maxTokens->value()},
+                  {"temperature", m_temperature->value()},
+                  {"seed", m_seed->value()},
+                  {"base", m_session->modelPath().toStdString()},
+                  {"blind", isBlind()}};
+    qint64 id = 0;
+    try {
+        c.verdict = ft::verdictForVote(voteName.toStdString(), c.tunedSide);
+        QDir().mkpath(QFileInfo(m_projectFile).absolutePath());
+        ft::ProjectStore store(m_projectFile.toStdString());
+        id = ft::addRatedComparison(store, c);
+    } catch (const std::exception &e) {
+        showError(QString::fromStdString(e.what()));
+        return false;
+    }
+    m_rated = true;
+    m_revealed = true;
+    updateTitles();
+    updateState();
+    updateWinRate();
+    Q_EMIT voteStored(id);
+    return true;
+}
+
+ft::WinRate ComparePage::winRate() const
+{
+    if (!QFileInfo::exists(m_projectFile))
+        return {};
+    try {
+        ft::ProjectStore store(m_projectFile.toStdString(), true);
+        return ft::winRate(store);
+    } catch (const std::exception &) {
+        return {};
+    }
+}
+
+QString ComparePage::winRateText() const
+{
+    return m_winRate->text();
+}
+
+void ComparePage::updateWinRate()
+{
+    const ft::WinRate rate = winRate();
+    if (rate.total() == 0) {
+        m_winRate->setText(tr("No verdicts yet"));
+    } else {
+        const double share = 100.0 * double(rate.tunedWins) / double(rate.total());
+        m_winRate->setText(tr("Tuned wins %1 · ties %2 · base wins %3 (tuned %4 %)")
+                               .arg(rate.tunedWins)
+                               .arg(rate.ties)
+                               .arg(rate.baseWins)
+                               .arg(QLocale().toString(share, 'f', 0)));
+    }
+    m_projectLabel->setText(QFileInfo(m_projectFile).fileName());
+    m_projectLabel->setToolTip(m_projectFile);
+}
+
+void ComparePage::showError(const QString &message)
+{
+    const QString text = format::sentence(message);
+    Q_EMIT errorOccurred(text);
+    if (m_errorDisplay == ErrorDisplay::Dialog)
+        QMessageBox::warning(this, tr("Compare"), text);
+}
+
+} // namespace ftui

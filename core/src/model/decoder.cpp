@@ -1,6 +1,7 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/trainingops.h"
 
 #include <torch/torch.h>
 
@@ -28,6 +29,8 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
         }
         return (p.bias.defined() ? y.add_(p.bias) : y).view(shape);
     }
+    if (!p.weight.requires_grad() && useTrainingOps(x))
+        return frozenLinear(x, p.weight, p.bias, false);
     return p.bias.defined() ? torch::linear(x, p.weight, p.bias) : torch::linear(x, p.weight);
 }
 
@@ -45,15 +48,21 @@ torch::Tensor conv1d(const torch::Tensor &x, const torch::Tensor &weight, const 
 {
     auto shape = x.sizes().vec();
     shape.back() = weight.size(1);
-    torch::Tensor y = x.numel() == x.size(-1)
-                          ? torch::mv(weight.t(), x.reshape({-1})).add_(bias).view(shape)
-                          : torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(shape);
+    torch::Tensor y;
+    if (x.numel() == x.size(-1))
+        y = torch::mv(weight.t(), x.reshape({-1})).add_(bias).view(shape);
+    else if (!weight.requires_grad() && useTrainingOps(x))
+        y = frozenLinear(x, weight, bias, true);
+    else
+        y = torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(shape);
     return lora ? y + lora->delta(x) : y;
 }
 
 // RMSNorm as in LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * weight, in fp32.
 torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &weight, double eps)
 {
+    if (useTrainingOps(x) || weight.requires_grad())
+        return rmsNormTrain(x, weight, eps);
     torch::Tensor variance = x.pow(2).mean(-1, true);
     return weight * (x * torch::rsqrt(variance + eps));
 }
@@ -91,12 +100,34 @@ torch::Tensor Decoder::activation(const torch::Tensor &x) const
     return torch::relu(x);
 }
 
-// q: (B, T, H, D), k and v: (B, T, Hkv, D). Grouped-query attention without repeating K/V:
-// the G = H / Hkv query heads that share a K/V head are stacked along the time axis.
+// q: (B, T, H, D), k and v: (B, T, Hkv, D) -> (B, T, H * D). A padding-free row attends
+// within each of its segments only.
 torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
-                                 const torch::Tensor &v, int layer, KvCache *cache,
-                                 int64_t past, const torch::Tensor &padding) const
+                                 const torch::Tensor &v, int layer,
+                                 const AttentionContext &ctx) const
 {
+    if (!ctx.segments || ctx.segments->size() <= 1)
+        return causalAttention(q, k, v, layer, ctx);
+    std::vector<torch::Tensor> parts;
+    parts.reserve(ctx.segments->size());
+    int64_t start = 0;
+    for (int64_t length : *ctx.segments) {
+        parts.push_back(causalAttention(q.narrow(1, start, length), k.narrow(1, start, length),
+                                        v.narrow(1, start, length), layer, ctx));
+        start += length;
+    }
+    return torch::cat(parts, 1);
+}
+
+// Grouped-query attention without repeating K/V: the G = H / Hkv query heads that share a K/V
+// head are stacked along the time axis.
+torch::Tensor Decoder::causalAttention(const torch::Tensor &q, const torch::Tensor &k,
+                                       const torch::Tensor &v, int layer,
+                                       const AttentionContext &ctx) const
+{
+    KvCache *cache = ctx.cache;
+    const int64_t past = ctx.past;
+    const torch::Tensor &padding = ctx.padding;
     const int64_t B = q.size(0), T = q.size(1), H = m_config.numHeads;
     const int64_t Hkv = m_config.numKvHeads, D = m_config.headDim, G = H / Hkv;
     torch::Tensor keys = k.permute({0, 2, 1, 3});    // (B, Hkv, T, D)
@@ -112,19 +143,21 @@ torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
     const int64_t S = keys.size(2);
     // (B, T, Hkv, G, D) -> (B, Hkv, G*T, D)
     torch::Tensor queries = q.view({B, T, Hkv, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, Hkv, G * T, D});
-    torch::Tensor scores = torch::matmul(queries, keys.transpose(-1, -2)) / std::sqrt(double(D));
+    // In place where autograd allows it (matmul's backward does not need its output): one
+    // (B, H, T, S) buffer instead of three while training.
+    torch::Tensor scores = torch::matmul(queries, keys.transpose(-1, -2));
+    scores.div_(std::sqrt(double(D)));
     if (T > 1) {
         // Causal: query t (absolute position past + t) sees keys 0 .. past + t.
         torch::Tensor mask = torch::ones({T, S}, torch::kBool).triu(past + 1);  // (T, S)
-        scores = scores.view({B, Hkv, G, T, S}).masked_fill(mask, -INFINITY).view({B, Hkv, G * T, S});
+        scores.view({B, Hkv, G, T, S}).masked_fill_(mask, -INFINITY);
     }
     if (padding.defined()) {
         // padding: (B, S) true where the key is padding. The lowest float rather than -inf, as
         // transformers does, so a query that sees only padding gets no NaN.
         if (padding.size(1) != S)
             throw Error(ErrorKind::Internal, "attention mask length does not match the keys");
-        scores = scores.masked_fill(padding.view({B, 1, 1, S}),
-                                    std::numeric_limits<float>::lowest());
+        scores.masked_fill_(padding.view({B, 1, 1, S}), std::numeric_limits<float>::lowest());
     }
     torch::Tensor probs = torch::softmax(scores, -1);
     torch::Tensor out = torch::matmul(probs, values);  // (B, Hkv, G*T, D)
@@ -132,8 +165,7 @@ torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
 }
 
 torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tensor &cos,
-                                  const torch::Tensor &sin, KvCache *cache, int64_t past,
-                                  const torch::Tensor &padding) const
+                                  const torch::Tensor &sin, const AttentionContext &ctx) const
 {
     const LayerWeights &w = m_weights.layers[layer];
     const int64_t B = x.size(0), T = x.size(1), D = m_config.headDim;
@@ -141,16 +173,18 @@ torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tenso
     torch::Tensor q = linear(h, w.q).view({B, T, m_config.numHeads, D});
     torch::Tensor k = linear(h, w.k).view({B, T, m_config.numKvHeads, D});
     torch::Tensor v = linear(h, w.v).view({B, T, m_config.numKvHeads, D});
-    q = Rope::apply(q, cos, sin);
-    k = Rope::apply(k, cos, sin);
-    x = x + linear(attention(q, k, v, layer, cache, past, padding), w.o);
+    q = useTrainingOps(q) ? rotary(q, cos, sin) : Rope::apply(q, cos, sin);
+    k = useTrainingOps(k) ? rotary(k, cos, sin) : Rope::apply(k, cos, sin);
+    x = x + linear(attention(q, k, v, layer, ctx), w.o);
     h = rmsNorm(x, w.postAttentionNorm, m_config.normEps);
-    torch::Tensor gated = activation(linear(h, w.gate)) * linear(h, w.up);
+    torch::Tensor gate = linear(h, w.gate), up = linear(h, w.up);
+    torch::Tensor gated = m_config.activation == "silu" && (useTrainingOps(gate) || useTrainingOps(up))
+                              ? siluMul(gate, up)
+                              : activation(gate) * up;
     return x + linear(gated, w.down);
 }
 
-torch::Tensor Decoder::gpt2Block(torch::Tensor x, int layer, KvCache *cache, int64_t past,
-                                 const torch::Tensor &padding) const
+torch::Tensor Decoder::gpt2Block(torch::Tensor x, int layer, const AttentionContext &ctx) const
 {
     const LayerWeights &w = m_weights.layers[layer];
     const int64_t B = x.size(0), T = x.size(1), C = m_config.hiddenSize, D = m_config.headDim;
@@ -160,7 +194,7 @@ torch::Tensor Decoder::gpt2Block(torch::Tensor x, int layer, KvCache *cache, int
     torch::Tensor q = qkv[0].view({B, T, m_config.numHeads, D});
     torch::Tensor k = qkv[1].view({B, T, m_config.numHeads, D});
     torch::Tensor v = qkv[2].view({B, T, m_config.numHeads, D});
-    x = x + conv1d(attention(q, k, v, layer, cache, past, padding), w.cProj, w.cProjBias,
+    x = x + conv1d(attention(q, k, v, layer, ctx), w.cProj, w.cProjBias,
                    w.cProjLora);
     h = torch::layer_norm(x, {C}, w.ln2, w.ln2Bias, eps);
     return x + conv1d(activation(conv1d(h, w.fc, w.fcBias, w.fcLora)), w.mlpProj, w.mlpProjBias,
@@ -192,6 +226,18 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
         padding = inputs.attentionMask.eq(0);
     }
 
+    AttentionContext ctx{inputs.cache, past, padding, nullptr};
+    if (!inputs.segments.empty()) {
+        int64_t total = 0;
+        for (int64_t length : inputs.segments)
+            total += length > 0 ? length : T + 1;
+        if (B != 1 || inputs.cache || padding.defined() || total != T)
+            throw Error(ErrorKind::Internal,
+                        "padding-free segments need one row, no cache or mask, and lengths "
+                        "adding up to the row");
+        ctx.segments = &inputs.segments;
+    }
+
     torch::Tensor x = torch::embedding(m_weights.embed, ids);  // (B, T, C)
     if (m_config.family == ArchitectureFamily::Gpt2) {
         if (past + T > m_config.maxPositions)
@@ -200,20 +246,25 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
                           " positions");
         x = x + torch::embedding(m_weights.positions, positions);
         for (int i = 0; i < m_config.numLayers; ++i)
-            x = gpt2Block(x, i, inputs.cache, past, padding);
+            x = gpt2Block(x, i, ctx);
         x = torch::layer_norm(x, {m_config.hiddenSize}, m_weights.finalNorm,
                               m_weights.finalNormBias, m_config.normEps);
     } else {
         auto [cos, sin] = m_rope.cosSin(positions);
         for (int i = 0; i < m_config.numLayers; ++i)
-            x = llamaBlock(x, i, cos, sin, inputs.cache, past, padding);
+            x = llamaBlock(x, i, cos, sin, ctx);
         x = rmsNorm(x, m_weights.finalNorm, m_config.normEps);
     }
     if (inputs.cache)
         inputs.cache->length = past + T;
     if (!inputs.allPositions)
         x = x.narrow(1, T - 1, 1);
-    return linear(x, m_weights.lmHead);  // (B, T or 1, V)
+    return inputs.hiddenOnly ? x : project(x);  // (B, T or 1, V)
+}
+
+torch::Tensor Decoder::project(const torch::Tensor &hidden) const
+{
+    return linear(hidden, m_weights.lmHead);
 }
 
 } // namespace ft

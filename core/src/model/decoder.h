@@ -9,6 +9,8 @@
 
 #include <torch/types.h>
 
+#include <vector>
+
 namespace ft {
 
 struct ForwardInputs
@@ -20,6 +22,13 @@ struct ForwardInputs
     // Optional (B, past + T), nonzero = attend: keys where it is 0 (padding) are masked out, as
     // transformers' attention_mask does. Undefined: every key is attended (causally).
     torch::Tensor attentionMask;
+    // Padding-free batches (B == 1, no cache): the lengths of the independent sequences laid end
+    // to end in the row. Attention never crosses them; positions are the caller's (restarting at
+    // 0 per sequence, as transformers' DataCollatorWithFlattening gives them).
+    std::vector<int64_t> segments;
+    // The final hidden states (after the last norm) instead of logits, so that the trainer
+    // projects only the positions that carry loss (see project()).
+    bool hiddenOnly = false;
 };
 
 class Decoder
@@ -30,18 +39,29 @@ public:
     // Logits (B, T or 1, V) in fp32.
     torch::Tensor forward(const ForwardInputs &inputs) const;
     KvCache newCache(int64_t batch, int64_t capacity) const;
+    // lm_head over hidden states (..., C) -> logits (..., V).
+    torch::Tensor project(const torch::Tensor &hidden) const;
 
     const ModelConfig &config() const { return m_config; }
+    const DecoderWeights &weights() const { return m_weights; }
 
 private:
+    // What every block's attention needs besides q, k, v.
+    struct AttentionContext
+    {
+        KvCache *cache = nullptr;
+        int64_t past = 0;
+        torch::Tensor padding;               // (B, past + T) bool, true = masked key
+        const std::vector<int64_t> *segments = nullptr;  // padding-free row, or null
+    };
     torch::Tensor attention(const torch::Tensor &q, const torch::Tensor &k,
-                            const torch::Tensor &v, int layer, KvCache *cache,
-                            int64_t past, const torch::Tensor &padding) const;
+                            const torch::Tensor &v, int layer, const AttentionContext &ctx) const;
+    torch::Tensor causalAttention(const torch::Tensor &q, const torch::Tensor &k,
+                                  const torch::Tensor &v, int layer,
+                                  const AttentionContext &ctx) const;
     torch::Tensor llamaBlock(torch::Tensor x, int layer, const torch::Tensor &cos,
-                             const torch::Tensor &sin, KvCache *cache, int64_t past,
-                             const torch::Tensor &padding) const;
-    torch::Tensor gpt2Block(torch::Tensor x, int layer, KvCache *cache, int64_t past,
-                            const torch::Tensor &padding) const;
+                             const torch::Tensor &sin, const AttentionContext &ctx) const;
+    torch::Tensor gpt2Block(torch::Tensor x, int layer, const AttentionContext &ctx) const;
     torch::Tensor activation(const torch::Tensor &x) const;
 
     const ModelConfig &m_config;

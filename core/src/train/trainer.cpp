@@ -11,6 +11,7 @@
 #include "model/modelimpl.h"
 #include "train/adamwfactory.h"
 #include "train/causallmloss.h"
+#include "train/flatbatch.h"
 #include "train/lrschedule.h"
 #include "train/runfiles.h"
 #include "train/trainerio.h"
@@ -46,7 +47,6 @@ struct Trainer::Impl
     std::vector<Example> examples;
     int64_t badRows = 0;
     std::vector<std::string> dataLog;
-    int64_t padId = 0;
     int64_t microPerEpoch = 0;
     int64_t stepsPerEpoch = 0;
     int64_t totalSteps = 0;
@@ -58,8 +58,6 @@ struct Trainer::Impl
     }
     void loadData(std::vector<std::string> &problems);
     std::vector<std::vector<int64_t>> epochBatches(int64_t epoch) const;
-    void collate(const std::vector<int64_t> &rows, torch::Tensor &ids, torch::Tensor &labels,
-                 torch::Tensor &mask) const;
     void saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatch,
                         torch::optim::Optimizer &optimizer, TrainingObserver *observer) const;
     void writeFinal() const;
@@ -87,7 +85,6 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
         eos = model->impl().eosIds.front();
     if (eos)
         options.eosToken = tokenizer.tokenText(*eos);
-    padId = tokenizer.padId() ? *tokenizer.padId() : (eos ? *eos : 0);
     const int64_t vocab = model->impl().config.vocabSize;
 
     std::vector<std::pair<json, std::string>> rows;
@@ -165,29 +162,6 @@ std::vector<std::vector<int64_t>> Trainer::Impl::epochBatches(int64_t epoch) con
     for (size_t i = 0; i < order.size(); i += bs)
         batches.emplace_back(order.begin() + i, order.begin() + std::min(order.size(), i + bs));
     return batches;
-}
-
-void Trainer::Impl::collate(const std::vector<int64_t> &rows, torch::Tensor &ids,
-                            torch::Tensor &labels, torch::Tensor &mask) const
-{
-    size_t width = 0;
-    for (int64_t r : rows)
-        width = std::max(width, examples[r].ids.size());
-    const int64_t b = static_cast<int64_t>(rows.size()), t = static_cast<int64_t>(width);
-    ids = torch::full({b, t}, padId, torch::kLong);
-    labels = torch::full({b, t}, kIgnoreIndex, torch::kLong);
-    mask = torch::zeros({b, t}, torch::kLong);
-    auto idsA = ids.accessor<int64_t, 2>();
-    auto labA = labels.accessor<int64_t, 2>();
-    auto maskA = mask.accessor<int64_t, 2>();
-    for (int64_t i = 0; i < b; ++i) {
-        const Example &ex = examples[rows[i]];
-        for (size_t j = 0; j < ex.ids.size(); ++j) {
-            idsA[i][j] = ex.ids[j];
-            labA[i][j] = ex.labels[j];
-            maskA[i][j] = 1;
-        }
-    }
 }
 
 void Trainer::Impl::saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatch,
@@ -428,14 +402,15 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         // This step's micro-batches: up to gradient_accumulation_steps, within the epoch.
         const int64_t count = std::min<int64_t>(c.gradientAccumulationSteps,
                                                 static_cast<int64_t>(batches.size()) - nextBatch);
-        std::vector<std::array<torch::Tensor, 3>> micro;
+        std::vector<FlatBatch> micro;
         int64_t lossTokens = 0;
         for (int64_t i = 0; i < count; ++i) {
-            std::array<torch::Tensor, 3> b;
-            d.collate(batches[nextBatch + i], b[0], b[1], b[2]);
-            lossTokens += countLossTokens(b[1]);
-            tokensSeen += b[2].sum().item<int64_t>();
-            micro.push_back(std::move(b));
+            std::vector<const Example *> rows;
+            for (int64_t r : batches[nextBatch + i])
+                rows.push_back(&d.examples[r]);
+            micro.push_back(flattenExamples(rows));
+            lossTokens += micro.back().lossRows.numel();
+            tokensSeen += micro.back().tokens;
         }
         nextBatch += count;
 
@@ -445,19 +420,13 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
             groups[i].options().set_lr(baseLrs[i] * factor);
         optimizer->zero_grad();
         double stepLoss = 0.0;
-        for (const auto &b : micro) {
-            ForwardInputs inputs;
-            inputs.ids = b[0];
-            inputs.allPositions = true;
-            inputs.attentionMask = b[2];
-            const torch::Tensor logits = d.model->impl().decoder->forward(inputs);
-            const int64_t n = countLossTokens(b[1]);
-            if (n == 0)
+        for (const FlatBatch &b : micro) {
+            torch::Tensor lossSum = flatBatchLossSum(*d.model->impl().decoder, b);
+            if (!lossSum.defined())
                 continue;
             // transformers' num_items_in_batch: each micro-batch's summed loss over the tokens
             // of the whole optimiser step.
-            torch::Tensor loss = causalLmLoss(logits, b[1]) *
-                                 (static_cast<double>(n) / static_cast<double>(lossTokens));
+            torch::Tensor loss = lossSum / static_cast<double>(lossTokens);
             loss.backward();
             stepLoss += loss.item<double>();
         }

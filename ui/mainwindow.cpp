@@ -7,6 +7,7 @@
 #include "placeholderpage.h"
 #include "recentmodelsmenu.h"
 #include "studiosession.h"
+#include "trainpage.h"
 
 #include <ft/model.h>
 #include <ft/runtime.h>
@@ -89,12 +90,9 @@ void MainWindow::createPages()
                                    "model's layers."),
                                 tr("Arrives with the training strategies.")),
             true, tr("Choose a fine-tuning strategy (arrives with the training strategies)"));
-    addPage(Page::Train, tr("Train"),
-            new PlaceholderPage(PageIcon::Train, tr("Train"),
-                                tr("Train on a background thread, on the GPU or the CPU, and "
-                                   "watch the loss curves as they come in."),
-                                tr("Arrives with the trainer.")),
-            true, tr("Run and watch training (arrives with the trainer)"));
+    m_trainPage = new TrainPage(m_session);
+    addPage(Page::Train, tr("Train"), m_trainPage, true,
+            tr("Train on a background thread and watch the curves"));
     addPage(Page::Compare, tr("Compare"),
             new PlaceholderPage(PageIcon::Compare, tr("Compare"),
                                 tr("Generate from the base model and the tuned model side by "
@@ -233,6 +231,25 @@ void MainWindow::saveSettings() const
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (m_trainPage->isTraining()) {
+        // Never kill a run mid-step: stop it (the trainer writes a checkpoint), close after.
+        event->ignore();
+        if (m_closeWhenStopped)
+            return;
+        const auto answer = QMessageBox::question(
+            this, tr("Training Is Running"),
+            tr("Stop training and close? The run stops after the current step and writes a "
+               "checkpoint you can resume from."),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes)
+            return;
+        m_closeWhenStopped = true;
+        connect(m_trainPage, &TrainPage::trainingFinished, this, &QWidget::close,
+                Qt::QueuedConnection);
+        m_trainPage->stop();
+        statusBar()->showMessage(tr("Stopping training, then closing…"));
+        return;
+    }
     saveSettings();
     event->accept();
 }

@@ -13,6 +13,7 @@ class ModelPage;
 class PageSidebar;
 class RecentModelsMenu;
 class StudioSession;
+class TrainPage;
 
 class MainWindow : public QMainWindow
 {
@@ -27,6 +28,7 @@ public:
 
     StudioSession *session() const { return m_session; }
     ModelPage *modelPage() const { return m_modelPage; }
+    TrainPage *trainPage() const { return m_trainPage; }
 
     // Shows the Model page and starts loading `path`.
     void openModel(const QString &path);
@@ -55,6 +57,8 @@ private:
     PageSidebar *m_sidebar = nullptr;
     QStackedWidget *m_pages = nullptr;
     ModelPage *m_modelPage = nullptr;
+    TrainPage *m_trainPage = nullptr;
+    bool m_closeWhenStopped = false;  // the user chose to close while training
     RecentModelsMenu *m_recentMenu = nullptr;
     QLabel *m_modelStatus = nullptr;
 };

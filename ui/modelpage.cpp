@@ -1,12 +1,14 @@
 #include "modelpage.h"
 
 #include "displayformat.h"
+#include "memoryestimatecard.h"
 #include "modelloader.h"
 #include "modelsummaryview.h"
 #include "trypanel.h"
 #include "pageicons.h"
 #include "studiosession.h"
 #include "theme.h"
+#include "trainingsetup.h"
 
 #include <ft/model.h>
 
@@ -49,6 +51,12 @@ ModelPage::ModelPage(StudioSession *session, QWidget *parent)
     auto *summaryLayout = new QVBoxLayout(summaryPage);
     summaryLayout->setContentsMargins(kPageMargin, 8, kPageMargin, kPageMargin);
     summaryLayout->addWidget(m_summary);
+    m_memory = new MemoryEstimateCard(tr("Memory to fine-tune"));
+    m_memory->setObjectName(QStringLiteral("modelMemoryCard"));
+    m_memory->setStrategies(MemoryEstimateCard::standardStrategies());
+    connect(m_session->trainingSetup(), &TrainingSetup::changed, this, &ModelPage::updateMemory);
+    summaryLayout->addSpacing(16);
+    summaryLayout->addWidget(m_memory);
     m_tryPanel = new TryPanel(m_session);
     summaryLayout->addSpacing(16);
     summaryLayout->addWidget(m_tryPanel);
@@ -251,7 +259,18 @@ void ModelPage::showModel()
     m_title->setText(format::modelName(path));
     m_path->setText(QDir::toNativeSeparators(path));
     m_summary->setModel(*model);
+    updateMemory();
     m_body->setCurrentWidget(m_summaryScroll);
+}
+
+void ModelPage::updateMemory()
+{
+    const ft::TrainingConfig &settings = m_session->trainingSetup()->settings();
+    m_memory->setBatchAndCutoff(settings.perDeviceTrainBatchSize, int(settings.cutoffLen));
+    if (const auto model = m_session->model())
+        m_memory->setModelInfo(model->info());
+    else
+        m_memory->clearModel();
 }
 
 void ModelPage::reportError(const QString &path, const QString &message)

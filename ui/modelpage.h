@@ -18,6 +18,7 @@ class Model;
 
 namespace ftui {
 
+class MemoryEstimateCard;
 class ModelLoader;
 class ModelSummaryView;
 class StudioSession;
@@ -45,6 +46,7 @@ public:
     void setErrorDisplay(ErrorDisplay display) { m_errorDisplay = display; }
     ModelSummaryView *summaryView() const { return m_summary; }
     TryPanel *tryPanel() const { return m_tryPanel; }
+    MemoryEstimateCard *memoryCard() const { return m_memory; }
 
     static QString openHint();
 
@@ -57,6 +59,7 @@ private:
     QWidget *createProgressRow();
     QWidget *createEmptyState();
     void showModel();
+    void updateMemory();
     void reportError(const QString &path, const QString &message);
     void onStarted(const QString &path);
     void onProgress(double fraction);
@@ -81,6 +84,7 @@ private:
     QScrollArea *m_summaryScroll = nullptr;
     ModelSummaryView *m_summary = nullptr;
     TryPanel *m_tryPanel = nullptr;
+    MemoryEstimateCard *m_memory = nullptr;
 };
 
 } // namespace ftui

@@ -1,6 +1,9 @@
 #include "screenshotter.h"
 
 #include "modelpage.h"
+#include "runhistory.h"
+#include "trainingsetup.h"
+#include "trainpage.h"
 #include "trypanel.h"
 
 #include <QDebug>
@@ -53,8 +56,59 @@ void Screenshotter::afterLoad()
     QTimer::singleShot(0, this, &Screenshotter::tryThenGrab);
 }
 
+void Screenshotter::setTrainingDemo(TrainPage *page, const QString &dataFile, int steps)
+{
+    m_trainPage = page;
+    m_trainData = dataFile;
+    m_trainSteps = steps;
+    m_trainPage->setErrorDisplay(TrainPage::ErrorDisplay::SignalOnly);
+    connect(m_trainPage, &TrainPage::errorOccurred, this, [this](const QString &message) {
+        qWarning().noquote() << "error:" << message;
+        m_errorSeen = true;
+    });
+}
+
+void Screenshotter::trainThenGrab()
+{
+    connect(m_trainPage, &TrainPage::trainingFinished, this, [this](const TrainingOutcome &outcome) {
+        qInfo().noquote() << "training:" << outcome.steps << "steps in" << outcome.outputDir;
+        if (!outcome.error.isEmpty() || ++m_runsDone == 2) {
+            m_trainPage->history()->setOverlay(1, true);  // the first run, under the second
+            scheduleGrab();
+            return;
+        }
+        QTimer::singleShot(0, this, [this] { startDemoRun(1e-3); });
+    });
+    startDemoRun(2e-4);
+}
+
+void Screenshotter::startDemoRun(double learningRate)
+{
+    // A realistic LoRA run on the demo data; the setup is what the form would write.
+    TrainingSetup *setup = m_trainPage->setup();
+    ft::TrainingConfig settings = setup->settings();
+    settings.strategy = "lora";
+    settings.lora.r = 16;
+    settings.lora.loraAlpha = 32;
+    settings.lora.targetModules.clear();
+    settings.lora.targetRegex = "all-linear";
+    settings.learningRate = learningRate;
+    settings.maxSteps = m_trainSteps;
+    settings.perDeviceTrainBatchSize = 4;
+    settings.gradientAccumulationSteps = 2;
+    settings.cutoffLen = 256;
+    settings.saveSteps = 0;
+    setup->setDataPath(m_trainData);
+    setup->setSettings(settings);
+    m_trainPage->start();
+}
+
 void Screenshotter::tryThenGrab()
 {
+    if (m_trainPage && !m_trainData.isEmpty()) {
+        trainThenGrab();
+        return;
+    }
     TryPanel *panel = m_modelPage->tryPanel();
     if (m_tryPrompt.isEmpty() || !panel) {
         scheduleGrab();

@@ -1,5 +1,6 @@
 // For docs/screenshots (scripts/screenshots.sh): waits until the Model page has finished
-// loading, lets the window settle, grabs it into a PNG and reports whether all went well.
+// loading (and, for the Train page, until demo training runs have finished), lets the window
+// settle, grabs it into a PNG and reports whether all went well.
 #pragma once
 
 #include <QObject>
@@ -10,6 +11,7 @@ class QWidget;
 namespace ftui {
 
 class ModelPage;
+class TrainPage;
 
 class Screenshotter : public QObject
 {
@@ -22,6 +24,9 @@ public:
     // Before start(): once the model is loaded, ask it `prompt` in the "Try the model" panel and
     // grab when the answer is complete.
     void setTryPrompt(const QString &prompt) { m_tryPrompt = prompt; }
+    // Before start(): once the model is loaded, train on `dataFile` for `steps` steps on the Train
+    // page, twice (learning rates 2e-4 and 1e-3, the first run overlaid), then grab.
+    void setTrainingDemo(TrainPage *page, const QString &dataFile, int steps);
     // Call after the model load was requested (if any).
     void start();
 
@@ -33,12 +38,18 @@ private:
     void afterLoad();
     void tryThenGrab();
     void scheduleGrab();
+    void trainThenGrab();
+    void startDemoRun(double learningRate);
     void grab();
 
     QWidget *m_window = nullptr;
     ModelPage *m_modelPage = nullptr;
     QString m_file;
     QString m_tryPrompt;
+    TrainPage *m_trainPage = nullptr;
+    QString m_trainData;
+    int m_trainSteps = 0;
+    int m_runsDone = 0;
     bool m_errorSeen = false;
     bool m_grabScheduled = false;
     bool m_done = false;

@@ -1,10 +1,15 @@
 #include "studiosession.h"
 
+#include "trainingsetup.h"
+
 #include <ft/model.h>
 
 namespace ftui {
 
-StudioSession::StudioSession(QObject *parent) : QObject(parent) {}
+StudioSession::StudioSession(QObject *parent)
+    : QObject(parent), m_trainingSetup(new TrainingSetup(this))
+{
+}
 
 StudioSession::~StudioSession() = default;
 

@@ -1,5 +1,6 @@
-// The current studio session: what the pages share (for now the opened base model). Pages read
-// it and listen to its signals; they never keep their own copy of the model.
+// The current studio session: what the pages share (the opened base model, the next run's
+// training setup). Pages read it and listen to its signals; they never keep their own copy of
+// the model.
 #pragma once
 
 #include <QObject>
@@ -12,6 +13,8 @@ class Model;
 }
 
 namespace ftui {
+
+class TrainingSetup;
 
 class StudioSession : public QObject
 {
@@ -29,12 +32,16 @@ public:
     void setModel(std::shared_ptr<ft::Model> model, const QString &path);
     void clearModel();
 
+    // The next training run's settings; pages write to it, the Train page runs it.
+    TrainingSetup *trainingSetup() const { return m_trainingSetup; }
+
 Q_SIGNALS:
     void modelChanged();
 
 private:
     std::shared_ptr<ft::Model> m_model;
     QString m_modelPath;
+    TrainingSetup *m_trainingSetup = nullptr;
 };
 
 } // namespace ftui

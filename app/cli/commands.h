@@ -13,5 +13,7 @@ using Runner = std::function<void()>;
 // Registers info, tokenize, logits, generate and convert; the returned runner of the chosen
 // subcommand is stored in `run`.
 void addModelCommands(CLI::App &app, Runner &run);
+// memory: the training memory estimate (memorycommand.cpp).
+void addMemoryCommand(CLI::App &app, Runner &run);
 
 } // namespace ftcli

@@ -2,6 +2,8 @@
 // Exit codes: 0 success, 2 bad input (one line on stderr naming the file and the problem),
 // 1 internal error.
 #include "commands.h"
+#include "datacommands.h"
+#include "datareviewcommand.h"
 
 #include "ft/error.h"
 #include "ft/runtime.h"
@@ -18,6 +20,9 @@ int main(int argc, char **argv)
     app.add_option("--threads", threads, "CPU threads for tensor work (default: physical cores)");
     ftcli::Runner run;
     ftcli::addModelCommands(app, run);
+    CLI::App *data = ftcli::addDataCommands(app, run);
+    ftcli::addDataReviewCommand(*data, run);
+    ftcli::addMemoryCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

@@ -23,6 +23,8 @@ struct ModelArgs
 {
     std::string model;
     bool json = false;
+    std::string adapter;     // a PEFT adapter folder to attach
+    bool noAdapter = false;  // attach it but run the base model
 };
 
 struct PromptArgs
@@ -67,6 +69,24 @@ std::unique_ptr<ft::Model> openModel(const std::string &path, bool needTokenizer
     ft::LoadOptions options;
     options.requireTokenizer = needTokenizer;
     return ft::Model::open(path, options);
+}
+
+std::unique_ptr<ft::Model> openModel(const ModelArgs &args, bool needTokenizer)
+{
+    if (args.noAdapter && args.adapter.empty())
+        ft::throwBadInput("--no-adapter needs --adapter");
+    auto model = openModel(args.model, needTokenizer);
+    if (!args.adapter.empty())
+        model->attachAdapter(args.adapter);
+    return model;
+}
+
+void addAdapterOptions(CLI::App *cmd, ModelArgs &args)
+{
+    cmd->add_option("--adapter", args.adapter,
+                    "PEFT adapter folder (LoRA, IA3 or prompt tuning) to apply");
+    cmd->add_flag("--no-adapter", args.noAdapter,
+                  "Load --adapter but run the base model (to compare)");
 }
 
 nlohmann::json infoJson(const ft::ModelInfo &info)
@@ -191,14 +211,17 @@ void addLogits(CLI::App &app, Runner &run)
     cmd->add_option("--prompt", prompt->text, "Prompt text (tokenized with the model's tokenizer)");
     cmd->add_flag("--add-special", prompt->addSpecial, "Add BOS/EOS to --prompt");
     cmd->add_flag("--all-positions", *all, "Logits for every position, not only the last");
+    addAdapterOptions(cmd, *args);
     cmd->add_flag("--json", args->json, "Machine-readable output");
     cmd->callback([&run, args, prompt, all] {
         run = [args, prompt, all] {
             if (prompt->ids.empty() && prompt->text.empty())
                 ft::throwBadInput("logits: give --prompt-ids or --prompt");
-            auto model = openModel(args->model, !prompt->text.empty());
+            auto model = openModel(*args, !prompt->text.empty());
             const auto ids = promptIds(*prompt, *model);
-            const auto logits = *all ? model->allLogits(ids) : model->lastLogits(ids);
+            const bool useAdapter = !args->noAdapter;
+            const auto logits = *all ? model->allLogits(ids, useAdapter)
+                                     : model->lastLogits(ids, useAdapter);
             if (args->json) {
                 std::cout << nlohmann::json{{"ids", ids}, {"logits", logits}}.dump() << '\n';
             } else {
@@ -239,6 +262,7 @@ void addGenerate(CLI::App &app, Runner &run)
     cmd->add_option("--seed", options->seed, "Sampling seed")->capture_default_str();
     cmd->add_option("--stop", *stops, "Stop string (repeatable)");
     cmd->add_flag("--ignore-eos", *ignoreEos, "Keep generating past end-of-sequence tokens");
+    addAdapterOptions(cmd, *args);
     cmd->add_flag("--json", args->json, "Machine-readable output (no streaming)");
     cmd->callback([&run, args, prompt, options, stops, noSpecial, ignoreEos] {
         run = [args, prompt, options, stops, noSpecial, ignoreEos] {
@@ -247,7 +271,8 @@ void addGenerate(CLI::App &app, Runner &run)
             prompt->addSpecial = !*noSpecial;
             options->stopStrings = *stops;
             options->stopAtEos = !*ignoreEos;
-            auto model = openModel(args->model, !prompt->text.empty());
+            options->useAdapter = !args->noAdapter;
+            auto model = openModel(*args, !prompt->text.empty());
             const auto ids = promptIds(*prompt, *model);
             if (!args->json)
                 options->onToken = [](int32_t, const std::string &piece) {

@@ -110,6 +110,7 @@ void addTrainCommands(CLI::App &app, Runner &run)
     ecmd->add_option("--format", exp->format, "peft or merged")->required();
     ecmd->add_option("--out", exp->out, "Folder to write")->required();
     ecmd->callback([&run, exp] { run = [exp] { ft::exportRun(exp->run, exp->format, exp->out); }; });
+    addLayersCommand(app, run);
 }
 
 } // namespace ftcli

@@ -7,5 +7,7 @@
 namespace ftcli {
 
 void addTrainCommands(CLI::App &app, Runner &run);
+// layers (layerscommand.cpp).
+void addLayersCommand(CLI::App &app, Runner &run);
 
 } // namespace ftcli

@@ -3,10 +3,13 @@
 //   --screenshot FILE [--page NAME] [--try-prompt TEXT]
 //                                            (hidden) save the window to FILE once loaded (and
 //                                            TEXT answered in "Try the model"), then quit
+//   --train-data FILE [--train-steps N]      (hidden, with --screenshot) first train N steps on
+//                                            FILE twice on the Train page (two runs, overlaid)
 
 #include "mainwindow.h"
 #include "modelpage.h"
 #include "screenshotter.h"
+#include "trainpage.h"
 
 #include <ft/runtime.h>
 
@@ -46,6 +49,16 @@ int main(int argc, char *argv[])
                                  QStringLiteral("With --screenshot: ask the model <text> first."),
                                  QStringLiteral("text"));
     tryOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption trainDataOption(QStringLiteral("train-data"),
+                                       QStringLiteral("With --screenshot: train on <file> first."),
+                                       QStringLiteral("file"));
+    trainDataOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption trainStepsOption(QStringLiteral("train-steps"),
+                                        QStringLiteral("With --train-data: steps per run."),
+                                        QStringLiteral("n"), QStringLiteral("60"));
+    trainStepsOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(trainDataOption);
+    parser.addOption(trainStepsOption);
     parser.addOption(screenshotOption);
     parser.addOption(pageOption);
     parser.addOption(tryOption);
@@ -78,6 +91,9 @@ int main(int argc, char *argv[])
                      qPrintable(parser.value(pageOption)));
     if (screenshotter) {
         screenshotter->setTryPrompt(parser.value(tryOption));
+        if (parser.isSet(trainDataOption))
+            screenshotter->setTrainingDemo(window.trainPage(), parser.value(trainDataOption),
+                                           parser.value(trainStepsOption).toInt());
         screenshotter->start();
     }
     return app.exec();

@@ -406,7 +406,9 @@ private Q_SLOTS:
 
         const FlatBatch flat = flattenExamples({&rows[0], &rows[1], &rows[2]});
         QCOMPARE(flat.lossRows.numel(), countLossTokens(plab));
-        torch::Tensor flatLoss = flatBatchLossSum(*m->decoder, flat) / double(flat.lossRows.numel());
+        QCOMPARE(lossTokenCount({&rows[0], &rows[1], &rows[2]}), flat.lossRows.numel());
+        torch::Tensor flatLoss =
+            batchLossSum(*m->decoder, {&rows[0], &rows[1], &rows[2]}) / double(flat.lossRows.numel());
         flatLoss.backward();
         const auto flatGrads = paramGrads();
         QVERIFY(std::abs(flatLoss.item<double>() - padded.item<double>()) < 1e-5);

@@ -29,6 +29,9 @@ struct GenerationOptions
     // stop.
     std::function<bool(int32_t id, const std::string &textPiece)> onToken;
     const std::atomic<bool> *cancel = nullptr;
+    // Apply the model's attached adapter (if any); false generates from the base model. Base
+    // and tuned generations may run at the same time on different threads.
+    bool useAdapter = true;
 };
 
 enum class FinishReason { Length, Eos, StopString, Cancelled };

@@ -26,6 +26,60 @@ struct LoraOptions
     bool useRslora = false;
 };
 
+// strategy "freeze" (LLaMA-Factory's freeze tuning): base weights of the chosen parts train,
+// the rest stay frozen (no gradient, no optimizer state). See docs/training.md.
+struct FreezeOptions
+{
+    // Which decoder blocks train: "last" N (LLaMA-Factory freeze_trainable_layers = N), "first"
+    // N (freeze_trainable_layers = -N) or the listed indices ("list").
+    std::string blockSelection = "last";
+    int blockCount = 2;
+    std::vector<int> blocks;
+    // Parts of those blocks that train (freeze_trainable_modules): attention, mlp, norms.
+    std::vector<std::string> modules{"attention", "mlp", "norms"};
+    // Parts outside the blocks that train too (freeze_extra_modules): embeddings, final_norm,
+    // lm_head.
+    std::vector<std::string> extra;
+    // ECMAScript regexes searched in the Hugging Face parameter names: a match trains as well.
+    std::vector<std::string> patterns;
+};
+
+// strategy "progressive" (gradual unfreezing, Howard & Ruder 2018): training starts with the top
+// `initialBlocks` blocks (and `extra`), then each stage unfreezes the next `blocks` blocks
+// downwards when its trigger is reached.
+struct ProgressiveStage
+{
+    int64_t atEpoch = -1;      // joins when this many epochs are done (>= 1), or
+    double atFraction = -1.0;  // when floor(at_fraction * total steps) steps are done (0 < f < 1)
+    int blocks = 1;            // blocks that join, continuing downwards
+    double lrFactor = 1.0;     // the joining parameters' lr = learning_rate * lr_factor
+};
+
+struct ProgressiveOptions
+{
+    int initialBlocks = 1;
+    std::vector<std::string> modules{"attention", "mlp", "norms"};
+    std::vector<std::string> extra;
+    // Empty: one block per epoch (at_epoch 1, 2, ...) until every block trains.
+    std::vector<ProgressiveStage> stages;
+// peft's IA3Config: lists of module names / suffixes, or (the *Regex fields) one regex string
+// (target_modules may also be "all-linear"). Empty: peft's defaults for the model type.
+struct Ia3Options
+{
+    std::vector<std::string> targetModules;
+    std::string targetRegex;
+    std::vector<std::string> feedforwardModules;
+    std::string feedforwardRegex;
+};
+
+// peft's PromptTuningConfig (task_type CAUSAL_LM).
+struct PromptTuningOptions
+{
+    int numVirtualTokens = 20;
+    std::string init = "random";  // "random" | "text" (the embeddings of initText's tokens)
+    std::string initText;
+};
+
 struct TrainingConfig
 {
     // What to train on and where to write.
@@ -33,8 +87,12 @@ struct TrainingConfig
     std::string data;        // Alpaca / messages / ShareGPT rows, .json (a list) or .jsonl
     std::string templateName = "alpaca";  // a built-in chat template, or "model"
     std::string outputDir;
-    std::string strategy = "lora";        // "full" | "lora"
+    std::string strategy = "lora";  // full | lora | freeze | progressive | ia3 | prompt_tuning
     LoraOptions lora;
+    FreezeOptions freeze;
+    ProgressiveOptions progressive;
+    Ia3Options ia3;                       // strategy "ia3"
+    PromptTuningOptions promptTuning;     // strategy "prompt_tuning"
 
     // transformers.TrainingArguments names; product defaults.
     double learningRate = 2e-5;
@@ -54,7 +112,17 @@ struct TrainingConfig
     int64_t saveTotalLimit = 0;          // 0: keep every checkpoint
     int64_t cutoffLen = 1024;            // tokens per example (longer ones are truncated)
 
+    // Evaluation: a seeded split of the data rows (val_size < 1: a fraction, >= 1: a count; 0:
+    // none), evaluated every eval_steps steps (0: at the end of every epoch).
+    double valSize = 0.0;
+    int64_t evalSteps = 0;
+    int64_t earlyStoppingPatience = 0;   // evaluations without improvement before stopping; 0: off
+    double earlyStoppingThreshold = 0.0; // an improvement must lower the eval loss by more than this
+    std::string device = "auto";         // auto | cpu | cuda
+
     nlohmann::json toJson() const;
+    nlohmann::json freezeJson() const;
+    nlohmann::json progressiveJson() const;
 };
 
 // Parses a run configuration. Every problem found (unknown keys, wrong types, out-of-range
@@ -75,6 +143,18 @@ struct TrainingStepInfo
     double tokensPerSecond = 0.0;
     double elapsedSeconds = 0.0;
     double etaSeconds = 0.0;
+    int64_t memoryBytes = 0;   // the process's resident set size now
+};
+
+struct TrainingEvalInfo
+{
+    int64_t step = 0;          // optimiser steps done when evaluated
+    double epoch = 0.0;
+    double loss = 0.0;         // token-weighted mean loss over the validation rows
+    double perplexity = 0.0;   // exp(loss)
+    int64_t tokens = 0;        // loss tokens evaluated
+    double bestLoss = 0.0;     // the lowest eval loss so far (this one included)
+    int64_t evalsWithoutImprovement = 0;
 };
 
 class TrainingObserver
@@ -83,12 +163,15 @@ public:
     virtual ~TrainingObserver() = default;
     virtual void onStep(const TrainingStepInfo &) {}
     virtual void onLog(const std::string &) {}
+    virtual void onEval(const TrainingEvalInfo &) {}
 };
 
 struct TrainingResult
 {
     int64_t steps = 0;          // optimiser steps done (in total, over resumes)
     bool stopped = false;       // the stop token was set (a checkpoint was written)
+    bool earlyStopped = false;  // early stopping ended the run (a checkpoint was written)
+    std::string stopReason;     // why an early stop happened
     double lastLoss = 0.0;
     std::filesystem::path finalDir;  // output_dir/final (empty when stopped)
 };
@@ -111,8 +194,11 @@ public:
     int64_t badRowCount() const;
 
     // Trains to the end (or until *stop becomes true: then a checkpoint is written and the
-    // result says stopped). A non-finite loss stops with an ft::Error naming the step.
-    TrainingResult run(TrainingObserver *observer = nullptr, const std::atomic<bool> *stop = nullptr);
+    // result says stopped). While *pause is true the loop waits between optimiser steps
+    // (checking stop every ~50 ms). A non-finite loss stops with an ft::Error naming the step.
+    TrainingResult run(TrainingObserver *observer = nullptr, const std::atomic<bool> *stop = nullptr,
+                       const std::atomic<bool> *pause = nullptr);
+    int64_t validationCount() const;
 
     struct Impl;
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <shared_mutex>
 
 namespace ft {
 namespace {
@@ -98,9 +99,13 @@ GenerationResult generate(const Model &model, const std::vector<int32_t> &prompt
         throwBadInput("stop strings need a tokenizer: " + impl.missingTokenizerReason);
 
     torch::InferenceMode guard;
+    // Adapters stay attached for the whole generation (attaching waits for it).
+    std::shared_lock adapterLock(impl.adapterLock);
     const auto start = Clock::now();
     GenerationResult result;
-    const int64_t capacity = static_cast<int64_t>(promptIds.size()) + options.maxNewTokens;
+    // The cache also holds prompt tuning's virtual tokens.
+    const int64_t capacity = impl.decoder->virtualTokenCount(options.useAdapter) +
+                             static_cast<int64_t>(promptIds.size()) + options.maxNewTokens;
     KvCache cache = impl.decoder->newCache(1, capacity);
     std::vector<int32_t> history = promptIds;
     Sampler sampler(options);
@@ -112,6 +117,7 @@ GenerationResult generate(const Model &model, const std::vector<int32_t> &prompt
     ForwardInputs inputs;
     inputs.ids = torch::tensor(std::vector<int64_t>(promptIds.begin(), promptIds.end()), torch::kInt64).unsqueeze(0);
     inputs.cache = &cache;
+    inputs.useAdapters = options.useAdapter;
     Clock::time_point firstTokenAt;
     for (int step = 0; step < options.maxNewTokens; ++step) {
         if (options.cancel && options.cancel->load()) {

@@ -34,28 +34,40 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
     return p.bias.defined() ? torch::linear(x, p.weight, p.bias) : torch::linear(x, p.weight);
 }
 
-// The projection plus its LoRA adapter, when one is attached.
-torch::Tensor linear(const torch::Tensor &x, const Projection &p)
+// A linear map with whichever adapters are attached to it (none when `use` is false): an IA3
+// feed-forward vector scales the input, an output-side one the output, LoRA adds its delta.
+template <typename Base>
+torch::Tensor adapted(const torch::Tensor &x, const LoraAdapter *lora, const Ia3Vector *ia3,
+                      bool use, const Base &base)
 {
-    torch::Tensor y = linearBase(x, p);
-    return p.lora ? y + p.lora->delta(x) : y;
+    if (!use)
+        return base(x);
+    torch::Tensor y = base(ia3 && ia3->feedforward ? x * ia3->scale() : x);
+    if (ia3 && !ia3->feedforward)
+        y = y * ia3->scale();
+    return lora ? y + lora->delta(x) : y;
 }
 
-// GPT-2's Conv1D: y = x @ W + b with W stored (in, out).
-// With a LoRA adapter attached, its output is added.
-torch::Tensor conv1d(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias,
-                     const std::shared_ptr<LoraAdapter> &lora)
+torch::Tensor linear(const torch::Tensor &x, const Projection &p, bool adapters)
 {
-    auto shape = x.sizes().vec();
-    shape.back() = weight.size(1);
-    torch::Tensor y;
-    if (x.numel() == x.size(-1))
-        y = torch::mv(weight.t(), x.reshape({-1})).add_(bias).view(shape);
-    else if (!weight.requires_grad() && useTrainingOps(x))
-        y = frozenLinear(x, weight, bias, true);
-    else
-        y = torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(shape);
-    return lora ? y + lora->delta(x) : y;
+    return adapted(x, p.lora.get(), p.ia3.get(), adapters,
+                   [&](const torch::Tensor &in) { return linearBase(in, p); });
+}
+
+// GPT-2's Conv1D: y = x @ W + b with W stored (in, out), and its adapters.
+torch::Tensor conv1d(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias,
+                     const std::shared_ptr<LoraAdapter> &lora, const std::shared_ptr<Ia3Vector> &ia3,
+                     bool adapters)
+{
+    return adapted(x, lora.get(), ia3.get(), adapters, [&](const torch::Tensor &in) {
+        auto shape = in.sizes().vec();
+        shape.back() = weight.size(1);
+        if (in.numel() == in.size(-1))
+            return torch::mv(weight.t(), in.reshape({-1})).add_(bias).view(shape);
+        if (!weight.requires_grad() && useTrainingOps(in))
+            return frozenLinear(in, weight, bias, true);
+        return torch::addmm(bias, in.reshape({-1, in.size(-1)}), weight).view(shape);
+    });
 }
 
 // RMSNorm as in LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * weight, in fp32.
@@ -74,6 +86,11 @@ Decoder::Decoder(const ModelConfig &config, const DecoderWeights &weights)
 {
     if (config.family == ArchitectureFamily::Llama)
         m_rope = Rope(config);
+}
+
+int64_t Decoder::virtualTokenCount(bool useAdapters) const
+{
+    return useAdapters && m_weights.virtualTokens.defined() ? m_weights.virtualTokens.size(0) : 0;
 }
 
 KvCache Decoder::newCache(int64_t batch, int64_t capacity) const
@@ -104,7 +121,7 @@ torch::Tensor Decoder::activation(const torch::Tensor &x) const
 // within each of its segments only.
 torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
                                  const torch::Tensor &v, int layer,
-                                 const AttentionContext &ctx) const
+                                 const BlockContext &ctx) const
 {
     if (!ctx.segments || ctx.segments->size() <= 1)
         return causalAttention(q, k, v, layer, ctx);
@@ -123,7 +140,7 @@ torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
 // head are stacked along the time axis.
 torch::Tensor Decoder::causalAttention(const torch::Tensor &q, const torch::Tensor &k,
                                        const torch::Tensor &v, int layer,
-                                       const AttentionContext &ctx) const
+                                       const BlockContext &ctx) const
 {
     KvCache *cache = ctx.cache;
     const int64_t past = ctx.past;
@@ -165,40 +182,41 @@ torch::Tensor Decoder::causalAttention(const torch::Tensor &q, const torch::Tens
 }
 
 torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tensor &cos,
-                                  const torch::Tensor &sin, const AttentionContext &ctx) const
+                                  const torch::Tensor &sin, const BlockContext &ctx) const
 {
     const LayerWeights &w = m_weights.layers[layer];
     const int64_t B = x.size(0), T = x.size(1), D = m_config.headDim;
     torch::Tensor h = rmsNorm(x, w.inputNorm, m_config.normEps);
-    torch::Tensor q = linear(h, w.q).view({B, T, m_config.numHeads, D});
-    torch::Tensor k = linear(h, w.k).view({B, T, m_config.numKvHeads, D});
-    torch::Tensor v = linear(h, w.v).view({B, T, m_config.numKvHeads, D});
+    torch::Tensor q = linear(h, w.q, ctx.adapters).view({B, T, m_config.numHeads, D});
+    torch::Tensor k = linear(h, w.k, ctx.adapters).view({B, T, m_config.numKvHeads, D});
+    torch::Tensor v = linear(h, w.v, ctx.adapters).view({B, T, m_config.numKvHeads, D});
     q = useTrainingOps(q) ? rotary(q, cos, sin) : Rope::apply(q, cos, sin);
     k = useTrainingOps(k) ? rotary(k, cos, sin) : Rope::apply(k, cos, sin);
-    x = x + linear(attention(q, k, v, layer, ctx), w.o);
+    x = x + linear(attention(q, k, v, layer, ctx), w.o, ctx.adapters);
     h = rmsNorm(x, w.postAttentionNorm, m_config.normEps);
-    torch::Tensor gate = linear(h, w.gate), up = linear(h, w.up);
+    torch::Tensor gate = linear(h, w.gate, ctx.adapters), up = linear(h, w.up, ctx.adapters);
     torch::Tensor gated = m_config.activation == "silu" && (useTrainingOps(gate) || useTrainingOps(up))
                               ? siluMul(gate, up)
                               : activation(gate) * up;
-    return x + linear(gated, w.down);
+    return x + linear(gated, w.down, ctx.adapters);
 }
 
-torch::Tensor Decoder::gpt2Block(torch::Tensor x, int layer, const AttentionContext &ctx) const
+torch::Tensor Decoder::gpt2Block(torch::Tensor x, int layer, const BlockContext &ctx) const
 {
     const LayerWeights &w = m_weights.layers[layer];
     const int64_t B = x.size(0), T = x.size(1), C = m_config.hiddenSize, D = m_config.headDim;
     const double eps = m_config.normEps;
     torch::Tensor h = torch::layer_norm(x, {C}, w.ln1, w.ln1Bias, eps);
-    std::vector<torch::Tensor> qkv = conv1d(h, w.cAttn, w.cAttnBias, w.cAttnLora).split(C, -1);
+    std::vector<torch::Tensor> qkv =
+        conv1d(h, w.cAttn, w.cAttnBias, w.cAttnLora, w.cAttnIa3, ctx.adapters).split(C, -1);
     torch::Tensor q = qkv[0].view({B, T, m_config.numHeads, D});
     torch::Tensor k = qkv[1].view({B, T, m_config.numHeads, D});
     torch::Tensor v = qkv[2].view({B, T, m_config.numHeads, D});
     x = x + conv1d(attention(q, k, v, layer, ctx), w.cProj, w.cProjBias,
-                   w.cProjLora);
+                   w.cProjLora, w.cProjIa3, ctx.adapters);
     h = torch::layer_norm(x, {C}, w.ln2, w.ln2Bias, eps);
-    return x + conv1d(activation(conv1d(h, w.fc, w.fcBias, w.fcLora)), w.mlpProj, w.mlpProjBias,
-                      w.mlpProjLora);
+    return x + conv1d(activation(conv1d(h, w.fc, w.fcBias, w.fcLora, w.fcIa3, ctx.adapters)),
+                      w.mlpProj, w.mlpProjBias, w.mlpProjLora, w.mlpProjIa3, ctx.adapters);
 }
 
 torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
@@ -206,9 +224,17 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     const torch::Tensor &ids = inputs.ids;  // (B, T)
     const int64_t B = ids.size(0), T = ids.size(1);
     const int64_t past = inputs.cache ? inputs.cache->length : 0;
-    torch::Tensor positions = inputs.positions.defined()
-                                  ? inputs.positions
-                                  : torch::arange(past, past + T, torch::kInt64).unsqueeze(0).expand({B, T});
+    // Prompt tuning: P virtual tokens before the ids at a sequence's first pass.
+    const int64_t P = past == 0 ? virtualTokenCount(inputs.useAdapters) : 0;
+    const int64_t S = P + T;  // positions this pass adds
+    torch::Tensor positions;
+    if (!inputs.positions.defined())
+        positions = torch::arange(past, past + S, torch::kInt64).unsqueeze(0).expand({B, S});
+    else if (P == 0)
+        positions = inputs.positions;
+    else
+        positions = torch::cat({torch::arange(P, torch::kInt64).unsqueeze(0).expand({B, P}),
+                                inputs.positions + P}, 1);
     if (T == 0)
         throw Error(ErrorKind::BadInput, "the prompt is empty: at least one token is needed");
     const auto maxId = ids.max().item<int64_t>(), minId = ids.min().item<int64_t>();
@@ -217,31 +243,35 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
                       " is outside the model's vocabulary (0.." +
                       std::to_string(m_config.vocabSize - 1) + ")");
 
-    torch::Tensor padding;  // (B, past + T) bool, true = masked key
+    torch::Tensor padding;  // (B, past + S) bool, true = masked key
     if (inputs.attentionMask.defined()) {
         if (inputs.attentionMask.dim() != 2 || inputs.attentionMask.size(0) != B ||
             inputs.attentionMask.size(1) != past + T)
             throwBadInput("the attention mask must have shape (batch, " +
                           std::to_string(past + T) + ")");
         padding = inputs.attentionMask.eq(0);
+        if (P > 0)
+            padding = torch::cat({torch::zeros({B, P}, torch::kBool), padding}, 1);
     }
 
-    AttentionContext ctx{inputs.cache, past, padding, nullptr};
+    BlockContext ctx{inputs.cache, past, padding, nullptr, inputs.useAdapters};
     if (!inputs.segments.empty()) {
         int64_t total = 0;
         for (int64_t length : inputs.segments)
             total += length > 0 ? length : T + 1;
-        if (B != 1 || inputs.cache || padding.defined() || total != T)
+        if (B != 1 || inputs.cache || padding.defined() || total != T || P > 0)
             throw Error(ErrorKind::Internal,
-                        "padding-free segments need one row, no cache or mask, and lengths "
-                        "adding up to the row");
+                        "padding-free segments need one row, no cache, mask or virtual tokens, "
+                        "and lengths adding up to the row");
         ctx.segments = &inputs.segments;
     }
 
     torch::Tensor x = torch::embedding(m_weights.embed, ids);  // (B, T, C)
+    if (P > 0)
+        x = torch::cat({m_weights.virtualTokens.unsqueeze(0).expand({B, P, x.size(2)}), x}, 1);
     if (m_config.family == ArchitectureFamily::Gpt2) {
-        if (past + T > m_config.maxPositions)
-            throwBadInput("sequence of " + std::to_string(past + T) +
+        if (past + S > m_config.maxPositions)
+            throwBadInput("sequence of " + std::to_string(past + S) +
                           " tokens exceeds the model's " + std::to_string(m_config.maxPositions) +
                           " positions");
         x = x + torch::embedding(m_weights.positions, positions);
@@ -256,15 +286,14 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
         x = rmsNorm(x, m_weights.finalNorm, m_config.normEps);
     }
     if (inputs.cache)
-        inputs.cache->length = past + T;
-    if (!inputs.allPositions)
-        x = x.narrow(1, T - 1, 1);
+        inputs.cache->length = past + S;
+    x = inputs.allPositions ? x.narrow(1, P, T) : x.narrow(1, S - 1, 1);
     return inputs.hiddenOnly ? x : project(x);  // (B, T or 1, V)
 }
 
 torch::Tensor Decoder::project(const torch::Tensor &hidden) const
 {
-    return linear(hidden, m_weights.lmHead);
+    return linear(hidden, m_weights.lmHead, false);
 }
 
 } // namespace ft

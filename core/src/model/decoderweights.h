@@ -3,6 +3,7 @@
 #pragma once
 
 #include "io/weightsource.h"
+#include "model/ia3adapter.h"
 #include "model/loraadapter.h"
 #include "model/modelconfig.h"
 #include "model/quantizedmatrix.h"
@@ -25,6 +26,7 @@ struct Projection
     torch::Tensor bias;
     std::shared_ptr<const QuantizedMatrix> packed;
     std::shared_ptr<LoraAdapter> lora;  // optional: added to the output (model/loramodel.h)
+    std::shared_ptr<Ia3Vector> ia3;     // optional: scales input or output (model/ia3model.h)
 };
 
 struct LayerWeights
@@ -38,6 +40,8 @@ struct LayerWeights
     torch::Tensor cAttn, cAttnBias, cProj, cProjBias, fc, fcBias, mlpProj, mlpProjBias;
     // Optional LoRA adapters on GPT-2's Conv1D maps (model/loramodel.h).
     std::shared_ptr<LoraAdapter> cAttnLora, cProjLora, fcLora, mlpProjLora;
+    // Optional (IA)^3 vectors on them (model/ia3model.h).
+    std::shared_ptr<Ia3Vector> cAttnIa3, cProjIa3, fcIa3, mlpProjIa3;
 };
 
 struct DecoderWeights
@@ -47,6 +51,9 @@ struct DecoderWeights
     torch::Tensor finalNorm, finalNormBias;
     Projection lmHead;            // (V, C); the embedding itself when tied
     std::vector<LayerWeights> layers;
+    // Optional prompt-tuning embeddings (P, C), prepended to a sequence's input embeddings at its
+    // first forward pass (model/prompttuningmodel.h).
+    torch::Tensor virtualTokens;
     // Every parameter under its canonical HF name (tied lm_head not listed twice).
     std::map<std::string, torch::Tensor> named;
     std::map<std::string, std::string> storedDtypes;  // name -> dtype on disk

@@ -167,25 +167,60 @@ const Tokenizer *Model::tokenizer() const
     return m_impl->tokenizer.get();
 }
 
-std::vector<float> Model::allLogits(const std::vector<int32_t> &ids) const
+void Model::attachAdapter(const fs::path &folder)
+{
+    std::unique_lock lock(m_impl->adapterLock);
+    m_impl->adapter.reset();  // detaches the previous one first
+    try {
+        m_impl->adapter = loadPeftAdapter(m_impl->config, m_impl->weights, folder);
+    } catch (const c10::Error &e) {
+        throwBadInput(folder.string() + ": cannot be loaded (" + e.what_without_backtrace() + ")");
+    }
+}
+
+void Model::detachAdapter()
+{
+    std::unique_lock lock(m_impl->adapterLock);
+    m_impl->adapter.reset();
+}
+
+bool Model::hasAdapter() const
+{
+    std::shared_lock lock(m_impl->adapterLock);
+    return m_impl->adapter != nullptr;
+}
+
+std::string Model::adapterType() const
+{
+    std::shared_lock lock(m_impl->adapterLock);
+    return m_impl->adapter ? m_impl->adapter->peftType() : std::string();
+}
+
+namespace {
+
+std::vector<float> logitsOf(const Model::Impl &impl, const std::vector<int32_t> &ids,
+                            bool allPositions, bool useAdapter)
 {
     torch::InferenceMode guard;
-    torch::Tensor input = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()), torch::kInt64).unsqueeze(0);
+    std::shared_lock lock(impl.adapterLock);
     ForwardInputs inputs;
-    inputs.ids = input;
-    inputs.allPositions = true;
-    torch::Tensor logits = m_impl->decoder->forward(inputs).contiguous();
+    inputs.ids = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()), torch::kInt64).unsqueeze(0);
+    inputs.allPositions = allPositions;
+    inputs.useAdapters = useAdapter;
+    torch::Tensor logits = impl.decoder->forward(inputs).contiguous();
     return std::vector<float>(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
 }
 
-std::vector<float> Model::lastLogits(const std::vector<int32_t> &ids) const
+} // namespace
+
+std::vector<float> Model::allLogits(const std::vector<int32_t> &ids, bool useAdapter) const
 {
-    torch::InferenceMode guard;
-    torch::Tensor input = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()), torch::kInt64).unsqueeze(0);
-    ForwardInputs inputs;
-    inputs.ids = input;
-    torch::Tensor logits = m_impl->decoder->forward(inputs).contiguous();
-    return std::vector<float>(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+    return logitsOf(*m_impl, ids, true, useAdapter);
+}
+
+std::vector<float> Model::lastLogits(const std::vector<int32_t> &ids, bool useAdapter) const
+{
+    return logitsOf(*m_impl, ids, false, useAdapter);
 }
 
 } // namespace ft

@@ -5,8 +5,10 @@
 #include "model/decoder.h"
 #include "model/decoderweights.h"
 #include "model/modelconfig.h"
+#include "model/peftadapter.h"
 
 #include <memory>
+#include <shared_mutex>
 #include <string>
 
 namespace ft {
@@ -20,6 +22,10 @@ struct Model::Impl
     std::string missingTokenizerReason;  // why tokenizer is null
     ModelInfo info;
     std::vector<int32_t> eosIds;        // generation_config.json, else config, else tokenizer
+    // The attached PEFT adapter (declared after `weights`, which it detaches from when
+    // destroyed). Forward passes hold adapterLock shared; attaching holds it exclusively.
+    std::unique_ptr<PeftAdapter> adapter;
+    mutable std::shared_mutex adapterLock;
 
     // The tokenizer or a BadInput error saying why there is none.
     const Tokenizer &requireTokenizer() const;

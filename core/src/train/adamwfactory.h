@@ -35,6 +35,11 @@ public:
     // (weight_decay 0). An empty group is left out. Parameters must require grad.
     static std::unique_ptr<torch::optim::AdamW> create(const NamedTensors &parameters,
                                                        const AdamWSettings &settings);
+    // Adds `parameters` to an existing optimizer as the same two groups (decayed, then the
+    // rest; empty ones left out) with fresh state: what progressive unfreezing does when a
+    // stage joins. Returns the number of groups added.
+    static int addParameters(torch::optim::AdamW &optimizer, const NamedTensors &parameters,
+                             const AdamWSettings &settings);
 };
 
 } // namespace ft

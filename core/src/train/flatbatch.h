@@ -1,7 +1,7 @@
-// Padding-free micro-batches: the examples of a micro-batch laid end to end in one row, each
-// keeping its own positions and attention (ForwardInputs::segments), and a loss computed only at
-// the positions whose next token is trained. Same loss as a right-padded batch, without the
-// padding's compute and without logits for prompt tokens (lm_head is the widest matrix).
+// Micro-batch loss without padding: the examples of a micro-batch laid end to end in one row,
+// each keeping its own positions and attention (ForwardInputs::segments), and lm_head applied
+// only at the positions whose next token is trained (train/linearcrossentropy.h). Same loss as a
+// right-padded batch, without the padding's compute and without logits for prompt tokens.
 #pragma once
 
 #include "train/trainingdata.h"
@@ -15,6 +15,8 @@ namespace ft {
 
 class Decoder;
 
+using ExampleRefs = std::vector<const Example *>;
+
 struct FlatBatch
 {
     torch::Tensor ids;          // (1, N)
@@ -25,10 +27,15 @@ struct FlatBatch
     int64_t tokens = 0;         // N
 };
 
-FlatBatch flattenExamples(const std::vector<const Example *> &examples);
+FlatBatch flattenExamples(const ExampleRefs &examples);
 
-// Summed cross-entropy over the batch's loss tokens (divide by the step's loss-token count for
-// transformers' num_items_in_batch mean). Undefined tensor when the batch has no loss token.
-torch::Tensor flatBatchLossSum(const Decoder &decoder, const FlatBatch &batch);
+// Tokens and loss-bearing tokens (labels after the causal shift) of some examples.
+int64_t tokenCount(const ExampleRefs &examples);
+int64_t lossTokenCount(const ExampleRefs &examples);
+
+// Summed cross-entropy over the examples' loss tokens (divide by the step's loss-token count for
+// transformers' num_items_in_batch mean); undefined when there is none. Padding-free, except
+// with prompt-tuning virtual tokens (prepended per row), which take a right-padded batch.
+torch::Tensor batchLossSum(const Decoder &decoder, const ExampleRefs &examples);
 
 } // namespace ft

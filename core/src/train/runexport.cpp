@@ -4,8 +4,8 @@
 #include "ft/error.h"
 #include "ft/model.h"
 #include "io/safetensorswriter.h"
-#include "model/loramodel.h"
 #include "model/modelimpl.h"
+#include "model/peftadapter.h"
 #include "train/runfiles.h"
 #include "train/trainerio.h"
 
@@ -32,9 +32,9 @@ void exportRun(const fs::path &runDir, const std::string &format, const fs::path
     const TrainingConfig config =
         parseTrainingConfig(json::parse(readText(runDir / "training_config.json", "run configuration")),
                             (runDir / "training_config.json").string());
-    const bool isLora = fs::exists(final / "adapter_config.json");
+    const bool isAdapter = fs::exists(final / "adapter_config.json");
     if (format == "peft") {
-        if (!isLora)
+        if (!isAdapter)
             throwBadInput(runDir.string() + ": a full fine-tuning run has no adapter; use --format merged");
         fs::create_directories(outDir);
         fs::copy(final, outDir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
@@ -42,17 +42,20 @@ void exportRun(const fs::path &runDir, const std::string &format, const fs::path
     }
     if (format != "merged")
         throwBadInput("--format: must be peft or merged (got '" + format + "')");
+    if (isAdapter && peftTypeOf(final) == "PROMPT_TUNING")
+        throwBadInput(runDir.string() + ": a prompt-tuning adapter cannot be merged into the base "
+                      "weights (its virtual tokens are extra inputs, not a weight change); use "
+                      "--format peft");
     if (!fs::is_directory(config.model))
         throwBadInput(config.model + ": merged export needs a Hugging Face model folder as the base");
     fs::create_directories(outDir);
-    if (!isLora) {
+    if (!isAdapter) {
         fs::copy(final, outDir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
         return;
     }
     auto model = Model::open(config.model);
     Model::Impl &m = model->impl();
-    LoraModel lora = LoraModel::load(m.config, m.weights, final);
-    lora.mergeAndUnload();
+    loadPeftAdapter(m.config, m.weights, final)->mergeAndUnload();
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
     for (const auto &[name, t] : m.weights.named)
         tensors.emplace_back(name, t.detach().contiguous());

@@ -1,20 +1,19 @@
-// The Trainer loop (full / LoRA supervised fine-tuning): data loading and rendering, batching,
-// gradient accumulation, checkpoints and resume. See docs/training.md.
+// The Trainer loop (supervised fine-tuning): data loading and rendering, batching, gradient
+// accumulation, checkpoints and resume. What trains is up to the strategy
+// (train/trainablestrategy.h). See docs/training.md.
 #include "ft/trainer.h"
 
 #include "ft/chattemplate.h"
 #include "ft/error.h"
 #include "ft/model.h"
-#include "io/safetensorswriter.h"
-#include "model/loraconfig.h"
-#include "model/loramodel.h"
 #include "model/modelimpl.h"
 #include "train/adamwfactory.h"
 #include "train/causallmloss.h"
 #include "train/flatbatch.h"
 #include "train/lrschedule.h"
+#include "train/runenvironment.h"
 #include "train/runfiles.h"
-#include "train/trainerio.h"
+#include "train/trainablestrategy.h"
 #include "train/trainingdata.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -26,10 +25,12 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -42,9 +43,11 @@ struct Trainer::Impl
     fs::path outDir;
     fs::path resumeFrom;  // a checkpoint folder, or empty
     std::unique_ptr<Model> model;
-    std::optional<LoraModel> lora;
-    NamedTensors params;
-    std::vector<Example> examples;
+    std::unique_ptr<TrainableStrategy> strategy;  // declared after model: destroyed first
+    std::vector<Example> examples;      // training rows
+    std::vector<Example> evalExamples;  // the validation split (val_size)
+    std::vector<int64_t> evalRows;      // their data row indices
+    std::string device = "cpu";
     int64_t badRows = 0;
     std::vector<std::string> dataLog;
     int64_t microPerEpoch = 0;
@@ -58,9 +61,11 @@ struct Trainer::Impl
     }
     void loadData(std::vector<std::string> &problems);
     std::vector<std::vector<int64_t>> epochBatches(int64_t epoch) const;
+    // Token-weighted mean loss over the validation split (no grad, no dropout); tokens counted.
+    double evaluate(int64_t &tokens) const;
     void saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatch,
-                        torch::optim::Optimizer &optimizer, TrainingObserver *observer) const;
-    void writeFinal() const;
+                        torch::optim::Optimizer &optimizer, const json &evalState,
+                        TrainingObserver *observer) const;
 };
 
 void Trainer::Impl::loadData(std::vector<std::string> &problems)
@@ -98,6 +103,27 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
         problems.push_back("data: " + config.data + " has no rows");
         return;
     }
+    // The validation split: a permutation of the row indices seeded by `seed`; its first n rows
+    // (n = ceil(val_size * rows) or val_size rows) are held out.
+    std::vector<bool> heldOut(rows.size(), false);
+    if (config.valSize > 0) {
+        const int64_t n = config.valSize < 1
+                              ? static_cast<int64_t>(std::ceil(config.valSize * double(rows.size())))
+                              : static_cast<int64_t>(config.valSize);
+        if (n >= static_cast<int64_t>(rows.size())) {
+            problems.push_back("val_size: " + fmt(config.valSize) + " leaves no training rows (the data has " +
+                               std::to_string(rows.size()) + ")");
+            return;
+        }
+        std::vector<size_t> order(rows.size());
+        for (size_t i = 0; i < order.size(); ++i)
+            order[i] = i;
+        std::mt19937_64 gen(config.seed * 1000003ull + 0x5eedull);
+        for (size_t i = order.size(); i > 1; --i)
+            std::swap(order[i - 1], order[static_cast<size_t>(gen() % i)]);
+        for (int64_t i = 0; i < n; ++i)
+            heldOut[order[i]] = true;
+    }
     for (size_t i = 0; i < rows.size(); ++i) {
         try {
             if (!rows[i].second.empty())
@@ -125,7 +151,12 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
                 throw std::runtime_error("row " + std::to_string(i) +
                                          ": no response token left within cutoff_len (" +
                                          std::to_string(config.cutoffLen) + ")");
-            examples.push_back(std::move(ex));
+            if (heldOut[i]) {
+                evalExamples.push_back(std::move(ex));
+                evalRows.push_back(static_cast<int64_t>(i));
+            } else {
+                examples.push_back(std::move(ex));
+            }
         } catch (const std::exception &e) {
             ++badRows;
             if (dataLog.size() < 20)
@@ -137,7 +168,10 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
                           " rows skipped");
     if (examples.empty())
         problems.push_back("data: " + config.data + ": no usable rows (" + std::to_string(badRows) +
-                           " bad)" + (dataLog.empty() ? "" : "; first: " + dataLog.front()));
+                           " bad)" + (dataLog.empty() ? "" : "; first: " + dataLog.front()) +
+                           (config.valSize > 0 ? " outside the validation split" : ""));
+    else if (config.valSize > 0 && evalExamples.empty())
+        problems.push_back("val_size: no usable row in the validation split");
     else if (config.perDeviceTrainBatchSize > static_cast<int64_t>(examples.size()))
         problems.push_back("per_device_train_batch_size: " +
                            std::to_string(config.perDeviceTrainBatchSize) +
@@ -164,20 +198,32 @@ std::vector<std::vector<int64_t>> Trainer::Impl::epochBatches(int64_t epoch) con
     return batches;
 }
 
+double Trainer::Impl::evaluate(int64_t &tokens) const
+{
+    torch::NoGradGuard noGrad;
+    double sum = 0.0;
+    tokens = 0;
+    const size_t bs = static_cast<size_t>(config.perDeviceTrainBatchSize);
+    for (size_t start = 0; start < evalExamples.size(); start += bs) {
+        ExampleRefs rows;
+        for (size_t i = start; i < std::min(evalExamples.size(), start + bs); ++i)
+            rows.push_back(&evalExamples[i]);
+        const torch::Tensor lossSum = batchLossSum(*model->impl().decoder, rows);
+        if (!lossSum.defined())
+            continue;
+        sum += lossSum.item<double>();
+        tokens += lossTokenCount(rows);
+    }
+    return tokens > 0 ? sum / static_cast<double>(tokens) : std::nan("");
+}
+
 void Trainer::Impl::saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatch,
-                                   torch::optim::Optimizer &optimizer,
+                                   torch::optim::Optimizer &optimizer, const json &evalState,
                                    TrainingObserver *observer) const
 {
     const fs::path target = outDir / ("checkpoint-" + std::to_string(step));
     writeFolderAtomically(target, [&](const fs::path &dir) {
-        if (lora) {
-            lora->save(dir);
-        } else {
-            std::vector<std::pair<std::string, torch::Tensor>> tensors;
-            for (const auto &[name, t] : params)
-                tensors.emplace_back(name, t.detach());
-            writeSafetensors(dir / "model.safetensors", tensors, {{"format", "pt"}});
-        }
+        strategy->saveWeights(dir);
         torch::save(optimizer, (dir / "optimizer.pt").string());
         torch::Tensor rng;
         {
@@ -190,7 +236,9 @@ void Trainer::Impl::saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatc
                             {"epoch", epoch},
                             {"next_batch", nextBatch},
                             {"total_steps", totalSteps},
-                            {"strategy", config.strategy}};
+                            {"strategy", config.strategy},
+                            {"strategy_state", strategy->state()},
+                            {"eval", evalState}};
         writeText(dir / "trainer_state.json", state.dump(2) + "\n");
         writeText(dir / "training_config.json", config.toJson().dump(2) + "\n");
     });
@@ -204,21 +252,6 @@ void Trainer::Impl::saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatc
     }
 }
 
-void Trainer::Impl::writeFinal() const
-{
-    writeFolderAtomically(outDir / "final", [&](const fs::path &dir) {
-        if (lora) {
-            lora->save(dir);
-        } else {
-            std::vector<std::pair<std::string, torch::Tensor>> tensors;
-            for (const auto &[name, t] : params)
-                tensors.emplace_back(name, t.detach().contiguous());
-            writeSafetensors(dir / "model.safetensors", tensors, {{"format", "pt"}});
-            copyModelSideFiles(config.model, dir);
-        }
-    });
-}
-
 Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingObserver *observer)
     : m_impl(std::make_unique<Impl>())
 {
@@ -229,6 +262,12 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         d.resumeFrom = latestCheckpoint(resumeRunDir);
 
     std::vector<std::string> problems;
+    {
+        std::string problem;
+        d.device = resolveDevice(d.config.device, problem);
+        if (!problem.empty())
+            problems.push_back(problem);
+    }
     try {
         LoadOptions options;
         options.requireTokenizer = true;
@@ -239,29 +278,7 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
     if (d.model) {
         d.loadData(problems);
         torch::manual_seed(d.config.seed);
-        Model::Impl &m = d.model->impl();
-        if (d.config.strategy == "lora") {
-            try {
-                json cfg = {{"peft_type", "LORA"},
-                            {"r", d.config.lora.r},
-                            {"lora_alpha", d.config.lora.loraAlpha},
-                            {"lora_dropout", d.config.lora.loraDropout},
-                            {"use_rslora", d.config.lora.useRslora}};
-                if (!d.config.lora.targetRegex.empty())
-                    cfg["target_modules"] = d.config.lora.targetRegex;
-                else
-                    cfg["target_modules"] = d.config.lora.targetModules;
-                LoraConfig lc = LoraConfig::fromJson(cfg, "lora");
-                lc.baseModelNameOrPath = d.config.model;
-                d.lora.emplace(m.config, m.weights, lc);
-                d.params = d.lora->namedParameters();
-            } catch (const Error &e) {
-                problems.push_back(std::string("lora.target_modules: ") + e.what());
-            }
-        } else {
-            for (auto &[name, tensor] : m.weights.named)
-                d.params.emplace_back(name, tensor);
-        }
+        d.strategy = makeTrainableStrategy(d.config, *d.model, problems);
     }
     if (!problems.empty())
         throwBadInput(joinProblems("training configuration", problems));
@@ -280,72 +297,112 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         d.log(observer, line);
 }
 
-Trainer::~Trainer()
-{
-    if (m_impl && m_impl->lora)
-        m_impl->lora->detach();
-}
+Trainer::~Trainer() = default;
 
 const TrainingConfig &Trainer::config() const { return m_impl->config; }
 int64_t Trainer::totalSteps() const { return m_impl->totalSteps; }
 int64_t Trainer::exampleCount() const { return static_cast<int64_t>(m_impl->examples.size()); }
 int64_t Trainer::badRowCount() const { return m_impl->badRows; }
+int64_t Trainer::validationCount() const { return static_cast<int64_t>(m_impl->evalExamples.size()); }
 
-TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> *stop)
+TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> *stop,
+                            const std::atomic<bool> *pause)
 {
     Impl &d = *m_impl;
     const TrainingConfig &c = d.config;
     fs::create_directories(d.outDir);
     writeText(d.outDir / "training_config.json", c.toJson().dump(2) + "\n");
+    writeText(d.outDir / "environment.json", environmentJson(d.device).dump(2) + "\n");
+    if (!d.evalExamples.empty()) {
+        // The held-out rows as evaluated (data row index, token ids, labels with -100).
+        std::string text;
+        for (size_t i = 0; i < d.evalExamples.size(); ++i)
+            text += json{{"row", d.evalRows[i]},
+                         {"input_ids", d.evalExamples[i].ids},
+                         {"labels", d.evalExamples[i].labels}}
+                        .dump() +
+                    "\n";
+        writeText(d.outDir / "validation_set.jsonl", text);
+    }
 
-    if (d.lora)
-        d.lora->setTraining(true);
-    else
-        for (auto &[name, t] : d.params)
-            t.set_requires_grad(true);
+    TrainableStrategy &strategy = *d.strategy;
+    int64_t step = 0, epoch = 0, nextBatch = 0;
+    json resumeState;
+    if (!d.resumeFrom.empty()) {
+        resumeState = json::parse(readText(d.resumeFrom / "trainer_state.json", "trainer state"));
+        if (resumeState.value("strategy", c.strategy) != c.strategy)
+            throwBadInput(d.resumeFrom.string() + ": the checkpoint was trained with strategy '" +
+                          resumeState.value("strategy", std::string()) + "'");
+        // The trainable set as it was at the checkpoint (progressive stages), before the
+        // optimizer is built, so that the saved optimizer state fits its groups.
+        strategy.restoreState(resumeState.value("strategy_state", json()));
+    }
+
+    strategy.setTraining(true);
     struct Restore
     {
-        Impl &d;
-        ~Restore()
-        {
-            if (d.lora)
-                d.lora->setTraining(false);
-            else
-                for (auto &[name, t] : d.params)
-                    t.set_requires_grad(false);
-        }
-    } restore{d};
+        TrainableStrategy &strategy;
+        ~Restore() { strategy.setTraining(false); }
+    } restore{strategy};
 
     AdamWSettings settings;
-    settings.lr = c.learningRate;
     settings.beta1 = c.adamBeta1;
     settings.beta2 = c.adamBeta2;
     settings.eps = c.adamEpsilon;
     settings.weightDecay = c.weightDecay;
-    auto optimizer = AdamWFactory::create(d.params, settings);
+    // One (decay, no-decay) pair of optimizer groups per strategy group, in joining order.
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::vector<double> baseLrs;
+    std::vector<torch::Tensor> clipped;
+    size_t groupsInOptimizer = 0;
+    auto addNewGroups = [&] {
+        const auto &groups = strategy.groups();
+        for (; groupsInOptimizer < groups.size(); ++groupsInOptimizer) {
+            const TrainableGroup &group = groups[groupsInOptimizer];
+            settings.lr = c.learningRate * group.lrFactor;
+            const size_t before = optimizer ? optimizer->param_groups().size() : 0;
+            if (!optimizer)
+                optimizer = AdamWFactory::create(group.parameters, settings);
+            else
+                AdamWFactory::addParameters(*optimizer, group.parameters, settings);
+            // Base lrs are recorded here, not read back later: the schedule overwrites the
+            // groups' lr every step.
+            auto &added = optimizer->param_groups();
+            for (size_t k = before; k < added.size(); ++k) {
+                baseLrs.push_back(settings.lr);
+                for (const auto &p : added[k].params())
+                    clipped.push_back(p);
+            }
+        }
+    };
+    addNewGroups();
     const int64_t warmup = c.warmupSteps > 0 ? c.warmupSteps
                                              : LrSchedule::warmupStepsFor(c.warmupRatio, d.totalSteps);
     const LrSchedule schedule(LrSchedule::parseKind(c.lrSchedulerType), warmup, d.totalSteps);
-    std::vector<double> baseLrs;
-    std::vector<torch::Tensor> clipped;
-    for (auto &group : optimizer->param_groups()) {
-        baseLrs.push_back(group.options().get_lr());
-        for (const auto &p : group.params())
-            clipped.push_back(p);
-    }
 
-    int64_t step = 0, epoch = 0, nextBatch = 0;
+    // Evaluation and early stopping state (checkpointed).
+    double bestEval = std::numeric_limits<double>::infinity();
+    int64_t evalsWithoutImprovement = 0, lastEvalStep = -1;
+    auto evalState = [&] {
+        return json{{"best_loss", std::isfinite(bestEval) ? json(bestEval) : json()},
+                    {"without_improvement", evalsWithoutImprovement},
+                    {"last_step", lastEvalStep}};
+    };
+
     const fs::path metricsPath = d.outDir / "metrics.jsonl";
     if (!d.resumeFrom.empty()) {
-        const json state = json::parse(readText(d.resumeFrom / "trainer_state.json", "trainer state"));
+        const json &state = resumeState;
         step = state.at("global_step").get<int64_t>();
         epoch = state.at("epoch").get<int64_t>();
         nextBatch = state.at("next_batch").get<int64_t>();
-        if (state.value("strategy", c.strategy) != c.strategy)
-            throwBadInput(d.resumeFrom.string() + ": the checkpoint was trained with strategy '" +
-                          state.value("strategy", std::string()) + "'");
-        loadTensorsInto(d.resumeFrom / (d.lora ? "adapter_model.safetensors" : "model.safetensors"),
-                        d.params);
+        if (state.contains("eval") && state["eval"].is_object()) {
+            const json &e = state["eval"];
+            if (e.contains("best_loss") && e["best_loss"].is_number())
+                bestEval = e["best_loss"].get<double>();
+            evalsWithoutImprovement = e.value("without_improvement", int64_t(0));
+            lastEvalStep = e.value("last_step", int64_t(-1));
+        }
+        strategy.loadWeights(d.resumeFrom);
         torch::load(*optimizer, (d.resumeFrom / "optimizer.pt").string());
         torch::Tensor rng;
         torch::load(rng, (d.resumeFrom / "rng_state.pt").string());
@@ -377,19 +434,70 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
     }
     std::ofstream metrics(metricsPath, std::ios::app);
 
-    d.log(observer, std::to_string(d.examples.size()) + " examples, " + std::to_string(d.totalSteps) +
+    d.log(observer, std::to_string(d.examples.size()) + " examples" +
+                        (d.evalExamples.empty() ? std::string()
+                                                : " (+" + std::to_string(d.evalExamples.size()) +
+                                                      " held out for evaluation)") +
+                        ", " + std::to_string(d.totalSteps) +
                         " optimiser steps (" + std::to_string(d.stepsPerEpoch) + " per epoch), " +
-                        std::to_string(d.params.size()) + " trainable tensors");
+                        std::to_string(strategy.trainableParameters().size()) +
+                        " trainable tensors (" +
+                        std::to_string(strategy.trainableParameterCount()) + " parameters)");
 
-    const auto started = std::chrono::steady_clock::now();
+    auto started = std::chrono::steady_clock::now();
     const int64_t firstStep = step;
     int64_t tokensSeen = 0;
     std::vector<std::vector<int64_t>> batches = d.epochBatches(epoch);
     TrainingResult result;
 
+    // Evaluates, logs, and applies early stopping; true when the run should stop.
+    auto evaluateNow = [&](double epochNow) {
+        int64_t tokens = 0;
+        strategy.setTraining(false);  // no dropout, no graph
+        const double loss = d.evaluate(tokens);
+        strategy.setTraining(true);
+        lastEvalStep = step;
+        const bool improved = !std::isfinite(bestEval) ||
+                              (loss < bestEval && bestEval - loss > c.earlyStoppingThreshold);
+        if (improved) {
+            bestEval = std::min(bestEval, loss);
+            evalsWithoutImprovement = 0;
+        } else {
+            ++evalsWithoutImprovement;
+        }
+        TrainingEvalInfo info;
+        info.step = step;
+        info.epoch = epochNow;
+        info.loss = loss;
+        info.perplexity = std::exp(loss);
+        info.tokens = tokens;
+        info.bestLoss = bestEval;
+        info.evalsWithoutImprovement = evalsWithoutImprovement;
+        metrics << json{{"step", step},
+                        {"epoch", epochNow},
+                        {"eval_loss", loss},
+                        {"eval_perplexity", info.perplexity},
+                        {"eval_tokens", tokens}}
+                       .dump()
+                << '\n';
+        metrics.flush();
+        if (observer)
+            observer->onEval(info);
+        return c.earlyStoppingPatience > 0 && evalsWithoutImprovement >= c.earlyStoppingPatience;
+    };
+
     while (step < d.totalSteps) {
+        if (pause && pause->load()) {
+            const auto pausedAt = std::chrono::steady_clock::now();
+            d.log(observer, "paused at step " + std::to_string(step));
+            while (pause->load() && !(stop && stop->load()))
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            started += std::chrono::steady_clock::now() - pausedAt;  // rates ignore the pause
+            if (!(stop && stop->load()))
+                d.log(observer, "resumed at step " + std::to_string(step));
+        }
         if (stop && stop->load()) {
-            d.saveCheckpoint(step, epoch, nextBatch, *optimizer, observer);
+            d.saveCheckpoint(step, epoch, nextBatch, *optimizer, evalState(), observer);
             result.stopped = true;
             result.steps = step;
             return result;
@@ -399,18 +507,25 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
             nextBatch = 0;
             batches = d.epochBatches(epoch);
         }
+        {
+            std::string change;
+            if (strategy.onStepBoundary({step, d.totalSteps, epoch, d.stepsPerEpoch}, change)) {
+                addNewGroups();
+                d.log(observer, "step " + std::to_string(step) + ": " + change);
+            }
+        }
         // This step's micro-batches: up to gradient_accumulation_steps, within the epoch.
         const int64_t count = std::min<int64_t>(c.gradientAccumulationSteps,
                                                 static_cast<int64_t>(batches.size()) - nextBatch);
-        std::vector<FlatBatch> micro;
+        std::vector<ExampleRefs> micro;
         int64_t lossTokens = 0;
         for (int64_t i = 0; i < count; ++i) {
-            std::vector<const Example *> rows;
+            ExampleRefs rows;
             for (int64_t r : batches[nextBatch + i])
                 rows.push_back(&d.examples[r]);
-            micro.push_back(flattenExamples(rows));
-            lossTokens += micro.back().lossRows.numel();
-            tokensSeen += micro.back().tokens;
+            lossTokens += lossTokenCount(rows);
+            tokensSeen += tokenCount(rows);
+            micro.push_back(std::move(rows));
         }
         nextBatch += count;
 
@@ -420,8 +535,8 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
             groups[i].options().set_lr(baseLrs[i] * factor);
         optimizer->zero_grad();
         double stepLoss = 0.0;
-        for (const FlatBatch &b : micro) {
-            torch::Tensor lossSum = flatBatchLossSum(*d.model->impl().decoder, b);
+        for (const ExampleRefs &rows : micro) {
+            torch::Tensor lossSum = batchLossSum(*d.model->impl().decoder, rows);
             if (!lossSum.defined())
                 continue;
             // transformers' num_items_in_batch: each micro-batch's summed loss over the tokens
@@ -464,6 +579,7 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         info.tokensPerSecond = info.elapsedSeconds > 0 ? tokensSeen / info.elapsedSeconds : 0.0;
         info.etaSeconds = info.elapsedSeconds / static_cast<double>(step - firstStep) *
                           static_cast<double>(d.totalSteps - step);
+        info.memoryBytes = residentBytes();
         result.lastLoss = stepLoss;
         if (step % c.loggingSteps == 0 || step == d.totalSteps) {
             const json line = {{"step", step},
@@ -472,16 +588,34 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
                                {"learning_rate", info.learningRate},
                                {"grad_norm", info.gradNorm},
                                {"tokens_per_second", info.tokensPerSecond},
-                               {"elapsed_seconds", info.elapsedSeconds}};
+                               {"elapsed_seconds", info.elapsedSeconds},
+                               {"memory_bytes", info.memoryBytes},
+                               {"trainable_parameters", strategy.trainableParameterCount()}};
             metrics << line.dump() << '\n';
             metrics.flush();
         }
         if (observer)
             observer->onStep(info);
+        bool stopEarly = false;
+        if (!d.evalExamples.empty()) {
+            const bool epochEnd = nextBatch >= static_cast<int64_t>(batches.size());
+            const bool due = c.evalSteps > 0 ? step % c.evalSteps == 0 : epochEnd;
+            if (due || step == d.totalSteps)
+                stopEarly = evaluateNow(info.epoch);
+        }
+        if (stopEarly && step < d.totalSteps) {
+            d.saveCheckpoint(step, epoch, nextBatch, *optimizer, evalState(), observer);
+            result.earlyStopped = true;
+            result.stopReason = "early stopping at step " + std::to_string(step) + ": the eval loss has not improved by more than " +
+                                fmt(c.earlyStoppingThreshold) + " for " + std::to_string(evalsWithoutImprovement) +
+                                " evaluations (best " + fmt(bestEval) + ")";
+            d.log(observer, result.stopReason);
+            break;
+        }
         if (c.saveSteps > 0 && step % c.saveSteps == 0 && step < d.totalSteps)
-            d.saveCheckpoint(step, epoch, nextBatch, *optimizer, observer);
+            d.saveCheckpoint(step, epoch, nextBatch, *optimizer, evalState(), observer);
     }
-    d.writeFinal();
+    writeFolderAtomically(d.outDir / "final", [&](const fs::path &dir) { strategy.writeFinal(dir); });
     result.steps = step;
     result.finalDir = d.outDir / "final";
     d.log(observer, "wrote " + result.finalDir.string());

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -17,13 +18,23 @@ namespace ft {
 namespace {
 
 const std::vector<std::string> kTopKeys = {
-    "model", "data", "template", "output_dir", "strategy", "lora", "learning_rate",
+    "model", "data", "template", "output_dir", "strategy", "lora", "ia3", "prompt_tuning",
+    "learning_rate",
     "per_device_train_batch_size", "gradient_accumulation_steps", "num_train_epochs", "max_steps",
     "warmup_ratio", "warmup_steps", "lr_scheduler_type", "weight_decay", "adam_beta1",
     "adam_beta2", "adam_epsilon", "max_grad_norm", "seed", "logging_steps", "save_steps",
-    "save_total_limit", "cutoff_len"};
+    "save_total_limit", "cutoff_len", "freeze", "progressive", "val_size", "eval_steps",
+    "early_stopping_patience", "early_stopping_threshold", "device"};
 const std::vector<std::string> kLoraKeys = {"r", "lora_alpha", "lora_dropout", "target_modules",
                                             "use_rslora"};
+const std::vector<std::string> kFreezeKeys = {"last_blocks", "first_blocks", "blocks", "modules",
+                                              "extra", "patterns"};
+const std::vector<std::string> kProgressiveKeys = {"initial_blocks", "modules", "extra", "stages"};
+const std::vector<std::string> kStageKeys = {"at_epoch", "at_fraction", "blocks", "lr_factor"};
+const std::vector<std::string> kBlockModules = {"attention", "mlp", "norms"};
+const std::vector<std::string> kExtraParts = {"embeddings", "final_norm", "lm_head"};
+const std::vector<std::string> kIa3Keys = {"target_modules", "feedforward_modules"};
+const std::vector<std::string> kPromptTuningKeys = {"num_virtual_tokens", "init", "init_text"};
 
 // Typed field readers that record a problem instead of throwing.
 struct Reader
@@ -74,6 +85,51 @@ struct Reader
         else
             out = obj[key].get<bool>();
     }
+    // A list of names from `allowed` ("all" stands for every one of them).
+    void names(const char *key, std::vector<std::string> &out,
+               const std::vector<std::string> &allowed) const
+    {
+        if (!has(key))
+            return;
+        const json &v = obj[key];
+        if (v.is_string() && v.get<std::string>() == "all") {
+            out = allowed;
+            return;
+        }
+        if (!v.is_array() || !std::all_of(v.begin(), v.end(), [](const json &x) { return x.is_string(); })) {
+            problems.push_back(name(key) + ": must be a list of names or \"all\"");
+            return;
+        }
+        out.clear();
+        for (const auto &x : v) {
+            const std::string n = x.get<std::string>();
+            if (std::find(allowed.begin(), allowed.end(), n) == allowed.end()) {
+                std::string list;
+                for (const auto &a : allowed)
+                    list += (list.empty() ? "" : ", ") + a;
+                problems.push_back(name(key) + ": unknown part '" + n + "' (one of " + list + ")");
+            } else if (std::find(out.begin(), out.end(), n) == out.end()) {
+                out.push_back(n);
+            }
+        }
+    }
+    // peft's Union[list[str], str]: a non-empty list of names, or one (regex) string.
+    void namesOrRegex(const char *key, std::vector<std::string> &names, std::string &regex) const
+    {
+        if (!has(key))
+            return;
+        const json &t = obj[key];
+        if (t.is_string()) {
+            regex = t.get<std::string>();
+            names.clear();
+        } else if (t.is_array() && !t.empty() &&
+                   std::all_of(t.begin(), t.end(), [](const json &x) { return x.is_string(); })) {
+            names = t.get<std::vector<std::string>>();
+        } else {
+            problems.push_back(name(key) + ": must be a non-empty list of module names or a "
+                               "regex string");
+        }
+    }
     void unknownKeys(const std::vector<std::string> &known) const
     {
         for (auto it = obj.begin(); it != obj.end(); ++it)
@@ -83,6 +139,33 @@ struct Reader
 };
 
 } // namespace
+
+json TrainingConfig::freezeJson() const
+{
+    json j = {{"modules", freeze.modules}, {"extra", freeze.extra}, {"patterns", freeze.patterns}};
+    if (freeze.blockSelection == "list")
+        j["blocks"] = freeze.blocks;
+    else
+        j[freeze.blockSelection + "_blocks"] = freeze.blockCount;
+    return j;
+}
+
+json TrainingConfig::progressiveJson() const
+{
+    json stages = json::array();
+    for (const auto &st : progressive.stages) {
+        json s = {{"blocks", st.blocks}, {"lr_factor", st.lrFactor}};
+        if (st.atEpoch > 0)
+            s["at_epoch"] = st.atEpoch;
+        else
+            s["at_fraction"] = st.atFraction;
+        stages.push_back(s);
+    }
+    return {{"initial_blocks", progressive.initialBlocks},
+            {"modules", progressive.modules},
+            {"extra", progressive.extra},
+            {"stages", stages}};
+}
 
 json TrainingConfig::toJson() const
 {
@@ -94,7 +177,7 @@ json TrainingConfig::toJson() const
         loraJson["target_modules"] = lora.targetRegex;
     else
         loraJson["target_modules"] = lora.targetModules;
-    return {{"model", model},
+    json out = {{"model", model},
             {"data", data},
             {"template", templateName},
             {"output_dir", outputDir},
@@ -117,8 +200,150 @@ json TrainingConfig::toJson() const
             {"logging_steps", loggingSteps},
             {"save_steps", saveSteps},
             {"save_total_limit", saveTotalLimit},
-            {"cutoff_len", cutoffLen}};
+            {"cutoff_len", cutoffLen},
+            {"freeze", freezeJson()},
+            {"progressive", progressiveJson()},
+            {"val_size", valSize},
+            {"eval_steps", evalSteps},
+            {"early_stopping_patience", earlyStoppingPatience},
+            {"early_stopping_threshold", earlyStoppingThreshold},
+            {"device", device}};
+    auto namesOrRegex = [](const std::vector<std::string> &names, const std::string &regex) {
+        return regex.empty() ? json(names) : json(regex);
+    };
+    if (strategy == "ia3")
+        out["ia3"] = {{"target_modules", namesOrRegex(ia3.targetModules, ia3.targetRegex)},
+                      {"feedforward_modules",
+                       namesOrRegex(ia3.feedforwardModules, ia3.feedforwardRegex)}};
+    if (strategy == "prompt_tuning")
+        out["prompt_tuning"] = {{"num_virtual_tokens", promptTuning.numVirtualTokens},
+                                {"init", promptTuning.init},
+                                {"init_text", promptTuning.initText}};
+    return out;
 }
+
+namespace {
+
+void checkPatterns(const std::vector<std::string> &patterns, const std::string &key,
+                   std::vector<std::string> &problems)
+{
+    for (const auto &p : patterns) {
+        try {
+            std::regex re(p, std::regex::ECMAScript);
+        } catch (const std::regex_error &e) {
+            problems.push_back(key + ": '" + p + "' is not a valid regex (" + e.what() + ")");
+        }
+    }
+}
+
+void parseFreeze(const json &doc, TrainingConfig &c, std::vector<std::string> &problems)
+{
+    if (!doc.contains("freeze") || doc["freeze"].is_null())
+        return;
+    const json &f = doc["freeze"];
+    if (!f.is_object()) {
+        problems.push_back("freeze: must be an object");
+        return;
+    }
+    Reader r{f, "freeze.", problems};
+    r.unknownKeys(kFreezeKeys);
+    FreezeOptions &o = c.freeze;
+    const int given = int(r.has("last_blocks")) + int(r.has("first_blocks")) + int(r.has("blocks"));
+    if (given > 1)
+        problems.push_back("freeze: give only one of last_blocks, first_blocks, blocks");
+    if (r.has("last_blocks") || r.has("first_blocks")) {
+        const char *key = r.has("last_blocks") ? "last_blocks" : "first_blocks";
+        o.blockSelection = r.has("last_blocks") ? "last" : "first";
+        r.integer(key, o.blockCount);
+        if (o.blockCount < 0)
+            problems.push_back(std::string("freeze.") + key + ": must be >= 0");
+    } else if (r.has("blocks")) {
+        o.blockSelection = "list";
+        const json &b = f["blocks"];
+        if (!b.is_array() || !std::all_of(b.begin(), b.end(), [](const json &x) { return x.is_number_integer(); }))
+            problems.push_back("freeze.blocks: must be a list of block indices");
+        else
+            o.blocks = b.get<std::vector<int>>();
+        for (int i : o.blocks)
+            if (i < 0)
+                problems.push_back("freeze.blocks: index " + std::to_string(i) + " is negative");
+    }
+    r.names("modules", o.modules, kBlockModules);
+    r.names("extra", o.extra, kExtraParts);
+    if (r.has("patterns")) {
+        const json &p = f["patterns"];
+        if (p.is_string())
+            o.patterns = {p.get<std::string>()};
+        else if (p.is_array() && std::all_of(p.begin(), p.end(), [](const json &x) { return x.is_string(); }))
+            o.patterns = p.get<std::vector<std::string>>();
+        else
+            problems.push_back("freeze.patterns: must be a regex or a list of them");
+        checkPatterns(o.patterns, "freeze.patterns", problems);
+    }
+}
+
+void parseProgressive(const json &doc, TrainingConfig &c, std::vector<std::string> &problems)
+{
+    if (!doc.contains("progressive") || doc["progressive"].is_null())
+        return;
+    const json &p = doc["progressive"];
+    if (!p.is_object()) {
+        problems.push_back("progressive: must be an object");
+        return;
+    }
+    Reader r{p, "progressive.", problems};
+    r.unknownKeys(kProgressiveKeys);
+    ProgressiveOptions &o = c.progressive;
+    r.integer("initial_blocks", o.initialBlocks);
+    if (o.initialBlocks < 0)
+        problems.push_back("progressive.initial_blocks: must be >= 0");
+    r.names("modules", o.modules, kBlockModules);
+    r.names("extra", o.extra, kExtraParts);
+    if (!r.has("stages"))
+        return;
+    const json &stages = p["stages"];
+    if (!stages.is_array()) {
+        problems.push_back("progressive.stages: must be a list of stages");
+        return;
+    }
+    double lastFraction = 0.0;
+    int64_t lastEpoch = 0;
+    for (size_t i = 0; i < stages.size(); ++i) {
+        const std::string where = "progressive.stages[" + std::to_string(i) + "].";
+        if (!stages[i].is_object()) {
+            problems.push_back(where.substr(0, where.size() - 1) + ": must be an object");
+            continue;
+        }
+        Reader s{stages[i], where, problems};
+        s.unknownKeys(kStageKeys);
+        ProgressiveStage st;
+        s.integer("at_epoch", st.atEpoch);
+        s.number("at_fraction", st.atFraction);
+        s.integer("blocks", st.blocks);
+        s.number("lr_factor", st.lrFactor);
+        if (s.has("at_epoch") == s.has("at_fraction"))
+            problems.push_back(where + "at_epoch / at_fraction: give exactly one");
+        else if (s.has("at_epoch") && st.atEpoch < 1)
+            problems.push_back(where + "at_epoch: must be >= 1");
+        else if (s.has("at_fraction") && !(st.atFraction > 0 && st.atFraction < 1))
+            problems.push_back(where + "at_fraction: must be in (0, 1)");
+        else if (s.has("at_epoch") && (st.atEpoch < lastEpoch || lastFraction > 0))
+            problems.push_back(where + "at_epoch: stages must come in order (and not mix at_epoch after at_fraction)");
+        else if (s.has("at_fraction") && (st.atFraction < lastFraction || lastEpoch > 0))
+            problems.push_back(where + "at_fraction: stages must come in order (and not mix at_fraction after at_epoch)");
+        if (s.has("at_epoch"))
+            lastEpoch = std::max(lastEpoch, st.atEpoch);
+        if (s.has("at_fraction"))
+            lastFraction = std::max(lastFraction, st.atFraction);
+        if (st.blocks < 1)
+            problems.push_back(where + "blocks: must be >= 1");
+        if (!(st.lrFactor > 0))
+            problems.push_back(where + "lr_factor: must be > 0");
+        o.stages.push_back(st);
+    }
+}
+
+} // namespace
 
 TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
                                    const fs::path &baseDir)
@@ -152,6 +377,13 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     r.integer("save_steps", c.saveSteps);
     r.integer("save_total_limit", c.saveTotalLimit);
     r.integer("cutoff_len", c.cutoffLen);
+    r.number("val_size", c.valSize);
+    r.integer("eval_steps", c.evalSteps);
+    r.integer("early_stopping_patience", c.earlyStoppingPatience);
+    r.number("early_stopping_threshold", c.earlyStoppingThreshold);
+    r.string("device", c.device);
+    parseFreeze(doc, c, problems);
+    parseProgressive(doc, c, problems);
     if (doc.contains("lora") && !doc["lora"].is_null()) {
         const json &l = doc["lora"];
         if (!l.is_object()) {
@@ -179,6 +411,35 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
         }
     }
 
+    if (doc.contains("ia3") && !doc["ia3"].is_null()) {
+        if (!doc["ia3"].is_object()) {
+            problems.push_back("ia3: must be an object");
+        } else {
+            Reader ir{doc["ia3"], "ia3.", problems};
+            ir.unknownKeys(kIa3Keys);
+            // An empty list means peft's default (like null).
+            if (!(doc["ia3"].contains("target_modules") && doc["ia3"]["target_modules"].is_array() &&
+                  doc["ia3"]["target_modules"].empty()))
+                ir.namesOrRegex("target_modules", c.ia3.targetModules, c.ia3.targetRegex);
+            if (!(doc["ia3"].contains("feedforward_modules") &&
+                  doc["ia3"]["feedforward_modules"].is_array() &&
+                  doc["ia3"]["feedforward_modules"].empty()))
+                ir.namesOrRegex("feedforward_modules", c.ia3.feedforwardModules,
+                                c.ia3.feedforwardRegex);
+        }
+    }
+    if (doc.contains("prompt_tuning") && !doc["prompt_tuning"].is_null()) {
+        if (!doc["prompt_tuning"].is_object()) {
+            problems.push_back("prompt_tuning: must be an object");
+        } else {
+            Reader pr{doc["prompt_tuning"], "prompt_tuning.", problems};
+            pr.unknownKeys(kPromptTuningKeys);
+            pr.integer("num_virtual_tokens", c.promptTuning.numVirtualTokens);
+            pr.string("init", c.promptTuning.init);
+            pr.string("init_text", c.promptTuning.initText);
+        }
+    }
+
     auto need = [&](const std::string &value, const char *key) {
         if (value.empty() && !(doc.contains(key) && !doc[key].is_string()))
             problems.push_back(std::string(key) + ": missing");
@@ -186,8 +447,22 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     need(c.model, "model");
     need(c.data, "data");
     need(c.outputDir, "output_dir");
-    if (c.strategy != "full" && c.strategy != "lora")
-        problems.push_back("strategy: must be \"full\" or \"lora\" (got \"" + c.strategy + "\")");
+    if (c.strategy != "full" && c.strategy != "lora" && c.strategy != "freeze" &&
+        c.strategy != "progressive" && c.strategy != "ia3" && c.strategy != "prompt_tuning")
+        problems.push_back("strategy: must be \"full\", \"lora\", \"freeze\", \"progressive\", "
+                           "\"ia3\" or \"prompt_tuning\" (got \"" + c.strategy + "\")");
+    if (!(c.valSize >= 0) || (c.valSize >= 1 && std::floor(c.valSize) != c.valSize))
+        problems.push_back("val_size: must be a fraction in [0, 1) or a whole number of rows");
+    if (c.evalSteps < 0)
+        problems.push_back("eval_steps: must be >= 0 (0: at the end of every epoch)");
+    if (c.earlyStoppingPatience < 0)
+        problems.push_back("early_stopping_patience: must be >= 0 (0: off)");
+    if (!(c.earlyStoppingThreshold >= 0))
+        problems.push_back("early_stopping_threshold: must be >= 0");
+    if (c.earlyStoppingPatience > 0 && c.valSize == 0)
+        problems.push_back("early_stopping_patience: needs a validation split (val_size)");
+    if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
+        problems.push_back("device: must be auto, cpu or cuda (got \"" + c.device + "\")");
     if (c.templateName != "model" && !builtinChatTemplate(c.templateName)) {
         std::string names;
         for (const auto &n : builtinChatTemplateNames())
@@ -228,6 +503,22 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
         problems.push_back("save_total_limit: must be >= 0 (0: keep all)");
     if (c.cutoffLen < 2)
         problems.push_back("cutoff_len: must be >= 2");
+    if (c.strategy == "ia3" && c.ia3.targetRegex.empty() && !c.ia3.targetModules.empty())
+        for (const auto &name : c.ia3.feedforwardModules)
+            if (std::find(c.ia3.targetModules.begin(), c.ia3.targetModules.end(), name) ==
+                c.ia3.targetModules.end())
+                problems.push_back("ia3.feedforward_modules: '" + name +
+                                   "' is not in target_modules (peft requires a subset)");
+    if (c.strategy == "prompt_tuning") {
+        if (c.promptTuning.numVirtualTokens < 1)
+            problems.push_back("prompt_tuning.num_virtual_tokens: must be >= 1 (got " +
+                               std::to_string(c.promptTuning.numVirtualTokens) + ")");
+        if (c.promptTuning.init != "random" && c.promptTuning.init != "text")
+            problems.push_back("prompt_tuning.init: must be \"random\" or \"text\" (got \"" +
+                               c.promptTuning.init + "\")");
+        if (c.promptTuning.init == "text" && c.promptTuning.initText.empty())
+            problems.push_back("prompt_tuning.init_text: missing (init \"text\" needs it)");
+    }
     if (c.strategy == "lora") {
         if (c.lora.r < 1)
             problems.push_back("lora.r: must be >= 1 (got " + std::to_string(c.lora.r) + ")");

@@ -1,6 +1,8 @@
 #include "train/trainingdata.h"
 
+#include "ft/dataimport.h"
 #include "ft/error.h"
+#include "ft/project.h"
 #include "train/runfiles.h"
 
 #include <sstream>
@@ -88,10 +90,28 @@ nlohmann::ordered_json rowMessages(const json &row, size_t index, bool alpacaTem
     return messages;
 }
 
-// The rows of a .json list or a .jsonl file. A JSONL line that does not parse becomes a
-// "bad" (null) row with its parse error.
+// A project dataset's rows that are not excluded (the train split when it has splits), as
+// training records: an unedited Alpaca row as itself, any other as {"messages": [...]}.
+std::vector<std::pair<json, std::string>> readProjectRows(const fs::path &project, const std::string &dataset)
+{
+    ProjectStore store(project, /*mustExist=*/true);
+    const DatasetInfo info = store.dataset(dataset);
+    const bool split = store.hasSplits(info.id);
+    std::vector<std::pair<json, std::string>> rows;
+    store.forEachRow(info.id, [&](const ProjectRow &row) {
+        if (row.status != RowStatus::Excluded && (!split || row.split == "train"))
+            rows.emplace_back(trainingRecord(row, info), std::string());
+        return true;
+    });
+    return rows;
+}
+
+// The rows of a .json list or a .jsonl file, or of "P.ftproj#dataset". A JSONL line that does
+// not parse becomes a "bad" (null) row with its parse error.
 std::vector<std::pair<json, std::string>> readRows(const fs::path &path)
 {
+    if (const auto spec = parseProjectDataset(path.string()))
+        return readProjectRows(spec->first, spec->second);
     const std::string text = readText(path, "data file");
     std::vector<std::pair<json, std::string>> rows;
     const auto first = text.find_first_not_of(" \t\r\n");

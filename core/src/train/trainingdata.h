@@ -1,4 +1,5 @@
-// Training rows: Alpaca, messages and ShareGPT records read from .json / .jsonl files and turned
+// Training rows: Alpaca, messages and ShareGPT records read from .json / .jsonl files (or a
+// project dataset) and turned
 // into chat messages; a tokenized example with its labels.
 #pragma once
 
@@ -21,8 +22,11 @@ struct Example
 
 // One data row -> chat messages. Throws std::runtime_error naming the row and field.
 nlohmann::ordered_json rowMessages(const nlohmann::json &row, size_t index, bool alpacaTemplate);
-// The rows of a .json list or a .jsonl file. A JSONL line that does not parse becomes a null row
-// with its parse error.
+// The rows of a .json list or a .jsonl file, or of a project dataset "P.ftproj#name" (see
+// readProjectRows). A JSONL line that does not parse becomes a null row with its parse error.
 std::vector<std::pair<nlohmann::json, std::string>> readRows(const std::filesystem::path &path);
+// A project dataset's rows that are not excluded (only the train split when it has splits).
+std::vector<std::pair<nlohmann::json, std::string>> readProjectRows(const std::filesystem::path &project,
+                                                                    const std::string &dataset);
 
 } // namespace ft

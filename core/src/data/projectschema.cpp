@@ -1,0 +1,122 @@
+#include "data/projectschema.h"
+
+#include "ft/error.h"
+#include "ft/project.h"
+
+#include <string>
+
+namespace ft {
+namespace {
+
+// v0 -> v1: datasets, rows, findings, splits, and room for the later issues (runs, metrics,
+// checkpoints, comparisons, ratings).
+const char *kMigrationV1 = R"sql(
+CREATE TABLE datasets(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  source_path TEXT NOT NULL,
+  format TEXT NOT NULL,
+  column_mapping TEXT NOT NULL DEFAULT '{}',
+  content_hash TEXT NOT NULL,
+  imported_at TEXT NOT NULL,
+  row_count INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX datasets_by_hash ON datasets(content_hash);
+CREATE TABLE rows(
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  original TEXT NOT NULL,
+  messages TEXT NOT NULL,
+  system TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL CHECK (kind IN ('sft', 'preference', 'choice', 'text')),
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'excluded')),
+  edited TEXT,
+  edited_at TEXT,
+  UNIQUE (dataset_id, idx));
+CREATE TABLE findings(
+  id INTEGER PRIMARY KEY,
+  row_id INTEGER NOT NULL REFERENCES rows(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX findings_by_row ON findings(row_id);
+CREATE TABLE splits(
+  row_id INTEGER PRIMARY KEY REFERENCES rows(id) ON DELETE CASCADE,
+  split TEXT NOT NULL CHECK (split IN ('train', 'validation', 'test')),
+  seed INTEGER NOT NULL);
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  name TEXT,
+  config TEXT,
+  output_dir TEXT,
+  started_at TEXT,
+  finished_at TEXT,
+  status TEXT);
+CREATE TABLE metrics(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  value REAL);
+CREATE INDEX metrics_by_run ON metrics(run_id, name, step);
+CREATE TABLE checkpoints(
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  created_at TEXT);
+CREATE TABLE comparisons(
+  id INTEGER PRIMARY KEY,
+  created_at TEXT,
+  prompt TEXT,
+  config TEXT);
+CREATE TABLE ratings(
+  id INTEGER PRIMARY KEY,
+  comparison_id INTEGER NOT NULL REFERENCES comparisons(id) ON DELETE CASCADE,
+  candidate TEXT,
+  score REAL,
+  note TEXT);
+)sql";
+
+// migrations[v] takes a file from version v to v + 1.
+const char *const kMigrations[] = {kMigrationV1};
+static_assert(sizeof kMigrations / sizeof kMigrations[0] == ProjectStore::kSchemaVersion,
+              "one migration per schema version");
+
+bool hasTable(sql::Db &db, const char *name)
+{
+    sql::Stmt q(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    q.bind(1, std::string(name));
+    return q.step();
+}
+
+int readVersion(sql::Db &db)
+{
+    if (!hasTable(db, "schema_version"))
+        return 0;
+    sql::Stmt q(db, "SELECT max(version) FROM schema_version");
+    return q.step() && !q.isNull(0) ? static_cast<int>(q.integer(0)) : 0;
+}
+
+} // namespace
+
+int migrateProject(sql::Db &db)
+{
+    const int found = readVersion(db); // also the first read: a non-database fails here
+    if (found > ProjectStore::kSchemaVersion)
+        throwBadInput(db.file() + ": project schema version " + std::to_string(found) +
+                      " is newer than this program's (" + std::to_string(ProjectStore::kSchemaVersion) +
+                      "); open it with a newer FineTune Studio");
+    for (int v = found; v < ProjectStore::kSchemaVersion; ++v) {
+        sql::Transaction tx(db);
+        if (!hasTable(db, "schema_version"))
+            db.exec("CREATE TABLE schema_version(version INTEGER NOT NULL)");
+        db.exec(kMigrations[v]);
+        db.exec("DELETE FROM schema_version");
+        sql::Stmt(db, "INSERT INTO schema_version(version) VALUES (?)").bind(1, int64_t(v + 1)).run();
+        tx.commit();
+    }
+    return found;
+}
+
+} // namespace ft

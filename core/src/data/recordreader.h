@@ -1,0 +1,49 @@
+// Streaming readers that turn a data file into records (JSON objects), one at a time, with the
+// line each record starts on: JSON (a list, or an object of lists), JSONL, CSV / TSV (RFC 4180),
+// and plain text (a document per line, per blank-line block or per file). Memory is bounded by
+// the largest record, not the file.
+#pragma once
+
+#include "data/textstream.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace ft {
+
+struct SourceRecord
+{
+    nlohmann::json value;   // an object, or null when `error` is set
+    std::string error;      // why this record could not be read
+    int64_t line = 0;       // 1-based line where the record starts
+    std::string subset;     // the key of an object-of-lists file ("" otherwise)
+};
+
+enum class FileKind { Json, Jsonl, Csv, Tsv, Text };
+enum class TextUnit { Line, Paragraph, File };
+
+const char *fileKindName(FileKind kind);
+
+class RecordReader
+{
+public:
+    virtual ~RecordReader() = default;
+    // false at the end of the file.
+    virtual bool next(SourceRecord &record) = 0;
+    virtual const TextStream &stream() const = 0;
+};
+
+// The kind of file, from its extension and, for .json, its first bytes (a .json file of one
+// object per line is JSONL).
+FileKind sniffFileKind(const std::filesystem::path &path);
+
+// Lines longer than this are reported as bad rows rather than held in memory.
+constexpr size_t kMaxRecordBytes = size_t(64) << 20;
+
+std::unique_ptr<RecordReader> openRecordReader(const std::filesystem::path &path, FileKind kind,
+                                               TextUnit textUnit);
+
+} // namespace ft

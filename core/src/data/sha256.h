@@ -1,0 +1,25 @@
+// SHA-256 (FIPS 180-4), incremental: the content hash that notices a dataset imported twice.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace ft {
+
+class Sha256
+{
+public:
+    Sha256();
+    void update(const void *data, size_t size);
+    std::string hexDigest(); // finishes the hash
+
+private:
+    void block(const uint8_t *p);
+    uint32_t m_h[8];
+    uint8_t m_buf[64];
+    size_t m_used = 0;
+    uint64_t m_bits = 0;
+};
+
+} // namespace ft

@@ -1,0 +1,71 @@
+// A thin RAII layer over the SQLite C API: a connection, prepared statements, and a transaction
+// guard that rolls back unless committed. Errors become ft::Error naming the database file.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+
+namespace ft::sql {
+
+class Db
+{
+public:
+    Db() = default;
+    ~Db();
+    Db(const Db &) = delete;
+    Db &operator=(const Db &) = delete;
+
+    void open(const std::string &file, bool mustExist);
+    void exec(const char *sql);
+    sqlite3 *handle() const { return m_db; }
+    const std::string &file() const { return m_file; }
+    // Throws ft::Error (busy / corrupt / not a database -> BadInput, otherwise Internal).
+    [[noreturn]] void fail(int rc, const std::string &what) const;
+
+private:
+    sqlite3 *m_db = nullptr;
+    std::string m_file;
+};
+
+class Stmt
+{
+public:
+    Stmt(const Db &db, const char *sql);
+    ~Stmt();
+    Stmt(const Stmt &) = delete;
+    Stmt &operator=(const Stmt &) = delete;
+
+    Stmt &bind(int i, int64_t v);
+    Stmt &bind(int i, const std::string &v);
+    Stmt &bindNull(int i);
+    // true while a row is available.
+    bool step();
+    void run() { step(); reset(); }
+    void reset();
+
+    int64_t integer(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    double real(int col) const { return sqlite3_column_double(m_stmt, col); }
+    bool isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+    std::string text(int col) const;
+
+private:
+    const Db &m_db;
+    sqlite3_stmt *m_stmt = nullptr;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back when destroyed uncommitted.
+class Transaction
+{
+public:
+    explicit Transaction(Db &db);
+    ~Transaction();
+    void commit();
+
+private:
+    Db &m_db;
+    bool m_open = true;
+};
+
+} // namespace ft::sql

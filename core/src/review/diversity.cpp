@@ -1,0 +1,187 @@
+// Diversity: distinct-1/2 (unique n-grams / all n-grams) of prompts and responses on an evenly
+// spaced sample of up to 2,000 rows (distinct-n falls with size, so a fixed sample keeps datasets
+// comparable), the most frequent openings of the prompt (first two words), the spread of response
+// lengths, and the topic spread: the words (Latin, 3+ letters, not a stop word) and Han bigrams
+// in most rows.
+#include "review/reviewcontext.h"
+#include "review/reviewtext.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace ft::review {
+namespace {
+
+constexpr std::size_t kSample = 2000;
+
+struct Distinct
+{
+    std::unordered_set<uint64_t> uni, bi;
+    int64_t uniTotal = 0, biTotal = 0;
+    void add(const std::vector<std::string_view> &words)
+    {
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            uni.insert(hash64(words[i]));
+            ++uniTotal;
+            if (i + 1 < words.size()) {
+                bi.insert(hash64(words[i + 1], hash64(words[i])));
+                ++biTotal;
+            }
+        }
+    }
+    nlohmann::json json() const
+    {
+        return {{"distinct_1", uniTotal ? static_cast<double>(uni.size()) / static_cast<double>(uniTotal) : 0.0},
+                {"distinct_2", biTotal ? static_cast<double>(bi.size()) / static_cast<double>(biTotal) : 0.0}};
+    }
+};
+
+bool isStopWord(std::string_view w)
+{
+    static const std::unordered_set<std::string_view> stop = {
+        "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was", "one", "our",
+        "out", "has", "have", "his", "how", "its", "may", "new", "now", "see", "who", "did", "get", "use",
+        "that", "this", "with", "from", "they", "will", "would", "there", "their", "what", "about", "which",
+        "when", "make", "like", "time", "just", "know", "take", "into", "your", "some", "could", "them",
+        "than", "then", "these", "those", "other", "also", "more", "most", "such", "only", "over", "very",
+        "been", "were", "each", "here", "where", "while", "should", "being", "both", "does", "doing", "given",
+        "following", "provide", "using", "write", "create", "describe", "explain", "generate", "sentence",
+        "text", "list", "give", "find", "identify", "answer", "question", "input", "output", "example",
+        "two", "three", "through", "help", "used", "people", "many", "much", "well", "way", "ways", "good",
+        "because", "after", "before", "between", "without", "within", "different", "important", "including",
+        "however", "often", "able", "need", "needs", "first", "second", "based", "every", "even", "still"};
+    return stop.count(w) > 0;
+}
+
+double entropyNormalised(const std::unordered_map<std::string, int64_t> &counts, int64_t total)
+{
+    if (counts.size() < 2 || total == 0)
+        return 0.0;
+    double h = 0;
+    for (const auto &[k, c] : counts) {
+        const double p = static_cast<double>(c) / static_cast<double>(total);
+        h -= p * std::log(p);
+    }
+    return h / std::log(static_cast<double>(counts.size()));
+}
+
+nlohmann::json top(const std::unordered_map<std::string, int64_t> &counts, std::size_t k, int64_t rows)
+{
+    std::vector<std::pair<std::string, int64_t>> v(counts.begin(), counts.end());
+    std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t i = 0; i < v.size() && i < k; ++i)
+        out.push_back({{"text", v[i].first}, {"rows", v[i].second},
+                       {"share", rows ? static_cast<double>(v[i].second) / static_cast<double>(rows) : 0.0}});
+    return out;
+}
+
+} // namespace
+
+void computeDiversity(ReviewContext &ctx)
+{
+    const std::size_t n = ctx.prepared.size();
+    Distinct prompts, responses;
+    const std::size_t step = std::max<std::size_t>(1, n / kSample);
+    std::size_t sampled = 0;
+    for (std::size_t i = 0; i < n && sampled < kSample; i += step, ++sampled) {
+        prompts.add(splitWords(ctx.prepared[i].prompt));
+        responses.add(splitWords(ctx.prepared[i].response));
+    }
+
+    std::unordered_map<std::string, int64_t> openings;
+    // Keywords by hash (document frequency), with the text kept once per distinct keyword.
+    std::unordered_map<uint64_t, int64_t> keywordRows;
+    std::unordered_map<uint64_t, std::string> keywordText;
+    int64_t withPrompt = 0;
+    std::vector<double> lengths;
+    lengths.reserve(n);
+    std::vector<uint64_t> terms;
+    for (std::size_t i = 0; i < n; ++i) {
+        const PreparedRow &p = ctx.prepared[i];
+        lengths.push_back(static_cast<double>(p.responseChars));
+        const auto words = splitWords(p.prompt);
+        if (!words.empty()) {
+            ++withPrompt;
+            std::string opening(words[0]);
+            if (words.size() > 1)
+                opening += (isCjkCharacter(nextCodePointAt(words[1])) ? "" : " ") + std::string(words[1]);
+            ++openings[opening];
+        }
+        terms.clear();
+        auto collect = [&](const std::vector<std::string_view> &ws) {
+            for (std::size_t w = 0; w < ws.size(); ++w) {
+                const char32_t cp = nextCodePointAt(ws[w]);
+                std::string_view term;
+                if (isCjkCharacter(cp)) {
+                    // Han bigram: two adjacent characters of the text.
+                    if (w + 1 < ws.size() && isCjkCharacter(nextCodePointAt(ws[w + 1])) &&
+                        ws[w].data() + ws[w].size() == ws[w + 1].data())
+                        term = std::string_view(ws[w].data(), ws[w].size() + ws[w + 1].size());
+                } else if (ws[w].size() >= 3 && !isStopWord(ws[w]) &&
+                           !std::all_of(ws[w].begin(), ws[w].end(), [](char c) { return c >= '0' && c <= '9'; })) {
+                    term = ws[w];
+                }
+                if (term.empty())
+                    continue;
+                const uint64_t h = hash64(term);
+                terms.push_back(h);
+                if (keywordText.size() < 2000000)
+                    keywordText.try_emplace(h, term);
+            }
+        };
+        collect(words);
+        collect(splitWords(p.response));
+        std::sort(terms.begin(), terms.end());
+        terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+        for (uint64_t t : terms)
+            ++keywordRows[t];
+        if ((i & 4095) == 0)
+            ctx.checkCancel();
+    }
+    double mean = 0, var = 0;
+    for (double l : lengths)
+        mean += l;
+    mean = n ? mean / static_cast<double>(n) : 0.0;
+    for (double l : lengths)
+        var += (l - mean) * (l - mean);
+    var = n > 1 ? var / static_cast<double>(n - 1) : 0.0;
+    // Keywords in almost every row are the dataset's boilerplate, not its topics: left out.
+    std::unordered_map<std::string, int64_t> keywords;
+    {
+        std::vector<std::pair<int64_t, uint64_t>> ranked;
+        for (const auto &[h, rows] : keywordRows)
+            if (!(n >= 10 && rows * 10 > static_cast<int64_t>(n) * 9))
+                ranked.emplace_back(rows, h);
+        const std::size_t k = std::min<std::size_t>(ranked.size(), 15);
+        std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(),
+                          [](const auto &a, const auto &b) { return a.first > b.first; });
+        for (std::size_t j = 0; j < k; ++j) {
+            auto it = keywordText.find(ranked[j].second);
+            if (it != keywordText.end())
+                keywords[it->second] = ranked[j].first;
+        }
+    }
+
+    const nlohmann::json topOpenings = top(openings, 10, withPrompt);
+    ctx.report["diversity"] = {
+        {"sample_rows", sampled},
+        {"prompts", prompts.json()},
+        {"responses", responses.json()},
+        {"top_openings", topOpenings},
+        {"distinct_openings", openings.size()},
+        {"opening_entropy", entropyNormalised(openings, withPrompt)},
+        {"top_opening_share", topOpenings.empty() ? 0.0 : topOpenings[0]["share"].get<double>()},
+        {"response_length", {{"mean_chars", mean},
+                             {"stddev_chars", std::sqrt(var)},
+                             {"coefficient_of_variation", mean > 0 ? std::sqrt(var) / mean : 0.0}}},
+        {"top_keywords", top(keywords, 15, static_cast<int64_t>(n))},
+        {"distinct_keywords", keywordRows.size()},
+    };
+}
+
+} // namespace ft::review

@@ -1,0 +1,38 @@
+// Text helpers for the review: the matching normal form, code-point iteration, words (with Han
+// characters as one word each) and the script of a letter.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ft::review {
+
+// NFC, case-folded, full-width ASCII forms and the ideographic space mapped to ASCII, every run of
+// white space one ' ', trimmed. Two texts equal after this are exact duplicates.
+std::string normaliseForMatching(std::string_view text);
+
+// Decodes the code point at text[pos] (invalid bytes decode as U+FFFD, length 1).
+char32_t nextCodePoint(std::string_view text, std::size_t &pos);
+std::size_t countCodePoints(std::string_view text);
+// The first code point of a text (0 when empty).
+char32_t nextCodePointAt(std::string_view text);
+bool isBlank(std::string_view text);  // empty or only Unicode white space
+
+// Ideographs (Han), kana and Hangul: one character is one word for counting and shingles.
+bool isCjkCharacter(char32_t cp);
+// Words: runs of letters/digits (lower-cased ASCII), each CJK character on its own.
+std::vector<std::string_view> splitWords(std::string_view text);
+
+enum class Script { Latin, Han, Kana, Hangul, Cyrillic, Arabic, Greek, Other, None };
+// Letters only; None for digits, punctuation, symbols and white space.
+Script letterScript(char32_t cp);
+const char *scriptName(Script s);
+constexpr int kScriptCount = 8;  // Latin..Other
+
+// 64-bit hash (FNV-1a then a finaliser): stable across runs.
+uint64_t hash64(std::string_view text, uint64_t seed = 0);
+uint64_t mix64(uint64_t x);
+
+} // namespace ft::review

@@ -1,0 +1,19 @@
+// What a run folder records about the machine (environment.json) and the process's memory use.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace ft {
+
+// Resident set size of this process now (/proc/self/statm), 0 where unknown.
+int64_t residentBytes();
+// "cpu" or "cuda" for config.device ("auto" | "cpu" | "cuda"); empty with `problem` set when
+// the request cannot be met.
+std::string resolveDevice(const std::string &requested, std::string &problem);
+// {"engine_version", "libtorch_version", "threads", "os", "cpu_model", "device", "cuda_available"}.
+nlohmann::json environmentJson(const std::string &device);
+
+} // namespace ft

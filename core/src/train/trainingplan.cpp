@@ -1,0 +1,130 @@
+// planTraining: the trainable parts of a model under a configuration, computed with the same
+// selection code the strategies use (train/partselection.h, LoraConfig::matches).
+#include "ft/modelstructure.h"
+
+#include "ft/error.h"
+#include "ft/model.h"
+#include "ft/trainer.h"
+#include "model/loraconfig.h"
+#include "model/modelimpl.h"
+#include "train/partselection.h"
+#include "train/runfiles.h"
+#include "train/trainablestrategy.h"
+
+#include <torch/torch.h>
+
+#include <map>
+#include <set>
+
+using nlohmann::json;
+
+namespace ft {
+namespace {
+
+void markTrainable(const ModelStructure &s, TrainingPlan &plan, const std::vector<std::string> &names,
+                   int stage)
+{
+    const std::set<std::string> chosen(names.begin(), names.end());
+    for (size_t i = 0; i < s.parts.size(); ++i) {
+        PartTraining &p = plan.parts[i];
+        for (const auto &name : s.parts[i].parameterNames) {
+            if (!chosen.count(name))
+                continue;
+            if (stage == 0) {
+                p.trainable = true;
+                p.trainableNames.push_back(name);
+            }
+            if (p.stage < 0 || stage < p.stage)
+                p.stage = stage;
+        }
+    }
+}
+
+int64_t countOf(const Model &model, const std::vector<std::string> &names)
+{
+    int64_t n = 0;
+    for (const auto &name : names)
+        n += model.impl().weights.named.at(name).numel();
+    return n;
+}
+
+} // namespace
+
+TrainingPlan planTraining(const TrainingConfig &config, const Model &model)
+{
+    const ModelStructure s = describeModel(model);
+    const Model::Impl &m = model.impl();
+    TrainingPlan plan;
+    plan.strategy = config.strategy;
+    plan.totalParameters = s.totalParameters;
+    for (const auto &part : s.parts) {
+        PartTraining p;
+        p.id = part.id;
+        plan.parts.push_back(std::move(p));
+    }
+    std::vector<std::string> problems;
+    std::vector<std::vector<std::string>> stageNames;  // progressive: who joins at each stage
+    if (config.strategy == "full") {
+        std::vector<std::string> all;
+        for (const auto &[name, t] : m.weights.named)
+            all.push_back(name);
+        markTrainable(s, plan, all, 0);
+    } else if (config.strategy == "freeze") {
+        markTrainable(s, plan, freezeSelection(config, s, problems), 0);
+    } else if (config.strategy == "progressive") {
+        const auto stages = progressiveStages(config.progressive, s, problems);
+        for (size_t i = 0; i < stages.size(); ++i) {
+            markTrainable(s, plan, stages[i].names, int(i));
+            stageNames.push_back(stages[i].names);
+        }
+    } else if (config.strategy == "lora") {
+        try {
+            LoraConfig lc = loraConfigFor(config);
+            if (!lc.targetRegex && lc.targetModules.empty())
+                lc.targetModules = LoraConfig::defaultTargets(m.config);
+            bool any = false;
+            for (size_t i = 0; i < s.parts.size(); ++i)
+                for (const auto &module : s.parts[i].linearModules) {
+                    if (!lc.matches(module, s.parts[i].block, true))
+                        continue;
+                    const torch::Tensor &w = m.weights.named.at(module + ".weight");
+                    plan.parts[i].loraModules.push_back(module);
+                    plan.parts[i].loraParameters += int64_t(lc.r) * (w.size(0) + w.size(1));
+                    plan.parts[i].trainable = true;
+                    plan.parts[i].stage = 0;
+                    plan.trainableParameters += int64_t(lc.r) * (w.size(0) + w.size(1));
+                    any = true;
+                }
+            if (!any)
+                problems.push_back("lora.target_modules: LoRA target_modules match no module of this " +
+                                   m.config.modelType + " model");
+        } catch (const Error &e) {
+            problems.push_back(std::string("lora: ") + e.what());
+        }
+    } else {
+        problems.push_back("strategy: unknown strategy '" + config.strategy + "'");
+    }
+    if (!problems.empty())
+        throwBadInput(joinProblems("training configuration", problems));
+
+    if (config.strategy != "lora") {
+        for (size_t i = 0; i < plan.parts.size(); ++i)
+            plan.parts[i].trainableParameters = countOf(model, plan.parts[i].trainableNames);
+        for (const auto &part : plan.parts)
+            plan.trainableParameters += part.trainableParameters;
+        int64_t sum = 0;
+        for (const auto &names : stageNames) {
+            sum += countOf(model, names);
+            plan.stageTrainableParameters.push_back(sum);
+        }
+        // A tied lm_head has no parameters of its own; it trains when the embeddings do.
+        const ModelPart &head = s.parts.back();
+        if (head.tied) {
+            plan.parts.back().trainable = plan.parts.front().trainable;
+            plan.parts.back().stage = plan.parts.front().stage;
+        }
+    }
+    return plan;
+}
+
+} // namespace ft

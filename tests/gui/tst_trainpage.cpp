@@ -1,0 +1,256 @@
+// The Train page on the real engine: a tiny Llama written by the test, Alpaca rows from the
+// fixtures. Start through the widgets, points arrive on the chart, pause holds them, resume
+// brings them back, stop writes a checkpoint, the run is in the history; bad input is reported,
+// not crashed on; the memory estimate is shown for the loaded model.
+
+#include "../unit/testfixtures.h"
+#include "tinytrainablemodel.h"
+
+#include "mainwindow.h"
+#include "memoryestimatecard.h"
+#include "modelpage.h"
+#include "runhistory.h"
+#include "studiosession.h"
+#include "trainingcharts.h"
+#include "trainpage.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <memory>
+
+using ftui::MainWindow;
+using ftui::TrainPage;
+
+namespace {
+
+constexpr int kTimeoutMs = 30000;
+
+template <typename T> T *child(QWidget *parent, const char *name)
+{
+    T *widget = parent->findChild<T *>(QLatin1String(name));
+    if (!widget)
+        qWarning("no child %s", name);
+    return widget;
+}
+
+int chartPoints(TrainPage *page)
+{
+    return page->charts()->lossGraphPoints(0);
+}
+
+} // namespace
+
+class TestTrainPage : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void trainsPausesResumesAndStops();
+    void reportsBadInputWithoutCrashing();
+    void showsTheMemoryEstimate();
+
+private:
+    std::unique_ptr<MainWindow> openWindow();
+    void fill(TrainPage *page, const QString &data);
+
+    QTemporaryDir m_dir;
+    QString m_model;
+    QString m_data;
+};
+
+void TestTrainPage::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("FineTuneStudioTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_trainpage"));
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+    FT_REQUIRE_FIXTURE(alpaca, "datasets/alpaca_en_demo.json");
+    // 48 rows keep the data loading short; the model is small but not trivial, so that a step
+    // takes long enough for pause to land mid-run.
+    nlohmann::json rows;
+    std::ifstream(alpaca.toStdString()) >> rows;
+    nlohmann::json picked = nlohmann::json::array();
+    for (size_t i = 0; i < 48 && i < rows.size(); ++i)
+        picked.push_back(rows[i]);
+    m_data = m_dir.filePath(QStringLiteral("alpaca48.json"));
+    std::ofstream(m_data.toStdString()) << picked.dump();
+    m_model = m_dir.filePath(QStringLiteral("tiny-llama"));
+    fttest::TinyLlamaShape shape;
+    shape.hidden = 128;
+    shape.intermediate = 344;
+    shape.layers = 2;
+    fttest::writeTinyLlama(m_model.toStdString(), shape);
+}
+
+std::unique_ptr<MainWindow> TestTrainPage::openWindow()
+{
+    auto window = std::make_unique<MainWindow>();
+    window->modelPage()->setErrorDisplay(ftui::ModelPage::ErrorDisplay::SignalOnly);
+    window->trainPage()->setErrorDisplay(TrainPage::ErrorDisplay::SignalOnly);
+    window->trainPage()->setRunsRoot(m_dir.filePath(QStringLiteral("runs")));
+    window->openModel(m_model);
+    return window;
+}
+
+void TestTrainPage::fill(TrainPage *page, const QString &data)
+{
+    child<QLineEdit>(page, "dataPath")->setText(data);
+    child<QComboBox>(page, "templateCombo")->setCurrentText(QStringLiteral("plain"));
+    child<QSpinBox>(page, "maxSteps")->setValue(20);
+    child<QSpinBox>(page, "cutoffLen")->setValue(192);
+    child<QSpinBox>(page, "batchSize")->setValue(4);
+    child<QSpinBox>(page, "gradientAccumulation")->setValue(2);
+    child<QSpinBox>(page, "saveSteps")->setValue(0);
+}
+
+void TestTrainPage::trainsPausesResumesAndStops()
+{
+    if (m_model.isEmpty())
+        QSKIP("no fixtures");
+    const auto window = openWindow();
+    TrainPage *page = window->trainPage();
+    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
+    window->showPage(MainWindow::Page::Train);
+    window->show();
+
+    auto *start = child<QPushButton>(page, "startButton");
+    auto *pause = child<QPushButton>(page, "pauseButton");
+    auto *resume = child<QPushButton>(page, "resumeButton");
+    auto *stop = child<QPushButton>(page, "stopButton");
+    QVERIFY(start && pause && resume && stop);
+    QVERIFY(!start->isEnabled());  // no data yet
+    fill(page, m_data);
+    QVERIFY(start->isEnabled());
+    QVERIFY(!pause->isEnabled() && !resume->isEnabled() && !stop->isEnabled());
+
+    QSignalSpy errors(page, &TrainPage::errorOccurred);
+    QSignalSpy finished(page, &TrainPage::trainingFinished);
+    QTest::mouseClick(start, Qt::LeftButton);
+    QCOMPARE(page->state(), TrainPage::State::Running);
+    QVERIFY(!start->isEnabled() && pause->isEnabled() && !resume->isEnabled() && stop->isEnabled());
+    QVERIFY(!child<QSpinBox>(page, "batchSize")->isEnabled());  // settings locked while running
+
+    QTRY_VERIFY_WITH_TIMEOUT(chartPoints(page) > 0, kTimeoutMs);
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
+    QSignalSpy held(page, &TrainPage::pausedAtStep);
+    QTest::mouseClick(pause, Qt::LeftButton);
+    QCOMPARE(page->state(), TrainPage::State::Paused);
+    QVERIFY(!pause->isEnabled() && resume->isEnabled() && stop->isEnabled());
+
+    // The step running when pause was pressed still lands; then the trainer holds and nothing
+    // more comes.
+    QTRY_COMPARE_WITH_TIMEOUT(held.count(), 1, kTimeoutMs);
+    const int settled = chartPoints(page);
+    QCOMPARE(qint64(settled), held.first().first().toLongLong());
+    QTest::qWait(1500);
+    QCOMPARE(chartPoints(page), settled);
+    QVERIFY2(settled < 20, "the run ended before pause took hold; make the steps slower");
+    qInfo("paused at step %d", settled);
+
+    QTest::mouseClick(resume, Qt::LeftButton);
+    QCOMPARE(page->state(), TrainPage::State::Running);
+    QTRY_VERIFY_WITH_TIMEOUT(chartPoints(page) > settled, kTimeoutMs);
+
+    QTest::mouseClick(stop, Qt::LeftButton);
+    QVERIFY(!start->isEnabled() && !pause->isEnabled() && !stop->isEnabled());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+    const auto outcome = finished.first().first().value<ftui::TrainingOutcome>();
+    QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
+    QCOMPARE(page->state(), TrainPage::State::Idle);
+    QVERIFY(start->isEnabled());
+
+    const QString runDir = page->currentRunDir();
+    const QString checkpoint =
+        QDir(runDir).filePath(QStringLiteral("checkpoint-%1").arg(outcome.steps));
+    if (outcome.stopped) {
+        QVERIFY2(QFile::exists(checkpoint + QStringLiteral("/adapter_model.safetensors")),
+                 qPrintable(checkpoint));
+        QVERIFY(QFile::exists(checkpoint + QStringLiteral("/trainer_state.json")));
+    } else {
+        // The last steps can outrun the click; then the run finished instead.
+        QVERIFY(QFile::exists(runDir + QStringLiteral("/final/adapter_model.safetensors")));
+    }
+    QCOMPARE(chartPoints(page), int(outcome.steps));
+
+    ftui::RunHistory *history = page->history();
+    QCOMPARE(history->count(), 1);
+    QCOMPARE(history->runDir(0), runDir);
+    QVERIFY2(history->runText(0).contains(outcome.stopped ? QStringLiteral("stopped")
+                                                          : QStringLiteral("finished")),
+             qPrintable(history->runText(0)));
+
+    // The run's metrics.jsonl as an overlay, and the CSV export of what the chart holds.
+    const int graphs = page->charts()->lossGraphCount();
+    history->setOverlay(0, true);
+    QCOMPARE(page->charts()->lossGraphCount(), graphs + 1);
+    QCOMPARE(page->charts()->lossGraphPoints(graphs), int(outcome.steps));
+    const QString csv = m_dir.filePath(QStringLiteral("metrics.csv"));
+    QVERIFY(page->charts()->exportCsv(csv));
+    QFile file(csv);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(qint64(file.readAll().count('\n')), qint64(outcome.steps + 1));
+    QVERIFY(page->charts()->exportPng(m_dir.filePath(QStringLiteral("chart.png")), 800, 500));
+}
+
+void TestTrainPage::reportsBadInputWithoutCrashing()
+{
+    if (m_model.isEmpty())
+        QSKIP("no fixtures");
+    const auto window = openWindow();
+    TrainPage *page = window->trainPage();
+    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
+    const QString missing = m_dir.filePath(QStringLiteral("no-such-data.json"));
+    fill(page, missing);
+    QSignalSpy errors(page, &TrainPage::errorOccurred);
+    QSignalSpy finished(page, &TrainPage::trainingFinished);
+    page->start();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+    QCOMPARE(errors.count(), 1);
+    QVERIFY2(errors.first().first().toString().contains(QStringLiteral("no-such-data.json")),
+             qPrintable(errors.first().first().toString()));
+    QVERIFY(finished.first().first().value<ftui::TrainingOutcome>().badInput);
+    QCOMPARE(page->state(), TrainPage::State::Idle);
+    QVERIFY(page->history()->runText(0).contains(QStringLiteral("failed")));
+}
+
+void TestTrainPage::showsTheMemoryEstimate()
+{
+    if (m_model.isEmpty())
+        QSKIP("no fixtures");
+    const auto window = openWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
+    ftui::MemoryEstimateCard *card = window->modelPage()->memoryCard();
+    // Full, freeze, LoRA (r 8 on q_proj and v_proj), IA3, prompt tuning.
+    QCOMPARE(card->verdict(0), QStringLiteral("fits"));
+    // q_proj 128 -> 128, v_proj 128 -> 2 heads x 32: r (in + out) per module, 2 layers.
+    QCOMPARE(card->estimate(2).trainableParameters, qint64(2 * 8 * ((128 + 128) + (128 + 64))));
+    QCOMPARE(card->estimate(0).gradients, card->estimate(0).weights);
+    QCOMPARE(card->estimate(0).optimizer, 2 * card->estimate(0).weights);
+
+    // The Train page shows the chosen settings, and follows the batch size.
+    TrainPage *page = window->trainPage();
+    const qint64 before = page->memoryCard()->estimate(0).activations;
+    const qint64 fullBefore = card->estimate(0).activations;
+    QCOMPARE(child<QSpinBox>(page, "batchSize")->value(), 4);  // the article's default
+    child<QSpinBox>(page, "batchSize")->setValue(8);
+    QCOMPARE(page->memoryCard()->estimate(0).activations, 2 * before);
+    QCOMPARE(card->estimate(0).activations, 2 * fullBefore);  // the Model page follows the setup
+}
+
+QTEST_MAIN(TestTrainPage)
+#include "tst_trainpage.moc"

@@ -1,0 +1,547 @@
+// Dataset review: every check with crafted rows that must be flagged and rows that must not,
+// MinHash estimates against exact Jaccard, the LSH candidate count (not all pairs), the PII
+// validators (ID checksum and birth date, Luhn), token counts with a real tokenizer, and the
+// score's explanation.
+#include "testfixtures.h"
+
+#include "ft/chattemplate.h"
+#include "ft/error.h"
+#include "ft/modelfiles.h"
+#include "ft/project.h"
+#include "ft/review.h"
+#include "ft/reviewstore.h"
+#include "ft/tokenizer.h"
+#include "review/minhash.h"
+#include "review/pii.h"
+#include "review/reviewtext.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ft::ReviewRow;
+
+ReviewRow qa(int64_t id, const std::string &user, const std::string &assistant, const std::string &split = {})
+{
+    ReviewRow r;
+    r.rowId = id;
+    r.messages = {{"user", user}, {"assistant", assistant}};
+    r.split = split;
+    return r;
+}
+
+// Ordinary, distinct rows: the clean background the planted problems sit in.
+std::vector<ReviewRow> cleanRows(int count, int64_t firstId = 1000)
+{
+    static const char *topics[] = {"apples", "rivers", "engines", "poetry", "taxes", "volcanoes", "chess",
+                                   "bread", "satellites", "forests", "music", "bridges"};
+    static const char *verbs[] = {"Explain", "Describe", "Summarize", "Compare", "List facts about", "Discuss"};
+    std::vector<ReviewRow> rows;
+    std::mt19937 rng(7);
+    for (int i = 0; i < count; ++i) {
+        const std::string topic = topics[i % 12];
+        std::string answer;
+        const int sentences = 3 + static_cast<int>(rng() % 4);
+        for (int s = 0; s < sentences; ++s)
+            answer += "Point " + std::to_string(s + 1) + " about " + topic + " number " + std::to_string(i) +
+                      " concerns item " + std::to_string(rng() % 100000) + ". ";
+        rows.push_back(qa(firstId + i, std::string(verbs[i % 6]) + " " + topic + " case " + std::to_string(i) +
+                                           " in detail.", answer));
+    }
+    return rows;
+}
+
+std::vector<ft::ReviewFinding> findingsOf(const ft::ReviewResult &r, const std::string &kind)
+{
+    std::vector<ft::ReviewFinding> out;
+    for (const auto &f : r.findings)
+        if (f.kind == kind)
+            out.push_back(f);
+    return out;
+}
+
+std::set<int64_t> rowsWith(const ft::ReviewResult &r, const std::string &kind)
+{
+    std::set<int64_t> out;
+    for (const auto &f : r.findings)
+        if (f.kind == kind)
+            out.insert(f.rowId);
+    return out;
+}
+
+std::set<std::string> piiTypes(const std::string &text)
+{
+    std::set<std::string> out;
+    for (const auto &m : ft::review::findPersonalData(text))
+        out.insert(m.type);
+    return out;
+}
+
+std::string longParagraph(int seed)
+{
+    static const char *words[] = {"model", "data", "river", "quickly", "under", "bright", "stone", "garden",
+                                  "signal", "careful", "market", "winter", "silver", "number", "shadow", "letter"};
+    std::mt19937 rng(static_cast<unsigned>(seed));
+    std::string s;
+    for (int i = 0; i < 80; ++i)
+        s += std::string(words[rng() % 16]) + " ";
+    return s;
+}
+
+} // namespace
+
+class TestReview : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void normalisation()
+    {
+        using ft::review::normaliseForMatching;
+        QCOMPARE(normaliseForMatching("  Hello\t\tWORLD \n"), std::string("hello world"));
+        QCOMPARE(normaliseForMatching("ｈｅｌｌｏ，　ｗｏｒｌｄ！"), std::string("hello, world!"));
+        QCOMPARE(normaliseForMatching("Cafe\xCC\x81"), normaliseForMatching("caf\xC3\xA9"));  // NFD vs NFC
+        QVERIFY(normaliseForMatching("hello world") != normaliseForMatching("hello, world"));
+    }
+
+    void exactDuplicates()
+    {
+        auto rows = cleanRows(30);
+        rows.push_back(qa(1, "What is the capital of France?", "Paris is the capital of France."));
+        rows.push_back(qa(2, "what is the  CAPITAL of France?", "Paris is the capital of France."));
+        rows.push_back(qa(3, "ｗｈａｔ ｉｓ ｔｈｅ ｃａｐｉｔａｌ ｏｆ Ｆｒａｎｃｅ？", "Paris is the capital of France."));
+        rows.push_back(qa(4, "What is the capital of Spain?", "Madrid is the capital of Spain."));
+        const auto result = ft::reviewDataset(rows, {});
+        QCOMPARE(rowsWith(result, ft::finding::ExactDuplicate), (std::set<int64_t>{2, 3}));
+        for (const auto &f : findingsOf(result, ft::finding::ExactDuplicate)) {
+            QCOMPARE(f.detail["representative"].get<int64_t>(), int64_t(1));
+            QCOMPARE(f.detail["size"].get<int>(), 3);
+        }
+        QCOMPARE(result.report["exact_duplicates"]["clusters"].get<int>(), 1);
+        QCOMPARE(result.report["exact_duplicates"]["top_clusters"][0]["representative"].get<int64_t>(), int64_t(1));
+    }
+
+    void nearDuplicates()
+    {
+        auto rows = cleanRows(200);
+        const std::string base = longParagraph(1);
+        std::string edited = base;
+        edited.replace(edited.find("river") == std::string::npos ? 0 : edited.find("river"), 5, "ocean");
+        rows.push_back(qa(1, "Tell me a story.", base));
+        rows.push_back(qa(2, "Tell me a story.", edited));       // one word changed
+        rows.push_back(qa(3, "Tell me a story.", longParagraph(2)));  // same words, different text
+        const auto result = ft::reviewDataset(rows, {});
+        QCOMPARE(rowsWith(result, ft::finding::NearDuplicate), (std::set<int64_t>{2}));
+        const auto f = findingsOf(result, ft::finding::NearDuplicate).front();
+        QCOMPARE(f.detail["representative"].get<int64_t>(), int64_t(1));
+        QVERIFY(f.detail["similarity"].get<double>() >= 0.8);
+        QCOMPARE(result.report["near_duplicates"]["clusters"].get<int>(), 1);
+        // The clean rows share their template words but are not near duplicates of one another.
+        QVERIFY(rowsWith(result, ft::finding::ExactDuplicate).empty());
+
+        // A stricter threshold (0.99) no longer links the one-word edit.
+        ft::ReviewOptions strict;
+        strict.nearDuplicateThreshold = 0.99;
+        QVERIFY(rowsWith(ft::reviewDataset(rows, strict), ft::finding::NearDuplicate).empty());
+    }
+
+    void minhashEstimatesJaccard()
+    {
+        using namespace ft::review;
+        const ShingleOptions sh{false, 5};
+        const MinHasher hasher(256, 42);
+        std::mt19937 rng(3);
+        double sumError = 0, maxError = 0;
+        int pairs = 0;
+        for (int t = 0; t < 60; ++t) {
+            // b shares a prefix of a (a varying share of it) and then diverges.
+            const std::string a = longParagraph(100 + t) + longParagraph(200 + t);
+            const std::size_t keep = a.size() * static_cast<std::size_t>(t % 10 + 1) / 10;
+            const std::string b = a.substr(0, keep) + longParagraph(300 + t).substr(0, a.size() - keep);
+            const auto sa = shingleHashes(a, sh, 1), sb = shingleHashes(b, sh, 1);
+            const double exact = exactJaccard(sa, sb);
+            const double est = MinHasher::estimate(hasher.signature(sa), hasher.signature(sb));
+            sumError += std::fabs(exact - est);
+            maxError = std::max(maxError, std::fabs(exact - est));
+            ++pairs;
+        }
+        const double meanError = sumError / pairs;
+        qInfo("MinHash (256 bins) vs exact Jaccard over %d pairs: mean |error| %.4f, max %.4f", pairs, meanError,
+              maxError);
+        // The standard error of a 256-bin estimate is at most 0.5 / 16 = 0.031.
+        QVERIFY2(meanError < 0.03, qPrintable(QString::number(meanError)));
+        QVERIFY2(maxError < 0.12, qPrintable(QString::number(maxError)));
+        // Identical sets estimate 1, disjoint ones about 0; short texts (fewer shingles than bins)
+        // are densified, not left empty.
+        const auto s1 = shingleHashes("short text", sh, 1), s2 = shingleHashes("other words", sh, 1);
+        QCOMPARE(MinHasher::estimate(hasher.signature(s1), hasher.signature(s1)), 1.0);
+        QVERIFY(MinHasher::estimate(hasher.signature(s1), hasher.signature(s2)) < 0.2);
+    }
+
+    void lshIsNotAllPairs()
+    {
+        using namespace ft::review;
+        const MinHasher hasher(128, 1);
+        std::vector<std::vector<uint64_t>> sigs;
+        for (int i = 0; i < 3000; ++i)
+            sigs.push_back(hasher.signature(shingleHashes(longParagraph(5000 + i), {false, 5}, 1)));
+        const auto [b, r] = optimalBands(0.8, 128);
+        QVERIFY(b * r <= 128);
+        const auto candidates = lshCandidates(sigs, b, r);
+        // 4.5 million pairs exist; unrelated texts must yield almost no candidates.
+        QVERIFY2(candidates.size() < 3000, qPrintable(QString::number(candidates.size())));
+    }
+
+    void splitLeakage()
+    {
+        auto rows = cleanRows(30);
+        for (auto &r : rows)
+            r.split = "train";
+        rows.push_back(qa(1, "Name the largest planet.", "Jupiter is the largest planet.", "train"));
+        rows.push_back(qa(2, "Name the largest planet.", "Jupiter is the largest planet.", "validation"));
+        rows.push_back(qa(3, "Name the smallest planet.", "Mercury is the smallest planet.", "validation"));
+        const std::string story = longParagraph(9);
+        std::string edited = story;
+        edited.replace(edited.find("data") == std::string::npos ? 0 : edited.find("data"), 4, "info");
+        rows.push_back(qa(4, "Write a story.", story, "train"));
+        rows.push_back(qa(5, "Write a story.", edited, "test"));
+        const auto result = ft::reviewDataset(rows, {});
+        QCOMPARE(rowsWith(result, ft::finding::SplitLeakage), (std::set<int64_t>{2, 5}));
+        for (const auto &f : findingsOf(result, ft::finding::SplitLeakage))
+            QCOMPARE(f.detail["other_split"].get<std::string>(), std::string("train"));
+    }
+
+    void emptyFieldsAndTurns()
+    {
+        auto rows = cleanRows(30);
+        rows.push_back(qa(1, "Say something.", "   \n"));
+        rows.push_back(qa(2, "", "An answer to nothing."));
+        ReviewRow noAssistant;
+        noAssistant.rowId = 3;
+        noAssistant.messages = {{"user", "Hello?"}};
+        ReviewRow assistantFirst;
+        assistantFirst.rowId = 4;
+        assistantFirst.messages = {{"assistant", "I start."}, {"user", "Fine."}, {"assistant", "Good."}};
+        ReviewRow twoUsers;
+        twoUsers.rowId = 5;
+        twoUsers.messages = {{"system", "Be nice."}, {"user", "One."}, {"user", "Two."}, {"assistant", "Three."}};
+        rows.push_back(noAssistant);
+        rows.push_back(assistantFirst);
+        rows.push_back(twoUsers);
+        const auto result = ft::reviewDataset(rows, {});
+        QCOMPARE(rowsWith(result, ft::finding::EmptyField), (std::set<int64_t>{1, 2}));
+        QCOMPARE(rowsWith(result, ft::finding::MalformedTurns), (std::set<int64_t>{3, 4, 5}));
+        for (const auto &f : result.findings) {
+            if (f.kind == ft::finding::EmptyField && f.rowId == 1)
+                QCOMPARE(f.severity, ft::Severity::Error);  // an empty answer
+            if (f.kind == ft::finding::MalformedTurns && f.rowId == 3)
+                QCOMPARE(f.detail["problems"][0]["problem"].get<std::string>(), std::string("no_assistant"));
+            if (f.kind == ft::finding::MalformedTurns && f.rowId == 5)
+                QCOMPARE(f.detail["problems"][0]["problem"].get<std::string>(), std::string("two_user_turns"));
+        }
+    }
+
+    void lengthOutliers()
+    {
+        auto rows = cleanRows(60);
+        rows.push_back(qa(1, "Explain bread case 1 in detail.", "Ok"));
+        std::string huge;
+        for (int i = 0; i < 800; ++i)
+            huge += "This sentence makes the answer very long indeed. ";
+        rows.push_back(qa(2, "Explain chess case 2 in detail.", huge));
+        const auto result = ft::reviewDataset(rows, {});
+        QCOMPARE(rowsWith(result, ft::finding::TooShort), (std::set<int64_t>{1}));
+        QCOMPARE(rowsWith(result, ft::finding::TooLong), (std::set<int64_t>{2}));
+        QVERIFY(result.report["length_outliers"]["rule"].get<std::string>().find("MAD") != std::string::npos);
+        // Too few rows: no rule, said so.
+        const auto small = ft::reviewDataset({qa(1, "a", "b"), qa(2, "c", std::string(5000, 'x'))}, {});
+        QVERIFY(!small.report["length_outliers"]["applied"].get<bool>());
+    }
+
+    void tokenLengthsWithTokenizer()
+    {
+        FT_REQUIRE_FIXTURE(folder, "tiny-random-llama-2-hf");
+        const auto tokenizer = ft::openTokenizer(folder.toStdString());
+        auto rows = cleanRows(20);
+        rows.push_back(qa(1, "Short question?", std::string(3000, 'z') + " end"));
+        ft::ReviewOptions o;
+        o.tokenizer = tokenizer.get();
+        o.cutoffLen = 256;
+        const auto result = ft::reviewDataset(rows, o);
+        // The trainer's count: the Alpaca rendering, encoded without special tokens, plus EOS.
+        const std::string templ = *ft::builtinChatTemplate("alpaca");
+        const auto topts = ft::chatTemplateOptionsFor(*tokenizer);
+        int64_t expectedTruncated = 0, expectedLost = 0;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const auto n = static_cast<int64_t>(
+                tokenizer->encode(ft::renderChatTemplate(templ, rows[i].messages, topts), false).size() + 1);
+            QCOMPARE(result.tokenCounts[i], n);
+            if (n > 256) {
+                ++expectedTruncated;
+                expectedLost += n - 256;
+            }
+        }
+        const auto &rep = result.report["token_lengths"];
+        QVERIFY(rep["exact"].get<bool>());
+        QVERIFY(expectedTruncated >= 1);
+        QCOMPARE(rep["rows_truncated"].get<int64_t>(), expectedTruncated);
+        QCOMPARE(rep["tokens_lost"].get<int64_t>(), expectedLost);
+        QVERIFY(rowsWith(result, ft::finding::Truncated).count(1));
+        int64_t histogramRows = 0;
+        for (const auto &bin : rep["histogram"])
+            histogramRows += bin["rows"].get<int64_t>();
+        QCOMPARE(histogramRows, static_cast<int64_t>(rows.size()));
+
+        // A cutoff shorter than the prompt leaves no response token: an error, as the trainer skips it.
+        o.cutoffLen = 8;
+        const auto cut = ft::reviewDataset({qa(1, "A rather long question with many words in it?", "Yes.")}, o);
+        const auto f = findingsOf(cut, ft::finding::Truncated);
+        QCOMPARE(f.size(), std::size_t(1));
+        QCOMPARE(f[0].severity, ft::Severity::Error);
+        QVERIFY(f[0].detail["no_response_left"].get<bool>());
+
+        // Without a tokenizer: an estimate, and the report says so.
+        const auto approx = ft::reviewDataset(rows, {});
+        QVERIFY(!approx.report["token_lengths"]["exact"].get<bool>());
+        QVERIFY(approx.report["token_lengths"]["method"].get<std::string>().find("approximate") == 0);
+    }
+
+    void repeatsPrompt()
+    {
+        auto rows = cleanRows(30);
+        rows.push_back(qa(1, "Why is the sky blue?", "why is the sky blue?"));
+        rows.push_back(qa(2, "Describe the water cycle in simple terms.",
+                          "Describe the water cycle in simple terms. Water evaporates and falls as rain."));
+        rows.push_back(qa(3, "Why is the sky blue?", "Because air scatters blue light more than red light."));
+        const auto result = ft::reviewDataset(rows, {});
+        QCOMPARE(rowsWith(result, ft::finding::RepeatsPrompt), (std::set<int64_t>{1, 2}));
+    }
+
+    void mojibakeAndControls()
+    {
+        auto rows = cleanRows(30);
+        rows.push_back(qa(1, "Translate caf\xC3\x83\xC2\xA9 please", "It means coffee shop."));       // "cafÃ©"
+        rows.push_back(qa(2, "Quote", "It\xC3\xA2\xE2\x82\xAC\xE2\x84\xA2s fine."));                  // "Itâ€™s"
+        rows.push_back(qa(3, "乱码", "锟斤拷锟斤拷"));
+        rows.push_back(qa(4, "Broken", "bad \xEF\xBF\xBD byte"));                                  // U+FFFD
+        rows.push_back(qa(5, "Bell", "ring\x07 the bell"));
+        rows.push_back(qa(6, "Fine", "café, naïve, “quotes” — and ‘these’ are fine; Ärger, señor."));
+        rows.push_back(qa(7, "Tabs", "a\tb\nc\r\nd"));
+        const auto result = ft::reviewDataset(rows, {});
+        QCOMPARE(rowsWith(result, ft::finding::Mojibake), (std::set<int64_t>{1, 2, 3, 4}));
+        QCOMPARE(rowsWith(result, ft::finding::ControlCharacters), (std::set<int64_t>{5}));
+        for (const auto &f : findingsOf(result, ft::finding::Mojibake))
+            if (f.rowId == 1) {
+                const auto &span = f.detail["spans"][0];
+                QCOMPARE(span["begin"].get<int>(), 13);  // byte offset of "Ã©" in the user turn
+                QCOMPARE(span["end"].get<int>(), 17);
+                QCOMPARE(span["role"].get<std::string>(), std::string("user"));
+            }
+    }
+
+    void scriptMix()
+    {
+        auto rows = cleanRows(30);
+        rows.push_back(qa(1, "请介绍一下长城的历史。", "长城是中国古代的军事防御工程，历史悠久。"));
+        rows.push_back(qa(2, "Translate to Chinese: good morning, my friend", "早上好，我的朋友，今天天气很好。"));
+        rows.push_back(qa(3, "Explain the word 'kanji' in English.", "Kanji are the Chinese characters used in Japanese (漢字)."));
+        const auto result = ft::reviewDataset(rows, {});
+        QCOMPARE(result.report["script_mix"]["dominant"].get<std::string>(), std::string("latin"));
+        QCOMPARE(rowsWith(result, ft::finding::ScriptMix), (std::set<int64_t>{1, 2}));
+    }
+
+    void piiValidators()
+    {
+        using namespace ft::review;
+        QVERIFY(isValidChineseId("11010519491231002X"));
+        QVERIFY(isValidChineseId("11010519491231002x"));
+        QVERIFY(isValidChineseId("44030419900307123X"));
+        QVERIFY(!isValidChineseId("110105194912310021"));  // wrong check character
+        QVERIFY(!isValidChineseId("110105200013011235"));  // right checksum, month 13
+        QVERIFY(passesLuhn("4111111111111111"));
+        QVERIFY(passesLuhn("79927398713"));
+        QVERIFY(!passesLuhn("4111111111111112"));
+        QVERIFY(!passesLuhn("79927398710"));
+        QCOMPARE(maskPii("13812345678"), std::string("138*****678"));
+    }
+
+    void piiPatterns()
+    {
+        const std::set<std::string> none;
+        auto only = [](const char *t) { return std::set<std::string>{t}; };
+        // e-mail
+        QCOMPARE(piiTypes("write to jane.doe+news@example.co.uk today"), only("email"));
+        QCOMPARE(piiTypes("the @ sign and user@localhost and a@b.c"), none);
+        // Chinese mobile numbers: 1[3-9] and 11 digits, optionally +86 / 86, grouped 3-4-4
+        QCOMPARE(piiTypes("call 13812345678 now"), only("cn_mobile"));
+        QCOMPARE(piiTypes("电话：+86 139-1234-5678。"), only("cn_mobile"));
+        QCOMPARE(piiTypes("电话15912345678联系"), only("cn_mobile"));
+        QCOMPARE(piiTypes("code 12812345678 and 138123456789"), none);  // 12x prefix; 12 digits
+        // International and North American phone numbers
+        QCOMPARE(piiTypes("ring +1 415 555 2671 or +44 20 7946 0958"), only("phone"));
+        QCOMPARE(piiTypes("office (415) 555-2671"), only("phone"));
+        QCOMPARE(piiTypes("score +12 and 2023-10-05 and 3.14159"), none);
+        // Chinese resident ID: flagged only with a valid checksum and birth date
+        QCOMPARE(piiTypes("身份证号11010519491231002X。"), only("cn_id"));
+        QCOMPARE(piiTypes("id 110105194912310021 here"), none);
+        QCOMPARE(piiTypes("id 110105200013011235 here"), none);
+        // Bank cards: Luhn
+        QCOMPARE(piiTypes("card 4111111111111111 exp"), only("bank_card"));
+        QCOMPARE(piiTypes("card 4111 1111 1111 1111 exp"), only("bank_card"));
+        QCOMPARE(piiTypes("card 6222-0212-3456-7894 exp"), only("bank_card"));
+        QCOMPARE(piiTypes("card 4111111111111112 or 0000000000000000"), none);
+        // IP addresses
+        QCOMPARE(piiTypes("server 192.168.1.20 responded"), only("ipv4"));
+        QCOMPARE(piiTypes("bad 999.1.1.1 or 1.2.3.4.5 or 10.0.0"), none);
+        QCOMPARE(piiTypes("v6 2001:db8:85a3::8a2e:370:7334 ok"), only("ipv6"));
+        QCOMPARE(piiTypes("at 12:30:45 or a::b or std::vector"), none);
+        // Spans point at the match
+        const std::string text = "mail: bob@example.org";
+        const auto m = ft::review::findPersonalData(text);
+        QCOMPARE(m.size(), std::size_t(1));
+        QCOMPARE(text.substr(m[0].begin, m[0].end - m[0].begin), std::string("bob@example.org"));
+    }
+
+    void piiFindings()
+    {
+        auto rows = cleanRows(30);
+        rows.push_back(qa(1, "My email is a.b@example.com and phone 13912345678", "Noted."));
+        const auto result = ft::reviewDataset(rows, {});
+        const auto f = findingsOf(result, ft::finding::PersonalData);
+        QCOMPARE(f.size(), std::size_t(2));
+        std::set<std::string> types;
+        for (const auto &x : f) {
+            QCOMPARE(x.rowId, int64_t(1));
+            types.insert(x.detail["type"].get<std::string>());
+            QVERIFY(x.message.find("example.com") == std::string::npos);  // masked
+        }
+        QCOMPARE(types, (std::set<std::string>{"email", "cn_mobile"}));
+        QCOMPARE(result.report["personal_data"]["email"]["rows"].get<int>(), 1);
+    }
+
+    void diversityAndScore()
+    {
+        const auto clean = ft::reviewDataset(cleanRows(100), {});
+        const auto &div = clean.report["diversity"];
+        QVERIFY(div["responses"]["distinct_1"].get<double>() > 0.0);
+        QVERIFY(div["top_openings"].size() >= 5);
+        QVERIFY(!div["top_keywords"].empty());
+        const double cleanScore = clean.report["score"]["value"].get<double>();
+
+        // Half the rows duplicated: the duplicates factor hits its cap and explains why.
+        auto rows = cleanRows(100);
+        for (int i = 0; i < 100; ++i) {
+            auto copy = rows[static_cast<std::size_t>(i)];
+            copy.rowId = 5000 + i;
+            rows.push_back(copy);
+        }
+        const auto dup = ft::reviewDataset(rows, {});
+        const auto &score = dup.report["score"];
+        double penalties = 0;
+        bool sawDuplicates = false;
+        for (const auto &f : score["factors"]) {
+            penalties += f["penalty"].get<double>();
+            QVERIFY(!f["explanation"].get<std::string>().empty());
+            if (f["factor"] == "duplicates") {
+                sawDuplicates = true;
+                QCOMPARE(f["penalty"].get<double>(), 25.0);
+                QCOMPARE(f["value"].get<double>(), 50.0);
+            }
+        }
+        QVERIFY(sawDuplicates);
+        QCOMPARE(score["factors"][0]["factor"].get<std::string>(), std::string("duplicates"));  // largest first
+        QVERIFY(std::fabs(score["value"].get<double>() - std::max(0.0, 100.0 - penalties)) < 0.051);
+        QVERIFY(score["value"].get<double>() <= cleanScore - 25.0 + 0.051);
+    }
+
+    void storedInProject()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string file = dir.filePath("p.ftproj").toStdString();
+        int64_t datasetId = 0;
+        {
+            ft::ProjectStore store(file);
+            auto writer = store.beginDataset({"d", "mem", "alpaca", nlohmann::json::object(), "h1"});
+            for (const auto &r : cleanRows(30)) {
+                ft::NewRow row;
+                row.source = "mem";
+                row.messages = r.messages;
+                writer->addRow(row);
+            }
+            ft::NewRow dup;
+            dup.messages = cleanRows(1).front().messages;  // = row 0
+            dup.system = "You are terse.";
+            writer->addRow(dup);
+            ft::NewRow pii;
+            pii.messages = {{"user", "mail me at x.y@example.com"}, {"assistant", "ok"}};
+            writer->addRow(pii);
+            datasetId = writer->commit().id;
+        }
+        ft::ProjectStore store(file, true);
+        const auto rows = ft::reviewRowsOf(store, datasetId);
+        QCOMPARE(rows.size(), std::size_t(32));
+        QCOMPARE(rows[30].messages.front().role, std::string("system"));
+        QCOMPARE(rows[30].rowId, int64_t(30));
+        const auto result = ft::reviewDataset(rows, {});
+        ft::saveReview(store, datasetId, result);
+        QCOMPARE(store.findingCount(datasetId), static_cast<int64_t>(result.findings.size()));
+        ft::saveReview(store, datasetId, result);  // replaces, not appends
+        QCOMPARE(store.findingCount(datasetId), static_cast<int64_t>(result.findings.size()));
+        const auto stored = store.findings(datasetId);
+        QVERIFY(std::all_of(stored.begin(), stored.end(), [](const ft::Finding &f) {
+            return f.detail.contains("message") && !f.severity.empty();
+        }));
+        QCOMPARE(ft::rowsWithFinding(store, datasetId, "exact_duplicate"), (std::vector<int64_t>{30}));
+        QCOMPARE(ft::rowsWithFinding(store, datasetId, "pii:email"), (std::vector<int64_t>{31}));
+        QVERIFY(ft::rowsWithFinding(store, datasetId, "pii:ipv4").empty());
+        QVERIFY_THROWS_EXCEPTION(ft::Error, ft::rowsWithFinding(store, datasetId, "nonsense"));
+        const auto report = ft::loadReviewReport(store, datasetId);
+        QVERIFY(report.has_value());
+        QVERIFY((*report)["score"]["value"] == result.report["score"]["value"]);
+        QVERIFY(report->contains("reviewed_at"));
+    }
+
+    void countsAndBadOptions()
+    {
+        auto rows = cleanRows(30);
+        rows.push_back(qa(1, "x", ""));
+        const auto result = ft::reviewDataset(rows, {});
+        int64_t total = 0;
+        for (const auto &[kind, c] : result.report["counts"].items())
+            total += c["findings"].get<int64_t>();
+        QCOMPARE(total, static_cast<int64_t>(result.findings.size()));
+
+        ft::ReviewOptions bad;
+        bad.nearDuplicateThreshold = 1.5;
+        QVERIFY_THROWS_EXCEPTION(ft::Error, ft::reviewDataset(rows, bad));
+        bad = {};
+        bad.bands = 7;  // does not divide 128
+        QVERIFY_THROWS_EXCEPTION(ft::Error, ft::reviewDataset(rows, bad));
+        bad = {};
+        bad.cutoffLen = 0;
+        QVERIFY_THROWS_EXCEPTION(ft::Error, ft::reviewDataset(rows, bad));
+
+        std::atomic<bool> cancel{true};
+        ft::ReviewOptions cancelled;
+        cancelled.cancel = &cancel;
+        try {
+            ft::reviewDataset(rows, cancelled);
+            QFAIL("not cancelled");
+        } catch (const ft::Error &e) {
+            QCOMPARE(e.kind(), ft::ErrorKind::Cancelled);
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestReview)
+#include "tst_review.moc"

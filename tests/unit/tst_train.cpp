@@ -6,6 +6,7 @@
 #include "model/rope.h"
 #include "model/trainingops.h"
 #include "train/adamwfactory.h"
+#include "train/batchplan.h"
 #include "train/causallmloss.h"
 #include "train/flatbatch.h"
 #include "train/linearcrossentropy.h"
@@ -20,8 +21,10 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
+#include <random>
 
 using namespace ft;
 
@@ -346,6 +349,54 @@ private Q_SLOTS:
         torch::manual_seed(5);
         lean = gradsOf(fused * 1.0, {rows, head});
         QVERIFY(close(plain, lean));
+    }
+
+    // Packing bins respect cutoff_len, every example is trained once per epoch, epochs are
+    // reproducible, and group_by_length orders each mega-batch by length.
+    void batchPlanPacksAndGroups()
+    {
+        std::vector<Example> examples(203);
+        std::mt19937 gen(5);
+        for (auto &ex : examples)
+            ex.ids.assign(1 + gen() % 90, 1);
+        BatchPlan packed(examples, {4, true, false, 128, 42});
+        QVERIFY(packed.unitCount() < 203);
+        int64_t total = 0;
+        for (const auto &ex : examples)
+            total += static_cast<int64_t>(ex.ids.size());
+        QVERIFY(packed.unitCount() >= (total + 127) / 128);
+        for (int64_t epoch = 0; epoch < 2; ++epoch) {
+            const auto batches = packed.epoch(epoch);
+            QCOMPARE(int64_t(batches.size()), packed.microBatchesPerEpoch());
+            std::vector<int> seen(examples.size(), 0);
+            for (const auto &b : batches) {
+                int64_t tokens = 0;
+                for (int64_t i : b) {
+                    ++seen[i];
+                    tokens += static_cast<int64_t>(examples[i].ids.size());
+                }
+                QVERIFY(tokens <= 4 * 128);
+            }
+            QVERIFY(std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; }));
+            QVERIFY(batches == packed.epoch(epoch));
+        }
+        QVERIFY(packed.epoch(0) != packed.epoch(1));
+
+        BatchPlan grouped(examples, {2, false, true, 128, 42});
+        const auto batches = grouped.epoch(0);
+        QCOMPARE(int64_t(batches.size()), int64_t(102));
+        // Inside the first mega-batch (50 micro-batches) lengths never increase.
+        int64_t last = 1 << 30;
+        for (size_t b = 0; b < 50; ++b)
+            for (int64_t i : batches[b]) {
+                const int64_t n = static_cast<int64_t>(examples[i].ids.size());
+                QVERIFY(n <= last);
+                last = n;
+            }
+        // Without packing or grouping: the plain seeded permutation, batch by batch.
+        BatchPlan plain(examples, {4, false, false, 128, 42});
+        QCOMPARE(plain.unitCount(), int64_t(203));
+        QCOMPARE(plain.microBatchesPerEpoch(), int64_t(51));
     }
 
     // A padding-free micro-batch gives a right-padded batch's loss and gradients.

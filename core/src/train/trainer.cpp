@@ -8,6 +8,7 @@
 #include "ft/model.h"
 #include "model/modelimpl.h"
 #include "train/adamwfactory.h"
+#include "train/batchplan.h"
 #include "train/causallmloss.h"
 #include "train/flatbatch.h"
 #include "train/lrschedule.h"
@@ -21,7 +22,6 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -50,6 +50,7 @@ struct Trainer::Impl
     std::string device = "cpu";
     int64_t badRows = 0;
     std::vector<std::string> dataLog;
+    std::unique_ptr<BatchPlan> batchPlan;  // which examples form each micro-batch
     int64_t microPerEpoch = 0;
     int64_t stepsPerEpoch = 0;
     int64_t totalSteps = 0;
@@ -183,19 +184,7 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
 // per_device_train_batch_size rows (the last may be smaller).
 std::vector<std::vector<int64_t>> Trainer::Impl::epochBatches(int64_t epoch) const
 {
-    std::vector<int64_t> order(examples.size());
-    for (size_t i = 0; i < order.size(); ++i)
-        order[i] = static_cast<int64_t>(i);
-    std::mt19937_64 gen(config.seed * 1000003ull + static_cast<uint64_t>(epoch));
-    for (size_t i = order.size(); i > 1; --i) {
-        const size_t j = static_cast<size_t>(gen() % i);
-        std::swap(order[i - 1], order[j]);
-    }
-    std::vector<std::vector<int64_t>> batches;
-    const size_t bs = static_cast<size_t>(config.perDeviceTrainBatchSize);
-    for (size_t i = 0; i < order.size(); i += bs)
-        batches.emplace_back(order.begin() + i, order.begin() + std::min(order.size(), i + bs));
-    return batches;
+    return batchPlan->epoch(epoch);
 }
 
 double Trainer::Impl::evaluate(int64_t &tokens) const
@@ -283,9 +272,14 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
     if (!problems.empty())
         throwBadInput(joinProblems("training configuration", problems));
 
-    const int64_t microPerEpoch =
-        (static_cast<int64_t>(d.examples.size()) + d.config.perDeviceTrainBatchSize - 1) /
-        d.config.perDeviceTrainBatchSize;
+    d.batchPlan = std::make_unique<BatchPlan>(
+        d.examples, BatchPlanOptions{d.config.perDeviceTrainBatchSize, d.config.packing,
+                                     d.config.groupByLength, d.config.cutoffLen, d.config.seed});
+    if (d.config.packing)
+        d.dataLog.push_back("packing: " + std::to_string(d.examples.size()) + " examples in " +
+                            std::to_string(d.batchPlan->unitCount()) + " rows of up to " +
+                            std::to_string(d.config.cutoffLen) + " tokens");
+    const int64_t microPerEpoch = d.batchPlan->microBatchesPerEpoch();
     d.microPerEpoch = microPerEpoch;
     d.stepsPerEpoch = (microPerEpoch + d.config.gradientAccumulationSteps - 1) /
                       d.config.gradientAccumulationSteps;

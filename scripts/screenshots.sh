@@ -7,7 +7,9 @@
 # MODEL: a model folder or .gguf file; default: the SmolLM2 GGUF of the reference venv when it is
 # installed, else ../shared/fixtures/tiny-random-llama-2-hf.
 # FT_STUDIO: the finetune-studio binary (default: build-gui/app or build/app, whichever exists).
-# Writes docs/screenshots/model-page.png. Needs xvfb-run (Debian package xvfb).
+# Writes docs/screenshots/model-page.png and docs/screenshots/train-page.png (two short LoRA runs
+# of a tiny Llama built by tests/interop/tiny_trainable.py on the fixtures' Alpaca rows, the
+# first overlaid). Needs xvfb-run (Debian package xvfb) and the reference venv for the model.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,8 +46,19 @@ config="$(mktemp -d)"
 trap 'rm -rf "$config"' EXIT
 
 echo "screenshots.sh: $studio with $model"
-XDG_CONFIG_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
+XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
     xvfb-run -a -s "-screen 0 1440x900x24" \
     "$studio" --page model --screenshot "$out/model-page.png" \
     --try-prompt "What should a patient do before a blood test?" "$model"
 echo "screenshots.sh: wrote $out/model-page.png"
+
+fixtures="${FT_FIXTURES:-../shared/fixtures}"
+# Passive OpenMP waits: on a shared, oversubscribed machine spinning OpenMP threads made the
+# demo training crawl (seconds a step).
+.venv/bin/python tests/interop/tiny_trainable.py "$config/train" --model-name tiny-llama-alpaca \
+    --data "$fixtures/datasets/alpaca_en_demo.json" --rows 64 >/dev/null
+OMP_WAIT_POLICY=passive FT_TRAINER_NICE=0 XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config" \
+    QT_QPA_PLATFORM=xcb timeout 900 xvfb-run -a -s "-screen 0 1440x900x24" \
+    "$studio" --page train --screenshot "$out/train-page.png" \
+    --train-data "$config/train/data.json" --train-steps 80 "$config/train/tiny-llama-alpaca"
+echo "screenshots.sh: wrote $out/train-page.png"

@@ -51,15 +51,15 @@ ModelPage::ModelPage(StudioSession *session, QWidget *parent)
     auto *summaryLayout = new QVBoxLayout(summaryPage);
     summaryLayout->setContentsMargins(kPageMargin, 8, kPageMargin, kPageMargin);
     summaryLayout->addWidget(m_summary);
+    m_tryPanel = new TryPanel(m_session);
+    summaryLayout->addSpacing(16);
+    summaryLayout->addWidget(m_tryPanel);
+    // Below the Try panel: the estimate matters when choosing how to train, after a first look.
     m_memory = new MemoryEstimateCard(tr("Memory to fine-tune"));
-    m_memory->setObjectName(QStringLiteral("modelMemoryCard"));
     m_memory->setStrategies(MemoryEstimateCard::standardStrategies());
     connect(m_session->trainingSetup(), &TrainingSetup::changed, this, &ModelPage::updateMemory);
     summaryLayout->addSpacing(16);
     summaryLayout->addWidget(m_memory);
-    m_tryPanel = new TryPanel(m_session);
-    summaryLayout->addSpacing(16);
-    summaryLayout->addWidget(m_tryPanel);
     m_summaryScroll = new QScrollArea;
     m_summaryScroll->setWidget(summaryPage);
     m_summaryScroll->setWidgetResizable(true);

@@ -77,9 +77,9 @@ void Screenshotter::trainThenGrab()
             scheduleGrab();
             return;
         }
-        QTimer::singleShot(0, this, [this] { startDemoRun(1e-3); });
+        QTimer::singleShot(0, this, [this] { startDemoRun(3e-3); });
     });
-    startDemoRun(2e-4);
+    startDemoRun(1e-3);
 }
 
 void Screenshotter::startDemoRun(double learningRate)
@@ -95,9 +95,11 @@ void Screenshotter::startDemoRun(double learningRate)
     settings.learningRate = learningRate;
     settings.maxSteps = m_trainSteps;
     settings.perDeviceTrainBatchSize = 4;
-    settings.gradientAccumulationSteps = 2;
-    settings.cutoffLen = 256;
+    settings.gradientAccumulationSteps = 1;
+    settings.cutoffLen = 192;
     settings.saveSteps = 0;
+    settings.valSize = 0.1;
+    settings.evalSteps = 10;
     setup->setDataPath(m_trainData);
     setup->setSettings(settings);
     m_trainPage->start();

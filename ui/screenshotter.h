@@ -25,7 +25,8 @@ public:
     // grab when the answer is complete.
     void setTryPrompt(const QString &prompt) { m_tryPrompt = prompt; }
     // Before start(): once the model is loaded, train on `dataFile` for `steps` steps on the Train
-    // page, twice (learning rates 2e-4 and 1e-3, the first run overlaid), then grab.
+    // page, twice (learning rates 1e-3 and 3e-3, a tenth of the rows held out for the eval
+    // loss, the first run overlaid), then grab.
     void setTrainingDemo(TrainPage *page, const QString &dataFile, int steps);
     // Call after the model load was requested (if any).
     void start();

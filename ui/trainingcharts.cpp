@@ -66,6 +66,7 @@ TrainingCharts::TrainingCharts(QWidget *parent) : QWidget(parent)
     m_lossSmooth = addGraph(m_loss, kSmoothColor, 2.0, tr("smoothed"));
     m_evalLoss = addGraph(m_loss, kEvalColor, 2.0, tr("eval loss"));
     m_evalLoss->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+    m_evalLoss->removeFromLegend();  // listed once there is an eval point
     m_lrGraph = addGraph(m_lr, QColor(60, 160, 110), 1.5, tr("learning rate"));
     m_gradGraph = addGraph(m_grad, QColor(160, 90, 170), 1.2, tr("grad norm"));
     m_speedGraph = addGraph(m_speed, QColor(200, 120, 40), 1.2, tr("tokens/s"));
@@ -116,6 +117,8 @@ QCustomPlot *TrainingCharts::createPlot(const QString &title, const QString &yLa
     plot->setBackground(palette().color(QPalette::Base));
     plot->axisRect()->setBackground(palette().color(QPalette::Base));
     plot->setAntialiasedElements(QCP::aePlottables);
+    // One polyline per graph instead of a segment per point pair: the big replot saving.
+    plot->setPlottingHints(QCP::phFastPolylines | QCP::phCacheLabels);
     plot->setNoAntialiasingOnDrag(true);
     plot->plotLayout()->insertRow(0);
     auto *titleElement = new QCPTextElement(plot, title, QFont(font().family(), -1, QFont::DemiBold));
@@ -151,6 +154,7 @@ void TrainingCharts::clear()
     m_emaCount = 0;
     for (QCPGraph *g : {m_lossRaw, m_lossSmooth, m_evalLoss, m_lrGraph, m_gradGraph, m_speedGraph})
         g->data()->clear();
+    m_evalLoss->removeFromLegend();
     scheduleReplot();
 }
 
@@ -185,6 +189,8 @@ void TrainingCharts::appendPoints(const QList<TrainingPoint> &points)
 
 void TrainingCharts::appendEvalPoint(double step, double loss)
 {
+    if (m_evalSteps.isEmpty())
+        m_evalLoss->addToLegend();
     m_evalSteps.append(step);
     m_evalLosses.append(loss);
     m_evalLoss->addData(step, loss);
@@ -264,13 +270,16 @@ void TrainingCharts::replotNow()
             const QCPRange x = plot->xAxis->range();
             if (x.size() < 10)
                 plot->xAxis->setRange(x.lower, x.lower + 10);
+            // Tight around the data (a loss going from 2.1 to 1.7 must not look flat), except
+            // the learning rate, whose warmup reads best from 0.
             const QCPRange y = plot->yAxis->range();
             if (m_logScale && (plot == m_loss || plot == m_grad)) {
                 plot->yAxis->setRange(y.lower / 1.3, y.upper * 1.3);
             } else {
-                const double lower = std::min(0.0, y.lower);
+                const double lower = plot == m_lr ? std::min(0.0, y.lower) : y.lower;
                 const double span = y.upper - lower;
-                plot->yAxis->setRange(lower, y.upper + (span > 0 ? 0.08 * span : 1.0));
+                const double pad = span > 0 ? 0.08 * span : std::max(1e-3, std::abs(y.upper) * 0.05);
+                plot->yAxis->setRange(plot == m_lr ? lower : lower - pad, y.upper + pad);
             }
         }
         plot->replot(QCustomPlot::rpImmediateRefresh);

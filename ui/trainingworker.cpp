@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 
 namespace ftui {
@@ -16,21 +16,27 @@ namespace ftui {
 namespace {
 
 constexpr int kFlushIntervalMs = 100;
-// Training yields the CPU to the window: the GUI thread keeps its nice value, the trainer (and
-// the OpenMP threads it starts, which inherit it) runs at this one.
-constexpr int kTrainerNice = 10;
+// The trainer (and the OpenMP threads it starts, which inherit it) runs at nice +10 so that the
+// window's thread wins the CPU when it wakes (docs/benchmarks.md: a shorter stall tail); on
+// an otherwise idle machine training still gets every core. FT_TRAINER_NICE overrides.
+int trainerNice()
+{
+    bool ok = false;
+    const int value = qEnvironmentVariableIntValue("FT_TRAINER_NICE", &ok);
+    return ok ? value : 10;
+}
 
 } // namespace
 
 struct TrainingWorker::Shared
 {
     std::mutex mutex;
-    std::condition_variable wake;
     std::atomic<bool> stop{false};
-    bool paused = false;
-    bool held = false;       // the trainer waits in onStep
+    std::atomic<bool> pause{false};  // the trainer waits between steps while set
+    bool held = false;               // the trainer said it is waiting
     qint64 heldStep = 0;
     QList<TrainingPoint> points;
+    QList<EvalPoint> evals;
     QStringList log;
     TrainingOutcome outcome;
 };
@@ -40,11 +46,10 @@ namespace {
 class Observer : public ft::TrainingObserver
 {
 public:
-    Observer(std::mutex &mutex, std::condition_variable &wake, std::atomic<bool> &stop,
-             bool &paused, bool &held, qint64 &heldStep, QList<TrainingPoint> &points,
-             QStringList &log)
-        : m_mutex(mutex), m_wake(wake), m_stop(stop), m_paused(paused), m_held(held),
-          m_heldStep(heldStep), m_points(points), m_log(log)
+    Observer(std::mutex &mutex, bool &held, qint64 &heldStep, QList<TrainingPoint> &points,
+             QList<EvalPoint> &evals, QStringList &log)
+        : m_mutex(mutex), m_held(held), m_heldStep(heldStep), m_points(points), m_evals(evals),
+          m_log(log)
     {
     }
 
@@ -60,29 +65,35 @@ public:
         p.tokensPerSecond = info.tokensPerSecond;
         p.elapsedSeconds = info.elapsedSeconds;
         p.etaSeconds = info.etaSeconds;
-        std::unique_lock lock(m_mutex);
+        p.memoryBytes = info.memoryBytes;
+        std::lock_guard lock(m_mutex);
         m_points.append(p);
-        // Called between optimiser steps: holding here pauses the trainer.
-        m_held = true;
-        m_heldStep = info.step;
-        m_wake.wait(lock, [this] { return !m_paused || m_stop.load(); });
-        m_held = false;
+    }
+
+    void onEval(const ft::TrainingEvalInfo &info) override
+    {
+        std::lock_guard lock(m_mutex);
+        m_evals.append({info.step, info.loss, info.perplexity});
     }
 
     void onLog(const std::string &text) override
     {
+        // The trainer announces that its pause took hold ("paused at step N", trainer.cpp).
+        static const std::string kPaused = "paused at step ";
         std::lock_guard lock(m_mutex);
+        if (text.rfind(kPaused, 0) == 0) {
+            m_held = true;
+            m_heldStep = std::atoll(text.c_str() + kPaused.size());
+        }
         m_log.append(QString::fromStdString(text));
     }
 
 private:
     std::mutex &m_mutex;
-    std::condition_variable &m_wake;
-    std::atomic<bool> &m_stop;
-    bool &m_paused;
     bool &m_held;
     qint64 &m_heldStep;
     QList<TrainingPoint> &m_points;
+    QList<EvalPoint> &m_evals;
     QStringList &m_log;
 };
 
@@ -113,14 +124,16 @@ void TrainingWorker::start(const ft::TrainingConfig &config)
     m_shared->outcome.outputDir = QString::fromStdString(config.outputDir);
     const std::shared_ptr<Shared> shared = m_shared;
     m_thread = QThread::create([shared, config] {
-        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kTrainerNice);
-        Observer observer(shared->mutex, shared->wake, shared->stop, shared->paused,
-                          shared->held, shared->heldStep, shared->points, shared->log);
+        if (const int nice = trainerNice(); nice != 0)
+            setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
+        Observer observer(shared->mutex, shared->held, shared->heldStep, shared->points,
+                          shared->evals, shared->log);
         TrainingOutcome outcome;
         outcome.outputDir = QString::fromStdString(config.outputDir);
         try {
             ft::Trainer trainer(config, {}, &observer);
-            const ft::TrainingResult result = trainer.run(&observer, &shared->stop);
+            const ft::TrainingResult result =
+                trainer.run(&observer, &shared->stop, &shared->pause);
             outcome.stopped = result.stopped;
             outcome.steps = result.steps;
             outcome.finalDir = QString::fromStdString(result.finalDir.string());
@@ -142,30 +155,24 @@ void TrainingWorker::setPaused(bool paused)
 {
     if (!m_shared)
         return;
-    {
-        std::lock_guard lock(m_shared->mutex);
-        m_shared->paused = paused;
-    }
-    m_shared->wake.notify_all();
+    std::lock_guard lock(m_shared->mutex);
+    m_shared->pause = paused;
+    if (!paused)
+        m_shared->held = false;
 }
 
 void TrainingWorker::stop()
 {
     if (!m_shared)
         return;
-    {
-        std::lock_guard lock(m_shared->mutex);
-        m_shared->stop = true;
-    }
-    m_shared->wake.notify_all();
+    m_shared->stop = true;
 }
 
 bool TrainingWorker::isPaused() const
 {
     if (!m_shared || !m_thread)
         return false;
-    std::lock_guard lock(m_shared->mutex);
-    return m_shared->paused;
+    return m_shared->pause.load();
 }
 
 bool TrainingWorker::isStopping() const
@@ -184,20 +191,24 @@ void TrainingWorker::flush()
     if (!m_shared)
         return;
     QList<TrainingPoint> points;
+    QList<EvalPoint> evals;
     QStringList log;
     bool held = false;
     qint64 heldStep = 0;
     {
         std::lock_guard lock(m_shared->mutex);
         points.swap(m_shared->points);
+        evals.swap(m_shared->evals);
         log.swap(m_shared->log);
-        held = m_shared->held && m_shared->paused;
+        held = m_shared->held && m_shared->pause;
         heldStep = m_shared->heldStep;
     }
-    if (!log.isEmpty())
-        Q_EMIT logArrived(log);
     if (!points.isEmpty())
         Q_EMIT pointsArrived(points);
+    if (!evals.isEmpty())
+        Q_EMIT evalArrived(evals);
+    if (!log.isEmpty())
+        Q_EMIT logArrived(log);
     if (held && !m_holdReported)
         Q_EMIT pauseTookHold(heldStep);
     m_holdReported = held;

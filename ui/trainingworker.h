@@ -1,4 +1,4 @@
-// Runs ft::Trainer on its own thread (at a lower CPU priority than the window) and hands the
+// Runs ft::Trainer on its own thread (at nice +10, below the window's thread) and hands the
 // step infos and log lines to the GUI thread in batches (a 10 Hz flush, never a signal per
 // step), so a fast trainer cannot flood the event loop. Pause holds the trainer between steps;
 // stop makes it write a checkpoint and return. One run at a time.
@@ -29,6 +29,14 @@ struct TrainingPoint
     double tokensPerSecond = 0.0;
     double elapsedSeconds = 0.0;
     double etaSeconds = 0.0;
+    qint64 memoryBytes = 0;   // the process's resident set after the step
+};
+
+struct EvalPoint
+{
+    qint64 step = 0;
+    double loss = 0.0;
+    double perplexity = 0.0;
 };
 
 struct TrainingOutcome
@@ -61,6 +69,7 @@ public:
 Q_SIGNALS:
     void pointsArrived(const QList<ftui::TrainingPoint> &points);
     void logArrived(const QStringList &lines);
+    void evalArrived(const QList<ftui::EvalPoint> &points);
     void finished(const ftui::TrainingOutcome &outcome);
     // After setPaused(true): the trainer has finished its step and holds (at `step`).
     void pauseTookHold(qint64 step);

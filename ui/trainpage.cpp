@@ -18,6 +18,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -42,7 +43,7 @@ namespace ftui {
 namespace {
 
 constexpr int kPageMargin = 24;
-constexpr int kFormWidth = 380;
+constexpr int kFormWidth = 440;
 const char kDataDirKey[] = "trainPage/lastDataDirectory";
 
 // A spin box for values such as 2e-5: shown in scientific notation, stepped by factors of two.
@@ -121,8 +122,16 @@ TrainPage::TrainPage(StudioSession *session, QWidget *parent)
             appendLog(line);
     });
     connect(m_worker, &TrainingWorker::finished, this, &TrainPage::onFinished);
+    connect(m_worker, &TrainingWorker::evalArrived, this, [this](const QList<EvalPoint> &points) {
+        for (const EvalPoint &p : points) {
+            m_charts->appendEvalPoint(double(p.step), p.loss);
+            appendLog(tr("step %1  eval loss %2  perplexity %3")
+                          .arg(p.step)
+                          .arg(p.loss, 0, 'f', 4)
+                          .arg(p.perplexity, 0, 'f', 2));
+        }
+    });
     connect(m_worker, &TrainingWorker::pauseTookHold, this, [this](qint64 step) {
-        appendLog(tr("paused after step %1").arg(step));
         m_eta->setText(tr("Paused after step %1").arg(step));
         if (m_historyRow >= 0)
             m_history->setRunState(m_historyRow, tr("paused at step %1").arg(step));
@@ -295,51 +304,75 @@ QWidget *TrainPage::createForm()
     m_cutoff = spinBox(8, 131072, QStringLiteral("cutoffLen"));
     m_loggingSteps = spinBox(1, 100000, QStringLiteral("loggingSteps"));
     m_saveSteps = spinBox(0, 10000000, QStringLiteral("saveSteps"));
-    m_saveSteps->setSpecialValueText(tr("only at the end"));
+    m_saveSteps->setSpecialValueText(tr("at end"));
+    m_valSize = doubleBox(0, 0.5, 2, 0.05, QStringLiteral("valSize"));
+    m_valSize->setSpecialValueText(tr("none"));
+    m_evalSteps = spinBox(0, 10000000, QStringLiteral("evalSteps"));
+    m_evalSteps->setSpecialValueText(tr("per epoch"));
     auto *hyperBox = new QGroupBox(tr("Hyper-parameters"));
-    auto *hyperForm = makeForm();
-    hyperBox->setLayout(hyperForm);
-    addField(hyperForm, tr("Learning rate"), m_learningRate,
+    // Two label / field pairs per row, so that the whole form fits a 900-pixel-high window.
+    auto *hyperGrid = new QGridLayout;
+    hyperGrid->setHorizontalSpacing(10);
+    hyperGrid->setVerticalSpacing(7);
+    hyperGrid->setColumnStretch(1, 1);
+    hyperGrid->setColumnStretch(3, 1);
+    hyperBox->setLayout(hyperGrid);
+    int cell = 0;
+    auto addHyper = [&](const QString &label, QWidget *field, const QString &toolTip) {
+        auto *name = new QLabel(label);
+        name->setToolTip(toolTip);
+        field->setToolTip(toolTip);
+        field->setMinimumWidth(84);
+        const int row = cell / 2, column = (cell % 2) * 2;
+        hyperGrid->addWidget(name, row, column);
+        hyperGrid->addWidget(field, row, column + 1);
+        ++cell;
+    };
+    addHyper(tr("Learning rate"), m_learningRate,
              tr("The step size of AdamW. Fine-tuning wants a small one: 2e-5 for full "
                 "fine-tuning, LoRA often takes 1e-4 to 2e-4. Too high: the loss jumps or "
                 "becomes NaN."));
-    addField(hyperForm, tr("Batch size"), m_batch,
+    addHyper(tr("Batch size"), m_batch,
              tr("Rows per forward pass (per_device_train_batch_size). Memory grows with batch × "
                 "cutoff."));
-    addField(hyperForm, tr("Accumulation"), m_accumulation,
+    addHyper(tr("Accumulation"), m_accumulation,
              tr("Gradient accumulation steps: micro-batches summed before each optimiser step. "
                 "The effective batch is batch size × accumulation (4 × 8 = 32) without the "
                 "memory of a big batch."));
-    addField(hyperForm, tr("Epochs"), m_epochs,
+    addHyper(tr("Epochs"), m_epochs,
              tr("Passes over the data. 3 is the usual default; more risks memorising the data."));
-    addField(hyperForm, tr("Max steps"), m_maxSteps,
+    addHyper(tr("Max steps"), m_maxSteps,
              tr("Optimiser steps to run; when set it overrides the epochs (for short trials)."));
-    addField(hyperForm, tr("Warmup"), m_warmup,
+    addHyper(tr("Warmup"), m_warmup,
              tr("Share of the steps over which the learning rate rises from 0 (0.1 = the first "
                 "10 %): keeps the first updates from wrecking the pretrained weights."));
-    addField(hyperForm, tr("Scheduler"), m_scheduler,
+    addHyper(tr("Scheduler"), m_scheduler,
              tr("How the learning rate falls after warmup: linear to 0, cosine, or constant."));
-    addField(hyperForm, tr("Weight decay"), m_weightDecay,
+    addHyper(tr("Weight decay"), m_weightDecay,
              tr("AdamW's decoupled weight decay on matrices (not biases or norms): mild "
                 "regularisation, 0 to 0.1."));
-    addField(hyperForm, tr("Max grad norm"), m_maxGradNorm,
+    addHyper(tr("Max grad norm"), m_maxGradNorm,
              tr("Gradients are clipped to this global L2 norm (1.0 is the default); guards "
                 "against loss spikes."));
-    addField(hyperForm, tr("Seed"), m_seed,
+    addHyper(tr("Seed"), m_seed,
              tr("Seeds the data order, the LoRA initialisation and dropout: the same seed gives "
                 "the same run."));
-    addField(hyperForm, tr("Cutoff"), m_cutoff,
+    addHyper(tr("Cutoff"), m_cutoff,
              tr("Tokens per example (cutoff_len); longer rows are truncated. Activation memory "
                 "grows with it."));
-    addField(hyperForm, tr("Logging steps"), m_loggingSteps,
+    addHyper(tr("Logging steps"), m_loggingSteps,
              tr("Every how many steps a line goes to metrics.jsonl in the run folder (the chart "
                 "shows every step)."));
-    addField(hyperForm, tr("Save steps"), m_saveSteps,
+    addHyper(tr("Save steps"), m_saveSteps,
              tr("Every how many steps a checkpoint is written (to resume from). Stop always "
                 "writes one."));
+    addHyper(tr("Validation"), m_valSize,
+             tr("Share of the rows held out to measure the eval loss (a seeded split; 0: none). "
+                "Eval loss rising while the training loss falls means overfitting."));
+    addHyper(tr("Eval steps"), m_evalSteps,
+             tr("Every how many steps the held-out rows are evaluated (0: at each epoch's end)."));
 
     m_memory = new MemoryEstimateCard(tr("Memory for these settings"));
-    m_memory->setObjectName(QStringLiteral("trainMemoryCard"));
     m_memory->setCompact(true);
 
     m_form = new QWidget;
@@ -363,10 +396,10 @@ QWidget *TrainPage::createForm()
     for (QComboBox *box : {m_template, m_strategy, m_scheduler})
         connect(box, &QComboBox::currentIndexChanged, this, changed);
     for (QSpinBox *box : {m_loraR, m_batch, m_accumulation, m_maxSteps, m_seed, m_cutoff,
-                          m_loggingSteps, m_saveSteps})
+                          m_loggingSteps, m_saveSteps, m_evalSteps})
         connect(box, &QSpinBox::valueChanged, this, changed);
     for (QDoubleSpinBox *box : {m_loraAlpha, m_loraDropout, m_learningRate, m_epochs, m_warmup,
-                                m_weightDecay, m_maxGradNorm})
+                                m_weightDecay, m_maxGradNorm, m_valSize})
         connect(box, &QDoubleSpinBox::valueChanged, this, changed);
     return container;
 }
@@ -395,7 +428,7 @@ QWidget *TrainPage::createActionBar()
     m_progress->setFormat(tr("%v / %m steps"));
     m_eta = new QLabel;
     m_eta->setObjectName(QStringLiteral("etaLabel"));
-    m_eta->setMinimumWidth(220);
+    m_eta->setMinimumWidth(170);
     theme::makeSecondary(m_eta);
 
     auto *bar = new QWidget;
@@ -501,6 +534,8 @@ void TrainPage::formToSetup()
     s.cutoffLen = m_cutoff->value();
     s.loggingSteps = m_loggingSteps->value();
     s.saveSteps = m_saveSteps->value();
+    s.valSize = m_valSize->value();
+    s.evalSteps = m_evalSteps->value();
     m_syncing = true;
     m_setup->setDataPath(m_dataPath->text().trimmed());
     m_setup->setSettings(s);
@@ -538,6 +573,8 @@ void TrainPage::setupToForm()
     m_cutoff->setValue(int(s.cutoffLen));
     m_loggingSteps->setValue(int(s.loggingSteps));
     m_saveSteps->setValue(int(s.saveSteps));
+    m_valSize->setValue(s.valSize < 1 ? s.valSize : 0.0);
+    m_evalSteps->setValue(int(s.evalSteps));
     m_syncing = false;
     updateStrategyFields();
 }
@@ -641,7 +678,6 @@ void TrainPage::resume()
     if (m_state != State::Paused)
         return;
     m_worker->setPaused(false);
-    appendLog(tr("resumed"));
     setState(State::Running);
 }
 
@@ -685,9 +721,12 @@ void TrainPage::onPoints(const QList<TrainingPoint> &points)
     m_lastStep = last.step;
     m_progress->setRange(0, int(last.totalSteps));
     m_progress->setValue(int(last.step));
-    m_eta->setText(tr("epoch %1 · %2 elapsed · %3 left")
+    m_eta->setText(tr("epoch %1 · %2 left · %3 in use")
                        .arg(last.epoch, 0, 'f', 2)
-                       .arg(duration(last.elapsedSeconds), duration(last.etaSeconds)));
+                       .arg(duration(last.etaSeconds),
+                            MemoryEstimateCard::bytes(last.memoryBytes)));
+    m_eta->setToolTip(tr("%1 elapsed (pauses excluded); memory: the process's resident set")
+                          .arg(duration(last.elapsedSeconds)));
     // The log pane gets one line per logging interval, as the CLI prints.
     const qint64 every = qMax<qint64>(1, m_setup->settings().loggingSteps);
     for (const TrainingPoint &p : points)

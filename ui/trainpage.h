@@ -121,6 +121,8 @@ private:
     QSpinBox *m_cutoff = nullptr;
     QSpinBox *m_loggingSteps = nullptr;
     QSpinBox *m_saveSteps = nullptr;
+    QDoubleSpinBox *m_valSize = nullptr;
+    QSpinBox *m_evalSteps = nullptr;
     QWidget *m_form = nullptr;
     MemoryEstimateCard *m_memory = nullptr;
 

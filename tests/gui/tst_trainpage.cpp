@@ -15,6 +15,7 @@
 #include "trainpage.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDir>
 #include <QFile>
 #include <QLineEdit>
@@ -61,6 +62,7 @@ private Q_SLOTS:
     void initTestCase();
     void trainsPausesResumesAndStops();
     void reportsBadInputWithoutCrashing();
+    void drawsTheEvalLoss();
     void showsTheMemoryEstimate();
 
 private:
@@ -77,6 +79,9 @@ void TestTrainPage::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("FineTuneStudioTests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_trainpage"));
+    // The trainer's usual nice +10 would let a busy test machine starve it: the workflow is what
+    // is tested here, scheduling is measured by bench/gui_responsiveness.cpp.
+    qputenv("FT_TRAINER_NICE", "0");
     QSettings().clear();
     QVERIFY(m_dir.isValid());
     FT_REQUIRE_FIXTURE(alpaca, "datasets/alpaca_en_demo.json");
@@ -226,6 +231,28 @@ void TestTrainPage::reportsBadInputWithoutCrashing()
     QVERIFY(finished.first().first().value<ftui::TrainingOutcome>().badInput);
     QCOMPARE(page->state(), TrainPage::State::Idle);
     QVERIFY(page->history()->runText(0).contains(QStringLiteral("failed")));
+}
+
+void TestTrainPage::drawsTheEvalLoss()
+{
+    if (m_model.isEmpty())
+        QSKIP("no fixtures");
+    const auto window = openWindow();
+    TrainPage *page = window->trainPage();
+    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
+    fill(page, m_data);
+    child<QSpinBox>(page, "maxSteps")->setValue(6);
+    child<QDoubleSpinBox>(page, "valSize")->setValue(0.25);  // 12 of the 48 rows
+    child<QSpinBox>(page, "evalSteps")->setValue(3);
+    QSignalSpy finished(page, &TrainPage::trainingFinished);
+    page->start();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+    const auto outcome = finished.first().first().value<ftui::TrainingOutcome>();
+    QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
+    QCOMPARE(chartPoints(page), 6);
+    // Graph 2 is the eval loss: evaluated after steps 3 and 6.
+    QVERIFY2(page->charts()->lossGraphPoints(2) >= 2,
+             qPrintable(QString::number(page->charts()->lossGraphPoints(2))));
 }
 
 void TestTrainPage::showsTheMemoryEstimate()

@@ -62,6 +62,8 @@ struct ProgressiveOptions
     std::vector<std::string> extra;
     // Empty: one block per epoch (at_epoch 1, 2, ...) until every block trains.
     std::vector<ProgressiveStage> stages;
+};
+
 // peft's IA3Config: lists of module names / suffixes, or (the *Regex fields) one regex string
 // (target_modules may also be "all-linear"). Empty: peft's defaults for the model type.
 struct Ia3Options

@@ -215,3 +215,43 @@ def test_full_finetuning_writes_a_loadable_model(setup):
     assert (merged / "model.safetensors").exists()
     proc = run_cli("export", "--run", out, "--format", "peft", "--out", root / "full-peft", check=False)
     assert proc.returncode == 2
+
+
+def test_full_disk_during_a_checkpoint_keeps_the_previous_one(setup):
+    """A write that fails mid-checkpoint (the file-size limit stands in for a full disk) ends
+    the run with a message; every checkpoint folder left is complete and resumable, and no
+    temporary folder remains."""
+    import resource
+    root, model, data = setup
+    cfg, out = _config(root, model, data, "fulldisk", learning_rate=5e-3, max_steps=400,
+                       save_steps=2, per_device_train_batch_size=4, cutoff_len=192)
+
+    def ignore_sigxfsz():
+        # Writes past the limit then fail with EFBIG instead of killing the process.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    proc = subprocess.Popen([cli_path(), "train", "--config", str(cfg)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ignore_sigxfsz)
+    deadline = time.time() + 120
+    while not (out / "checkpoint-2").exists():
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.time() < deadline
+        time.sleep(0.005)
+    resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (1024, 1024))
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode != 0
+    assert "cannot write" in err, err
+    assert not (out / "final").exists()
+    assert not list(out.glob(".*.tmp")), list(out.glob(".*.tmp"))
+    kept = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+    assert kept
+    for folder in kept:
+        state = json.loads((folder / "trainer_state.json").read_text())
+        assert state["global_step"] == int(folder.name.split("-")[1])
+    # Without the limit, the run resumes from the last checkpoint and finishes.
+    resumed = subprocess.run([cli_path(), "train", "--config", str(cfg), "--resume", str(out)],
+                             capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert (out / "final" / "adapter_model.safetensors").exists()
+

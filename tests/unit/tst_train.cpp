@@ -3,8 +3,13 @@
 // LoRA fine-tune that overfits a few fixed rows. Parity with peft / torch: tests/interop.
 #include "model/decoder.h"
 #include "model/loramodel.h"
+#include "model/rope.h"
+#include "model/trainingops.h"
 #include "train/adamwfactory.h"
+#include "train/batchplan.h"
 #include "train/causallmloss.h"
+#include "train/flatbatch.h"
+#include "train/linearcrossentropy.h"
 #include "train/lrschedule.h"
 #include "train/trainstep.h"
 
@@ -16,7 +21,10 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
+#include <random>
 
 using namespace ft;
 
@@ -265,6 +273,198 @@ private Q_SLOTS:
         QVERIFY(timer.elapsed() < 30000);
         // The base weights did not move and carry no gradient.
         QVERIFY(!m->weights.layers[0].q.weight.requires_grad());
+    }
+
+    // The memory-lean training ops give the plain expressions' values and gradients.
+    void trainingOpsMatchPlainExpressions()
+    {
+        torch::manual_seed(7);
+        const auto gradsOf = [](const torch::Tensor &out, std::vector<torch::Tensor> inputs) {
+            for (auto &t : inputs)
+                t.mutable_grad() = torch::Tensor();
+            const torch::Tensor probe = torch::randn(out.sizes());
+            (out * probe).sum().backward();
+            std::vector<torch::Tensor> grads;
+            for (auto &t : inputs)
+                grads.push_back(t.grad().clone());
+            return grads;
+        };
+        const auto leaf = [](std::vector<int64_t> shape) {
+            return torch::randn(shape).requires_grad_(true);
+        };
+        const auto close = [](const std::vector<torch::Tensor> &a, const std::vector<torch::Tensor> &b) {
+            for (size_t i = 0; i < a.size(); ++i)
+                if ((a[i] - b[i]).abs().max().item<double>() > 1e-5)
+                    return false;
+            return true;
+        };
+        torch::Tensor x = leaf({2, 5, 8}), w = torch::randn({6, 8}), bias = torch::randn({6});
+        torch::manual_seed(1);
+        auto plain = gradsOf(torch::linear(x, w, bias), {x});
+        torch::manual_seed(1);
+        auto lean = gradsOf(frozenLinear(x, w, bias, false), {x});
+        QVERIFY(close(plain, lean));
+        QVERIFY((frozenLinear(x, w, bias, false) - torch::linear(x, w, bias)).abs().max().item<double>() == 0);
+        torch::manual_seed(1);
+        plain = gradsOf(torch::linear(x, w.t().contiguous().t(), bias), {x});
+        torch::manual_seed(1);
+        lean = gradsOf(frozenLinear(x, w.t().contiguous(), bias, true), {x});
+        QVERIFY(close(plain, lean));
+
+        torch::Tensor gate = leaf({3, 7}), up = leaf({3, 7});
+        torch::manual_seed(2);
+        plain = gradsOf(torch::silu(gate) * up, {gate, up});
+        torch::manual_seed(2);
+        lean = gradsOf(siluMul(gate, up), {gate, up});
+        QVERIFY(close(plain, lean));
+
+        torch::Tensor q = leaf({1, 4, 2, 8});
+        auto [cos, sin] = Rope(tinyLlama()->config).cosSin(torch::arange(4).unsqueeze(0));
+        torch::manual_seed(3);
+        plain = gradsOf(Rope::apply(q, cos, sin), {q});
+        torch::manual_seed(3);
+        lean = gradsOf(rotary(q, cos, sin), {q});
+        QVERIFY(close(plain, lean));
+
+        torch::Tensor h = leaf({2, 3, 8}), nw = leaf({8});
+        const auto plainNorm = [&] {
+            return nw * (h * torch::rsqrt(h.pow(2).mean(-1, true) + 1e-6));
+        };
+        torch::manual_seed(4);
+        plain = gradsOf(plainNorm(), {h, nw});
+        torch::manual_seed(4);
+        lean = gradsOf(rmsNormTrain(h, nw, 1e-6), {h, nw});
+        QVERIFY(close(plain, lean));
+
+        // lm_head + summed cross-entropy, chunked (3 rows per chunk over 7 rows).
+        torch::Tensor rows = leaf({7, 8}), head = leaf({11, 8}), headBias = torch::randn({11});
+        const torch::Tensor targets = torch::tensor({1, 0, 10, 3, 3, 7, 2}, torch::kLong);
+        torch::Tensor ref = torch::nn::functional::cross_entropy(
+            torch::linear(rows, head, headBias), targets,
+            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+        torch::Tensor fused = linearCrossEntropySum(rows, head, headBias, targets, 3);
+        QVERIFY(std::abs(ref.item<double>() - fused.item<double>()) < 1e-4);
+        torch::manual_seed(5);
+        plain = gradsOf(ref * 1.0, {rows, head});
+        torch::manual_seed(5);
+        lean = gradsOf(fused * 1.0, {rows, head});
+        QVERIFY(close(plain, lean));
+    }
+
+    // Packing bins respect cutoff_len, every example is trained once per epoch, epochs are
+    // reproducible, and group_by_length orders each mega-batch by length.
+    void batchPlanPacksAndGroups()
+    {
+        std::vector<Example> examples(203);
+        std::mt19937 gen(5);
+        for (auto &ex : examples)
+            ex.ids.assign(1 + gen() % 90, 1);
+        BatchPlan packed(examples, {4, true, false, 128, 42});
+        QVERIFY(packed.unitCount() < 203);
+        int64_t total = 0;
+        for (const auto &ex : examples)
+            total += static_cast<int64_t>(ex.ids.size());
+        QVERIFY(packed.unitCount() >= (total + 127) / 128);
+        for (int64_t epoch = 0; epoch < 2; ++epoch) {
+            const auto batches = packed.epoch(epoch);
+            QCOMPARE(int64_t(batches.size()), packed.microBatchesPerEpoch());
+            std::vector<int> seen(examples.size(), 0);
+            for (const auto &b : batches) {
+                int64_t tokens = 0;
+                for (int64_t i : b) {
+                    ++seen[i];
+                    tokens += static_cast<int64_t>(examples[i].ids.size());
+                }
+                QVERIFY(tokens <= 4 * 128);
+            }
+            QVERIFY(std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; }));
+            QVERIFY(batches == packed.epoch(epoch));
+        }
+        QVERIFY(packed.epoch(0) != packed.epoch(1));
+
+        BatchPlan grouped(examples, {2, false, true, 128, 42});
+        const auto batches = grouped.epoch(0);
+        QCOMPARE(int64_t(batches.size()), int64_t(102));
+        // Inside the first mega-batch (50 micro-batches) lengths never increase.
+        int64_t last = 1 << 30;
+        for (size_t b = 0; b < 50; ++b)
+            for (int64_t i : batches[b]) {
+                const int64_t n = static_cast<int64_t>(examples[i].ids.size());
+                QVERIFY(n <= last);
+                last = n;
+            }
+        // Without packing or grouping: the plain seeded permutation, batch by batch.
+        BatchPlan plain(examples, {4, false, false, 128, 42});
+        QCOMPARE(plain.unitCount(), int64_t(203));
+        QCOMPARE(plain.microBatchesPerEpoch(), int64_t(51));
+    }
+
+    // A padding-free micro-batch gives a right-padded batch's loss and gradients.
+    void flatBatchEqualsPaddedBatch_data()
+    {
+        QTest::addColumn<bool>("full");
+        QTest::newRow("lora") << false;
+        QTest::newRow("full") << true;
+    }
+    void flatBatchEqualsPaddedBatch()
+    {
+        QFETCH(bool, full);
+        auto m = tinyLlama(3);
+        std::optional<LoraModel> lora;
+        std::vector<torch::Tensor> trained;
+        if (full) {
+            for (auto &[name, t] : m->weights.named)
+                trained.push_back(t.requires_grad_(true));
+        } else {
+            lora.emplace(m->config, m->weights, allLinear());
+            lora->setTraining(true);
+            for (auto &[name, t] : lora->namedParameters()) {
+                torch::nn::init::normal_(t.detach(), 0.0, 0.1);  // non-zero B: gradients everywhere
+                trained.push_back(t);
+            }
+        }
+        std::vector<Example> rows(3);
+        const std::vector<std::vector<int64_t>> ids = {{1, 5, 9, 2, 7}, {3, 4, 8}, {6, 2, 9, 11, 12, 13, 5}};
+        for (size_t i = 0; i < rows.size(); ++i) {
+            rows[i].ids = ids[i];
+            rows[i].labels = ids[i];
+            rows[i].labels[0] = rows[i].labels[1] = kIgnoreIndex;  // prompt
+        }
+        const auto paramGrads = [&] {
+            std::vector<torch::Tensor> grads;
+            for (auto &t : trained) {
+                grads.push_back(t.grad().clone());
+                t.mutable_grad() = torch::Tensor();
+            }
+            return grads;
+        };
+        // Padded: (3, 7), right-padded with id 0, mask 0, label -100.
+        torch::Tensor pid = torch::zeros({3, 7}, torch::kLong), plab = torch::full({3, 7}, kIgnoreIndex, torch::kLong);
+        torch::Tensor pmask = torch::zeros({3, 7}, torch::kLong);
+        for (int64_t i = 0; i < 3; ++i)
+            for (size_t t = 0; t < ids[i].size(); ++t) {
+                pid[i][t] = ids[i][t];
+                plab[i][t] = rows[i].labels[t];
+                pmask[i][t] = 1;
+            }
+        ForwardInputs in;
+        in.ids = pid;
+        in.attentionMask = pmask;
+        in.allPositions = true;
+        torch::Tensor padded = causalLmLoss(m->decoder->forward(in), plab);
+        padded.backward();
+        const auto paddedGrads = paramGrads();
+
+        const FlatBatch flat = flattenExamples({&rows[0], &rows[1], &rows[2]});
+        QCOMPARE(flat.lossRows.numel(), countLossTokens(plab));
+        QCOMPARE(lossTokenCount({&rows[0], &rows[1], &rows[2]}), flat.lossRows.numel());
+        torch::Tensor flatLoss =
+            batchLossSum(*m->decoder, {&rows[0], &rows[1], &rows[2]}) / double(flat.lossRows.numel());
+        flatLoss.backward();
+        const auto flatGrads = paramGrads();
+        QVERIFY(std::abs(flatLoss.item<double>() - padded.item<double>()) < 1e-5);
+        for (size_t i = 0; i < flatGrads.size(); ++i)
+            QVERIFY2(maxDiff(flatGrads[i], paddedGrads[i]) < 1e-5, qPrintable(QString::number(i)));
     }
 };
 

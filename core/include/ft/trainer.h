@@ -113,6 +113,8 @@ struct TrainingConfig
     int64_t saveSteps = 500;             // 0: no intermediate checkpoints
     int64_t saveTotalLimit = 0;          // 0: keep every checkpoint
     int64_t cutoffLen = 1024;            // tokens per example (longer ones are truncated)
+    bool packing = false;        // micro-batch units are bins of examples up to cutoff_len tokens
+    bool groupByLength = false;  // micro-batches of examples of similar length
 
     // Evaluation: a seeded split of the data rows (val_size < 1: a fraction, >= 1: a count; 0:
     // none), evaluated every eval_steps steps (0: at the end of every epoch).

@@ -1,6 +1,7 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/trainingops.h"
 
 #include <torch/torch.h>
 
@@ -28,6 +29,8 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
         }
         return (p.bias.defined() ? y.add_(p.bias) : y).view(shape);
     }
+    if (!p.weight.requires_grad() && useTrainingOps(x))
+        return frozenLinear(x, p.weight, p.bias, false);
     return p.bias.defined() ? torch::linear(x, p.weight, p.bias) : torch::linear(x, p.weight);
 }
 
@@ -59,15 +62,19 @@ torch::Tensor conv1d(const torch::Tensor &x, const torch::Tensor &weight, const 
     return adapted(x, lora.get(), ia3.get(), adapters, [&](const torch::Tensor &in) {
         auto shape = in.sizes().vec();
         shape.back() = weight.size(1);
-        return in.numel() == in.size(-1)
-                   ? torch::mv(weight.t(), in.reshape({-1})).add_(bias).view(shape)
-                   : torch::addmm(bias, in.reshape({-1, in.size(-1)}), weight).view(shape);
+        if (in.numel() == in.size(-1))
+            return torch::mv(weight.t(), in.reshape({-1})).add_(bias).view(shape);
+        if (!weight.requires_grad() && useTrainingOps(in))
+            return frozenLinear(in, weight, bias, true);
+        return torch::addmm(bias, in.reshape({-1, in.size(-1)}), weight).view(shape);
     });
 }
 
 // RMSNorm as in LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * weight, in fp32.
 torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &weight, double eps)
 {
+    if (useTrainingOps(x) || weight.requires_grad())
+        return rmsNormTrain(x, weight, eps);
     torch::Tensor variance = x.pow(2).mean(-1, true);
     return weight * (x * torch::rsqrt(variance + eps));
 }
@@ -110,12 +117,34 @@ torch::Tensor Decoder::activation(const torch::Tensor &x) const
     return torch::relu(x);
 }
 
-// q: (B, T, H, D), k and v: (B, T, Hkv, D). Grouped-query attention without repeating K/V:
-// the G = H / Hkv query heads that share a K/V head are stacked along the time axis.
+// q: (B, T, H, D), k and v: (B, T, Hkv, D) -> (B, T, H * D). A padding-free row attends
+// within each of its segments only.
 torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
-                                 const torch::Tensor &v, int layer, KvCache *cache,
-                                 int64_t past, const torch::Tensor &padding) const
+                                 const torch::Tensor &v, int layer,
+                                 const BlockContext &ctx) const
 {
+    if (!ctx.segments || ctx.segments->size() <= 1)
+        return causalAttention(q, k, v, layer, ctx);
+    std::vector<torch::Tensor> parts;
+    parts.reserve(ctx.segments->size());
+    int64_t start = 0;
+    for (int64_t length : *ctx.segments) {
+        parts.push_back(causalAttention(q.narrow(1, start, length), k.narrow(1, start, length),
+                                        v.narrow(1, start, length), layer, ctx));
+        start += length;
+    }
+    return torch::cat(parts, 1);
+}
+
+// Grouped-query attention without repeating K/V: the G = H / Hkv query heads that share a K/V
+// head are stacked along the time axis.
+torch::Tensor Decoder::causalAttention(const torch::Tensor &q, const torch::Tensor &k,
+                                       const torch::Tensor &v, int layer,
+                                       const BlockContext &ctx) const
+{
+    KvCache *cache = ctx.cache;
+    const int64_t past = ctx.past;
+    const torch::Tensor &padding = ctx.padding;
     const int64_t B = q.size(0), T = q.size(1), H = m_config.numHeads;
     const int64_t Hkv = m_config.numKvHeads, D = m_config.headDim, G = H / Hkv;
     torch::Tensor keys = k.permute({0, 2, 1, 3});    // (B, Hkv, T, D)
@@ -131,19 +160,21 @@ torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
     const int64_t S = keys.size(2);
     // (B, T, Hkv, G, D) -> (B, Hkv, G*T, D)
     torch::Tensor queries = q.view({B, T, Hkv, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, Hkv, G * T, D});
-    torch::Tensor scores = torch::matmul(queries, keys.transpose(-1, -2)) / std::sqrt(double(D));
+    // In place where autograd allows it (matmul's backward does not need its output): one
+    // (B, H, T, S) buffer instead of three while training.
+    torch::Tensor scores = torch::matmul(queries, keys.transpose(-1, -2));
+    scores.div_(std::sqrt(double(D)));
     if (T > 1) {
         // Causal: query t (absolute position past + t) sees keys 0 .. past + t.
         torch::Tensor mask = torch::ones({T, S}, torch::kBool).triu(past + 1);  // (T, S)
-        scores = scores.view({B, Hkv, G, T, S}).masked_fill(mask, -INFINITY).view({B, Hkv, G * T, S});
+        scores.view({B, Hkv, G, T, S}).masked_fill_(mask, -INFINITY);
     }
     if (padding.defined()) {
         // padding: (B, S) true where the key is padding. The lowest float rather than -inf, as
         // transformers does, so a query that sees only padding gets no NaN.
         if (padding.size(1) != S)
             throw Error(ErrorKind::Internal, "attention mask length does not match the keys");
-        scores = scores.masked_fill(padding.view({B, 1, 1, S}),
-                                    std::numeric_limits<float>::lowest());
+        scores.masked_fill_(padding.view({B, 1, 1, S}), std::numeric_limits<float>::lowest());
     }
     torch::Tensor probs = torch::softmax(scores, -1);
     torch::Tensor out = torch::matmul(probs, values);  // (B, Hkv, G*T, D)
@@ -151,40 +182,41 @@ torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
 }
 
 torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tensor &cos,
-                                  const torch::Tensor &sin, KvCache *cache, int64_t past,
-                                  const torch::Tensor &padding, bool adapters) const
+                                  const torch::Tensor &sin, const BlockContext &ctx) const
 {
     const LayerWeights &w = m_weights.layers[layer];
     const int64_t B = x.size(0), T = x.size(1), D = m_config.headDim;
     torch::Tensor h = rmsNorm(x, w.inputNorm, m_config.normEps);
-    torch::Tensor q = linear(h, w.q, adapters).view({B, T, m_config.numHeads, D});
-    torch::Tensor k = linear(h, w.k, adapters).view({B, T, m_config.numKvHeads, D});
-    torch::Tensor v = linear(h, w.v, adapters).view({B, T, m_config.numKvHeads, D});
-    q = Rope::apply(q, cos, sin);
-    k = Rope::apply(k, cos, sin);
-    x = x + linear(attention(q, k, v, layer, cache, past, padding), w.o, adapters);
+    torch::Tensor q = linear(h, w.q, ctx.adapters).view({B, T, m_config.numHeads, D});
+    torch::Tensor k = linear(h, w.k, ctx.adapters).view({B, T, m_config.numKvHeads, D});
+    torch::Tensor v = linear(h, w.v, ctx.adapters).view({B, T, m_config.numKvHeads, D});
+    q = useTrainingOps(q) ? rotary(q, cos, sin) : Rope::apply(q, cos, sin);
+    k = useTrainingOps(k) ? rotary(k, cos, sin) : Rope::apply(k, cos, sin);
+    x = x + linear(attention(q, k, v, layer, ctx), w.o, ctx.adapters);
     h = rmsNorm(x, w.postAttentionNorm, m_config.normEps);
-    torch::Tensor gated = activation(linear(h, w.gate, adapters)) * linear(h, w.up, adapters);
-    return x + linear(gated, w.down, adapters);
+    torch::Tensor gate = linear(h, w.gate, ctx.adapters), up = linear(h, w.up, ctx.adapters);
+    torch::Tensor gated = m_config.activation == "silu" && (useTrainingOps(gate) || useTrainingOps(up))
+                              ? siluMul(gate, up)
+                              : activation(gate) * up;
+    return x + linear(gated, w.down, ctx.adapters);
 }
 
-torch::Tensor Decoder::gpt2Block(torch::Tensor x, int layer, KvCache *cache, int64_t past,
-                                 const torch::Tensor &padding, bool adapters) const
+torch::Tensor Decoder::gpt2Block(torch::Tensor x, int layer, const BlockContext &ctx) const
 {
     const LayerWeights &w = m_weights.layers[layer];
     const int64_t B = x.size(0), T = x.size(1), C = m_config.hiddenSize, D = m_config.headDim;
     const double eps = m_config.normEps;
     torch::Tensor h = torch::layer_norm(x, {C}, w.ln1, w.ln1Bias, eps);
     std::vector<torch::Tensor> qkv =
-        conv1d(h, w.cAttn, w.cAttnBias, w.cAttnLora, w.cAttnIa3, adapters).split(C, -1);
+        conv1d(h, w.cAttn, w.cAttnBias, w.cAttnLora, w.cAttnIa3, ctx.adapters).split(C, -1);
     torch::Tensor q = qkv[0].view({B, T, m_config.numHeads, D});
     torch::Tensor k = qkv[1].view({B, T, m_config.numHeads, D});
     torch::Tensor v = qkv[2].view({B, T, m_config.numHeads, D});
-    x = x + conv1d(attention(q, k, v, layer, cache, past, padding), w.cProj, w.cProjBias,
-                   w.cProjLora, w.cProjIa3, adapters);
+    x = x + conv1d(attention(q, k, v, layer, ctx), w.cProj, w.cProjBias,
+                   w.cProjLora, w.cProjIa3, ctx.adapters);
     h = torch::layer_norm(x, {C}, w.ln2, w.ln2Bias, eps);
-    return x + conv1d(activation(conv1d(h, w.fc, w.fcBias, w.fcLora, w.fcIa3, adapters)),
-                      w.mlpProj, w.mlpProjBias, w.mlpProjLora, w.mlpProjIa3, adapters);
+    return x + conv1d(activation(conv1d(h, w.fc, w.fcBias, w.fcLora, w.fcIa3, ctx.adapters)),
+                      w.mlpProj, w.mlpProjBias, w.mlpProjLora, w.mlpProjIa3, ctx.adapters);
 }
 
 torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
@@ -222,10 +254,21 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
             padding = torch::cat({torch::zeros({B, P}, torch::kBool), padding}, 1);
     }
 
+    BlockContext ctx{inputs.cache, past, padding, nullptr, inputs.useAdapters};
+    if (!inputs.segments.empty()) {
+        int64_t total = 0;
+        for (int64_t length : inputs.segments)
+            total += length > 0 ? length : T + 1;
+        if (B != 1 || inputs.cache || padding.defined() || total != T || P > 0)
+            throw Error(ErrorKind::Internal,
+                        "padding-free segments need one row, no cache, mask or virtual tokens, "
+                        "and lengths adding up to the row");
+        ctx.segments = &inputs.segments;
+    }
+
     torch::Tensor x = torch::embedding(m_weights.embed, ids);  // (B, T, C)
     if (P > 0)
         x = torch::cat({m_weights.virtualTokens.unsqueeze(0).expand({B, P, x.size(2)}), x}, 1);
-    const bool adapters = inputs.useAdapters;
     if (m_config.family == ArchitectureFamily::Gpt2) {
         if (past + S > m_config.maxPositions)
             throwBadInput("sequence of " + std::to_string(past + S) +
@@ -233,19 +276,24 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
                           " positions");
         x = x + torch::embedding(m_weights.positions, positions);
         for (int i = 0; i < m_config.numLayers; ++i)
-            x = gpt2Block(x, i, inputs.cache, past, padding, adapters);
+            x = gpt2Block(x, i, ctx);
         x = torch::layer_norm(x, {m_config.hiddenSize}, m_weights.finalNorm,
                               m_weights.finalNormBias, m_config.normEps);
     } else {
         auto [cos, sin] = m_rope.cosSin(positions);
         for (int i = 0; i < m_config.numLayers; ++i)
-            x = llamaBlock(x, i, cos, sin, inputs.cache, past, padding, adapters);
+            x = llamaBlock(x, i, cos, sin, ctx);
         x = rmsNorm(x, m_weights.finalNorm, m_config.normEps);
     }
     if (inputs.cache)
         inputs.cache->length = past + S;
     x = inputs.allPositions ? x.narrow(1, P, T) : x.narrow(1, S - 1, 1);
-    return linear(x, m_weights.lmHead, false);  // (B, T or 1, V)
+    return inputs.hiddenOnly ? x : project(x);  // (B, T or 1, V)
+}
+
+torch::Tensor Decoder::project(const torch::Tensor &hidden) const
+{
+    return linear(hidden, m_weights.lmHead, false);
 }
 
 } // namespace ft

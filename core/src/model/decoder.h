@@ -9,6 +9,8 @@
 
 #include <torch/types.h>
 
+#include <vector>
+
 namespace ft {
 
 struct ForwardInputs
@@ -20,6 +22,13 @@ struct ForwardInputs
     // Optional (B, past + T), nonzero = attend: keys where it is 0 (padding) are masked out, as
     // transformers' attention_mask does. Undefined: every key is attended (causally).
     torch::Tensor attentionMask;
+    // Padding-free batches (B == 1, no cache): the lengths of the independent sequences laid end
+    // to end in the row. Attention never crosses them; positions are the caller's (restarting at
+    // 0 per sequence, as transformers' DataCollatorWithFlattening gives them).
+    std::vector<int64_t> segments;
+    // The final hidden states (after the last norm) instead of logits, so that the trainer
+    // projects only the positions that carry loss (see project()).
+    bool hiddenOnly = false;
     // Apply the attached adapters (LoRA, IA3, prompt-tuning virtual tokens); false runs the
     // base model from the same weights. With virtual tokens attached and an empty cache, they are
     // prepended to the input embeddings (positions 0..P-1, always attended, explicit positions
@@ -35,21 +44,33 @@ public:
     // Logits (B, T or 1, V) in fp32.
     torch::Tensor forward(const ForwardInputs &inputs) const;
     KvCache newCache(int64_t batch, int64_t capacity) const;
+    // lm_head over hidden states (..., C) -> logits (..., V).
+    torch::Tensor project(const torch::Tensor &hidden) const;
     // Positions a sequence's first forward pass adds before its ids (prompt tuning), to size
     // the cache.
     int64_t virtualTokenCount(bool useAdapters) const;
 
     const ModelConfig &config() const { return m_config; }
+    const DecoderWeights &weights() const { return m_weights; }
 
 private:
+    // What every block needs besides its input.
+    struct BlockContext
+    {
+        KvCache *cache = nullptr;
+        int64_t past = 0;
+        torch::Tensor padding;               // (B, past + T) bool, true = masked key
+        const std::vector<int64_t> *segments = nullptr;  // padding-free row, or null
+        bool adapters = true;                // ForwardInputs::useAdapters
+    };
     torch::Tensor attention(const torch::Tensor &q, const torch::Tensor &k,
-                            const torch::Tensor &v, int layer, KvCache *cache,
-                            int64_t past, const torch::Tensor &padding) const;
+                            const torch::Tensor &v, int layer, const BlockContext &ctx) const;
+    torch::Tensor causalAttention(const torch::Tensor &q, const torch::Tensor &k,
+                                  const torch::Tensor &v, int layer,
+                                  const BlockContext &ctx) const;
     torch::Tensor llamaBlock(torch::Tensor x, int layer, const torch::Tensor &cos,
-                             const torch::Tensor &sin, KvCache *cache, int64_t past,
-                             const torch::Tensor &padding, bool adapters) const;
-    torch::Tensor gpt2Block(torch::Tensor x, int layer, KvCache *cache, int64_t past,
-                            const torch::Tensor &padding, bool adapters) const;
+                             const torch::Tensor &sin, const BlockContext &ctx) const;
+    torch::Tensor gpt2Block(torch::Tensor x, int layer, const BlockContext &ctx) const;
     torch::Tensor activation(const torch::Tensor &x) const;
 
     const ModelConfig &m_config;

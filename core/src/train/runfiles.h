@@ -19,14 +19,22 @@ std::vector<std::string> listCheckpoints(const std::filesystem::path &runDir);
 // config.json, tokenizer files, ... of a Hugging Face model folder (nothing for a GGUF file).
 void copyModelSideFiles(const std::filesystem::path &modelPath, const std::filesystem::path &outDir);
 
-// Writes a folder through a temporary sibling that is renamed into place.
+// Writes a folder through a temporary sibling that is renamed into place. When filling fails
+// (a full disk, say) the temporary folder is removed and the error passes on: the folders
+// already there stay as they were.
 template <typename Fill>
 void writeFolderAtomically(const std::filesystem::path &target, Fill fill)
 {
     const std::filesystem::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp");
     std::filesystem::remove_all(tmp);
     std::filesystem::create_directories(tmp);
-    fill(tmp);
+    try {
+        fill(tmp);
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove_all(tmp, ignored);
+        throw;
+    }
     std::filesystem::remove_all(target);
     std::filesystem::rename(tmp, target);
 }

@@ -8,7 +8,9 @@
 #include "ft/model.h"
 #include "model/modelimpl.h"
 #include "train/adamwfactory.h"
+#include "train/batchplan.h"
 #include "train/causallmloss.h"
+#include "train/flatbatch.h"
 #include "train/lrschedule.h"
 #include "train/runenvironment.h"
 #include "train/runfiles.h"
@@ -20,7 +22,6 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -49,7 +50,7 @@ struct Trainer::Impl
     std::string device = "cpu";
     int64_t badRows = 0;
     std::vector<std::string> dataLog;
-    int64_t padId = 0;
+    std::unique_ptr<BatchPlan> batchPlan;  // which examples form each micro-batch
     int64_t microPerEpoch = 0;
     int64_t stepsPerEpoch = 0;
     int64_t totalSteps = 0;
@@ -61,8 +62,6 @@ struct Trainer::Impl
     }
     void loadData(std::vector<std::string> &problems);
     std::vector<std::vector<int64_t>> epochBatches(int64_t epoch) const;
-    void collate(const std::vector<Example> &from, const std::vector<int64_t> &rows,
-                 torch::Tensor &ids, torch::Tensor &labels, torch::Tensor &mask) const;
     // Token-weighted mean loss over the validation split (no grad, no dropout); tokens counted.
     double evaluate(int64_t &tokens) const;
     void saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatch,
@@ -92,7 +91,6 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
         eos = model->impl().eosIds.front();
     if (eos)
         options.eosToken = tokenizer.tokenText(*eos);
-    padId = tokenizer.padId() ? *tokenizer.padId() : (eos ? *eos : 0);
     const int64_t vocab = model->impl().config.vocabSize;
 
     std::vector<std::pair<json, std::string>> rows;
@@ -186,42 +184,7 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
 // per_device_train_batch_size rows (the last may be smaller).
 std::vector<std::vector<int64_t>> Trainer::Impl::epochBatches(int64_t epoch) const
 {
-    std::vector<int64_t> order(examples.size());
-    for (size_t i = 0; i < order.size(); ++i)
-        order[i] = static_cast<int64_t>(i);
-    std::mt19937_64 gen(config.seed * 1000003ull + static_cast<uint64_t>(epoch));
-    for (size_t i = order.size(); i > 1; --i) {
-        const size_t j = static_cast<size_t>(gen() % i);
-        std::swap(order[i - 1], order[j]);
-    }
-    std::vector<std::vector<int64_t>> batches;
-    const size_t bs = static_cast<size_t>(config.perDeviceTrainBatchSize);
-    for (size_t i = 0; i < order.size(); i += bs)
-        batches.emplace_back(order.begin() + i, order.begin() + std::min(order.size(), i + bs));
-    return batches;
-}
-
-void Trainer::Impl::collate(const std::vector<Example> &from, const std::vector<int64_t> &rows,
-                            torch::Tensor &ids, torch::Tensor &labels, torch::Tensor &mask) const
-{
-    size_t width = 0;
-    for (int64_t r : rows)
-        width = std::max(width, from[r].ids.size());
-    const int64_t b = static_cast<int64_t>(rows.size()), t = static_cast<int64_t>(width);
-    ids = torch::full({b, t}, padId, torch::kLong);
-    labels = torch::full({b, t}, kIgnoreIndex, torch::kLong);
-    mask = torch::zeros({b, t}, torch::kLong);
-    auto idsA = ids.accessor<int64_t, 2>();
-    auto labA = labels.accessor<int64_t, 2>();
-    auto maskA = mask.accessor<int64_t, 2>();
-    for (int64_t i = 0; i < b; ++i) {
-        const Example &ex = from[rows[i]];
-        for (size_t j = 0; j < ex.ids.size(); ++j) {
-            idsA[i][j] = ex.ids[j];
-            labA[i][j] = ex.labels[j];
-            maskA[i][j] = 1;
-        }
-    }
+    return batchPlan->epoch(epoch);
 }
 
 double Trainer::Impl::evaluate(int64_t &tokens) const
@@ -231,21 +194,14 @@ double Trainer::Impl::evaluate(int64_t &tokens) const
     tokens = 0;
     const size_t bs = static_cast<size_t>(config.perDeviceTrainBatchSize);
     for (size_t start = 0; start < evalExamples.size(); start += bs) {
-        std::vector<int64_t> rows;
+        ExampleRefs rows;
         for (size_t i = start; i < std::min(evalExamples.size(), start + bs); ++i)
-            rows.push_back(static_cast<int64_t>(i));
-        torch::Tensor ids, labels, mask;
-        collate(evalExamples, rows, ids, labels, mask);
-        const int64_t n = countLossTokens(labels);
-        if (n == 0)
+            rows.push_back(&evalExamples[i]);
+        const torch::Tensor lossSum = batchLossSum(*model->impl().decoder, rows);
+        if (!lossSum.defined())
             continue;
-        ForwardInputs inputs;
-        inputs.ids = ids;
-        inputs.allPositions = true;
-        inputs.attentionMask = mask;
-        const torch::Tensor logits = model->impl().decoder->forward(inputs);
-        sum += causalLmLoss(logits, labels).item<double>() * static_cast<double>(n);
-        tokens += n;
+        sum += lossSum.item<double>();
+        tokens += lossTokenCount(rows);
     }
     return tokens > 0 ? sum / static_cast<double>(tokens) : std::nan("");
 }
@@ -316,9 +272,14 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
     if (!problems.empty())
         throwBadInput(joinProblems("training configuration", problems));
 
-    const int64_t microPerEpoch =
-        (static_cast<int64_t>(d.examples.size()) + d.config.perDeviceTrainBatchSize - 1) /
-        d.config.perDeviceTrainBatchSize;
+    d.batchPlan = std::make_unique<BatchPlan>(
+        d.examples, BatchPlanOptions{d.config.perDeviceTrainBatchSize, d.config.packing,
+                                     d.config.groupByLength, d.config.cutoffLen, d.config.seed});
+    if (d.config.packing)
+        d.dataLog.push_back("packing: " + std::to_string(d.examples.size()) + " examples in " +
+                            std::to_string(d.batchPlan->unitCount()) + " rows of up to " +
+                            std::to_string(d.config.cutoffLen) + " tokens");
+    const int64_t microPerEpoch = d.batchPlan->microBatchesPerEpoch();
     d.microPerEpoch = microPerEpoch;
     d.stepsPerEpoch = (microPerEpoch + d.config.gradientAccumulationSteps - 1) /
                       d.config.gradientAccumulationSteps;
@@ -550,14 +511,15 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         // This step's micro-batches: up to gradient_accumulation_steps, within the epoch.
         const int64_t count = std::min<int64_t>(c.gradientAccumulationSteps,
                                                 static_cast<int64_t>(batches.size()) - nextBatch);
-        std::vector<std::array<torch::Tensor, 3>> micro;
+        std::vector<ExampleRefs> micro;
         int64_t lossTokens = 0;
         for (int64_t i = 0; i < count; ++i) {
-            std::array<torch::Tensor, 3> b;
-            d.collate(d.examples, batches[nextBatch + i], b[0], b[1], b[2]);
-            lossTokens += countLossTokens(b[1]);
-            tokensSeen += b[2].sum().item<int64_t>();
-            micro.push_back(std::move(b));
+            ExampleRefs rows;
+            for (int64_t r : batches[nextBatch + i])
+                rows.push_back(&d.examples[r]);
+            lossTokens += lossTokenCount(rows);
+            tokensSeen += tokenCount(rows);
+            micro.push_back(std::move(rows));
         }
         nextBatch += count;
 
@@ -567,19 +529,13 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
             groups[i].options().set_lr(baseLrs[i] * factor);
         optimizer->zero_grad();
         double stepLoss = 0.0;
-        for (const auto &b : micro) {
-            ForwardInputs inputs;
-            inputs.ids = b[0];
-            inputs.allPositions = true;
-            inputs.attentionMask = b[2];
-            const torch::Tensor logits = d.model->impl().decoder->forward(inputs);
-            const int64_t n = countLossTokens(b[1]);
-            if (n == 0)
+        for (const ExampleRefs &rows : micro) {
+            torch::Tensor lossSum = batchLossSum(*d.model->impl().decoder, rows);
+            if (!lossSum.defined())
                 continue;
             // transformers' num_items_in_batch: each micro-batch's summed loss over the tokens
             // of the whole optimiser step.
-            torch::Tensor loss = causalLmLoss(logits, b[1]) *
-                                 (static_cast<double>(n) / static_cast<double>(lossTokens));
+            torch::Tensor loss = lossSum / static_cast<double>(lossTokens);
             loss.backward();
             stepLoss += loss.item<double>();
         }

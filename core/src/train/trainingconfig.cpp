@@ -23,7 +23,7 @@ const std::vector<std::string> kTopKeys = {
     "per_device_train_batch_size", "gradient_accumulation_steps", "num_train_epochs", "max_steps",
     "warmup_ratio", "warmup_steps", "lr_scheduler_type", "weight_decay", "adam_beta1",
     "adam_beta2", "adam_epsilon", "max_grad_norm", "seed", "logging_steps", "save_steps",
-    "save_total_limit", "cutoff_len", "freeze", "progressive", "val_size", "eval_steps",
+    "save_total_limit", "cutoff_len", "packing", "group_by_length", "freeze", "progressive", "val_size", "eval_steps",
     "early_stopping_patience", "early_stopping_threshold", "device"};
 const std::vector<std::string> kLoraKeys = {"r", "lora_alpha", "lora_dropout", "target_modules",
                                             "use_rslora"};
@@ -201,6 +201,8 @@ json TrainingConfig::toJson() const
             {"save_steps", saveSteps},
             {"save_total_limit", saveTotalLimit},
             {"cutoff_len", cutoffLen},
+            {"packing", packing},
+            {"group_by_length", groupByLength},
             {"freeze", freezeJson()},
             {"progressive", progressiveJson()},
             {"val_size", valSize},
@@ -377,6 +379,8 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     r.integer("save_steps", c.saveSteps);
     r.integer("save_total_limit", c.saveTotalLimit);
     r.integer("cutoff_len", c.cutoffLen);
+    r.boolean("packing", c.packing);
+    r.boolean("group_by_length", c.groupByLength);
     r.number("val_size", c.valSize);
     r.integer("eval_steps", c.evalSteps);
     r.integer("early_stopping_patience", c.earlyStoppingPatience);

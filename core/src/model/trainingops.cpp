@@ -1,0 +1,153 @@
+#include "model/trainingops.h"
+
+#include <torch/autograd.h>
+#include <torch/torch.h>
+
+namespace ft {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::tensor_list;
+
+torch::Tensor rotateHalf(const torch::Tensor &x)
+{
+    const int64_t half = x.size(-1) / 2;
+    return torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+}
+
+// The transpose of rotateHalf: [g1, g2] -> [g2, -g1].
+torch::Tensor rotateHalfTransposed(const torch::Tensor &g)
+{
+    const int64_t half = g.size(-1) / 2;
+    return torch::cat({g.narrow(-1, half, half), -g.narrow(-1, 0, half)}, -1);
+}
+
+// Sums a broadcast gradient back to `like`'s shape.
+torch::Tensor reduceTo(const torch::Tensor &grad, const torch::Tensor &like)
+{
+    return grad.sum_to_size(like.sizes());
+}
+
+// Tensors handed to a custom Function through this wrapper are not graph inputs: LibTorch
+// 1.13's Function::apply rejects undefined tensor arguments, and these never need a gradient.
+struct Constant
+{
+    torch::Tensor tensor;
+};
+
+struct FrozenLinear : torch::autograd::Function<FrozenLinear>
+{
+    static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &x,
+                                 Constant weightArg, Constant biasArg, bool transposed)
+    {
+        const torch::Tensor &weight = weightArg.tensor, &bias = biasArg.tensor;
+        ctx->saved_data["weight"] = weight;
+        ctx->saved_data["transposed"] = transposed;
+        if (transposed) {
+            auto shape = x.sizes().vec();
+            shape.back() = weight.size(1);
+            const torch::Tensor flat = x.reshape({-1, x.size(-1)});
+            return (bias.defined() ? torch::addmm(bias, flat, weight) : flat.mm(weight)).view(shape);
+        }
+        return bias.defined() ? torch::linear(x, weight, bias) : torch::linear(x, weight);
+    }
+    static tensor_list backward(AutogradContext *ctx, tensor_list grads)
+    {
+        const torch::Tensor weight = ctx->saved_data["weight"].toTensor();
+        const bool transposed = ctx->saved_data["transposed"].toBool();
+        const torch::Tensor gradX =
+            transposed ? torch::matmul(grads[0], weight.t()) : torch::matmul(grads[0], weight);
+        // One entry per forward argument, tensors or not.
+        return {gradX, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+struct SiluMul : torch::autograd::Function<SiluMul>
+{
+    static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &gate,
+                                 const torch::Tensor &up)
+    {
+        ctx->save_for_backward({gate, up});
+        return torch::silu(gate) * up;
+    }
+    static tensor_list backward(AutogradContext *ctx, tensor_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &gate = saved[0], &up = saved[1], &grad = grads[0];
+        const torch::Tensor sig = torch::sigmoid(gate);
+        const torch::Tensor silu = gate * sig;
+        // d silu / d gate = sig * (1 + gate * (1 - sig))
+        const torch::Tensor dGate = grad * up * (sig * (1 + gate * (1 - sig)));
+        return {dGate, grad * silu};
+    }
+};
+
+struct Rotary : torch::autograd::Function<Rotary>
+{
+    static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &x,
+                                 const torch::Tensor &cos, const torch::Tensor &sin)
+    {
+        ctx->save_for_backward({cos, sin});
+        return x * cos + rotateHalf(x) * sin;
+    }
+    static tensor_list backward(AutogradContext *ctx, tensor_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &cos = saved[0], &sin = saved[1], &grad = grads[0];
+        return {grad * cos + rotateHalfTransposed(grad * sin), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+struct RmsNorm : torch::autograd::Function<RmsNorm>
+{
+    static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &x,
+                                 const torch::Tensor &weight, double eps)
+    {
+        const torch::Tensor rstd = torch::rsqrt(x.pow(2).mean(-1, true) + eps);
+        ctx->save_for_backward({x, weight, rstd});
+        return weight * (x * rstd);
+    }
+    static tensor_list backward(AutogradContext *ctx, tensor_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &x = saved[0], &weight = saved[1], &rstd = saved[2], &grad = grads[0];
+        const torch::Tensor normed = x * rstd;
+        const torch::Tensor g = grad * weight;
+        // d/dx of x * rstd(x): rstd * (g - normed * mean(g * normed))
+        const torch::Tensor gradX = rstd * (g - normed * (g * normed).mean(-1, true));
+        torch::Tensor gradW;
+        if (weight.requires_grad())
+            gradW = reduceTo(grad * normed, weight);
+        return {gradX, gradW, torch::Tensor()};
+    }
+};
+
+} // namespace
+
+bool useTrainingOps(const torch::Tensor &x)
+{
+    return torch::GradMode::is_enabled() && x.requires_grad();
+}
+
+torch::Tensor frozenLinear(const torch::Tensor &x, const torch::Tensor &weight,
+                           const torch::Tensor &bias, bool transposedWeight)
+{
+    return FrozenLinear::apply(x, Constant{weight}, Constant{bias}, transposedWeight);
+}
+
+torch::Tensor siluMul(const torch::Tensor &gate, const torch::Tensor &up)
+{
+    return SiluMul::apply(gate, up);
+}
+
+torch::Tensor rotary(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin)
+{
+    return Rotary::apply(x, cos, sin);
+}
+
+torch::Tensor rmsNormTrain(const torch::Tensor &x, const torch::Tensor &weight, double eps)
+{
+    return RmsNorm::apply(x, weight, eps);
+}
+
+} // namespace ft

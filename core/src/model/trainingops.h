@@ -1,0 +1,29 @@
+// Memory-lean autograd for the decoder's training forward pass. Each op computes exactly what
+// the plain LibTorch expression computes (same forward arithmetic, so the same numbers), but
+// saves only what its backward needs:
+//   frozenLinear   a linear map whose weight does not train keeps no copy of its input;
+//   siluMul        silu(gate) * up keeps gate and up, not silu(gate) as well;
+//   rotary         RoPE is linear in x: its backward needs only cos and sin;
+//   rmsNormTrain   keeps the input and 1/rms, not the normalised copy.
+// Together they roughly halve the activations a LoRA step holds. Used only when autograd
+// records (see useTrainingOps); inference keeps the plain expressions.
+#pragma once
+
+#include <torch/types.h>
+
+namespace ft {
+
+// True when x's graph is being recorded: the training path.
+bool useTrainingOps(const torch::Tensor &x);
+
+// x @ W^T + b (transposedWeight: x @ W + b, GPT-2's Conv1D layout) for a weight and bias that
+// do not require grad.
+torch::Tensor frozenLinear(const torch::Tensor &x, const torch::Tensor &weight,
+                           const torch::Tensor &bias, bool transposedWeight);
+torch::Tensor siluMul(const torch::Tensor &gate, const torch::Tensor &up);
+// x * cos + rotate_half(x) * sin, x: (B, T, H, D), cos/sin broadcastable (B, T, 1, D).
+torch::Tensor rotary(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
+// weight * (x * rsqrt(mean(x^2) + eps)); weight may train (full fine-tuning) or not.
+torch::Tensor rmsNormTrain(const torch::Tensor &x, const torch::Tensor &weight, double eps);
+
+} // namespace ft

@@ -1,0 +1,79 @@
+#include "train/linearcrossentropy.h"
+
+#include <torch/autograd.h>
+#include <torch/torch.h>
+
+namespace ft {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::tensor_list;
+
+// Non-graph tensor arguments (LibTorch 1.13's Function::apply rejects undefined tensors).
+struct Constant
+{
+    torch::Tensor tensor;
+};
+
+struct LinearCrossEntropy : torch::autograd::Function<LinearCrossEntropy>
+{
+    // bias: a constant (a training bias takes the unfused path, see linearCrossEntropySum).
+    static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &hidden,
+                                 const torch::Tensor &weight, Constant biasArg,
+                                 Constant targetsArg, int64_t chunkRows)
+    {
+        const torch::Tensor &bias = biasArg.tensor, &targets = targetsArg.tensor;
+        const int64_t rows = hidden.size(0);
+        const bool weightGrad = weight.requires_grad();
+        torch::Tensor gradHidden = torch::empty_like(hidden);
+        torch::Tensor gradWeight = weightGrad ? torch::zeros_like(weight) : torch::Tensor();
+        double total = 0.0;
+        for (int64_t start = 0; start < rows; start += chunkRows) {
+            const int64_t n = std::min(chunkRows, rows - start);
+            const torch::Tensor h = hidden.narrow(0, start, n);
+            const torch::Tensor y = targets.narrow(0, start, n);
+            torch::Tensor logits = bias.defined() ? torch::linear(h, weight, bias)
+                                                  : torch::linear(h, weight);  // (n, V)
+            const torch::Tensor lse = torch::logsumexp(logits, -1, true);       // (n, 1)
+            total += (lse.squeeze(-1) - logits.gather(1, y.unsqueeze(1)).squeeze(1))
+                         .sum()
+                         .item<double>();
+            // d(loss)/d(logits) = softmax - onehot, formed in the logits' own buffer.
+            torch::Tensor &dLogits = logits.sub_(lse).exp_();
+            dLogits.scatter_add_(1, y.unsqueeze(1), torch::full({n, 1}, -1.0, dLogits.options()));
+            gradHidden.narrow(0, start, n).copy_(dLogits.mm(weight));
+            if (weightGrad)
+                gradWeight.addmm_(dLogits.t(), h);
+        }
+        ctx->saved_data["gradHidden"] = gradHidden;
+        if (weightGrad)
+            ctx->saved_data["gradWeight"] = gradWeight;
+        return torch::tensor(total, hidden.options());
+    }
+
+    static tensor_list backward(AutogradContext *ctx, tensor_list grads)
+    {
+        const torch::Tensor &scale = grads[0];
+        const torch::Tensor gradHidden = ctx->saved_data["gradHidden"].toTensor();
+        const auto gradWeight = ctx->saved_data.find("gradWeight");
+        return {gradHidden * scale, gradWeight == ctx->saved_data.end()
+                                        ? torch::Tensor()
+                                        : gradWeight->second.toTensor() * scale,
+                torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+} // namespace
+
+torch::Tensor linearCrossEntropySum(const torch::Tensor &hidden, const torch::Tensor &weight,
+                                    const torch::Tensor &bias, const torch::Tensor &targets,
+                                    int64_t chunkRows)
+{
+    if (bias.defined() && bias.requires_grad())
+        return torch::nn::functional::cross_entropy(
+            torch::linear(hidden, weight, bias), targets,
+            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+    return LinearCrossEntropy::apply(hidden, weight, Constant{bias}, Constant{targets}, chunkRows);
+}
+
+} // namespace ft

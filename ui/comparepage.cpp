@@ -52,8 +52,14 @@ bool isAdapterFolder(const QString &folder)
 } // namespace
 
 ComparePage::ComparePage(StudioSession *session, QWidget *parent)
-    : QWidget(parent), m_session(session), m_projectFile(defaultProjectFile())
+    : QWidget(parent), m_session(session),
+      m_projectFile(session->hasProject() ? session->projectPath() : defaultProjectFile())
 {
+    // Verdicts belong to the open project; the scratch file only serves when there is none.
+    connect(session, &StudioSession::projectChanged, this, [this] {
+        if (m_session->hasProject())
+            setProjectFile(m_session->projectPath());
+    });
     m_baseRunner = new GenerationRunner(this);
     m_tunedRunner = new GenerationRunner(this);
     connect(m_baseRunner, &GenerationRunner::textArrived, this, [this](const QString &text) {

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -270,8 +271,12 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     if (P > 0)
         x = torch::cat({m_weights.virtualTokens.unsqueeze(0).expand({B, P, x.size(2)}), x}, 1);
     if (m_config.family == ArchitectureFamily::Gpt2) {
-        if (past + S > m_config.maxPositions)
-            throwBadInput("sequence of " + std::to_string(past + S) +
+        // A padding-free row holds several sequences, each with its own positions.
+        const int64_t longest = ctx.segments ? *std::max_element(ctx.segments->begin(),
+                                                                 ctx.segments->end())
+                                             : past + S;
+        if (longest > m_config.maxPositions)
+            throwBadInput("sequence of " + std::to_string(longest) +
                           " tokens exceeds the model's " + std::to_string(m_config.maxPositions) +
                           " positions");
         x = x + torch::embedding(m_weights.positions, positions);

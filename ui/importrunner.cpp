@@ -2,106 +2,55 @@
 
 #include <ft/error.h>
 
-#include <QElapsedTimer>
 #include <QFile>
-#include <QtConcurrent/QtConcurrentRun>
-
-#include <new>
 
 namespace ftui {
 
-namespace {
-
-constexpr qint64 kProgressIntervalMs = 50;
-
-using Outcome = ImportRunner::Outcome;
-
-Outcome failure(Outcome::Status status, const QString &message)
+ImportRunner::ImportRunner(QObject *parent)
+    : QObject(parent), m_job(this, [this](const Outcome &outcome) { onFinished(outcome); })
 {
-    Outcome outcome;
-    outcome.status = status;
-    outcome.message = message;
-    return outcome;
 }
 
-} // namespace
-
-ImportRunner::ImportRunner(QObject *parent) : QObject(parent)
-{
-    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, &ImportRunner::onFinished);
-}
-
-ImportRunner::~ImportRunner()
-{
-    if (m_watcher.isRunning()) {
-        m_cancel->store(true);
-        m_watcher.disconnect(this);
-        m_watcher.waitForFinished();
-    }
-}
-
-void ImportRunner::cancel()
-{
-    if (m_busy)
-        m_cancel->store(true);
-}
+ImportRunner::~ImportRunner() = default;
 
 void ImportRunner::start(const QString &projectPath, const QStringList &files, ft::ImportOptions options)
 {
-    if (m_busy)
-        return;
-    m_busy = true;
-    m_cancel = std::make_shared<std::atomic<bool>>(false);
-    const std::shared_ptr<std::atomic<bool>> cancelFlag = m_cancel;
     std::vector<std::filesystem::path> paths;
     for (const QString &f : files)
         paths.emplace_back(QFile::encodeName(f).toStdString());
     const std::string project = QFile::encodeName(projectPath).toStdString();
     // The destructor waits for the job, so `this` outlives it.
-    auto job = [this, cancelFlag, paths, project, options]() mutable -> Outcome {
-        QElapsedTimer sinceLastReport;
-        sinceLastReport.start();
-        options.cancel = cancelFlag.get();
+    m_job.start([this, paths, project, options](const std::atomic<bool> *cancel) mutable -> Outcome {
+        ProgressThrottle throttle;
+        options.cancel = cancel;
         options.progress = [&](const ft::ImportProgress &p) {
-            if (sinceLastReport.elapsed() < kProgressIntervalMs && p.bytesDone < p.bytesTotal)
+            if (!throttle.due(p.bytesDone >= p.bytesTotal))
                 return;
-            sinceLastReport.restart();
             const double fraction = p.bytesTotal ? double(p.bytesDone) / double(p.bytesTotal) : 0.0;
             const qint64 rows = p.rows;
             QMetaObject::invokeMethod(
                 this, [this, fraction, rows] { Q_EMIT progressChanged(fraction, rows); },
                 Qt::QueuedConnection);
         };
-        try {
-            ft::ProjectStore store(project); // this thread's own connection
-            Outcome outcome;
-            outcome.result = ft::importDataset(store, paths, options);
-            outcome.status = Outcome::Status::Imported;
-            return outcome;
-        } catch (const ft::Error &e) {
-            return failure(e.kind() == ft::ErrorKind::Cancelled ? Outcome::Status::Cancelled
-                                                                 : Outcome::Status::Failed,
-                           QString::fromStdString(e.what()));
-        } catch (const std::bad_alloc &) {
-            return failure(Outcome::Status::Failed, tr("not enough memory for this import"));
-        } catch (const std::exception &e) {
-            return failure(Outcome::Status::Failed,
-                           tr("internal error: %1").arg(QString::fromStdString(e.what())));
+        Outcome outcome;
+        const auto failure = runCatching(
+            [&] {
+                ft::ProjectStore store(project); // this thread's own connection
+                outcome.result = ft::importDataset(store, paths, options);
+                outcome.status = Outcome::Status::Imported;
+            },
+            tr("not enough memory for this import"));
+        if (failure) {
+            outcome = Outcome{};
+            outcome.status = failure->cancelled ? Outcome::Status::Cancelled : Outcome::Status::Failed;
+            outcome.message = failure->message;
         }
-    };
-    m_watcher.setFuture(QtConcurrent::run(job));
+        return outcome;
+    });
 }
 
-ImportRunner::Outcome ImportRunner::waitForFinished()
+void ImportRunner::onFinished(const Outcome &outcome)
 {
-    m_watcher.waitForFinished();
-    return m_watcher.future().isValid() ? m_watcher.result() : Outcome{};
-}
-
-void ImportRunner::onFinished()
-{
-    const Outcome outcome = m_watcher.result();
-    m_busy = false;
     // An import that committed before Cancel arrived is kept (and reported as imported).
     if (outcome.status == Outcome::Status::Cancelled)
         Q_EMIT cancelled();

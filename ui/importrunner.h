@@ -3,14 +3,12 @@
 // next record and the engine rolls the transaction back: nothing is left in the project.
 #pragma once
 
+#include "backgroundjob.h"
+
 #include <ft/dataimport.h>
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <QStringList>
-
-#include <atomic>
-#include <memory>
 
 namespace ftui {
 
@@ -32,10 +30,10 @@ public:
 
     // `options.progress` and `options.cancel` are set here.
     void start(const QString &projectPath, const QStringList &files, ft::ImportOptions options);
-    void cancel();
-    bool isRunning() const { return m_busy; }
+    void cancel() { m_job.cancel(); }
+    bool isRunning() const { return m_job.isRunning(); }
     // Blocks until the running import has finished (tests, shutdown).
-    Outcome waitForFinished();
+    Outcome waitForFinished() { return m_job.waitForFinished(); }
 
 Q_SIGNALS:
     void progressChanged(double fraction, qint64 rows);
@@ -44,11 +42,9 @@ Q_SIGNALS:
     void cancelled();
 
 private:
-    void onFinished();
+    void onFinished(const Outcome &outcome);
 
-    QFutureWatcher<Outcome> m_watcher;
-    std::shared_ptr<std::atomic<bool>> m_cancel;
-    bool m_busy = false;
+    BackgroundJob<Outcome> m_job; // last: destroyed (cancelled and waited for) first
 };
 
 } // namespace ftui

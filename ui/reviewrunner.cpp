@@ -6,81 +6,58 @@
 #include <ft/review.h>
 #include <ft/reviewstore.h>
 
-#include <QElapsedTimer>
 #include <QFile>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace ftui {
 
-ReviewRunner::ReviewRunner(QObject *parent) : QObject(parent)
+ReviewRunner::ReviewRunner(QObject *parent)
+    : QObject(parent), m_job(this, [this](const Outcome &outcome) { onFinished(outcome); })
 {
-    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, &ReviewRunner::onFinished);
 }
 
-ReviewRunner::~ReviewRunner()
-{
-    if (m_watcher.isRunning()) {
-        m_cancel->store(true);
-        m_watcher.disconnect(this);
-        m_watcher.waitForFinished();
-    }
-}
-
-void ReviewRunner::cancel()
-{
-    if (m_busy)
-        m_cancel->store(true);
-}
+ReviewRunner::~ReviewRunner() = default;
 
 void ReviewRunner::start(const QString &projectPath, int64_t datasetId, std::shared_ptr<ft::Model> model)
 {
-    if (m_busy)
-        return;
-    m_busy = true;
-    m_cancel = std::make_shared<std::atomic<bool>>(false);
-    const auto cancelFlag = m_cancel;
     const std::string project = QFile::encodeName(projectPath).toStdString();
-    auto job = [this, cancelFlag, project, datasetId, model]() -> Outcome {
+    // The destructor waits for the job, so `this` outlives it.
+    m_job.start([this, project, datasetId, model](const std::atomic<bool> *cancel) -> Outcome {
         Outcome outcome;
-        try {
-            ft::ProjectStore store(project, true); // this thread's own connection
-            ft::ReviewOptions options;
-            options.cancel = cancelFlag.get();
-            const ft::Tokenizer *tokenizer = model ? model->tokenizer() : nullptr;
-            options.tokenizer = tokenizer; // the template stays "alpaca", as the trainer's default
-            QElapsedTimer sinceLastReport;
-            sinceLastReport.start();
-            options.progress = [&](double fraction, const std::string &stage) {
-                if (sinceLastReport.elapsed() < 50 && fraction < 1.0)
-                    return;
-                sinceLastReport.restart();
-                const QString name = QString::fromStdString(stage);
-                QMetaObject::invokeMethod(
-                    this, [this, fraction, name] { Q_EMIT progressChanged(fraction, name); },
-                    Qt::QueuedConnection);
-            };
-            const ft::ReviewResult result = ft::reviewDataset(ft::reviewRowsOf(store, datasetId), options);
-            if (cancelFlag->load())
-                throw ft::Error(ft::ErrorKind::Cancelled, "review cancelled");
-            ft::saveReview(store, datasetId, result);
-            outcome.status = Outcome::Status::Done;
-            outcome.report = result.report;
-        } catch (const ft::Error &e) {
-            outcome.status = e.kind() == ft::ErrorKind::Cancelled ? Outcome::Status::Cancelled
-                                                                  : Outcome::Status::Failed;
-            outcome.message = QString::fromStdString(e.what());
-        } catch (const std::exception &e) {
-            outcome.message = tr("internal error: %1").arg(QString::fromStdString(e.what()));
+        const auto failure = runCatching(
+            [&] {
+                ft::ProjectStore store(project, true); // this thread's own connection
+                ft::ReviewOptions options;
+                options.cancel = cancel;
+                const ft::Tokenizer *tokenizer = model ? model->tokenizer() : nullptr;
+                options.tokenizer = tokenizer; // the template stays "alpaca", as the trainer's default
+                ProgressThrottle throttle;
+                options.progress = [&](double fraction, const std::string &stage) {
+                    if (!throttle.due(fraction >= 1.0))
+                        return;
+                    const QString name = QString::fromStdString(stage);
+                    QMetaObject::invokeMethod(
+                        this, [this, fraction, name] { Q_EMIT progressChanged(fraction, name); },
+                        Qt::QueuedConnection);
+                };
+                const ft::ReviewResult result =
+                    ft::reviewDataset(ft::reviewRowsOf(store, datasetId), options);
+                if (cancel->load())
+                    throw ft::Error(ft::ErrorKind::Cancelled, "review cancelled");
+                ft::saveReview(store, datasetId, result);
+                outcome.status = Outcome::Status::Done;
+                outcome.report = result.report;
+            },
+            tr("not enough memory for this review"));
+        if (failure) {
+            outcome.status = failure->cancelled ? Outcome::Status::Cancelled : Outcome::Status::Failed;
+            outcome.message = failure->message;
         }
         return outcome;
-    };
-    m_watcher.setFuture(QtConcurrent::run(job));
+    });
 }
 
-void ReviewRunner::onFinished()
+void ReviewRunner::onFinished(const Outcome &outcome)
 {
-    const Outcome outcome = m_watcher.result();
-    m_busy = false;
     if (outcome.status == Outcome::Status::Done)
         Q_EMIT finished(outcome.report);
     else if (outcome.status == Outcome::Status::Cancelled)

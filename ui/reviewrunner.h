@@ -3,13 +3,13 @@
 // the GUI thread. Cancel leaves the previous review in place.
 #pragma once
 
-#include <QFutureWatcher>
+#include "backgroundjob.h"
+
 #include <QObject>
 #include <QString>
 
 #include <nlohmann/json.hpp>
 
-#include <atomic>
 #include <memory>
 
 namespace ft {
@@ -36,8 +36,8 @@ public:
 
     // `model` (may be null): its tokenizer counts tokens exactly.
     void start(const QString &projectPath, int64_t datasetId, std::shared_ptr<ft::Model> model);
-    void cancel();
-    bool isRunning() const { return m_busy; }
+    void cancel() { m_job.cancel(); }
+    bool isRunning() const { return m_job.isRunning(); }
 
 Q_SIGNALS:
     void progressChanged(double fraction, const QString &stage);
@@ -46,11 +46,9 @@ Q_SIGNALS:
     void cancelled();
 
 private:
-    void onFinished();
+    void onFinished(const Outcome &outcome);
 
-    QFutureWatcher<Outcome> m_watcher;
-    std::shared_ptr<std::atomic<bool>> m_cancel;
-    bool m_busy = false;
+    BackgroundJob<Outcome> m_job; // last: destroyed (cancelled and waited for) first
 };
 
 } // namespace ftui

@@ -8,25 +8,19 @@
 
 #include <QWidget>
 
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
-class QFormLayout;
 class QLabel;
-class QLineEdit;
-class QPlainTextEdit;
-class QProgressBar;
-class QPushButton;
-class QSlider;
-class QSpinBox;
 class QTabWidget;
 
 namespace ftui {
 
+class ChartToolbar;
 class MemoryEstimateCard;
+class RunControls;
 class RunHistory;
 class StudioSession;
 class TrainingCharts;
+class TrainingLog;
+class TrainingSettingsForm;
 class TrainingSetup;
 
 class TrainPage : public QWidget
@@ -68,24 +62,15 @@ Q_SIGNALS:
 
 private:
     QWidget *createHeader();
-    QWidget *createForm();
-    QWidget *createActionBar();
-    QWidget *createChartToolbar();
+    QWidget *createSettingsColumn();
     QWidget *createBottomTabs();
-    void addField(QFormLayout *form, const QString &label, QWidget *field, const QString &toolTip);
-    void formToSetup();
-    void setupToForm();
-    void updateStrategyFields();
     void updateHeader();
     void updateMemory();
     void setState(State state);
     void updateButtons();
-    void appendLog(const QString &line);
     void onPoints(const QList<TrainingPoint> &points);
     void onFinished(const TrainingOutcome &outcome);
     void reportError(const QString &title, const QString &message, const QString &hint);
-    void exportPng();
-    void exportCsv();
     QString newRunDir(QString *name) const;
 
     StudioSession *m_session = nullptr;
@@ -97,45 +82,15 @@ private:
     QString m_runDir;
     int m_historyRow = -1;
     qint64 m_lastStep = 0;
-    bool m_syncing = false;
 
     QLabel *m_subtitle = nullptr;
-    QLineEdit *m_dataPath = nullptr;
-    QComboBox *m_template = nullptr;
-    QComboBox *m_strategy = nullptr;
-    QSpinBox *m_loraR = nullptr;
-    QDoubleSpinBox *m_loraAlpha = nullptr;
-    QDoubleSpinBox *m_loraDropout = nullptr;
-    QLineEdit *m_loraTargets = nullptr;
-    QWidget *m_loraBox = nullptr;
-    QDoubleSpinBox *m_learningRate = nullptr;
-    QSpinBox *m_batch = nullptr;
-    QSpinBox *m_accumulation = nullptr;
-    QDoubleSpinBox *m_epochs = nullptr;
-    QSpinBox *m_maxSteps = nullptr;
-    QDoubleSpinBox *m_warmup = nullptr;
-    QComboBox *m_scheduler = nullptr;
-    QDoubleSpinBox *m_weightDecay = nullptr;
-    QDoubleSpinBox *m_maxGradNorm = nullptr;
-    QSpinBox *m_seed = nullptr;
-    QSpinBox *m_cutoff = nullptr;
-    QSpinBox *m_loggingSteps = nullptr;
-    QSpinBox *m_saveSteps = nullptr;
-    QDoubleSpinBox *m_valSize = nullptr;
-    QSpinBox *m_evalSteps = nullptr;
-    QWidget *m_form = nullptr;
+    TrainingSettingsForm *m_settings = nullptr;
     MemoryEstimateCard *m_memory = nullptr;
-
-    QPushButton *m_startButton = nullptr;
-    QPushButton *m_pauseButton = nullptr;
-    QPushButton *m_resumeButton = nullptr;
-    QPushButton *m_stopButton = nullptr;
-    QProgressBar *m_progress = nullptr;
-    QLabel *m_eta = nullptr;
+    QWidget *m_form = nullptr; // the settings and the memory card: disabled while training
+    RunControls *m_controls = nullptr;
     TrainingCharts *m_charts = nullptr;
-    QSlider *m_smoothing = nullptr;
-    QCheckBox *m_logScale = nullptr;
-    QPlainTextEdit *m_log = nullptr;
+    ChartToolbar *m_chartToolbar = nullptr;
+    TrainingLog *m_log = nullptr;
     RunHistory *m_history = nullptr;
     QTabWidget *m_tabs = nullptr;
 };

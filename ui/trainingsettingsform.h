@@ -1,0 +1,63 @@
+// The Train page's settings form: the data file and chat template, the strategy with the LoRA
+// options, and the hyper-parameters with the article's defaults, each with a tooltip. Every
+// edit goes to the shared TrainingSetup at once; the setup's changes from elsewhere (the
+// Strategy page, a project) come back into the widgets.
+#pragma once
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QLineEdit;
+class QSpinBox;
+
+namespace ftui {
+
+class TrainingSetup;
+
+class TrainingSettingsForm : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit TrainingSettingsForm(TrainingSetup *setup, QWidget *parent = nullptr);
+
+    // Asks for the training data (starting in the folder used last time) and fills it in.
+    void chooseDataFile();
+
+private:
+    void addField(QFormLayout *form, const QString &label, QWidget *field, const QString &toolTip);
+    void formToSetup();
+    void setupToForm();
+    void updateStrategyFields();
+
+    TrainingSetup *m_setup = nullptr;
+    bool m_syncing = false;
+
+    QLineEdit *m_dataPath = nullptr;
+    QComboBox *m_template = nullptr;
+    QComboBox *m_strategy = nullptr;
+    QSpinBox *m_loraR = nullptr;
+    QDoubleSpinBox *m_loraAlpha = nullptr;
+    QDoubleSpinBox *m_loraDropout = nullptr;
+    QLineEdit *m_loraTargets = nullptr;
+    QWidget *m_loraBox = nullptr;
+    QDoubleSpinBox *m_learningRate = nullptr;
+    QSpinBox *m_batch = nullptr;
+    QSpinBox *m_accumulation = nullptr;
+    QDoubleSpinBox *m_epochs = nullptr;
+    QSpinBox *m_maxSteps = nullptr;
+    QDoubleSpinBox *m_warmup = nullptr;
+    QComboBox *m_scheduler = nullptr;
+    QDoubleSpinBox *m_weightDecay = nullptr;
+    QDoubleSpinBox *m_maxGradNorm = nullptr;
+    QSpinBox *m_seed = nullptr;
+    QSpinBox *m_cutoff = nullptr;
+    QSpinBox *m_loggingSteps = nullptr;
+    QSpinBox *m_saveSteps = nullptr;
+    QDoubleSpinBox *m_valSize = nullptr;
+    QSpinBox *m_evalSteps = nullptr;
+};
+
+} // namespace ftui

@@ -1,13 +1,21 @@
 #include "datapage.h"
 
 #include "datacommands.h"
+#include "datasetlist.h"
 #include "importdialog.h"
 #include "importrunner.h"
+#include "jobprogress.h"
+#include "namedbutton.h"
+#include "noprojectview.h"
 #include "projectactions.h"
 #include "reviewpanel.h"
 #include "reviewrunner.h"
+#include "roweditdialog.h"
 #include "rowtablemodel.h"
+#include "rowtableview.h"
+#include "rowtoolbar.h"
 #include "rowview.h"
+#include "splitdialog.h"
 #include "studiosession.h"
 #include "theme.h"
 
@@ -15,28 +23,16 @@
 #include <ft/reviewstore.h>
 
 #include <QAction>
-#include <QComboBox>
-#include <QDialog>
-#include <QDialogButtonBox>
-#include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
-#include <QPlainTextEdit>
-#include <QProgressBar>
 #include <QPushButton>
-#include <QScrollArea>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabWidget>
-#include <QTableView>
-#include <QTreeWidget>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -48,50 +44,6 @@ namespace {
 
 enum Stack { NoProject, Project };
 
-// The messages of one row in editable boxes, one per message (role fixed).
-std::optional<std::vector<ft::ChatMessage>> editMessages(QWidget *parent, const ft::ProjectRow &row)
-{
-    QDialog dialog(parent);
-    dialog.setWindowTitle(QObject::tr("Edit Row %1").arg(row.index));
-    dialog.resize(720, 560);
-    auto *inner = new QWidget;
-    auto *form = new QFormLayout(inner);
-    std::vector<QPlainTextEdit *> edits;
-    for (const auto &m : row.effectiveMessages()) {
-        auto *edit = new QPlainTextEdit(QString::fromStdString(m.content));
-        edit->setMinimumHeight(120);
-        form->addRow(QString::fromStdString(m.role) + QLatin1Char(':'), edit);
-        edits.push_back(edit);
-    }
-    auto *scroll = new QScrollArea;
-    scroll->setWidgetResizable(true);
-    scroll->setWidget(inner);
-    auto *note = new QLabel(QObject::tr("The original stays in the project; Undo (Ctrl+Z) or "
-                                        "Revert brings it back."));
-    theme::makeSecondary(note);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    auto *layout = new QVBoxLayout(&dialog);
-    layout->addWidget(scroll, 1);
-    layout->addWidget(note);
-    layout->addWidget(buttons);
-    if (dialog.exec() != QDialog::Accepted)
-        return std::nullopt;
-    std::vector<ft::ChatMessage> messages = row.effectiveMessages();
-    for (size_t i = 0; i < messages.size(); ++i)
-        messages[i].content = edits[i]->toPlainText().toStdString();
-    return messages;
-}
-
-QPushButton *button(const QString &text, const QString &name, const QString &toolTip)
-{
-    auto *b = new QPushButton(text);
-    b->setObjectName(name);
-    b->setToolTip(toolTip);
-    return b;
-}
-
 } // namespace
 
 DataPage::DataPage(StudioSession *session, QWidget *parent)
@@ -99,99 +51,41 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
       m_reviewRunner(new ReviewRunner(this)), m_undo(new QUndoStack(this))
 {
     // No project: say what to do.
-    auto *empty = new QWidget;
-    auto *emptyLayout = new QVBoxLayout(empty);
-    emptyLayout->addStretch(1);
-    auto *emptyTitle = new QLabel(tr("No project open"));
-    theme::makeHeading(emptyTitle, 1.6);
-    emptyTitle->setAlignment(Qt::AlignCenter);
-    auto *emptyText = new QLabel(
-        tr("A project is one file that holds your datasets, their reviewed rows and splits, and "
-           "your training runs.\nEvery change is saved as you make it. Drop data files here to "
-           "import them."));
-    emptyText->setAlignment(Qt::AlignCenter);
-    theme::makeSecondary(emptyText);
-    auto *newButton = button(tr("New Project…"), QStringLiteral("newProjectButton"), QString());
-    auto *openButton = button(tr("Open Project…"), QStringLiteral("openProjectButton"), QString());
-    connect(newButton, &QPushButton::clicked, this, [this] { chooseNewProject(this, m_session); });
-    connect(openButton, &QPushButton::clicked, this, [this] { chooseOpenProject(this, m_session); });
-    auto *emptyButtons = new QHBoxLayout;
-    emptyButtons->addStretch(1);
-    emptyButtons->addWidget(newButton);
-    emptyButtons->addWidget(openButton);
-    emptyButtons->addStretch(1);
-    emptyLayout->addWidget(emptyTitle);
-    emptyLayout->addWidget(emptyText);
-    emptyLayout->addLayout(emptyButtons);
-    emptyLayout->addStretch(2);
+    auto *empty = new NoProjectView(m_session);
 
     // The project: datasets on top, rows below, the row view on the right.
     m_projectLabel = new QLabel;
     theme::makeHeading(m_projectLabel, 1.3);
-    m_importButton = button(tr("Import…"), QStringLiteral("importButton"),
-                            tr("Import data files into this project (Ctrl+I)"));
+    m_importButton = namedButton(tr("Import…"), QStringLiteral("importButton"),
+                                 tr("Import data files into this project (Ctrl+I)"));
     m_importButton->setShortcut(QKeySequence(QStringLiteral("Ctrl+I")));
     connect(m_importButton, &QPushButton::clicked, this, [this] { chooseImport(); });
-    m_splitButton = button(tr("Split…"), QStringLiteral("splitButton"),
-                           tr("Assign the rows to train, validation and test"));
+    m_splitButton = namedButton(tr("Split…"), QStringLiteral("splitButton"),
+                                tr("Assign the rows to train, validation and test"));
     connect(m_splitButton, &QPushButton::clicked, this, &DataPage::chooseSplit);
-    m_progress = new QProgressBar;
-    m_progress->setObjectName(QStringLiteral("importProgress"));
-    m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(260);
-    m_progress->hide();
-    m_cancelButton = button(tr("Cancel"), QStringLiteral("cancelImportButton"),
-                            tr("Stop the import; nothing is written"));
-    m_cancelButton->hide();
-    connect(m_cancelButton, &QPushButton::clicked, this, [this] {
+    m_jobProgress = new JobProgress;
+    connect(m_jobProgress, &JobProgress::cancelClicked, this, [this] {
         cancelImport();
         m_reviewRunner->cancel();
     });
-    m_reviewButton = button(tr("Review"), QStringLiteral("reviewButton"),
-                            tr("Find duplicates, broken rows, outliers, rows over the cutoff and "
-                               "personal data (flags only; nothing is deleted)"));
+    m_reviewButton = namedButton(tr("Review"), QStringLiteral("reviewButton"),
+                                 tr("Find duplicates, broken rows, outliers, rows over the cutoff and "
+                                    "personal data (flags only; nothing is deleted)"));
     connect(m_reviewButton, &QPushButton::clicked, this, &DataPage::startReview);
     auto *header = new QHBoxLayout;
     header->addWidget(m_projectLabel, 1);
-    header->addWidget(m_progress);
-    header->addWidget(m_cancelButton);
+    header->addWidget(m_jobProgress);
     header->addWidget(m_importButton);
     header->addWidget(m_reviewButton);
     header->addWidget(m_splitButton);
 
-    m_datasets = new QTreeWidget;
-    m_datasets->setObjectName(QStringLiteral("datasetList"));
-    m_datasets->setHeaderLabels({tr("Dataset"), tr("Format"), tr("Rows"), tr("Findings"),
-                                 tr("Split (train / val / test)")});
-    m_datasets->setRootIsDecorated(false);
-    m_datasets->setMaximumHeight(96);
-    m_datasets->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_datasets = new DatasetList;
     connect(m_datasets, &QTreeWidget::currentItemChanged, this, &DataPage::onDatasetSelected);
 
-    m_statusFilter = new QComboBox;
-    m_statusFilter->setObjectName(QStringLiteral("statusFilter"));
-    m_statusFilter->addItem(tr("All statuses"), QString());
-    for (auto s : {ft::RowStatus::Pending, ft::RowStatus::Accepted, ft::RowStatus::Excluded})
-        m_statusFilter->addItem(QString::fromLatin1(ft::rowStatusName(s)),
-                                QString::fromLatin1(ft::rowStatusName(s)));
-    m_findingFilter = new QComboBox;
-    m_findingFilter->setObjectName(QStringLiteral("findingFilter"));
-    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &DataPage::applyFilterFromWidgets);
-    connect(m_findingFilter, &QComboBox::currentIndexChanged, this, &DataPage::applyFilterFromWidgets);
-
-    auto *accept = button(tr("Accept"), QStringLiteral("acceptButton"), tr("Accept the selected rows (A)"));
-    auto *exclude = button(tr("Exclude"), QStringLiteral("excludeButton"), tr("Exclude the selected rows from training (X)"));
-    auto *pending = button(tr("Pending"), QStringLiteral("pendingButton"), tr("Mark the selected rows pending (P)"));
-    auto *edit = button(tr("Edit…"), QStringLiteral("editButton"), tr("Edit the selected row's messages (E)"));
-    accept->setShortcut(QKeySequence(Qt::Key_A));
-    exclude->setShortcut(QKeySequence(Qt::Key_X));
-    pending->setShortcut(QKeySequence(Qt::Key_P));
-    edit->setShortcut(QKeySequence(Qt::Key_E));
-    connect(accept, &QPushButton::clicked, this, [this] { setSelectedStatus(int(ft::RowStatus::Accepted)); });
-    connect(exclude, &QPushButton::clicked, this, [this] { setSelectedStatus(int(ft::RowStatus::Excluded)); });
-    connect(pending, &QPushButton::clicked, this, [this] { setSelectedStatus(int(ft::RowStatus::Pending)); });
-    connect(edit, &QPushButton::clicked, this, &DataPage::editSelectedRow);
-    m_rowButtons = {accept, exclude, pending, edit};
+    m_rowToolbar = new RowToolbar;
+    connect(m_rowToolbar, &RowToolbar::filterChanged, this, &DataPage::setFilter);
+    connect(m_rowToolbar, &RowToolbar::statusRequested, this, &DataPage::setSelectedStatus);
+    connect(m_rowToolbar, &RowToolbar::editRequested, this, &DataPage::editSelectedRow);
 
     auto *undoAction = m_undo->createUndoAction(this, tr("Undo"));
     undoAction->setShortcut(QKeySequence::Undo);
@@ -202,35 +96,8 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
     addAction(undoAction);
     addAction(redoAction);
 
-    auto *rowBar = new QHBoxLayout;
-    rowBar->addWidget(new QLabel(tr("Show:")));
-    rowBar->addWidget(m_statusFilter);
-    rowBar->addWidget(m_findingFilter);
-    rowBar->addStretch(1);
-    for (QPushButton *b : m_rowButtons)
-        rowBar->addWidget(b);
-
     m_model = new RowTableModel(this);
-    m_table = new QTableView;
-    m_table->setObjectName(QStringLiteral("rowTable"));
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setWordWrap(false);
-    m_table->setTextElideMode(Qt::ElideRight);
-    m_table->verticalHeader()->hide();
-    // Fixed row heights and column widths: nothing measures all rows.
-    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_table->horizontalHeader()->setStretchLastSection(false);
-    m_table->setColumnWidth(RowTableModel::IndexColumn, 60);
-    m_table->setColumnWidth(RowTableModel::StatusColumn, 90);
-    m_table->setColumnWidth(RowTableModel::KindColumn, 50);
-    m_table->setColumnWidth(RowTableModel::PromptColumn, 220);
-    m_table->setColumnWidth(RowTableModel::AnswerColumn, 220);
-    m_table->setColumnWidth(RowTableModel::FindingsColumn, 64);
-    m_table->setColumnWidth(RowTableModel::SplitColumn, 70);
-    m_table->horizontalHeader()->setSectionResizeMode(RowTableModel::AnswerColumn, QHeaderView::Stretch);
+    m_table = new RowTableView(m_model);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &DataPage::onRowSelected);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -245,7 +112,7 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(m_datasets);
-    leftLayout->addLayout(rowBar);
+    leftLayout->addWidget(m_rowToolbar);
     leftLayout->addWidget(m_table, 1);
     leftLayout->addWidget(m_summary);
 
@@ -274,12 +141,10 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
     layout->addWidget(m_stack);
 
     connect(m_runner, &ImportRunner::progressChanged, this, [this](double fraction, qint64 rows) {
-        m_progress->setValue(int(fraction * 1000));
-        m_progress->setFormat(tr("%L1 rows").arg(rows));
+        m_jobProgress->setProgress(fraction, tr("%L1 rows").arg(rows));
     });
     auto importDone = [this] {
-        m_progress->hide();
-        m_cancelButton->hide();
+        m_jobProgress->finish();
         m_importButton->setEnabled(true);
     };
     connect(m_runner, &ImportRunner::imported, this, [this, importDone](const ft::ImportResult &r) {
@@ -308,12 +173,10 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
 
     connect(m_reviewRunner, &ReviewRunner::progressChanged, this,
             [this](double fraction, const QString &stage) {
-                m_progress->setValue(int(fraction * 1000));
-                m_progress->setFormat(tr("Reviewing: %1").arg(stage));
+                m_jobProgress->setProgress(fraction, tr("Reviewing: %1").arg(stage));
             });
     auto reviewDone = [this] {
-        m_progress->hide();
-        m_cancelButton->hide();
+        m_jobProgress->finish();
         updateActions();
     };
     connect(m_reviewRunner, &ReviewRunner::finished, this, [this, reviewDone](const nlohmann::json &) {
@@ -343,6 +206,21 @@ DataPage::~DataPage()
     m_model->setDataset(nullptr, 0, 0);
 }
 
+QTableView *DataPage::table() const
+{
+    return m_table;
+}
+
+QTreeWidget *DataPage::datasetList() const
+{
+    return m_datasets;
+}
+
+QComboBox *DataPage::findingFilter() const
+{
+    return m_rowToolbar->findingFilter();
+}
+
 bool DataPage::isImporting() const
 {
     return m_runner->isRunning();
@@ -358,10 +236,7 @@ void DataPage::startReview()
     const int64_t id = m_model->datasetId();
     if (!m_store || !id || isReviewing() || isImporting())
         return;
-    m_progress->setValue(0);
-    m_progress->setFormat(tr("Reviewing…"));
-    m_progress->show();
-    m_cancelButton->show();
+    m_jobProgress->begin(tr("Reviewing…"));
     m_reviewButton->setEnabled(false);
     m_reviewRunner->start(m_session->projectPath(), id, m_session->model());
 }
@@ -388,29 +263,7 @@ void DataPage::onProjectChanged()
 void DataPage::reloadDatasets()
 {
     const QString current = currentDatasetName();
-    QSignalBlocker block(m_datasets);
-    m_datasets->clear();
-    if (m_store) {
-        for (const ft::DatasetInfo &d : m_store->datasets()) {
-            const ft::SplitCounts split = m_store->splitCounts(d.id);
-            auto *item = new QTreeWidgetItem(
-                {QString::fromStdString(d.name), QString::fromStdString(d.format),
-                 QLocale().toString(qlonglong(d.rowCount)),
-                 QLocale().toString(qlonglong(d.findingCount)),
-                 m_store->hasSplits(d.id) ? QStringLiteral("%1 / %2 / %3")
-                                                .arg(split.train).arg(split.validation).arg(split.test)
-                                          : tr("not split")});
-            item->setData(0, Qt::UserRole, qlonglong(d.id));
-            item->setData(2, Qt::UserRole, qlonglong(d.rowCount));
-            item->setToolTip(0, QString::fromStdString(d.sourcePath));
-            for (int c = 2; c <= 3; ++c)
-                item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
-            m_datasets->addTopLevelItem(item);
-        }
-        for (int c = 1; c < m_datasets->columnCount(); ++c)
-            m_datasets->resizeColumnToContents(c);
-    }
-    block.unblock();
+    m_datasets->reload(m_store.get());
     if (!selectDataset(current) && m_datasets->topLevelItemCount() > 0)
         m_datasets->setCurrentItem(m_datasets->topLevelItem(0));
     else if (m_datasets->topLevelItemCount() == 0)
@@ -423,49 +276,32 @@ bool DataPage::selectDataset(const QString &name)
 {
     if (name.isEmpty())
         return false;
-    for (int i = 0; i < m_datasets->topLevelItemCount(); ++i) {
-        QTreeWidgetItem *item = m_datasets->topLevelItem(i);
-        if (item->text(0) == name) {
-            if (m_datasets->currentItem() == item)
-                onDatasetSelected();
-            else
-                m_datasets->setCurrentItem(item);
-            return true;
-        }
-    }
-    return false;
+    QTreeWidgetItem *item = m_datasets->findDataset(name);
+    if (!item)
+        return false;
+    if (m_datasets->currentItem() == item)
+        onDatasetSelected();
+    else
+        m_datasets->setCurrentItem(item);
+    return true;
 }
 
 QString DataPage::currentDatasetName() const
 {
-    const QTreeWidgetItem *item = m_datasets->currentItem();
-    return item ? item->text(0) : QString();
+    return m_datasets->currentName();
 }
 
 void DataPage::onDatasetSelected()
 {
     m_undo->clear();
-    const QTreeWidgetItem *item = m_datasets->currentItem();
-    const int64_t id = item ? item->data(0, Qt::UserRole).toLongLong() : 0;
-    const int64_t rows = item ? item->data(2, Qt::UserRole).toLongLong() : 0;
+    const int64_t id = m_datasets->currentId();
+    const int64_t rows = m_datasets->currentRowCount();
     // The finding kinds present in this dataset.
-    {
-        QSignalBlocker block(m_findingFilter);
-        m_findingFilter->clear();
-        m_findingFilter->addItem(tr("All findings"), QString());
-        if (m_store && id) {
-            std::set<std::string> kinds;
-            for (const auto &f : m_store->findings(id))
-                kinds.insert(f.kind);
-            for (const auto &k : kinds)
-                m_findingFilter->addItem(QString::fromStdString(k), QString::fromStdString(k));
-        }
-        m_findingFilter->setEnabled(m_findingFilter->count() > 1);
-    }
-    {
-        QSignalBlocker block(m_statusFilter);
-        m_statusFilter->setCurrentIndex(0);
-    }
+    std::set<std::string> kinds;
+    if (m_store && id)
+        for (const auto &f : m_store->findings(id))
+            kinds.insert(f.kind);
+    m_rowToolbar->resetFilters(kinds);
     m_model->setDataset(m_store.get(), id, rows);
     m_model->setFilter(std::nullopt, {});
     std::optional<nlohmann::json> report;
@@ -481,36 +317,17 @@ void DataPage::onDatasetSelected()
     onStoreChanged();
 }
 
-void DataPage::applyFilterFromWidgets()
-{
-    setFilter(m_statusFilter->currentData().toString(), m_findingFilter->currentData().toString());
-}
-
 void DataPage::setFilter(const QString &status, const QString &findingKind)
 {
-    {
-        QSignalBlocker a(m_statusFilter), b(m_findingFilter);
-        m_statusFilter->setCurrentIndex(std::max(0, m_statusFilter->findData(status)));
-        m_findingFilter->setCurrentIndex(std::max(0, m_findingFilter->findData(findingKind)));
-    }
+    m_rowToolbar->showFilter(status, findingKind);
     m_model->setFilter(ft::parseRowStatus(status.toStdString()), findingKind.toStdString());
     m_rowView->setRow(std::nullopt);
     onStoreChanged();
 }
 
-std::vector<int64_t> DataPage::selectedIndices() const
-{
-    std::vector<int64_t> indices;
-    for (const QModelIndex &i : m_table->selectionModel()->selectedRows())
-        indices.push_back(m_model->datasetIndex(i.row()));
-    std::sort(indices.begin(), indices.end());
-    return indices;
-}
-
 void DataPage::onRowSelected()
 {
-    const QModelIndex current = m_table->selectionModel()->currentIndex();
-    const ft::ProjectRow *row = current.isValid() ? m_model->rowAt(current.row()) : nullptr;
+    const ft::ProjectRow *row = m_table->rowAtCursor();
     if (!row || !m_store) {
         m_rowView->setRow(std::nullopt);
     } else {
@@ -524,22 +341,7 @@ void DataPage::onRowSelected()
 
 void DataPage::onStoreChanged()
 {
-    // Keep the selection across the reload (by dataset index).
-    const std::vector<int64_t> selected = selectedIndices();
-    const QModelIndex current = m_table->selectionModel()->currentIndex();
-    const int64_t currentIndex = current.isValid() ? m_model->datasetIndex(current.row()) : -1;
-    m_model->reload();
-    QItemSelection selection;
-    for (int64_t index : selected) {
-        const int row = m_model->tableRow(index);
-        if (row >= 0)
-            selection.select(m_model->index(row, 0), m_model->index(row, RowTableModel::ColumnCount - 1));
-    }
-    m_table->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
-    const int currentRow = m_model->tableRow(currentIndex);
-    if (currentRow >= 0)
-        m_table->selectionModel()->setCurrentIndex(m_model->index(currentRow, 0),
-                                                   QItemSelectionModel::NoUpdate);
+    m_table->reloadKeepingSelection();
     onRowSelected();
 
     const int64_t id = m_model->datasetId();
@@ -559,15 +361,14 @@ void DataPage::onStoreChanged()
 void DataPage::updateActions()
 {
     const bool hasRows = !m_table->selectionModel()->selectedRows().isEmpty();
-    for (QPushButton *b : m_rowButtons)
-        b->setEnabled(hasRows);
+    m_rowToolbar->setRowActionsEnabled(hasRows);
     m_splitButton->setEnabled(m_model->datasetId() != 0);
     m_reviewButton->setEnabled(m_model->datasetId() != 0 && !isReviewing());
 }
 
 void DataPage::setSelectedStatus(int status)
 {
-    const std::vector<int64_t> indices = selectedIndices();
+    const std::vector<int64_t> indices = m_table->selectedIndices();
     if (indices.empty() || !m_store)
         return;
     std::vector<ft::RowStatus> before;
@@ -601,12 +402,11 @@ bool DataPage::editRow(int64_t index, const std::vector<ft::ChatMessage> &messag
 
 void DataPage::editSelectedRow()
 {
-    const QModelIndex current = m_table->selectionModel()->currentIndex();
-    const ft::ProjectRow *row = current.isValid() ? m_model->rowAt(current.row()) : nullptr;
+    const ft::ProjectRow *row = m_table->rowAtCursor();
     if (!row)
         return;
     const ft::ProjectRow copy = *row;
-    if (const auto messages = editMessages(this, copy))
+    if (const auto messages = editRowMessages(this, copy))
         editRow(copy.index, *messages);
 }
 
@@ -615,37 +415,15 @@ void DataPage::chooseSplit()
     const int64_t id = m_model->datasetId();
     if (!m_store || !id)
         return;
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Split %1").arg(currentDatasetName()));
-    auto *validation = new QDoubleSpinBox;
-    validation->setRange(0, 0.9);
-    validation->setSingleStep(0.05);
-    validation->setValue(0.1);
-    auto *test = new QDoubleSpinBox;
-    test->setRange(0, 0.9);
-    test->setSingleStep(0.05);
-    auto *seed = new QSpinBox;
-    seed->setRange(0, 1 << 30);
-    seed->setValue(42);
-    auto *form = new QFormLayout(&dialog);
-    form->addRow(tr("Validation fraction:"), validation);
-    form->addRow(tr("Test fraction:"), test);
-    form->addRow(tr("Seed:"), seed);
-    auto *note = new QLabel(tr("The same seed gives the same split everywhere (CLI included)."));
-    theme::makeSecondary(note);
-    form->addRow(note);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    form->addRow(buttons);
-    if (dialog.exec() != QDialog::Accepted)
+    const std::optional<ft::SplitOptions> split = askSplitOptions(this, currentDatasetName());
+    if (!split)
         return;
-    if (validation->value() + test->value() >= 1.0) {
+    if (split->validation + split->test >= 1.0) {
         showError(tr("Cannot split"), tr("Validation and test together must be under 1."));
         return;
     }
     try {
-        m_store->assignSplits(id, {validation->value(), test->value(), uint64_t(seed->value()), false});
+        m_store->assignSplits(id, *split);
     } catch (const std::exception &e) {
         showError(tr("Cannot split"), QString::fromUtf8(e.what()));
         return;
@@ -681,10 +459,7 @@ void DataPage::startImport(const QStringList &files, const ft::ImportOptions &op
 {
     if (!m_session->hasProject() || isImporting())
         return;
-    m_progress->setValue(0);
-    m_progress->setFormat(tr("Importing…"));
-    m_progress->show();
-    m_cancelButton->show();
+    m_jobProgress->begin(tr("Importing…"));
     m_importButton->setEnabled(false);
     m_runner->start(m_session->projectPath(), files, options);
 }

@@ -14,7 +14,6 @@
 
 class QComboBox;
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QStackedWidget;
 class QTabWidget;
@@ -28,10 +27,14 @@ class ProjectStore;
 
 namespace ftui {
 
+class DatasetList;
 class ImportRunner;
+class JobProgress;
 class ReviewPanel;
 class ReviewRunner;
 class RowTableModel;
+class RowTableView;
+class RowToolbar;
 class RowView;
 class StudioSession;
 
@@ -70,13 +73,13 @@ public:
     // Filters: status "" (any) / pending / accepted / excluded, finding kind "" (any).
     void setFilter(const QString &status, const QString &findingKind);
 
-    QTableView *table() const { return m_table; }
+    QTableView *table() const;
     RowTableModel *rowModel() const { return m_model; }
     RowView *rowView() const { return m_rowView; }
     ReviewPanel *reviewPanel() const { return m_reviewPanel; }
     QUndoStack *undoStack() const { return m_undo; }
-    QTreeWidget *datasetList() const { return m_datasets; }
-    QComboBox *findingFilter() const { return m_findingFilter; }
+    QTreeWidget *datasetList() const;
+    QComboBox *findingFilter() const;
 
 Q_SIGNALS:
     void importFinished(bool ok);
@@ -90,8 +93,6 @@ private:
     void onDatasetSelected();
     void onRowSelected();
     void onStoreChanged();
-    void applyFilterFromWidgets();
-    std::vector<int64_t> selectedIndices() const;
     void showError(const QString &title, const QString &message);
     void updateActions();
 
@@ -107,18 +108,15 @@ private:
 
     QStackedWidget *m_stack = nullptr;
     QLabel *m_projectLabel = nullptr;
-    QTreeWidget *m_datasets = nullptr;
-    QComboBox *m_statusFilter = nullptr;
-    QComboBox *m_findingFilter = nullptr;
-    QTableView *m_table = nullptr;
+    DatasetList *m_datasets = nullptr;
+    RowToolbar *m_rowToolbar = nullptr;
+    RowTableView *m_table = nullptr;
     RowTableModel *m_model = nullptr;
     RowView *m_rowView = nullptr;
     QLabel *m_summary = nullptr;
-    QProgressBar *m_progress = nullptr;
-    QPushButton *m_cancelButton = nullptr;
+    JobProgress *m_jobProgress = nullptr;
     QPushButton *m_importButton = nullptr;
     QPushButton *m_splitButton = nullptr;
-    QList<QPushButton *> m_rowButtons;
 };
 
 } // namespace ftui

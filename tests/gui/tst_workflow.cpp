@@ -4,7 +4,8 @@
 // trainable Llama dropped on the window, LoRA chosen on the Strategy page's layer map (the count
 // shown is planTraining's), 20 steps started on the Train page with points arriving on the loss
 // chart, paused (steps stop), resumed (steps continue), stopped, then on Compare base and tuned
-// answer, and a blind verdict is cast and read back from the project file with the core store.
+// answer a free prompt, then blindly a row of the validation split made on the Data page, and
+// the verdict is read back from the project file with the core store.
 
 #include "../unit/testfixtures.h"
 #include "tinytrainablemodel.h"
@@ -42,7 +43,6 @@
 #include <QLocale>
 #include <QMimeData>
 #include <QPlainTextEdit>
-#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -57,6 +57,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <functional>
 
 using ftui::MainWindow;
 
@@ -83,6 +84,25 @@ void dropOnWindow(MainWindow &window, const QString &path)
     QApplication::sendEvent(&window, &enter);
     QDropEvent drop(QPointF(centre), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(&window, &drop);
+}
+
+// Modal dialogs block in exec(): this clicks OK on the next one once it shows, after handing it
+// to `inspect`.
+void acceptNextDialog(QObject *context, std::function<void(QDialog *)> inspect = {})
+{
+    auto *poll = new QTimer(context);
+    QObject::connect(poll, &QTimer::timeout, context, [poll, inspect] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        poll->stop();
+        poll->deleteLater();
+        if (inspect)
+            inspect(dialog);
+        auto *buttons = dialog->findChild<QDialogButtonBox *>();
+        QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    });
+    poll->start(20);
 }
 
 std::string generateDirect(const ft::Model &model, bool useAdapter, int maxTokens)
@@ -181,21 +201,13 @@ void TestWorkflow::importReviewTrainCompareVote()
     QSignalSpy dataErrors(data, &ftui::DataPage::errorOccurred);
     QSignalSpy imported(data, &ftui::DataPage::importFinished);
     QString detection;
-    QPointer<QTimer> wizardWatch = new QTimer(this);
-    connect(wizardWatch, &QTimer::timeout, this, [&] {
-        auto *dialog = qobject_cast<ftui::ImportDialog *>(QApplication::activeModalWidget());
-        if (!dialog)
-            return;
-        wizardWatch->stop();
-        detection = dialog->detectionText();
-        auto *buttons = dialog->findChild<QDialogButtonBox *>();
-        QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    acceptNextDialog(this, [&](QDialog *dialog) {
+        if (auto *wizard = qobject_cast<ftui::ImportDialog *>(dialog))
+            detection = wizard->detectionText();
     });
-    wizardWatch->start(20);
     dropOnWindow(window, m_data);
     QCOMPARE(window.currentPage(), MainWindow::Page::Data);
     QVERIFY(imported.wait(kTimeoutMs));
-    delete wizardWatch;
     QVERIFY2(dataErrors.isEmpty(), qPrintable(dataErrors.value(0).value(0).toString()));
     QCOMPARE(imported.constFirst().constFirst().toBool(), true);
     QVERIFY2(detection.contains(QLatin1String("alpaca")), qPrintable(detection));
@@ -213,7 +225,26 @@ void TestWorkflow::importReviewTrainCompareVote()
     QVERIFY(data->findingFilter()->findData(QStringLiteral("exact_duplicate")) >= 0);
     QVERIFY(data->findingFilter()->findData(QStringLiteral("pii")) >= 0);
     QVERIFY(data->datasetList()->topLevelItem(0)->text(3).toInt() >= 2);
-    qInfo("imported and reviewed at %lld ms", qint64(clock.elapsed()));
+
+    // --- Split (the dialog's defaults: 10 % validation, seed 42): training takes the train rows,
+    // Compare offers the validation rows. ---
+    acceptNextDialog(this);
+    QTest::mouseClick(child<QPushButton>(data, "splitButton"), Qt::LeftButton);
+    QStringList validationPrompts;
+    {
+        ft::ProjectStore store(project.toStdString(), /*mustExist=*/true);
+        const ft::DatasetInfo info = store.dataset("alpaca_slice");
+        const ft::SplitCounts split = store.splitCounts(info.id);
+        QCOMPARE(split.validation, int64_t(5));
+        QCOMPARE(data->datasetList()->topLevelItem(0)->text(4),
+                 QStringLiteral("%1 / %2 / %3").arg(split.train).arg(split.validation).arg(split.test));
+        store.forEachRow(info.id, [&](const ft::ProjectRow &row) {
+            if (row.split == "validation")
+                validationPrompts << QString::fromStdString(row.messages.front().content);
+            return true;
+        });
+    }
+    qInfo("imported, reviewed and split at %lld ms", qint64(clock.elapsed()));
 
     // --- Model: the folder dropped on the window opens off the GUI thread. ---
     QSignalSpy modelErrors(window.modelPage(), &ftui::ModelPage::errorOccurred);
@@ -330,14 +361,23 @@ void TestWorkflow::importReviewTrainCompareVote()
     QCOMPARE(base, asShown(baseDirect));
     QCOMPARE(tuned, asShown(tunedDirect));
 
-    // --- Blind: the sides hidden and shuffled, a verdict with a note. ---
+    // --- Blind, on the first validation row: the sides hidden and shuffled, a verdict. ---
     QTest::mouseClick(child<QCheckBox>(compare, "blindMode"), Qt::LeftButton);
     QVERIFY(compare->isBlind());
+    auto *rows = child<QComboBox>(compare, "validationRows");
+    QVERIFY(rows->isEnabled());
+    QCOMPARE(compare->validationRowCount(), int(validationPrompts.size()));
+    rows->setFocus();
+    QTest::keyClick(rows, Qt::Key_Down);
+    const QString rowPrompt = validationPrompts.constFirst();
+    QCOMPARE(prompt->toPlainText(), rowPrompt);
+    QVERIFY(!compare->referenceText().isEmpty());
     QTest::mouseClick(compareButton, Qt::LeftButton);
     QVERIFY(compared.wait(kTimeoutMs));
+    QVERIFY2(compareErrors.isEmpty(), qPrintable(compareErrors.value(0).value(0).toString()));
     const bool tunedLeft = compare->tunedOnLeft();
-    QCOMPARE(tunedLeft ? compare->leftText() : compare->rightText(), tuned);
-    QCOMPARE(tunedLeft ? compare->rightText() : compare->leftText(), base);
+    const QString blindTuned = tunedLeft ? compare->leftText() : compare->rightText();
+    const QString blindBase = tunedLeft ? compare->rightText() : compare->leftText();
     QTest::keyClicks(child<QLineEdit>(compare, "voteNote"), QStringLiteral("reads better"));
     QSignalSpy stored(compare, &ftui::ComparePage::voteStored);
     QTest::mouseClick(child<QPushButton>(compare, "voteA"), Qt::LeftButton);
@@ -348,9 +388,9 @@ void TestWorkflow::importReviewTrainCompareVote()
     QCOMPARE(int(store.datasets().size()), 1);
     const auto rated = ft::ratedComparisons(store);
     QCOMPARE(int(rated.size()), 1);
-    QCOMPARE(QString::fromStdString(rated[0].prompt), QString::fromLatin1(kPrompt));
-    QCOMPARE(rated[0].baseOutput, baseDirect);  // as generated, not as displayed
-    QCOMPARE(rated[0].tunedOutput, tunedDirect);
+    QCOMPARE(QString::fromStdString(rated[0].prompt), rowPrompt);
+    QCOMPARE(asShown(rated[0].baseOutput), blindBase);
+    QCOMPARE(asShown(rated[0].tunedOutput), blindTuned);
     QCOMPARE(rated[0].tunedSide, std::string(tunedLeft ? "A" : "B"));
     QCOMPARE(rated[0].verdict, std::string(tunedLeft ? "tuned" : "base"));
     QCOMPARE(rated[0].note, std::string("reads better"));

@@ -256,8 +256,9 @@ QWidget *ComparePage::buildPanes()
         titleLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
         stats = new QLabel;
         theme::makeSecondary(stats);
-        top->addWidget(titleLabel);
-        top->addStretch(1);
+        // The title takes the room the stats leave (a stretch beside it would squeeze an
+        // Ignored-width label to nothing).
+        top->addWidget(titleLabel, 1);
         top->addWidget(stats);
         v->addLayout(top);
         text = new QPlainTextEdit;
@@ -304,6 +305,8 @@ QWidget *ComparePage::buildVoteBar()
     connect(m_voteB, &QPushButton::clicked, this, [this] { vote(QStringLiteral("B"), m_note->text()); });
     connect(m_voteTie, &QPushButton::clicked, this, [this] { vote(QStringLiteral("tie"), m_note->text()); });
     h->addWidget(m_voteBar, 1);
+    // Without the vote bar (not blind), this keeps the win rate and Project… at the right.
+    h->addStretch(0);
 
     m_winRate = new QLabel;
     m_winRate->setObjectName(QStringLiteral("winRate"));

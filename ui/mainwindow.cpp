@@ -108,11 +108,12 @@ void MainWindow::createPages()
                     m_comparePage->addRun(name, outcome.finalDir);
                 } else if (outcome.stopped && outcome.steps > 0) {
                     // A stopped run is worth comparing too: its last checkpoint holds the weights.
-                    const QString checkpoint = QDir(outcome.outputDir)
-                        .filePath(QStringLiteral("checkpoint-%1").arg(outcome.steps));
+                    const QString checkpoint =
+                        QDir(outcome.outputDir)
+                            .filePath(QStringLiteral("checkpoint-%1").arg(outcome.steps));
                     if (QFileInfo::exists(checkpoint))
-                        m_comparePage->addRun(tr("%1 (stopped at step %2)").arg(name).arg(outcome.steps),
-                                              checkpoint);
+                        m_comparePage->addRun(
+                            tr("%1 (stopped at step %2)").arg(name).arg(outcome.steps), checkpoint);
                 }
             });
     addPage(Page::Evaluate, tr("Evaluate"),

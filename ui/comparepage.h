@@ -66,6 +66,7 @@ public:
     bool chooseValidationRow(int row);
     // The chosen row's answer; empty with a free prompt.
     QString referenceText() const;
+
     void setBlind(bool blind);
     bool isBlind() const;
     void compare();

@@ -14,6 +14,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFile>
 #include <QFileInfo>
 #include <QFrame>
 #include <QGridLayout>
@@ -31,6 +32,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <optional>
 
 namespace ftui {
 
@@ -49,6 +51,38 @@ bool isAdapterFolder(const QString &folder)
     return QFileInfo::exists(QDir(folder).filePath(QStringLiteral("adapter_config.json")));
 }
 
+// A validation row as a prompt: its user turn(s) before the last assistant turn (the turns the
+// model answers in training), and that assistant turn as the reference. Nullopt for rows with
+// nothing to answer (raw text, no user or assistant turn).
+struct RowPrompt
+{
+    QString prompt;
+    QString reference;
+};
+
+std::optional<RowPrompt> rowPrompt(const ft::ProjectRow &row)
+{
+    if (row.kind == ft::RowKind::Text)
+        return std::nullopt;
+    const std::vector<ft::ChatMessage> &messages = row.effectiveMessages();
+    size_t answer = messages.size();
+    for (size_t i = 0; i < messages.size(); ++i)
+        if (messages[i].role == "assistant")
+            answer = i;
+    if (answer == messages.size())
+        return std::nullopt;
+    QStringList users;
+    for (size_t i = 0; i < answer; ++i)
+        if (messages[i].role == "user")
+            users << QString::fromStdString(messages[i].content);
+    if (users.isEmpty())
+        return std::nullopt;
+    return RowPrompt{users.join(QStringLiteral("\n\n")),
+                     QString::fromStdString(messages[answer].content)};
+}
+
+constexpr int kReferenceRole = Qt::UserRole + 1;
+
 } // namespace
 
 ComparePage::ComparePage(StudioSession *session, QWidget *parent)
@@ -59,6 +93,7 @@ ComparePage::ComparePage(StudioSession *session, QWidget *parent)
     connect(session, &StudioSession::projectChanged, this, [this] {
         if (m_session->hasProject())
             setProjectFile(m_session->projectPath());
+        refreshValidationRows();
     });
     m_baseRunner = new GenerationRunner(this);
     m_tunedRunner = new GenerationRunner(this);
@@ -105,6 +140,7 @@ ComparePage::ComparePage(StudioSession *session, QWidget *parent)
     connect(m_session, &StudioSession::modelChanged, this, &ComparePage::onModelChanged);
     onModelChanged();
     updateWinRate();
+    refreshValidationRows();
 }
 
 ComparePage::~ComparePage() = default;
@@ -135,12 +171,24 @@ QWidget *ComparePage::buildSourceBar()
     grid->addWidget(browse, 0, 2);
     grid->addWidget(m_tunedLabel, 0, 3, 1, 4);
 
+    m_validationRows = new QComboBox;
+    m_validationRows->setObjectName(QStringLiteral("validationRows"));
+    m_validationRows->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_validationRows->setMinimumContentsLength(40);
+    m_validationRows->setToolTip(tr("A row of the project's validation split as the prompt; its "
+                                    "answer is shown as the reference"));
+    connect(m_validationRows, qOverload<int>(&QComboBox::activated), this,
+            &ComparePage::onValidationRowChosen);
+    grid->addWidget(new QLabel(tr("Validation row")), 1, 0);
+    grid->addWidget(m_validationRows, 1, 1, 1, 6);
+
     m_promptEdit = new QPlainTextEdit;
     m_promptEdit->setObjectName(QStringLiteral("comparePrompt"));
     m_promptEdit->setPlaceholderText(tr("A prompt both models answer…"));
     m_promptEdit->setFixedHeight(64);
-    grid->addWidget(new QLabel(tr("Prompt")), 1, 0, Qt::AlignTop);
-    grid->addWidget(m_promptEdit, 1, 1, 1, 6);
+    connect(m_promptEdit, &QPlainTextEdit::textChanged, this, &ComparePage::onPromptEdited);
+    grid->addWidget(new QLabel(tr("Prompt")), 2, 0, Qt::AlignTop);
+    grid->addWidget(m_promptEdit, 2, 1, 1, 6);
 
     m_maxTokens = new QSpinBox;
     m_maxTokens->setObjectName(QStringLiteral("compareMaxTokens"));
@@ -183,7 +231,7 @@ QWidget *ComparePage::buildSourceBar()
     settings->addStretch(1);
     settings->addWidget(m_cancel);
     settings->addWidget(m_compare);
-    grid->addLayout(settings, 2, 1, 1, 6);
+    grid->addLayout(settings, 3, 1, 1, 6);
     grid->setColumnStretch(6, 1);
     return box;
 }
@@ -194,7 +242,8 @@ QWidget *ComparePage::buildPanes()
     auto *h = new QHBoxLayout(panes);
     h->setContentsMargins(0, 0, 0, 0);
     h->setSpacing(12);
-    auto pane = [&](QLabel *&titleLabel, QLabel *&stats, QPlainTextEdit *&text, const char *name) {
+    auto pane = [&](QLabel *&titleLabel, QLabel *&stats, QPlainTextEdit *&text, const char *name)
+        -> QFrame * {
         auto *card = new QFrame;
         card->setObjectName(QLatin1String(theme::kCardName));
         card->setStyleSheet(theme::cardStyleSheet());
@@ -207,8 +256,9 @@ QWidget *ComparePage::buildPanes()
         titleLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
         stats = new QLabel;
         theme::makeSecondary(stats);
-        top->addWidget(titleLabel);
-        top->addStretch(1);
+        // The title takes the room the stats leave (a stretch beside it would squeeze an
+        // Ignored-width label to nothing).
+        top->addWidget(titleLabel, 1);
         top->addWidget(stats);
         v->addLayout(top);
         text = new QPlainTextEdit;
@@ -217,9 +267,14 @@ QWidget *ComparePage::buildPanes()
         text->setFrameShape(QFrame::NoFrame);
         v->addWidget(text, 1);
         h->addWidget(card, 1);
+        return card;
     };
     pane(m_leftTitle, m_leftStats, m_left, "leftOutput");
     pane(m_rightTitle, m_rightStats, m_right, "rightOutput");
+    QLabel *referenceTitle = nullptr, *referenceStats = nullptr;
+    m_referenceCard = pane(referenceTitle, referenceStats, m_reference, "referenceAnswer");
+    referenceTitle->setText(tr("Reference (the row's answer)"));
+    m_referenceCard->hide();
     return panes;
 }
 
@@ -250,6 +305,8 @@ QWidget *ComparePage::buildVoteBar()
     connect(m_voteB, &QPushButton::clicked, this, [this] { vote(QStringLiteral("B"), m_note->text()); });
     connect(m_voteTie, &QPushButton::clicked, this, [this] { vote(QStringLiteral("tie"), m_note->text()); });
     h->addWidget(m_voteBar, 1);
+    // Without the vote bar (not blind), this keeps the win rate and Project… at the right.
+    h->addStretch(0);
 
     m_winRate = new QLabel;
     m_winRate->setObjectName(QStringLiteral("winRate"));
@@ -326,9 +383,13 @@ bool ComparePage::setTunedFolder(const QString &folder)
         m_adapterAttached = true;
         m_tunedFolder = folder;
         m_runs->setCurrentIndex(std::max(0, m_runs->findData(folder)));
-        m_tunedName = QDir(folder).dirName() == QLatin1String("final")
-                          ? QFileInfo(folder).dir().dirName()
-                          : QDir(folder).dirName();
+        // A run's final/ or checkpoint-N/ folder is named after its run.
+        const QString dirName = QDir(folder).dirName();
+        const QString runName = QFileInfo(folder).dir().dirName();
+        m_tunedName = dirName == QLatin1String("final") ? runName
+                      : dirName.startsWith(QLatin1String("checkpoint-"))
+                          ? tr("%1 · %2").arg(runName, dirName)
+                          : dirName;
         m_tunedLabel->setText(tr("Tuned: %1 adapter %2 on the same base weights")
                                   .arg(QString::fromStdString(model->adapterType()), m_tunedName));
         updateTitles();
@@ -390,6 +451,104 @@ void ComparePage::chooseProject()
 void ComparePage::setPrompt(const QString &prompt)
 {
     m_promptEdit->setPlainText(prompt);
+}
+
+QString ComparePage::prompt() const
+{
+    return m_promptEdit->toPlainText();
+}
+
+void ComparePage::refreshValidationRows()
+{
+    m_validationRows->clear();
+    QString why;
+    if (!m_session->hasProject()) {
+        why = tr("Open a project to pick rows of its validation split");
+    } else {
+        try {
+            ft::ProjectStore store(QFile::encodeName(m_session->projectPath()).toStdString(), true);
+            for (const ft::DatasetInfo &dataset : store.datasets()) {
+                if (!store.hasSplits(dataset.id))
+                    continue;
+                const QString name = QString::fromStdString(dataset.name);
+                // Stops at the cap: a million-row dataset is not read through on the GUI thread.
+                store.forEachRow(dataset.id, [&](const ft::ProjectRow &row) {
+                    if (row.split != "validation" || row.status == ft::RowStatus::Excluded)
+                        return true;
+                    if (const auto p = rowPrompt(row)) {
+                        const QString first = p->prompt.section(QLatin1Char('\n'), 0, 0);
+                        m_validationRows->addItem(
+                            tr("%1 #%2 · %3").arg(name).arg(row.index).arg(first.left(90)),
+                            p->prompt);
+                        const int item = m_validationRows->count() - 1;
+                        m_validationRows->setItemData(item, p->reference, kReferenceRole);
+                        m_validationRows->setItemData(item, p->prompt, Qt::ToolTipRole);
+                    }
+                    return m_validationRows->count() < kMaxValidationRows;
+                });
+                if (m_validationRows->count() >= kMaxValidationRows)
+                    break;
+            }
+            if (m_validationRows->count() == 0)
+                why = tr("No validation rows in this project: split a dataset on the Data page");
+        } catch (const std::exception &e) {
+            m_validationRows->clear();
+            why = tr("Cannot read the project's validation rows: %1")
+                      .arg(QString::fromStdString(e.what()));
+        }
+    }
+    const int rows = m_validationRows->count();
+    m_validationRows->insertItem(0, rows > 0 ? tr("A free prompt, or one of %n validation rows…",
+                                                  nullptr, rows)
+                                             : why);
+    m_validationRows->setCurrentIndex(0);
+    m_validationRows->setEnabled(rows > 0);
+    m_rowPrompt.clear();
+    m_reference->clear();
+    m_referenceCard->hide();
+}
+
+int ComparePage::validationRowCount() const
+{
+    return m_validationRows->isEnabled() ? m_validationRows->count() - 1 : 0;
+}
+
+bool ComparePage::chooseValidationRow(int row)
+{
+    if (row < 0 || row >= validationRowCount())
+        return false;
+    m_validationRows->setCurrentIndex(row + 1);
+    onValidationRowChosen(row + 1);
+    return true;
+}
+
+QString ComparePage::referenceText() const
+{
+    return m_rowPrompt.isEmpty() ? QString() : m_reference->toPlainText();
+}
+
+void ComparePage::onValidationRowChosen(int index)
+{
+    if (index <= 0) {
+        m_rowPrompt.clear();
+        m_referenceCard->hide();
+        return;
+    }
+    m_rowPrompt = m_validationRows->itemData(index).toString();
+    m_reference->setPlainText(m_validationRows->itemData(index, kReferenceRole).toString());
+    m_referenceCard->show();
+    m_settingPrompt = true;
+    m_promptEdit->setPlainText(m_rowPrompt);
+    m_settingPrompt = false;
+}
+
+void ComparePage::onPromptEdited()
+{
+    // Typing over a row's prompt makes it a free prompt: the row's answer no longer applies.
+    if (m_settingPrompt || m_rowPrompt.isEmpty() || m_promptEdit->toPlainText() == m_rowPrompt)
+        return;
+    m_validationRows->setCurrentIndex(0);
+    onValidationRowChosen(0);
 }
 
 void ComparePage::setBlind(bool blind)

@@ -2,7 +2,9 @@
 // token by token with the same decoding settings and seed. The tuned side is a run's adapter
 // attached to the session's model (one copy of the base weights; each generation chooses
 // whether to apply it) or a merged model folder. A blind mode hides and shuffles the sides and
-// stores the person's verdict in a project (ft/ratingstore.h), shown as a win rate.
+// stores the person's verdict in a project (ft/ratingstore.h), shown as a win rate. Besides a
+// free prompt, a row of the open project's validation split can be the prompt (its user turns),
+// with the row's answer shown next to base and tuned as the reference.
 #pragma once
 
 #include <ft/ratingstore.h>
@@ -53,6 +55,18 @@ public:
     QString projectFile() const { return m_projectFile; }
 
     void setPrompt(const QString &prompt);
+    QString prompt() const;
+
+    // The open project's validation rows (all its split datasets, at most kMaxValidationRows),
+    // read again on each call; the picker says why it is disabled when there are none.
+    static constexpr int kMaxValidationRows = 1000;
+    void refreshValidationRows();
+    int validationRowCount() const;
+    // Makes validation row `row` (0-based, in the picker's order) the prompt; false if absent.
+    bool chooseValidationRow(int row);
+    // The chosen row's answer; empty with a free prompt.
+    QString referenceText() const;
+
     void setBlind(bool blind);
     bool isBlind() const;
     void compare();
@@ -82,6 +96,8 @@ private:
     QWidget *buildVoteBar();
     void onModelChanged();
     void onRunChosen(int index);
+    void onValidationRowChosen(int index);
+    void onPromptEdited();
     void chooseFolder();
     void chooseProject();
     void onSideFinished(bool tuned, const GenerationStats &stats);
@@ -107,12 +123,17 @@ private:
     bool m_rated = true;
     int m_pending = 0;
     QString m_prompt;
+    QString m_rowPrompt;  // the chosen validation row's prompt; empty with a free prompt
+    bool m_settingPrompt = false;
     QString m_baseText, m_tunedText;
     QString m_baseStats, m_tunedStats;
 
     QComboBox *m_runs = nullptr;
     QLabel *m_tunedLabel = nullptr;
     QPlainTextEdit *m_promptEdit = nullptr;
+    QComboBox *m_validationRows = nullptr;
+    QWidget *m_referenceCard = nullptr;
+    QPlainTextEdit *m_reference = nullptr;
     QSpinBox *m_maxTokens = nullptr;
     QDoubleSpinBox *m_temperature = nullptr;
     QSpinBox *m_seed = nullptr;

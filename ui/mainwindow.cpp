@@ -98,10 +98,23 @@ void MainWindow::createPages()
     m_comparePage = new ComparePage(m_session);
     addPage(Page::Compare, tr("Compare"), m_comparePage, true,
             tr("Base and tuned answers side by side, with blind rating"));
+    // A split made on the Data page offers its validation rows on Compare.
+    connect(m_dataPage, &DataPage::datasetsChanged, m_comparePage,
+            &ComparePage::refreshValidationRows);
     connect(m_trainPage, &TrainPage::trainingFinished, m_comparePage,
             [this](const TrainingOutcome &outcome) {
-                if (!outcome.finalDir.isEmpty())
-                    m_comparePage->addRun(QDir(outcome.outputDir).dirName(), outcome.finalDir);
+                const QString name = QDir(outcome.outputDir).dirName();
+                if (!outcome.finalDir.isEmpty()) {
+                    m_comparePage->addRun(name, outcome.finalDir);
+                } else if (outcome.stopped && outcome.steps > 0) {
+                    // A stopped run is worth comparing too: its last checkpoint holds the weights.
+                    const QString checkpoint =
+                        QDir(outcome.outputDir)
+                            .filePath(QStringLiteral("checkpoint-%1").arg(outcome.steps));
+                    if (QFileInfo::exists(checkpoint))
+                        m_comparePage->addRun(
+                            tr("%1 (stopped at step %2)").arg(name).arg(outcome.steps), checkpoint);
+                }
             });
     addPage(Page::Evaluate, tr("Evaluate"),
             new PlaceholderPage(PageIcon::Evaluate, tr("Evaluate"), QString(),

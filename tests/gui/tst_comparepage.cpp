@@ -2,7 +2,8 @@
 // (tinytrainablemodel.h: the fixture tiny-random-llama-2-hf pairs a 3000-token model with the
 // 32000-token Llama tokenizer, so it cannot take Alpaca text), attached to the session's model (one copy of the base weights); base and tuned answer
 // the same prompt side by side (streamed, the same as ft::generate with and without the adapter,
-// and different from each other); a blind vote is stored in the project and read back; cancel.
+// and different from each other); a blind vote is stored in the project and read back; cancel;
+// rows of the project's validation split as prompts, with their answer as the reference.
 
 #include "../unit/testfixtures.h"
 #include "tinytrainablemodel.h"
@@ -17,6 +18,7 @@
 #include <ft/tokenizer.h>
 #include <ft/trainer.h>
 
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QLineEdit>
@@ -67,6 +69,7 @@ private Q_SLOTS:
     void compareAndVoteBlind();
     void cancelStops();
     void badFolderIsReported();
+    void validationRowsAsPrompts();
 
 private:
     QTemporaryDir m_dir;
@@ -221,6 +224,101 @@ void TestComparePage::badFolderIsReported()
     QVERIFY(!page.setTunedFolder(m_dir.path()));
     QCOMPARE(errors.count(), 1);
     QVERIFY(!page.hasTuned());
+}
+
+void TestComparePage::validationRowsAsPrompts()
+{
+    StudioSession session;
+    session.setModel(m_model, m_fixture);
+    ComparePage page(&session);
+    page.setErrorDisplay(ComparePage::ErrorDisplay::SignalOnly);
+    page.resize(1300, 800);
+    page.show();
+    auto *picker = page.findChild<QComboBox *>(QStringLiteral("validationRows"));
+    QVERIFY(picker);
+    // No project: the picker says so and is disabled.
+    QVERIFY(!picker->isEnabled());
+    QVERIFY2(picker->currentText().contains(QStringLiteral("Open a project")),
+             qPrintable(picker->currentText()));
+    QCOMPARE(page.validationRowCount(), 0);
+
+    // A project whose dataset is not split yet: still disabled, saying why.
+    const QString project = m_dir.filePath(QStringLiteral("splits.ftproj"));
+    int64_t datasetId = 0;
+    {
+        ft::ProjectStore store(project.toStdString());
+        auto writer = store.beginDataset({"qa", "generated", "messages", nlohmann::json::object(), "h"});
+        ft::NewRow row;
+        row.source = "generated";
+        for (int i = 0; i < 20; ++i) {
+            const std::string n = std::to_string(i);
+            row.original = {{"i", i}};
+            row.messages = {{"user", "Question " + n + "?"}, {"assistant", "Answer " + n + "."}};
+            if (i % 2 == 1)  // multi-turn: the prompt is every user turn before the last answer
+                row.messages.insert(row.messages.end(), {{"user", "And then " + n + "?"},
+                                                         {"assistant", "Then " + n + "."}});
+            writer->addRow(row);
+        }
+        datasetId = writer->commit().id;
+    }
+    session.setProjectPath(project);
+    QVERIFY(!picker->isEnabled());
+    QVERIFY2(picker->currentText().contains(QStringLiteral("No validation rows")),
+             qPrintable(picker->currentText()));
+
+    // Split: the validation rows are offered, in the dataset's order.
+    QStringList prompts, answers;
+    {
+        ft::ProjectStore store(project.toStdString(), true);
+        store.assignSplits(datasetId, {0.3, 0.0, 42, false});
+        store.forEachRow(datasetId, [&](const ft::ProjectRow &row) {
+            if (row.split == "validation") {
+                const std::string last = row.messages.size() == 4 ? row.messages[2].content : "";
+                prompts << QString::fromStdString(row.messages[0].content +
+                                                  (last.empty() ? "" : "\n\n" + last));
+                answers << QString::fromStdString(row.messages.back().content);
+            }
+            return true;
+        });
+    }
+    QVERIFY(prompts.size() >= 2);
+    page.refreshValidationRows();
+    QVERIFY(picker->isEnabled());
+    QCOMPARE(page.validationRowCount(), int(prompts.size()));
+
+    // A person picks the first row with the keyboard: the prompt is that row's, its answer shown.
+    picker->setFocus();
+    QTest::keyClick(picker, Qt::Key_Down);
+    QCOMPARE(picker->currentIndex(), 1);
+    QCOMPARE(page.prompt(), prompts[0]);
+    QCOMPARE(page.referenceText(), answers[0]);
+    auto *reference = page.findChild<QPlainTextEdit *>(QStringLiteral("referenceAnswer"));
+    QVERIFY(reference && reference->isVisibleTo(&page));
+    QCOMPARE(reference->toPlainText(), answers[0]);
+    for (int i = 0; i < prompts.size(); ++i) {
+        QVERIFY(page.chooseValidationRow(i));
+        QCOMPARE(page.prompt(), prompts[i]);
+        QCOMPARE(page.referenceText(), answers[i]);
+    }
+    QVERIFY(!page.chooseValidationRow(int(prompts.size())));
+
+    // Base and tuned answer the row's prompt; the reference stays beside them.
+    QVERIFY(page.setTunedFolder(m_adapter));
+    page.findChild<QSpinBox *>(QStringLiteral("compareMaxTokens"))->setValue(8);
+    QSignalSpy finished(&page, &ComparePage::comparisonFinished);
+    page.compare();
+    QVERIFY(finished.wait(kTimeoutMs));
+    QVERIFY(!page.leftText().isEmpty() && !page.rightText().isEmpty());
+    QCOMPARE(page.referenceText(), answers.last());
+
+    // Typing over the prompt makes it a free prompt again: no reference.
+    auto *promptEdit = page.findChild<QPlainTextEdit *>(QStringLiteral("comparePrompt"));
+    promptEdit->setFocus();
+    QTest::keyClicks(promptEdit, QStringLiteral(" more"));
+    QCOMPARE(picker->currentIndex(), 0);
+    QVERIFY(page.referenceText().isEmpty());
+    QVERIFY(!reference->isVisibleTo(&page));
+    m_model->detachAdapter();
 }
 
 QTEST_MAIN(TestComparePage)

@@ -275,6 +275,62 @@ private Q_SLOTS:
         QVERIFY(!m->weights.layers[0].q.weight.requires_grad());
     }
 
+    // The single-pass kernels behind siluMul, rotary and rmsNormTrain on inputs laid out as in
+    // the decoder (row views of the stacked q/k/v and gate/up outputs) and long enough to be
+    // split across threads: the plain expressions' values and gradients.
+    void fusedKernelsMatchPlainExpressionsOnStridedRows()
+    {
+        torch::manual_seed(11);
+        const auto closeTo = [](const torch::Tensor &a, const torch::Tensor &b) {
+            return (a - b).abs().max().item<double>() < 1e-5;
+        };
+        const auto backwardOf = [](const torch::Tensor &out, const torch::Tensor &probe,
+                                   const std::vector<torch::Tensor> &inputs) {
+            for (auto t : inputs)
+                t.mutable_grad() = torch::Tensor();
+            (out * probe).sum().backward();
+            std::vector<torch::Tensor> grads;
+            for (const auto &t : inputs)
+                grads.push_back(t.grad().clone());
+            return grads;
+        };
+        const int64_t rows = 300, width = 96;
+        // gate/up: the two halves of one (1, rows, 2 * width) output.
+        torch::Tensor stacked = torch::randn({1, rows, 2 * width}).requires_grad_(true);
+        const auto halves = stacked.split_with_sizes({width, width}, -1);
+        torch::Tensor probe = torch::randn({1, rows, width});
+        torch::Tensor lean = siluMul(halves[0], halves[1]);
+        QVERIFY(lean.is_contiguous());
+        const auto leanGrads = backwardOf(lean, probe, {stacked});
+        torch::Tensor plain = torch::silu(halves[0]) * halves[1];
+        QVERIFY(closeTo(lean, plain));
+        QVERIFY(closeTo(leanGrads[0], backwardOf(plain, probe, {stacked})[0]));
+
+        // q: a (1, rows, H, D) view of a wider q/k/v output; cos/sin from the model's rotary.
+        const int64_t H = 2, D = 8;
+        torch::Tensor qkv = torch::randn({1, rows, 2 * H * D}).requires_grad_(true);
+        torch::Tensor q = qkv.narrow(-1, 0, H * D).view({1, rows, H, D});
+        auto [cos, sin] = Rope(tinyLlama()->config).cosSin(torch::arange(rows).unsqueeze(0));
+        probe = torch::randn({1, rows, H, D});
+        lean = rotary(q, cos, sin);
+        const auto rotaryGrads = backwardOf(lean, probe, {qkv});
+        plain = Rope::apply(q, cos, sin);
+        QVERIFY(closeTo(lean, plain));
+        QVERIFY(closeTo(rotaryGrads[0], backwardOf(plain, probe, {qkv})[0]));
+
+        // RMSNorm with a trainable weight (full fine-tuning) over rows of width 96.
+        torch::Tensor x = torch::randn({2, rows / 2, width}).requires_grad_(true);
+        torch::Tensor weight = torch::randn({width}).requires_grad_(true);
+        probe = torch::randn({2, rows / 2, width});
+        lean = rmsNormTrain(x, weight, 1e-6);
+        const auto normGrads = backwardOf(lean, probe, {x, weight});
+        plain = weight * (x * torch::rsqrt(x.pow(2).mean(-1, true) + 1e-6));
+        QVERIFY(closeTo(lean, plain));
+        const auto plainNormGrads = backwardOf(plain, probe, {x, weight});
+        QVERIFY(closeTo(normGrads[0], plainNormGrads[0]));
+        QVERIFY((normGrads[1] - plainNormGrads[1]).abs().max().item<double>() < 1e-4);
+    }
+
     // The memory-lean training ops give the plain expressions' values and gradients.
     void trainingOpsMatchPlainExpressions()
     {

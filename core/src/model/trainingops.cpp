@@ -1,5 +1,7 @@
 #include "model/trainingops.h"
 
+#include "model/fusedkernels.h"
+
 #include <torch/autograd.h>
 #include <torch/torch.h>
 
@@ -68,12 +70,18 @@ struct SiluMul : torch::autograd::Function<SiluMul>
                                  const torch::Tensor &up)
     {
         ctx->save_for_backward({gate, up});
+        if (fused::applies({gate, up}) && gate.sizes() == up.sizes())
+            return fused::siluMul(gate, up);
         return torch::silu(gate) * up;
     }
     static tensor_list backward(AutogradContext *ctx, tensor_list grads)
     {
         const auto saved = ctx->get_saved_variables();
         const torch::Tensor &gate = saved[0], &up = saved[1], &grad = grads[0];
+        if (fused::applies({gate, up, grad}) && gate.sizes() == up.sizes()) {
+            auto [dGate, dUp] = fused::siluMulBackward(grad, gate, up);
+            return {dGate, dUp};
+        }
         const torch::Tensor sig = torch::sigmoid(gate);
         const torch::Tensor silu = gate * sig;
         // d silu / d gate = sig * (1 + gate * (1 - sig))
@@ -88,12 +96,16 @@ struct Rotary : torch::autograd::Function<Rotary>
                                  const torch::Tensor &cos, const torch::Tensor &sin)
     {
         ctx->save_for_backward({cos, sin});
+        if (x.dim() == 4 && fused::applies({x, cos, sin}))
+            return fused::rotary(x, cos, sin);
         return x * cos + rotateHalf(x) * sin;
     }
     static tensor_list backward(AutogradContext *ctx, tensor_list grads)
     {
         const auto saved = ctx->get_saved_variables();
         const torch::Tensor &cos = saved[0], &sin = saved[1], &grad = grads[0];
+        if (grad.dim() == 4 && fused::applies({grad, cos, sin}))
+            return {fused::rotaryBackward(grad, cos, sin), torch::Tensor(), torch::Tensor()};
         return {grad * cos + rotateHalfTransposed(grad * sin), torch::Tensor(), torch::Tensor()};
     }
 };
@@ -103,6 +115,11 @@ struct RmsNorm : torch::autograd::Function<RmsNorm>
     static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &x,
                                  const torch::Tensor &weight, double eps)
     {
+        if (fused::applies({x, weight})) {
+            auto [out, rstd] = fused::rmsNorm(x, weight, eps);
+            ctx->save_for_backward({x, weight, rstd});
+            return out;
+        }
         const torch::Tensor rstd = torch::rsqrt(x.pow(2).mean(-1, true) + eps);
         ctx->save_for_backward({x, weight, rstd});
         return weight * (x * rstd);
@@ -111,13 +128,17 @@ struct RmsNorm : torch::autograd::Function<RmsNorm>
     {
         const auto saved = ctx->get_saved_variables();
         const torch::Tensor &x = saved[0], &weight = saved[1], &rstd = saved[2], &grad = grads[0];
-        const torch::Tensor normed = x * rstd;
-        const torch::Tensor g = grad * weight;
-        // d/dx of x * rstd(x): rstd * (g - normed * mean(g * normed))
-        const torch::Tensor gradX = rstd * (g - normed * (g * normed).mean(-1, true));
-        torch::Tensor gradW;
+        torch::Tensor gradX, gradW;
+        if (fused::applies({grad, x, weight, rstd})) {
+            gradX = fused::rmsNormBackward(grad, x, weight, rstd);
+        } else {
+            const torch::Tensor normed = x * rstd;
+            const torch::Tensor g = grad * weight;
+            // d/dx of x * rstd(x): rstd * (g - normed * mean(g * normed))
+            gradX = rstd * (g - normed * (g * normed).mean(-1, true));
+        }
         if (weight.requires_grad())
-            gradW = reduceTo(grad * normed, weight);
+            gradW = reduceTo(grad * (x * rstd), weight);
         return {gradX, gradW, torch::Tensor()};
     }
 };

@@ -1,0 +1,224 @@
+#include "model/fusedkernels.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace ft::fused {
+namespace {
+
+// A tensor seen as `rows` rows of `cols` floats, `stride` floats apart. `keep` holds the
+// storage (a contiguous copy when the layout could not be seen that way).
+struct Rows
+{
+    torch::Tensor keep;
+    float *data = nullptr;
+    int64_t rows = 0, cols = 0, stride = 0;
+
+    float *row(int64_t r) const { return data + r * stride; }
+};
+
+// Whether t's trailing dimensions hold `cols` contiguous floats and its leading ones step
+// through rows at one stride; returns that stride, or -1.
+int64_t rowStride(const torch::Tensor &t, int64_t cols)
+{
+    int64_t d = t.dim(), product = 1;
+    while (product < cols && d > 0) {
+        --d;
+        if (t.size(d) != 1 && t.stride(d) != product)
+            return -1;
+        product *= t.size(d);
+    }
+    if (product != cols)
+        return -1;
+    int64_t stride = -1, expected = -1;
+    for (int64_t i = d - 1; i >= 0; --i) {
+        if (t.size(i) == 1)
+            continue;
+        if (stride < 0) {
+            stride = expected = t.stride(i);
+        } else if (t.stride(i) != expected) {
+            return -1;
+        }
+        expected *= t.size(i);
+    }
+    return stride < 0 ? cols : stride;
+}
+
+Rows rowsOf(const torch::Tensor &t, int64_t cols)
+{
+    Rows r;
+    int64_t stride = rowStride(t, cols);
+    r.keep = t;
+    if (stride < 0) {
+        r.keep = t.contiguous();
+        stride = cols;
+    }
+    r.data = r.keep.data_ptr<float>();
+    r.cols = cols;
+    r.rows = cols > 0 ? t.numel() / cols : 0;
+    r.stride = stride;
+    return r;
+}
+
+// Splits rows across LibTorch's threads, about 16k floats per task.
+template <typename Body>
+void forRows(int64_t rows, int64_t cols, const Body &body)
+{
+    const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, cols));
+    at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
+            body(r);
+    });
+}
+
+float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+} // namespace
+
+bool applies(std::initializer_list<torch::Tensor> tensors)
+{
+    for (const torch::Tensor &t : tensors)
+        if (!t.defined() || !t.device().is_cpu() || t.scalar_type() != torch::kFloat32 ||
+            t.dim() == 0 || t.stride(-1) != 1)
+            return false;
+    return true;
+}
+
+torch::Tensor siluMul(const torch::Tensor &gate, const torch::Tensor &up)
+{
+    const int64_t n = gate.size(-1);
+    const Rows g = rowsOf(gate, n), u = rowsOf(up, n);
+    torch::Tensor out = torch::empty(gate.sizes(), gate.options());
+    float *o = out.data_ptr<float>();
+    forRows(g.rows, n, [&](int64_t r) {
+        const float *gr = g.row(r), *ur = u.row(r);
+        float *orow = o + r * n;
+        for (int64_t j = 0; j < n; ++j)
+            orow[j] = gr[j] * sigmoid(gr[j]) * ur[j];
+    });
+    return out;
+}
+
+std::pair<torch::Tensor, torch::Tensor> siluMulBackward(const torch::Tensor &grad,
+                                                        const torch::Tensor &gate,
+                                                        const torch::Tensor &up)
+{
+    const int64_t n = gate.size(-1);
+    const Rows g = rowsOf(gate, n), u = rowsOf(up, n), d = rowsOf(grad, n);
+    torch::Tensor dGate = torch::empty(gate.sizes(), gate.options());
+    torch::Tensor dUp = torch::empty(up.sizes(), up.options());
+    float *dg = dGate.data_ptr<float>(), *du = dUp.data_ptr<float>();
+    forRows(g.rows, n, [&](int64_t r) {
+        const float *gr = g.row(r), *ur = u.row(r), *dr = d.row(r);
+        float *dgr = dg + r * n, *dur = du + r * n;
+        for (int64_t j = 0; j < n; ++j) {
+            const float s = sigmoid(gr[j]);
+            // d silu / d gate = sig * (1 + gate * (1 - sig))
+            dgr[j] = dr[j] * ur[j] * (s * (1.0f + gr[j] * (1.0f - s)));
+            dur[j] = dr[j] * (gr[j] * s);
+        }
+    });
+    return {dGate, dUp};
+}
+
+std::pair<torch::Tensor, torch::Tensor> rmsNorm(const torch::Tensor &x,
+                                                const torch::Tensor &weight, double eps)
+{
+    const int64_t n = x.size(-1);
+    const Rows xr = rowsOf(x, n);
+    const torch::Tensor w = weight.contiguous();
+    const float *wp = w.data_ptr<float>();
+    torch::Tensor out = torch::empty(x.sizes(), x.options());
+    auto rstdShape = x.sizes().vec();
+    rstdShape.back() = 1;
+    torch::Tensor rstd = torch::empty(rstdShape, x.options());
+    float *o = out.data_ptr<float>(), *rs = rstd.data_ptr<float>();
+    forRows(xr.rows, n, [&](int64_t r) {
+        const float *in = xr.row(r);
+        double sum = 0.0;
+        for (int64_t j = 0; j < n; ++j)
+            sum += double(in[j]) * in[j];
+        const float scale = float(1.0 / std::sqrt(sum / double(n) + eps));
+        rs[r] = scale;
+        float *orow = o + r * n;
+        for (int64_t j = 0; j < n; ++j)
+            orow[j] = wp[j] * (in[j] * scale);
+    });
+    return {out, rstd};
+}
+
+torch::Tensor rmsNormBackward(const torch::Tensor &grad, const torch::Tensor &x,
+                              const torch::Tensor &weight, const torch::Tensor &rstd)
+{
+    const int64_t n = x.size(-1);
+    const Rows xr = rowsOf(x, n), gr = rowsOf(grad, n);
+    const torch::Tensor w = weight.contiguous(), rs = rstd.contiguous();
+    const float *wp = w.data_ptr<float>(), *rsp = rs.data_ptr<float>();
+    torch::Tensor gradX = torch::empty(x.sizes(), x.options());
+    float *gx = gradX.data_ptr<float>();
+    forRows(xr.rows, n, [&](int64_t r) {
+        const float *in = xr.row(r), *g = gr.row(r);
+        const float scale = rsp[r];
+        // d/dx of x * rstd(x): rstd * (g' - normed * mean(g' * normed)), g' = grad * weight.
+        double dot = 0.0;
+        for (int64_t j = 0; j < n; ++j)
+            dot += double(g[j] * wp[j]) * (in[j] * scale);
+        const float mean = float(dot / double(n));
+        float *out = gx + r * n;
+        for (int64_t j = 0; j < n; ++j)
+            out[j] = scale * (g[j] * wp[j] - (in[j] * scale) * mean);
+    });
+    return gradX;
+}
+
+namespace {
+
+// Calls body(input row, cos row, sin row, output row) for every head of every row of x
+// (B, T, H, D), with cos/sin (B, T, 1, D) and a contiguous output.
+template <typename Body>
+torch::Tensor perHead(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin,
+                      const Body &body)
+{
+    const int64_t D = x.size(-1), H = x.size(-2);
+    const auto rowShape = std::vector<int64_t>{x.size(0), x.size(1), 1, D};
+    const Rows xr = rowsOf(x, H * D), c = rowsOf(cos.expand(rowShape), D);
+    const Rows s = rowsOf(sin.expand(rowShape), D);
+    torch::Tensor out = torch::empty(x.sizes(), x.options());
+    float *o = out.data_ptr<float>();
+    forRows(xr.rows, H * D, [&](int64_t r) {
+        for (int64_t h = 0; h < H; ++h)
+            body(xr.row(r) + h * D, c.row(r), s.row(r), o + (r * H + h) * D);
+    });
+    return out;
+}
+
+} // namespace
+
+torch::Tensor rotary(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin)
+{
+    const int64_t half = x.size(-1) / 2;
+    return perHead(x, cos, sin, [half](const float *in, const float *c, const float *s, float *y) {
+        for (int64_t j = 0; j < half; ++j) {
+            y[j] = in[j] * c[j] + (-in[j + half]) * s[j];
+            y[j + half] = in[j + half] * c[j + half] + in[j] * s[j + half];
+        }
+    });
+}
+
+torch::Tensor rotaryBackward(const torch::Tensor &grad, const torch::Tensor &cos,
+                             const torch::Tensor &sin)
+{
+    const int64_t half = grad.size(-1) / 2;
+    return perHead(grad, cos, sin, [half](const float *g, const float *c, const float *s, float *y) {
+        for (int64_t j = 0; j < half; ++j) {
+            y[j] = g[j] * c[j] + g[j + half] * s[j + half];
+            y[j + half] = g[j + half] * c[j + half] - g[j] * s[j];
+        }
+    });
+}
+
+} // namespace ft::fused

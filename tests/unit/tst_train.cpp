@@ -304,7 +304,14 @@ private Q_SLOTS:
         const auto leanGrads = backwardOf(lean, probe, {stacked});
         torch::Tensor plain = torch::silu(halves[0]) * halves[1];
         QVERIFY(closeTo(lean, plain));
-        QVERIFY(closeTo(leanGrads[0], backwardOf(plain, probe, {stacked})[0]));
+        const auto plainGrads = backwardOf(plain, probe, {stacked});
+        QVERIFY(closeTo(leanGrads[0], plainGrads[0]));
+        lean = siluMulStacked(stacked);
+        QVERIFY(closeTo(lean, plain));
+        QVERIFY(closeTo(backwardOf(lean, probe, {stacked})[0], plainGrads[0]));
+        // Large arguments (exp over- and underflow inside the sigmoid) stay finite and exact.
+        const torch::Tensor extreme = torch::tensor({-200.f, -90.f, -30.f, 0.f, 30.f, 90.f, 200.f});
+        QVERIFY(closeTo(siluMul(extreme, torch::ones({7})), torch::silu(extreme)));
 
         // q: a (1, rows, H, D) view of a wider q/k/v output; cos/sin from the model's rotary.
         const int64_t H = 2, D = 8;

@@ -64,7 +64,7 @@ torch::Tensor linear(const torch::Tensor &x, const Projection &p, bool adapters)
 std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
                                        const std::vector<const Projection *> &parts,
                                        const torch::Tensor &weight, const torch::Tensor &bias,
-                                       bool adapters)
+                                       bool adapters, torch::Tensor *stackedOutput = nullptr)
 {
     bool stacked = weight.defined() && x.numel() != x.size(-1);
     for (const Projection *p : parts)
@@ -85,13 +85,17 @@ std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
     for (const Projection *p : parts)
         sizes.push_back(p->weight.size(0));
     out = y.split_with_sizes(sizes, -1);
+    bool changed = false;
     for (size_t i = 0; adapters && i < parts.size(); ++i) {
         const Projection &p = *parts[i];
         if (p.ia3)
             out[i] = out[i] * p.ia3->scale();
         if (p.lora)
             out[i] = out[i] + p.lora->delta(x);
+        changed = changed || p.ia3 || p.lora;
     }
+    if (stackedOutput && !changed)
+        *stackedOutput = y;
     return out;
 }
 
@@ -237,12 +241,14 @@ torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tenso
     k = useTrainingOps(k) ? rotary(k, cos, sin) : Rope::apply(k, cos, sin);
     x = x + linear(attention(q, k, v, layer, ctx), w.o, ctx.adapters);
     h = rmsNorm(x, w.postAttentionNorm, m_config.normEps);
+    torch::Tensor stacked;
     const std::vector<torch::Tensor> gateUp =
-        linearGroup(h, {&w.gate, &w.up}, w.gateUpWeight, w.gateUpBias, ctx.adapters);
+        linearGroup(h, {&w.gate, &w.up}, w.gateUpWeight, w.gateUpBias, ctx.adapters, &stacked);
     const torch::Tensor &gate = gateUp[0], &up = gateUp[1];
-    torch::Tensor gated = m_config.activation == "silu" && (useTrainingOps(gate) || useTrainingOps(up))
-                              ? siluMul(gate, up)
-                              : activation(gate) * up;
+    const bool silu = m_config.activation == "silu";
+    torch::Tensor gated = silu && stacked.defined() && useTrainingOps(stacked) ? siluMulStacked(stacked)
+                          : silu && (useTrainingOps(gate) || useTrainingOps(up)) ? siluMul(gate, up)
+                                                                               : activation(gate) * up;
     return x + linear(gated, w.down, ctx.adapters);
 }
 

@@ -17,10 +17,10 @@ bool applies(std::initializer_list<torch::Tensor> tensors);
 
 // silu(gate) * up; gate and up (..., I) of the same shape, any row layout.
 torch::Tensor siluMul(const torch::Tensor &gate, const torch::Tensor &up);
-// Gradients of silu(gate) * up for gate and up.
-std::pair<torch::Tensor, torch::Tensor> siluMulBackward(const torch::Tensor &grad,
-                                                        const torch::Tensor &gate,
-                                                        const torch::Tensor &up);
+// Gradients of silu(gate) * up: (..., 2I), the one for gate then the one for up, in the layout
+// of the stacked gate/up projection output.
+torch::Tensor siluMulBackward(const torch::Tensor &grad, const torch::Tensor &gate,
+                              const torch::Tensor &up);
 
 // weight * (x * rstd) with rstd = rsqrt(mean(x^2, -1) + eps); returns (output, rstd (..., 1)).
 std::pair<torch::Tensor, torch::Tensor> rmsNorm(const torch::Tensor &x,

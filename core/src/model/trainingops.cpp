@@ -64,29 +64,57 @@ struct FrozenLinear : torch::autograd::Function<FrozenLinear>
     }
 };
 
+// silu(gate) * up and its gradients: one pass each where the kernels apply. The gradient
+// comes as (..., 2I), gate's then up's, ready for the stacked gate/up projection.
+torch::Tensor siluMulValue(const torch::Tensor &gate, const torch::Tensor &up)
+{
+    if (fused::applies({gate, up}) && gate.sizes() == up.sizes())
+        return fused::siluMul(gate, up);
+    return torch::silu(gate) * up;
+}
+
+torch::Tensor siluMulGradient(const torch::Tensor &grad, const torch::Tensor &gate,
+                              const torch::Tensor &up)
+{
+    if (fused::applies({gate, up, grad}) && gate.sizes() == up.sizes())
+        return fused::siluMulBackward(grad, gate, up);
+    const torch::Tensor sig = torch::sigmoid(gate);
+    // d silu / d gate = sig * (1 + gate * (1 - sig))
+    const torch::Tensor dGate = grad * up * (sig * (1 + gate * (1 - sig)));
+    return torch::cat({dGate, grad * (gate * sig)}, -1);
+}
+
 struct SiluMul : torch::autograd::Function<SiluMul>
 {
     static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &gate,
                                  const torch::Tensor &up)
     {
         ctx->save_for_backward({gate, up});
-        if (fused::applies({gate, up}) && gate.sizes() == up.sizes())
-            return fused::siluMul(gate, up);
-        return torch::silu(gate) * up;
+        return siluMulValue(gate, up);
     }
     static tensor_list backward(AutogradContext *ctx, tensor_list grads)
     {
         const auto saved = ctx->get_saved_variables();
-        const torch::Tensor &gate = saved[0], &up = saved[1], &grad = grads[0];
-        if (fused::applies({gate, up, grad}) && gate.sizes() == up.sizes()) {
-            auto [dGate, dUp] = fused::siluMulBackward(grad, gate, up);
-            return {dGate, dUp};
-        }
-        const torch::Tensor sig = torch::sigmoid(gate);
-        const torch::Tensor silu = gate * sig;
-        // d silu / d gate = sig * (1 + gate * (1 - sig))
-        const torch::Tensor dGate = grad * up * (sig * (1 + gate * (1 - sig)));
-        return {dGate, grad * silu};
+        const torch::Tensor both = siluMulGradient(grads[0], saved[0], saved[1]);
+        const int64_t n = saved[0].size(-1);
+        return {both.narrow(-1, 0, n), both.narrow(-1, n, n)};
+    }
+};
+
+// The same over the stacked gate/up output (..., 2I): its gradient needs no concatenation.
+struct SiluMulStacked : torch::autograd::Function<SiluMulStacked>
+{
+    static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &gateUp)
+    {
+        ctx->save_for_backward({gateUp});
+        const int64_t n = gateUp.size(-1) / 2;
+        return siluMulValue(gateUp.narrow(-1, 0, n), gateUp.narrow(-1, n, n));
+    }
+    static tensor_list backward(AutogradContext *ctx, tensor_list grads)
+    {
+        const torch::Tensor gateUp = ctx->get_saved_variables()[0];
+        const int64_t n = gateUp.size(-1) / 2;
+        return {siluMulGradient(grads[0], gateUp.narrow(-1, 0, n), gateUp.narrow(-1, n, n))};
     }
 };
 
@@ -159,6 +187,11 @@ torch::Tensor frozenLinear(const torch::Tensor &x, const torch::Tensor &weight,
 torch::Tensor siluMul(const torch::Tensor &gate, const torch::Tensor &up)
 {
     return SiluMul::apply(gate, up);
+}
+
+torch::Tensor siluMulStacked(const torch::Tensor &gateUp)
+{
+    return SiluMulStacked::apply(gateUp);
 }
 
 torch::Tensor rotary(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin)

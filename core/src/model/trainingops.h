@@ -21,6 +21,9 @@ bool useTrainingOps(const torch::Tensor &x);
 torch::Tensor frozenLinear(const torch::Tensor &x, const torch::Tensor &weight,
                            const torch::Tensor &bias, bool transposedWeight);
 torch::Tensor siluMul(const torch::Tensor &gate, const torch::Tensor &up);
+// siluMul over the two halves of gateUp (..., 2I) (the stacked gate/up projection's output);
+// its gradient comes out in that layout, with no concatenation.
+torch::Tensor siluMulStacked(const torch::Tensor &gateUp);
 // x * cos + rotate_half(x) * sin, x: (B, T, H, D), cos/sin broadcastable (B, T, 1, D).
 torch::Tensor rotary(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
 // weight * (x * rsqrt(mean(x^2) + eps)); weight may train (full fine-tuning) or not.

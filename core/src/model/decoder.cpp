@@ -1,6 +1,7 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/segmentattention.h"
 #include "model/trainingops.h"
 
 #include <torch/torch.h>
@@ -168,6 +169,9 @@ torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
                                  const torch::Tensor &v, int layer,
                                  const BlockContext &ctx) const
 {
+    const bool training = useTrainingOps(q) || useTrainingOps(k) || useTrainingOps(v);
+    if (training && !ctx.cache && !ctx.padding.defined() && segmentAttentionApplies(q, k, v))
+        return segmentAttention(q, k, v, ctx.segments ? *ctx.segments : std::vector<int64_t>{q.size(1)});
     if (!ctx.segments || ctx.segments->size() <= 1)
         return causalAttention(q, k, v, layer, ctx);
     std::vector<torch::Tensor> parts;

@@ -85,8 +85,13 @@ void forRows(int64_t rows, int64_t cols, const Body &body)
 // vectorises the loops that call it, which std::exp prevents.
 inline float vectorExp(float x)
 {
-    x = std::min(std::max(x, -87.3f), 88.3f);
-    const float n = std::floor(x * 1.44269504088896341f + 0.5f);
+    // Ternaries and an integer conversion rather than std::min/max/floor, which keep GCC from
+    // vectorising the loops (with the flags in core/CMakeLists.txt).
+    x = x < -87.3f ? -87.3f : x;
+    x = x > 88.3f ? 88.3f : x;
+    const float t = x * 1.44269504088896341f + 0.5f;
+    const float truncated = static_cast<float>(static_cast<int32_t>(t));
+    const float n = truncated > t ? truncated - 1.0f : truncated;  // floor(t)
     x = x - n * 0.693359375f + n * 2.12194440e-4f;
     const float z = x * x;
     float y = ((((1.9875691500e-4f * x + 1.3981999507e-3f) * x + 8.3334519073e-3f) * x +
@@ -247,6 +252,51 @@ torch::Tensor rotaryBackward(const torch::Tensor &grad, const torch::Tensor &cos
             y[j + half] = g[j + half] * c[j + half] - g[j] * s[j];
         }
     });
+}
+
+namespace {
+
+FT_CLONES void causalSoftmaxRow(float *row, int64_t length, int64_t width, float scale)
+{
+    float top = row[0] * scale;  // length >= 1; no -inf: this file is built finite-math
+    for (int64_t j = 1; j < length; ++j)
+        top = std::max(top, row[j] * scale);
+    for (int64_t j = 0; j < length; ++j)  // no reduction in this loop: it vectorises
+        row[j] = vectorExp(row[j] * scale - top);
+    float sum = 0.0f;
+    for (int64_t j = 0; j < length; ++j)
+        sum += row[j];
+    const float inverse = 1.0f / sum;
+    for (int64_t j = 0; j < length; ++j)
+        row[j] *= inverse;
+    for (int64_t j = length; j < width; ++j)
+        row[j] = 0.0f;
+}
+
+FT_CLONES void causalSoftmaxBackwardRow(float *grad, const float *probs, int64_t length,
+                                        int64_t width, float scale)
+{
+    float dot = 0.0f;
+    for (int64_t j = 0; j < length; ++j)
+        dot += grad[j] * probs[j];
+    for (int64_t j = 0; j < length; ++j)
+        grad[j] = probs[j] * (grad[j] - dot) * scale;
+    for (int64_t j = length; j < width; ++j)
+        grad[j] = 0.0f;
+}
+
+} // namespace
+
+void causalSoftmax(float *scores, int64_t T, int64_t ld, float scale)
+{
+    for (int64_t i = 0; i < T; ++i)
+        causalSoftmaxRow(scores + i * ld, i + 1, T, scale);
+}
+
+void causalSoftmaxBackward(float *gradProbs, const float *probs, int64_t T, int64_t ld, float scale)
+{
+    for (int64_t i = 0; i < T; ++i)
+        causalSoftmaxBackwardRow(gradProbs + i * ld, probs + i * ld, i + 1, T, scale);
 }
 
 } // namespace ft::fused

@@ -25,6 +25,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from bench_generate import BUILD, REPO, as_hf_folder, default_model  # noqa: E402
 
 CLI = BUILD / "app/finetune-cli"
+MATMUL_BENCH = BUILD / "bench/ft-bench-matmul"
 FIXTURE_ROWS = REPO.parent / "shared/fixtures/datasets/alpaca_en_demo.json"
 
 # Hyper-parameters shared by both sides (transformers' names).
@@ -186,6 +187,13 @@ def hf_worker(model, examples_file, variant, threads, packing):
     print(json.dumps({"train_seconds": seconds, "final_loss": losses[-1] if losses else None}))
 
 
+def matmul_gflops(threads):
+    """This machine's fp32 GEMM rate on the training shapes (ft-bench-matmul, best shape)."""
+    out = subprocess.run([MATMUL_BENCH, str(threads)], check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["best_gflops"]
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--hf-worker":
         a = sys.argv[2:]
@@ -216,10 +224,14 @@ def main():
     print(f"model {model.name}: {params / 1e6:.1f}M parameters; {len(rows)} rows, "
           f"{trained} loss-bearing of {processed} tokens, cutoff {a.cutoff}, {a.threads} threads")
 
+    peak = matmul_gflops(a.threads) if "full" in a.variants.split(",") else None
+    if peak:
+        print(f"fp32 matmul (ft-bench-matmul, {a.threads} threads): {peak:.0f} GFLOP/s")
+
     packings = {"off": [False], "on": [True], "both": [False, True]}[a.packing]
     report = {"model": str(model), "rows": len(rows), "cutoff": a.cutoff, "threads": a.threads,
               "loss_tokens": trained, "tokens": processed, "parameters": params,
-              "hparams": HPARAMS, "results": []}
+              "hparams": HPARAMS, "matmul_gflops": peak, "results": []}
     for variant in a.variants.split(","):
         for packing in packings:
             eng = None
@@ -234,6 +246,13 @@ def main():
                 if r:
                     r["loss_tokens_per_second"] = trained / r["train_seconds"]
                     r["tokens_per_second"] = processed / r["train_seconds"]
+            if variant == "full" and peak:
+                # Full fine-tuning's model FLOPs (6 x parameters x tokens processed) per second
+                # as a share of the measured GEMM rate.
+                for side in ("engine", "transformers"):
+                    if entry[side]:
+                        flops = 6 * params * processed / entry[side]["train_seconds"]
+                        entry[side]["matmul_utilisation"] = flops / (peak * 1e9)
             if eng:
                 entry["speed_ratio"] = eng["loss_tokens_per_second"] / ref["loss_tokens_per_second"]
                 entry["rss_ratio"] = eng["peak_rss"] / ref["peak_rss"]
@@ -244,6 +263,9 @@ def main():
                 line += (f" | engine {eng['loss_tokens_per_second']:7.1f} tok/s "
                          f"{eng['peak_rss'] / 2**20:6.0f} MiB | speed x{entry['speed_ratio']:.2f}"
                          f" rss x{entry['rss_ratio']:.2f}")
+            if variant == "full" and peak and eng:
+                line += (f" | utilisation engine {eng['matmul_utilisation']:.0%}"
+                         f" transformers {ref['matmul_utilisation']:.0%}")
             print(line, flush=True)
     if a.out:
         pathlib.Path(a.out).write_text(json.dumps(report, indent=1))

@@ -14,6 +14,7 @@
 
 int main(int argc, char **argv)
 {
+    ft::restartWithBoundedOpenMpWaits(argv, ft::OpenMpWaits::ShortSpin);
     CLI::App app{"FineTune Studio command line: inspect, run and convert language models"};
     app.require_subcommand(1);
     int threads = 0;

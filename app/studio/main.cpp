@@ -29,30 +29,12 @@
 #include <QScreen>
 
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 
-#include <unistd.h>
-
-namespace {
-
-// LibTorch's OpenMP threads spin-wait between parallel regions by default; on a busy machine
-// that starves the GUI thread and the trainer alike (docs/benchmarks.md). libgomp reads the
-// policy once, when it loads, so the studio restarts itself once with passive waits unless the
-// user chose a policy.
-void preferPassiveOpenMpWaits(char *argv[])
-{
-    if (std::getenv("OMP_WAIT_POLICY"))
-        return;
-    ::setenv("OMP_WAIT_POLICY", "passive", 1);
-    ::execv("/proc/self/exe", argv);  // returns only on failure: run on as we are
-}
-
-} // namespace
 
 int main(int argc, char *argv[])
 {
-    preferPassiveOpenMpWaits(argv);
+    ft::restartWithBoundedOpenMpWaits(argv, ft::OpenMpWaits::Passive);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("FineTuneStudio"));
     QApplication::setApplicationName(QStringLiteral("finetune-studio"));

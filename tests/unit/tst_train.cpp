@@ -4,6 +4,7 @@
 #include "model/decoder.h"
 #include "model/loramodel.h"
 #include "model/rope.h"
+#include "model/segmentattention.h"
 #include "model/trainingops.h"
 #include "train/adamwfactory.h"
 #include "train/batchplan.h"
@@ -273,6 +274,118 @@ private Q_SLOTS:
         QVERIFY(timer.elapsed() < 30000);
         // The base weights did not move and carry no gradient.
         QVERIFY(!m->weights.layers[0].q.weight.requires_grad());
+    }
+
+    // The single-pass kernels behind siluMul, rotary and rmsNormTrain on inputs laid out as in
+    // the decoder (row views of the stacked q/k/v and gate/up outputs) and long enough to be
+    // split across threads: the plain expressions' values and gradients.
+    void fusedKernelsMatchPlainExpressionsOnStridedRows()
+    {
+        torch::manual_seed(11);
+        const auto closeTo = [](const torch::Tensor &a, const torch::Tensor &b) {
+            return (a - b).abs().max().item<double>() < 1e-5;
+        };
+        const auto backwardOf = [](const torch::Tensor &out, const torch::Tensor &probe,
+                                   const std::vector<torch::Tensor> &inputs) {
+            for (auto t : inputs)
+                t.mutable_grad() = torch::Tensor();
+            (out * probe).sum().backward();
+            std::vector<torch::Tensor> grads;
+            for (const auto &t : inputs)
+                grads.push_back(t.grad().clone());
+            return grads;
+        };
+        const int64_t rows = 300, width = 96;
+        // gate/up: the two halves of one (1, rows, 2 * width) output.
+        torch::Tensor stacked = torch::randn({1, rows, 2 * width}).requires_grad_(true);
+        const auto halves = stacked.split_with_sizes({width, width}, -1);
+        torch::Tensor probe = torch::randn({1, rows, width});
+        torch::Tensor lean = siluMul(halves[0], halves[1]);
+        QVERIFY(lean.is_contiguous());
+        const auto leanGrads = backwardOf(lean, probe, {stacked});
+        torch::Tensor plain = torch::silu(halves[0]) * halves[1];
+        QVERIFY(closeTo(lean, plain));
+        const auto plainGrads = backwardOf(plain, probe, {stacked});
+        QVERIFY(closeTo(leanGrads[0], plainGrads[0]));
+        lean = siluMulStacked(stacked);
+        QVERIFY(closeTo(lean, plain));
+        QVERIFY(closeTo(backwardOf(lean, probe, {stacked})[0], plainGrads[0]));
+        // Large arguments (exp over- and underflow inside the sigmoid) stay finite and exact.
+        const torch::Tensor extreme = torch::tensor({-200.f, -90.f, -30.f, 0.f, 30.f, 90.f, 200.f});
+        QVERIFY(closeTo(siluMul(extreme, torch::ones({7})), torch::silu(extreme)));
+
+        // q: a (1, rows, H, D) view of a wider q/k/v output; cos/sin from the model's rotary.
+        const int64_t H = 2, D = 8;
+        torch::Tensor qkv = torch::randn({1, rows, 2 * H * D}).requires_grad_(true);
+        torch::Tensor q = qkv.narrow(-1, 0, H * D).view({1, rows, H, D});
+        auto [cos, sin] = Rope(tinyLlama()->config).cosSin(torch::arange(rows).unsqueeze(0));
+        probe = torch::randn({1, rows, H, D});
+        lean = rotary(q, cos, sin);
+        const auto rotaryGrads = backwardOf(lean, probe, {qkv});
+        plain = Rope::apply(q, cos, sin);
+        QVERIFY(closeTo(lean, plain));
+        QVERIFY(closeTo(rotaryGrads[0], backwardOf(plain, probe, {qkv})[0]));
+
+        // RMSNorm with a trainable weight (full fine-tuning) over rows of width 96.
+        torch::Tensor x = torch::randn({2, rows / 2, width}).requires_grad_(true);
+        torch::Tensor weight = torch::randn({width}).requires_grad_(true);
+        probe = torch::randn({2, rows / 2, width});
+        lean = rmsNormTrain(x, weight, 1e-6);
+        const auto normGrads = backwardOf(lean, probe, {x, weight});
+        plain = weight * (x * torch::rsqrt(x.pow(2).mean(-1, true) + 1e-6));
+        QVERIFY(closeTo(lean, plain));
+        const auto plainNormGrads = backwardOf(plain, probe, {x, weight});
+        QVERIFY(closeTo(normGrads[0], plainNormGrads[0]));
+        QVERIFY((normGrads[1] - plainNormGrads[1]).abs().max().item<double>() < 1e-4);
+    }
+
+    // Attention over a padding-free row (three sequences, grouped-query heads, v a view of a
+    // wider q/k/v output) equals softmax(q k^T / sqrt(D) + causal mask) v per sequence, values
+    // and gradients.
+    void segmentAttentionMatchesPlainAttention()
+    {
+        torch::manual_seed(12);
+        const int64_t H = 4, Hkv = 2, D = 8;
+        const std::vector<int64_t> segments{5, 70, 3};
+        const int64_t N = 78;
+        torch::Tensor q = torch::randn({1, N, H, D}).requires_grad_(true);
+        torch::Tensor k = torch::randn({1, N, Hkv, D}).requires_grad_(true);
+        torch::Tensor wide = torch::randn({1, N, 3 * Hkv * D}).requires_grad_(true);
+        torch::Tensor v = wide.narrow(-1, Hkv * D, Hkv * D).view({1, N, Hkv, D});
+        QVERIFY(segmentAttentionApplies(q, k, v));
+        const auto plain = [&] {
+            std::vector<torch::Tensor> parts;
+            int64_t start = 0;
+            for (int64_t T : segments) {
+                std::vector<torch::Tensor> heads;
+                for (int64_t h = 0; h < H; ++h) {
+                    const int64_t g = h / (H / Hkv);
+                    torch::Tensor qh = q[0].narrow(0, start, T).select(1, h);
+                    torch::Tensor kg = k[0].narrow(0, start, T).select(1, g);
+                    torch::Tensor vg = v[0].narrow(0, start, T).select(1, g);
+                    torch::Tensor scores = qh.matmul(kg.t()) / std::sqrt(double(D));
+                    scores = scores.masked_fill(torch::ones({T, T}, torch::kBool).triu(1), -INFINITY);
+                    heads.push_back(torch::softmax(scores, -1).matmul(vg));
+                }
+                parts.push_back(torch::stack(heads, 1).reshape({T, H * D}));
+                start += T;
+            }
+            return torch::cat(parts, 0).unsqueeze(0);
+        };
+        const torch::Tensor probe = torch::randn({1, N, H * D});
+        const auto gradsOf = [&](const torch::Tensor &out) {
+            for (auto t : {q, k, wide})
+                t.mutable_grad() = torch::Tensor();
+            (out * probe).sum().backward();
+            return std::vector<torch::Tensor>{q.grad().clone(), k.grad().clone(), wide.grad().clone()};
+        };
+        const torch::Tensor fast = segmentAttention(q, k, v, segments), slow = plain();
+        QCOMPARE(fast.sizes().vec(), slow.sizes().vec());
+        QVERIFY((fast - slow).abs().max().item<double>() < 1e-5);
+        const auto fastGrads = gradsOf(fast), slowGrads = gradsOf(slow);
+        for (size_t i = 0; i < fastGrads.size(); ++i)
+            QVERIFY2((fastGrads[i] - slowGrads[i]).abs().max().item<double>() < 1e-5,
+                     qPrintable(QString("gradient %1").arg(i)));
     }
 
     // The memory-lean training ops give the plain expressions' values and gradients.

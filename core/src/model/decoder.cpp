@@ -1,6 +1,7 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/segmentattention.h"
 #include "model/trainingops.h"
 
 #include <torch/torch.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace ft {
 namespace {
@@ -53,6 +55,49 @@ torch::Tensor linear(const torch::Tensor &x, const Projection &p, bool adapters)
 {
     return adapted(x, p.lora.get(), p.ia3.get(), adapters,
                    [&](const torch::Tensor &in) { return linearBase(in, p); });
+}
+
+// Projections that read the same input (q/k/v, gate/up), as one GEMM over their stacked
+// weights where that gives the same result: the weights are frozen (a trainable one needs its
+// own gradient), no IA3 vector scales their input, and more than one row comes in (decoding a
+// single token keeps each projection's gemv, quantised where the model came as GGUF). Outputs
+// are views of the stacked result, with each projection's output-side adapters applied.
+std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
+                                       const std::vector<const Projection *> &parts,
+                                       const torch::Tensor &weight, const torch::Tensor &bias,
+                                       bool adapters, torch::Tensor *stackedOutput = nullptr)
+{
+    bool stacked = weight.defined() && x.numel() != x.size(-1);
+    for (const Projection *p : parts)
+        stacked = stacked && !p->weight.requires_grad() &&
+                  p->bias.defined() == bias.defined() &&
+                  !(p->bias.defined() && p->bias.requires_grad()) &&
+                  !(adapters && p->ia3 && p->ia3->feedforward);
+    std::vector<torch::Tensor> out;
+    if (!stacked) {
+        for (const Projection *p : parts)
+            out.push_back(linear(x, *p, adapters));
+        return out;
+    }
+    const torch::Tensor y = useTrainingOps(x) ? frozenLinear(x, weight, bias, false)
+                            : bias.defined()  ? torch::linear(x, weight, bias)
+                                              : torch::linear(x, weight);
+    std::vector<int64_t> sizes;
+    for (const Projection *p : parts)
+        sizes.push_back(p->weight.size(0));
+    out = y.split_with_sizes(sizes, -1);
+    bool changed = false;
+    for (size_t i = 0; adapters && i < parts.size(); ++i) {
+        const Projection &p = *parts[i];
+        if (p.ia3)
+            out[i] = out[i] * p.ia3->scale();
+        if (p.lora)
+            out[i] = out[i] + p.lora->delta(x);
+        changed = changed || p.ia3 || p.lora;
+    }
+    if (stackedOutput && !changed)
+        *stackedOutput = y;
+    return out;
 }
 
 // GPT-2's Conv1D: y = x @ W + b with W stored (in, out), and its adapters.
@@ -124,6 +169,9 @@ torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
                                  const torch::Tensor &v, int layer,
                                  const BlockContext &ctx) const
 {
+    const bool training = useTrainingOps(q) || useTrainingOps(k) || useTrainingOps(v);
+    if (training && !ctx.cache && !ctx.padding.defined() && segmentAttentionApplies(q, k, v))
+        return segmentAttention(q, k, v, ctx.segments ? *ctx.segments : std::vector<int64_t>{q.size(1)});
     if (!ctx.segments || ctx.segments->size() <= 1)
         return causalAttention(q, k, v, layer, ctx);
     std::vector<torch::Tensor> parts;
@@ -188,17 +236,23 @@ torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tenso
     const LayerWeights &w = m_weights.layers[layer];
     const int64_t B = x.size(0), T = x.size(1), D = m_config.headDim;
     torch::Tensor h = rmsNorm(x, w.inputNorm, m_config.normEps);
-    torch::Tensor q = linear(h, w.q, ctx.adapters).view({B, T, m_config.numHeads, D});
-    torch::Tensor k = linear(h, w.k, ctx.adapters).view({B, T, m_config.numKvHeads, D});
-    torch::Tensor v = linear(h, w.v, ctx.adapters).view({B, T, m_config.numKvHeads, D});
+    const std::vector<torch::Tensor> qkv =
+        linearGroup(h, {&w.q, &w.k, &w.v}, w.qkvWeight, w.qkvBias, ctx.adapters);
+    torch::Tensor q = qkv[0].view({B, T, m_config.numHeads, D});
+    torch::Tensor k = qkv[1].view({B, T, m_config.numKvHeads, D});
+    torch::Tensor v = qkv[2].view({B, T, m_config.numKvHeads, D});
     q = useTrainingOps(q) ? rotary(q, cos, sin) : Rope::apply(q, cos, sin);
     k = useTrainingOps(k) ? rotary(k, cos, sin) : Rope::apply(k, cos, sin);
     x = x + linear(attention(q, k, v, layer, ctx), w.o, ctx.adapters);
     h = rmsNorm(x, w.postAttentionNorm, m_config.normEps);
-    torch::Tensor gate = linear(h, w.gate, ctx.adapters), up = linear(h, w.up, ctx.adapters);
-    torch::Tensor gated = m_config.activation == "silu" && (useTrainingOps(gate) || useTrainingOps(up))
-                              ? siluMul(gate, up)
-                              : activation(gate) * up;
+    torch::Tensor stacked;
+    const std::vector<torch::Tensor> gateUp =
+        linearGroup(h, {&w.gate, &w.up}, w.gateUpWeight, w.gateUpBias, ctx.adapters, &stacked);
+    const torch::Tensor &gate = gateUp[0], &up = gateUp[1];
+    const bool silu = m_config.activation == "silu";
+    torch::Tensor gated = silu && stacked.defined() && useTrainingOps(stacked) ? siluMulStacked(stacked)
+                          : silu && (useTrainingOps(gate) || useTrainingOps(up)) ? siluMul(gate, up)
+                                                                               : activation(gate) * up;
     return x + linear(gated, w.down, ctx.adapters);
 }
 

@@ -5,6 +5,8 @@
 #include <torch/torch.h>
 
 #include <sstream>
+#include <utility>
+#include <vector>
 
 namespace ft {
 namespace {
@@ -65,6 +67,34 @@ private:
     const std::function<void(double)> &m_onProgress;
 };
 
+// Copies the projections' weights (and biases, when all have one) into one tensor stacked by
+// rows and points each projection, and its entry in `named`, at its rows of it. The old tensors
+// are freed, so this costs no memory.
+void stackRows(DecoderWeights &w, const std::vector<std::pair<Projection *, std::string>> &parts,
+               torch::Tensor &stackedWeight, torch::Tensor &stackedBias)
+{
+    std::vector<torch::Tensor> weights, biases;
+    for (const auto &[p, name] : parts) {
+        weights.push_back(p->weight);
+        if (p->bias.defined())
+            biases.push_back(p->bias);
+    }
+    stackedWeight = torch::cat(weights, 0);
+    if (biases.size() == parts.size())
+        stackedBias = torch::cat(biases, 0);
+    int64_t row = 0;
+    for (const auto &[p, name] : parts) {
+        const int64_t rows = p->weight.size(0);
+        p->weight = stackedWeight.narrow(0, row, rows);
+        w.named[name + ".weight"] = p->weight;
+        if (stackedBias.defined()) {
+            p->bias = stackedBias.narrow(0, row, rows);
+            w.named[name + ".bias"] = p->bias;
+        }
+        row += rows;
+    }
+}
+
 void loadLlama(const ModelConfig &c, const WeightSource &source, DecoderWeights &w,
                const std::function<void(double)> &onProgress)
 {
@@ -91,6 +121,10 @@ void loadLlama(const ModelConfig &c, const WeightSource &source, DecoderWeights 
         l.gate = projection(p + "mlp.gate_proj", I, C, c.mlpBias);
         l.up = projection(p + "mlp.up_proj", I, C, c.mlpBias);
         l.down = projection(p + "mlp.down_proj", C, I, c.mlpBias);
+        stackRows(w, {{&l.q, p + "self_attn.q_proj"}, {&l.k, p + "self_attn.k_proj"},
+                      {&l.v, p + "self_attn.v_proj"}}, l.qkvWeight, l.qkvBias);
+        stackRows(w, {{&l.gate, p + "mlp.gate_proj"}, {&l.up, p + "mlp.up_proj"}},
+                  l.gateUpWeight, l.gateUpBias);
         w.layers.push_back(std::move(l));
     }
     w.finalNorm = load.take("model.norm.weight", {C});

@@ -35,6 +35,9 @@ struct LayerWeights
     torch::Tensor inputNorm, postAttentionNorm;
     Projection q, k, v, o;
     Projection gate, up, down;
+    // q/k/v and gate/up stacked by rows: the projections' weights (and biases) above are row
+    // views of these, so a block can run each group as one GEMM (model/decoder.cpp).
+    torch::Tensor qkvWeight, qkvBias, gateUpWeight, gateUpBias;
     // GPT-2: Conv1D layout (in, out); LayerNorm weight/bias.
     torch::Tensor ln1, ln1Bias, ln2, ln2Bias;
     torch::Tensor cAttn, cAttnBias, cProj, cProjBias, fc, fcBias, mlpProj, mlpProjBias;

@@ -1,5 +1,7 @@
 #include "model/trainingops.h"
 
+#include "model/fusedkernels.h"
+
 #include <torch/autograd.h>
 #include <torch/torch.h>
 
@@ -62,23 +64,57 @@ struct FrozenLinear : torch::autograd::Function<FrozenLinear>
     }
 };
 
+// silu(gate) * up and its gradients: one pass each where the kernels apply. The gradient
+// comes as (..., 2I), gate's then up's, ready for the stacked gate/up projection.
+torch::Tensor siluMulValue(const torch::Tensor &gate, const torch::Tensor &up)
+{
+    if (fused::applies({gate, up}) && gate.sizes() == up.sizes())
+        return fused::siluMul(gate, up);
+    return torch::silu(gate) * up;
+}
+
+torch::Tensor siluMulGradient(const torch::Tensor &grad, const torch::Tensor &gate,
+                              const torch::Tensor &up)
+{
+    if (fused::applies({gate, up, grad}) && gate.sizes() == up.sizes())
+        return fused::siluMulBackward(grad, gate, up);
+    const torch::Tensor sig = torch::sigmoid(gate);
+    // d silu / d gate = sig * (1 + gate * (1 - sig))
+    const torch::Tensor dGate = grad * up * (sig * (1 + gate * (1 - sig)));
+    return torch::cat({dGate, grad * (gate * sig)}, -1);
+}
+
 struct SiluMul : torch::autograd::Function<SiluMul>
 {
     static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &gate,
                                  const torch::Tensor &up)
     {
         ctx->save_for_backward({gate, up});
-        return torch::silu(gate) * up;
+        return siluMulValue(gate, up);
     }
     static tensor_list backward(AutogradContext *ctx, tensor_list grads)
     {
         const auto saved = ctx->get_saved_variables();
-        const torch::Tensor &gate = saved[0], &up = saved[1], &grad = grads[0];
-        const torch::Tensor sig = torch::sigmoid(gate);
-        const torch::Tensor silu = gate * sig;
-        // d silu / d gate = sig * (1 + gate * (1 - sig))
-        const torch::Tensor dGate = grad * up * (sig * (1 + gate * (1 - sig)));
-        return {dGate, grad * silu};
+        const torch::Tensor both = siluMulGradient(grads[0], saved[0], saved[1]);
+        const int64_t n = saved[0].size(-1);
+        return {both.narrow(-1, 0, n), both.narrow(-1, n, n)};
+    }
+};
+
+// The same over the stacked gate/up output (..., 2I): its gradient needs no concatenation.
+struct SiluMulStacked : torch::autograd::Function<SiluMulStacked>
+{
+    static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &gateUp)
+    {
+        ctx->save_for_backward({gateUp});
+        const int64_t n = gateUp.size(-1) / 2;
+        return siluMulValue(gateUp.narrow(-1, 0, n), gateUp.narrow(-1, n, n));
+    }
+    static tensor_list backward(AutogradContext *ctx, tensor_list grads)
+    {
+        const torch::Tensor gateUp = ctx->get_saved_variables()[0];
+        const int64_t n = gateUp.size(-1) / 2;
+        return {siluMulGradient(grads[0], gateUp.narrow(-1, 0, n), gateUp.narrow(-1, n, n))};
     }
 };
 
@@ -88,12 +124,16 @@ struct Rotary : torch::autograd::Function<Rotary>
                                  const torch::Tensor &cos, const torch::Tensor &sin)
     {
         ctx->save_for_backward({cos, sin});
+        if (x.dim() == 4 && fused::applies({x, cos, sin}))
+            return fused::rotary(x, cos, sin);
         return x * cos + rotateHalf(x) * sin;
     }
     static tensor_list backward(AutogradContext *ctx, tensor_list grads)
     {
         const auto saved = ctx->get_saved_variables();
         const torch::Tensor &cos = saved[0], &sin = saved[1], &grad = grads[0];
+        if (grad.dim() == 4 && fused::applies({grad, cos, sin}))
+            return {fused::rotaryBackward(grad, cos, sin), torch::Tensor(), torch::Tensor()};
         return {grad * cos + rotateHalfTransposed(grad * sin), torch::Tensor(), torch::Tensor()};
     }
 };
@@ -103,6 +143,11 @@ struct RmsNorm : torch::autograd::Function<RmsNorm>
     static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &x,
                                  const torch::Tensor &weight, double eps)
     {
+        if (fused::applies({x, weight})) {
+            auto [out, rstd] = fused::rmsNorm(x, weight, eps);
+            ctx->save_for_backward({x, weight, rstd});
+            return out;
+        }
         const torch::Tensor rstd = torch::rsqrt(x.pow(2).mean(-1, true) + eps);
         ctx->save_for_backward({x, weight, rstd});
         return weight * (x * rstd);
@@ -111,13 +156,17 @@ struct RmsNorm : torch::autograd::Function<RmsNorm>
     {
         const auto saved = ctx->get_saved_variables();
         const torch::Tensor &x = saved[0], &weight = saved[1], &rstd = saved[2], &grad = grads[0];
-        const torch::Tensor normed = x * rstd;
-        const torch::Tensor g = grad * weight;
-        // d/dx of x * rstd(x): rstd * (g - normed * mean(g * normed))
-        const torch::Tensor gradX = rstd * (g - normed * (g * normed).mean(-1, true));
-        torch::Tensor gradW;
+        torch::Tensor gradX, gradW;
+        if (fused::applies({grad, x, weight, rstd})) {
+            gradX = fused::rmsNormBackward(grad, x, weight, rstd);
+        } else {
+            const torch::Tensor normed = x * rstd;
+            const torch::Tensor g = grad * weight;
+            // d/dx of x * rstd(x): rstd * (g - normed * mean(g * normed))
+            gradX = rstd * (g - normed * (g * normed).mean(-1, true));
+        }
         if (weight.requires_grad())
-            gradW = reduceTo(grad * normed, weight);
+            gradW = reduceTo(grad * (x * rstd), weight);
         return {gradX, gradW, torch::Tensor()};
     }
 };
@@ -138,6 +187,11 @@ torch::Tensor frozenLinear(const torch::Tensor &x, const torch::Tensor &weight,
 torch::Tensor siluMul(const torch::Tensor &gate, const torch::Tensor &up)
 {
     return SiluMul::apply(gate, up);
+}
+
+torch::Tensor siluMulStacked(const torch::Tensor &gateUp)
+{
+    return SiluMulStacked::apply(gateUp);
 }
 
 torch::Tensor rotary(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin)

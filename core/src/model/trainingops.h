@@ -1,11 +1,11 @@
-// Memory-lean autograd for the decoder's training forward pass. Each op computes exactly what
-// the plain LibTorch expression computes (same forward arithmetic, so the same numbers), but
-// saves only what its backward needs:
+// Memory-lean autograd for the decoder's training forward pass. Each op computes what the plain
+// LibTorch expression computes (to float rounding), but saves only what its backward needs:
 //   frozenLinear   a linear map whose weight does not train keeps no copy of its input;
 //   siluMul        silu(gate) * up keeps gate and up, not silu(gate) as well;
 //   rotary         RoPE is linear in x: its backward needs only cos and sin;
 //   rmsNormTrain   keeps the input and 1/rms, not the normalised copy.
-// Together they roughly halve the activations a LoRA step holds. Used only when autograd
+// Together they roughly halve the activations a LoRA step holds. On the CPU in float32 the
+// element-wise ones run as single-pass loops (model/fusedkernels.h). Used only when autograd
 // records (see useTrainingOps); inference keeps the plain expressions.
 #pragma once
 
@@ -21,6 +21,9 @@ bool useTrainingOps(const torch::Tensor &x);
 torch::Tensor frozenLinear(const torch::Tensor &x, const torch::Tensor &weight,
                            const torch::Tensor &bias, bool transposedWeight);
 torch::Tensor siluMul(const torch::Tensor &gate, const torch::Tensor &up);
+// siluMul over the two halves of gateUp (..., 2I) (the stacked gate/up projection's output);
+// its gradient comes out in that layout, with no concatenation.
+torch::Tensor siluMulStacked(const torch::Tensor &gateUp);
 // x * cos + rotate_half(x) * sin, x: (B, T, H, D), cos/sin broadcastable (B, T, 1, D).
 torch::Tensor rotary(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
 // weight * (x * rsqrt(mean(x^2) + eps)); weight may train (full fine-tuning) or not.

@@ -9,6 +9,9 @@
 #include <thread>
 #include <utility>
 
+#include <cstdlib>
+#include <unistd.h>
+
 namespace ft {
 namespace {
 
@@ -43,6 +46,17 @@ int initRuntime(int threads)
     const int count = threads > 0 ? threads : physicalCores();
     torch::set_num_threads(count);
     return torch::get_num_threads();
+}
+
+void restartWithBoundedOpenMpWaits(char *argv[], OpenMpWaits waits)
+{
+    if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT"))
+        return;
+    if (waits == OpenMpWaits::Passive)
+        ::setenv("OMP_WAIT_POLICY", "passive", 1);
+    else
+        ::setenv("GOMP_SPINCOUNT", "100000", 1);
+    ::execv("/proc/self/exe", argv);  // returns only on failure: run on as we are
 }
 
 std::string runtimeDescription()

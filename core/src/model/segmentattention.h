@@ -1,0 +1,23 @@
+// Causal self-attention over one padding-free row of sequences (segments), for training: each
+// (segment, K/V head) pair is one task on LibTorch's threads, its GEMMs read q, k and v in place
+// (row views, no permuted copies), the softmax touches only the causal triangle with the 1/sqrt(D)
+// scale folded in, and the output is written straight into the (1, N, H * D) result (no
+// concatenation of segments). Grouped-query attention shares each K/V head among its H / Hkv
+// query heads. Same values as model/decoder.cpp's plain attention to float rounding; tested
+// against it in tests/unit/tst_train.cpp.
+#pragma once
+
+#include <torch/types.h>
+
+#include <vector>
+
+namespace ft {
+
+// Whether segmentAttention takes these inputs: CPU float32, one row, head dimension contiguous.
+bool segmentAttentionApplies(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v);
+
+// q (1, N, H, D), k and v (1, N, Hkv, D); segments add up to N. Returns (1, N, H * D).
+torch::Tensor segmentAttention(const torch::Tensor &q, const torch::Tensor &k,
+                               const torch::Tensor &v, const std::vector<int64_t> &segments);
+
+} // namespace ft

@@ -40,8 +40,6 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
-#include <set>
-
 namespace ftui {
 
 namespace {
@@ -454,10 +452,7 @@ void DataPage::onDatasetSelected()
         m_findingFilter->clear();
         m_findingFilter->addItem(tr("All findings"), QString());
         if (m_store && id) {
-            std::set<std::string> kinds;
-            for (const auto &f : m_store->findings(id))
-                kinds.insert(f.kind);
-            for (const auto &k : kinds)
+            for (const auto &k : m_store->findingKinds(id))
                 m_findingFilter->addItem(QString::fromStdString(k), QString::fromStdString(k));
         }
         m_findingFilter->setEnabled(m_findingFilter->count() > 1);

@@ -381,7 +381,7 @@ QWidget *StrategyPage::buildMapPanel()
     frozen.setAlpha(160);
     swatch(frozen, tr("Frozen"));
     swatch(LayerMap::trainableColor(), tr("Trainable"));
-    swatch(LayerMap::loraColor(), tr("LoRA target"));
+    swatch(LayerMap::loraColor(), tr("LoRA / adapter"));
     swatch(LayerMap::stageColor(1), tr("Later stage"));
     legend->addStretch(1);
     auto *hint = new QLabel(tr("lm_head on top, embeddings at the bottom"));
@@ -621,21 +621,7 @@ void StrategyPage::refreshPlan()
         try {
             const ft::TrainingConfig config =
                 m_setup->buildConfig(m_session->modelPath(), QString());
-            if (config.strategy == "ia3" || config.strategy == "prompt_tuning") {
-                // planTraining covers the strategies that train base weights or LoRA; for these
-                // adapters the base stays frozen and the count is peft's (ft/memoryestimate.h).
-                ft::MemoryStrategy ms = m_setup->memoryStrategy();
-                m_plan.strategy = config.strategy;
-                m_plan.totalParameters = m_structure.totalParameters;
-                m_plan.trainableParameters = ft::trainableParameterCount(model->info(), ms);
-                for (const auto &part : m_structure.parts) {
-                    ft::PartTraining p;
-                    p.id = part.id;
-                    m_plan.parts.push_back(p);
-                }
-            } else {
-                m_plan = ft::planTraining(config, *model);
-            }
+            m_plan = ft::planTraining(config, *model);
             m_map->setPlan(m_plan);
         } catch (const std::exception &e) {
             m_planError = format::sentence(QString::fromStdString(e.what()));

@@ -215,7 +215,7 @@ private Q_SLOTS:
             QVERIFY2(store.rowCount(id, filter) == int64_t(expected.size()), what.c_str());
             // Pages by position, in index order, the last one short, past the end empty.
             for (int64_t pos : {int64_t(0), int64_t(1), int64_t(expected.size() / 2), int64_t(expected.size()) - 3}) {
-                if (pos < 0)
+                if (pos < 0 || pos >= int64_t(expected.size()))
                     continue;
                 const auto page = store.rows(id, filter, pos, 40);
                 const size_t want = std::min<size_t>(40, expected.size() - size_t(pos));

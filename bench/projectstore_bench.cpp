@@ -1,5 +1,7 @@
 // Project store at scale: 1M synthetic rows written in one transaction, then random 50-row
-// pages (what the GUI's table view asks for), and an import of a generated JSONL file.
+// pages (what the GUI's table view asks for), the filtered views (a third of the rows excluded,
+// a tenth with a finding: the time to set the filter, i.e. count its matches, and to read a
+// random 200-row page of them by position), and an import of a generated JSONL file.
 //   ft-bench-projectstore [ROWS=1000000] [DIR=/tmp]
 #include "ft/dataimport.h"
 #include "ft/project.h"
@@ -71,6 +73,54 @@ int main(int argc, char **argv)
     t = Clock::now();
     const int64_t count = store.rowCount(d.id);
     std::printf("rowCount %lld: %.1f ms\n", static_cast<long long>(count), secondsSince(t) * 1000);
+
+    // Filtered views, as the table model asks for them: a count when the filter is set, then
+    // 200-row pages at random positions among the matches.
+    {
+        std::vector<int64_t> excluded;
+        std::vector<ft::Finding> findings;
+        for (long i = 0; i < n; ++i) {
+            if (i % 3 == 0)
+                excluded.push_back(i);
+            if (i % 10 == 0)
+                findings.push_back({i, "exact_duplicate", "warning", nlohmann::json::object()});
+        }
+        t = Clock::now();
+        store.setStatus(d.id, excluded, ft::RowStatus::Excluded);
+        std::printf("setStatus on %zu rows: %.2f s\n", excluded.size(), secondsSince(t));
+        t = Clock::now();
+        store.replaceFindings(d.id, findings);
+        std::printf("replaceFindings %zu: %.2f s\n", findings.size(), secondsSince(t));
+    }
+    for (const ft::RowFilter &filter : {ft::RowFilter{ft::RowStatus::Excluded, {}},
+                                        ft::RowFilter{ft::RowStatus::Pending, {}},
+                                        ft::RowFilter{std::nullopt, "exact_duplicate"},
+                                        ft::RowFilter{ft::RowStatus::Excluded, "exact_duplicate"}}) {
+        std::vector<double> setMs;
+        int64_t matches = 0;
+        for (int k = 0; k < 5; ++k) {
+            t = Clock::now();
+            matches = store.rowCount(d.id, filter);
+            setMs.push_back(secondsSince(t) * 1000);
+        }
+        std::sort(setMs.begin(), setMs.end());
+        std::vector<double> pageMs;
+        for (int k = 0; k < 200; ++k) {
+            const int64_t pos = static_cast<int64_t>(rng() % static_cast<uint64_t>(std::max<int64_t>(1, matches - 200)));
+            t = Clock::now();
+            const auto page = store.rows(d.id, filter, pos, 200);
+            pageMs.push_back(secondsSince(t) * 1000);
+            if (page.empty())
+                return 1;
+        }
+        std::sort(pageMs.begin(), pageMs.end());
+        std::printf("filter %s%s%s (%lld matches): set (count) median %.1f ms; random 200-row page median %.1f "
+                    "ms, p99 %.1f ms, max %.1f ms\n",
+                    filter.status ? ft::rowStatusName(*filter.status) : "",
+                    filter.status && !filter.findingKind.empty() ? " + " : "", filter.findingKind.c_str(),
+                    static_cast<long long>(matches), setMs[setMs.size() / 2], pageMs[pageMs.size() / 2],
+                    pageMs[pageMs.size() * 99 / 100], pageMs.back());
+    }
 
     // Import of a generated JSONL file of the same size.
     const fs::path jsonl = dir / "ft-bench.jsonl";

@@ -36,8 +36,6 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
-#include <set>
-
 namespace ftui {
 
 namespace {
@@ -299,8 +297,8 @@ void DataPage::onDatasetSelected()
     // The finding kinds present in this dataset.
     std::set<std::string> kinds;
     if (m_store && id)
-        for (const auto &f : m_store->findings(id))
-            kinds.insert(f.kind);
+        for (const auto &k : m_store->findingKinds(id))
+            kinds.insert(k);
     m_rowToolbar->resetFilters(kinds);
     m_model->setDataset(m_store.get(), id, rows);
     m_model->setFilter(std::nullopt, {});

@@ -329,9 +329,9 @@ void LayerMap::paintEvent(QPaintEvent *)
     for (const Tile &t : m_tiles) {
         const ft::ModelPart &part = m_structure.parts[size_t(t.part)];
         const ft::PartTraining *tr_ = training(t.part);
-        // planTraining marks LoRA-targeted parts trainable too: they are drawn as LoRA (the base
-        // weights stay frozen).
-        const bool lora = tr_ && !tr_->loraModules.empty();
+        // planTraining marks the parts with an adapter (LoRA, IA3 vectors, virtual tokens)
+        // trainable too: they are drawn as adapters (the base weights stay frozen).
+        const bool lora = tr_ && (!tr_->loraModules.empty() || tr_->adapterParameters > 0);
         const bool trainable = tr_ && !lora && (tr_->trainable || tr_->stage > 0);
         QColor fill = frozenColor(pal);
         if (trainable)
@@ -360,17 +360,16 @@ void LayerMap::paintEvent(QPaintEvent *)
         p.drawText(textRect, Qt::AlignLeft | Qt::AlignVCenter, title);
         p.setFont(font());
         QString count = part.tied ? tr("tied") : format::parameterCount(part.parameterCount);
-        if (lora && tr_->loraParameters > 0)
-            count = tr("+%1").arg(format::parameterCount(tr_->loraParameters));
+        if (lora && tr_->loraParameters + tr_->adapterParameters > 0)
+            count = tr("+%1").arg(format::parameterCount(tr_->loraParameters + tr_->adapterParameters));
         const int titleW = QFontMetrics(bold).horizontalAdvance(title) + 8;
         p.drawText(textRect.adjusted(titleW, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter,
                    fm.elidedText(count, Qt::ElideRight, std::max(0, textRect.width() - titleW)));
 
         for (const auto &chip : t.chips) {
-            const bool on = tr_ && std::any_of(tr_->loraModules.begin(), tr_->loraModules.end(),
-                                               [&](const std::string &m) {
-                                                   return moduleName(m) == chip.first;
-                                               });
+            const auto named = [&](const std::string &m) { return moduleName(m) == chip.first; };
+            const bool on = tr_ && (std::any_of(tr_->loraModules.begin(), tr_->loraModules.end(), named) ||
+                                    std::any_of(tr_->adapterModules.begin(), tr_->adapterModules.end(), named));
             QPainterPath cp;
             cp.addRoundedRect(QRectF(chip.second), 4, 4);
             if (on) {
@@ -435,7 +434,7 @@ void LayerMap::mouseReleaseEvent(QMouseEvent *event)
     for (const QString &id : ids) {
         auto it = m_tileOfPart.find(id);
         const ft::PartTraining *t = it == m_tileOfPart.end() ? nullptr : training(m_tiles[*it].part);
-        if (!t || !t->trainable || !t->loraModules.empty())
+        if (!t || !t->trainable || !t->loraModules.empty() || t->adapterParameters > 0)
             allTrainable = false;
     }
     Q_EMIT partsToggled(ids, !allTrainable);
@@ -459,14 +458,23 @@ bool LayerMap::event(QEvent *event)
         if (!part.note.empty())
             text += QStringLiteral("<br>") + QString::fromStdString(part.note).toHtmlEscaped();
         if (t) {
-            text += QStringLiteral("<br>") + (t->trainable ? tr("trains (%1)").arg(format::parameterCount(t->trainableParameters))
-                                                           : tr("frozen"));
+            const bool adapter = !t->loraModules.empty() || t->adapterParameters > 0;
+            text += QStringLiteral("<br>") +
+                    (adapter        ? tr("base weights frozen")
+                     : t->trainable ? tr("trains (%1)").arg(format::parameterCount(t->trainableParameters))
+                                    : tr("frozen"));
             if (t->stage > 0)
                 text += tr("<br>joins at stage %1").arg(t->stage);
             if (!t->loraModules.empty())
                 text += tr("<br>LoRA on %1 (%2 parameters)")
                             .arg(QString::number(t->loraModules.size()),
                                  format::parameterCount(t->loraParameters));
+            if (!t->adapterModules.empty())
+                text += tr("<br>IA3 vectors on %1 (%2 parameters)")
+                            .arg(QString::number(t->adapterModules.size()),
+                                 format::parameterCount(t->adapterParameters));
+            else if (t->adapterParameters > 0)
+                text += tr("<br>virtual tokens (%1 parameters)").arg(format::parameterCount(t->adapterParameters));
         }
         for (const auto &name : part.parameterNames)
             text += QStringLiteral("<br><small>") + QString::fromStdString(name) + QStringLiteral("</small>");

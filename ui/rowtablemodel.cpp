@@ -7,13 +7,10 @@
 #include <QPalette>
 
 #include <algorithm>
-#include <set>
 
 namespace ftui {
 
 namespace {
-
-constexpr size_t kSingleCacheRows = 2000;
 
 QString elide(const QString &text)
 {
@@ -50,54 +47,44 @@ void RowTableModel::setDataset(ft::ProjectStore *store, int64_t datasetId, int64
     m_store = datasetId ? store : nullptr;
     m_datasetId = m_store ? datasetId : 0;
     m_rowCount = m_store ? rowCount : 0;
-    m_pages.clear();
-    m_lru.clear();
-    m_single.clear();
-    rebuildFilter();
+    clearCache();
+    countFiltered();
     endResetModel();
 }
 
 void RowTableModel::setFilter(std::optional<ft::RowStatus> status, const std::string &findingKind)
 {
     beginResetModel();
-    m_status = status;
-    m_findingKind = findingKind;
-    m_single.clear();
-    rebuildFilter();
+    m_filter = {status, findingKind};
+    clearCache();
+    countFiltered();
     endResetModel();
 }
 
-void RowTableModel::rebuildFilter()
+void RowTableModel::clearCache()
 {
-    m_filtered = m_store && (m_status || !m_findingKind.empty());
-    m_indices.clear();
-    if (!m_filtered)
+    m_pages.clear();
+    m_lru.clear();
+}
+
+void RowTableModel::countFiltered()
+{
+    m_filteredCount = 0;
+    if (!isFiltered())
         return;
-    std::set<int64_t> withKind;
-    if (!m_findingKind.empty())
-        for (const auto &f : m_store->findings(m_datasetId))
-            if (f.kind == m_findingKind)
-                withKind.insert(f.rowIndex);
-    if (!m_status) {
-        m_indices.assign(withKind.begin(), withKind.end());
-        return;
+    try {
+        ++m_storeReads;
+        m_filteredCount = m_store->rowCount(m_datasetId, m_filter);
+    } catch (const ft::Error &) {
+        m_filteredCount = 0;
     }
-    // Statuses need a pass over the rows; the pass is also the cache for the matches.
-    m_store->forEachRow(m_datasetId, [&](const ft::ProjectRow &row) {
-        if (row.status == *m_status && (m_findingKind.empty() || withKind.count(row.index)))
-            m_indices.push_back(row.index);
-        return true;
-    });
-    ++m_storeReads;
 }
 
 void RowTableModel::reload()
 {
     beginResetModel();
-    m_pages.clear();
-    m_lru.clear();
-    m_single.clear();
-    rebuildFilter();
+    clearCache();
+    countFiltered();
     endResetModel();
 }
 
@@ -105,47 +92,47 @@ int64_t RowTableModel::datasetIndex(int row) const
 {
     if (row < 0 || row >= rowCount())
         return -1;
-    return m_filtered ? m_indices[size_t(row)] : row;
+    if (!isFiltered())
+        return row;
+    const ft::ProjectRow *r = fetch(row);
+    return r ? r->index : -1;
 }
 
 int RowTableModel::tableRow(int64_t index) const
 {
-    if (!m_filtered)
+    if (!isFiltered())
         return index >= 0 && index < m_rowCount ? int(index) : -1;
-    const auto it = std::lower_bound(m_indices.begin(), m_indices.end(), index);
-    return it != m_indices.end() && *it == index ? int(it - m_indices.begin()) : -1;
+    // A cached page holds it when it is on screen or selected; pages are sorted by index.
+    for (const auto &[page, rows] : m_pages) {
+        const auto it = std::lower_bound(rows.begin(), rows.end(), index,
+                                         [](const ft::ProjectRow &r, int64_t i) { return r.index < i; });
+        if (it != rows.end() && it->index == index)
+            return int(page * kPageSize + (it - rows.begin()));
+    }
+    try {
+        ++m_storeReads;
+        return int(m_store->filteredPosition(m_datasetId, m_filter, index));
+    } catch (const ft::Error &) {
+        return -1;
+    }
 }
 
 const ft::ProjectRow *RowTableModel::rowAt(int row) const
 {
-    const int64_t index = datasetIndex(row);
-    return index < 0 ? nullptr : fetch(index);
+    return row < 0 || row >= rowCount() ? nullptr : fetch(row);
 }
 
-const ft::ProjectRow *RowTableModel::fetch(int64_t index) const
+const ft::ProjectRow *RowTableModel::fetch(int64_t row) const
 {
     if (!m_store)
         return nullptr;
-    const int64_t page = index / kPageSize;
+    const int64_t page = row / kPageSize;
     auto it = m_pages.find(page);
-    if (it == m_pages.end() && m_filtered) {
-        auto single = m_single.find(index);
-        if (single != m_single.end())
-            return &single->second;
-        if (m_single.size() >= kSingleCacheRows)
-            m_single.clear();
-        try {
-            ++m_storeReads;
-            return &m_single.emplace(index, m_store->row(m_datasetId, index)).first->second;
-        } catch (const ft::Error &) {
-            return nullptr;
-        }
-    }
     if (it == m_pages.end()) {
         std::vector<ft::ProjectRow> rows;
         try {
             ++m_storeReads;
-            rows = m_store->rows(m_datasetId, page * kPageSize, kPageSize);
+            rows = m_store->rows(m_datasetId, m_filter, page * kPageSize, kPageSize);
         } catch (const ft::Error &) {
             return nullptr;
         }
@@ -159,7 +146,7 @@ const ft::ProjectRow *RowTableModel::fetch(int64_t index) const
         m_lru.remove(page);
         m_lru.push_front(page);
     }
-    const size_t offset = size_t(index - page * kPageSize);
+    const size_t offset = size_t(row - page * kPageSize);
     return offset < it->second.size() ? &it->second[offset] : nullptr;
 }
 
@@ -167,7 +154,7 @@ int RowTableModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid())
         return 0;
-    return int(m_filtered ? int64_t(m_indices.size()) : m_rowCount);
+    return int(isFiltered() ? m_filteredCount : m_rowCount);
 }
 
 int RowTableModel::columnCount(const QModelIndex &parent) const
@@ -179,8 +166,8 @@ QVariant RowTableModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid())
         return {};
-    if (role == Qt::DisplayRole && index.column() == IndexColumn)
-        return qlonglong(datasetIndex(index.row())); // no store read for the index column
+    if (role == Qt::DisplayRole && index.column() == IndexColumn && !isFiltered())
+        return qlonglong(index.row()); // no store read for the index column
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != Qt::ForegroundRole)
         return {};
     const ft::ProjectRow *row = rowAt(index.row());
@@ -203,6 +190,7 @@ QVariant RowTableModel::data(const QModelIndex &index, int role) const
         return {};
     }
     switch (index.column()) {
+    case IndexColumn: return qlonglong(row->index);
     case StatusColumn: {
         QString s = QString::fromLatin1(ft::rowStatusName(row->status));
         return row->edited ? s + tr(" · edited") : s;

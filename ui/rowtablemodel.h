@@ -1,7 +1,7 @@
 // The rows of one project dataset as a table that stays fast at millions of rows: rowCount comes
 // from DatasetInfo (stored), rows are read from the store in pages of kPageSize on demand and a
-// few pages are cached (least recently used). A filter (status, finding kind) turns the table
-// into a list of matching dataset indices; rows are still read lazily.
+// few pages are cached (least recently used). A filter (status, finding kind) is answered by the
+// store too: one count, then pages by position among the matches, read lazily the same way.
 #pragma once
 
 #include <ft/project.h>
@@ -10,8 +10,8 @@
 
 #include <list>
 #include <map>
-#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace ftui {
@@ -34,13 +34,14 @@ public:
     void setDataset(ft::ProjectStore *store, int64_t datasetId, int64_t rowCount);
     int64_t datasetId() const { return m_datasetId; }
 
-    // Filters: status (nullopt: any) and finding kind ("" : any). Rebuilds the list of indices.
+    // Filters: status (nullopt: any) and finding kind ("" : any). One count from the store.
     void setFilter(std::optional<ft::RowStatus> status, const std::string &findingKind);
-    bool isFiltered() const { return m_filtered; }
+    bool isFiltered() const { return m_store && !m_filter.any(); }
 
-    // The dataset index shown at table row `row`.
+    // The dataset index shown at table row `row` (filtered: from the row's page), or -1.
     int64_t datasetIndex(int row) const;
-    // The table row showing dataset index `index`, or -1.
+    // The table row showing dataset index `index`, or -1 (filtered: from a cached page, else
+    // one store query).
     int tableRow(int64_t index) const;
     // The whole row (from the cache or the store).
     const ft::ProjectRow *rowAt(int row) const;
@@ -49,7 +50,7 @@ public:
     // With a filter, re-evaluates it.
     void reload();
 
-    // Store reads made (pages and single rows), for tests and the status line.
+    // Store reads made (pages, filter counts, positions), for tests and the status line.
     int64_t storeReads() const { return m_storeReads; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -58,22 +59,19 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
-    const ft::ProjectRow *fetch(int64_t datasetIdx) const;
-    void rebuildFilter();
+    const ft::ProjectRow *fetch(int64_t row) const;
+    void clearCache();
+    void countFiltered();
 
     ft::ProjectStore *m_store = nullptr;
     int64_t m_datasetId = 0;
-    int64_t m_rowCount = 0;
-    bool m_filtered = false;
-    std::optional<ft::RowStatus> m_status;
-    std::string m_findingKind;
-    std::vector<int64_t> m_indices; // when filtered
+    int64_t m_rowCount = 0;      // the dataset's rows
+    ft::RowFilter m_filter;
+    int64_t m_filteredCount = 0; // the filter's matches (when filtered)
 
-    // Page cache: page number -> rows; m_lru front is the most recent.
+    // Page cache: page number (of table rows) -> rows; m_lru front is the most recent.
     mutable std::map<int64_t, std::vector<ft::ProjectRow>> m_pages;
     mutable std::list<int64_t> m_lru;
-    // Filtered views read single rows (the matches are scattered).
-    mutable std::map<int64_t, ft::ProjectRow> m_single;
     mutable int64_t m_storeReads = 0;
 };
 

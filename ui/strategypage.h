@@ -2,7 +2,8 @@
 // tuning) with each strategy's options, an advisor (the article's rows rule combined with the
 // memory estimate for this machine) and the layer map of the open model, coloured by the engine's
 // own plan (ft::planTraining). Every change is written to the session's TrainingSetup, so the
-// Train page trains what the map shows.
+// Train page trains what the map shows. This file assembles the parts: the option panels
+// (*optionspanel.h), the advisor (strategyadvisor.h), the map (layermappanel.h, layermapedits.h).
 #pragma once
 
 #include <ft/modelstructure.h>
@@ -10,18 +11,18 @@
 
 #include <QWidget>
 
-class QCheckBox;
+#include <vector>
+
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
-class QLineEdit;
-class QPushButton;
-class QSpinBox;
 class QStackedWidget;
 
 namespace ftui {
 
 class LayerMap;
+class LoraOptionsPanel;
+class OptionsPanel;
+class StrategyAdvisor;
 class StudioSession;
 class TrainingSetup;
 
@@ -49,18 +50,13 @@ public:
     static QString advisedStrategy(qint64 rows);
 
 private:
-    QWidget *buildOptions();
-    QWidget *buildAdvisor();
-    QWidget *buildMapPanel();
+    QWidget *buildMethodBox();
     void onModelChanged();
     void setupToForm();
     void formToSetup();
+    void applySettings(const ft::TrainingConfig &settings);
     void refreshPlan();
     void refreshAdvice();
-    void rebuildLoraTargets();
-    void onPartsToggled(const QStringList &ids, bool trainable);
-    void onLoraModuleToggled(const QString &module);
-    void applyAdvice();
     void countDatasetRows();
 
     StudioSession *m_session;
@@ -69,42 +65,14 @@ private:
     ft::ModelStructure m_structure;
     ft::TrainingPlan m_plan;
     QString m_planError;
-    QString m_advised;
     QString m_countedDataPath;
 
     QLabel *m_subtitle = nullptr;
     QComboBox *m_strategy = nullptr;
     QStackedWidget *m_options = nullptr;
-    // freeze
-    QComboBox *m_freezeSelection = nullptr;
-    QSpinBox *m_freezeCount = nullptr;
-    QLineEdit *m_freezeBlocks = nullptr;
-    QCheckBox *m_freezeModules[3] = {};
-    QCheckBox *m_freezeExtra[3] = {};
-    QLineEdit *m_freezePatterns = nullptr;
-    // progressive
-    QSpinBox *m_progInitial = nullptr;
-    QSpinBox *m_progStages = nullptr;
-    QSpinBox *m_progBlocksPerStage = nullptr;
-    QDoubleSpinBox *m_progLrFactor = nullptr;
-    // lora
-    QSpinBox *m_loraR = nullptr;
-    QDoubleSpinBox *m_loraAlpha = nullptr;
-    QDoubleSpinBox *m_loraDropout = nullptr;
-    QWidget *m_loraTargetBox = nullptr;
-    QList<QCheckBox *> m_loraTargets;
-    QCheckBox *m_loraAllLinear = nullptr;
-    // ia3
-    QLineEdit *m_ia3Targets = nullptr;
-    QLineEdit *m_ia3Feedforward = nullptr;
-    // prompt tuning
-    QSpinBox *m_ptTokens = nullptr;
-    QComboBox *m_ptInit = nullptr;
-    QLineEdit *m_ptText = nullptr;
-
-    QSpinBox *m_rows = nullptr;
-    QLabel *m_advice = nullptr;
-    QPushButton *m_applyAdvice = nullptr;
+    std::vector<OptionsPanel *> m_panels;  // in the choice's order
+    LoraOptionsPanel *m_lora = nullptr;
+    StrategyAdvisor *m_advisor = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_error = nullptr;
     LayerMap *m_map = nullptr;

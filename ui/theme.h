@@ -16,6 +16,11 @@ namespace ftui::theme {
 QColor secondaryText(const QPalette &palette);
 // Amber used for warnings, with an alpha for backgrounds.
 QColor warningAccent(int alpha = 255);
+// Whether `palette` is a dark one (light text on a dark window).
+bool isDark(const QPalette &palette);
+// A dark palette for the Fusion style: what the studio looks like on a dark desktop, and what
+// FT_STUDIO_PALETTE=dark selects where there is no desktop theme (Xvfb screenshots, checks).
+QPalette darkPalette();
 
 QFont scaledFont(const QFont &base, double scale, QFont::Weight weight = QFont::Normal);
 void makeSecondary(QLabel *label);

@@ -1,5 +1,7 @@
 #include "trainingcharts.h"
 
+#include "theme.h"
+
 #include <qcustomplot.h>
 
 #include <QFile>
@@ -35,6 +37,13 @@ void styleAxis(QCPAxis *axis, const QPalette &palette)
     axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
 }
 
+// Series colours are picked for a light base; on a dark one they are lightened so the lines keep
+// their contrast (the deep blue of the smoothed loss nearly vanished on a dark base).
+QColor onBase(const QColor &color, const QPalette &palette)
+{
+    return theme::isDark(palette) ? color.lighter(160) : color;
+}
+
 QString number(double v)
 {
     return QString::number(v, 'g', 4);
@@ -53,9 +62,11 @@ TrainingCharts::TrainingCharts(QWidget *parent) : QWidget(parent)
     m_speed = createPlot(tr("Tokens / s"), QString());
     m_speed->setObjectName(QStringLiteral("speedChart"));
 
-    auto addGraph = [](QCustomPlot *plot, const QColor &color, double width, const QString &name) {
+    auto addGraph = [this](QCustomPlot *plot, const QColor &color, double width, const QString &name) {
         QCPGraph *g = plot->addGraph();
-        g->setPen(QPen(color, width));
+        QColor c = onBase(color, palette());
+        c.setAlpha(color.alpha());
+        g->setPen(QPen(c, width));
         g->setName(name);
         g->setAdaptiveSampling(true);
         return g;
@@ -240,7 +251,7 @@ void TrainingCharts::setOverlays(const QList<RunCurve> &curves)
     int i = 0;
     for (const RunCurve &curve : curves) {
         QCPGraph *g = m_loss->addGraph();
-        QColor color = kOverlayColors[i++ % 4];
+        QColor color = onBase(kOverlayColors[i++ % 4], palette());
         g->setPen(QPen(color, 1.4, Qt::DashLine));
         g->setName(curve.name);
         g->setData(curve.steps, curve.losses, true);

@@ -46,10 +46,12 @@ void runLayers(const LayersArgs &args)
         std::string mark;
         if (plan) {
             const ft::PartTraining &t = plan->parts[i];
-            mark = !t.loraModules.empty() ? "  lora x" + std::to_string(t.loraModules.size())
-                   : t.stage > 0          ? "  joins at stage " + std::to_string(t.stage)
-                   : t.trainable          ? "  trains"
-                                          : "  frozen";
+            mark = !t.loraModules.empty()    ? "  lora x" + std::to_string(t.loraModules.size())
+                   : !t.adapterModules.empty() ? "  ia3 x" + std::to_string(t.adapterModules.size())
+                   : t.adapterParameters > 0   ? "  + " + std::to_string(t.adapterParameters) + " virtual-token parameters"
+                   : t.stage > 0               ? "  joins at stage " + std::to_string(t.stage)
+                   : t.trainable               ? "  trains"
+                                               : "  frozen";
         }
         std::printf("  %-22s %-11s %12lld%s%s\n", p.id.c_str(), p.kind.c_str(),
                     static_cast<long long>(p.parameterCount), mark.c_str(),

@@ -10,6 +10,7 @@
 //   --page strategy [--dataset-rows N]       (with --screenshot) LoRA on the layer map
 //   --page compare --train-data FILE         (with --screenshot) train one run, compare base and
 //                                            tuned blind on --try-prompt, vote into a scratch project
+//   env FT_STUDIO_PALETTE=dark               Fusion with a dark palette (theme::darkPalette)
 
 #include "datapage.h"
 #include "mainwindow.h"
@@ -18,6 +19,7 @@
 #include "comparepage.h"
 #include "screenshotter.h"
 #include "strategypage.h"
+#include "theme.h"
 #include "trainpage.h"
 
 #include <ft/runtime.h>
@@ -41,6 +43,12 @@ int main(int argc, char *argv[])
     QApplication::setApplicationDisplayName(QStringLiteral("FineTune Studio"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/finetune-studio.png")));
+    // FT_STUDIO_PALETTE=dark: Fusion with the dark palette, the look on a dark desktop where no
+    // desktop theme provides one (Xvfb screenshots, checks of both palettes).
+    if (qEnvironmentVariable("FT_STUDIO_PALETTE") == QLatin1String("dark")) {
+        QApplication::setStyle(QStringLiteral("Fusion"));
+        QApplication::setPalette(ftui::theme::darkPalette());
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Fine-tune language models on your own "

@@ -105,6 +105,7 @@ private Q_SLOTS:
     void badFileReportsTheEngineMessage();
     void windowShowsProjectAndAcceptsDataDrops();
     void largeDatasetOpensAndScrollsFast();
+    void largeDatasetFiltersFromTheStore();
 };
 
 void TestDataPage::initTestCase()
@@ -428,6 +429,72 @@ void TestDataPage::largeDatasetOpensAndScrollsFast()
     // Laziness is what is tested (a handful of page reads, not 200k rows); the time depends on
     // the machine's load and is only reported (bench/projectstore_bench.cpp measures it).
     QVERIFY(model->storeReads() <= 4);
+}
+
+void TestDataPage::largeDatasetFiltersFromTheStore()
+{
+    // 100k rows, every third excluded, every tenth with a finding: the filters are a count and a
+    // page from the store's indexes, not a pass over the rows.
+    constexpr int kRows = 100000;
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("filter.ftproj"));
+    {
+        ft::ProjectStore store(QFile::encodeName(path).toStdString());
+        auto writer = store.beginDataset({"big", "generated", "alpaca", nlohmann::json::object(), "h"});
+        ft::NewRow row;
+        for (int i = 0; i < kRows; ++i) {
+            row.messages = {{"user", "question " + std::to_string(i)}, {"assistant", "answer"}};
+            writer->addRow(row);
+        }
+        const int64_t id = writer->commit().id;
+        std::vector<int64_t> excluded;
+        std::vector<ft::Finding> findings;
+        for (int i = 0; i < kRows; ++i) {
+            if (i % 3 == 0)
+                excluded.push_back(i);
+            if (i % 10 == 0)
+                findings.push_back({i, "pii_email", "warning", nlohmann::json::object()});
+        }
+        store.setStatus(id, excluded, ft::RowStatus::Excluded);
+        store.replaceFindings(id, findings);
+    }
+    ftui::StudioSession session;
+    DataPage page(&session);
+    page.setErrorDisplay(DataPage::ErrorDisplay::SignalOnly);
+    page.resize(1200, 800);
+    QVERIFY(ftui::openProject(nullptr, &session, path, false, true));
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    RowTableModel *model = page.rowModel();
+    QCOMPARE(page.findingFilter()->count(), 2); // all, pii_email
+
+    QElapsedTimer timer;
+    timer.start();
+    const int64_t before = model->storeReads();
+    page.setFilter(QStringLiteral("excluded"), QString());
+    QCOMPARE(model->rowCount(), (kRows + 2) / 3);
+    page.table()->scrollToBottom();
+    QApplication::processEvents();
+    const int last = model->rowCount() - 1;
+    QCOMPARE(model->datasetIndex(last), int64_t(kRows - 1)); // 99999 = 3 * 33333
+    QCOMPARE(model->data(model->index(last, RowTableModel::PromptColumn)).toString(),
+             QStringLiteral("question %1").arg(kRows - 1));
+    QCOMPARE(model->tableRow(kRows - 1), last);
+    QCOMPARE(model->tableRow(kRows - 2), -1); // pending: not shown
+    const qint64 ms = timer.elapsed();
+    const int64_t reads = model->storeReads() - before;
+    qInfo() << "100k rows: status filter set and scrolled to the end in" << ms << "ms," << reads << "store reads";
+    // The count, the first page (the view's top, before scrolling), the last page, the position
+    // of a row on no cached page.
+    QVERIFY2(reads <= 5, qPrintable(QStringLiteral("%1 reads").arg(reads)));
+    QVERIFY2(ms < 1000, qPrintable(QStringLiteral("%1 ms").arg(ms)));
+
+    // Status and finding together: rows divisible by 30.
+    page.setFilter(QStringLiteral("excluded"), QStringLiteral("pii_email"));
+    QCOMPARE(model->rowCount(), (kRows + 29) / 30);
+    QCOMPARE(model->datasetIndex(1), int64_t(30));
+    QCOMPARE(model->data(model->index(1, RowTableModel::IndexColumn)).toLongLong(), 30);
+    QCOMPARE(model->data(model->index(1, RowTableModel::FindingsColumn)).toLongLong(), 1);
 }
 
 QTEST_MAIN(TestDataPage)

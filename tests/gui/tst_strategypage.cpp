@@ -63,6 +63,7 @@ private Q_SLOTS:
     void freezeByClickAndDrag();
     void advisor();
     void progressiveStages();
+    void adapterCountsFromThePlan();
     void manyBlocksScroll();
 
 private:
@@ -203,6 +204,35 @@ void TestStrategyPage::progressiveStages()
     QCOMPARE(part(page.plan(), "block.1.attention")->stage, 0);  // the top block first
     QCOMPARE(part(page.plan(), "block.0.attention")->stage, 1);
     QCOMPARE(planned(session), page.plan().trainableParameters);
+}
+
+void TestStrategyPage::adapterCountsFromThePlan()
+{
+    StudioSession session;
+    session.setModel(m_model, m_fixture);
+    StrategyPage page(&session);
+    const ft::ModelInfo &info = m_model->info();
+    const int64_t kv = int64_t(info.numKvHeads) * info.headDim;
+
+    // IA3 with peft's Llama defaults: a vector of out_features on k_proj and v_proj, of
+    // in_features on the feed-forward down_proj.
+    page.setStrategy(QStringLiteral("ia3"));
+    QVERIFY2(page.planError().isEmpty(), qPrintable(page.planError()));
+    const int64_t ia3 = int64_t(info.numLayers) * (kv + kv + info.intermediateSize);
+    QCOMPARE(page.plan().trainableParameters, ia3);
+    QCOMPARE(planned(session), ia3);
+    QCOMPARE(part(page.plan(), "block.0.attention")->adapterParameters, kv + kv);
+    QCOMPARE(part(page.plan(), "block.0.mlp")->adapterParameters, int64_t(info.intermediateSize));
+    QVERIFY(!part(page.plan(), "block.0.norms")->trainable);
+    QVERIFY2(page.summaryText().contains(QLocale().toString(qlonglong(ia3))), qPrintable(page.summaryText()));
+
+    // Prompt tuning: num_virtual_tokens x hidden, on the embeddings.
+    page.setStrategy(QStringLiteral("prompt_tuning"));
+    QVERIFY2(page.planError().isEmpty(), qPrintable(page.planError()));
+    const int64_t prompt = int64_t(session.trainingSetup()->settings().promptTuning.numVirtualTokens) * info.hiddenSize;
+    QCOMPARE(page.plan().trainableParameters, prompt);
+    QCOMPARE(part(page.plan(), "embed")->adapterParameters, prompt);
+    QVERIFY2(page.summaryText().contains(QLocale().toString(qlonglong(prompt))), qPrintable(page.summaryText()));
 }
 
 void TestStrategyPage::manyBlocksScroll()

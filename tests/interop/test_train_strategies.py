@@ -110,6 +110,48 @@ def test_trainable_counts_match_transformers_and_peft(setup, kind):
     assert plan["trainable_parameters"] == peft_model.get_nb_trainable_parameters()[0]
 
 
+IA3_COUNT_CASES = [
+    ("llama", {}),  # peft's defaults for llama: k_proj, v_proj, down_proj (feed-forward)
+    ("llama", {"target_modules": ["q_proj", "o_proj", "up_proj", "down_proj"],
+               "feedforward_modules": ["up_proj", "down_proj"]}),
+    ("llama", {"target_modules": r".*\.layers\.1\..*_proj", "feedforward_modules": r".*mlp\.down_proj"}),
+    ("gpt2", {}),  # c_attn, mlp.c_proj (feed-forward)
+    ("gpt2", {"target_modules": ["c_attn", "attn.c_proj", "c_fc", "mlp.c_proj"],
+              "feedforward_modules": ["mlp.c_proj"]}),
+]
+
+
+@pytest.mark.parametrize("kind,ia3", IA3_COUNT_CASES,
+                         ids=["llama-default", "llama-lists", "llama-regex", "gpt2-default", "gpt2-all"])
+def test_ia3_trainable_count_matches_peft(setup, kind, ia3):
+    from peft import IA3Config, get_peft_model
+    root, models, data = setup
+    cfg, _ = _config(root, models[kind], data, f"count-{kind}-ia3-{len(ia3)}-{hash(str(ia3)) % 1000}",
+                     strategy="ia3", ia3=ia3)
+    plan = json.loads(run_cli("layers", "--config", cfg, "--json").stdout)
+    peft_model = get_peft_model(build(kind, models[kind]), IA3Config(task_type="CAUSAL_LM", **ia3))
+    assert plan["trainable_parameters"] == peft_model.get_nb_trainable_parameters()[0]
+    # Per part: the vectors on each part's modules, peft's ia3_l shapes.
+    shapes = {name[len("base_model.model."):-len(".ia3_l.default")]: p.numel()
+              for name, p in peft_model.named_parameters() if p.requires_grad}
+    for part in plan["parts"]:
+        assert part["adapter_parameters"] == sum(shapes[m] for m in part["adapter_modules"]), part["id"]
+    assert sorted(m for part in plan["parts"] for m in part["adapter_modules"]) == sorted(shapes)
+
+
+@pytest.mark.parametrize("kind", ["llama", "gpt2"])
+def test_prompt_tuning_trainable_count_matches_peft(setup, kind):
+    from peft import PromptTuningConfig, get_peft_model
+    root, models, data = setup
+    cfg, _ = _config(root, models[kind], data, f"count-{kind}-prompt", strategy="prompt_tuning",
+                     prompt_tuning={"num_virtual_tokens": 12})
+    plan = json.loads(run_cli("layers", "--config", cfg, "--json").stdout)
+    peft_model = get_peft_model(build(kind, models[kind]),
+                                PromptTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=12))
+    assert plan["trainable_parameters"] == peft_model.get_nb_trainable_parameters()[0]
+    assert plan["parts"][0]["adapter_parameters"] == plan["trainable_parameters"]
+
+
 def test_freeze_keeps_frozen_weights_bit_identical(setup):
     root, models, data = setup
     freeze = {"last_blocks": 1, "modules": ["mlp", "norms"], "extra": ["final_norm"],

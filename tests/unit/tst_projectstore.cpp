@@ -1,8 +1,11 @@
 // The project store: schema and migrations, one-transaction dataset writes (rollback leaves no
-// trace), paged reads, status / edits / findings / splits, and the failure cases (not a
-// database, a newer schema, a busy writer).
+// trace), paged reads, filtered counts and pages, status / edits / findings / splits, and the
+// failure cases (not a database, a newer schema, a busy writer).
+#include "data/projectschema.h"
+#include "data/sqlitedb.h"
 #include "ft/error.h"
 #include "ft/project.h"
+#include "ft/reviewstore.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -47,6 +50,19 @@ std::string scalar(const ProjectStore &store, const char *sqlText)
     return out;
 }
 
+// The details of EXPLAIN QUERY PLAN, one line each.
+std::string queryPlan(const ProjectStore &store, const std::string &sqlText)
+{
+    auto *db = static_cast<sqlite3 *>(store.nativeHandle());
+    sqlite3_stmt *st = nullptr;
+    sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sqlText).c_str(), -1, &st, nullptr);
+    std::string out;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        out += std::string(reinterpret_cast<const char *>(sqlite3_column_text(st, 3))) + "\n";
+    sqlite3_finalize(st);
+    return out;
+}
+
 template <typename F>
 bool throwsBadInput(F f)
 {
@@ -69,12 +85,12 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         ProjectStore store(dir.filePath("p.ftproj").toStdString());
-        QCOMPARE(store.schemaVersion(), 1);
+        QCOMPARE(store.schemaVersion(), 2);
         QCOMPARE(scalar(store, "PRAGMA journal_mode"), std::string("wal"));
         QCOMPARE(scalar(store, "PRAGMA foreign_keys"), std::string("1"));
-        QCOMPARE(scalar(store, "SELECT version FROM schema_version"), std::string("1"));
+        QCOMPARE(scalar(store, "SELECT version FROM schema_version"), std::string("2"));
         for (const char *t : {"datasets", "rows", "findings", "splits", "runs", "metrics", "checkpoints",
-                              "comparisons", "ratings"}) {
+                              "comparisons", "ratings", "dataset_reviews", "rows_by_status", "findings_by_kind"}) {
             const std::string q = std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + t + "'";
             QCOMPARE(scalar(store, q.c_str()), std::string("1"));
         }
@@ -94,12 +110,155 @@ private Q_SLOTS:
             sqlite3_close(db);
         }
         ProjectStore store(file, /*mustExist=*/true);
-        QCOMPARE(store.schemaVersion(), 1);
-        QCOMPARE(scalar(store, "SELECT version FROM schema_version"), std::string("1"));
+        QCOMPARE(store.schemaVersion(), 2);
+        QCOMPARE(scalar(store, "SELECT version FROM schema_version"), std::string("2"));
         QCOMPARE(scalar(store, "SELECT text FROM notes"), std::string("kept"));
         QVERIFY(store.datasets().empty());
         writeDataset(store, "d", 3);
         QCOMPARE(store.dataset("d").rowCount, int64_t(3));
+    }
+
+    void migratesVersion1KeepingDataAndReviews()
+    {
+        // Version-1 files, as that program left them: one reviewed (its dataset_reviews created on
+        // first use, as v1's saveReview did), one never reviewed (no such table).
+        QTemporaryDir dir;
+        const std::string reviewed = dir.filePath("v1-reviewed.ftproj").toStdString();
+        const std::string plain = dir.filePath("v1-plain.ftproj").toStdString();
+        for (const std::string &file : {reviewed, plain}) {
+            sql::Db db;
+            db.open(file, false);
+            QCOMPARE(migrateProject(db, 1), 0);
+            db.exec("INSERT INTO datasets(id, name, source_path, format, content_hash, imported_at, row_count) "
+                    "VALUES (1, 'old', 'a.json', 'alpaca', 'h', '2026-01-01T00:00:00Z', 30)");
+            db.exec("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 29) "
+                    "INSERT INTO rows(dataset_id, idx, original, messages, kind, status) "
+                    "SELECT 1, i, '{}', '[{\"role\":\"user\",\"content\":\"q' || i || '\"}]', 'sft', "
+                    "CASE WHEN i % 3 = 0 THEN 'excluded' ELSE 'pending' END FROM n");
+            db.exec("INSERT INTO findings(row_id, kind, severity) SELECT id, 'exact_duplicate', 'warning' "
+                    "FROM rows WHERE idx IN (4, 9, 12)");
+            if (file == reviewed)
+                db.exec("CREATE TABLE IF NOT EXISTS dataset_reviews(dataset_id INTEGER PRIMARY KEY REFERENCES "
+                        "datasets(id) ON DELETE CASCADE, reviewed_at TEXT NOT NULL, report TEXT NOT NULL);"
+                        "INSERT INTO dataset_reviews VALUES (1, '2026-01-02T00:00:00Z', '{\"score\": 81}')");
+        }
+        for (const std::string &file : {reviewed, plain}) {
+            ProjectStore store(file, /*mustExist=*/true);
+            QCOMPARE(store.schemaVersion(), 2);
+            QCOMPARE(scalar(store, "SELECT version FROM schema_version"), std::string("2"));
+            const DatasetInfo d = store.dataset("old");
+            QCOMPARE(store.rowCount(d.id), int64_t(30));
+            QCOMPARE(store.row(d.id, 29).messages.at(0).content, std::string("q29"));
+            QCOMPARE(store.findingCount(d.id), int64_t(3));
+            QCOMPARE(store.rowCount(d.id, RowFilter{RowStatus::Excluded, {}}), int64_t(10));
+            QCOMPARE(store.rowCount(d.id, RowFilter{RowStatus::Excluded, "exact_duplicate"}), int64_t(2)); // 9, 12
+            const auto report = loadReviewReport(store, d.id);
+            if (file == reviewed) {
+                QVERIFY(report);
+                QCOMPARE((*report)["score"].get<int>(), 81);
+                QCOMPARE((*report)["reviewed_at"].get<std::string>(), std::string("2026-01-02T00:00:00Z"));
+            } else {
+                QVERIFY(!report); // the table is there, empty
+                QCOMPARE(scalar(store, "SELECT count(*) FROM dataset_reviews"), std::string("0"));
+            }
+        }
+    }
+
+    void filteredCountsAndPagesMatchAFullScan()
+    {
+        QTemporaryDir dir;
+        ProjectStore store(dir.filePath("p.ftproj").toStdString());
+        const int64_t other = writeDataset(store, "other", 50, "h0"); // same kinds elsewhere: not counted
+        const int64_t n = 3000;
+        const int64_t id = writeDataset(store, "d", n, "h1");
+        std::vector<int64_t> excluded, accepted;
+        for (int64_t i = 0; i < n; ++i) {
+            if (i % 7 == 0)
+                excluded.push_back(i);
+            else if (i % 11 == 0)
+                accepted.push_back(i);
+        }
+        store.setStatus(id, excluded, RowStatus::Excluded);
+        store.setStatus(id, accepted, RowStatus::Accepted);
+        std::vector<Finding> fs;
+        for (int64_t i = 0; i < n; i += 5) {
+            fs.push_back({i, "exact_duplicate", "warning", json_object()});
+            if (i % 3 == 0)
+                fs.push_back({i, "exact_duplicate", "info", json_object()}); // two of a kind: one row
+        }
+        for (int64_t i = 1; i < n; i += 13)
+            fs.push_back({i, "pii_email", "warning", json_object()});
+        store.replaceFindings(id, fs);
+        store.replaceFindings(other, {{0, "exact_duplicate", "warning", json_object()},
+                                      {1, "pii_email", "warning", json_object()}});
+        QCOMPARE(store.findingKinds(id), (std::vector<std::string>{"exact_duplicate", "pii_email"}));
+
+        std::vector<ProjectRow> all;
+        store.forEachRow(id, [&](const ProjectRow &r) { all.push_back(r); return true; });
+        const std::vector<RowFilter> filters = {
+            {RowStatus::Excluded, {}},       {RowStatus::Accepted, {}},
+            {RowStatus::Pending, {}},        {std::nullopt, "exact_duplicate"},
+            {std::nullopt, "pii_email"},     {RowStatus::Excluded, "exact_duplicate"},
+            {RowStatus::Pending, "pii_email"}, {std::nullopt, "no_such_kind"},
+            {std::nullopt, {}}};
+        for (const RowFilter &filter : filters) {
+            std::vector<int64_t> expected;
+            for (const ProjectRow &r : all) {
+                bool hasKind = filter.findingKind.empty();
+                for (const Finding &f : fs)
+                    hasKind = hasKind || (f.rowIndex == r.index && f.kind == filter.findingKind);
+                if ((!filter.status || r.status == *filter.status) && hasKind)
+                    expected.push_back(r.index);
+            }
+            const std::string what = std::string(filter.status ? rowStatusName(*filter.status) : "any") + "/" +
+                                     filter.findingKind;
+            QVERIFY2(store.rowCount(id, filter) == int64_t(expected.size()), what.c_str());
+            // Pages by position, in index order, the last one short, past the end empty.
+            for (int64_t pos : {int64_t(0), int64_t(1), int64_t(expected.size() / 2), int64_t(expected.size()) - 3}) {
+                if (pos < 0 || pos >= int64_t(expected.size()))
+                    continue;
+                const auto page = store.rows(id, filter, pos, 40);
+                const size_t want = std::min<size_t>(40, expected.size() - size_t(pos));
+                QVERIFY2(page.size() == want, what.c_str());
+                for (size_t k = 0; k < page.size(); ++k) {
+                    QVERIFY2(page[k].index == expected[size_t(pos) + k], what.c_str());
+                    QCOMPARE(page[k].messages.at(0).content, "question " + std::to_string(page[k].index));
+                }
+            }
+            QVERIFY(store.rows(id, filter, int64_t(expected.size()), 40).empty());
+            // Positions of matches, and -1 for a row that does not match.
+            for (size_t k : {size_t(0), expected.size() / 3, expected.size() - 1})
+                if (k < expected.size())
+                    QVERIFY2(store.filteredPosition(id, filter, expected[k]) == int64_t(k), what.c_str());
+            for (int64_t i = 0; i < n; ++i)
+                if (!std::binary_search(expected.begin(), expected.end(), i)) {
+                    QCOMPARE(store.filteredPosition(id, filter, i), int64_t(-1));
+                    break;
+                }
+        }
+        // The filters' queries (traced as the store runs them) walk indexes: no scan of the rows
+        // or findings tables.
+        std::vector<std::string> traced;
+        auto *db = static_cast<sqlite3 *>(store.nativeHandle());
+        sqlite3_trace_v2(db, SQLITE_TRACE_STMT, [](unsigned, void *out, void *stmt, void *) {
+            if (char *sqlText = sqlite3_expanded_sql(static_cast<sqlite3_stmt *>(stmt))) {
+                static_cast<std::vector<std::string> *>(out)->push_back(sqlText);
+                sqlite3_free(sqlText);
+            }
+            return 0;
+        }, &traced);
+        for (const RowFilter &filter : filters) {
+            store.rowCount(id, filter);
+            store.rows(id, filter, 100, 40);
+            store.filteredPosition(id, filter, 700);
+        }
+        sqlite3_trace_v2(db, 0, nullptr, nullptr);
+        QVERIFY(traced.size() > filters.size() * 3);
+        for (const std::string &sqlText : traced) {
+            const std::string plan = queryPlan(store, sqlText);
+            for (const char *scan : {"SCAN rows", "SCAN r ", "SCAN r\n", "SCAN findings", "SCAN f "})
+                QVERIFY2(plan.find(scan) == std::string::npos, (sqlText + "\n" + plan).c_str());
+        }
     }
 
     void refusesNewerSchemaAndNonDatabases()

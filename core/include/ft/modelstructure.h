@@ -45,6 +45,11 @@ struct PartTraining
     std::vector<std::string> trainableNames;  // those parameters (HF names)
     std::vector<std::string> loraModules;     // LoRA: modules of this part that get an adapter
     int64_t loraParameters = 0;               // LoRA: adapter parameters on this part
+    // IA3: the modules of this part that get a scaling vector, and the vectors' size (peft's
+    // ia3_l: out_features, or in_features for feed-forward modules). Prompt tuning: the virtual
+    // token embeddings (num_virtual_tokens x hidden), on the embeddings part.
+    std::vector<std::string> adapterModules;
+    int64_t adapterParameters = 0;
     int stage = -1;  // progressive: the stage at which the part joins (0: from the start); -1 never
 };
 
@@ -59,9 +64,10 @@ struct TrainingPlan
     std::vector<PartTraining> parts;  // same order as ModelStructure::parts
 };
 
-// Applies config's strategy (and its options) to the model exactly as the Trainer does (the
-// model is left unchanged). Throws ft::Error(BadInput) listing the problems (LoRA targets or
-// freeze patterns that match nothing, blocks out of range, nothing trainable).
+// Applies config's strategy (full, freeze, progressive, lora, ia3, prompt_tuning, and its
+// options) to the model exactly as the Trainer does (the model is left unchanged). Throws
+// ft::Error(BadInput) listing the problems (LoRA / IA3 targets or freeze patterns that match
+// nothing, blocks out of range, nothing trainable, no virtual tokens).
 TrainingPlan planTraining(const TrainingConfig &config, const Model &model);
 
 nlohmann::json toJson(const ModelStructure &structure);

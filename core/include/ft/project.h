@@ -118,6 +118,16 @@ private:
     bool m_open = true;
 };
 
+// Which rows a filtered view shows: those with `status` (nullopt: any) and at least one finding
+// of `findingKind` ("": any).
+struct RowFilter
+{
+    std::optional<RowStatus> status;
+    std::string findingKind;
+
+    bool any() const { return !status && findingKind.empty(); }
+};
+
 struct SplitOptions
 {
     double validation = 0.1;
@@ -134,7 +144,7 @@ struct SplitCounts
 class ProjectStore
 {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Opens (creating when missing, unless mustExist) and migrates to kSchemaVersion. A file that
     // is not SQLite, or was written by a newer schema, is BadInput naming the file.
@@ -160,6 +170,13 @@ public:
     int64_t rowCount(int64_t datasetId, RowStatus status) const;
     std::vector<ProjectRow> rows(int64_t datasetId, int64_t offset, int64_t limit) const;
     ProjectRow row(int64_t datasetId, int64_t index) const; // BadInput when out of range
+
+    // Filtered views, answered from indexes (rows by status, findings by kind): the matches in
+    // index order, counted, paged by position among the matches, and the position of one row
+    // (-1 when it does not match). A position skips over index entries only, never rows.
+    int64_t rowCount(int64_t datasetId, const RowFilter &filter) const;
+    std::vector<ProjectRow> rows(int64_t datasetId, const RowFilter &filter, int64_t position, int64_t limit) const;
+    int64_t filteredPosition(int64_t datasetId, const RowFilter &filter, int64_t index) const;
     // Streams the rows in index order; return false from `visit` to stop.
     void forEachRow(int64_t datasetId, const std::function<bool(const ProjectRow &)> &visit) const;
 
@@ -175,6 +192,8 @@ public:
     std::vector<Finding> findings(int64_t datasetId) const;
     std::vector<Finding> rowFindings(int64_t datasetId, int64_t index) const;
     int64_t findingCount(int64_t datasetId) const;
+    // The distinct finding kinds of a dataset, sorted (without reading the findings' details).
+    std::vector<std::string> findingKinds(int64_t datasetId) const;
 
     // Seeded split of all rows of a dataset (replacing an earlier one), one transaction.
     SplitCounts assignSplits(int64_t datasetId, const SplitOptions &options);

@@ -78,8 +78,20 @@ CREATE TABLE ratings(
   note TEXT);
 )sql";
 
+// v1 -> v2: filtered views answered by indexes (rows by status, findings by kind; both end in
+// the row order so a page by position is an index walk, not a sort), and the review report's
+// table, which v1 files may already have (it was created on first use then).
+const char *kMigrationV2 = R"sql(
+CREATE INDEX rows_by_status ON rows(dataset_id, status, idx);
+CREATE INDEX findings_by_kind ON findings(kind, row_id);
+CREATE TABLE IF NOT EXISTS dataset_reviews(
+  dataset_id INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+  reviewed_at TEXT NOT NULL,
+  report TEXT NOT NULL);
+)sql";
+
 // migrations[v] takes a file from version v to v + 1.
-const char *const kMigrations[] = {kMigrationV1};
+const char *const kMigrations[] = {kMigrationV1, kMigrationV2};
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == ProjectStore::kSchemaVersion,
               "one migration per schema version");
 
@@ -100,14 +112,16 @@ int readVersion(sql::Db &db)
 
 } // namespace
 
-int migrateProject(sql::Db &db)
+int migrateProject(sql::Db &db, int targetVersion)
 {
     const int found = readVersion(db); // also the first read: a non-database fails here
+    if (targetVersion < 0 || targetVersion > ProjectStore::kSchemaVersion)
+        throw Error(ErrorKind::Internal, "migrateProject: no schema version " + std::to_string(targetVersion));
     if (found > ProjectStore::kSchemaVersion)
         throwBadInput(db.file() + ": project schema version " + std::to_string(found) +
                       " is newer than this program's (" + std::to_string(ProjectStore::kSchemaVersion) +
                       "); open it with a newer FineTune Studio");
-    for (int v = found; v < ProjectStore::kSchemaVersion; ++v) {
+    for (int v = found; v < targetVersion; ++v) {
         sql::Transaction tx(db);
         if (!hasTable(db, "schema_version"))
             db.exec("CREATE TABLE schema_version(version INTEGER NOT NULL)");

@@ -2,11 +2,13 @@
 #pragma once
 
 #include "data/sqlitedb.h"
+#include "ft/project.h"
 
 namespace ft {
 
-// Brings the database to ProjectStore::kSchemaVersion, one migration per version step, each in
-// its own transaction. Returns the version found before migrating (0: a new file).
-int migrateProject(sql::Db &db);
+// Brings the database to `targetVersion` (ProjectStore::kSchemaVersion; tests build files of an
+// older version with a lower one), one migration per version step, each in its own transaction.
+// Returns the version found before migrating (0: a new file).
+int migrateProject(sql::Db &db, int targetVersion = ProjectStore::kSchemaVersion);
 
 } // namespace ft

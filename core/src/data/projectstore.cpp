@@ -170,6 +170,8 @@ struct ProjectStore::Impl
                           std::to_string(index));
         return q.integer(0);
     }
+    // The dataset's first and last row id when its rows hold exactly that range (see filterSql).
+    std::optional<std::pair<int64_t, int64_t>> idRange(int64_t datasetId);
     void requireIdle() const
     {
         if (writing)
@@ -349,6 +351,164 @@ ProjectRow ProjectStore::row(int64_t datasetId, int64_t index) const
     return page.front();
 }
 
+namespace {
+
+// The ids of the rows a filter matches, in index order, as SQL over the indexes. Row ids ascend
+// with the index within a dataset and a dataset's rows hold one contiguous id range (DatasetWriter
+// inserts them in index order in one transaction; SQLite gives each new row max(id) + 1). So
+// findings_by_kind yields the finding matches in row order, and the id range keeps them to the
+// dataset without visiting the rows. Parameters: ?1 dataset, ?2 status, ?3 finding kind, ?5 a
+// row id (for `idCondition`), ?6 / ?7 the dataset's first / last row id.
+struct FilterSql
+{
+    std::string sql;
+    bool dataset = false, status = false, kind = false, range = false, rowId = false;
+
+    void bind(sql::Stmt &q, int64_t datasetId, const RowFilter &filter, std::pair<int64_t, int64_t> ids,
+              int64_t id) const
+    {
+        if (dataset)
+            q.bind(1, datasetId);
+        if (status)
+            q.bind(2, std::string(rowStatusName(*filter.status)));
+        if (kind)
+            q.bind(3, filter.findingKind);
+        if (rowId)
+            q.bind(5, id);
+        if (range)
+            q.bind(6, ids.first).bind(7, ids.second);
+    }
+};
+
+// `idCondition`: a condition on the row id written "{id}" (e.g. "{id} < ?5"), or "".
+FilterSql filterSql(const RowFilter &filter, bool haveRange, const std::string &idCondition = {})
+{
+    FilterSql f;
+    f.rowId = !idCondition.empty();
+    auto condition = [&](const char *idColumn) {
+        std::string c = idCondition;
+        if (const auto at = c.find("{id}"); at != std::string::npos)
+            c.replace(at, 4, idColumn);
+        return c.empty() ? c : " AND " + c;
+    };
+    f.status = bool(filter.status);
+    if (filter.findingKind.empty()) {  // rows_by_status, covering
+        f.dataset = true;
+        f.sql = "SELECT id AS rid FROM rows WHERE dataset_id = ?1 AND status = ?2" + condition("id") +
+                " ORDER BY idx";
+        return f;
+    }
+    f.kind = true;
+    f.range = haveRange;
+    f.dataset = !haveRange || f.status;
+    if (haveRange) {
+        // A covering range scan of findings_by_kind; with a status, each match is checked in
+        // rows_by_status (its index is row_id - first), not in the wide rows table.
+        f.sql = std::string("SELECT DISTINCT row_id AS rid FROM findings WHERE kind = ?3 AND row_id BETWEEN ?6 AND ?7") +
+                (filter.status ? " AND EXISTS (SELECT 1 FROM rows INDEXED BY rows_by_status WHERE dataset_id = ?1 "
+                                 "AND status = ?2 AND idx = row_id - ?6)"
+                               : "") +
+                condition("row_id") + " ORDER BY row_id";
+        return f;
+    }
+    f.sql = std::string("SELECT DISTINCT f.row_id AS rid FROM findings f JOIN rows r ON r.id = f.row_id "
+                        "WHERE f.kind = ?3 AND r.dataset_id = ?1") +
+            (filter.status ? " AND r.status = ?2" : "") + condition("f.row_id") + " ORDER BY f.row_id";
+    return f;
+}
+
+} // namespace
+
+std::optional<std::pair<int64_t, int64_t>> ProjectStore::Impl::idRange(int64_t datasetId)
+{
+    // The ids of the first and last index; a range as wide as the dataset is its own.
+    sql::Stmt last(db, "SELECT max(idx) FROM rows WHERE dataset_id = ?");
+    last.bind(1, datasetId);
+    if (!last.step() || last.isNull(0))
+        return std::nullopt;
+    const int64_t maxIdx = last.integer(0);
+    sql::Stmt id(db, "SELECT id FROM rows WHERE dataset_id = ? AND idx = ?");
+    id.bind(1, datasetId).bind(2, int64_t(0));
+    if (!id.step())
+        return std::nullopt;
+    const int64_t first = id.integer(0);
+    id.reset();
+    id.bind(1, datasetId).bind(2, maxIdx);
+    if (!id.step())
+        return std::nullopt;
+    const int64_t lastId = id.integer(0);
+    if (lastId - first != maxIdx)
+        return std::nullopt;  // not written by one DatasetWriter: the filters join the rows instead
+    return std::make_pair(first, lastId);
+}
+
+int64_t ProjectStore::rowCount(int64_t datasetId, const RowFilter &filter) const
+{
+    if (filter.any())
+        return rowCount(datasetId);
+    if (filter.findingKind.empty())
+        return rowCount(datasetId, *filter.status);  // a covering count on rows_by_status
+    const auto ids = d->idRange(datasetId);
+    const FilterSql f = filterSql(filter, ids.has_value());
+    sql::Stmt q(d->db, ("SELECT count(*) FROM (" + f.sql + ")").c_str());
+    f.bind(q, datasetId, filter, ids.value_or(std::make_pair(int64_t(0), int64_t(0))), 0);
+    q.step();
+    return q.integer(0);
+}
+
+std::vector<ProjectRow> ProjectStore::rows(int64_t datasetId, const RowFilter &filter, int64_t position,
+                                           int64_t limit) const
+{
+    if (filter.any())
+        return rows(datasetId, position, limit);
+    // The page's ids come from an index-only walk (OFFSET steps over index entries); only the
+    // page's own rows are read.
+    const auto ids = d->idRange(datasetId);
+    const FilterSql f = filterSql(filter, ids.has_value());
+    sql::Stmt q(d->db, (std::string(kRowColumns) + "WHERE r.id IN (" + f.sql + " LIMIT ?8 OFFSET ?9) ORDER BY r.idx").c_str());
+    f.bind(q, datasetId, filter, ids.value_or(std::make_pair(int64_t(0), int64_t(0))), 0);
+    q.bind(8, std::max<int64_t>(limit, 0)).bind(9, std::max<int64_t>(position, 0));
+    std::vector<ProjectRow> out;
+    while (q.step())
+        out.push_back(readRow(q));
+    return out;
+}
+
+int64_t ProjectStore::filteredPosition(int64_t datasetId, const RowFilter &filter, int64_t index) const
+{
+    if (filter.any())
+        return index >= 0 && index < rowCount(datasetId) ? index : -1;
+    int64_t id = 0;
+    {
+        sql::Stmt q(d->db, "SELECT id, status FROM rows WHERE dataset_id = ? AND idx = ?");
+        q.bind(1, datasetId).bind(2, index);
+        if (!q.step() || (filter.status && q.text(1) != rowStatusName(*filter.status)))
+            return -1;
+        id = q.integer(0);
+    }
+    if (filter.findingKind.empty()) {  // the matches before it: an index range count
+        sql::Stmt q(d->db, "SELECT count(*) FROM rows WHERE dataset_id = ? AND status = ? AND idx < ?");
+        q.bind(1, datasetId).bind(2, std::string(rowStatusName(*filter.status))).bind(3, index);
+        q.step();
+        return q.integer(0);
+    }
+    const auto ids = d->idRange(datasetId);
+    const auto range = ids.value_or(std::make_pair(int64_t(0), int64_t(0)));
+    {   // Does it have a finding of the kind?
+        const FilterSql f = filterSql(filter, ids.has_value(), "{id} = ?5");
+        sql::Stmt q(d->db, f.sql.c_str());
+        f.bind(q, datasetId, filter, range, id);
+        if (!q.step())
+            return -1;
+    }
+    // Its position: the matches before it (ids ascend with the index).
+    const FilterSql f = filterSql(filter, ids.has_value(), "{id} < ?5");
+    sql::Stmt q(d->db, ("SELECT count(*) FROM (" + f.sql + ")").c_str());
+    f.bind(q, datasetId, filter, range, id);
+    q.step();
+    return q.integer(0);
+}
+
 void ProjectStore::forEachRow(int64_t datasetId, const std::function<bool(const ProjectRow &)> &visit) const
 {
     sql::Stmt q(d->db, (std::string(kRowColumns) + "WHERE r.dataset_id = ? ORDER BY r.idx").c_str());
@@ -430,6 +590,17 @@ static std::vector<Finding> queryFindings(sql::Stmt &q)
         f.detail = parseStored(q.text(3));
         out.push_back(std::move(f));
     }
+    return out;
+}
+
+std::vector<std::string> ProjectStore::findingKinds(int64_t datasetId) const
+{
+    sql::Stmt q(d->db, "SELECT DISTINCT f.kind FROM findings f JOIN rows r ON r.id = f.row_id "
+                       "WHERE r.dataset_id = ? ORDER BY f.kind");
+    q.bind(1, datasetId);
+    std::vector<std::string> out;
+    while (q.step())
+        out.push_back(q.text(0));
     return out;
 }
 

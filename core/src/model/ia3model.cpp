@@ -31,14 +31,14 @@ nlohmann::json readAdapterConfig(const fs::path &folder)
 
 } // namespace
 
-void Ia3Model::collectTargets(const ModelConfig &config, DecoderWeights &weights)
+void Ia3Model::collectTargets(const ModelConfig &config, DecoderWeights &weights, bool requireFree)
 {
     m_ia3.applyDefaults(config);
     m_fanInFanOut = config.family == ArchitectureFamily::Gpt2;
     auto consider = [&](Target t, bool occupied) {
         if (!m_ia3.isTarget(t.module))
             return;
-        if (*t.slot || occupied)
+        if (requireFree && (*t.slot || occupied))
             throwBadInput("an adapter is already attached to " + t.module);
         t.feedforward = m_ia3.isFeedforward(t.module);
         m_targets.push_back(std::move(t));
@@ -113,6 +113,16 @@ Ia3Model::Ia3Model(const ModelConfig &config, DecoderWeights &weights, Ia3Config
         t.vector = vector;
         *t.slot = vector;
     }
+}
+
+std::vector<Ia3Model::Target> Ia3Model::selectTargets(const ModelConfig &config, const DecoderWeights &weights,
+                                                      Ia3Config ia3)
+{
+    Ia3Model plan;
+    plan.m_ia3 = std::move(ia3);
+    // collectTargets takes the slots' addresses for attaching; here nothing is written through them.
+    plan.collectTargets(config, const_cast<DecoderWeights &>(weights), /*requireFree=*/false);
+    return plan.m_targets;
 }
 
 Ia3Model Ia3Model::load(const ModelConfig &config, DecoderWeights &weights, const fs::path &folder)

@@ -40,6 +40,10 @@ public:
     // output is unchanged) or randn. Throws BadInput when nothing matches or an adapter is
     // already attached there. `weights` must outlive this object.
     Ia3Model(const ModelConfig &config, DecoderWeights &weights, Ia3Config ia3);
+    // The maps `ia3` targets on this model (defaults applied), attaching nothing and leaving
+    // `weights` as they are: what planTraining counts. Throws BadInput when nothing matches.
+    static std::vector<Target> selectTargets(const ModelConfig &config, const DecoderWeights &weights,
+                                             Ia3Config ia3);
     // Attaches the adapter in a PEFT folder (adapter_config.json + adapter_model.safetensors).
     static Ia3Model load(const ModelConfig &config, DecoderWeights &weights,
                          const std::filesystem::path &folder);
@@ -60,7 +64,8 @@ public:
 
 private:
     Ia3Model() = default;
-    void collectTargets(const ModelConfig &config, DecoderWeights &weights);
+    // requireFree: a map that already has an adapter is an error (attaching), or is fine (planning).
+    void collectTargets(const ModelConfig &config, DecoderWeights &weights, bool requireFree = true);
 
     Ia3Config m_ia3;
     std::vector<Target> m_targets;

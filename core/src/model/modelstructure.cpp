@@ -157,6 +157,8 @@ nlohmann::json toJson(const ModelStructure &structure, const TrainingPlan &plan)
         p["trainable_names"] = t.trainableNames;
         p["lora_modules"] = t.loraModules;
         p["lora_parameters"] = t.loraParameters;
+        p["adapter_modules"] = t.adapterModules;
+        p["adapter_parameters"] = t.adapterParameters;
         p["stage"] = t.stage;
     }
     j["strategy"] = plan.strategy;

@@ -1,5 +1,5 @@
 // Review <-> project store. The findings go into the store's findings table; the report into
-// dataset_reviews (created on first use; a candidate for the store's next schema migration).
+// dataset_reviews (part of the project schema since version 2).
 // One SQLite transaction on the store's connection covers both.
 #include "ft/reviewstore.h"
 
@@ -14,12 +14,6 @@
 
 namespace ft {
 namespace {
-
-const char *kReviewTable =
-    "CREATE TABLE IF NOT EXISTS dataset_reviews("
-    " dataset_id INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,"
-    " reviewed_at TEXT NOT NULL,"
-    " report TEXT NOT NULL)";
 
 [[noreturn]] void fail(sqlite3 *db, const ProjectStore &store, const std::string &what)
 {
@@ -125,7 +119,6 @@ void saveReview(ProjectStore &store, int64_t datasetId, const ReviewResult &resu
     const int64_t rowCount = store.rowCount(datasetId);
     exec(db, store, "BEGIN IMMEDIATE");
     try {
-        exec(db, store, kReviewTable);
         Statement(db, store, "DELETE FROM findings WHERE row_id IN (SELECT id FROM rows WHERE dataset_id = ?)")
             .bind(1, datasetId)
             .run();
@@ -181,9 +174,6 @@ std::vector<int64_t> rowsWithFinding(const ProjectStore &store, int64_t datasetI
 std::optional<nlohmann::json> loadReviewReport(const ProjectStore &store, int64_t datasetId)
 {
     auto *db = static_cast<sqlite3 *>(store.nativeHandle());
-    Statement exists(db, store, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dataset_reviews'");
-    if (!exists.step())
-        return std::nullopt;
     Statement q(db, store, "SELECT reviewed_at, report FROM dataset_reviews WHERE dataset_id = ?");
     q.bind(1, datasetId);
     if (!q.step())

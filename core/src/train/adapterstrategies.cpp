@@ -44,8 +44,7 @@ private:
 
 } // namespace
 
-std::unique_ptr<TrainableStrategy> makeIa3Strategy(const TrainingConfig &config, Model &model,
-                                                   std::vector<std::string> &problems)
+Ia3Config ia3ConfigFor(const TrainingConfig &config)
 {
     Ia3Config ia3;
     ia3.targetModules = config.ia3.targetModules;
@@ -55,6 +54,13 @@ std::unique_ptr<TrainableStrategy> makeIa3Strategy(const TrainingConfig &config,
     if (!config.ia3.feedforwardRegex.empty())
         ia3.feedforwardRegex = config.ia3.feedforwardRegex;
     ia3.baseModelNameOrPath = config.model;
+    return ia3;
+}
+
+std::unique_ptr<TrainableStrategy> makeIa3Strategy(const TrainingConfig &config, Model &model,
+                                                   std::vector<std::string> &problems)
+{
+    const Ia3Config ia3 = ia3ConfigFor(config);
     try {
         Model::Impl &m = model.impl();
         return std::make_unique<AdapterStrategy>(

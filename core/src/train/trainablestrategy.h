@@ -28,6 +28,7 @@
 namespace ft {
 
 class Model;
+struct Ia3Config;
 struct LoraConfig;
 struct TrainingConfig;
 
@@ -106,6 +107,8 @@ std::unique_ptr<TrainableStrategy> makePromptTuningStrategy(const TrainingConfig
 
 // The peft LoraConfig that config.lora describes (throws BadInput for what it cannot be).
 LoraConfig loraConfigFor(const TrainingConfig &config);
+// The peft IA3Config that config.ia3 describes (adapterstrategies.cpp).
+Ia3Config ia3ConfigFor(const TrainingConfig &config);
 
 // Helpers shared by the strategies that train base weights (full, freeze, progressive).
 // model.safetensors holding `parameters` (checkpoints), or every weight + the base's config /

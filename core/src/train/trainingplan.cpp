@@ -1,10 +1,12 @@
 // planTraining: the trainable parts of a model under a configuration, computed with the same
-// selection code the strategies use (train/partselection.h, LoraConfig::matches).
+// selection code the strategies use (train/partselection.h, LoraConfig::matches,
+// Ia3Model::selectTargets).
 #include "ft/modelstructure.h"
 
 #include "ft/error.h"
 #include "ft/model.h"
 #include "ft/trainer.h"
+#include "model/ia3model.h"
 #include "model/loraconfig.h"
 #include "model/modelimpl.h"
 #include "train/partselection.h"
@@ -13,7 +15,7 @@
 
 #include <torch/torch.h>
 
-#include <map>
+#include <algorithm>
 #include <set>
 
 using nlohmann::json;
@@ -101,13 +103,47 @@ TrainingPlan planTraining(const TrainingConfig &config, const Model &model)
         } catch (const Error &e) {
             problems.push_back(std::string("lora: ") + e.what());
         }
+    } else if (config.strategy == "ia3") {
+        try {
+            for (const Ia3Model::Target &t : Ia3Model::selectTargets(m.config, m.weights, ia3ConfigFor(config)))
+                for (size_t i = 0; i < s.parts.size(); ++i) {
+                    const auto &modules = s.parts[i].linearModules;
+                    if (std::find(modules.begin(), modules.end(), t.module) == modules.end())
+                        continue;
+                    const int64_t n = t.feedforward ? t.in : t.out;
+                    plan.parts[i].adapterModules.push_back(t.module);
+                    plan.parts[i].adapterParameters += n;
+                    plan.parts[i].trainable = true;
+                    plan.parts[i].stage = 0;
+                    plan.trainableParameters += n;
+                }
+        } catch (const Error &e) {
+            problems.push_back(std::string("ia3.target_modules: ") + e.what());
+        }
+    } else if (config.strategy == "prompt_tuning") {
+        // peft's PromptEmbedding: num_virtual_tokens x token_dim (the hidden size), one
+        // transformer submodule for a causal LM; they enter where the embeddings do.
+        const PromptTuningOptions &pt = config.promptTuning;
+        if (pt.numVirtualTokens < 1)
+            problems.push_back("prompt_tuning.num_virtual_tokens must be positive (got " +
+                               std::to_string(pt.numVirtualTokens) + ")");
+        else if (pt.init == "text" && pt.initText.empty())
+            problems.push_back("prompt_tuning: init \"text\" needs a non-empty init_text");
+        else {
+            PartTraining &embed = plan.parts.front();
+            embed.adapterParameters = int64_t(pt.numVirtualTokens) * m.config.hiddenSize;
+            embed.trainable = true;
+            embed.stage = 0;
+            plan.trainableParameters = embed.adapterParameters;
+        }
     } else {
         problems.push_back("strategy: unknown strategy '" + config.strategy + "'");
     }
     if (!problems.empty())
         throwBadInput(joinProblems("training configuration", problems));
 
-    if (config.strategy != "lora") {
+    const bool adapter = config.strategy == "lora" || config.strategy == "ia3" || config.strategy == "prompt_tuning";
+    if (!adapter) {
         for (size_t i = 0; i < plan.parts.size(); ++i)
             plan.parts[i].trainableParameters = countOf(model, plan.parts[i].trainableNames);
         for (const auto &part : plan.parts)

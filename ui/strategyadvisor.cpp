@@ -1,0 +1,134 @@
+#include "strategyadvisor.h"
+
+#include "strategynames.h"
+
+#include <ft/memoryestimate.h>
+#include <ft/model.h>
+
+#include <QFormLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace ftui {
+
+namespace {
+
+QString bytesText(qint64 bytes)
+{
+    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+} // namespace
+
+StrategyAdvisor::StrategyAdvisor(QWidget *parent) : QGroupBox(tr("Advisor"), parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *form = new QFormLayout;
+    form->setLabelAlignment(Qt::AlignLeft);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setHorizontalSpacing(12);
+    form->setVerticalSpacing(7);
+    m_rows = new QSpinBox;
+    m_rows->setObjectName(QStringLiteral("datasetRows"));
+    m_rows->setRange(0, 2000000000);
+    m_rows->setGroupSeparatorShown(true);
+    m_rows->setValue(1000);
+    m_rows->setToolTip(tr("Rows in the training data (filled from the chosen data file)."));
+    form->addRow(tr("Rows in the dataset"), m_rows);
+    layout->addLayout(form);
+    m_advice = new QLabel;
+    m_advice->setObjectName(QStringLiteral("advice"));
+    m_advice->setWordWrap(true);
+    m_advice->setTextFormat(Qt::RichText);
+    layout->addWidget(m_advice);
+    m_apply = new QPushButton(tr("Use this strategy"));
+    m_apply->setObjectName(QStringLiteral("applyAdvice"));
+    layout->addWidget(m_apply, 0, Qt::AlignLeft);
+    connect(m_rows, qOverload<int>(&QSpinBox::valueChanged), this, &StrategyAdvisor::rowsChanged);
+    connect(m_apply, &QPushButton::clicked, this, [this] { Q_EMIT applyRequested(m_advised); });
+}
+
+QString StrategyAdvisor::advisedStrategy(qint64 rows)
+{
+    if (rows < 100000)
+        return QStringLiteral("lora");
+    if (rows <= 1000000)
+        return QStringLiteral("freeze");
+    return QStringLiteral("full");
+}
+
+void StrategyAdvisor::setDatasetRows(qint64 rows)
+{
+    m_rows->setValue(int(std::min<qint64>(rows, m_rows->maximum())));
+}
+
+QString StrategyAdvisor::adviceText() const
+{
+    return m_advice->text();
+}
+
+void StrategyAdvisor::refresh(const ft::Model *model, const ft::ModelStructure &structure,
+                              const ft::TrainingConfig &s, const QString &current)
+{
+    const qint64 rows = m_rows->value();
+    const QString rule = advisedStrategy(rows);
+    const QString rowsText = QLocale().toString(rows);
+    QString why;
+    if (rule == QLatin1String("lora"))
+        why = tr("%1 rows is under 100k: the article advises parameter-efficient tuning such as "
+                 "LoRA; full training would overfit so little data and costs far more memory.")
+                  .arg(rowsText);
+    else if (rule == QLatin1String("freeze"))
+        why = tr("%1 rows is between 100k and 1M: the article advises partial tuning, training "
+                 "the top blocks while the lower ones stay frozen.")
+                  .arg(rowsText);
+    else
+        why = tr("%1 rows is over 1M: the article advises full fine-tuning, on several machines "
+                 "at this scale.")
+                  .arg(rowsText);
+
+    m_advised = rule;
+    const qint64 available = ft::physicalMemoryBytes();
+    if (model && available > 0) {
+        auto estimate = [&](const QString &method) {
+            ft::MemoryStrategy ms;
+            ms.method = method == QLatin1String("full")     ? ft::TuningMethod::Full
+                        : method == QLatin1String("freeze") ? ft::TuningMethod::Freeze
+                                                            : ft::TuningMethod::Lora;
+            ms.loraR = s.lora.r;
+            ms.trainableShare = structure.blockCount > 0 ? std::min(1.0, 2.0 / structure.blockCount) : 0.25;
+            return ft::estimateTrainingMemory(model->info(), ms, s.perDeviceTrainBatchSize, int(s.cutoffLen))
+                .total();
+        };
+        // Step down (full -> freeze -> LoRA) until the estimate fits this machine.
+        QString chosen = rule;
+        qint64 needed = estimate(chosen);
+        ft::MemoryVerdict verdict = ft::memoryVerdict(needed, available);
+        QString memory;
+        while (verdict == ft::MemoryVerdict::DoesNotFit && chosen != QLatin1String("lora")) {
+            const QString next = chosen == QLatin1String("full") ? QStringLiteral("freeze")
+                                                                 : QStringLiteral("lora");
+            memory += tr(" %1 would need about %2 of this machine's %3 RAM, which does not fit;")
+                          .arg(strategyTitle(chosen), bytesText(needed), bytesText(available));
+            chosen = next;
+            needed = estimate(chosen);
+            verdict = ft::memoryVerdict(needed, available);
+        }
+        memory += tr(" %1 needs about %2 of %3 RAM here at batch %4 and cutoff %5 (%6).")
+                      .arg(strategyTitle(chosen), bytesText(needed), bytesText(available),
+                           QString::number(s.perDeviceTrainBatchSize), QString::number(s.cutoffLen),
+                           QString::fromLatin1(ft::memoryVerdictName(verdict)));
+        why += memory;
+        m_advised = chosen;
+    }
+    m_advice->setText(QStringLiteral("<b>%1</b><br>%2")
+                          .arg(tr("Advice: %1").arg(strategyTitle(m_advised)), why.toHtmlEscaped()));
+    m_apply->setEnabled(m_advised != current);
+}
+
+} // namespace ftui

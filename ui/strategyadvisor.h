@@ -1,0 +1,51 @@
+// The Strategy page's advisor: the article's rule on the dataset's size (under 100k rows: PEFT
+// such as LoRA; 100k to 1M: partial tuning; over 1M: full fine-tuning), stepped down while the
+// memory estimate does not fit this machine's RAM, with the reason in words and a button that
+// applies it.
+#pragma once
+
+#include <ft/modelstructure.h>
+#include <ft/trainer.h>
+
+#include <QGroupBox>
+
+class QLabel;
+class QPushButton;
+class QSpinBox;
+
+namespace ft {
+class Model;
+}
+
+namespace ftui {
+
+class StrategyAdvisor : public QGroupBox
+{
+    Q_OBJECT
+
+public:
+    explicit StrategyAdvisor(QWidget *parent = nullptr);
+
+    // The article's rule alone, before the memory check.
+    static QString advisedStrategy(qint64 rows);
+
+    void setDatasetRows(qint64 rows);
+    // Recomputes the advice for `model` (null: the rule alone) and `settings` (batch, cutoff,
+    // LoRA rank); `current` is the chosen strategy (the button is off when it is the advice).
+    void refresh(const ft::Model *model, const ft::ModelStructure &structure,
+                 const ft::TrainingConfig &settings, const QString &current);
+    QString advised() const { return m_advised; }
+    QString adviceText() const;
+
+Q_SIGNALS:
+    void rowsChanged();
+    void applyRequested(const QString &strategy);
+
+private:
+    QSpinBox *m_rows = nullptr;
+    QLabel *m_advice = nullptr;
+    QPushButton *m_apply = nullptr;
+    QString m_advised;
+};
+
+} // namespace ftui

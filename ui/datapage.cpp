@@ -36,6 +36,8 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <set>
+
 namespace ftui {
 
 namespace {

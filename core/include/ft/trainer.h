@@ -24,6 +24,8 @@ struct LoraOptions
     std::vector<std::string> targetModules{"q_proj", "v_proj"};
     std::string targetRegex;
     bool useRslora = false;
+    // DoRA (peft's use_dora): a trained magnitude per output row; linear-map targets only.
+    bool useDora = false;
 };
 
 // strategy "freeze" (LLaMA-Factory's freeze tuning): base weights of the chosen parts train,

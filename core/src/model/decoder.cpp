@@ -36,7 +36,8 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
 }
 
 // A linear map with whichever adapters are attached to it (none when `use` is false): an IA3
-// feed-forward vector scales the input, an output-side one the output, LoRA adds its delta.
+// feed-forward vector scales the input, an output-side one the output, LoRA (or DoRA) adds its
+// delta.
 template <typename Base>
 torch::Tensor adapted(const torch::Tensor &x, const LoraAdapter *lora, const Ia3Vector *ia3,
                       bool use, const Base &base)
@@ -46,7 +47,7 @@ torch::Tensor adapted(const torch::Tensor &x, const LoraAdapter *lora, const Ia3
     torch::Tensor y = base(ia3 && ia3->feedforward ? x * ia3->scale() : x);
     if (ia3 && !ia3->feedforward)
         y = y * ia3->scale();
-    return lora ? y + lora->delta(x) : y;
+    return lora ? lora->apply(y, x) : y;
 }
 
 torch::Tensor linear(const torch::Tensor &x, const Projection &p, bool adapters)

@@ -39,7 +39,7 @@ public:
         std::snprintf(buf, sizeof buf,
                       "\rstep %lld/%lld  epoch %.2f  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  ETA %s ",
                       static_cast<long long>(s.step), static_cast<long long>(s.totalSteps), s.epoch,
-                      s.loss, s.learningRate, s.gradNorm, s.tokensPerSecond, clock(s.etaSeconds).c_str());
+                      s.windowLoss, s.learningRate, s.gradNorm, s.tokensPerSecond, clock(s.etaSeconds).c_str());
         std::cerr << buf << std::flush;
         m_open = true;
     }

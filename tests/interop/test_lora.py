@@ -23,9 +23,11 @@ CASES = [
     ("llama", dict(target_modules="all-linear")),
     ("gpt2", dict(target_modules=["c_attn", "c_proj", "c_fc"])),
     ("gpt2", dict(target_modules="all-linear", use_rslora=True)),
+    ("llama", dict(target_modules=["q_proj", "v_proj", "down_proj"], use_dora=True)),
+    ("gpt2", dict(target_modules=["c_attn", "c_fc"], use_dora=True, use_rslora=True)),
 ]
 CASE_IDS = ["llama-all", "llama-regex-rslora", "llama-layers", "llama-all-linear", "gpt2-all",
-            "gpt2-all-linear-rslora"]
+            "gpt2-all-linear-rslora", "llama-dora", "gpt2-dora-rslora"]
 
 
 def _model_dir(work_dir, kind):
@@ -46,6 +48,8 @@ def _peft_model(kind, folder, options, seed=1):
         for name, param in model.named_parameters():
             if "lora_B" in name:
                 param.normal_(0.0, 0.2)
+            if "lora_magnitude_vector" in name:  # DoRA: away from its initial ||W|| too
+                param.mul_(1.0 + 0.1 * torch.randn_like(param))
     return model.eval()
 
 
@@ -117,7 +121,7 @@ def test_engine_adapter_loads_in_peft(work_dir, kind, options, request):
     ours_cfg = json.loads((adapter / "adapter_config.json").read_text())
     theirs_cfg = json.loads((reference_dir / "adapter_config.json").read_text())
     for key in ["peft_type", "task_type", "r", "lora_alpha", "lora_dropout", "fan_in_fan_out",
-                "bias", "use_rslora", "layers_to_transform"]:
+                "bias", "use_rslora", "use_dora", "layers_to_transform"]:
         assert ours_cfg[key] == theirs_cfg[key], key
     target = ours_cfg["target_modules"]
     if isinstance(target, list) and isinstance(theirs_cfg["target_modules"], list) \

@@ -112,19 +112,24 @@ LORA_CASES = [
     ("llama", "cosine", 0.25, "all-linear"),
     ("llama", "constant_with_warmup", 0.3, ["k_proj", "up_proj"]),
     ("gpt2", "cosine", 2, ["c_attn", "c_proj", "c_fc"]),
+    ("llama", "linear", 0.5, ["q_proj", "v_proj", "down_proj"], True),
+    ("gpt2", "cosine", 2, ["c_attn", "c_fc"], True),
 ]
 
 
-@pytest.mark.parametrize("kind,schedule,warmup,targets", LORA_CASES,
-                         ids=[f"{c[0]}-{c[1]}" for c in LORA_CASES])
-def test_lora_steps_match_torch(work_dir, kind, schedule, warmup, targets):
+@pytest.mark.parametrize("kind,schedule,warmup,targets,dora",
+                         [c if len(c) == 5 else c + (False,) for c in LORA_CASES],
+                         ids=[f"{c[0]}-{c[1]}" + ("-dora" if len(c) == 5 else "")
+                              for c in LORA_CASES])
+def test_lora_steps_match_torch(work_dir, kind, schedule, warmup, targets, dora):
+    """dora: DoRA (use_dora), its magnitude vectors trained as well."""
     folder = work_dir / "models" / kind
     build(kind, folder)
-    name = f"lora-{kind}-{schedule}"
+    name = f"lora-{kind}-{schedule}" + ("-dora" if dora else "")
     # Start from one peft adapter with non-zero B so both sides begin equal and A gets gradients.
     torch.manual_seed(7)
     start = get_peft_model(build(kind, folder),
-                           LoraConfig(r=4, lora_alpha=16, lora_dropout=0.0,
+                           LoraConfig(r=4, lora_alpha=16, lora_dropout=0.0, use_dora=dora,
                                       target_modules=targets, task_type="CAUSAL_LM"))
     with torch.no_grad():
         for n, p in start.named_parameters():

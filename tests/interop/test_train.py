@@ -2,6 +2,7 @@
 peft; kill -9 + --resume reproduces the uninterrupted loss curve; configuration problems are
 reported together (exit 2); bad data rows are skipped and counted."""
 import json
+import math
 import os
 import pathlib
 import shutil
@@ -146,6 +147,59 @@ def test_kill_and_resume_reproduces_the_curve(setup):
     assert fa.keys() == fb.keys()
     for k in fa:
         assert torch.allclose(fa[k], fb[k], atol=1e-6), k
+
+
+def test_logged_loss_is_the_window_mean(setup):
+    """logging_steps = k logs, as transformers' Trainer does (tr_loss / steps since the last log),
+    the mean of the optimiser steps' losses since the previous log; step_loss is the step's own.
+    A resume from a checkpoint inside a window logs the same means."""
+    root, model, data = setup
+    common = dict(learning_rate=5e-3, max_steps=7, save_steps=4, warmup_steps=1)
+    cfg_each, out_each = _config(root, model, data, "log-each", **common)
+    run_cli("train", "--config", cfg_each)
+    steps = {m["step"]: m["loss"] for m in _metrics(out_each)}
+    assert sorted(steps) == list(range(1, 8))
+    assert all(m["step_loss"] == m["loss"] and m["logged_steps"] == 1 for m in _metrics(out_each))
+
+    cfg_win, out_win = _config(root, model, data, "log-window", logging_steps=3, **common)
+    proc = run_cli("train", "--config", cfg_win)
+    logged = _metrics(out_win)
+    assert [m["step"] for m in logged] == [3, 6, 7]  # every 3 steps and at the end
+    windows = {3: [1, 2, 3], 6: [4, 5, 6], 7: [7]}
+    for m in logged:
+        want = sum(steps[s] for s in windows[m["step"]]) / len(windows[m["step"]])
+        assert abs(m["loss"] - want) <= 1e-6, (m, want)
+        assert m["logged_steps"] == len(windows[m["step"]])
+        assert abs(m["step_loss"] - steps[m["step"]]) <= 1e-6
+    # The window holding step 4 (checkpoint-4) continues exactly after a resume.
+    run_cli("train", "--config", cfg_win, "--resume", out_win)
+    again = _metrics(out_win)
+    assert [m["step"] for m in again] == [3, 6, 7]
+    for a, b in zip(logged, again):
+        assert abs(a["loss"] - b["loss"]) <= 1e-6, (a, b)
+    # The progress line shows the window mean too.
+    assert f"loss {logged[-1]['loss']:.4f}" in proc.stderr
+
+
+def test_cuda_device_refused_without_cuda_auto_falls_back(setup):
+    """device "cuda" where this LibTorch has no CUDA (or sees no device): exit 2 naming why,
+    before the model loads; "auto" then trains on the CPU. Where CUDA is there, it trains."""
+    root, model, data = setup
+    cfg, out = _config(root, model, data, "cuda", device="cuda", max_steps=2)
+    proc = run_cli("train", "--config", cfg, check=False)
+    if proc.returncode == 2:
+        assert ("this LibTorch build has no CUDA support" in proc.stderr or
+                "LibTorch sees no CUDA device" in proc.stderr), proc.stderr
+        assert not out.exists()
+        cfg, out = _config(root, model, data, "auto", device="auto", max_steps=1)
+        run_cli("train", "--config", cfg)
+        env = json.loads((out / "environment.json").read_text())
+        assert env["device"] == "cpu" and not (env["cuda_built"] and env["cuda_available"])
+    else:
+        assert proc.returncode == 0, proc.stderr
+        env = json.loads((out / "environment.json").read_text())
+        assert env["device"] == "cuda" and env["cuda_available"], env
+        assert all(math.isfinite(m["loss"]) for m in _metrics(out))
 
 
 def test_config_problems_reported_together(setup):

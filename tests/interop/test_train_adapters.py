@@ -157,6 +157,24 @@ def test_lora_run_exports(setup, kind):
     _check_merged(root, kind, out, f"lora-{kind}", engine)
 
 
+@pytest.mark.parametrize("kind", ["llama", "gpt2"])
+def test_dora_run_exports(setup, kind):
+    """DoRA (use_dora) trains (with lora_dropout, so that DoRA's dropout branch runs), lowers the
+    loss, and its adapter loads in peft and merges as peft's merge_and_unload."""
+    root, models, data = setup
+    out = _train(root, models[kind], data, f"dora-{kind}", "lora", max_steps=8,
+                 learning_rate=1e-2,
+                 lora={"r": 4, "lora_alpha": 8, "lora_dropout": 0.1, "target_modules": "all-linear",
+                       "use_dora": True})
+    losses = _losses(out)
+    assert losses[-1] < losses[0], losses
+    saved = load_file(str(out / "final" / "adapter_model.safetensors"))
+    assert any(k.endswith(".lora_magnitude_vector") for k in saved), sorted(saved)
+    assert json.loads((out / "final" / "adapter_config.json").read_text())["use_dora"] is True
+    engine = _check_exports(root, models, kind, out, f"dora-{kind}")
+    _check_merged(root, kind, out, f"dora-{kind}", engine)
+
+
 def test_adapter_config_problems_reported_together(setup):
     root, models, data = setup
     path = root / "bad-adapters.json"

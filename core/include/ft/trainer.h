@@ -24,6 +24,8 @@ struct LoraOptions
     std::vector<std::string> targetModules{"q_proj", "v_proj"};
     std::string targetRegex;
     bool useRslora = false;
+    // DoRA (peft's use_dora): a trained magnitude per output row; linear-map targets only.
+    bool useDora = false;
 };
 
 // strategy "freeze" (LLaMA-Factory's freeze tuning): base weights of the chosen parts train,
@@ -141,7 +143,13 @@ struct TrainingStepInfo
     int64_t step = 0;          // 1-based optimiser step just finished
     int64_t totalSteps = 0;
     double epoch = 0.0;        // fractional epoch (as the Trainer logs it)
-    double loss = 0.0;         // token-weighted mean loss over the step's micro-batches
+    double loss = 0.0;         // this step's loss: token-weighted mean over its micro-batches
+    // The mean of the step losses since the previous logging step, this one included: at a
+    // logging step (logged) it is the value written as "loss" to metrics.jsonl, as transformers'
+    // Trainer logs tr_loss / steps since the last log.
+    double windowLoss = 0.0;
+    int64_t windowSteps = 0;   // steps in that window
+    bool logged = false;       // this step wrote a metrics.jsonl line (logging_steps, or last)
     double learningRate = 0.0;
     double gradNorm = 0.0;     // before clipping
     double tokensPerSecond = 0.0;

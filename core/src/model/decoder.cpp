@@ -38,7 +38,8 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
 }
 
 // A linear map with whichever adapters are attached to it (none when `use` is false): an IA3
-// feed-forward vector scales the input, an output-side one the output, LoRA adds its delta.
+// feed-forward vector scales the input, an output-side one the output, LoRA (or DoRA) adds its
+// delta.
 template <typename Base>
 torch::Tensor adapted(const torch::Tensor &x, const LoraAdapter *lora, const Ia3Vector *ia3,
                       bool use, const Base &base)
@@ -48,7 +49,7 @@ torch::Tensor adapted(const torch::Tensor &x, const LoraAdapter *lora, const Ia3
     torch::Tensor y = base(ia3 && ia3->feedforward ? x * ia3->scale() : x);
     if (ia3 && !ia3->feedforward)
         y = y * ia3->scale();
-    return lora ? y + lora->delta(x) : y;
+    return lora ? lora->apply(y, x) : y;
 }
 
 torch::Tensor linear(const torch::Tensor &x, const Projection &p, bool adapters)
@@ -215,7 +216,8 @@ torch::Tensor Decoder::causalAttention(const torch::Tensor &q, const torch::Tens
     scores.div_(std::sqrt(double(D)));
     if (T > 1) {
         // Causal: query t (absolute position past + t) sees keys 0 .. past + t.
-        torch::Tensor mask = torch::ones({T, S}, torch::kBool).triu(past + 1);  // (T, S)
+        torch::Tensor mask =
+            torch::ones({T, S}, scores.options().dtype(torch::kBool)).triu(past + 1);  // (T, S)
         scores.view({B, Hkv, G, T, S}).masked_fill_(mask, -INFINITY);
     }
     if (padding.defined()) {
@@ -284,11 +286,13 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     const int64_t S = P + T;  // positions this pass adds
     torch::Tensor positions;
     if (!inputs.positions.defined())
-        positions = torch::arange(past, past + S, torch::kInt64).unsqueeze(0).expand({B, S});
+        positions = torch::arange(past, past + S, ids.options().dtype(torch::kInt64))
+                        .unsqueeze(0)
+                        .expand({B, S});
     else if (P == 0)
         positions = inputs.positions;
     else
-        positions = torch::cat({torch::arange(P, torch::kInt64).unsqueeze(0).expand({B, P}),
+        positions = torch::cat({torch::arange(P, ids.options().dtype(torch::kInt64)).unsqueeze(0).expand({B, P}),
                                 inputs.positions + P}, 1);
     if (T == 0)
         throw Error(ErrorKind::BadInput, "the prompt is empty: at least one token is needed");
@@ -306,7 +310,7 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
                           std::to_string(past + T) + ")");
         padding = inputs.attentionMask.eq(0);
         if (P > 0)
-            padding = torch::cat({torch::zeros({B, P}, torch::kBool), padding}, 1);
+            padding = torch::cat({torch::zeros({B, P}, padding.options()), padding}, 1);
     }
 
     BlockContext ctx{inputs.cache, past, padding, nullptr, inputs.useAdapters};

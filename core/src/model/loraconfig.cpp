@@ -68,7 +68,7 @@ nlohmann::json LoraConfig::toJson(const std::vector<std::string> &resolvedTarget
     j["fan_in_fan_out"] = fanInFanOut;
     j["bias"] = "none";
     j["use_rslora"] = useRslora;
-    j["use_dora"] = false;
+    j["use_dora"] = useDora;
     j["lora_bias"] = false;
     j["modules_to_save"] = nullptr;
     j["init_lora_weights"] = true;
@@ -107,6 +107,8 @@ LoraConfig LoraConfig::fromJson(const nlohmann::json &j, const std::string &orig
         if (j.contains("lora_dropout") && !j["lora_dropout"].is_null())
             c.dropout = j["lora_dropout"].get<double>();
         c.useRslora = j.value("use_rslora", false);
+        if (j.contains("use_dora") && !j["use_dora"].is_null())
+            c.useDora = j["use_dora"].get<bool>();
         if (j.contains("base_model_name_or_path") && j["base_model_name_or_path"].is_string())
             c.baseModelNameOrPath = j["base_model_name_or_path"].get<std::string>();
         const nlohmann::json &targets = j.contains("target_modules") ? j["target_modules"]
@@ -129,8 +131,12 @@ LoraConfig LoraConfig::fromJson(const nlohmann::json &j, const std::string &orig
     }
     if (c.r <= 0)
         bad("r must be positive");
-    if (j.value("use_dora", false))
-        bad("DoRA adapters (use_dora) are not supported");
+    if (c.useDora) {
+        const std::string t = nonLinearTarget(c.targetModules);
+        if (!t.empty())
+            bad("use_dora: target '" + t + "' is not a linear map of a decoder layer (DoRA "
+                "applies to the layers' linear maps, not to embeddings or lm_head)");
+    }
     if (j.value("lora_bias", false))
         bad("adapters with a trained LoRA bias (lora_bias) are not supported");
     if (j.contains("bias") && j["bias"].is_string() && j["bias"] != "none")
@@ -143,6 +149,17 @@ LoraConfig LoraConfig::fromJson(const nlohmann::json &j, const std::string &orig
     if (j.contains("task_type") && j["task_type"].is_string() && j["task_type"] != "CAUSAL_LM")
         bad("task_type '" + j["task_type"].get<std::string>() + "' is not CAUSAL_LM");
     return c;
+}
+
+std::string LoraConfig::nonLinearTarget(const std::vector<std::string> &targets)
+{
+    for (const std::string &t : targets)
+        for (const std::string name : {"embed_tokens", "wte", "wpe", "lm_head"})
+            if (t == name || (t.size() > name.size() &&
+                              t.compare(t.size() - name.size() - 1, std::string::npos,
+                                        "." + name) == 0))
+                return t;
+    return {};
 }
 
 std::vector<std::string> LoraConfig::defaultTargets(const ModelConfig &config)

@@ -24,6 +24,7 @@ struct LoraConfig
     std::vector<std::string> targetModules;
     std::optional<std::string> targetRegex;  // the string form (includes "all-linear")
     bool useRslora = false;
+    bool useDora = false;  // DoRA: a trained magnitude per output row (model/loraadapter.h)
     std::vector<int> layersToTransform;      // empty: all; applies to the list form only (as PEFT)
     std::string baseModelNameOrPath;
 
@@ -39,7 +40,12 @@ struct LoraConfig
     nlohmann::json toJson(const std::vector<std::string> &resolvedTargets, bool fanInFanOut) const;
     // Throws ft::Error(BadInput) naming `origin` for what this engine cannot apply (DoRA,
     // rank/alpha patterns, trained biases, non-LORA types, ...).
+    // DoRA: refuses a target_modules name that is an embedding or lm_head (the engine's DoRA is
+    // for the decoder layers' linear maps).
     static LoraConfig fromJson(const nlohmann::json &json, const std::string &origin);
+    // The first of `targets` that names an embedding or lm_head (what DoRA cannot target
+    // here), or "".
+    static std::string nonLinearTarget(const std::vector<std::string> &targets);
     // PEFT's default target_modules for a model type.
     static std::vector<std::string> defaultTargets(const ModelConfig &config);
 };

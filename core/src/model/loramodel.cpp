@@ -32,7 +32,7 @@ void LoraModel::collectTargets(const ModelConfig &config, DecoderWeights &weight
         LayerWeights &l = weights.layers[i];
         if (config.family == ArchitectureFamily::Gpt2) {
             const std::string p = "transformer.h." + std::to_string(i) + ".";
-            auto conv = [&](const std::string &name, torch::Tensor &w,
+            auto conv = [&](const std::string &name, torch::Tensor &w, torch::Tensor &bias,
                             std::shared_ptr<LoraAdapter> &slot) {
                 Target t;
                 t.module = p + name;
@@ -41,12 +41,13 @@ void LoraModel::collectTargets(const ModelConfig &config, DecoderWeights &weight
                 t.fanInFanOut = true;
                 t.slot = &slot;
                 t.conv1dWeight = &w;
+                t.conv1dBias = &bias;
                 consider(std::move(t), i);
             };
-            conv("attn.c_attn", l.cAttn, l.cAttnLora);
-            conv("attn.c_proj", l.cProj, l.cProjLora);
-            conv("mlp.c_fc", l.fc, l.fcLora);
-            conv("mlp.c_proj", l.mlpProj, l.mlpProjLora);
+            conv("attn.c_attn", l.cAttn, l.cAttnBias, l.cAttnLora);
+            conv("attn.c_proj", l.cProj, l.cProjBias, l.cProjLora);
+            conv("mlp.c_fc", l.fc, l.fcBias, l.fcLora);
+            conv("mlp.c_proj", l.mlpProj, l.mlpProjBias, l.mlpProjLora);
         } else {
             const std::string p = "model.layers." + std::to_string(i) + ".";
             auto proj = [&](const std::string &name, Projection &pr) {
@@ -79,6 +80,21 @@ void LoraModel::collectTargets(const ModelConfig &config, DecoderWeights &weight
             throwBadInput("a LoRA adapter is already attached to " + t.module);
 }
 
+void LoraModel::configure(Target &t, LoraAdapter &adapter) const
+{
+    // The adapter lives where its base weight does (the trainer's device).
+    const torch::Device device = t.projection ? t.projection->weight.device() : t.conv1dWeight->device();
+    if (adapter.a.device() != device) {
+        adapter.a = adapter.a.to(device);
+        adapter.b = adapter.b.to(device);
+    }
+    adapter.scale = m_lora.scale();
+    adapter.dropout = m_lora.dropout;
+    adapter.fanInFanOut = t.fanInFanOut;
+    adapter.baseWeight = t.projection ? &t.projection->weight : t.conv1dWeight;
+    adapter.baseBias = t.projection ? &t.projection->bias : t.conv1dBias;
+}
+
 LoraModel::LoraModel(const ModelConfig &config, DecoderWeights &weights, LoraConfig lora)
     : m_lora(std::move(lora))
 {
@@ -94,8 +110,11 @@ LoraModel::LoraModel(const ModelConfig &config, DecoderWeights &weights, LoraCon
         // nn.init.kaiming_uniform_(A, a=math.sqrt(5)): U(-1/sqrt(in), 1/sqrt(in)).
         torch::nn::init::kaiming_uniform_(adapter->a, std::sqrt(5.0));
         adapter->b = torch::zeros({t.out, int64_t(m_lora.r)});
-        adapter->scale = m_lora.scale();
-        adapter->dropout = m_lora.dropout;
+        configure(t, *adapter);
+        // peft's DoraLinearLayer.update_layer: the magnitude starts as ||W + scale * B @ A||
+        // per output row (B = 0: the norm of W), so the output is unchanged.
+        if (m_lora.useDora)
+            adapter->magnitude = adapter->weightNorm();
         t.adapter = adapter;
         *t.slot = adapter;
     }
@@ -145,8 +164,9 @@ LoraModel LoraModel::load(const ModelConfig &config, DecoderWeights &weights,
         };
         adapter->a = take("lora_A.weight", {r, t.in});
         adapter->b = take("lora_B.weight", {t.out, r});
-        adapter->scale = model.m_lora.scale();
-        adapter->dropout = model.m_lora.dropout;
+        model.configure(t, *adapter);
+        if (model.m_lora.useDora)
+            adapter->magnitude = take("lora_magnitude_vector", {t.out}).to(adapter->a.device());
         t.adapter = adapter;
     }
     if (!unused.empty())
@@ -163,6 +183,8 @@ std::vector<std::pair<std::string, torch::Tensor>> LoraModel::namedParameters() 
     for (const Target &t : m_targets) {
         named.emplace_back(kPrefix + t.module + ".lora_A.weight", t.adapter->a);
         named.emplace_back(kPrefix + t.module + ".lora_B.weight", t.adapter->b);
+        if (t.adapter->dora())
+            named.emplace_back(kPrefix + t.module + ".lora_magnitude_vector", t.adapter->magnitude);
     }
     return named;
 }
@@ -171,7 +193,8 @@ int64_t LoraModel::trainableParameterCount() const
 {
     int64_t count = 0;
     for (const Target &t : m_targets)
-        count += t.adapter->a.numel() + t.adapter->b.numel();
+        count += t.adapter->a.numel() + t.adapter->b.numel() +
+                 (t.adapter->dora() ? t.adapter->magnitude.numel() : 0);
     return count;
 }
 
@@ -181,6 +204,8 @@ void LoraModel::setTraining(bool training)
         t.adapter->training = training;
         t.adapter->a.set_requires_grad(training);
         t.adapter->b.set_requires_grad(training);
+        if (t.adapter->dora())
+            t.adapter->magnitude.set_requires_grad(training);
     }
 }
 
@@ -190,6 +215,18 @@ void LoraModel::mergeAndUnload()
     for (Target &t : m_targets) {
         // peft.tuners.lora.layer.Linear.get_delta_weight: transpose(B @ A, fan_in_fan_out) * s.
         torch::Tensor delta = torch::mm(t.adapter->b, t.adapter->a) * t.adapter->scale;
+        if (t.adapter->dora()) {
+            // peft DoraLinearVariant.merge_safe: (magnitude / ||W + delta||) * (W + delta), the
+            // factor per output row (a row of W (out, in); a column of Conv1D's (in, out)).
+            const torch::Tensor factor = t.adapter->magnitude / t.adapter->weightNorm();
+            if (t.projection) {
+                t.projection->weight.add_(delta).mul_(factor.view({-1, 1}));
+                t.projection->packed.reset();
+            } else {
+                t.conv1dWeight->add_(delta.t()).mul_(factor.view({1, -1}));
+            }
+            continue;
+        }
         if (t.projection) {
             t.projection->weight.add_(delta);
             t.projection->packed.reset();

@@ -5,6 +5,7 @@
 // forward pass applies them (y = W x + b + scale * B(A(dropout(x)))). Parameter names are the
 // keys PEFT writes in adapter_model.safetensors:
 //   base_model.model.<module>.lora_A.weight (r, in) and .lora_B.weight (out, r)
+// and with DoRA (use_dora) .lora_magnitude_vector (out).
 #pragma once
 
 #include "model/decoderweights.h"
@@ -32,6 +33,7 @@ public:
         std::shared_ptr<LoraAdapter> *slot = nullptr;  // where the adapter is attached
         Projection *projection = nullptr;  // Llama family (null for Conv1D)
         torch::Tensor *conv1dWeight = nullptr;  // GPT-2
+        torch::Tensor *conv1dBias = nullptr;
         std::shared_ptr<LoraAdapter> adapter;
     };
 
@@ -48,14 +50,16 @@ public:
 
     const LoraConfig &config() const { return m_lora; }
     const std::vector<Target> &targets() const { return m_targets; }
-    // The trainable tensors under PEFT's saved names (A then B per module, module order).
+    // The trainable tensors under PEFT's saved names (A, B, DoRA's magnitude per module, module
+    // order).
     std::vector<std::pair<std::string, torch::Tensor>> namedParameters() const;
     // peft's get_nb_trainable_parameters()[0] for this config.
     int64_t trainableParameterCount() const;
     // Training: A and B require grad and dropout is applied; off (the initial state): neither.
     void setTraining(bool training);
     // W += scale * B @ A (transposed for Conv1D) in place, then detaches the adapters (PEFT's
-    // merge_and_unload). Quantised copies of merged weights are dropped.
+    // merge_and_unload); DoRA: W = magnitude / ||W + scale * B @ A|| * (W + scale * B @ A) per
+    // output row. Quantised copies of merged weights are dropped.
     void mergeAndUnload();
     // Removes the adapters from the weights (the base model is unchanged).
     void detach();
@@ -63,6 +67,8 @@ public:
 private:
     LoraModel() = default;
     void collectTargets(const ModelConfig &config, DecoderWeights &weights);
+    // Settings every adapter shares (scale, dropout, DoRA's base weight).
+    void configure(Target &t, LoraAdapter &adapter) const;
 
     LoraConfig m_lora;
     std::vector<Target> m_targets;

@@ -34,7 +34,8 @@ Rope::Rope(const ModelConfig &config)
 
 std::pair<torch::Tensor, torch::Tensor> Rope::cosSin(const torch::Tensor &positions) const
 {
-    torch::Tensor freqs = positions.to(torch::kFloat32).unsqueeze(-1) * m_invFreq;  // (B, T, D/2)
+    torch::Tensor freqs =
+        positions.to(torch::kFloat32).unsqueeze(-1) * m_invFreq.to(positions.device());  // (B, T, D/2)
     torch::Tensor emb = torch::cat({freqs, freqs}, -1).unsqueeze(2);                 // (B, T, 1, D)
     return {emb.cos(), emb.sin()};
 }

@@ -63,9 +63,13 @@ namespace {
 
 torch::Tensor flatLossSum(const Decoder &decoder, const ExampleRefs &examples)
 {
-    const FlatBatch batch = flattenExamples(examples);
+    FlatBatch batch = flattenExamples(examples);
     if (batch.lossRows.numel() == 0)
         return {};
+    const torch::Device device = decoder.weights().embed.device();  // the trainer's device
+    if (!device.is_cpu())
+        for (torch::Tensor *t : {&batch.ids, &batch.positions, &batch.lossRows, &batch.targets})
+            *t = t->to(device);
     ForwardInputs inputs;
     inputs.ids = batch.ids;
     inputs.positions = batch.positions;
@@ -102,10 +106,12 @@ torch::Tensor paddedLossSum(const Decoder &decoder, const ExampleRefs &examples)
     const int64_t lossTokens = countLossTokens(labels);
     if (lossTokens == 0)
         return {};
+    const torch::Device device = decoder.weights().embed.device();  // the trainer's device
     ForwardInputs inputs;
-    inputs.ids = ids;
+    inputs.ids = ids.to(device);
     inputs.allPositions = true;
-    inputs.attentionMask = mask;
+    inputs.attentionMask = mask.to(device);
+    labels = labels.to(device);
     return causalLmLoss(decoder.forward(inputs), labels) * static_cast<double>(lossTokens);
 }
 

@@ -58,7 +58,8 @@ LoraConfig loraConfigFor(const TrainingConfig &config)
                 {"r", config.lora.r},
                 {"lora_alpha", config.lora.loraAlpha},
                 {"lora_dropout", config.lora.loraDropout},
-                {"use_rslora", config.lora.useRslora}};
+                {"use_rslora", config.lora.useRslora},
+                {"use_dora", config.lora.useDora}};
     if (!config.lora.targetRegex.empty())
         cfg["target_modules"] = config.lora.targetRegex;
     else

@@ -24,14 +24,21 @@ int64_t residentBytes()
 
 std::string resolveDevice(const std::string &requested, std::string &problem)
 {
-    // The model and the trainer keep their tensors on the CPU: training on CUDA (with bf16
-    // autocast) is not implemented yet, so "auto" means the CPU and "cuda" is refused.
+    // hasCUDA: this LibTorch was built with CUDA (the Debian package is CPU-only); is_available:
+    // and it sees a device.
+    const bool built = at::globalContext().hasCUDA();
+    const bool usable = built && torch::cuda::is_available();
     if (requested == "cuda") {
-        problem = torch::cuda::is_available()
-                      ? "device: training on CUDA is not implemented yet (use \"cpu\" or \"auto\")"
-                      : "device: cuda was asked for, but LibTorch sees no CUDA device here";
-        return {};
+        if (!built)
+            problem = "device: \"cuda\" was asked for, but this LibTorch build has no CUDA "
+                      "support (a CPU-only build); use \"cpu\" or \"auto\"";
+        else if (!usable)
+            problem = "device: \"cuda\" was asked for, but LibTorch sees no CUDA device here; "
+                      "use \"cpu\" or \"auto\"";
+        return usable ? "cuda" : std::string();
     }
+    if (requested == "auto")
+        return usable ? "cuda" : "cpu";
     return "cpu";
 }
 
@@ -56,6 +63,7 @@ nlohmann::json environmentJson(const std::string &device)
             {"os", os},
             {"cpu_model", cpu},
             {"device", device},
+            {"cuda_built", at::globalContext().hasCUDA()},
             {"cuda_available", torch::cuda::is_available()}};
 }
 

@@ -10,10 +10,11 @@ namespace ft {
 
 // Resident set size of this process now (/proc/self/statm), 0 where unknown.
 int64_t residentBytes();
-// "cpu" or "cuda" for config.device ("auto" | "cpu" | "cuda"); empty with `problem` set when
-// the request cannot be met.
+// "cpu" or "cuda" for config.device ("auto" | "cpu" | "cuda"; auto: cuda where LibTorch has
+// CUDA and sees a device); empty with `problem` naming why when "cuda" cannot be met.
 std::string resolveDevice(const std::string &requested, std::string &problem);
-// {"engine_version", "libtorch_version", "threads", "os", "cpu_model", "device", "cuda_available"}.
+// {"engine_version", "libtorch_version", "threads", "os", "cpu_model", "device", "cuda_built",
+// "cuda_available"}.
 nlohmann::json environmentJson(const std::string &device);
 
 } // namespace ft

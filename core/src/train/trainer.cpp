@@ -10,6 +10,7 @@
 #include "train/adamwfactory.h"
 #include "train/batchplan.h"
 #include "train/causallmloss.h"
+#include "train/devicemove.h"
 #include "train/flatbatch.h"
 #include "train/lrschedule.h"
 #include "train/runenvironment.h"
@@ -18,6 +19,7 @@
 #include "train/trainingdata.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
 #include <torch/serialize.h>
 #include <torch/torch.h>
 
@@ -36,6 +38,30 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace ft {
+
+namespace {
+
+// bf16 autocast for the forward passes on CUDA (fp32 on the CPU), as transformers' bf16=True.
+struct AutocastScope
+{
+    const bool on;
+    explicit AutocastScope(const std::string &device) : on(device == "cuda")
+    {
+        if (!on)
+            return;
+        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+        at::autocast::set_enabled(true);
+    }
+    ~AutocastScope()
+    {
+        if (!on)
+            return;
+        at::autocast::set_enabled(false);
+        at::autocast::clear_cache();
+    }
+};
+
+} // namespace
 
 struct Trainer::Impl
 {
@@ -67,6 +93,10 @@ struct Trainer::Impl
     void saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatch,
                         torch::optim::Optimizer &optimizer, const json &evalState,
                         TrainingObserver *observer) const;
+    // The logging window (steps since the last metrics line): checkpointed so that a resumed
+    // run logs the same window means as an uninterrupted one.
+    double windowLossSum = 0.0;
+    int64_t windowSteps = 0;
 };
 
 void Trainer::Impl::loadData(std::vector<std::string> &problems)
@@ -190,6 +220,7 @@ std::vector<std::vector<int64_t>> Trainer::Impl::epochBatches(int64_t epoch) con
 double Trainer::Impl::evaluate(int64_t &tokens) const
 {
     torch::NoGradGuard noGrad;
+    AutocastScope autocast(device);
     double sum = 0.0;
     tokens = 0;
     const size_t bs = static_cast<size_t>(config.perDeviceTrainBatchSize);
@@ -227,7 +258,8 @@ void Trainer::Impl::saveCheckpoint(int64_t step, int64_t epoch, int64_t nextBatc
                             {"total_steps", totalSteps},
                             {"strategy", config.strategy},
                             {"strategy_state", strategy->state()},
-                            {"eval", evalState}};
+                            {"eval", evalState},
+                            {"log_window", {{"loss_sum", windowLossSum}, {"steps", windowSteps}}}};
         writeText(dir / "trainer_state.json", state.dump(2) + "\n");
         writeText(dir / "training_config.json", config.toJson().dump(2) + "\n");
     });
@@ -254,8 +286,8 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
     {
         std::string problem;
         d.device = resolveDevice(d.config.device, problem);
-        if (!problem.empty())
-            problems.push_back(problem);
+        if (!problem.empty())  // before the model loads: nothing to wait for
+            throwBadInput(joinProblems("training configuration", {problem}));
     }
     try {
         LoadOptions options;
@@ -263,6 +295,13 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         d.model = Model::open(d.config.model, options);
     } catch (const Error &e) {
         problems.push_back(std::string("model: ") + e.what());
+    }
+    if (d.model && d.device == "cuda") {
+        if (d.config.strategy == "ia3" || d.config.strategy == "prompt_tuning")
+            problems.push_back("device: strategy \"" + d.config.strategy +
+                               "\" trains on the CPU only for now (use \"cpu\")");
+        else  // before the strategy attaches adapters, which follow their base weights
+            moveWeightsTo(d.model->impl().weights, torch::Device(torch::kCUDA));
     }
     if (d.model) {
         d.loadData(problems);
@@ -396,8 +435,12 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
             evalsWithoutImprovement = e.value("without_improvement", int64_t(0));
             lastEvalStep = e.value("last_step", int64_t(-1));
         }
+        if (state.contains("log_window") && state["log_window"].is_object()) {
+            d.windowLossSum = state["log_window"].value("loss_sum", 0.0);
+            d.windowSteps = state["log_window"].value("steps", int64_t(0));
+        }
         strategy.loadWeights(d.resumeFrom);
-        torch::load(*optimizer, (d.resumeFrom / "optimizer.pt").string());
+        torch::load(*optimizer, (d.resumeFrom / "optimizer.pt").string(), torch::Device(d.device));
         torch::Tensor rng;
         torch::load(rng, (d.resumeFrom / "rng_state.pt").string());
         {
@@ -530,7 +573,11 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         optimizer->zero_grad();
         double stepLoss = 0.0;
         for (const ExampleRefs &rows : micro) {
-            torch::Tensor lossSum = batchLossSum(*d.model->impl().decoder, rows);
+            torch::Tensor lossSum;
+            {
+                AutocastScope autocast(d.device);
+                lossSum = batchLossSum(*d.model->impl().decoder, rows);
+            }
             if (!lossSum.defined())
                 continue;
             // transformers' num_items_in_batch: each micro-batch's summed loss over the tokens
@@ -575,10 +622,19 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
                           static_cast<double>(d.totalSteps - step);
         info.memoryBytes = residentBytes();
         result.lastLoss = stepLoss;
-        if (step % c.loggingSteps == 0 || step == d.totalSteps) {
+        d.windowLossSum += stepLoss;
+        ++d.windowSteps;
+        info.windowLoss = d.windowLossSum / static_cast<double>(d.windowSteps);
+        info.windowSteps = d.windowSteps;
+        info.logged = step % c.loggingSteps == 0 || step == d.totalSteps;
+        if (info.logged) {
+            // "loss" as transformers' Trainer logs it: the mean over the logging window;
+            // "step_loss": this step's own loss.
             const json line = {{"step", step},
                                {"epoch", info.epoch},
-                               {"loss", info.loss},
+                               {"loss", info.windowLoss},
+                               {"step_loss", info.loss},
+                               {"logged_steps", info.windowSteps},
                                {"learning_rate", info.learningRate},
                                {"grad_norm", info.gradNorm},
                                {"tokens_per_second", info.tokensPerSecond},
@@ -590,6 +646,10 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         }
         if (observer)
             observer->onStep(info);
+        if (info.logged) {
+            d.windowLossSum = 0.0;
+            d.windowSteps = 0;
+        }
         bool stopEarly = false;
         if (!d.evalExamples.empty()) {
             const bool epochEnd = nextBatch >= static_cast<int64_t>(batches.size());

@@ -3,6 +3,7 @@
 
 #include "ft/chattemplate.h"
 #include "ft/error.h"
+#include "model/loraconfig.h"
 #include "train/runfiles.h"
 
 #include <algorithm>
@@ -26,7 +27,7 @@ const std::vector<std::string> kTopKeys = {
     "save_total_limit", "cutoff_len", "packing", "group_by_length", "freeze", "progressive", "val_size", "eval_steps",
     "early_stopping_patience", "early_stopping_threshold", "device"};
 const std::vector<std::string> kLoraKeys = {"r", "lora_alpha", "lora_dropout", "target_modules",
-                                            "use_rslora"};
+                                            "use_rslora", "use_dora"};
 const std::vector<std::string> kFreezeKeys = {"last_blocks", "first_blocks", "blocks", "modules",
                                               "extra", "patterns"};
 const std::vector<std::string> kProgressiveKeys = {"initial_blocks", "modules", "extra", "stages"};
@@ -172,7 +173,8 @@ json TrainingConfig::toJson() const
     json loraJson = {{"r", lora.r},
                      {"lora_alpha", lora.loraAlpha},
                      {"lora_dropout", lora.loraDropout},
-                     {"use_rslora", lora.useRslora}};
+                     {"use_rslora", lora.useRslora},
+                     {"use_dora", lora.useDora}};
     if (!lora.targetRegex.empty())
         loraJson["target_modules"] = lora.targetRegex;
     else
@@ -399,6 +401,7 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
             lr.number("lora_alpha", c.lora.loraAlpha);
             lr.number("lora_dropout", c.lora.loraDropout);
             lr.boolean("use_rslora", c.lora.useRslora);
+            lr.boolean("use_dora", c.lora.useDora);
             if (lr.has("target_modules")) {
                 const json &t = l["target_modules"];
                 if (t.is_string()) {
@@ -530,6 +533,13 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
             problems.push_back("lora.lora_alpha: must be > 0");
         if (!(c.lora.loraDropout >= 0 && c.lora.loraDropout < 1))
             problems.push_back("lora.lora_dropout: must be in [0, 1)");
+        if (c.lora.useDora) {
+            const std::string t = LoraConfig::nonLinearTarget(c.lora.targetModules);
+            if (!t.empty())
+                problems.push_back("lora.use_dora: target '" + t + "' is not a linear map of a "
+                                   "decoder layer (DoRA applies to the layers' linear maps, not "
+                                   "to embeddings or lm_head)");
+        }
     }
     if (!problems.empty())
         throwBadInput(joinProblems(origin, problems));

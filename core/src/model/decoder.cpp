@@ -93,7 +93,7 @@ std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
         if (p.ia3)
             out[i] = out[i] * p.ia3->scale();
         if (p.lora)
-            out[i] = out[i] + p.lora->delta(x);
+            out[i] = p.lora->apply(out[i], x);
         changed = changed || p.ia3 || p.lora;
     }
     if (stackedOutput && !changed)

@@ -20,6 +20,20 @@ void moveWeightsTo(DecoderWeights &weights, const torch::Device &device)
             it = moved.emplace(key, t.to(device)).first;
         t = it->second;
     };
+    // q/k/v and gate/up stay stacked (decoder.cpp runs them as one GEMM): the stacked tensor
+    // moves once and the projections become row views of the moved copy.
+    auto moveStacked = [&](torch::Tensor &stacked, std::initializer_list<torch::Tensor *> views) {
+        if (!stacked.defined() || stacked.device() == device)
+            return;
+        const torch::Tensor target = stacked.to(device);
+        int64_t row = 0;
+        for (torch::Tensor *view : views) {
+            const int64_t rows = view->size(0);
+            moved.emplace(view->unsafeGetTensorImpl(), target.narrow(0, row, rows));
+            row += rows;
+        }
+        stacked = target;
+    };
     auto projection = [&](Projection &p) {
         move(p.weight);
         move(p.bias);
@@ -32,6 +46,10 @@ void moveWeightsTo(DecoderWeights &weights, const torch::Device &device)
     move(weights.finalNormBias);
     projection(weights.lmHead);
     for (LayerWeights &l : weights.layers) {
+        moveStacked(l.qkvWeight, {&l.q.weight, &l.k.weight, &l.v.weight});
+        moveStacked(l.qkvBias, {&l.q.bias, &l.k.bias, &l.v.bias});
+        moveStacked(l.gateUpWeight, {&l.gate.weight, &l.up.weight});
+        moveStacked(l.gateUpBias, {&l.gate.bias, &l.up.bias});
         for (torch::Tensor *t : {&l.inputNorm, &l.postAttentionNorm, &l.ln1, &l.ln1Bias, &l.ln2,
                                  &l.ln2Bias, &l.cAttn, &l.cAttnBias, &l.cProj, &l.cProjBias, &l.fc,
                                  &l.fcBias, &l.mlpProj, &l.mlpProjBias})

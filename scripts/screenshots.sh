@@ -88,6 +88,11 @@ shot() {
 }
 
 shot strategy --dataset-rows 5200
+# The same page as on a dark desktop (Fusion with the studio's dark palette).
+FT_STUDIO_PALETTE=dark XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config" QT_QPA_PLATFORM=xcb \
+    timeout 900 xvfb-run -a -s "-screen 0 1440x900x24" \
+    "$studio" --page strategy --screenshot "$out/strategy-page-dark.png" --dataset-rows 5200 "$model"
+echo "screenshots.sh: wrote $out/strategy-page-dark.png"
 data="${FT_FIXTURES:-../shared/fixtures}/datasets/alpaca_en_demo.json"
 if [[ -e "$data" ]]; then
     shot compare --train-data "$data" --train-steps "${FT_COMPARE_STEPS:-3}" \

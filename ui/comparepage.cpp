@@ -4,6 +4,7 @@
 #include "generationrunner.h"
 #include "studiosession.h"
 #include "theme.h"
+#include "validationrowpicker.h"
 
 #include <ft/error.h>
 #include <ft/model.h>
@@ -32,7 +33,6 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
-#include <optional>
 
 namespace ftui {
 
@@ -51,37 +51,6 @@ bool isAdapterFolder(const QString &folder)
     return QFileInfo::exists(QDir(folder).filePath(QStringLiteral("adapter_config.json")));
 }
 
-// A validation row as a prompt: its user turn(s) before the last assistant turn (the turns the
-// model answers in training), and that assistant turn as the reference. Nullopt for rows with
-// nothing to answer (raw text, no user or assistant turn).
-struct RowPrompt
-{
-    QString prompt;
-    QString reference;
-};
-
-std::optional<RowPrompt> rowPrompt(const ft::ProjectRow &row)
-{
-    if (row.kind == ft::RowKind::Text)
-        return std::nullopt;
-    const std::vector<ft::ChatMessage> &messages = row.effectiveMessages();
-    size_t answer = messages.size();
-    for (size_t i = 0; i < messages.size(); ++i)
-        if (messages[i].role == "assistant")
-            answer = i;
-    if (answer == messages.size())
-        return std::nullopt;
-    QStringList users;
-    for (size_t i = 0; i < answer; ++i)
-        if (messages[i].role == "user")
-            users << QString::fromStdString(messages[i].content);
-    if (users.isEmpty())
-        return std::nullopt;
-    return RowPrompt{users.join(QStringLiteral("\n\n")),
-                     QString::fromStdString(messages[answer].content)};
-}
-
-constexpr int kReferenceRole = Qt::UserRole + 1;
 
 } // namespace
 
@@ -171,12 +140,7 @@ QWidget *ComparePage::buildSourceBar()
     grid->addWidget(browse, 0, 2);
     grid->addWidget(m_tunedLabel, 0, 3, 1, 4);
 
-    m_validationRows = new QComboBox;
-    m_validationRows->setObjectName(QStringLiteral("validationRows"));
-    m_validationRows->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_validationRows->setMinimumContentsLength(40);
-    m_validationRows->setToolTip(tr("A row of the project's validation split as the prompt; its "
-                                    "answer is shown as the reference"));
+    m_validationRows = new ValidationRowPicker;
     connect(m_validationRows, qOverload<int>(&QComboBox::activated), this,
             &ComparePage::onValidationRowChosen);
     grid->addWidget(new QLabel(tr("Validation row")), 1, 0);
@@ -460,49 +424,7 @@ QString ComparePage::prompt() const
 
 void ComparePage::refreshValidationRows()
 {
-    m_validationRows->clear();
-    QString why;
-    if (!m_session->hasProject()) {
-        why = tr("Open a project to pick rows of its validation split");
-    } else {
-        try {
-            ft::ProjectStore store(QFile::encodeName(m_session->projectPath()).toStdString(), true);
-            for (const ft::DatasetInfo &dataset : store.datasets()) {
-                if (!store.hasSplits(dataset.id))
-                    continue;
-                const QString name = QString::fromStdString(dataset.name);
-                // Stops at the cap: a million-row dataset is not read through on the GUI thread.
-                store.forEachRow(dataset.id, [&](const ft::ProjectRow &row) {
-                    if (row.split != "validation" || row.status == ft::RowStatus::Excluded)
-                        return true;
-                    if (const auto p = rowPrompt(row)) {
-                        const QString first = p->prompt.section(QLatin1Char('\n'), 0, 0);
-                        m_validationRows->addItem(
-                            tr("%1 #%2 · %3").arg(name).arg(row.index).arg(first.left(90)),
-                            p->prompt);
-                        const int item = m_validationRows->count() - 1;
-                        m_validationRows->setItemData(item, p->reference, kReferenceRole);
-                        m_validationRows->setItemData(item, p->prompt, Qt::ToolTipRole);
-                    }
-                    return m_validationRows->count() < kMaxValidationRows;
-                });
-                if (m_validationRows->count() >= kMaxValidationRows)
-                    break;
-            }
-            if (m_validationRows->count() == 0)
-                why = tr("No validation rows in this project: split a dataset on the Data page");
-        } catch (const std::exception &e) {
-            m_validationRows->clear();
-            why = tr("Cannot read the project's validation rows: %1")
-                      .arg(QString::fromStdString(e.what()));
-        }
-    }
-    const int rows = m_validationRows->count();
-    m_validationRows->insertItem(0, rows > 0 ? tr("A free prompt, or one of %n validation rows…",
-                                                  nullptr, rows)
-                                             : why);
-    m_validationRows->setCurrentIndex(0);
-    m_validationRows->setEnabled(rows > 0);
+    m_validationRows->reload(m_session->hasProject() ? m_session->projectPath() : QString());
     m_rowPrompt.clear();
     m_reference->clear();
     m_referenceCard->hide();
@@ -510,7 +432,7 @@ void ComparePage::refreshValidationRows()
 
 int ComparePage::validationRowCount() const
 {
-    return m_validationRows->isEnabled() ? m_validationRows->count() - 1 : 0;
+    return m_validationRows->rowCount();
 }
 
 bool ComparePage::chooseValidationRow(int row)
@@ -534,8 +456,8 @@ void ComparePage::onValidationRowChosen(int index)
         m_referenceCard->hide();
         return;
     }
-    m_rowPrompt = m_validationRows->itemData(index).toString();
-    m_reference->setPlainText(m_validationRows->itemData(index, kReferenceRole).toString());
+    m_rowPrompt = m_validationRows->promptAt(index);
+    m_reference->setPlainText(m_validationRows->referenceAt(index));
     m_referenceCard->show();
     m_settingPrompt = true;
     m_promptEdit->setPlainText(m_rowPrompt);

@@ -9,6 +9,8 @@
 
 #include <ft/ratingstore.h>
 
+#include "validationrowpicker.h"
+
 #include <QFutureWatcher>
 #include <QWidget>
 
@@ -59,7 +61,7 @@ public:
 
     // The open project's validation rows (all its split datasets, at most kMaxValidationRows),
     // read again on each call; the picker says why it is disabled when there are none.
-    static constexpr int kMaxValidationRows = 1000;
+    static constexpr int kMaxValidationRows = ValidationRowPicker::kMaxRows;
     void refreshValidationRows();
     int validationRowCount() const;
     // Makes validation row `row` (0-based, in the picker's order) the prompt; false if absent.
@@ -131,7 +133,7 @@ private:
     QComboBox *m_runs = nullptr;
     QLabel *m_tunedLabel = nullptr;
     QPlainTextEdit *m_promptEdit = nullptr;
-    QComboBox *m_validationRows = nullptr;
+    ValidationRowPicker *m_validationRows = nullptr;
     QWidget *m_referenceCard = nullptr;
     QPlainTextEdit *m_reference = nullptr;
     QSpinBox *m_maxTokens = nullptr;

@@ -424,6 +424,24 @@ private Q_SLOTS:
         lean = gradsOf(frozenLinear(x, w.t().contiguous(), bias, true), {x});
         QVERIFY(close(plain, lean));
 
+        // LoRA on a frozen projection: W + (scaled B) @ A in one op; x with and without a
+        // gradient (the first block's input has none), a transposed weight view as GPT-2 passes.
+        torch::Tensor a = leaf({3, 8}), b = leaf({6, 3});
+        for (bool xTrains : {true, false}) {
+            torch::Tensor in = torch::randn({2, 5, 8}).requires_grad_(xTrains);
+            std::vector<torch::Tensor> inputs{a, b};
+            if (xTrains)
+                inputs.push_back(in);
+            torch::manual_seed(6);
+            plain = gradsOf(torch::linear(in, w, bias) + torch::linear(torch::linear(in, a), b) * 2.0, inputs);
+            torch::manual_seed(6);
+            lean = gradsOf(frozenLinearLowRank(in, w, bias, a, b * 2.0), inputs);
+            QVERIFY(close(plain, lean));
+            torch::manual_seed(6);
+            lean = gradsOf(frozenLinearLowRank(in, w.t().contiguous().t(), torch::Tensor(), a, b * 2.0) + bias, inputs);
+            QVERIFY(close(plain, lean));
+        }
+
         torch::Tensor gate = leaf({3, 7}), up = leaf({3, 7});
         torch::manual_seed(2);
         plain = gradsOf(torch::silu(gate) * up, {gate, up});

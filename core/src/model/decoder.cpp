@@ -52,10 +52,66 @@ torch::Tensor adapted(const torch::Tensor &x, const LoraAdapter *lora, const Ia3
     return lora ? lora->apply(y, x) : y;
 }
 
+// Whether frozenLinearLowRank can apply a LoRA adapter while training: plain LoRA on a frozen
+// base over more than one row, without dropout (which masks each adapter's input separately)
+// or DoRA. Inference keeps the plain expressions.
+bool lowRankOpApplies(const torch::Tensor &x, const LoraAdapter *lora, const Ia3Vector *ia3,
+                      const torch::Tensor &weight)
+{
+    return lora && !ia3 && !lora->dora() && !(lora->training && lora->dropout > 0.0) &&
+           torch::GradMode::is_enabled() && !weight.requires_grad() && x.numel() != x.size(-1);
+}
+
 torch::Tensor linear(const torch::Tensor &x, const Projection &p, bool adapters)
 {
+    if (adapters && lowRankOpApplies(x, p.lora.get(), p.ia3.get(), p.weight))
+        return frozenLinearLowRank(x, p.weight, p.bias, p.lora->a, p.lora->b * p.lora->scale);
     return adapted(x, p.lora.get(), p.ia3.get(), adapters,
                    [&](const torch::Tensor &in) { return linearBase(in, p); });
+}
+
+// A group's adapters for frozenLinearLowRank: at least one LoRA adapter, each one it can apply,
+// no IA3 vector.
+bool groupLowRankApplies(const torch::Tensor &x, const std::vector<const Projection *> &parts,
+                         const torch::Tensor &weight)
+{
+    bool any = false;
+    for (const Projection *p : parts) {
+        if (p->ia3 || (p->lora && !lowRankOpApplies(x, p->lora.get(), nullptr, weight)))
+            return false;
+        any = any || p->lora;
+    }
+    return any;
+}
+
+// The group's adapters as one low-rank pair: A (R, in) their A matrices stacked, B (out, R)
+// their scaled B matrices on the block diagonal (zero rows for a projection without one), so
+// that (x @ A^T) @ B^T is each projection's LoRA delta in its own columns.
+std::pair<torch::Tensor, torch::Tensor> stackedLowRank(const std::vector<const Projection *> &parts)
+{
+    std::vector<torch::Tensor> as;
+    int64_t rank = 0;
+    for (const Projection *p : parts)
+        if (p->lora) {
+            as.push_back(p->lora->a);
+            rank += p->lora->a.size(0);
+        }
+    std::vector<torch::Tensor> rows;
+    int64_t before = 0;
+    for (const Projection *p : parts) {
+        const int64_t out = p->weight.size(0);
+        const auto options = p->weight.options();
+        if (!p->lora) {
+            rows.push_back(torch::zeros({out, rank}, options));
+            continue;
+        }
+        const int64_t r = p->lora->a.size(0);
+        rows.push_back(torch::cat({torch::zeros({out, before}, options), p->lora->b * p->lora->scale,
+                                   torch::zeros({out, rank - before - r}, options)},
+                                  1));
+        before += r;
+    }
+    return {as.size() == 1 ? as[0] : torch::cat(as, 0), torch::cat(rows, 0)};
 }
 
 // Projections that read the same input (q/k/v, gate/up), as one GEMM over their stacked
@@ -79,6 +135,16 @@ std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
         for (const Projection *p : parts)
             out.push_back(linear(x, *p, adapters));
         return out;
+    }
+    if (adapters && groupLowRankApplies(x, parts, weight)) {
+        const auto [a, b] = stackedLowRank(parts);
+        const torch::Tensor y = frozenLinearLowRank(x, weight, bias, a, b);
+        if (stackedOutput)
+            *stackedOutput = y;
+        std::vector<int64_t> sizes;
+        for (const Projection *p : parts)
+            sizes.push_back(p->weight.size(0));
+        return y.split_with_sizes(sizes, -1);
     }
     const torch::Tensor y = useTrainingOps(x) ? frozenLinear(x, weight, bias, false)
                             : bias.defined()  ? torch::linear(x, weight, bias)
@@ -106,6 +172,8 @@ torch::Tensor conv1d(const torch::Tensor &x, const torch::Tensor &weight, const 
                      const std::shared_ptr<LoraAdapter> &lora, const std::shared_ptr<Ia3Vector> &ia3,
                      bool adapters)
 {
+    if (adapters && lowRankOpApplies(x, lora.get(), ia3.get(), weight))
+        return frozenLinearLowRank(x, weight.t(), bias, lora->a, lora->b * lora->scale);
     return adapted(x, lora.get(), ia3.get(), adapters, [&](const torch::Tensor &in) {
         auto shape = in.sizes().vec();
         shape.back() = weight.size(1);

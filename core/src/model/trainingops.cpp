@@ -64,6 +64,45 @@ struct FrozenLinear : torch::autograd::Function<FrozenLinear>
     }
 };
 
+// x @ W^T + b + (x @ A^T) @ B^T for a frozen W: the LoRA adapters of one projection or of a
+// stacked group in one pass. Forward adds the low-rank term into the base GEMM's output in
+// place; backward reads the output gradient once per GEMM and accumulates the input's gradient
+// in place, instead of a separate scale, add and gradient sum per adapter.
+struct FrozenLinearLowRank : torch::autograd::Function<FrozenLinearLowRank>
+{
+    static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &x, Constant weightArg,
+                                 Constant biasArg, const torch::Tensor &a, const torch::Tensor &b)
+    {
+        const torch::Tensor &weight = weightArg.tensor, &bias = biasArg.tensor;
+        const torch::Tensor flat = x.reshape({-1, x.size(-1)});
+        torch::Tensor y = bias.defined() ? torch::addmm(bias, flat, weight.t()) : flat.mm(weight.t());
+        const torch::Tensor z = flat.mm(a.t());
+        y.addmm_(z, b.t());
+        ctx->save_for_backward({x, z, a, b});
+        ctx->saved_data["weight"] = weight;
+        auto shape = x.sizes().vec();
+        shape.back() = weight.size(0);
+        return y.view(shape);
+    }
+    static tensor_list backward(AutogradContext *ctx, tensor_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &x = saved[0], &z = saved[1], &a = saved[2], &b = saved[3];
+        const torch::Tensor weight = ctx->saved_data["weight"].toTensor();
+        const torch::Tensor dy = grads[0].reshape({-1, grads[0].size(-1)});
+        const torch::Tensor dz = dy.mm(b);
+        torch::Tensor dx, da, db;
+        if (ctx->needs_input_grad(0))
+            dx = dy.mm(weight).addmm_(dz, a).view(x.sizes());
+        // needs_input_grad counts tensor arguments only: x, a, b.
+        if (ctx->needs_input_grad(1))
+            da = dz.t().mm(x.reshape({-1, x.size(-1)}));
+        if (ctx->needs_input_grad(2))
+            db = dy.t().mm(z);
+        return {dx, torch::Tensor(), torch::Tensor(), da, db};
+    }
+};
+
 // silu(gate) * up and its gradients: one pass each where the kernels apply. The gradient
 // comes as (..., 2I), gate's then up's, ready for the stacked gate/up projection.
 torch::Tensor siluMulValue(const torch::Tensor &gate, const torch::Tensor &up)
@@ -182,6 +221,13 @@ torch::Tensor frozenLinear(const torch::Tensor &x, const torch::Tensor &weight,
                            const torch::Tensor &bias, bool transposedWeight)
 {
     return FrozenLinear::apply(x, Constant{weight}, Constant{bias}, transposedWeight);
+}
+
+torch::Tensor frozenLinearLowRank(const torch::Tensor &x, const torch::Tensor &weight,
+                                  const torch::Tensor &bias, const torch::Tensor &a,
+                                  const torch::Tensor &b)
+{
+    return FrozenLinearLowRank::apply(x, Constant{weight}, Constant{bias}, a, b);
 }
 
 torch::Tensor siluMul(const torch::Tensor &gate, const torch::Tensor &up)

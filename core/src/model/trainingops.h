@@ -3,7 +3,8 @@
 //   frozenLinear   a linear map whose weight does not train keeps no copy of its input;
 //   siluMul        silu(gate) * up keeps gate and up, not silu(gate) as well;
 //   rotary         RoPE is linear in x: its backward needs only cos and sin;
-//   rmsNormTrain   keeps the input and 1/rms, not the normalised copy.
+//   rmsNormTrain   keeps the input and 1/rms, not the normalised copy;
+//   frozenLinearLowRank  LoRA on frozen projections in one op per stacked group.
 // Together they roughly halve the activations a LoRA step holds. On the CPU in float32 the
 // element-wise ones run as single-pass loops (model/fusedkernels.h). Used only when autograd
 // records (see useTrainingOps); inference keeps the plain expressions.
@@ -20,6 +21,12 @@ bool useTrainingOps(const torch::Tensor &x);
 // do not require grad.
 torch::Tensor frozenLinear(const torch::Tensor &x, const torch::Tensor &weight,
                            const torch::Tensor &bias, bool transposedWeight);
+// x @ W^T + b + (x @ A^T) @ B^T for a frozen W (out, in), A (R, in), B (out, R): LoRA on a
+// projection or a stacked group (model/decoder.cpp builds A and B). Saves x and the (N, R)
+// intermediate; the adapter's add, scale and input-gradient sum cost no extra pass.
+torch::Tensor frozenLinearLowRank(const torch::Tensor &x, const torch::Tensor &weight,
+                                  const torch::Tensor &bias, const torch::Tensor &a,
+                                  const torch::Tensor &b);
 torch::Tensor siluMul(const torch::Tensor &gate, const torch::Tensor &up);
 // siluMul over the two halves of gateUp (..., 2I) (the stacked gate/up projection's output);
 // its gradient comes out in that layout, with no concatenation.

@@ -13,6 +13,7 @@
 #include "train/devicemove.h"
 #include "train/flatbatch.h"
 #include "train/lrschedule.h"
+#include "train/opprofile.h"
 #include "train/runenvironment.h"
 #include "train/runfiles.h"
 #include "train/trainablestrategy.h"
@@ -377,6 +378,7 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         TrainableStrategy &strategy;
         ~Restore() { strategy.setTraining(false); }
     } restore{strategy};
+    const OpProfile profile;  // FT_PROFILE_OPS (developers)
 
     AdamWSettings settings;
     settings.beta1 = c.adamBeta1;

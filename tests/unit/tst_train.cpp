@@ -480,6 +480,27 @@ private Q_SLOTS:
         torch::manual_seed(5);
         lean = gradsOf(fused * 1.0, {rows, head});
         QVERIFY(close(plain, lean));
+
+        // A vocabulary wider than the softmax kernel's 16 lanes and not a multiple of them,
+        // logits large enough that exp overflows unless the row maximum comes off, no bias,
+        // all rows in one chunk.
+        torch::Tensor wide = leaf({5, 8}), wideHead = leaf({1037, 8});
+        const torch::Tensor wideTargets = torch::tensor({0, 1036, 500, 17, 17}, torch::kLong);
+        const auto scaled = [&] { return wide * 12.0; };
+        ref = torch::nn::functional::cross_entropy(
+            torch::linear(scaled(), wideHead), wideTargets,
+            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+        fused = linearCrossEntropySum(scaled(), wideHead, {}, wideTargets);
+        QVERIFY2(std::abs(ref.item<double>() / fused.item<double>() - 1) < 1e-5,
+                 qPrintable(QString("%1 vs %2").arg(ref.item<double>()).arg(fused.item<double>())));
+        torch::manual_seed(6);
+        plain = gradsOf(ref * 1.0, {wide, wideHead});
+        torch::manual_seed(6);
+        lean = gradsOf(fused * 1.0, {wide, wideHead});
+        for (size_t i = 0; i < plain.size(); ++i) {
+            const double scale = plain[i].abs().max().item<double>();
+            QVERIFY((plain[i] - lean[i]).abs().max().item<double>() < 1e-5 * scale);
+        }
     }
 
     // Packing bins respect cutoff_len, every example is trained once per epoch, epochs are

@@ -285,7 +285,64 @@ FT_CLONES void causalSoftmaxBackwardRow(float *grad, const float *probs, int64_t
         grad[j] = 0.0f;
 }
 
+// Partial sums in 16 lanes: the form of a float reduction that GCC vectorises without
+// -fassociative-math (which would let it reorder every other sum in this file too).
+FT_CLONES float sumOf(const float *x, int64_t n)
+{
+    float lanes[16] = {};
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int k = 0; k < 16; ++k)
+            lanes[k] += x[j + k];
+    float sum = 0.0f;
+    for (; j < n; ++j)
+        sum += x[j];
+    for (float lane : lanes)
+        sum += lane;
+    return sum;
+}
+
+// One row's loss, log(sum(exp(row))) - row[target]; the row becomes softmax - onehot(target).
+FT_CLONES double softmaxCrossEntropyRow(float *row, int64_t width, int64_t target)
+{
+    float top = row[0];
+    for (int64_t j = 1; j < width; ++j)
+        top = std::max(top, row[j]);
+    const float targetLogit = row[target];
+    for (int64_t j = 0; j < width; ++j)
+        row[j] = vectorExp(row[j] - top);
+    const float sum = sumOf(row, width);
+    const float inverse = 1.0f / sum;
+    for (int64_t j = 0; j < width; ++j)
+        row[j] *= inverse;
+    row[target] -= 1.0f;
+    return std::log(static_cast<double>(sum)) + top - targetLogit;
+}
+
 } // namespace
+
+double softmaxCrossEntropy(const torch::Tensor &logits, const torch::Tensor &targets)
+{
+    TORCH_CHECK(logits.dim() == 2 && logits.is_contiguous() && applies({logits}),
+                "softmaxCrossEntropy: logits must be contiguous CPU float32 (rows, classes)");
+    const int64_t rows = logits.size(0), width = logits.size(1);
+    const torch::Tensor ids = targets.to(torch::kLong).contiguous();
+    TORCH_CHECK(ids.numel() == rows, "softmaxCrossEntropy: one target per row");
+    const int64_t *target = ids.data_ptr<int64_t>();
+    for (int64_t r = 0; r < rows; ++r)
+        TORCH_CHECK(target[r] >= 0 && target[r] < width, "target ", target[r],
+                    " is outside the ", width, " classes");
+    float *data = logits.data_ptr<float>();
+    std::vector<double> losses(static_cast<size_t>(rows));
+    at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
+            losses[r] = softmaxCrossEntropyRow(data + r * width, width, target[r]);
+    });
+    double total = 0.0;
+    for (double loss : losses)
+        total += loss;
+    return total;
+}
 
 void causalSoftmax(float *scores, int64_t T, int64_t ld, float scale)
 {

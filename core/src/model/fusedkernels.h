@@ -42,4 +42,10 @@ void causalSoftmax(float *scores, int64_t T, int64_t ld, float scale);
 // the row of gradProbs * probs) * scale, zeros above the diagonal.
 void causalSoftmaxBackward(float *gradProbs, const float *probs, int64_t T, int64_t ld, float scale);
 
+// Sum over rows of cross_entropy(logits[r], targets[r]) for contiguous (rows, classes) logits;
+// the logits become that sum's gradient, softmax - onehot(target), in place. One pass per row
+// over memory that stays in cache instead of LibTorch's log-sum-exp (whose temporary is the
+// size of the logits), subtraction and exp.
+double softmaxCrossEntropy(const torch::Tensor &logits, const torch::Tensor &targets);
+
 } // namespace ft::fused

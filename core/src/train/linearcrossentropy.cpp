@@ -1,5 +1,7 @@
 #include "train/linearcrossentropy.h"
 
+#include "model/fusedkernels.h"
+
 #include <torch/autograd.h>
 #include <torch/torch.h>
 
@@ -27,20 +29,36 @@ struct LinearCrossEntropy : torch::autograd::Function<LinearCrossEntropy>
         const bool weightGrad = weight.requires_grad();
         torch::Tensor gradHidden = torch::empty_like(hidden);
         torch::Tensor gradWeight = weightGrad ? torch::zeros_like(weight) : torch::Tensor();
+        // On the CPU in float32: every chunk's logits in one buffer (a fresh one per chunk
+        // costs page faults on each), softmax and loss in one pass (fused::softmaxCrossEntropy).
+        const bool fusedPath = fused::applies({hidden, weight});
+        torch::Tensor buffer;
+        if (fusedPath)
+            buffer = torch::empty({std::min(chunkRows, rows), weight.size(0)}, hidden.options());
         double total = 0.0;
         for (int64_t start = 0; start < rows; start += chunkRows) {
             const int64_t n = std::min(chunkRows, rows - start);
             const torch::Tensor h = hidden.narrow(0, start, n);
             const torch::Tensor y = targets.narrow(0, start, n);
-            torch::Tensor logits = bias.defined() ? torch::linear(h, weight, bias)
-                                                  : torch::linear(h, weight);  // (n, V)
-            const torch::Tensor lse = torch::logsumexp(logits, -1, true);       // (n, 1)
-            total += (lse.squeeze(-1) - logits.gather(1, y.unsqueeze(1)).squeeze(1))
-                         .sum()
-                         .item<double>();
-            // d(loss)/d(logits) = softmax - onehot, formed in the logits' own buffer.
-            torch::Tensor &dLogits = logits.sub_(lse).exp_();
-            dLogits.scatter_add_(1, y.unsqueeze(1), torch::full({n, 1}, -1.0, dLogits.options()));
+            torch::Tensor dLogits;  // d(loss)/d(logits) = softmax - onehot
+            if (fusedPath) {
+                dLogits = buffer.narrow(0, 0, n);
+                if (bias.defined())
+                    torch::addmm_out(dLogits, bias, h, weight.t());
+                else
+                    torch::mm_out(dLogits, h, weight.t());
+                total += fused::softmaxCrossEntropy(dLogits, y);
+            } else {
+                torch::Tensor logits = bias.defined() ? torch::linear(h, weight, bias)
+                                                      : torch::linear(h, weight);  // (n, V)
+                const torch::Tensor lse = torch::logsumexp(logits, -1, true);       // (n, 1)
+                total += (lse.squeeze(-1) - logits.gather(1, y.unsqueeze(1)).squeeze(1))
+                             .sum()
+                             .item<double>();
+                dLogits = logits.sub_(lse).exp_();
+                dLogits.scatter_add_(1, y.unsqueeze(1),
+                                     torch::full({n, 1}, -1.0, dLogits.options()));
+            }
             gradHidden.narrow(0, start, n).copy_(dLogits.mm(weight));
             if (weightGrad)
                 gradWeight.addmm_(dLogits.t(), h);

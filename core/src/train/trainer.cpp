@@ -35,6 +35,8 @@
 #include <sstream>
 #include <thread>
 
+#include <malloc.h>
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -342,6 +344,13 @@ int64_t Trainer::validationCount() const { return static_cast<int64_t>(m_impl->e
 TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> *stop,
                             const std::atomic<bool> *pause)
 {
+    // Declared first, so it runs after every tensor of the run is freed: the heap that
+    // initRuntime keeps for reuse between micro-batches goes back to the system (the studio
+    // lives on after a run).
+    struct ReturnFreedHeap
+    {
+        ~ReturnFreedHeap() { ::malloc_trim(0); }
+    } returnFreedHeap;
     Impl &d = *m_impl;
     const TrainingConfig &c = d.config;
     fs::create_directories(d.outDir);

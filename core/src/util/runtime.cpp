@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <string>
@@ -10,6 +11,7 @@
 #include <utility>
 
 #include <cstdlib>
+#include <malloc.h>
 #include <unistd.h>
 
 namespace ft {
@@ -39,10 +41,22 @@ int physicalCores()
     return static_cast<int>(cores.size());
 }
 
+// A training step frees and re-allocates the same activations on every micro-batch. glibc
+// gives the top of its heap back to the kernel once more than 2x its (adaptive) mmap threshold
+// is free there, so the next micro-batch faults those pages in again; on a VM each fault costs
+// microseconds, 10 % of a LoRA step (docs/benchmarks.md). Blocks up to 32 MiB stay in the heap
+// and the heap is not trimmed while the process lives; Trainer::run hands it back at the end.
+void keepFreedMemoryForReuse()
+{
+    ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    ::mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+}
+
 } // namespace
 
 int initRuntime(int threads)
 {
+    keepFreedMemoryForReuse();
     const int count = threads > 0 ? threads : physicalCores();
     torch::set_num_threads(count);
     return torch::get_num_threads();

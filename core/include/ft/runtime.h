@@ -6,7 +6,8 @@
 namespace ft {
 
 // Sets LibTorch's intra-op threads to the physical core count (Debian's build starts with 1).
-// threads <= 0 means "physical cores". Returns the count in use.
+// threads <= 0 means "physical cores". Returns the count in use. Also tells malloc to keep
+// freed memory for reuse (training re-allocates the same activations every micro-batch).
 int initRuntime(int threads = 0);
 // LibTorch's OpenMP threads spin-wait between parallel regions; libgomp's default (300,000
 // spins, or forever with OMP_WAIT_POLICY=active) makes training 2.4x slower on a machine busy

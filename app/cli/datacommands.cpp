@@ -2,6 +2,7 @@
 // accept / exclude / edit rows, and export the cleaned set.
 #include "datacommands.h"
 
+#include "ft/jsonparse.h"
 #include "ft/dataimport.h"
 #include "ft/error.h"
 #include "ft/project.h"
@@ -355,17 +356,7 @@ void runSetStatus(const DataArgs &a)
 
 void runEdit(const DataArgs &a)
 {
-    json doc;
-    {
-        std::ifstream in(a.messages, std::ios::binary);
-        if (!in)
-            ft::throwBadInput(a.messages + ": cannot open");
-        try {
-            doc = json::parse(in);
-        } catch (const json::exception &e) {
-            ft::throwBadInput(a.messages + ": not valid JSON (" + e.what() + ")");
-        }
-    }
+    json doc = ft::readJsonFileBounded(a.messages);
     if (doc.is_object() && doc.contains("messages"))
         doc = doc["messages"];
     const auto messages = ft::messagesFromJson(doc, a.messages);

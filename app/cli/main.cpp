@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <string>
 
 int main(int argc, char **argv)
 {
@@ -45,7 +46,9 @@ int main(int argc, char **argv)
         std::cerr << "error: out of memory\n";
         return 1;
     } catch (const std::exception &e) {
-        std::cerr << "internal error: " << e.what() << '\n';
+        // One line: LibTorch's messages carry a C++ backtrace after the first.
+        const std::string what = e.what();
+        std::cerr << "internal error: " << what.substr(0, what.find('\n')) << '\n';
         return 1;
     }
 }

@@ -62,6 +62,12 @@ private Q_SLOTS:
     void errors_data();
     void errors();
     void limits();
+    void hostileArithmetic_data();
+    void hostileArithmetic();
+    void hostileSizes_data();
+    void hostileSizes();
+    void longChains_data();
+    void longChains();
     void chatMessageOverload();
     void generationPrompt();
     void builtins();
@@ -273,6 +279,115 @@ void TestChatTemplate::limits()
     const std::string deep = std::string(300, '(') + "1" + std::string(300, ')');
     m = renderError("{{ " + deep + " }}");
     QVERIFY2(m.find("nested too deeply") != std::string::npos, m.c_str());
+}
+
+// Found by fuzzing (issue 16): each of these crashed (SIGFPE), wrapped silently or was
+// undefined behaviour. Python's results where 64 bits hold them, else a clear error.
+void TestChatTemplate::hostileArithmetic_data()
+{
+    QTest::addColumn<std::string>("templ");
+    QTest::addColumn<std::string>("expected"); // output, or "error: <text in the message>"
+    const std::string minInt = "(-9223372036854775807 - 1)";
+    QTest::newRow("min % -1") << "{{ " + minInt + " % -1 }}" << std::string("0");
+    QTest::newRow("min // -1") << "{{ " + minInt + " // -1 }}" << std::string("error: integer overflow");
+    QTest::newRow("7 // -1") << std::string("{{ 7 // -1 }}") << std::string("-7");
+    QTest::newRow("-7 % 3") << std::string("{{ -7 % 3 }}") << std::string("2");
+    QTest::newRow("divisibleby -1") << "{{ " + minInt + " is divisibleby(-1) }}" << std::string("True");
+    QTest::newRow("max + 1") << std::string("{{ 9223372036854775807 + 1 }}") << std::string("error: integer overflow");
+    QTest::newRow("min - 1") << "{{ " + minInt + " - 1 }}" << std::string("error: integer overflow");
+    QTest::newRow("2 ** 64") << std::string("{{ 2 ** 64 }}") << std::string("error: integer overflow");
+    QTest::newRow("2 ** 62") << std::string("{{ 2 ** 62 }}") << std::string("4611686018427387904");
+    QTest::newRow("big product") << std::string("{{ 4294967296 * 4294967296 }}") << std::string("error: integer overflow");
+    QTest::newRow("negate min") << "{{ -" + minInt + " }}" << std::string("error: integer overflow");
+    QTest::newRow("nan|int") << std::string("{{ 'nan'|float|int }}") << std::string("0");
+    QTest::newRow("inf|int") << std::string("{{ 'inf'|float|int }}") << std::string("error: does not fit");
+    QTest::newRow("abs min") << "{{ " + minInt + "|abs }}" << std::string("error: overflow");
+    QTest::newRow("sum overflow") << std::string("{{ [9223372036854775807, 1]|sum }}") << std::string("error: overflow");
+    QTest::newRow("range near max") << std::string("{{ range(9223372036854775800, 9223372036854775807, 5)|list|length }}")
+                                    << std::string("2");
+}
+
+void TestChatTemplate::hostileArithmetic()
+{
+    QFETCH(std::string, templ);
+    QFETCH(std::string, expected);
+    if (expected.rfind("error: ", 0) == 0) {
+        const std::string m = renderError(templ);
+        QVERIFY2(m.rfind("chat template: line 1: ", 0) == 0, m.c_str());
+        QVERIFY2(m.find(expected.substr(7)) != std::string::npos, m.c_str());
+    } else {
+        QCOMPARE(QString::fromStdString(ft::renderChatTemplate(templ, sampleMessages(), sampleOptions())),
+                 QString::fromStdString(expected));
+    }
+}
+
+// Values that would allocate gigabytes before the output limit applied.
+void TestChatTemplate::hostileSizes_data()
+{
+    QTest::addColumn<std::string>("templ");
+    QTest::addColumn<std::string>("mentions");
+    QTest::newRow("string doubling") << std::string("{% set ns = namespace(s='x') %}{% for i in range(100) %}"
+                                                    "{% set ns.s = ns.s + ns.s %}{% endfor %}")
+                                     << std::string("a string would exceed");
+    QTest::newRow("list doubling") << std::string("{% set ns = namespace(l=[1]) %}{% for i in range(100) %}"
+                                                  "{% set ns.l = ns.l + ns.l %}{% endfor %}")
+                                   << std::string("a list would exceed");
+    QTest::newRow("concat doubling") << std::string("{% set ns = namespace(s='x') %}{% for i in range(100) %}"
+                                                    "{% set ns.s = ns.s ~ ns.s %}{% endfor %}")
+                                     << std::string("a string would exceed");
+    QTest::newRow("huge center") << std::string("{{ 'a'|center(9223372036854775807) }}")
+                                 << std::string("a string would exceed");
+    QTest::newRow("huge tojson indent") << std::string("{{ messages|tojson(indent=1000000000) }}")
+                                        << std::string("indent");
+    QTest::newRow("huge indent") << std::string("{{ 'a\nb'|indent(9223372036854775807) }}")
+                                 << std::string("a string would exceed");
+    QTest::newRow("replace blow-up") << std::string("{% set s = 'a' * 1000000 %}{{ s|replace('a', 'b' * 1000) }}")
+                                     << std::string("a string would exceed");
+}
+
+void TestChatTemplate::hostileSizes()
+{
+    QFETCH(std::string, templ);
+    QFETCH(std::string, mentions);
+    const std::string m = renderError(templ);
+    QVERIFY2(m.rfind("chat template: ", 0) == 0, m.c_str());
+    QVERIFY2(m.find(mentions) != std::string::npos, m.c_str());
+}
+
+// 20,000 chained operators overflowed the stack; the parser now bounds the tree's height.
+void TestChatTemplate::longChains_data()
+{
+    QTest::addColumn<std::string>("expr");
+    QTest::addColumn<int>("links");
+    QTest::addColumn<bool>("renders");
+    for (const int n : {500, 20000}) {
+        std::string p = "1", f = "'a'", a = "messages", i = "x";
+        for (int k = 0; k < n; ++k) {
+            p += " + 1";
+            f += "|string";
+            a += ".x";
+            i += "[0]";
+        }
+        const bool ok = n < 1000;
+        QTest::addRow("plus %d", n) << p << n << ok;
+        QTest::addRow("filters %d", n) << f << n << ok;
+        QTest::addRow("attributes %d", n) << a << n << ok;
+        QTest::addRow("subscripts %d", n) << i << n << ok;
+    }
+}
+
+void TestChatTemplate::longChains()
+{
+    QFETCH(std::string, expr);
+    QFETCH(int, links);
+    QFETCH(bool, renders);
+    const std::string m = renderError("{{ " + expr + " }}");
+    if (renders) {
+        QVERIFY2(m.find("nested too deeply") == std::string::npos, m.c_str());
+    } else {
+        QVERIFY2(m.find("nested too deeply") != std::string::npos, m.c_str());
+        QVERIFY(links > 1000);
+    }
 }
 
 void TestChatTemplate::chatMessageOverload()

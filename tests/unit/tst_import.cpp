@@ -62,6 +62,7 @@ private Q_SLOTS:
     void detectionConfidenceAndMapping();
     void badRowsAreCountedWithLines();
     void failuresLeaveNothing();
+    void hostileFilesEndWithAMessage();
     void exportAlpacaAndMessages();
     void severalFilesMakeOneDataset();
 };
@@ -325,6 +326,39 @@ void TestImport::failuresLeaveNothing()
     o.allowDuplicate = true;
     QCOMPARE(import(store, copy, o).duplicateOf, std::string("big"));
     QVERIFY(contains(badInputMessage([&] { import(store, copy, o); }), "already exists"));
+}
+
+// Found by fuzzing (issue 16): a hang, stack overflows and messages that named no file.
+void TestImport::hostileFilesEndWithAMessage()
+{
+    QTemporaryDir dir;
+    ProjectStore store(dir.filePath("p.ftproj").toStdString());
+    // One extra '}' after the first record looped forever.
+    const ImportResult stray = import(store, write(dir, "stray.json", R"([{"instruction":"a","output":"b"}}])"));
+    QCOMPARE(stray.dataset.rowCount, int64_t(1));
+    QCOMPARE(stray.badRowCount, int64_t(1));
+    QVERIFY2(contains(stray.badRows.at(0).reason, "expected ',' or ']'"), stray.badRows.at(0).reason.c_str());
+    const ImportResult lead = import(store, write(dir, "lead.json", R"([,}, {"text": "x"}])"));
+    QCOMPARE(lead.dataset.rowCount, int64_t(1));
+
+    // A field nested 100,000 levels deep: a bad row, not a stack overflow.
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    const ImportResult nested = import(store, write(dir, "nested.jsonl",
+        "{\"text\": \"ok\"}\n{\"text\": \"x\", \"extra\": " + deep + "}\n"));
+    QCOMPARE(nested.dataset.rowCount, int64_t(1));
+    QVERIFY(contains(nested.badRows.at(0).reason, "nested deeper"));
+    const ImportResult nestedJson = import(store, write(dir, "nestedlist.json",
+        "[{\"text\": \"ok\"}, {\"text\": " + deep + "}]"));
+    QCOMPARE(nestedJson.dataset.rowCount, int64_t(1));
+
+    // Errors name the file.
+    std::string m = badInputMessage([&] { import(store, write(dir, "utf16.json", "\xff\xfe[\0{\0")); });
+    QVERIFY2(contains(m, "utf16.json"), m.c_str());
+    m = badInputMessage([&] { import(store, write(dir, "blank.jsonl", "\n\n\n")); });
+    QVERIFY2(contains(m, "blank.jsonl") && contains(m, "no records"), m.c_str());
+    m = badInputMessage([&] { import(store, write(dir, "dup.csv", "a,a\n1,2\n")); });
+    QVERIFY2(contains(m, "dup.csv") && contains(m, "appears twice"), m.c_str());
+    QVERIFY(!store.findDataset("dup"));
 }
 
 void TestImport::exportAlpacaAndMessages()

@@ -155,7 +155,16 @@ std::string contentHash(const std::vector<InputFile> &files)
     return h.hexDigest();
 }
 
-FormatDetection detectFile(const InputFile &f, const ImportOptions &o)
+// The readers' errors name a line; the file is named here, where it is known.
+[[noreturn]] void rethrowNamingFile(const fs::path &file, const Error &e)
+{
+    const std::string what = e.what();
+    if (e.kind() != ErrorKind::BadInput || what.rfind(file.string(), 0) == 0)
+        throw e;
+    throwBadInput(file.string() + ": " + what);
+}
+
+FormatDetection detectFileUnnamed(const InputFile &f, const ImportOptions &o)
 {
     if (f.kind == FileKind::Text && o.columnMap.empty())
         return {DataFormat::Text, 1.0, "plain text file (a document per " +
@@ -164,18 +173,31 @@ FormatDetection detectFile(const InputFile &f, const ImportOptions &o)
     std::vector<json> sample;
     SourceRecord r;
     size_t seen = 0;
+    int64_t firstBadLine = 0;
+    std::string firstBad;
     while (sample.size() < kSampleRecords && seen < 4 * kSampleRecords && reader->next(r)) {
         ++seen;
         if (r.error.empty())
             sample.push_back(applyColumnMap(r.value, o.columnMap));
+        else if (firstBad.empty())
+            firstBadLine = r.line, firstBad = r.error;
     }
     if (seen == 0)
-        throwBadInput(f.path.string() + ": no records (empty file)");
+        throwBadInput(f.path.string() + ": no records (the file is empty or holds only blank lines)");
     FormatDetection d = detectWithTags(sample, o.tags);
     if (sample.empty())
         d.reason = "none of the first " + std::to_string(seen) + " records could be read (first: line " +
-                   std::to_string(r.line) + ": " + r.error + ")";
+                   std::to_string(firstBadLine) + ": " + firstBad + ")";
     return d;
+}
+
+FormatDetection detectFile(const InputFile &f, const ImportOptions &o)
+{
+    try {
+        return detectFileUnnamed(f, o);
+    } catch (const Error &e) {
+        rethrowNamingFile(f.path, e);
+    }
 }
 
 std::string joinSources(const std::vector<fs::path> &paths)
@@ -259,7 +281,7 @@ ImportResult importDataset(ProjectStore &store, const std::vector<fs::path> &pat
         bytesTotal += fs::file_size(f.path, ec);
     }
     ImportProgress progress{0, bytesTotal, 0};
-    for (const auto &f : files) {
+    for (const auto &f : files) try {
         auto reader = openRecordReader(f.path, f.kind, f.unit);
         if (result.encoding.empty())
             result.encoding = reader->stream().encoding();
@@ -294,12 +316,16 @@ ImportResult importDataset(ProjectStore &store, const std::vector<fs::path> &pat
             }
         }
         bytesBefore += reader->stream().size();
+    } catch (const Error &e) {
+        rethrowNamingFile(f.path, e);
     }
     if (writer->rowsWritten() == 0) {
         std::string first;
         if (!result.badRows.empty())
             first = "; first: " + result.badRows.front().file + " line " + std::to_string(result.badRows.front().line) +
                     ": " + result.badRows.front().reason;
+        if (result.badRowCount == 0)
+            throwBadInput(paths.front().string() + ": no records (the file is empty or holds only blank lines)");
         throwBadInput(paths.front().string() + ": no usable rows (" + std::to_string(result.badRowCount) + " bad" +
                       first + ")");
     }

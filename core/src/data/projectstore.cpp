@@ -183,11 +183,23 @@ ProjectStore::ProjectStore(const fs::path &file, bool mustExist) : d(std::make_u
 {
     d->file = file;
     d->db.open(file.string(), mustExist);
-    d->db.exec("PRAGMA foreign_keys = ON");
-    // journal_mode is the first real read of the file: a non-database fails here (BadInput).
-    d->db.exec("PRAGMA journal_mode = WAL");
-    d->db.exec("PRAGMA synchronous = NORMAL");
-    migrateProject(d->db);
+    try {
+        d->db.exec("PRAGMA foreign_keys = ON");
+        // journal_mode is the first real read of the file: a non-database fails here (BadInput).
+        d->db.exec("PRAGMA journal_mode = WAL");
+        d->db.exec("PRAGMA synchronous = NORMAL");
+        migrateProject(d->db);
+    } catch (const Error &e) {
+        // Opening reads only the schema: an SQL error here (a table that should not exist, a
+        // damaged schema) means the file, not the program, is at fault.
+        if (e.kind() != ErrorKind::Internal)
+            throw;
+        std::string detail = e.what();
+        const std::string prefix = file.string() + ": ";
+        if (detail.rfind(prefix, 0) == 0)
+            detail = detail.substr(prefix.size());
+        throwBadInput(prefix + "project file is damaged or was not written by FineTune Studio (" + detail + ")");
+    }
     d->version = kSchemaVersion;
 }
 

@@ -1,6 +1,7 @@
 #include "data/recordreader.h"
 
 #include "ft/error.h"
+#include "ft/jsonparse.h"
 
 #include <algorithm>
 #include <cstring>
@@ -95,15 +96,21 @@ private:
     int64_t m_line = 1;
 };
 
-std::string shortJsonError(const std::string &what)
+// A character from the input as a message may quote it: printable ASCII as is, else \xNN.
+std::string quotedChar(int c)
 {
-    // nlohmann: "[json.exception.parse_error.101] parse error at line 1, column 5: ..."
-    const auto p = what.find("] ");
-    return p == std::string::npos ? what : what.substr(p + 2);
+    if (c >= 0x20 && c < 0x7f)
+        return std::string("'") + static_cast<char>(c) + "'";
+    static const char *hex = "0123456789abcdef";
+    return std::string("byte \\x") + hex[(c >> 4) & 15] + hex[c & 15];
 }
 
 void parseRecord(const std::string &text, SourceRecord &r)
 {
+    if (jsonNestingDepth(text) > kMaxJsonDepth) {
+        r.error = "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+        return;
+    }
     try {
         r.value = json::parse(text);
         if (!r.value.is_object()) {
@@ -111,7 +118,7 @@ void parseRecord(const std::string &text, SourceRecord &r)
             r.value = nullptr;
         }
     } catch (const json::exception &e) {
-        r.error = "not valid JSON: " + shortJsonError(e.what());
+        r.error = "not valid JSON: " + jsonErrorText(e);
     }
 }
 
@@ -203,10 +210,12 @@ private:
     {
         m_in.skipSpace();
         int c = m_in.peek();
+        bool separated = !m_sawElement;
         if (c == ',' && m_sawElement) {
             m_in.get();
             m_in.skipSpace();
             c = m_in.peek();
+            separated = true;
         }
         if (c == ']') {
             m_in.get();
@@ -219,12 +228,24 @@ private:
             m_state = State::Done;
             return true;
         }
+        if (!separated && c >= 0) {
+            // e.g. `{...}}]`: a stray character after a record. Consume it, so that reading
+            // always moves forward, and report it.
+            m_in.get();
+            r.error = "expected ',' or ']' after a record, found " + quotedChar(c);
+            return true;
+        }
         m_sawElement = true;
         std::string text;
         bool tooLong = false;
         if (!captureValue(text, tooLong)) {
             r.error = "unexpected end of file inside a record";
             m_state = State::Done;
+            return true;
+        }
+        if (text.empty() && !tooLong) {
+            m_in.get(); // a ',' or '}' where a record should start: step over it
+            r.error = "expected a record, found " + quotedChar(c);
             return true;
         }
         if (tooLong)

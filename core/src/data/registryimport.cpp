@@ -1,4 +1,5 @@
 // LLaMA-Factory's dataset_info.json as a registry: each local entry becomes a dataset.
+#include "ft/jsonparse.h"
 #include "ft/dataimport.h"
 
 #include "ft/error.h"
@@ -23,7 +24,10 @@ DataFormat entryFormat(const json &entry, ImportOptions &o)
 {
     const json columns = entry.value("columns", json::object());
     const json tags = entry.value("tags", json::object());
-    const bool ranking = entry.value("ranking", false);
+    const auto rankingIt = entry.find("ranking");
+    if (rankingIt != entry.end() && !rankingIt->is_boolean())
+        throwBadInput("'ranking' must be true or false, got " + jsonExcerpt(*rankingIt));
+    const bool ranking = rankingIt != entry.end() && rankingIt->get<bool>();
     const bool sharegpt = str(entry, "formatting") == "sharegpt";
     for (const auto &t : tags.items())
         if (t.value().is_string())
@@ -68,17 +72,7 @@ DataFormat entryFormat(const json &entry, ImportOptions &o)
 
 std::vector<RegistryEntry> importRegistry(ProjectStore &store, const fs::path &datasetInfo, const ImportOptions &options)
 {
-    json doc;
-    {
-        std::ifstream in(datasetInfo, std::ios::binary);
-        if (!in)
-            throwBadInput(datasetInfo.string() + ": cannot open");
-        try {
-            doc = json::parse(in);
-        } catch (const json::exception &e) {
-            throwBadInput(datasetInfo.string() + ": not valid JSON (" + e.what() + ")");
-        }
-    }
+    const json doc = readJsonFileBounded(datasetInfo);
     if (!doc.is_object())
         throwBadInput(datasetInfo.string() + ": expected an object of dataset entries");
     const fs::path dir = datasetInfo.parent_path();
@@ -123,8 +117,8 @@ std::vector<RegistryEntry> importRegistry(ProjectStore &store, const fs::path &d
         o.name = e.name;
         o.columnMap.clear();
         o.tags.clear();
-        o.format = entryFormat(entry, o);
         try {
+            o.format = entryFormat(entry, o);
             e.result = importDataset(store, {path}, o);
             e.result->detection.reason = "from dataset_info.json";
             e.status = "imported";

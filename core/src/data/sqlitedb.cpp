@@ -42,6 +42,9 @@ void Db::fail(int rc, const std::string &what) const
     std::string msg = m_file + ": ";
     if (primary == SQLITE_NOTADB)
         throwBadInput(msg + "not a project file (not an SQLite database)");
+    const std::string detail = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+    if (primary == SQLITE_ERROR && detail.find("malformed") != std::string::npos)
+        throwBadInput(msg + "project file is damaged (" + detail + ")");
     if (primary == SQLITE_CORRUPT)
         throwBadInput(msg + "project file is damaged (" + sqlite3_errstr(rc) + ")");
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)

@@ -1,5 +1,6 @@
 #include "io/safetensorsfile.h"
 
+#include "ft/jsonparse.h"
 #include "ft/error.h"
 
 #include <nlohmann/json.hpp>
@@ -77,6 +78,7 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path &path) : m_path(pat
         const uint64_t dataSize = m_fileSize - m_dataOffset;
 
         nlohmann::json json;
+        checkJsonDepth(header, name + ": safetensors header");
         try {
             json = nlohmann::json::parse(header);
         } catch (const nlohmann::json::exception &e) {

@@ -1,5 +1,6 @@
 #include "io/safetensorsweights.h"
 
+#include "ft/jsonparse.h"
 #include "ft/error.h"
 
 #include <nlohmann/json.hpp>
@@ -18,13 +19,7 @@ SafetensorsWeights::SafetensorsWeights(const fs::path &folder)
     std::vector<fs::path> files;
     if (fs::exists(indexPath)) {
         m_origin = indexPath.string();
-        nlohmann::json index;
-        try {
-            std::ifstream in(indexPath);
-            index = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::exception &e) {
-            throwBadInput(m_origin + ": not valid JSON (" + e.what() + ")");
-        }
+        const nlohmann::json index = readJsonFileBounded(indexPath);
         if (!index.contains("weight_map") || !index["weight_map"].is_object())
             throwBadInput(m_origin + ": missing the 'weight_map' object");
         std::set<std::string> shardNames;

@@ -1,9 +1,9 @@
 #include "model/ia3config.h"
 
 #include "ft/error.h"
+#include "util/userregex.h"
 
 #include <algorithm>
-#include <regex>
 
 namespace ft {
 namespace {
@@ -16,12 +16,7 @@ bool endsWith(const std::string &text, const std::string &suffix)
 
 bool fullMatch(const std::string &text, const std::string &pattern, const char *field)
 {
-    try {
-        return std::regex_match(text, std::regex(pattern));
-    } catch (const std::regex_error &e) {
-        throwBadInput(std::string("IA3 ") + field + ": '" + pattern + "' is not a valid regex (" +
-                      e.what() + ")");
-    }
+    return UserRegex(pattern, std::string("IA3 ") + field).fullMatch(text);
 }
 
 bool isEmptyLike(const nlohmann::json &v)

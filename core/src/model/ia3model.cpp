@@ -1,5 +1,6 @@
 #include "model/ia3model.h"
 
+#include "ft/jsonparse.h"
 #include "ft/error.h"
 #include "io/safetensorsfile.h"
 
@@ -21,12 +22,7 @@ nlohmann::json readAdapterConfig(const fs::path &folder)
     const fs::path configPath = folder / "adapter_config.json";
     if (!fs::exists(configPath))
         throwBadInput(folder.string() + ": no adapter_config.json (not a PEFT adapter folder)");
-    std::ifstream in(configPath);
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception &e) {
-        throwBadInput(configPath.string() + ": not valid JSON (" + e.what() + ")");
-    }
+    return readJsonFileBounded(configPath);
 }
 
 } // namespace

@@ -1,9 +1,9 @@
 #include "model/loraconfig.h"
 
 #include "ft/error.h"
+#include "util/userregex.h"
 
 #include <cmath>
-#include <regex>
 
 namespace ft {
 
@@ -18,12 +18,7 @@ bool LoraConfig::matches(const std::string &module, int layer, bool linearInLaye
         return linearInLayer;
     if (targetRegex) {
         // peft.tuners.tuners_utils.check_target_module_exists: re.fullmatch for a string.
-        try {
-            return std::regex_match(module, std::regex(*targetRegex));
-        } catch (const std::regex_error &e) {
-            throwBadInput("LoRA target_modules: '" + *targetRegex + "' is not a valid regex (" +
-                          e.what() + ")");
-        }
+        return UserRegex(*targetRegex, "LoRA target_modules").fullMatch(module);
     }
     for (const std::string &target : targetModules)
         if (module == target)

@@ -1,5 +1,6 @@
 #include "model/loramodel.h"
 
+#include "ft/jsonparse.h"
 #include "ft/error.h"
 #include "io/safetensorsfile.h"
 
@@ -133,15 +134,7 @@ LoraModel LoraModel::load(const ModelConfig &config, DecoderWeights &weights,
                            ? std::string(" (adapter_model.bin is a pickle and is not read; "
                                          "re-save it with safe_serialization=True)")
                            : std::string()));
-    nlohmann::json json;
-    {
-        std::ifstream in(configPath);
-        try {
-            json = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::exception &e) {
-            throwBadInput(configPath.string() + ": not valid JSON (" + e.what() + ")");
-        }
-    }
+    const nlohmann::json json = readJsonFileBounded(configPath);
     LoraModel model;
     model.m_lora = LoraConfig::fromJson(json, configPath.string());
     model.collectTargets(config, weights);

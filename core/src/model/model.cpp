@@ -1,3 +1,4 @@
+#include "ft/jsonparse.h"
 #include "ft/model.h"
 
 #include "ft/error.h"
@@ -18,14 +19,7 @@ namespace {
 
 nlohmann::json readJsonFile(const fs::path &path)
 {
-    std::ifstream in(path);
-    if (!in)
-        throwBadInput(path.string() + ": cannot be read");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception &e) {
-        throwBadInput(path.string() + ": not valid JSON (" + e.what() + ")");
-    }
+    return readJsonFileBounded(path);
 }
 
 bool folderHasTokenizer(const fs::path &dir)

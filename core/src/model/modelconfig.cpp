@@ -1,6 +1,7 @@
 #include "model/modelconfig.h"
 
 #include "ft/error.h"
+#include "ft/jsonparse.h"
 
 namespace ft {
 namespace {
@@ -51,7 +52,7 @@ private:
         if (!value.is_number_integer() || value.get<int64_t>() <= 0 ||
             value.get<int64_t>() > (int64_t(1) << 30))
             throwBadInput(m_origin + ": field '" + key + "' must be a positive integer, got " +
-                          value.dump());
+                          jsonExcerpt(value));
         return static_cast<int>(value.get<int64_t>());
     }
 
@@ -148,7 +149,9 @@ std::vector<int32_t> tokenIdList(const nlohmann::json &value)
     return ids;
 }
 
-ModelConfig parseModelConfig(const nlohmann::json &json, const std::string &origin)
+namespace {
+
+ModelConfig parseModelConfigFields(const nlohmann::json &json, const std::string &origin)
 {
     if (!json.is_object())
         throwBadInput(origin + ": not a JSON object");
@@ -193,6 +196,18 @@ ModelConfig parseModelConfig(const nlohmann::json &json, const std::string &orig
     if (!known)
         throwBadInput(origin + ": activation '" + config.activation + "' is not supported");
     return config;
+}
+
+} // namespace
+
+ModelConfig parseModelConfig(const nlohmann::json &json, const std::string &origin)
+{
+    try {
+        return parseModelConfigFields(json, origin);
+    } catch (const nlohmann::json::exception &e) {
+        // A field of the wrong JSON type somewhere the readers above do not check it first.
+        throwBadInput(origin + ": a field has the wrong type (" + jsonErrorText(e) + ")");
+    }
 }
 
 } // namespace ft

@@ -1,5 +1,6 @@
 #include "model/peftadapter.h"
 
+#include "ft/jsonparse.h"
 #include "ft/error.h"
 
 #include <nlohmann/json.hpp>
@@ -45,13 +46,7 @@ std::string peftTypeOf(const fs::path &folder)
         throwBadInput(folder.string() + ": no such adapter folder");
     if (!fs::exists(configPath))
         throwBadInput(folder.string() + ": no adapter_config.json (not a PEFT adapter folder)");
-    std::ifstream in(configPath);
-    nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception &e) {
-        throwBadInput(configPath.string() + ": not valid JSON (" + e.what() + ")");
-    }
+    nlohmann::json json = readJsonFileBounded(configPath);
     if (!json.is_object() || !json.contains("peft_type") || !json["peft_type"].is_string())
         throwBadInput(configPath.string() + ": no peft_type");
     return json["peft_type"].get<std::string>();

@@ -1,5 +1,6 @@
 #include "model/prompttuningmodel.h"
 
+#include "ft/jsonparse.h"
 #include "ft/error.h"
 #include "ft/tokenizer.h"
 #include "io/safetensorsfile.h"
@@ -68,15 +69,7 @@ PromptTuningModel PromptTuningModel::load(const ModelConfig &config, DecoderWeig
         throwBadInput(folder.string() + ": no adapter_config.json (not a PEFT adapter folder)");
     if (!fs::exists(tensorsPath))
         throwBadInput(folder.string() + ": no adapter_model.safetensors");
-    nlohmann::json json;
-    {
-        std::ifstream in(configPath);
-        try {
-            json = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::exception &e) {
-            throwBadInput(configPath.string() + ": not valid JSON (" + e.what() + ")");
-        }
-    }
+    const nlohmann::json json = readJsonFileBounded(configPath);
     PromptTuningModel model(config, weights);
     model.m_pt = PromptTuningConfig::fromJson(json, configPath.string());
     if (json.contains("token_dim") && json["token_dim"].is_number_integer() &&

@@ -35,6 +35,9 @@ struct Expr
     };
     Kind kind;
     int line = 0;
+    // Levels of expressions at and below this one (1 for a leaf). The parser bounds it, so that
+    // evaluating and destroying a tree, both recursive, cannot exhaust the stack.
+    int height = 1;
     Value value;
     std::string name; // Name/GetAttr/Filter/Test/op
     bool negated = false;

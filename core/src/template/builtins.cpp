@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 
@@ -412,6 +414,8 @@ bool Builtins::test(Evaluator &ev, const std::string &name, const Value &v, cons
             const int64_t d = need().asInt();
             if (d == 0)
                 ev.fail(line, "divisibleby 0");
+            if (d == -1) // every int is; and INT64_MIN % -1 traps
+                return true;
             return v.asInt() % d == 0;
         }
         return (v.asInt() % 2 != 0) == (name == "odd");
@@ -457,8 +461,12 @@ Value Builtins::filter(Evaluator &ev, const std::string &name, const Value &v, c
     if (name == "tojson") {
         const Value *indent = argAt("indent", 0);
         const Value *sortKeys = argAt("sort_keys", 99);
-        const int ind = indent && indent->isNumber() ? static_cast<int>(indent->asInt()) : -1;
-        return Value(toJson(v, ind, sortKeys && sortKeys->truthy()));
+        const int64_t ind = indent && indent->isNumber() ? indent->asInt() : -1;
+        if (ind > 64) // Python would allocate indent * depth per line; no template needs it
+            ev.fail(line, "tojson indent " + std::to_string(ind) + " is larger than 64");
+        std::string json = toJson(v, static_cast<int>(ind), sortKeys && sortKeys->truthy());
+        ev.checkStringSize(json.size(), line);
+        return Value(std::move(json));
     }
     if (name == "join") {
         const Value *sep = argAt("d", 0);
@@ -469,6 +477,7 @@ Value Builtins::filter(Evaluator &ev, const std::string &name, const Value &v, c
             if (i && sep)
                 r += sep->str();
             r += attr ? getPath(items[i], attr->str()).str() : items[i].str();
+            ev.checkStringSize(r.size(), line);
         }
         return Value(r);
     }
@@ -550,10 +559,23 @@ Value Builtins::filter(Evaluator &ev, const std::string &name, const Value &v, c
         const Value *a = argAt("old", 0), *b = argAt("new", 1), *c = argAt("count", 2);
         if (!a || !b)
             ev.fail(line, "replace needs two arguments");
-        return Value(replace(v.str(), a->str(), b->str(), c && !c->isNone() ? c->asInt() : -1));
+        const std::string subject = v.str(), from = a->str(), to = b->str();
+        if (to.size() > from.size() && !from.empty()) {
+            std::size_t count = 0;
+            for (std::size_t at = subject.find(from); at != std::string::npos; at = subject.find(from, at + from.size()))
+                ++count;
+            ev.checkStringSize(subject.size() + count * (to.size() - from.size()), line);
+        } else if (from.empty()) {
+            ev.checkStringSize(subject.size() + (subject.size() + 1) * to.size(), line);
+        }
+        return Value(replace(subject, from, to, c && !c->isNone() ? c->asInt() : -1));
     }
     if (name == "int") {
         const Value *dflt = argAt("default", 0);
+        if (v.kind() == Value::Kind::Float && std::isnan(v.asFloat())) // jinja2: int(nan) fails -> default
+            return dflt ? *dflt : Value(int64_t(0));
+        if (v.kind() == Value::Kind::Float && std::abs(v.asFloat()) >= 9223372036854775808.0)
+            ev.fail(line, "int: " + v.str() + " does not fit in 64 bits");
         if (v.isNumber())
             return Value(v.asInt());
         const std::string s = strip(v.str(), nullptr, true, true);
@@ -562,8 +584,11 @@ Value Builtins::filter(Evaluator &ev, const std::string &name, const Value &v, c
         if (!s.empty() && end && *end == 0)
             return Value(static_cast<int64_t>(x));
         const double f = std::strtod(s.c_str(), &end);
-        if (!s.empty() && end && *end == 0)
+        if (!s.empty() && end && *end == 0 && !std::isnan(f)) {
+            if (std::abs(f) >= 9223372036854775808.0)
+                ev.fail(line, "int: '" + s.substr(0, 40) + "' does not fit in 64 bits");
             return Value(static_cast<int64_t>(f));
+        }
         return dflt ? *dflt : Value(int64_t(0));
     }
     if (name == "float") {
@@ -580,7 +605,11 @@ Value Builtins::filter(Evaluator &ev, const std::string &name, const Value &v, c
     if (name == "abs") {
         if (!v.isNumber())
             ev.fail(line, "abs needs a number");
-        return v.kind() == Value::Kind::Float ? Value(std::abs(v.asFloat())) : Value(static_cast<int64_t>(std::llabs(v.asInt())));
+        if (v.kind() == Value::Kind::Float)
+            return Value(std::abs(v.asFloat()));
+        if (v.asInt() == INT64_MIN)
+            ev.fail(line, "integer overflow in abs");
+        return Value(static_cast<int64_t>(std::llabs(v.asInt())));
     }
     if (name == "reverse") {
         if (v.isString()) {
@@ -623,9 +652,13 @@ Value Builtins::filter(Evaluator &ev, const std::string &name, const Value &v, c
             const Value x = attr ? getPath(item, attr->str()) : item;
             if (!x.isNumber())
                 ev.fail(line, "sum needs numbers");
-            total = (total.kind() == Value::Kind::Float || x.kind() == Value::Kind::Float)
-                        ? Value(total.asFloat() + x.asFloat())
-                        : Value(total.asInt() + x.asInt());
+            int64_t sum = 0;
+            if (total.kind() == Value::Kind::Float || x.kind() == Value::Kind::Float)
+                total = Value(total.asFloat() + x.asFloat());
+            else if (__builtin_add_overflow(total.asInt(), x.asInt(), &sum))
+                ev.fail(line, "integer overflow in sum");
+            else
+                total = Value(sum);
         }
         return total;
     }
@@ -648,9 +681,14 @@ Value Builtins::filter(Evaluator &ev, const std::string &name, const Value &v, c
         const Value *width = argAt("width", 0);
         const Value *first = argAt("first", 1);
         const Value *blank = argAt("blank", 2);
+        // Python: " " * width, so a negative width indents by nothing.
+        const int64_t spaces = width && !width->isString() ? std::max<int64_t>(0, width->asInt()) : 4;
+        if (!(width && width->isString()))
+            ev.checkStringSize(static_cast<std::size_t>(spaces), line);
         const std::string pad = width && width->isString() ? width->asString()
-                                                           : std::string(width ? static_cast<std::size_t>(width->asInt()) : 4, ' ');
+                                                           : std::string(static_cast<std::size_t>(spaces), ' ');
         const std::string s = requireString(v);
+        ev.checkStringSize(s.size() + pad.size() * (std::count(s.begin(), s.end(), '\n') + 1), line);
         std::string r;
         std::size_t pos = 0;
         bool firstLine = true;
@@ -672,7 +710,9 @@ Value Builtins::filter(Evaluator &ev, const std::string &name, const Value &v, c
     if (name == "wordcount")
         return Value(static_cast<int64_t>(split(v.str(), nullptr, nullptr).asList().size()));
     if (name == "center") {
-        const std::size_t width = argAt("width", 0) ? static_cast<std::size_t>(argAt("width", 0)->asInt()) : 80;
+        const int64_t wanted = argAt("width", 0) ? argAt("width", 0)->asInt() : 80;
+        ev.checkStringSize(static_cast<std::size_t>(std::max<int64_t>(0, wanted)), line);
+        const auto width = static_cast<std::size_t>(std::max<int64_t>(0, wanted));
         std::string s = v.str();
         if (s.size() >= width)
             return Value(s);

@@ -71,10 +71,12 @@ ValueDict makeGlobals(const nlohmann::ordered_json &messages, const ChatTemplate
         if (step == 0)
             throwBadInput("chat template: range() step must not be zero");
         ValueList items;
-        for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+        for (int64_t i = start; step > 0 ? i < stop : i > stop;) {
             if (static_cast<int64_t>(items.size()) >= kMaxRange)
                 throwBadInput("chat template: range() too big (max " + std::to_string(kMaxRange) + " items)");
             items.emplace_back(i);
+            if (__builtin_add_overflow(i, step, &i)) // past the ends of int64: done
+                break;
         }
         return Value::list(std::move(items));
     }));

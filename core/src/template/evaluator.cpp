@@ -33,26 +33,73 @@ constexpr const char *kLoopScopeMarker = "\x01loopscope";
 
 bool numeric(const Value &v) { return v.isNumber(); }
 
-Value arith(const std::string &op, const Value &a, const Value &b)
+[[noreturn]] void arithFail(int line, const std::string &what)
+{
+    throwBadInput("chat template: line " + std::to_string(line) + ": " + what);
+}
+
+int64_t addChecked(int64_t a, int64_t b, int line)
+{
+    int64_t r = 0;
+    if (__builtin_add_overflow(a, b, &r))
+        arithFail(line, "integer overflow (the result does not fit in 64 bits)");
+    return r;
+}
+
+int64_t subChecked(int64_t a, int64_t b, int line)
+{
+    int64_t r = 0;
+    if (__builtin_sub_overflow(a, b, &r))
+        arithFail(line, "integer overflow (the result does not fit in 64 bits)");
+    return r;
+}
+
+int64_t mulChecked(int64_t a, int64_t b, int line)
+{
+    int64_t r = 0;
+    if (__builtin_mul_overflow(a, b, &r))
+        arithFail(line, "integer overflow (the result does not fit in 64 bits)");
+    return r;
+}
+
+// base ** exponent for exponent >= 0 by squaring, failing instead of wrapping.
+int64_t checkedPow(int64_t base, int64_t exponent, int line)
+{
+    int64_t result = 1;
+    while (exponent > 0) {
+        if (exponent & 1)
+            result = mulChecked(result, base, line);
+        exponent >>= 1;
+        if (exponent > 0)
+            base = mulChecked(base, base, line);
+    }
+    return result;
+}
+
+// Python's arithmetic on ints and floats; ints that would leave 64 bits are an error rather
+// than Python's big integers (chat templates never need them).
+Value arith(const std::string &op, const Value &a, const Value &b, int line)
 {
     const bool useFloat = a.kind() == Value::Kind::Float || b.kind() == Value::Kind::Float;
     if (op == "+")
-        return useFloat ? Value(a.asFloat() + b.asFloat()) : Value(a.asInt() + b.asInt());
+        return useFloat ? Value(a.asFloat() + b.asFloat()) : Value(addChecked(a.asInt(), b.asInt(), line));
     if (op == "-")
-        return useFloat ? Value(a.asFloat() - b.asFloat()) : Value(a.asInt() - b.asInt());
+        return useFloat ? Value(a.asFloat() - b.asFloat()) : Value(subChecked(a.asInt(), b.asInt(), line));
     if (op == "*")
-        return useFloat ? Value(a.asFloat() * b.asFloat()) : Value(a.asInt() * b.asInt());
+        return useFloat ? Value(a.asFloat() * b.asFloat()) : Value(mulChecked(a.asInt(), b.asInt(), line));
     if (op == "**")
         return useFloat || b.asInt() < 0 ? Value(std::pow(a.asFloat(), b.asFloat()))
-                                         : Value(static_cast<int64_t>(std::llround(std::pow(a.asFloat(), b.asFloat()))));
+                                         : Value(checkedPow(a.asInt(), b.asInt(), line));
     if (b.asFloat() == 0)
-        throwBadInput("chat template: division by zero");
+        arithFail(line, "division by zero");
     if (op == "/")
         return Value(a.asFloat() / b.asFloat());
     if (op == "//") {
         if (useFloat)
             return Value(std::floor(a.asFloat() / b.asFloat()));
         const int64_t x = a.asInt(), y = b.asInt();
+        if (y == -1) // x / -1 traps for the smallest int64
+            return Value(subChecked(0, x, line));
         int64_t q = x / y;
         if ((x % y != 0) && ((x < 0) != (y < 0)))
             --q;
@@ -60,16 +107,18 @@ Value arith(const std::string &op, const Value &a, const Value &b)
     }
     if (op == "%") {
         if (useFloat) {
-            double r = std::fmod(a.asFloat(), b.asFloat());
-            if (r != 0 && ((r < 0) != (b.asFloat() < 0)))
-                r += b.asFloat();
-            return Value(r);
+            double rem = std::fmod(a.asFloat(), b.asFloat());
+            if (rem != 0 && ((rem < 0) != (b.asFloat() < 0)))
+                rem += b.asFloat();
+            return Value(rem);
         }
         const int64_t x = a.asInt(), y = b.asInt();
-        int64_t r = x % y;
-        if (r != 0 && ((r < 0) != (y < 0)))
-            r += y;
-        return Value(r);
+        if (y == -1) // x % -1 is 0, and traps for the smallest int64
+            return Value(int64_t(0));
+        int64_t rem = x % y;
+        if (rem != 0 && ((rem < 0) != (y < 0)))
+            rem += y;
+        return Value(rem);
     }
     return Value::undefined();
 }
@@ -113,6 +162,19 @@ void Evaluator::countIteration(int line)
     if (++m_iterations > m_limits.maxLoopIterations)
         fail(line, "template exceeded the limit of " + std::to_string(m_limits.maxLoopIterations) +
                        " loop iterations (runaway template?)");
+}
+
+void Evaluator::checkStringSize(std::size_t bytes, int line) const
+{
+    if (bytes > m_limits.maxValueBytes)
+        fail(line, "a string would exceed " + std::to_string(m_limits.maxValueBytes) +
+                       " bytes (runaway template?)");
+}
+
+void Evaluator::checkListSize(std::size_t items, int line) const
+{
+    if (items > m_limits.maxListItems)
+        fail(line, "a list would exceed " + std::to_string(m_limits.maxListItems) + " items (runaway template?)");
 }
 
 void Evaluator::append(std::string &out, const std::string &text, int line)
@@ -369,8 +431,11 @@ Value Evaluator::binary(const Expr &e)
     const std::string &op = e.name;
     const Value a = eval(*e.a);
     const Value b = eval(*e.b);
-    if (op == "~")
-        return Value(a.str() + b.str());
+    if (op == "~") {
+        std::string left = a.str(), right = b.str();
+        checkStringSize(left.size() + right.size(), e.line);
+        return Value(left + right);
+    }
     if (op == "==")
         return Value(a.equals(b));
     if (op == "!=")
@@ -406,18 +471,21 @@ Value Evaluator::binary(const Expr &e)
         return Value(op == "<" ? c < 0 : op == ">" ? c > 0 : op == "<=" ? c <= 0 : c >= 0);
     }
     if (numeric(a) && numeric(b))
-        return arith(op, a, b);
-    if (op == "+" && a.isString() && b.isString())
+        return arith(op, a, b, e.line);
+    if (op == "+" && a.isString() && b.isString()) {
+        checkStringSize(a.asString().size() + b.asString().size(), e.line);
         return Value(a.asString() + b.asString());
+    }
     if (op == "+" && a.isList() && b.isList()) {
+        checkListSize(a.asList().size() + b.asList().size(), e.line);
         ValueList items = a.asList();
         items.insert(items.end(), b.asList().begin(), b.asList().end());
         return Value::list(std::move(items));
     }
     if (op == "*" && (a.isString() || a.isList()) && b.kind() == Value::Kind::Int) {
-        const int64_t times = std::max<int64_t>(0, b.asInt());
-        if (static_cast<std::size_t>(times) * (a.isString() ? a.asString().size() : a.asList().size()) >
-            m_limits.maxOutputBytes)
+        const auto times = static_cast<std::size_t>(std::max<int64_t>(0, b.asInt()));
+        const std::size_t unit = a.isString() ? a.asString().size() : a.asList().size();
+        if (unit > 0 && times > (a.isString() ? m_limits.maxValueBytes : m_limits.maxListItems) / unit)
             fail(e.line, "repetition result too large");
         if (a.isString()) {
             std::string r;
@@ -435,6 +503,13 @@ Value Evaluator::binary(const Expr &e)
 
 Value Evaluator::eval(const Expr &e)
 {
+    if (++m_operations > m_limits.maxOperations)
+        fail(e.line, "template exceeded the limit of " + std::to_string(m_limits.maxOperations) +
+                         " operations (runaway template?)");
+    if ((m_operations & 4095) == 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count() > m_limits.maxSeconds)
+        fail(e.line, "template took longer than " + std::to_string(static_cast<int>(m_limits.maxSeconds)) +
+                         " s to render (runaway template?)");
     switch (e.kind) {
     case Expr::Kind::Literal: return e.value;
     case Expr::Kind::Name: return lookup(e.name);
@@ -559,7 +634,9 @@ Value Evaluator::eval(const Expr &e)
             fail(e.line, "bad operand type for unary " + e.name + ": '" + a.typeName() + "'");
         if (e.name == "+")
             return a;
-        return a.kind() == Value::Kind::Float ? Value(-a.asFloat()) : Value(-a.asInt());
+        if (a.kind() == Value::Kind::Float)
+            return Value(-a.asFloat());
+        return Value(subChecked(0, a.asInt(), e.line));
     }
     case Expr::Kind::Binary: return binary(e);
     case Expr::Kind::And: {

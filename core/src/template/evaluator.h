@@ -4,6 +4,7 @@
 
 #include "template/ast.h"
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <utility>
@@ -16,6 +17,12 @@ struct Limits
     std::size_t maxOutputBytes = 64u << 20;
     std::size_t maxLoopIterations = 1000000; // all loops together
     int maxCallDepth = 64;
+    // Any one string built on the way (concatenation, repetition, filters) and any one list.
+    std::size_t maxValueBytes = 64u << 20;
+    std::size_t maxListItems = 4u << 20;
+    // Expressions evaluated, and wall time, for the whole rendering.
+    std::size_t maxOperations = 200000000;
+    double maxSeconds = 60.0;
 };
 
 class Evaluator
@@ -32,6 +39,9 @@ public:
     Value call(const Value &fn, const CallArgs &args, int line);
     [[noreturn]] void fail(int line, const std::string &what) const;
     void countIteration(int line);
+    // BadInput when a value about to be built would pass the limits on one value.
+    void checkStringSize(std::size_t bytes, int line) const;
+    void checkListSize(std::size_t items, int line) const;
 
 private:
     enum class Flow { Normal, Break, Continue };
@@ -47,6 +57,8 @@ private:
     std::vector<ValueDict> m_scopes; // [0] = globals
     Limits m_limits;
     std::size_t m_iterations = 0;
+    std::size_t m_operations = 0;
+    std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
     int m_callDepth = 0;
     std::string *m_root = nullptr; // the top-level output, for {% generation %} offsets
     std::vector<std::pair<std::size_t, std::size_t>> m_ranges;

@@ -8,6 +8,9 @@ namespace ft::tpl {
 namespace {
 
 constexpr int kMaxNesting = 200;
+// Chains (`a + b + ...`, `x|f|g`, `a.b.c`, `a[0][0]`) deepen the tree without recursing in the
+// parser; real templates stay far below this, and 20,000 levels would overflow the stack.
+constexpr int kMaxExprHeight = 1000;
 
 ExprPtr makeExpr(Expr::Kind kind, int line)
 {
@@ -29,6 +32,31 @@ struct DepthGuard
 };
 
 } // namespace
+
+ExprPtr Parser::sealed(ExprPtr e) const
+{
+    int below = 0;
+    auto see = [&below](const ExprPtr &child) {
+        if (child && child->height > below)
+            below = child->height;
+    };
+    see(e->a);
+    see(e->b);
+    see(e->c);
+    for (const ExprPtr &arg : e->args)
+        see(arg);
+    for (const auto &kw : e->kwargs)
+        see(kw.second);
+    for (const auto &item : e->dictItems) {
+        see(item.first);
+        see(item.second);
+    }
+    e->height = below + 1;
+    if (e->height > kMaxExprHeight)
+        throwBadInput("chat template: line " + std::to_string(e->line) + ": expression nested too deeply (over " +
+                      std::to_string(kMaxExprHeight) + " levels of operators, filters or subscripts)");
+    return e;
+}
 
 Body Parser::parse(const std::string &source)
 {
@@ -294,7 +322,7 @@ ExprPtr Parser::parseTupleOrExpression()
             break;
         t->args.push_back(parseExpression());
     }
-    return t;
+    return sealed(t);
 }
 
 ExprPtr Parser::parseExpression(bool allowCond)
@@ -309,7 +337,7 @@ ExprPtr Parser::parseExpression(bool allowCond)
             next();
             c->c = parseExpression();
         }
-        expr = c;
+        expr = sealed(c);
     }
     return expr;
 }
@@ -322,7 +350,7 @@ ExprPtr Parser::parseChain(const char *keyword, Expr::Kind kind, ExprPtr (Parser
         auto e = makeExpr(kind, next().line);
         e->a = left;
         e->b = (this->*operand)();
-        left = e;
+        left = sealed(e);
     }
     return left;
 }
@@ -344,7 +372,7 @@ ExprPtr Parser::parseNot()
         auto e = makeExpr(Expr::Kind::Unary, next().line);
         e->name = "not";
         e->a = parseNot();
-        return e;
+        return sealed(e);
     }
     return parseCompare();
 }
@@ -373,7 +401,7 @@ ExprPtr Parser::parseCompare()
         e->name = op;
         e->a = left;
         e->b = parseMath1();
-        left = e;
+        left = sealed(e);
     }
     return left;
 }
@@ -386,7 +414,7 @@ ExprPtr Parser::parseMath1()
         e->name = next().value;
         e->a = left;
         e->b = parseConcat();
-        left = e;
+        left = sealed(e);
     }
     return left;
 }
@@ -399,7 +427,7 @@ ExprPtr Parser::parseConcat()
         e->name = "~";
         e->a = left;
         e->b = parseMath2();
-        left = e;
+        left = sealed(e);
     }
     return left;
 }
@@ -412,7 +440,7 @@ ExprPtr Parser::parseMath2()
         e->name = next().value;
         e->a = left;
         e->b = parsePow();
-        left = e;
+        left = sealed(e);
     }
     return left;
 }
@@ -425,7 +453,7 @@ ExprPtr Parser::parsePow()
         e->name = "**";
         e->a = left;
         e->b = parseUnary(true);
-        left = e;
+        left = sealed(e);
     }
     return left;
 }
@@ -438,6 +466,7 @@ ExprPtr Parser::parseUnary(bool withFilter)
         node = makeExpr(Expr::Kind::Unary, peek().line);
         node->name = next().value;
         node->a = parseUnary(false);
+        node = sealed(node);
     } else {
         node = parsePostfix(parsePrimary());
     }
@@ -461,7 +490,7 @@ ExprPtr Parser::parsePrimary()
             e->kind = Expr::Kind::Name;
             e->name = t.value;
         }
-        return e;
+        return sealed(e);
     }
     case Token::Type::String: {
         std::string s = next().value;
@@ -469,7 +498,7 @@ ExprPtr Parser::parsePrimary()
             s += next().value;
         auto e = makeExpr(Expr::Kind::Literal, t.line);
         e->value = Value(s);
-        return e;
+        return sealed(e);
     }
     case Token::Type::Int: {
         next();
@@ -479,13 +508,13 @@ ExprPtr Parser::parsePrimary()
         if (errno == ERANGE)
             fail("integer literal out of range");
         e->value = Value(static_cast<int64_t>(v));
-        return e;
+        return sealed(e);
     }
     case Token::Type::Float: {
         next();
         auto e = makeExpr(Expr::Kind::Literal, t.line);
         e->value = Value(std::strtod(t.value.c_str(), nullptr));
-        return e;
+        return sealed(e);
     }
     case Token::Type::Op:
         if (t.value == "(") {
@@ -504,7 +533,7 @@ ExprPtr Parser::parsePrimary()
                         break;
                     tuple->args.push_back(parseExpression());
                 }
-                inner = tuple;
+                inner = sealed(tuple);
             }
             expectOp(")");
             return inner;
@@ -518,7 +547,7 @@ ExprPtr Parser::parsePrimary()
                     expectOp(",");
             }
             next();
-            return e;
+            return sealed(e);
         }
         if (t.value == "{") {
             next();
@@ -532,7 +561,7 @@ ExprPtr Parser::parsePrimary()
                     expectOp(",");
             }
             next();
-            return e;
+            return sealed(e);
         }
         break;
     default: break;
@@ -557,7 +586,7 @@ ExprPtr Parser::parsePostfix(ExprPtr node)
             } else {
                 e->name = expectName();
             }
-            node = e;
+            node = sealed(e);
         } else if (isOp("[")) {
             const int line = next().line;
             ExprPtr parts[3];
@@ -580,18 +609,18 @@ ExprPtr Parser::parsePostfix(ExprPtr node)
                 auto e = makeExpr(Expr::Kind::GetItem, line);
                 e->a = node;
                 e->b = parts[0];
-                node = e;
+                node = sealed(e);
             } else {
                 auto e = makeExpr(Expr::Kind::Slice, line);
                 e->a = node;
                 e->args = {parts[0], parts[1], parts[2]};
-                node = e;
+                node = sealed(e);
             }
         } else if (isOp("(")) {
             auto e = makeExpr(Expr::Kind::Call, peek().line);
             e->a = node;
             parseCallArgs(*e);
-            node = e;
+            node = sealed(e);
         } else {
             return node;
         }
@@ -631,7 +660,7 @@ ExprPtr Parser::parseFilterExpr(ExprPtr node)
             }
             if (isOp("("))
                 parseCallArgs(*e);
-            node = e;
+            node = sealed(e);
         } else if (isName("is")) {
             const int line = next().line;
             auto e = makeExpr(Expr::Kind::Test, line);
@@ -653,12 +682,12 @@ ExprPtr Parser::parseFilterExpr(ExprPtr node)
                 if (argStarts)
                     e->args.push_back(parsePostfix(parsePrimary()));
             }
-            node = e;
+            node = sealed(e);
         } else if (isOp("(")) {
             auto e = makeExpr(Expr::Kind::Call, peek().line);
             e->a = node;
             parseCallArgs(*e);
-            node = e;
+            node = sealed(e);
         } else {
             return node;
         }

@@ -32,6 +32,8 @@ private:
     ExprPtr parsePostfix(ExprPtr node);
     ExprPtr parseFilterExpr(ExprPtr node);
     void parseCallArgs(Expr &call);
+    // Sets e's height from its children; BadInput when the tree grows too deep.
+    ExprPtr sealed(ExprPtr e) const;
     std::vector<std::string> parseTargets();
 
     const Token &peek(std::size_t ahead = 0) const;

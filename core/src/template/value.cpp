@@ -3,6 +3,7 @@
 #include "ft/error.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -122,8 +123,17 @@ Value Value::fromJson(const nlohmann::ordered_json &j)
 
 int64_t Value::asInt() const
 {
-    if (m_kind == Kind::Float)
+    if (m_kind == Kind::Float) {
+        // Python's int() truncates; NaN and values beyond 64 bits would be undefined behaviour
+        // in a cast, so they saturate (callers that must refuse them check first).
+        if (std::isnan(m_float))
+            return 0;
+        if (m_float >= 9223372036854775807.0)
+            return INT64_MAX;
+        if (m_float <= -9223372036854775808.0)
+            return INT64_MIN;
         return static_cast<int64_t>(m_float);
+    }
     return m_int;
 }
 

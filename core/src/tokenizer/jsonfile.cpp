@@ -1,6 +1,7 @@
 #include "tokenizer/jsonfile.h"
 
 #include "ft/error.h"
+#include "ft/jsonparse.h"
 
 #include <fstream>
 #include <sstream>
@@ -21,12 +22,7 @@ std::string readFileBytes(const std::filesystem::path &path)
 
 nlohmann::json readJsonFile(const std::filesystem::path &path)
 {
-    const std::string bytes = readFileBytes(path);
-    try {
-        return nlohmann::json::parse(bytes);
-    } catch (const nlohmann::json::exception &e) {
-        throwBadInput(path.string() + ": invalid JSON: " + e.what());
-    }
+    return readJsonFileBounded(path);
 }
 
 std::optional<std::string> tokenContent(const nlohmann::json &value)

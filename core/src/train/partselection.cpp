@@ -1,7 +1,8 @@
 #include "train/partselection.h"
 
+#include "util/userregex.h"
+
 #include <algorithm>
-#include <regex>
 #include <set>
 
 namespace ft {
@@ -33,10 +34,10 @@ std::vector<std::string> selectParameters(const ModelStructure &structure, const
                                           const std::string &key, std::vector<std::string> &problems)
 {
     const std::set<int> blocks(selection.blocks.begin(), selection.blocks.end());
-    std::vector<std::regex> patterns;
+    std::vector<UserRegex> patterns;
     std::vector<bool> patternUsed(selection.patterns.size(), false);
     for (const auto &p : selection.patterns)
-        patterns.emplace_back(p, std::regex::ECMAScript);  // validated when the config was parsed
+        patterns.emplace_back(p, key + ".patterns");  // validated when the config was parsed
     for (const auto &part : structure.parts)
         if (part.kind == "lm_head" && part.tied && contains(selection.extra, "lm_head"))
             problems.push_back(key + ".extra: lm_head is tied to the embeddings in this model; "
@@ -50,7 +51,7 @@ std::vector<std::string> selectParameters(const ModelStructure &structure, const
         for (const auto &name : part.parameterNames) {
             bool take = wholePart;
             for (size_t i = 0; i < patterns.size(); ++i)
-                if (std::regex_search(name, patterns[i])) {
+                if (patterns[i].search(name)) {
                     patternUsed[i] = true;
                     take = true;
                 }

@@ -5,6 +5,7 @@
 
 #include "ft/chattemplate.h"
 #include "ft/error.h"
+#include "ft/jsonparse.h"
 #include "ft/model.h"
 #include "model/modelimpl.h"
 #include "train/adamwfactory.h"
@@ -63,6 +64,30 @@ struct AutocastScope
         at::autocast::clear_cache();
     }
 };
+
+// Run options that are valid on their own but not for this model, found before anything is
+// allocated for them.
+void checkAgainstModel(const TrainingConfig &c, const ModelInfo &info, std::vector<std::string> &problems)
+{
+    if (c.strategy == "lora" && c.lora.r > info.hiddenSize)
+        problems.push_back("lora.r: " + std::to_string(c.lora.r) + " is larger than the model's hidden size " +
+                           std::to_string(info.hiddenSize) + " (a rank that high learns nothing a full update would not)");
+    if (c.strategy == "prompt_tuning" && info.contextLength > 0 &&
+        c.promptTuning.numVirtualTokens >= info.contextLength)
+        problems.push_back("prompt_tuning.num_virtual_tokens: " + std::to_string(c.promptTuning.numVirtualTokens) +
+                           " leaves no room in the model's context of " + std::to_string(info.contextLength) +
+                           " tokens");
+}
+
+// The run folder, or BadInput naming it (a file in the way, no permission, a name too long).
+void createOutputFolder(const fs::path &dir)
+{
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir))
+        throwBadInput("output_dir: cannot create the folder " + textExcerpt(dir.string(), 120) + " (" +
+                      (ec ? ec.message() : std::string("a file of that name is in the way")) + ")");
+}
 
 } // namespace
 
@@ -306,7 +331,9 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         else  // before the strategy attaches adapters, which follow their base weights
             moveWeightsTo(d.model->impl().weights, torch::Device(torch::kCUDA));
     }
-    if (d.model) {
+    if (d.model)
+        checkAgainstModel(d.config, d.model->info(), problems);
+    if (d.model && problems.empty()) {
         d.loadData(problems);
         torch::manual_seed(d.config.seed);
         d.strategy = makeTrainableStrategy(d.config, *d.model, problems);
@@ -353,7 +380,7 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
     } returnFreedHeap;
     Impl &d = *m_impl;
     const TrainingConfig &c = d.config;
-    fs::create_directories(d.outDir);
+    createOutputFolder(d.outDir);
     writeText(d.outDir / "training_config.json", c.toJson().dump(2) + "\n");
     writeText(d.outDir / "environment.json", environmentJson(d.device).dump(2) + "\n");
     if (!d.evalExamples.empty()) {

@@ -1,14 +1,16 @@
 // TrainingConfig from a run file: every problem is collected and reported at once.
+#include "ft/jsonparse.h"
 #include "ft/trainer.h"
 
 #include "ft/chattemplate.h"
 #include "ft/error.h"
+#include "util/userregex.h"
 #include "model/loraconfig.h"
 #include "train/runfiles.h"
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -61,10 +63,21 @@ struct Reader
         if (!has(key))
             return;
         const json &v = obj[key];
-        if (v.is_number_integer())
+        // Whole numbers only, and only those the field's type holds (a cast of 1e300 would be
+        // undefined behaviour, a wrap-around of 1e10 a silently different setting).
+        const double lo = static_cast<double>(std::numeric_limits<Int>::min());
+        const double hi = static_cast<double>(std::numeric_limits<Int>::max());
+        if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<Int>::max()))
+            problems.push_back(name(key) + ": " + jsonExcerpt(v) + " is too large");
+        else if (v.is_number_integer() && (v.get<int64_t>() < lo || v.get<int64_t>() > hi))
+            problems.push_back(name(key) + ": " + jsonExcerpt(v) + " is out of range");
+        else if (v.is_number_integer())
             out = static_cast<Int>(v.get<int64_t>());
-        else if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>())
+        else if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() && v.get<double>() >= lo &&
+                 v.get<double>() <= hi)
             out = static_cast<Int>(v.get<double>());
+        else if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>())
+            problems.push_back(name(key) + ": " + jsonExcerpt(v) + " is out of range");
         else
             problems.push_back(name(key) + ": must be an integer");
     }
@@ -233,9 +246,9 @@ void checkPatterns(const std::vector<std::string> &patterns, const std::string &
 {
     for (const auto &p : patterns) {
         try {
-            std::regex re(p, std::regex::ECMAScript);
-        } catch (const std::regex_error &e) {
-            problems.push_back(key + ": '" + p + "' is not a valid regex (" + e.what() + ")");
+            UserRegex::validate(p, key);
+        } catch (const Error &e) {
+            problems.push_back(e.what());
         }
     }
 }
@@ -479,10 +492,11 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     }
     if (!(c.learningRate > 0))
         problems.push_back("learning_rate: must be > 0 (got " + fmt(c.learningRate) + ")");
-    if (c.perDeviceTrainBatchSize < 1)
-        problems.push_back("per_device_train_batch_size: must be >= 1");
-    if (c.gradientAccumulationSteps < 1)
-        problems.push_back("gradient_accumulation_steps: must be >= 1");
+    // Upper bounds far above any real run, so that a typo cannot allocate the machine away.
+    if (c.perDeviceTrainBatchSize < 1 || c.perDeviceTrainBatchSize > 4096)
+        problems.push_back("per_device_train_batch_size: must be between 1 and 4096");
+    if (c.gradientAccumulationSteps < 1 || c.gradientAccumulationSteps > 1000000)
+        problems.push_back("gradient_accumulation_steps: must be between 1 and 1000000");
     if (c.maxSteps <= 0 && !(c.numTrainEpochs > 0))
         problems.push_back("num_train_epochs: must be > 0 (or set max_steps)");
     if (c.maxSteps == 0 || c.maxSteps < -1)
@@ -500,16 +514,17 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
         problems.push_back("adam_beta1 / adam_beta2: must be in [0, 1)");
     if (!(c.adamEpsilon > 0))
         problems.push_back("adam_epsilon: must be > 0");
-    if (!std::isfinite(c.maxGradNorm))
-        problems.push_back("max_grad_norm: must be a finite number (<= 0: no clipping)");
+    // Gradients are float32: a bound past its range cannot clip anything and overflows.
+    if (!std::isfinite(c.maxGradNorm) || c.maxGradNorm > 1e30)
+        problems.push_back("max_grad_norm: must be a number up to 1e30 (<= 0: no clipping)");
     if (c.loggingSteps < 1)
         problems.push_back("logging_steps: must be >= 1");
     if (c.saveSteps < 0)
         problems.push_back("save_steps: must be >= 0 (0: no checkpoints)");
     if (c.saveTotalLimit < 0)
         problems.push_back("save_total_limit: must be >= 0 (0: keep all)");
-    if (c.cutoffLen < 2)
-        problems.push_back("cutoff_len: must be >= 2");
+    if (c.cutoffLen < 2 || c.cutoffLen > 1048576)
+        problems.push_back("cutoff_len: must be between 2 and 1048576");
     if (c.strategy == "ia3" && c.ia3.targetRegex.empty() && !c.ia3.targetModules.empty())
         for (const auto &name : c.ia3.feedforwardModules)
             if (std::find(c.ia3.targetModules.begin(), c.ia3.targetModules.end(), name) ==
@@ -517,8 +532,8 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
                 problems.push_back("ia3.feedforward_modules: '" + name +
                                    "' is not in target_modules (peft requires a subset)");
     if (c.strategy == "prompt_tuning") {
-        if (c.promptTuning.numVirtualTokens < 1)
-            problems.push_back("prompt_tuning.num_virtual_tokens: must be >= 1 (got " +
+        if (c.promptTuning.numVirtualTokens < 1 || c.promptTuning.numVirtualTokens > 65536)
+            problems.push_back("prompt_tuning.num_virtual_tokens: must be between 1 and 65536 (got " +
                                std::to_string(c.promptTuning.numVirtualTokens) + ")");
         if (c.promptTuning.init != "random" && c.promptTuning.init != "text")
             problems.push_back("prompt_tuning.init: must be \"random\" or \"text\" (got \"" +
@@ -527,8 +542,8 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
             problems.push_back("prompt_tuning.init_text: missing (init \"text\" needs it)");
     }
     if (c.strategy == "lora") {
-        if (c.lora.r < 1)
-            problems.push_back("lora.r: must be >= 1 (got " + std::to_string(c.lora.r) + ")");
+        if (c.lora.r < 1 || c.lora.r > 65536)
+            problems.push_back("lora.r: must be between 1 and 65536 (got " + std::to_string(c.lora.r) + ")");
         if (!(c.lora.loraAlpha > 0))
             problems.push_back("lora.lora_alpha: must be > 0");
         if (!(c.lora.loraDropout >= 0 && c.lora.loraDropout < 1))
@@ -558,12 +573,7 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
 
 TrainingConfig loadTrainingConfig(const fs::path &file)
 {
-    json doc;
-    try {
-        doc = json::parse(readText(file, "run configuration"));
-    } catch (const json::exception &e) {
-        throwBadInput(file.string() + ": not valid JSON (" + std::string(e.what()) + ")");
-    }
+    const json doc = readJsonFileBounded(file);
     return parseTrainingConfig(doc, file.string(), fs::absolute(file).parent_path());
 }
 

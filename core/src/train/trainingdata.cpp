@@ -1,5 +1,6 @@
 #include "train/trainingdata.h"
 
+#include "ft/jsonparse.h"
 #include "ft/dataimport.h"
 #include "ft/error.h"
 #include "ft/project.h"
@@ -119,10 +120,11 @@ std::vector<std::pair<json, std::string>> readRows(const fs::path &path)
         return rows;
     if (text[first] == '[') {
         json doc;
+        checkJsonDepth(text, path.string());
         try {
             doc = json::parse(text);
         } catch (const json::exception &e) {
-            throwBadInput(path.string() + ": not valid JSON (" + std::string(e.what()) + ")");
+            throwBadInput(path.string() + ": not valid JSON (" + jsonErrorText(e) + ")");
         }
         for (auto &row : doc)
             rows.emplace_back(std::move(row), std::string());
@@ -133,10 +135,14 @@ std::vector<std::pair<json, std::string>> readRows(const fs::path &path)
     while (std::getline(lines, line)) {
         if (line.find_first_not_of(" \t\r") == std::string::npos)
             continue;
+        if (jsonNestingDepth(line) > kMaxJsonDepth) {
+            rows.emplace_back(json(), "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+            continue;
+        }
         try {
             rows.emplace_back(json::parse(line), std::string());
         } catch (const json::exception &e) {
-            rows.emplace_back(json(), std::string("not valid JSON (") + e.what() + ")");
+            rows.emplace_back(json(), "not valid JSON (" + jsonErrorText(e) + ")");
         }
     }
     return rows;

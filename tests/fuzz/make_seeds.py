@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Writes the fuzz targets' seed corpora (tests/fuzz/corpus/<target>/): small valid inputs of each
+format and the hostile inputs found so far (issue 16), so that every one of them replays as a
+test. Deterministic; run it again after changing it:  .venv/bin/python tests/fuzz/make_seeds.py
+Needs the reference venv (gguf, safetensors, numpy, tokenizers)."""
+import json
+import os
+import sqlite3
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus")
+
+
+def put(target, name, data):
+    folder = os.path.join(CORPUS, target)
+    os.makedirs(folder, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(data)
+
+
+def templates():
+    t = "fuzz_template"
+    put(t, "chatml", "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
+                     "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+    put(t, "llama2", "{{ bos_token }}{% for m in messages %}{% if m['role'] == 'user' %}[INST] {{ m['content'] | trim }}"
+                     " [/INST]{% elif m['role'] == 'assistant' %} {{ m['content'] | trim }} {{ eos_token }}{% endif %}{% endfor %}")
+    put(t, "generation", "{% for m in messages %}{% if m.role == 'assistant' %}{% generation %}{{ m.content }}"
+                         "{% endgeneration %}{% else %}{{ m.content }}{% endif %}{% endfor %}")
+    put(t, "macros", "{% macro f(x, y=2) %}{{ x * y }}{% endmacro %}{% set ns = namespace(n=0) %}"
+                     "{% for i in range(5) %}{% set ns.n = ns.n + i %}{% endfor %}{{ f(ns.n) }}{{ messages|tojson }}")
+    min_int = "(-9223372036854775807 - 1)"
+    put(t, "sigfpe-mod", "{{ %s %% -1 }}" % min_int)
+    put(t, "sigfpe-floordiv", "{{ %s // -1 }}" % min_int)
+    put(t, "sigfpe-divisibleby", "{{ %s is divisibleby(-1) }}" % min_int)
+    put(t, "overflow-add", "{{ 9223372036854775807 + 1 }}")
+    put(t, "overflow-pow", "{{ 2 ** 64 }}")
+    put(t, "nan-int", "{{ 'nan'|float|int }}{{ 'inf'|float|int }}")
+    put(t, "chain-plus", "{{ 1" + " + 1" * 20000 + " }}")
+    put(t, "chain-filter", "{{ 'a'" + "|string" * 20000 + " }}")
+    put(t, "chain-attr", "{{ messages" + ".x" * 20000 + " }}")
+    put(t, "chain-item", "{{ messages" + "[0]" * 20000 + " }}")
+    put(t, "doubling", "{% set ns = namespace(s='x') %}{% for i in range(80) %}{% set ns.s = ns.s + ns.s %}{% endfor %}")
+    put(t, "tojson-indent", "{{ messages|tojson(indent=1000000000) }}")
+    put(t, "center-huge", "{{ 'a'|center(9223372036854775807) }}")
+    put(t, "indent-negative", "{{ 'a\\nb'|indent(-5) }}")
+
+
+def records():
+    t = "fuzz_records"
+    json_kind, jsonl_kind, csv_kind, tsv_kind, text_kind = b"\x00", b"\x01", b"\x02", b"\x03", b"\x04"
+    put(t, "alpaca.json", json_kind + json.dumps([{"instruction": "a", "input": "", "output": "b"}] * 3).encode())
+    put(t, "object-of-lists.json", json_kind + b'{"train": [{"text": "a"}], "meta": 5}')
+    put(t, "stray-brace-hang.json", json_kind + b'[{"instruction":"a","output":"b"}}]')
+    put(t, "leading-junk.json", json_kind + b'[,},{"text":"x"}]')
+    put(t, "deep.json", json_kind + b'[{"text": ' + b"[" * 100000 + b"]" * 100000 + b"}]")
+    put(t, "utf16-bom.json", json_kind + "[{\"text\": \"x\"}]".encode("utf-16"))
+    put(t, "messages.jsonl", jsonl_kind + b'{"messages": [{"role": "user", "content": "hi"}]}\n{"text": 1}\n')
+    put(t, "deep.jsonl", jsonl_kind + b'{"a": ' + b"{\"b\": " * 50000 + b"1" + b"}" * 50000 + b"}\n")
+    put(t, "cr-only.jsonl", jsonl_kind + b'{"text": "a"}\r{"text": "b"}\r')
+    put(t, "newlines.jsonl", jsonl_kind + b"\n" * 1000)
+    put(t, "quoted.csv", csv_kind + b'instruction,output\n"a, ""b""","line\nbreak"\n')
+    put(t, "cr-only.csv", csv_kind + b"a,b,c,d,e\r1,2,3,4,5\r")
+    put(t, "dup-header.csv", csv_kind + b"a,a\n1,2\n")
+    put(t, "empty-header.csv", csv_kind + b"\n\n\n")
+    put(t, "plain.tsv", tsv_kind + b"question\tanswer\nq\ta\n")
+    put(t, "text.txt", text_kind + "第一行\nsecond line\n".encode())
+
+
+def gguf_seed():
+    import numpy as np
+    import gguf
+    path = os.path.join(CORPUS, "fuzz_gguf", "tiny.gguf")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    w = gguf.GGUFWriter(path, "llama")
+    w.add_context_length(32)
+    w.add_embedding_length(8)
+    w.add_block_count(1)
+    w.add_head_count(2)
+    w.add_tokenizer_model("gpt2")
+    w.add_token_list(["a", "b", "ab"])
+    w.add_tensor("token_embd.weight", np.arange(24, dtype=np.float32).reshape(3, 8))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    # The header alone, and a claim of 2^40 tensors.
+    data = open(path, "rb").read()
+    put("fuzz_gguf", "truncated.gguf", data[:64])
+    put("fuzz_gguf", "many-tensors.gguf", data[:8] + struct.pack("<QQ", 1 << 40, 0))
+
+
+def safetensors_seed():
+    import numpy as np
+    from safetensors.numpy import save
+    t = "fuzz_safetensors"
+    put(t, "tiny.safetensors", save({"w": np.ones((2, 3), dtype=np.float32)}, metadata={"format": "pt"}))
+    header = b'{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "x": ' + b"[" * 100000 + b"]" * 100000 + b"}"
+    put(t, "deep-header.safetensors", struct.pack("<Q", len(header)) + header + b"\0" * 4)
+    header = b'{"w": {"dtype": "F32", "shape": [4611686018427387904, 4], "data_offsets": [0, 4]}}'
+    put(t, "huge-shape.safetensors", struct.pack("<Q", len(header)) + header + b"\0" * 4)
+
+
+def tokenizer_seed():
+    from tokenizers import Tokenizer, models, pre_tokenizers, decoders
+    vocab = {c: i for i, c in enumerate(["<s>", "</s>", "H", "e", "l", "o", "He", "ll", "llo", "Hello"])}
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=[("H", "e"), ("l", "l"), ("ll", "o"), ("He", "llo")]))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    put("fuzz_tokenizer_json", "bpe.json", tok.to_str())
+    put("fuzz_tokenizer_json", "deep.json", '{"model": ' + "[" * 100000 + "]" * 100000 + "}")
+
+
+def runconfigs():
+    t = "fuzz_runconfig"
+    base = {"model": "m", "data": "d.jsonl", "output_dir": "out", "strategy": "lora",
+            "lora": {"r": 8, "lora_alpha": 16, "target_modules": ["q_proj", "v_proj"]}}
+    put(t, "lora.json", json.dumps(base))
+    put(t, "huge-r.json", json.dumps(dict(base, lora={"r": 1e9})))
+    put(t, "huge-r-float.json", json.dumps(dict(base, lora={"r": 1e300})))
+    put(t, "grad-norm.json", json.dumps(dict(base, max_grad_norm=1e300)))
+    put(t, "virtual-tokens.json", json.dumps(dict(base, strategy="prompt_tuning", prompt_tuning={"num_virtual_tokens": 1e9})))
+    put(t, "backtracking-freeze.json", json.dumps(dict(base, strategy="freeze", freeze={"patterns": "(.*.*.*.*.*.*.*.*.*.*)*x"})))
+    put(t, "deep.json", '{"model": ' + "[" * 100000 + "]" * 100000 + "}")
+
+
+def dataset_infos():
+    t = "fuzz_dataset_info"
+    for name, ranking in [("null", None), ("number", 3), ("string", "yes"), ("list", [1])]:
+        put(t, "ranking-" + name + ".json",
+            json.dumps({"d": {"file_name": "missing.json", "ranking": ranking}, "e": {"hf_hub_url": "x/y"}}))
+    put(t, "not-object.json", "[1, 2]")
+    put(t, "entry-types.json", json.dumps({"a": 1, "b": {"file_name": 5}, "c": {"columns": "x", "tags": [1]}}))
+
+
+def projects():
+    """A project made by the engine's CLI (FT_CLI), then damaged copies of it."""
+    cli = os.environ.get("FT_CLI")
+    if not cli:
+        print("FT_CLI not set: fuzz_project seeds left as they are", file=sys.stderr)
+        return
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "d.jsonl")
+        with open(data, "w") as f:
+            for i in range(5):
+                f.write(json.dumps({"instruction": "q%d" % i, "output": "a%d" % i}) + "\n")
+        proj = os.path.join(tmp, "p.ftproj")
+        subprocess.run([cli, "data", "import", "--project", proj, data], check=True, capture_output=True)
+        con = sqlite3.connect(proj)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.execute("PRAGMA journal_mode=DELETE")
+        con.close()
+        good = open(proj, "rb").read()
+        put("fuzz_project", "valid.ftproj", good)
+        put("fuzz_project", "truncated.ftproj", good[: len(good) // 2])
+        damaged = bytearray(good)
+        for off in range(100, len(damaged), 997):
+            damaged[off] ^= 0x5A
+        put("fuzz_project", "flipped.ftproj", bytes(damaged))
+        con = sqlite3.connect(proj)
+        con.execute("DROP TABLE schema_version")
+        con.commit()
+        con.close()
+        put("fuzz_project", "no-version.ftproj", open(proj, "rb").read())
+
+
+if __name__ == "__main__":
+    templates()
+    records()
+    gguf_seed()
+    safetensors_seed()
+    tokenizer_seed()
+    runconfigs()
+    dataset_infos()
+    projects()

@@ -5,6 +5,7 @@
 
 #include "ft/domainscore.h"
 #include "ft/error.h"
+#include "ft/evalmetrics.h"
 #include "ft/evalstats.h"
 
 #include <nlohmann/json.hpp>
@@ -50,6 +51,15 @@ std::string signedFixed(double value, int decimals = 4)
     return (value >= 0 ? "+" : "") + fixed(value, decimals);
 }
 
+std::string pValue(double p)
+{
+    if (p >= 1e-4)
+        return fixed(p);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1e", p);
+    return buf;
+}
+
 void printScoreText(const nlohmann::json &report)
 {
     std::cout << report["rows_scored"].get<int64_t>() << " rows from "
@@ -71,15 +81,18 @@ void printScoreText(const nlohmann::json &report)
                       << signedFixed(d["high"].get<double>(), bleu ? 2 : 4) << "] "
                       << d["verdict"].get<std::string>() << "; rows won/lost/tied "
                       << m["wins"] << "/" << m["losses"] << "/" << m["ties"] << ", sign test p "
-                      << fixed(m["sign_test_p"].get<double>());
+                      << pValue(m["sign_test_p"].get<double>());
         }
         std::cout << '\n';
         if (name == "accuracy") {
-            for (const auto &[reference, row] : m["confusion"].items()) {
-                std::cout << "    reference " << reference << ":";
-                for (const auto &[predicted, count] : row.items())
-                    if (count.get<int64_t>() > 0)
-                        std::cout << "  " << predicted << " " << count;
+            std::vector<std::string> columns = m["labels"].get<std::vector<std::string>>();
+            columns.push_back(ft::kOtherLabel);
+            for (const auto &reference : m["labels"]) {
+                const auto &row = m["confusion"][reference.get<std::string>()];
+                std::cout << "    reference " << reference.get<std::string>() << " answered as:";
+                for (const std::string &predicted : columns)
+                    if (row[predicted].get<int64_t>() > 0)
+                        std::cout << "  " << predicted << " " << row[predicted];
                 std::cout << '\n';
             }
         }
@@ -178,7 +191,7 @@ void addStatsCommand(CLI::App &app, Runner &run)
                       << " losses, " << w.ties << " ties left out)\n"
                       << "95% Wilson interval [" << fixed(w.interval.low) << ", "
                       << fixed(w.interval.high) << "]\n"
-                      << "sign test p = " << fixed(w.signTestP, 6) << '\n'
+                      << "sign test p = " << pValue(w.signTestP) << '\n'
                       << "verdict: " << ft::verdictName(w.verdict) << '\n';
         };
     });

@@ -386,3 +386,41 @@ def test_text_output_names_the_verdict(predictions_file):
     assert "f1:" in proc.stdout and "bleu (corpus" in proc.stdout and "difference" in proc.stdout
     proc = run_cli("stats", "--wins", 5, "--losses", 4)
     assert "not enough votes to tell" in proc.stdout
+
+
+def test_random_character_pairs_equal_references(work_dir):
+    """Texts drawn character by character from an alphabet of the tokenizers' corner cases
+    (ASCII punctuation, Unicode spaces, full-width forms, entities, '<skipped>', '-\\n',
+    case mappings like 'İ' and final sigma): every per-row metric and corpus BLEU, both languages."""
+    alphabet = (list(string.ascii_letters + string.digits + string.punctuation + "  \t\n")
+                + list("中文巴黎。，“”—…→€\u3000\u00a0\u2009ＡＢ１ＩİßΣσςéÉ\x1c\u0085")
+                + ["the ", " a ", "an ", "&amp;", "&lt;", "<skipped>", "-\n", " .", ", ", "1.5", "2-3"])
+    rng = random.Random(3)
+    pairs = []
+    for _ in range(400):
+        ref = ''.join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        hyp = list(ref)
+        for _ in range(rng.randint(0, 6)):
+            if hyp and rng.random() < 0.5:
+                hyp.pop(rng.randrange(len(hyp)))
+            else:
+                hyp.insert(rng.randrange(len(hyp) + 1), rng.choice(alphabet))
+        pairs.append((''.join(hyp), ref))
+    path = work_dir / "eval-metrics" / "random.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps({"prediction": p, "reference": r}) + "\n" for p, r in pairs))
+    for lang in ("en", "zh"):
+        report = score(path, "--lang", lang)
+        tok = "zh" if lang == "zh" else "13a"
+        rouge = rouge_scorer.RougeScorer(["rougeL"],
+                                         tokenizer=CjkCharTokenizer() if lang == "zh" else None)
+        sentence_bleu = sacrebleu.metrics.BLEU(effective_order=True, tokenize=tok)
+        f1 = f1_zh if lang == "zh" else f1_score
+        for (p, r), row in zip(pairs, report["rows"]):
+            want = {"em": exact_match_score(p, r), "f1": f1(p, r),
+                    "rouge_l": rouge.score(r, p)["rougeL"].fmeasure,
+                    "bleu": sentence_bleu.sentence_score(p, [r]).score}
+            for name, value in want.items():
+                assert abs(row[name] - value) <= TOL, (lang, name, p, r, row[name], value)
+        corpus = sacrebleu.corpus_bleu([p for p, _ in pairs], [[r for _, r in pairs]], tokenize=tok)
+        assert abs(report["metrics"]["bleu"]["score"] - corpus.score) <= TOL

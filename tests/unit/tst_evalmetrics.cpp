@@ -3,13 +3,16 @@
 // variant, ROUGE-L, sacrebleu's tokenizers and BLEU with smoothing, label accuracy, row checks,
 // Wilson, sign test, the bootstrap's determinism and coverage, and the edge cases (empty text,
 // no overlap, all ties).
+#include "ft/domainscore.h"
 #include "ft/error.h"
 #include "ft/evalmetrics.h"
 #include "ft/evalstats.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
+#include <fstream>
 #include <random>
 
 namespace {
@@ -254,6 +257,51 @@ private Q_SLOTS:
         const double coverage = double(covered) / datasets;
         // Percentile intervals under-cover a little at n = 60; binomial noise is ~1.3 %.
         QVERIFY2(coverage > 0.88 && coverage < 0.99, QByteArray::number(coverage));
+    }
+
+    // Mangled predictions files (random bytes spliced into valid lines, invalid UTF-8) either
+    // read or fail with BadInput; metrics on arbitrary bytes never crash.
+    void fuzzPredictionFiles()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("fuzz.jsonl").toStdString();
+        const std::string valid = "{\"prediction\": \"巴黎 the Cat.\", \"reference\": \"Paris\", "
+                                  "\"base_prediction\": \"x\"}\n";
+        std::mt19937_64 rng(5);
+        int read = 0, rejected = 0;
+        for (int round = 0; round < 300; ++round) {
+            std::string bytes = valid + valid;
+            const int edits = 1 + int(rng() % 4);
+            for (int e = 0; e < edits; ++e) {
+                const std::size_t at = rng() % bytes.size();
+                if (rng() % 2)
+                    bytes[at] = char(rng() % 256);
+                else
+                    bytes.erase(at, 1 + rng() % 3);
+            }
+            {
+                std::ofstream out(path, std::ios::binary);
+                out << bytes;
+            }
+            try {
+                const auto rows = ft::readPredictionRows(path);
+                ft::DomainScoreOptions options;
+                options.metrics = {"em", "f1", "rouge_l", "bleu", "accuracy"};
+                options.bootstrap.resamples = 20;
+                ft::scoreDomain(rows, options, path);
+                ++read;
+            } catch (const ft::Error &e) {
+                QCOMPARE(e.kind(), ft::ErrorKind::BadInput);
+                ++rejected;
+            }
+            for (const auto language : {ft::TextLanguage::English, ft::TextLanguage::Chinese}) {
+                ft::tokenF1(bytes, valid, language);
+                ft::rougeL(bytes, valid, language);
+            }
+            ft::sentenceBleu(bytes, valid, ft::BleuTokenizer::Chinese);
+            ft::sentenceBleu(bytes, valid, ft::BleuTokenizer::Mteval13a);
+        }
+        QVERIFY(read > 0 && rejected > 0);
     }
 };
 

@@ -312,6 +312,7 @@ def test_row_checks(work_dir):
     for c in checks:
         args += ["--check", c]
     report = score(path, "--metrics", "em", *args)
+    assert list(report["metrics"]) == ["em"]  # --metrics replaces the default list
 
     def valid_json(text):
         try:

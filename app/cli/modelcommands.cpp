@@ -150,6 +150,7 @@ std::vector<int32_t> promptIds(const PromptArgs &prompt, const ft::Model &model)
     messages.push_back({"user", prompt.text});
     ft::ChatTemplateOptions options = ft::chatTemplateOptionsFor(tokenizer);
     options.addGenerationPrompt = true;
+    options.source = prompt.templateName.empty() ? model.info().path : prompt.templateName;
     const std::string templ =
         ft::selectChatTemplate(tokenizer, prompt.templateName, model.info().path);
     return tokenizer.encode(ft::renderChatTemplate(templ, messages, options), false);

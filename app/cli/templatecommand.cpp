@@ -3,6 +3,7 @@
 
 #include "ft/chattemplate.h"
 #include "ft/error.h"
+#include "ft/jsonparse.h"
 #include "ft/modelfiles.h"
 
 #include <nlohmann/json.hpp>
@@ -25,25 +26,10 @@ struct TemplateArgs
     bool json = false;
 };
 
-std::string readFile(const std::string &path, const char *what)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        ft::throwBadInput(path + ": cannot read the " + what);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // {"messages": [{"role": ..., "content": ...}, ...], "tools": [...] (optional)}
 nlohmann::ordered_json readConversation(const std::string &path)
 {
-    nlohmann::ordered_json doc;
-    try {
-        doc = nlohmann::ordered_json::parse(readFile(path, "conversation file"));
-    } catch (const nlohmann::json::exception &e) {
-        ft::throwBadInput(path + ": not valid JSON (" + std::string(e.what()) + ")");
-    }
+    nlohmann::ordered_json doc = ft::readOrderedJsonFileBounded(path);
     if (!doc.is_object() || !doc.contains("messages"))
         ft::throwBadInput(path + ": missing field 'messages' (a list of {\"role\", \"content\"} objects)");
     const auto &messages = doc["messages"];
@@ -91,6 +77,7 @@ void runTemplate(const TemplateArgs &args)
     const std::string templ = selectTemplate(*tokenizer, args.templateName, args.model);
     ft::ChatTemplateOptions options = ft::chatTemplateOptionsFor(*tokenizer);
     options.addGenerationPrompt = args.addGenerationPrompt;
+    options.source = args.templateName.empty() ? args.model : args.templateName;
     if (doc.contains("tools") && !doc["tools"].is_null())
         options.extra["tools"] = doc["tools"];
 

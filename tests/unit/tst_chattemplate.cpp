@@ -61,6 +61,7 @@ private Q_SLOTS:
     void features();
     void errors_data();
     void errors();
+    void errorsNameTheSource();
     void limits();
     void hostileArithmetic_data();
     void hostileArithmetic();
@@ -250,6 +251,14 @@ void TestChatTemplate::errors_data()
                                       << std::string("non-namespace");
     QTest::newRow("list methods are not exposed") << std::string("{% set l = [] %}{{ l.append(1) }}")
                                                   << std::string("is undefined");
+}
+
+void TestChatTemplate::errorsNameTheSource()
+{
+    ft::ChatTemplateOptions o = sampleOptions();
+    o.source = "models/x/tokenizer_config.json";
+    const std::string m = renderError("a\n{{ 'x' | nope }}", o);
+    QVERIFY2(m.rfind("models/x/tokenizer_config.json: chat template: line 2: ", 0) == 0, m.c_str());
 }
 
 void TestChatTemplate::errors()

@@ -33,6 +33,9 @@ struct ChatTemplateOptions
     // Sandbox limits: a template that exceeds them fails with a BadInput error.
     std::size_t maxOutputBytes = 64u << 20;
     std::size_t maxLoopIterations = 1000000;
+    // Where the template came from (its file, or "<model>: chat template"); template errors then
+    // start with it, so that a person knows which file to fix.
+    std::string source;
 };
 
 using ByteRange = std::pair<std::size_t, std::size_t>; // [begin, end) into the rendered text

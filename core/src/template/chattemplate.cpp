@@ -186,12 +186,34 @@ const std::map<std::string, std::string> &builtins()
 
 } // namespace
 
+namespace {
+
+ChatRendering renderWithMask(const std::string &templ, const nlohmann::ordered_json &messages,
+                             const ChatTemplateOptions &options);
+
+// Runs `render`, prefixing template errors with the template's source when it is known.
+template <class Render>
+auto withSource(const ChatTemplateOptions &options, Render &&render) -> decltype(render())
+{
+    try {
+        return render();
+    } catch (const Error &e) {
+        if (options.source.empty() || e.kind() != ErrorKind::BadInput)
+            throw;
+        throwBadInput(options.source + ": " + e.what());
+    }
+}
+
+} // namespace
+
 std::string renderChatTemplate(const std::string &templ, const nlohmann::ordered_json &messages,
                                const ChatTemplateOptions &options)
 {
-    checkMessages(messages);
-    const tpl::Body body = tpl::Parser::parse(templ);
-    return renderParsed(body, messages, options, options.addGenerationPrompt).text;
+    return withSource(options, [&] {
+        checkMessages(messages);
+        const tpl::Body body = tpl::Parser::parse(templ);
+        return renderParsed(body, messages, options, options.addGenerationPrompt).text;
+    });
 }
 
 std::string renderChatTemplate(const std::string &templ, const std::vector<ChatMessage> &messages,
@@ -202,6 +224,14 @@ std::string renderChatTemplate(const std::string &templ, const std::vector<ChatM
 
 ChatRendering renderChatTemplateWithMask(const std::string &templ, const nlohmann::ordered_json &messages,
                                          const ChatTemplateOptions &options)
+{
+    return withSource(options, [&] { return renderWithMask(templ, messages, options); });
+}
+
+namespace {
+
+ChatRendering renderWithMask(const std::string &templ, const nlohmann::ordered_json &messages,
+                             const ChatTemplateOptions &options)
 {
     checkMessages(messages);
     const tpl::Body body = tpl::Parser::parse(templ);
@@ -272,6 +302,8 @@ ChatRendering renderChatTemplateWithMask(const std::string &templ, const nlohman
     }
     return result;
 }
+
+} // namespace
 
 std::vector<std::string> builtinChatTemplateNames()
 {

@@ -142,6 +142,8 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
     }
     const bool alpaca = config.templateName == "alpaca";
     ChatTemplateOptions options;
+    options.source = config.templateName == "model" ? config.model + ": chat template"
+                                                    : "built-in template " + config.templateName;
     if (auto bos = tokenizer.bosId())
         options.bosToken = tokenizer.tokenText(*bos);
     std::optional<int32_t> eos = tokenizer.eosId();

@@ -2,8 +2,9 @@
 // trains on a project dataset (excluded rows and validation rows are not trained on: the run's
 // data_rows.json lists the project row ids it trained and evaluated), the run is recorded in the
 // project; the window is destroyed and a new one made on the same settings reopens the project,
-// its last model, the Train settings, the run list and Compare's run list; the stopped run is
-// resumed from the window and its curve continues exactly as an uninterrupted run's; then the
+// its last model, the Train settings, the run list and Compare's run list (the run, left
+// "running" by a process that is gone, shows as crashed and resumable); it is resumed from the
+// window and its curve continues exactly as an uninterrupted run's; then the
 // run is deleted with its folder from the run list.
 
 #include "../unit/testfixtures.h"
@@ -232,6 +233,15 @@ void TestProjectWorkflow::trainsFromTheProjectRestoresAndResumes()
         QCOMPARE(window->comparePage()->runCount(), 1);
         window->close();
     }
+    {
+        // As if the studio had died mid-run: the record still says running, by a process that
+        // no longer exists (above Linux's largest pid).
+        ft::ProjectStore store(m_project.toStdString(), true);
+        ft::RunRecord run = ft::listRuns(store).at(0);
+        run.status = ft::RunStatus::Running;
+        run.pid = 999999999;
+        ft::updateRun(store, run);
+    }
 
     // --- Reopened: project, model, settings, runs and Compare's list come back. ---
     const auto window = makeWindow(runsRoot);
@@ -248,7 +258,7 @@ void TestProjectWorkflow::trainsFromTheProjectRestoresAndResumes()
     QCOMPARE(child<QComboBox>(train, "datasetChoice")->currentText(), QStringLiteral("demo"));
     ftui::RunHistory *history = train->history();
     QCOMPARE(history->count(), 1);
-    QVERIFY2(history->runText(0).contains(QStringLiteral("stopped at step %1").arg(stoppedAt)),
+    QVERIFY2(history->runText(0).contains(QStringLiteral("crashed (resumable from step %1)").arg(stoppedAt)),
              qPrintable(history->runText(0)));
     QCOMPARE(window->comparePage()->runCount(), 1);
 
@@ -292,6 +302,18 @@ void TestProjectWorkflow::trainsFromTheProjectRestoresAndResumes()
     for (const auto &[step, loss] : straight)
         QVERIFY2(std::abs(resumed.at(step) - loss) <= 1e-6,
                  qPrintable(QStringLiteral("step %1: %2 vs %3").arg(step).arg(resumed.at(step)).arg(loss)));
+
+    // --- Rename and notes: the one run list shows them in Train and Compare. ---
+    ftui::ProjectRuns *runs = window->session()->runs();
+    runs->rename(record.id, QStringLiteral("lr 0.01, resumed"));
+    runs->setNotes(record.id, QStringLiteral("stopped once, resumed from the window"));
+    QVERIFY2(history->runText(0).startsWith(QStringLiteral("lr 0.01, resumed")),
+             qPrintable(history->runText(0)));
+    QCOMPARE(window->comparePage()->runCount(), 1);
+    {
+        ft::ProjectStore store(m_project.toStdString(), true);
+        QCOMPARE(ft::findRun(store, record.id)->notes, std::string("stopped once, resumed from the window"));
+    }
 
     // --- Delete the run with its folder (after the confirmation). ---
     auto *poll = new QTimer(this);

@@ -21,7 +21,17 @@ void ProjectRuns::setProject(const QString &projectPath)
     if (!projectPath.isEmpty()) {
         try {
             m_store = std::make_unique<ft::ProjectStore>(projectPath.toStdString(), /*mustExist=*/true);
-            ft::markCrashedRuns(*m_store);
+            // A crashed run's record stops where the window last wrote it; its folder knows the
+            // checkpoints written since.
+            for (const int64_t id : ft::markCrashedRuns(*m_store)) {
+                std::optional<ft::RunRecord> run = ft::findRun(*m_store, id);
+                const int64_t onDisk = lastCheckpointStep(QString::fromStdString(run->folder));
+                if (onDisk > run->lastCheckpointStep) {
+                    run->lastCheckpointStep = onDisk;
+                    run->steps = std::max(run->steps, onDisk);
+                    ft::updateRun(*m_store, *run);
+                }
+            }
         } catch (const std::exception &e) {
             m_store.reset();
             Q_EMIT errorOccurred(QString::fromStdString(e.what()));

@@ -240,6 +240,8 @@ void TestProjectWorkflow::trainsFromTheProjectRestoresAndResumes()
         ft::RunRecord run = ft::listRuns(store).at(0);
         run.status = ft::RunStatus::Running;
         run.pid = 999999999;
+        run.lastCheckpointStep = 0;  // what the record held while it ran: the folder knows more
+        run.steps = 0;
         ft::updateRun(store, run);
     }
 

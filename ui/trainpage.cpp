@@ -91,8 +91,12 @@ TrainPage::TrainPage(StudioSession *session, QWidget *parent)
 
     connect(m_worker, &TrainingWorker::pointsArrived, this, &TrainPage::onPoints);
     connect(m_worker, &TrainingWorker::logArrived, this, [this](const QStringList &lines) {
-        for (const QString &line : lines)
+        for (const QString &line : lines) {
             m_log->appendLine(line);
+            // "saved …/checkpoint-N": the project's record knows the run can resume from N.
+            if (line.startsWith(QLatin1String("saved ")) && line.contains(QLatin1String("checkpoint-")))
+                recordCheckpoint();
+        }
     });
     connect(m_worker, &TrainingWorker::finished, this, &TrainPage::onFinished);
     connect(m_worker, &TrainingWorker::evalArrived, this, [this](const QList<EvalPoint> &points) {
@@ -321,6 +325,18 @@ void TrainPage::beginRun(const ft::TrainingConfig &config, const QString &resume
     m_history->setResumeAllowed(false);
     setState(State::Running);
     m_worker->start(config, resumeDir);
+}
+
+void TrainPage::recordCheckpoint()
+{
+    std::optional<ft::RunRecord> run = m_session->runs()->run(m_runId);
+    if (!run)
+        return;
+    run->lastCheckpointStep = ProjectRuns::lastCheckpointStep(m_runDir);
+    run->steps = std::max<int64_t>(run->steps, m_lastStep);
+    if (m_totalSteps > 0)
+        run->totalSteps = m_totalSteps;
+    m_session->runs()->update(*run);
 }
 
 bool TrainPage::lastRunResumable() const

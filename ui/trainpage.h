@@ -85,6 +85,7 @@ private:
     void beginRun(const ft::TrainingConfig &config, const QString &resumeDir);
     void onProjectChanged();
     bool lastRunResumable() const;
+    void recordCheckpoint();
 
     StudioSession *m_session = nullptr;
     TrainingSetup *m_setup = nullptr;

@@ -310,6 +310,22 @@ void ComparePage::addRun(const QString &name, const QString &folder)
     m_runs->addItem(name, folder);
 }
 
+void ComparePage::setRuns(const QList<QPair<QString, QString>> &runs)
+{
+    const QString current = m_runs->currentData().toString();
+    const QSignalBlocker block(m_runs);
+    while (m_runs->count() > 1)
+        m_runs->removeItem(1);
+    for (const auto &[name, folder] : runs)
+        addRun(name, folder);
+    m_runs->setCurrentIndex(std::max(0, m_runs->findData(current)));
+}
+
+int ComparePage::runCount() const
+{
+    return m_runs->count() - 1;
+}
+
 void ComparePage::onRunChosen(int index)
 {
     const QString folder = m_runs->itemData(index).toString();

@@ -45,6 +45,9 @@ public:
 
     // A finished run offered as the tuned side (its adapter or merged-model folder).
     void addRun(const QString &name, const QString &folder);
+    // The offered runs, replaced (name, folder; the project's run list), the choice kept.
+    void setRuns(const QList<QPair<QString, QString>> &runs);
+    int runCount() const;
     // Uses `folder` as the tuned side: a PEFT adapter folder is attached to the session's model,
     // a model folder is opened (in the background). Returns false (and shows why) when it fails.
     bool setTunedFolder(const QString &folder);

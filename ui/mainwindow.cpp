@@ -3,12 +3,15 @@
 #include "comparepage.h"
 #include "datapage.h"
 #include "datasetdrop.h"
+#include "datasetpicker.h"
 #include "displayformat.h"
 #include "modeldrop.h"
 #include "modelpage.h"
 #include "pagesidebar.h"
 #include "placeholderpage.h"
 #include "projectactions.h"
+#include "projectruns.h"
+#include "projectsettingssync.h"
 #include "recentmodelsmenu.h"
 #include "recentprojectsmenu.h"
 #include "strategypage.h"
@@ -51,7 +54,10 @@ int indexOf(MainWindow::Page page)
 
 } // namespace
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_session(new StudioSession(this))
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent),
+      m_session(new StudioSession(this)),
+      m_projectSettings(new ProjectSettingsSync(m_session, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setAcceptDrops(true);
@@ -72,6 +78,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_session(new Stu
     layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 
+    // The project's last model opens in the background, the current page stays.
+    connect(m_projectSettings, &ProjectSettingsSync::modelRequested, m_modelPage,
+            &ModelPage::openModel);
     createMenus();
     createStatusBar();
     restoreSettings();
@@ -101,21 +110,17 @@ void MainWindow::createPages()
     // A split made on the Data page offers its validation rows on Compare.
     connect(m_dataPage, &DataPage::datasetsChanged, m_comparePage,
             &ComparePage::refreshValidationRows);
-    connect(m_trainPage, &TrainPage::trainingFinished, m_comparePage,
-            [this](const TrainingOutcome &outcome) {
-                const QString name = QDir(outcome.outputDir).dirName();
-                if (!outcome.finalDir.isEmpty()) {
-                    m_comparePage->addRun(name, outcome.finalDir);
-                } else if (outcome.stopped && outcome.steps > 0) {
-                    // A stopped run is worth comparing too: its last checkpoint holds the weights.
-                    const QString checkpoint =
-                        QDir(outcome.outputDir)
-                            .filePath(QStringLiteral("checkpoint-%1").arg(outcome.steps));
-                    if (QFileInfo::exists(checkpoint))
-                        m_comparePage->addRun(
-                            tr("%1 (stopped at step %2)").arg(name).arg(outcome.steps), checkpoint);
-                }
-            });
+    // One run list: Compare offers the project's runs that have weights to load.
+    connect(m_session->runs(), &ProjectRuns::changed, this, &MainWindow::refreshCompareRuns);
+    refreshCompareRuns();
+    // Train's "Import a file first…" and the picker's list after an import or a split.
+    connect(m_trainPage, &TrainPage::importRequested, this, [this] {
+        showPage(Page::Data);
+        QMetaObject::invokeMethod(m_dataPage, [this] { m_dataPage->chooseImport(); },
+                                  Qt::QueuedConnection);
+    });
+    connect(m_dataPage, &DataPage::datasetsChanged, m_trainPage->datasetPicker(),
+            &DatasetPicker::refresh);
     addPage(Page::Evaluate, tr("Evaluate"),
             new PlaceholderPage(PageIcon::Evaluate, tr("Evaluate"), QString(),
                                 tr("Arrives with evaluation.")),
@@ -339,6 +344,27 @@ void MainWindow::dropEvent(QDropEvent *event)
         return;
     event->acceptProposedAction();
     openModel(path);
+}
+
+void MainWindow::refreshCompareRuns()
+{
+    QList<QPair<QString, QString>> offered;
+    for (const ft::RunRecord &run : m_session->runs()->runs()) {
+        const QString folder = ProjectRuns::tunedFolder(run);
+        if (folder.isEmpty() || run.status == ft::RunStatus::Running)
+            continue;
+        const QString name = QString::fromStdString(run.name);
+        // A stopped or crashed run is worth comparing too: its last checkpoint holds the weights.
+        const QString label = run.status == ft::RunStatus::Finished
+                                  ? name
+                                  : tr("%1 (%2 at step %3)")
+                                        .arg(name, run.status == ft::RunStatus::Crashed
+                                                       ? tr("crashed")
+                                                       : tr("stopped"))
+                                        .arg(run.lastCheckpointStep);
+        offered.append(qMakePair(label, folder));
+    }
+    m_comparePage->setRuns(offered);
 }
 
 void MainWindow::showAbout()

@@ -13,6 +13,7 @@ class ComparePage;
 class DataPage;
 class ModelPage;
 class PageSidebar;
+class ProjectSettingsSync;
 class RecentModelsMenu;
 class RecentProjectsMenu;
 class StrategyPage;
@@ -61,8 +62,10 @@ private:
     void restoreSettings();
     void saveSettings() const;
     void showAbout();
+    void refreshCompareRuns();
 
     StudioSession *m_session = nullptr;
+    ProjectSettingsSync *m_projectSettings = nullptr;
     PageSidebar *m_sidebar = nullptr;
     QStackedWidget *m_pages = nullptr;
     ModelPage *m_modelPage = nullptr;

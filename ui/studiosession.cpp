@@ -1,5 +1,6 @@
 #include "studiosession.h"
 
+#include "projectruns.h"
 #include "trainingsetup.h"
 
 #include <ft/model.h>
@@ -7,7 +8,7 @@
 namespace ftui {
 
 StudioSession::StudioSession(QObject *parent)
-    : QObject(parent), m_trainingSetup(new TrainingSetup(this))
+    : QObject(parent), m_trainingSetup(new TrainingSetup(this)), m_runs(new ProjectRuns(this))
 {
 }
 
@@ -32,6 +33,7 @@ void StudioSession::setProjectPath(const QString &path)
     if (path == m_projectPath)
         return;
     m_projectPath = path;
+    m_runs->setProject(path);  // before the pages hear of the project: its runs are there
     Q_EMIT projectChanged();
 }
 

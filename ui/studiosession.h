@@ -14,6 +14,7 @@ class Model;
 
 namespace ftui {
 
+class ProjectRuns;
 class TrainingSetup;
 
 class StudioSession : public QObject
@@ -34,6 +35,8 @@ public:
 
     // The next training run's settings; pages write to it, the Train page runs it.
     TrainingSetup *trainingSetup() const { return m_trainingSetup; }
+    // The runs every page shares, from the open project (or this session's when none).
+    ProjectRuns *runs() const { return m_runs; }
 
     // The open project (*.ftproj, an ft::ProjectStore file); empty when none. Each page opens
     // its own ProjectStore connection on it (one per thread); every change commits at once.
@@ -50,6 +53,7 @@ private:
     std::shared_ptr<ft::Model> m_model;
     QString m_modelPath;
     TrainingSetup *m_trainingSetup = nullptr;
+    ProjectRuns *m_runs = nullptr;
 };
 
 } // namespace ftui

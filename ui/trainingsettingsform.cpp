@@ -98,6 +98,7 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
     browse->setObjectName(QStringLiteral("browseData"));
     connect(browse, &QPushButton::clicked, this, &TrainingSettingsForm::chooseDataFile);
     auto *dataRow = new QWidget;
+    m_dataRow = dataRow;
     auto *dataLayout = new QHBoxLayout(dataRow);
     dataLayout->setContentsMargins(0, 0, 0, 0);
     dataLayout->setSpacing(6);
@@ -109,6 +110,7 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
         m_template->addItem(QString::fromLatin1(name));
     auto *runBox = new QGroupBox(tr("Data"));
     auto *runForm = makeForm();
+    m_runForm = runForm;
     runBox->setLayout(runForm);
     addField(runForm, tr("Data file"), dataRow,
              tr("The training rows: Alpaca (instruction, input, output), OpenAI messages or "
@@ -360,6 +362,19 @@ void TrainingSettingsForm::setupToForm()
 void TrainingSettingsForm::updateStrategyFields()
 {
     m_loraBox->setVisible(m_strategy->currentData().toString() == QLatin1String("lora"));
+    // A project dataset brings its own split; a second random one would mix the two.
+    const bool project = !m_setup->projectDataset().isEmpty();
+    if (!m_valSize->property("fileToolTip").isValid())
+        m_valSize->setProperty("fileToolTip", m_valSize->toolTip());
+    m_valSize->setEnabled(!project);
+    m_valSize->setToolTip(project ? tr("The project's validation split is evaluated (split the "
+                                       "dataset on the Data page).")
+                                  : m_valSize->property("fileToolTip").toString());
+}
+
+void TrainingSettingsForm::setDataFileVisible(bool visible)
+{
+    m_runForm->setRowVisible(m_dataRow, visible);
 }
 
 void TrainingSettingsForm::chooseDataFile()

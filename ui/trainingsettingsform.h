@@ -25,6 +25,9 @@ public:
 
     // Asks for the training data (starting in the folder used last time) and fills it in.
     void chooseDataFile();
+    // With a project open, the data is one of its datasets (chosen above the form): the data
+    // file row hides.
+    void setDataFileVisible(bool visible);
 
 private:
     void addField(QFormLayout *form, const QString &label, QWidget *field, const QString &toolTip);
@@ -36,6 +39,8 @@ private:
     bool m_syncing = false;
 
     QLineEdit *m_dataPath = nullptr;
+    QWidget *m_dataRow = nullptr;
+    QFormLayout *m_runForm = nullptr;
     QComboBox *m_template = nullptr;
     QComboBox *m_strategy = nullptr;
     QSpinBox *m_loraR = nullptr;

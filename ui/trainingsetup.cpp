@@ -1,5 +1,9 @@
 #include "trainingsetup.h"
 
+#include <ft/project.h>
+
+#include <exception>
+
 namespace ftui {
 
 TrainingSetup::TrainingSetup(QObject *parent) : QObject(parent)
@@ -11,6 +15,8 @@ TrainingSetup::TrainingSetup(QObject *parent) : QObject(parent)
 
 void TrainingSetup::setSettings(const ft::TrainingConfig &settings)
 {
+    if (settings.templateName != m_settings.templateName)
+        m_templateChosen = true;
     m_settings = settings;
     Q_EMIT changed();
 }
@@ -23,6 +29,56 @@ void TrainingSetup::setDataPath(const QString &path)
     Q_EMIT changed();
 }
 
+QString TrainingSetup::projectDataset() const
+{
+    const auto spec = ft::parseProjectDataset(m_dataPath.toStdString());
+    return spec ? QString::fromStdString(spec->second) : QString();
+}
+
+void TrainingSetup::applyModelTemplate(bool modelHasChatTemplate)
+{
+    if (m_templateChosen)
+        return;
+    const std::string name = modelHasChatTemplate ? "model" : "alpaca";
+    if (m_settings.templateName == name)
+        return;
+    m_settings.templateName = name;
+    Q_EMIT changed();
+}
+
+nlohmann::json TrainingSetup::toSaved() const
+{
+    nlohmann::json config = m_settings.toJson();
+    for (const char *key : {"model", "data", "output_dir", "data_split", "eval_split"})
+        config.erase(key);
+    return {{"config", config}, {"data", m_dataPath.toStdString()}};
+}
+
+bool TrainingSetup::restoreSaved(const nlohmann::json &saved)
+{
+    if (!saved.is_object() || !saved.contains("config") || !saved["config"].is_object())
+        return false;
+    nlohmann::json config = saved["config"];
+    // parseTrainingConfig wants the paths; the saved settings have none.
+    config["model"] = "-";
+    config["data"] = "-";
+    config["output_dir"] = "-";
+    ft::TrainingConfig parsed;
+    try {
+        parsed = ft::parseTrainingConfig(config, "the project's Train settings");
+    } catch (const std::exception &) {
+        return false;
+    }
+    parsed.model.clear();
+    parsed.data.clear();
+    parsed.outputDir.clear();
+    m_settings = parsed;
+    m_templateChosen = true;
+    m_dataPath = QString::fromStdString(saved.value("data", std::string()));
+    Q_EMIT changed();
+    return true;
+}
+
 ft::TrainingConfig TrainingSetup::buildConfig(const QString &modelPath,
                                               const QString &outputDir) const
 {
@@ -30,6 +86,22 @@ ft::TrainingConfig TrainingSetup::buildConfig(const QString &modelPath,
     config.model = modelPath.toStdString();
     config.data = m_dataPath.toStdString();
     config.outputDir = outputDir.toStdString();
+    if (const auto spec = ft::parseProjectDataset(config.data)) {
+        config.valSize = 0;  // the project's split decides
+        config.dataSplit.clear();
+        config.evalSplit.clear();
+        try {
+            const ft::ProjectStore store(spec->first, /*mustExist=*/true);
+            const ft::DatasetInfo info = store.dataset(spec->second);
+            if (store.hasSplits(info.id)) {
+                config.dataSplit = "train";
+                if (store.splitCounts(info.id).validation > 0)
+                    config.evalSplit = "validation";
+            }
+        } catch (const std::exception &) {
+            // The engine names the problem when the run starts.
+        }
+    }
     return config;
 }
 

@@ -115,7 +115,7 @@ TrainingWorker::~TrainingWorker()
     }
 }
 
-void TrainingWorker::start(const ft::TrainingConfig &config)
+void TrainingWorker::start(const ft::TrainingConfig &config, const QString &resumeDir)
 {
     if (m_thread)
         return;
@@ -123,7 +123,8 @@ void TrainingWorker::start(const ft::TrainingConfig &config)
     m_holdReported = false;
     m_shared->outcome.outputDir = QString::fromStdString(config.outputDir);
     const std::shared_ptr<Shared> shared = m_shared;
-    m_thread = QThread::create([shared, config] {
+    const std::string resumeFrom = resumeDir.toStdString();
+    m_thread = QThread::create([shared, config, resumeFrom] {
         if (const int nice = trainerNice(); nice != 0)
             setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
         Observer observer(shared->mutex, shared->held, shared->heldStep, shared->points,
@@ -131,7 +132,7 @@ void TrainingWorker::start(const ft::TrainingConfig &config)
         TrainingOutcome outcome;
         outcome.outputDir = QString::fromStdString(config.outputDir);
         try {
-            ft::Trainer trainer(config, {}, &observer);
+            ft::Trainer trainer(config, resumeFrom, &observer);
             const ft::TrainingResult result =
                 trainer.run(&observer, &shared->stop, &shared->pause);
             outcome.stopped = result.stopped;

@@ -57,7 +57,8 @@ public:
     explicit TrainingWorker(QObject *parent = nullptr);
     ~TrainingWorker() override;  // stops and waits
 
-    void start(const ft::TrainingConfig &config);
+    // `resumeDir`: an earlier run's folder; training continues from its latest checkpoint.
+    void start(const ft::TrainingConfig &config, const QString &resumeDir = QString());
     void setPaused(bool paused);
     void stop();
     bool isRunning() const { return m_thread != nullptr; }

@@ -1,8 +1,10 @@
 #include "trainpage.h"
 
 #include "charttoolbar.h"
+#include "datasetpicker.h"
 #include "displayformat.h"
 #include "memoryestimatecard.h"
+#include "projectruns.h"
 #include "runcontrols.h"
 #include "runhistory.h"
 #include "studiosession.h"
@@ -13,6 +15,7 @@
 #include "trainingsetup.h"
 
 #include <ft/model.h>
+#include <ft/runstore.h>
 
 #include <QDateTime>
 #include <QDir>
@@ -24,6 +27,10 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <exception>
+#include <optional>
 
 namespace ftui {
 
@@ -84,8 +91,12 @@ TrainPage::TrainPage(StudioSession *session, QWidget *parent)
 
     connect(m_worker, &TrainingWorker::pointsArrived, this, &TrainPage::onPoints);
     connect(m_worker, &TrainingWorker::logArrived, this, [this](const QStringList &lines) {
-        for (const QString &line : lines)
+        for (const QString &line : lines) {
             m_log->appendLine(line);
+            // "saved …/checkpoint-N": the project's record knows the run can resume from N.
+            if (line.startsWith(QLatin1String("saved ")) && line.contains(QLatin1String("checkpoint-")))
+                recordCheckpoint();
+        }
     });
     connect(m_worker, &TrainingWorker::finished, this, &TrainPage::onFinished);
     connect(m_worker, &TrainingWorker::evalArrived, this, [this](const QList<EvalPoint> &points) {
@@ -96,10 +107,11 @@ TrainPage::TrainPage(StudioSession *session, QWidget *parent)
     });
     connect(m_worker, &TrainingWorker::pauseTookHold, this, [this](qint64 step) {
         m_controls->setStatus(tr("Paused after step %1").arg(step));
-        if (m_historyRow >= 0)
-            m_history->setRunState(m_historyRow, tr("paused at step %1").arg(step));
+        if (m_runId != 0)
+            m_history->setLiveState(m_runId, tr("paused at step %1").arg(step));
         Q_EMIT pausedAtStep(step);
     });
+    connect(m_session, &StudioSession::projectChanged, this, &TrainPage::onProjectChanged);
     connect(m_session, &StudioSession::modelChanged, this, [this] {
         updateHeader();
         updateMemory();
@@ -113,6 +125,7 @@ TrainPage::TrainPage(StudioSession *session, QWidget *parent)
 
     updateHeader();
     updateMemory();
+    onProjectChanged();
     setState(State::Idle);
 }
 
@@ -143,6 +156,8 @@ QWidget *TrainPage::createHeader()
 QWidget *TrainPage::createSettingsColumn()
 {
     m_settings = new TrainingSettingsForm(m_setup);
+    m_datasetPicker = new DatasetPicker(m_session);
+    connect(m_datasetPicker, &DatasetPicker::importRequested, this, &TrainPage::importRequested);
     m_memory = new MemoryEstimateCard(tr("Memory for these settings"));
     m_memory->setCompact(true);
 
@@ -150,6 +165,7 @@ QWidget *TrainPage::createSettingsColumn()
     auto *layout = new QVBoxLayout(m_form);
     layout->setContentsMargins(0, 0, 12, 0);
     layout->setSpacing(12);
+    layout->addWidget(m_datasetPicker);
     layout->addWidget(m_settings);
     layout->addWidget(m_memory);
     layout->addStretch(1);
@@ -163,9 +179,10 @@ QWidget *TrainPage::createSettingsColumn()
 QWidget *TrainPage::createBottomTabs()
 {
     m_log = new TrainingLog;
-    m_history = new RunHistory;
+    m_history = new RunHistory(m_session->runs());
     connect(m_history, &RunHistory::overlaysChanged, this,
             [this] { m_charts->setOverlays(m_history->checkedCurves()); });
+    connect(m_history, &RunHistory::resumeRequested, this, &TrainPage::resumeRun);
     m_tabs = new QTabWidget;
     m_tabs->addTab(m_log, tr("Log"));
     m_tabs->addTab(m_history, tr("Runs"));
@@ -177,8 +194,12 @@ void TrainPage::updateHeader()
 {
     const QString model = m_session->hasModel() ? format::modelName(m_session->modelPath())
                                                 : tr("no model open (open one on the Model page)");
-    const QString data = m_setup->dataPath().isEmpty() ? tr("no data file chosen")
-                                                       : QFileInfo(m_setup->dataPath()).fileName();
+    const QString dataset = m_setup->projectDataset();
+    const QString data = !dataset.isEmpty()          ? tr("dataset %1").arg(dataset)
+                         : m_setup->dataPath().isEmpty() ? (m_session->hasProject()
+                                                                ? tr("no dataset chosen")
+                                                                : tr("no data file chosen"))
+                                                         : QFileInfo(m_setup->dataPath()).fileName();
     m_subtitle->setText(tr("Model: %1 · Data: %2").arg(model, data));
 }
 
@@ -221,22 +242,119 @@ void TrainPage::start()
         return;
     }
     if (m_setup->dataPath().isEmpty()) {
-        reportError(tr("Cannot Start Training"), tr("No data file is chosen."),
-                    tr("Choose an Alpaca, messages or ShareGPT file with Browse…"));
+        reportError(tr("Cannot Start Training"),
+                    m_session->hasProject() ? tr("No dataset is chosen.") : tr("No data file is chosen."),
+                    m_session->hasProject()
+                        ? tr("Choose one of the project's datasets, or import a file on the Data page.")
+                        : tr("Choose an Alpaca, messages or ShareGPT file with Browse…"));
         return;
     }
     QString name;
     m_runDir = newRunDir(&name);
     const ft::TrainingConfig config = m_setup->buildConfig(m_session->modelPath(), m_runDir);
-    m_chartToolbar->setExportFolder(m_runDir);
+    ft::RunRecord run;
+    run.name = name.toStdString();
+    run.config = config.toJson();
+    run.folder = m_runDir.toStdString();
+    run.baseModel = config.model;
+    run.dataset = config.data;
+    run.totalSteps = 0;
+    run.pid = ft::currentProcessId();
+    m_runId = m_session->runs()->add(run);
     m_charts->clear();
     m_log->clear();
-    m_lastStep = 0;
-    m_controls->reset(tr("Loading the model and the data…"));
     m_log->appendLine(tr("run %1 → %2").arg(name, QDir::toNativeSeparators(m_runDir)));
-    m_historyRow = m_history->addRun(name, m_runDir);
+    beginRun(config, QString());
+}
+
+bool TrainPage::resumeRun(qint64 runId)
+{
+    if (m_state != State::Idle)
+        return false;
+    std::optional<ft::RunRecord> run = m_session->runs()->run(runId);
+    if (!run || !run->resumable()) {
+        reportError(tr("Cannot Resume"), tr("This run has no checkpoint to continue from."),
+                    tr("Only a stopped or crashed run with a checkpoint can be resumed."));
+        return false;
+    }
+    ft::TrainingConfig config;
+    try {
+        config = ft::parseTrainingConfig(run->config, run->name + " (the project's run)");
+    } catch (const std::exception &e) {
+        reportError(tr("Cannot Resume"), QString::fromStdString(e.what()),
+                    tr("The run's stored configuration is not valid any more."));
+        return false;
+    }
+    m_runId = runId;
+    m_runDir = QString::fromStdString(run->folder);
+    // The curve so far, up to the checkpoint the run continues from (later points belonged to
+    // the interrupted part and are trained again).
+    m_charts->clear();
+    const RunCurve curve = RunHistory::readCurve(QString::fromStdString(run->name), m_runDir);
+    QList<TrainingPoint> before;
+    for (int i = 0; i < curve.steps.size(); ++i) {
+        if (curve.steps[i] > double(run->lastCheckpointStep))
+            break;
+        TrainingPoint p;
+        p.step = qint64(curve.steps[i]);
+        p.totalSteps = run->totalSteps;
+        p.loss = curve.losses[i];
+        before.append(p);
+    }
+    if (!before.isEmpty())
+        m_charts->appendPoints(before);
+    run->status = ft::RunStatus::Running;
+    run->pid = ft::currentProcessId();
+    m_session->runs()->update(*run);
+    m_log->clear();
+    m_log->appendLine(tr("resuming %1 from checkpoint-%2")
+                          .arg(QString::fromStdString(run->name))
+                          .arg(run->lastCheckpointStep));
+    beginRun(config, m_runDir);
+    return true;
+}
+
+void TrainPage::beginRun(const ft::TrainingConfig &config, const QString &resumeDir)
+{
+    m_chartToolbar->setExportFolder(m_runDir);
+    m_lastStep = 0;
+    m_lastLoss = 0.0;
+    m_totalSteps = 0;
+    m_controls->reset(tr("Loading the model and the data…"));
+    m_history->setLiveState(m_runId, QString());
+    m_history->setResumeAllowed(false);
     setState(State::Running);
-    m_worker->start(config);
+    m_worker->start(config, resumeDir);
+}
+
+void TrainPage::recordCheckpoint()
+{
+    std::optional<ft::RunRecord> run = m_session->runs()->run(m_runId);
+    if (!run)
+        return;
+    run->lastCheckpointStep = ProjectRuns::lastCheckpointStep(m_runDir);
+    run->steps = std::max<int64_t>(run->steps, m_lastStep);
+    if (m_totalSteps > 0)
+        run->totalSteps = m_totalSteps;
+    m_session->runs()->update(*run);
+}
+
+bool TrainPage::lastRunResumable() const
+{
+    const std::optional<ft::RunRecord> run = m_session->runs()->run(m_runId);
+    return run && run->resumable();
+}
+
+void TrainPage::onProjectChanged()
+{
+    // The runs are the project's now; Resume in the controls is for a run started here.
+    if (m_state == State::Idle)
+        m_runId = 0;
+    m_datasetPicker->refresh();
+    m_datasetPicker->setVisible(m_session->hasProject());
+    m_settings->setDataFileVisible(!m_session->hasProject());
+    updateHeader();
+    updateButtons();
 }
 
 void TrainPage::pause()
@@ -250,6 +368,11 @@ void TrainPage::pause()
 
 void TrainPage::resume()
 {
+    if (m_state == State::Idle) {  // the stopped (or crashed) run continues
+        if (lastRunResumable())
+            resumeRun(m_runId);
+        return;
+    }
     if (m_state != State::Paused)
         return;
     m_worker->setPaused(false);
@@ -269,8 +392,8 @@ void TrainPage::setState(State state)
 {
     m_state = state;
     updateButtons();
-    if (m_historyRow >= 0 && state == State::Running)
-        m_history->setRunState(m_historyRow, tr("running"));
+    if (m_runId != 0 && state == State::Running)
+        m_history->setLiveState(m_runId, QString());
     Q_EMIT stateChanged(state);
 }
 
@@ -278,7 +401,8 @@ void TrainPage::updateButtons()
 {
     const bool idle = m_state == State::Idle;
     m_controls->setActions(idle && m_session->hasModel() && !m_setup->dataPath().isEmpty(),
-                           m_state == State::Running, m_state == State::Paused,
+                           m_state == State::Running,
+                           m_state == State::Paused || (idle && lastRunResumable()),
                            m_state == State::Running || m_state == State::Paused);
     m_form->setEnabled(idle);
 }
@@ -288,15 +412,31 @@ void TrainPage::onPoints(const QList<TrainingPoint> &points)
     m_charts->appendPoints(points);
     const TrainingPoint &last = points.last();
     m_lastStep = last.step;
+    m_lastLoss = last.loss;
+    m_totalSteps = last.totalSteps;
     m_controls->showStep(last);
     m_log->appendSteps(points, m_setup->settings().loggingSteps);
 }
 
 void TrainPage::onFinished(const TrainingOutcome &outcome)
 {
-    QString state;
+    // The project's record of the run first: what the run list and Compare show.
+    if (std::optional<ft::RunRecord> run = m_session->runs()->run(m_runId)) {
+        run->status = !outcome.error.isEmpty() ? ft::RunStatus::Failed
+                      : outcome.stopped         ? ft::RunStatus::Stopped
+                                                : ft::RunStatus::Finished;
+        run->steps = std::max<qint64>(outcome.steps, m_lastStep);
+        run->lastCheckpointStep = ProjectRuns::lastCheckpointStep(m_runDir);
+        if (m_totalSteps > 0)
+            run->totalSteps = m_totalSteps;
+        if (m_lastStep > 0)
+            run->finalLoss = m_lastLoss;
+        run->pid = 0;
+        m_session->runs()->update(*run);
+    }
+    m_history->setLiveState(m_runId, QString());
+    m_history->setResumeAllowed(true);
     if (!outcome.error.isEmpty()) {
-        state = tr("failed");
         m_controls->setStatus(tr("Failed"));
         m_log->appendLine(tr("error: %1").arg(outcome.error));
         reportError(tr("Training Failed"), outcome.error,
@@ -306,16 +446,12 @@ void TrainPage::onFinished(const TrainingOutcome &outcome)
                         : tr("The last checkpoint in the run folder is intact. A lower learning "
                              "rate or cleaner data usually helps."));
     } else if (outcome.stopped) {
-        state = tr("stopped at step %1").arg(outcome.steps);
         m_controls->setStatus(tr("Stopped at step %1; checkpoint saved").arg(outcome.steps));
         m_log->appendLine(tr("stopped at step %1").arg(outcome.steps));
     } else {
-        state = tr("finished, %1 steps").arg(outcome.steps);
         m_controls->setStatus(tr("Finished: %1 steps").arg(outcome.steps));
         m_controls->showCompleted();
     }
-    m_historyRow = -1;
-    m_history->setRunState(0, state);
     setState(State::Idle);
     Q_EMIT trainingFinished(outcome);
 }

@@ -14,6 +14,7 @@ class QTabWidget;
 namespace ftui {
 
 class ChartToolbar;
+class DatasetPicker;
 class MemoryEstimateCard;
 class RunControls;
 class RunHistory;
@@ -44,6 +45,12 @@ public:
     void resume();
     void stop();
     void chooseDataFile();
+    // Continues a stopped or crashed run of the project from its last checkpoint, in its own
+    // folder; the chart shows its curve so far and continues it. False (and the reason shown)
+    // when it cannot.
+    bool resumeRun(qint64 runId);
+    // The project run this page trains now, or trained last (0: none yet).
+    qint64 currentRunId() const { return m_runId; }
     State state() const { return m_state; }
     bool isTraining() const { return m_state != State::Idle; }
     QString currentRunDir() const { return m_runDir; }
@@ -52,6 +59,7 @@ public:
     RunHistory *history() const { return m_history; }
     MemoryEstimateCard *memoryCard() const { return m_memory; }
     TrainingSetup *setup() const { return m_setup; }
+    DatasetPicker *datasetPicker() const { return m_datasetPicker; }
 
 Q_SIGNALS:
     void stateChanged(ftui::TrainPage::State state);
@@ -59,6 +67,8 @@ Q_SIGNALS:
     void pausedAtStep(qint64 step);
     void trainingFinished(const ftui::TrainingOutcome &outcome);
     void errorOccurred(const QString &message);
+    // "Import a file first…": the Data page imports into the project.
+    void importRequested();
 
 private:
     QWidget *createHeader();
@@ -72,6 +82,10 @@ private:
     void onFinished(const TrainingOutcome &outcome);
     void reportError(const QString &title, const QString &message, const QString &hint);
     QString newRunDir(QString *name) const;
+    void beginRun(const ft::TrainingConfig &config, const QString &resumeDir);
+    void onProjectChanged();
+    bool lastRunResumable() const;
+    void recordCheckpoint();
 
     StudioSession *m_session = nullptr;
     TrainingSetup *m_setup = nullptr;
@@ -80,8 +94,10 @@ private:
     State m_state = State::Idle;
     QString m_runsRoot;
     QString m_runDir;
-    int m_historyRow = -1;
+    qint64 m_runId = 0;
     qint64 m_lastStep = 0;
+    double m_lastLoss = 0.0;
+    qint64 m_totalSteps = 0;
 
     QLabel *m_subtitle = nullptr;
     TrainingSettingsForm *m_settings = nullptr;
@@ -92,6 +108,7 @@ private:
     ChartToolbar *m_chartToolbar = nullptr;
     TrainingLog *m_log = nullptr;
     RunHistory *m_history = nullptr;
+    DatasetPicker *m_datasetPicker = nullptr;
     QTabWidget *m_tabs = nullptr;
 };
 

@@ -12,6 +12,7 @@
 
 #include "comparepage.h"
 #include "datapage.h"
+#include "datasetpicker.h"
 #include "importdialog.h"
 #include "layermap.h"
 #include "mainwindow.h"
@@ -33,6 +34,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QDir>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -58,6 +60,7 @@
 
 #include <fstream>
 #include <functional>
+#include <map>
 
 using ftui::MainWindow;
 
@@ -280,7 +283,9 @@ void TestWorkflow::importReviewTrainCompareVote()
     // --- Train: the project's dataset, 20 steps; points arrive; pause, resume, stop. ---
     window.showPage(MainWindow::Page::Train);
     ftui::TrainPage *train = window.trainPage();
-    child<QLineEdit>(train, "dataPath")->setText(project + QStringLiteral("#alpaca_slice"));
+    // The project's dataset (its split decides what trains and what is evaluated).
+    QVERIFY(train->datasetPicker()->choose(QStringLiteral("alpaca_slice")));
+    QCOMPARE(setup->dataPath(), project + QStringLiteral("#alpaca_slice"));
     child<QComboBox>(train, "templateCombo")->setCurrentText(QStringLiteral("plain"));
     child<QSpinBox>(train, "maxSteps")->setValue(20);
     child<QSpinBox>(train, "cutoffLen")->setValue(192);
@@ -324,6 +329,21 @@ void TestWorkflow::importReviewTrainCompareVote()
     const auto outcome = finished.constFirst().constFirst().value<ftui::TrainingOutcome>();
     QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
     QCOMPARE(points(), int(outcome.steps));
+    {   // The validation rows were evaluated, never trained on.
+        std::ifstream in(QDir(train->currentRunDir()).filePath(QStringLiteral("data_rows.json")).toStdString());
+        const nlohmann::json used = nlohmann::json::parse(in);
+        ft::ProjectStore store(project.toStdString(), /*mustExist=*/true);
+        std::map<int64_t, std::string> splitOf;
+        store.forEachRow(store.dataset("alpaca_slice").id, [&](const ft::ProjectRow &row) {
+            splitOf[row.id] = row.split;
+            return true;
+        });
+        QVERIFY(!used["train_row_ids"].empty() && !used["eval_row_ids"].empty());
+        for (const auto &id : used["train_row_ids"])
+            QCOMPARE(splitOf.at(id.get<int64_t>()), std::string("train"));
+        for (const auto &id : used["eval_row_ids"])
+            QCOMPARE(splitOf.at(id.get<int64_t>()), std::string("validation"));
+    }
     qInfo("trained %lld steps (paused at %d), %s, at %lld ms", qint64(outcome.steps), settled,
           outcome.stopped ? "stopped" : "finished", qint64(clock.elapsed()));
 

@@ -85,10 +85,10 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         ProjectStore store(dir.filePath("p.ftproj").toStdString());
-        QCOMPARE(store.schemaVersion(), 2);
+        QCOMPARE(store.schemaVersion(), ProjectStore::kSchemaVersion);
         QCOMPARE(scalar(store, "PRAGMA journal_mode"), std::string("wal"));
         QCOMPARE(scalar(store, "PRAGMA foreign_keys"), std::string("1"));
-        QCOMPARE(scalar(store, "SELECT version FROM schema_version"), std::string("2"));
+        QCOMPARE(scalar(store, "SELECT version FROM schema_version"), std::to_string(ProjectStore::kSchemaVersion));
         for (const char *t : {"datasets", "rows", "findings", "splits", "runs", "metrics", "checkpoints",
                               "comparisons", "ratings", "dataset_reviews", "rows_by_status", "findings_by_kind"}) {
             const std::string q = std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + t + "'";
@@ -110,8 +110,8 @@ private Q_SLOTS:
             sqlite3_close(db);
         }
         ProjectStore store(file, /*mustExist=*/true);
-        QCOMPARE(store.schemaVersion(), 2);
-        QCOMPARE(scalar(store, "SELECT version FROM schema_version"), std::string("2"));
+        QCOMPARE(store.schemaVersion(), ProjectStore::kSchemaVersion);
+        QCOMPARE(scalar(store, "SELECT version FROM schema_version"), std::to_string(ProjectStore::kSchemaVersion));
         QCOMPARE(scalar(store, "SELECT text FROM notes"), std::string("kept"));
         QVERIFY(store.datasets().empty());
         writeDataset(store, "d", 3);
@@ -144,8 +144,8 @@ private Q_SLOTS:
         }
         for (const std::string &file : {reviewed, plain}) {
             ProjectStore store(file, /*mustExist=*/true);
-            QCOMPARE(store.schemaVersion(), 2);
-            QCOMPARE(scalar(store, "SELECT version FROM schema_version"), std::string("2"));
+            QCOMPARE(store.schemaVersion(), ProjectStore::kSchemaVersion);
+            QCOMPARE(scalar(store, "SELECT version FROM schema_version"), std::to_string(ProjectStore::kSchemaVersion));
             const DatasetInfo d = store.dataset("old");
             QCOMPARE(store.rowCount(d.id), int64_t(30));
             QCOMPARE(store.row(d.id, 29).messages.at(0).content, std::string("q29"));

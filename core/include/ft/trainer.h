@@ -88,7 +88,13 @@ struct TrainingConfig
 {
     // What to train on and where to write.
     std::string model;       // Hugging Face folder or .gguf file (with a tokenizer)
-    std::string data;        // Alpaca / messages / ShareGPT rows, .json (a list) or .jsonl
+    std::string data;        // Alpaca / messages / ShareGPT rows, .json (a list) or .jsonl, or a
+                             // project dataset "P.ftproj#name" (its non-excluded rows, edits applied)
+    // A project dataset's split to train on ("": its train split when it has one, else every row;
+    // "all": every non-excluded row) and the split to evaluate on ("": none, e.g. "validation":
+    // those rows, never trained on; instead of val_size's random split).
+    std::string dataSplit;
+    std::string evalSplit;
     std::string templateName = "alpaca";  // a built-in chat template, or "model"
     std::string outputDir;
     std::string strategy = "lora";  // full | lora | freeze | progressive | ia3 | prompt_tuning
@@ -211,6 +217,10 @@ public:
     TrainingResult run(TrainingObserver *observer = nullptr, const std::atomic<bool> *stop = nullptr,
                        const std::atomic<bool> *pause = nullptr);
     int64_t validationCount() const;
+    // The project row ids (rows.id) of the training and validation examples, in data order;
+    // empty unless the data is a project dataset. Also written to output_dir/data_rows.json.
+    const std::vector<int64_t> &trainRowIds() const;
+    const std::vector<int64_t> &evalRowIds() const;
 
     struct Impl;
 

@@ -90,8 +90,33 @@ CREATE TABLE IF NOT EXISTS dataset_reviews(
   report TEXT NOT NULL);
 )sql";
 
+// v2 -> v3: runs become first-class (ft/runstore.h): the base model, the dataset, notes,
+// progress (steps, last checkpoint, final loss), timestamps and the training process's id (a
+// run left "running" by a process that is gone reads as crashed); and per-project settings
+// (key -> JSON: the Train page's settings, the last model). v1's runs table had no writer, so
+// its rows (if any) only gain the new columns.
+const char *kMigrationV3 = R"sql(
+ALTER TABLE runs ADD COLUMN base_model TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN dataset TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN created_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN steps INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN total_steps INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN last_checkpoint_step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN final_loss REAL;
+ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
+UPDATE runs SET created_at = coalesce(started_at, ''), updated_at = coalesce(finished_at, started_at, ''),
+  name = coalesce(name, ''), config = coalesce(config, '{}'), output_dir = coalesce(output_dir, ''),
+  status = coalesce(status, 'stopped');
+CREATE TABLE project_settings(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+)sql";
+
 // migrations[v] takes a file from version v to v + 1.
-const char *const kMigrations[] = {kMigrationV1, kMigrationV2};
+const char *const kMigrations[] = {kMigrationV1, kMigrationV2, kMigrationV3};
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == ProjectStore::kSchemaVersion,
               "one migration per schema version");
 

@@ -8,8 +8,15 @@ namespace ft::sql {
 
 Db::~Db()
 {
-    if (m_db)
+    if (m_db && m_owned)
         sqlite3_close_v2(m_db);
+}
+
+void Db::borrow(sqlite3 *handle, const std::string &file)
+{
+    m_db = handle;
+    m_file = file;
+    m_owned = false;
 }
 
 void Db::open(const std::string &file, bool mustExist)
@@ -79,6 +86,12 @@ Stmt &Stmt::bind(int i, int64_t v)
 Stmt &Stmt::bind(int i, const std::string &v)
 {
     sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
+Stmt &Stmt::bindReal(int i, double v)
+{
+    sqlite3_bind_double(m_stmt, i, v);
     return *this;
 }
 

@@ -18,6 +18,8 @@ public:
     Db &operator=(const Db &) = delete;
 
     void open(const std::string &file, bool mustExist);
+    // Uses a connection owned elsewhere (a ProjectStore's) without closing it.
+    void borrow(sqlite3 *handle, const std::string &file);
     void exec(const char *sql);
     sqlite3 *handle() const { return m_db; }
     const std::string &file() const { return m_file; }
@@ -27,6 +29,7 @@ public:
 private:
     sqlite3 *m_db = nullptr;
     std::string m_file;
+    bool m_owned = true;
 };
 
 class Stmt
@@ -40,6 +43,7 @@ public:
     Stmt &bind(int i, int64_t v);
     Stmt &bind(int i, const std::string &v);
     Stmt &bindNull(int i);
+    Stmt &bindReal(int i, double v);
     // true while a row is available.
     bool step();
     void run() { step(); reset(); }

@@ -7,6 +7,7 @@
 #include "ft/error.h"
 #include "ft/jsonparse.h"
 #include "ft/model.h"
+#include "ft/project.h"
 #include "model/modelimpl.h"
 #include "train/adamwfactory.h"
 #include "train/batchplan.h"
@@ -101,6 +102,7 @@ struct Trainer::Impl
     std::vector<Example> examples;      // training rows
     std::vector<Example> evalExamples;  // the validation split (val_size)
     std::vector<int64_t> evalRows;      // their data row indices
+    std::vector<int64_t> trainRowIds, evalRowIds;  // project row ids (a project dataset only)
     std::string device = "cpu";
     int64_t badRows = 0;
     std::vector<std::string> dataLog;
@@ -154,8 +156,30 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
     const int64_t vocab = model->impl().config.vocabSize;
 
     std::vector<std::pair<json, std::string>> rows;
+    std::vector<bool> heldOut;
+    std::vector<int64_t> rowIds;  // project row ids (empty for a data file)
     try {
-        rows = readRows(config.data);
+        if (const auto spec = parseProjectDataset(config.data)) {
+            // The project's own split: its evaluation rows are held out as they are.
+            ProjectRowSets sets =
+                readProjectRowSets(spec->first, spec->second, config.dataSplit, config.evalSplit);
+            rows = std::move(sets.train);
+            rowIds = std::move(sets.trainIds);
+            heldOut.assign(rows.size(), false);
+            for (size_t i = 0; i < sets.eval.size(); ++i) {
+                rows.push_back(std::move(sets.eval[i]));
+                rowIds.push_back(sets.evalIds[i]);
+                heldOut.push_back(true);
+            }
+            if (!config.evalSplit.empty() && sets.eval.empty()) {
+                problems.push_back("eval_split: the dataset's " + config.evalSplit +
+                                   " split has no rows that are not excluded");
+                return;
+            }
+        } else {
+            rows = readRows(config.data);
+            heldOut.assign(rows.size(), false);
+        }
     } catch (const Error &e) {
         problems.push_back(std::string("data: ") + e.what());
         return;
@@ -166,7 +190,6 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
     }
     // The validation split: a permutation of the row indices seeded by `seed`; its first n rows
     // (n = ceil(val_size * rows) or val_size rows) are held out.
-    std::vector<bool> heldOut(rows.size(), false);
     if (config.valSize > 0) {
         const int64_t n = config.valSize < 1
                               ? static_cast<int64_t>(std::ceil(config.valSize * double(rows.size())))
@@ -215,8 +238,12 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
             if (heldOut[i]) {
                 evalExamples.push_back(std::move(ex));
                 evalRows.push_back(static_cast<int64_t>(i));
+                if (!rowIds.empty())
+                    evalRowIds.push_back(rowIds[i]);
             } else {
                 examples.push_back(std::move(ex));
+                if (!rowIds.empty())
+                    trainRowIds.push_back(rowIds[i]);
             }
         } catch (const std::exception &e) {
             ++badRows;
@@ -230,8 +257,8 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
     if (examples.empty())
         problems.push_back("data: " + config.data + ": no usable rows (" + std::to_string(badRows) +
                            " bad)" + (dataLog.empty() ? "" : "; first: " + dataLog.front()) +
-                           (config.valSize > 0 ? " outside the validation split" : ""));
-    else if (config.valSize > 0 && evalExamples.empty())
+                           (config.valSize > 0 || !config.evalSplit.empty() ? " outside the validation split" : ""));
+    else if ((config.valSize > 0 || !config.evalSplit.empty()) && evalExamples.empty())
         problems.push_back("val_size: no usable row in the validation split");
     else if (config.perDeviceTrainBatchSize > static_cast<int64_t>(examples.size()))
         problems.push_back("per_device_train_batch_size: " +
@@ -369,6 +396,8 @@ int64_t Trainer::totalSteps() const { return m_impl->totalSteps; }
 int64_t Trainer::exampleCount() const { return static_cast<int64_t>(m_impl->examples.size()); }
 int64_t Trainer::badRowCount() const { return m_impl->badRows; }
 int64_t Trainer::validationCount() const { return static_cast<int64_t>(m_impl->evalExamples.size()); }
+const std::vector<int64_t> &Trainer::trainRowIds() const { return m_impl->trainRowIds; }
+const std::vector<int64_t> &Trainer::evalRowIds() const { return m_impl->evalRowIds; }
 
 TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> *stop,
                             const std::atomic<bool> *pause)
@@ -385,6 +414,11 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
     createOutputFolder(d.outDir);
     writeText(d.outDir / "training_config.json", c.toJson().dump(2) + "\n");
     writeText(d.outDir / "environment.json", environmentJson(d.device).dump(2) + "\n");
+    if (parseProjectDataset(c.data))  // which project rows this run trains and evaluates on
+        writeText(d.outDir / "data_rows.json",
+                  json{{"data", c.data}, {"train_row_ids", d.trainRowIds}, {"eval_row_ids", d.evalRowIds}}
+                          .dump() +
+                      "\n");
     if (!d.evalExamples.empty()) {
         // The held-out rows as evaluated (data row index, token ids, labels with -100).
         std::string text;

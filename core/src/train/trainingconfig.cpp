@@ -1,12 +1,13 @@
 // TrainingConfig from a run file: every problem is collected and reported at once.
-#include "ft/jsonparse.h"
 #include "ft/trainer.h"
 
 #include "ft/chattemplate.h"
 #include "ft/error.h"
-#include "util/userregex.h"
+#include "ft/jsonparse.h"
+#include "ft/project.h"
 #include "model/loraconfig.h"
 #include "train/runfiles.h"
+#include "util/userregex.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,7 +22,7 @@ namespace ft {
 namespace {
 
 const std::vector<std::string> kTopKeys = {
-    "model", "data", "template", "output_dir", "strategy", "lora", "ia3", "prompt_tuning",
+    "model", "data", "data_split", "eval_split", "template", "output_dir", "strategy", "lora", "ia3", "prompt_tuning",
     "learning_rate",
     "per_device_train_batch_size", "gradient_accumulation_steps", "num_train_epochs", "max_steps",
     "warmup_ratio", "warmup_steps", "lr_scheduler_type", "weight_decay", "adam_beta1",
@@ -228,6 +229,11 @@ json TrainingConfig::toJson() const
     auto namesOrRegex = [](const std::vector<std::string> &names, const std::string &regex) {
         return regex.empty() ? json(names) : json(regex);
     };
+    // Only when set, so that file-based configs read back as before.
+    if (!dataSplit.empty())
+        out["data_split"] = dataSplit;
+    if (!evalSplit.empty())
+        out["eval_split"] = evalSplit;
     if (strategy == "ia3")
         out["ia3"] = {{"target_modules", namesOrRegex(ia3.targetModules, ia3.targetRegex)},
                       {"feedforward_modules",
@@ -373,6 +379,8 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     r.unknownKeys(kTopKeys);
     r.string("model", c.model);
     r.string("data", c.data);
+    r.string("data_split", c.dataSplit);
+    r.string("eval_split", c.evalSplit);
     r.string("template", c.templateName);
     r.string("output_dir", c.outputDir);
     r.string("strategy", c.strategy);
@@ -479,8 +487,23 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
         problems.push_back("early_stopping_patience: must be >= 0 (0: off)");
     if (!(c.earlyStoppingThreshold >= 0))
         problems.push_back("early_stopping_threshold: must be >= 0");
-    if (c.earlyStoppingPatience > 0 && c.valSize == 0)
-        problems.push_back("early_stopping_patience: needs a validation split (val_size)");
+    if (c.earlyStoppingPatience > 0 && c.valSize == 0 && c.evalSplit.empty())
+        problems.push_back("early_stopping_patience: needs a validation split (val_size or eval_split)");
+    const std::pair<std::string, std::string> splitKeys[] = {{"data_split", c.dataSplit},
+                                                             {"eval_split", c.evalSplit}};
+    for (const auto &[key, value] : splitKeys)
+        if (!value.empty() && value != "train" && value != "validation" && value != "test" &&
+            !(value == "all" && key == "data_split"))
+            problems.push_back(key + ": must be train, validation or test" +
+                               (key == "data_split" ? " (or all)" : "") + " (got \"" + value + "\")");
+    if (!c.evalSplit.empty() && c.valSize > 0)
+        problems.push_back("eval_split: the evaluation rows come from the project's split; set "
+                           "val_size to 0 (a second random split would mix them)");
+    if (!c.evalSplit.empty() && c.evalSplit == c.dataSplit)
+        problems.push_back("eval_split: \"" + c.evalSplit + "\" is also the training split");
+    if ((!c.dataSplit.empty() || !c.evalSplit.empty()) && !c.data.empty() &&
+        !parseProjectDataset(c.data))
+        problems.push_back("data_split / eval_split: need a project dataset as data (P.ftproj#name)");
     if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
         problems.push_back("device: must be auto, cpu or cuda (got \"" + c.device + "\")");
     if (c.templateName != "model" && !builtinChatTemplate(c.templateName)) {

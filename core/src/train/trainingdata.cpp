@@ -95,16 +95,34 @@ nlohmann::ordered_json rowMessages(const json &row, size_t index, bool alpacaTem
 // training records: an unedited Alpaca row as itself, any other as {"messages": [...]}.
 std::vector<std::pair<json, std::string>> readProjectRows(const fs::path &project, const std::string &dataset)
 {
+    return readProjectRowSets(project, dataset, "", "").train;
+}
+
+ProjectRowSets readProjectRowSets(const fs::path &project, const std::string &dataset,
+                                  const std::string &dataSplit, const std::string &evalSplit)
+{
     ProjectStore store(project, /*mustExist=*/true);
     const DatasetInfo info = store.dataset(dataset);
     const bool split = store.hasSplits(info.id);
-    std::vector<std::pair<json, std::string>> rows;
+    const bool needsSplit = (!dataSplit.empty() && dataSplit != "all") || !evalSplit.empty();
+    if (needsSplit && !split)
+        throwBadInput(project.string() + "#" + dataset +
+                      ": the dataset has no split yet (split it on the Data page or with `data split`)");
+    const std::string trainSplit = dataSplit.empty() ? (split ? "train" : "") : dataSplit == "all" ? "" : dataSplit;
+    ProjectRowSets sets;
     store.forEachRow(info.id, [&](const ProjectRow &row) {
-        if (row.status != RowStatus::Excluded && (!split || row.split == "train"))
-            rows.emplace_back(trainingRecord(row, info), std::string());
+        if (row.status == RowStatus::Excluded)
+            return true;
+        if (!evalSplit.empty() && row.split == evalSplit) {
+            sets.eval.emplace_back(trainingRecord(row, info), std::string());
+            sets.evalIds.push_back(row.id);
+        } else if (trainSplit.empty() || row.split == trainSplit) {
+            sets.train.emplace_back(trainingRecord(row, info), std::string());
+            sets.trainIds.push_back(row.id);
+        }
         return true;
     });
-    return rows;
+    return sets;
 }
 
 // The rows of a .json list or a .jsonl file, or of "P.ftproj#dataset". A JSONL line that does

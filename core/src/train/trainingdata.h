@@ -29,4 +29,17 @@ std::vector<std::pair<nlohmann::json, std::string>> readRows(const std::filesyst
 std::vector<std::pair<nlohmann::json, std::string>> readProjectRows(const std::filesystem::path &project,
                                                                     const std::string &dataset);
 
+// A project dataset's rows for one run: the non-excluded rows (edits applied) of the training
+// split and of the evaluation split, with their project row ids (rows.id).
+struct ProjectRowSets
+{
+    std::vector<std::pair<nlohmann::json, std::string>> train, eval;
+    std::vector<int64_t> trainIds, evalIds;
+};
+// dataSplit "": the train split when the dataset has splits, else every row; "all": every row;
+// else that split. evalSplit "": none. BadInput naming the dataset when a split is asked for but
+// the dataset has none.
+ProjectRowSets readProjectRowSets(const std::filesystem::path &project, const std::string &dataset,
+                                  const std::string &dataSplit, const std::string &evalSplit);
+
 } // namespace ft

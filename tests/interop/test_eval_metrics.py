@@ -335,7 +335,7 @@ def test_row_checks(work_dir):
     outcomes = [row["checks"]["regex:^(a+)+$"] for row in report["rows"]]
     assert outcomes[5] == "limit reached", outcomes
     expect_bad_input("score", "--predictions", path, "--check", "regex:(unclosed",
-                     mentions=["regex:(unclosed", "invalid regex"])
+                     mentions=["--check regex", "(unclosed", "not a valid regex"])
     expect_bad_input("score", "--predictions", path, "--check", "startswith:x",
                      mentions=["startswith:x"])
 

@@ -1,18 +1,15 @@
 // Per-row user checks of a prediction: contains, regex (PCRE2 with match limits, so a
 // catastrophic pattern fails one row instead of hanging the run), valid JSON.
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include "ft/error.h"
 #include "ft/evalmetrics.h"
+#include "util/userregex.h"
 
 #include <nlohmann/json.hpp>
-#include <pcre2.h>
 
 namespace ft {
 
 namespace {
 
-constexpr uint32_t kMatchLimit = 1'000'000;  // backtracking steps per row
-constexpr uint32_t kDepthLimit = 10'000;
 constexpr std::size_t kMaxPatternBytes = 4096;
 
 bool startsWith(const std::string &s, const std::string &prefix)
@@ -24,13 +21,7 @@ bool startsWith(const std::string &s, const std::string &prefix)
 
 struct RowCheck::Regex
 {
-    pcre2_code *code = nullptr;
-    pcre2_match_context *context = nullptr;
-    ~Regex()
-    {
-        pcre2_match_context_free(context);
-        pcre2_code_free(code);
-    }
+    UserRegex regex;
 };
 
 RowCheck::RowCheck(const std::string &spec) : m_spec(spec)
@@ -49,20 +40,7 @@ RowCheck::RowCheck(const std::string &spec) : m_spec(spec)
     if (m_text.empty() || m_text.size() > kMaxPatternBytes)
         throwBadInput("--check " + spec + ": the pattern must be 1.." +
                       std::to_string(kMaxPatternBytes) + " bytes");
-    int err = 0;
-    PCRE2_SIZE offset = 0;
-    m_regex = std::make_unique<Regex>();
-    m_regex->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(m_text.data()), m_text.size(),
-                                  PCRE2_UTF | PCRE2_UCP, &err, &offset, nullptr);
-    if (!m_regex->code) {
-        PCRE2_UCHAR buf[256];
-        pcre2_get_error_message(err, buf, sizeof buf);
-        throwBadInput("--check " + spec + ": invalid regex at offset " + std::to_string(offset) +
-                      ": " + reinterpret_cast<const char *>(buf));
-    }
-    m_regex->context = pcre2_match_context_create(nullptr);
-    pcre2_set_match_limit(m_regex->context, kMatchLimit);
-    pcre2_set_depth_limit(m_regex->context, kDepthLimit);
+    m_regex = std::make_unique<Regex>(Regex{UserRegex(m_text, "--check regex")});
 }
 
 RowCheck::~RowCheck() = default;
@@ -75,15 +53,11 @@ RowCheck::Outcome RowCheck::check(const std::string &prediction) const
         return nlohmann::json::accept(prediction) ? Outcome::Pass : Outcome::Fail;
     if (!m_regex)
         return prediction.find(m_text) != std::string::npos ? Outcome::Pass : Outcome::Fail;
-    pcre2_match_data *data = pcre2_match_data_create_from_pattern(m_regex->code, nullptr);
-    // Invalid UTF-8 cannot come from JSON input; PCRE2_NO_UTF_CHECK is not passed anyway.
-    const int rc = pcre2_match(m_regex->code, reinterpret_cast<PCRE2_SPTR>(prediction.data()),
-                               prediction.size(), 0, 0, data, m_regex->context);
-    pcre2_match_data_free(data);
-    if (rc >= 0)
-        return Outcome::Pass;
-    if (rc == PCRE2_ERROR_NOMATCH)
-        return Outcome::Fail;
+    switch (m_regex->regex.searchWithinLimits(prediction)) {
+    case UserRegex::Outcome::Match: return Outcome::Pass;
+    case UserRegex::Outcome::NoMatch: return Outcome::Fail;
+    case UserRegex::Outcome::LimitReached: break;
+    }
     return Outcome::LimitReached;  // match or depth limit, or another matching error
 }
 

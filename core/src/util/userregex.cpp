@@ -35,7 +35,7 @@ UserRegex::UserRegex(const std::string &pattern, const std::string &where) : d(s
     d->where = where;
     int err = 0;
     PCRE2_SIZE offset = 0;
-    d->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF, &err,
+    d->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF | PCRE2_UCP, &err,
                             &offset, nullptr);
     if (!d->code) {
         PCRE2_UCHAR buf[256];
@@ -56,13 +56,17 @@ const std::string &UserRegex::pattern() const { return d->pattern; }
 
 namespace {
 
-bool runMatch(const UserRegex &re, pcre2_code *code, pcre2_match_context *context, const std::string &text,
-              uint32_t options, const std::string &where)
+int matchCode(pcre2_code *code, pcre2_match_context *context, const std::string &text, uint32_t options)
 {
     std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> md(
         pcre2_match_data_create_from_pattern(code, nullptr), &pcre2_match_data_free);
-    const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, options, md.get(),
-                               context);
+    return pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, options, md.get(), context);
+}
+
+bool runMatch(const UserRegex &re, pcre2_code *code, pcre2_match_context *context, const std::string &text,
+              uint32_t options, const std::string &where)
+{
+    const int rc = matchCode(code, context, text, options);
     if (rc >= 0)
         return true;
     if (rc == PCRE2_ERROR_NOMATCH)
@@ -81,6 +85,12 @@ bool runMatch(const UserRegex &re, pcre2_code *code, pcre2_match_context *contex
 bool UserRegex::search(const std::string &text) const
 {
     return runMatch(*this, d->code, d->context, text, 0, d->where);
+}
+
+UserRegex::Outcome UserRegex::searchWithinLimits(const std::string &text) const
+{
+    const int rc = matchCode(d->code, d->context, text, 0);
+    return rc >= 0 ? Outcome::Match : rc == PCRE2_ERROR_NOMATCH ? Outcome::NoMatch : Outcome::LimitReached;
 }
 
 bool UserRegex::fullMatch(const std::string &text) const

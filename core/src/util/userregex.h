@@ -19,6 +19,9 @@ public:
 
     // Python re.search / re.fullmatch. BadInput naming the pattern when it exceeds the limits.
     bool search(const std::string &text) const;
+    // re.search that reports the limits instead of throwing (one row's check, say).
+    enum class Outcome { Match, NoMatch, LimitReached };
+    Outcome searchWithinLimits(const std::string &text) const;
     bool fullMatch(const std::string &text) const;
     const std::string &pattern() const;
 

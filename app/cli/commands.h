@@ -15,5 +15,7 @@ using Runner = std::function<void()>;
 void addModelCommands(CLI::App &app, Runner &run);
 // memory: the training memory estimate (memorycommand.cpp).
 void addMemoryCommand(CLI::App &app, Runner &run);
+// eval: benchmarks and domain metrics (evalcommand.cpp).
+void addEvalCommand(CLI::App &app, Runner &run);
 
 } // namespace ftcli

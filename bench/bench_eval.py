@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import pathlib
+import resource
 import subprocess
 import sys
 import tempfile
@@ -31,11 +32,14 @@ def run_ours(folder, mmlu, subjects, limit, shots, threads):
     cmd = [REPO / "build/app/finetune-cli", "--threads", str(threads), "eval", "--model", folder,
            "--benchmark", mmlu, "--subjects", ",".join(subjects), "--limit", str(limit),
            "--shots", str(shots), "--json"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(list(map(str, cmd)), capture_output=True, text=True, check=True)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     result = json.loads(proc.stdout)
-    return result, wall
+    return result, wall, cpu
 
 
 def run_lm_eval(folder, mmlu, subjects, limit, shots, threads, batch_size):
@@ -54,11 +58,11 @@ def run_lm_eval(folder, mmlu, subjects, limit, shots, threads, batch_size):
     names = _lm_eval_tasks(mmlu, tasks_dir)
     manager = TaskManager(include_path=str(tasks_dir))
     lm = HFLM(pretrained=str(folder), device="cpu", dtype="float32", batch_size=batch_size)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     ref = simple_evaluate(model=lm, tasks=names, num_fewshot=shots, limit=limit, log_samples=True,
                           task_manager=manager, bootstrap_iters=0)
-    seconds = time.perf_counter() - started
-    return ref, seconds
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return ref, seconds, cpu
 
 
 def main():
@@ -75,8 +79,8 @@ def main():
     subjects = args.subjects.split(",")
     questions = len(subjects) * args.limit
 
-    ours, ours_wall = run_ours(folder, mmlu, subjects, args.limit, args.shots, args.threads)
-    ref, ref_seconds = run_lm_eval(folder, mmlu, subjects, args.limit, args.shots, args.threads,
+    ours, ours_wall, ours_cpu = run_ours(folder, mmlu, subjects, args.limit, args.shots, args.threads)
+    ref, ref_seconds, ref_cpu = run_lm_eval(folder, mmlu, subjects, args.limit, args.shots, args.threads,
                                    args.batch_size)
     ours_qps = questions / ours["seconds"]
     ref_qps = questions / ref_seconds
@@ -85,7 +89,11 @@ def main():
     print(f"finetune-cli eval : {ours_qps:7.2f} questions/s  ({ours['seconds']:.1f} s scoring, "
           f"{ours_wall:.1f} s with model load; {ours['forward_tokens']} tokens through the model)")
     print(f"lm-eval HFLM      : {ref_qps:7.2f} questions/s  ({ref_seconds:.1f} s evaluate)")
-    print(f"ratio             : {ours_qps / ref_qps:7.2f}x")
+    print(f"ratio             : {ours_qps / ref_qps:7.2f}x wall")
+    # CPU seconds (all threads) are steadier than wall time on a shared machine; ours include
+    # process start and model load, lm-eval's only simple_evaluate.
+    print(f"CPU seconds       : ours {ours_cpu:.1f} (with load), lm-eval {ref_cpu:.1f}; "
+          f"ratio {ref_cpu / ours_cpu:.2f}x")
     print(f"{'subject':<24} {'ours':>8} {'lm-eval':>8}")
     agree = True
     for s in subjects:

@@ -1,4 +1,5 @@
-// eval --task benchmark: --model PATH [--adapter DIR] --benchmark DIR_OR_FILE [--split test|val|dev]
+// eval --task benchmark: --model PATH [--adapter DIR] --benchmark DIR_OR_FILE [--split
+// test|val|dev]
 // [--shots K] [--limit N] [--seed S] [--subjects a,b] [--prompt-style auto|mmlu|ceval|cmmlu]
 // [--chat-template] [--json]
 #include "evalcommand.h"
@@ -28,28 +29,33 @@ std::string resolveAdapterFolder(const std::string &adapterOrRun)
     const fs::path path(adapterOrRun);
     if (fs::is_regular_file(path / "adapter_config.json"))
         return path.string();
-    const fs::path final = path / "final";  // a run's output_dir (ft::exportRun reads the same)
+    const fs::path final = path / "final"; // a run's output_dir (ft::exportRun reads the same)
     if (fs::is_regular_file(final / "adapter_config.json"))
         return final.string();
     if (fs::is_regular_file(final / "config.json"))
-        ft::throwBadInput(adapterOrRun + ": the run fine-tuned the whole model; evaluate it with --model " +
+        ft::throwBadInput(adapterOrRun +
+                          ": the run fine-tuned the whole model; evaluate it with --model " +
                           final.string());
     if (fs::is_directory(path) && fs::exists(path / "training_config.json"))
         ft::throwBadInput(adapterOrRun + ": no final/ folder (the run has not finished)");
-    ft::throwBadInput(adapterOrRun + ": not a PEFT adapter folder (no adapter_config.json) nor a run folder");
+    ft::throwBadInput(adapterOrRun +
+                      ": not a PEFT adapter folder (no adapter_config.json) nor a run folder");
 }
 
 namespace {
 
 std::atomic<bool> g_stop{false};
-extern "C" void onEvalSignal(int) { g_stop.store(true); }
+extern "C" void onEvalSignal(int)
+{
+    g_stop.store(true);
+}
 
 struct BenchmarkArgs
 {
     std::string benchmark;
     std::string split = "test";
     int shots = 0;
-    std::string subjects;  // comma-separated
+    std::string subjects; // comma-separated
     std::string style = "auto";
     bool chatTemplate = false;
 };
@@ -114,7 +120,8 @@ nlohmann::ordered_json reportJson(const ft::BenchmarkReport &report, const EvalC
     for (const auto &[name, s] : report.categories)
         out["categories"][name] = scoreJson(s);
     out["seconds"] = report.seconds;
-    out["questions_per_second"] = report.seconds > 0 ? double(report.items.size()) / report.seconds : 0.0;
+    out["questions_per_second"] =
+        report.seconds > 0 ? double(report.items.size()) / report.seconds : 0.0;
     out["forward_tokens"] = report.forwardTokens;
     return out;
 }
@@ -133,7 +140,8 @@ void printTable(const ft::BenchmarkReport &report, const ft::Benchmark &benchmar
     if (!report.categories.empty()) {
         std::printf("\n%-57s %6s %8s\n", "category", "n", "acc");
         for (const auto &[name, s] : report.categories)
-            std::printf("%-57s %6lld %7.2f%%\n", name.c_str(), static_cast<long long>(s.count), 100.0 * s.acc);
+            std::printf("%-57s %6lld %7.2f%%\n", name.c_str(), static_cast<long long>(s.count),
+                        100.0 * s.acc);
     }
     std::printf("\n%-57s %6lld %7.2f%%   (acc_norm %.2f%%)\n", "overall",
                 static_cast<long long>(report.overall.count), 100.0 * report.overall.acc,
@@ -200,13 +208,17 @@ void runBenchmark(const BenchmarkArgs &args, const EvalCommonArgs &common)
 EvalTaskRunner addBenchmarkEvalOptions(CLI::App &eval)
 {
     auto args = std::make_shared<BenchmarkArgs>();
-    eval.add_option("--benchmark", args->benchmark,
-                    "Benchmark folder (MMLU / C-Eval / CMMLU CSVs) or JSONL file (--task benchmark)");
-    eval.add_option("--split", args->split, "Split to evaluate: test, val or dev")->capture_default_str();
-    eval.add_option("--shots", args->shots, "Few-shot examples from the dev split (0-5)")->capture_default_str();
+    eval.add_option(
+        "--benchmark", args->benchmark,
+        "Benchmark folder (MMLU / C-Eval / CMMLU CSVs) or JSONL file (--task benchmark)");
+    eval.add_option("--split", args->split, "Split to evaluate: test, val or dev")
+        ->capture_default_str();
+    eval.add_option("--shots", args->shots, "Few-shot examples from the dev split (0-5)")
+        ->capture_default_str();
     eval.add_option("--subjects", args->subjects, "Only these subjects (comma-separated)");
     eval.add_option("--prompt-style", args->style,
-                    "Prompt template: auto, mmlu (English), ceval or cmmlu (Chinese)")->capture_default_str();
+                    "Prompt template: auto, mmlu (English), ceval or cmmlu (Chinese)")
+        ->capture_default_str();
     eval.add_flag("--chat-template", args->chatTemplate,
                   "Wrap each prompt as a user turn in the model's chat template");
     return [args](const EvalCommonArgs &common) { runBenchmark(*args, common); };
@@ -214,14 +226,18 @@ EvalTaskRunner addBenchmarkEvalOptions(CLI::App &eval)
 
 void addEvalCommand(CLI::App &app, Runner &run)
 {
-    CLI::App *cmd = app.add_subcommand("eval", "Evaluate a model (and an adapter) on a benchmark or a domain task");
+    CLI::App *cmd = app.add_subcommand(
+        "eval", "Evaluate a model (and an adapter) on a benchmark or a domain task");
     auto common = std::make_shared<EvalCommonArgs>();
     auto task = std::make_shared<std::string>("benchmark");
-    cmd->add_option("--task", *task, "benchmark (multiple choice, default) or domain")->capture_default_str();
+    cmd->add_option("--task", *task, "benchmark (multiple choice, default) or domain")
+        ->capture_default_str();
     cmd->add_option("--model", common->model, "Hugging Face folder or .gguf file");
-    cmd->add_option("--adapter", common->adapter, "PEFT adapter folder, or a training run's output_dir");
+    cmd->add_option("--adapter", common->adapter,
+                    "PEFT adapter folder, or a training run's output_dir");
     cmd->add_option("--limit", common->limit, "At most N questions per subject (0 = all)");
-    cmd->add_option("--seed", common->seed, "Pick the --limit questions at random with this seed (0 = the first N)");
+    cmd->add_option("--seed", common->seed,
+                    "Pick the --limit questions at random with this seed (0 = the first N)");
     cmd->add_flag("--json", common->json, "Print every item and the accuracies as JSON");
     auto tasks = std::make_shared<std::map<std::string, EvalTaskRunner>>();
     (*tasks)["benchmark"] = addBenchmarkEvalOptions(*cmd);

@@ -16,9 +16,9 @@ namespace ftcli {
 struct EvalCommonArgs
 {
     std::string model;
-    std::string adapter;  // a PEFT adapter folder or a run's output_dir
+    std::string adapter; // a PEFT adapter folder or a run's output_dir
     bool json = false;
-    int limit = 0;        // questions / rows per subject; 0 = all
+    int limit = 0; // questions / rows per subject; 0 = all
     uint64_t seed = 0;
 };
 

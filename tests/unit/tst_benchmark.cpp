@@ -50,11 +50,12 @@ double referenceLogLikelihood(const ft::Model &model, const std::vector<int32_t>
 {
     std::vector<int32_t> all = context;
     all.insert(all.end(), continuation.begin(), continuation.end());
-    all.pop_back();  // as lm-eval: the last token is only predicted
+    all.pop_back(); // as lm-eval: the last token is only predicted
     const std::vector<float> logits = model.allLogits(all, useAdapter);
     const int64_t V = static_cast<int64_t>(logits.size() / all.size());
     const torch::Tensor lp = torch::log_softmax(
-        torch::from_blob(const_cast<float *>(logits.data()), {static_cast<int64_t>(all.size()), V}), -1);
+        torch::from_blob(const_cast<float *>(logits.data()), {static_cast<int64_t>(all.size()), V}),
+        -1);
     double sum = 0;
     for (size_t t = 0; t < continuation.size(); ++t)
         sum += lp[static_cast<int64_t>(context.size() + t) - 1][continuation[t]].item<float>();
@@ -83,7 +84,7 @@ private Q_SLOTS:
         const ft::BenchmarkSubject &anatomy = b.subjects[0];
         QCOMPARE(anatomy.name, std::string("anatomy"));
         QCOMPARE(anatomy.title, std::string("anatomy"));
-        QCOMPARE(anatomy.category, std::string("Other"));  // the fixture's mapping.json
+        QCOMPARE(anatomy.category, std::string("Other")); // the fixture's mapping.json
         QCOMPARE(anatomy.items.size(), size_t(135));
         QCOMPARE(anatomy.dev.size(), size_t(5));
         QCOMPARE(anatomy.items[0].choices.size(), size_t(4));
@@ -105,7 +106,8 @@ private Q_SLOTS:
         ft::BenchmarkReadOptions options;
         options.subjects = {"anatomy"};
         const ft::Benchmark b = ft::readBenchmark(path.toStdString(), options);
-        const ft::PromptParts p = ft::buildBenchmarkPrompt(b.style, b.subjects[0], b.subjects[0].items[0], 2);
+        const ft::PromptParts p =
+            ft::buildBenchmarkPrompt(b.style, b.subjects[0], b.subjects[0].items[0], 2);
         const std::string expected =
             "The following are multiple choice questions (with answers) about anatomy.\n\n"
             "What is the embryological origin of the hyoid bone?\nA. The first pharyngeal arch\n"
@@ -145,13 +147,16 @@ private Q_SLOTS:
         QCOMPARE(b.subjects[0].title, std::string("计算机网络"));
         QCOMPARE(b.subjects[0].category, std::string("STEM"));
         QCOMPARE(b.subjects[0].items[0].id, std::string("0"));
-        const ft::PromptParts p = ft::buildBenchmarkPrompt(b.style, b.subjects[0], b.subjects[0].items[0], 1);
-        QCOMPARE(p.context, std::string("以下是中国关于计算机网络的单项选择题，请选出其中的正确答案。\n\n"
-                                        "问题一\nA. 一\nB. 二\nC. 三\nD. 四\n答案： C\n\n"
-                                        "使用位填充方法\nA. 甲\nB. 乙\nC. 丙\nD. 丁\n答案："));
+        const ft::PromptParts p =
+            ft::buildBenchmarkPrompt(b.style, b.subjects[0], b.subjects[0].items[0], 1);
+        QCOMPARE(p.context,
+                 std::string("以下是中国关于计算机网络的单项选择题，请选出其中的正确答案。\n\n"
+                             "问题一\nA. 一\nB. 二\nC. 三\nD. 四\n答案： C\n\n"
+                             "使用位填充方法\nA. 甲\nB. 乙\nC. 丙\nD. 丁\n答案："));
 
         const fs::path cmmlu = root() / "cmmlu";
-        writeFile(cmmlu / "test" / "agronomy.csv", ",Question,A,B,C,D,Answer\n0,问题,一,二,三,四,D\n");
+        writeFile(cmmlu / "test" / "agronomy.csv",
+                  ",Question,A,B,C,D,Answer\n0,问题,一,二,三,四,D\n");
         const ft::Benchmark c = ft::readBenchmark(cmmlu, {});
         QCOMPARE(c.style, ft::PromptStyle::Cmmlu);
         QCOMPARE(c.subjects[0].name, std::string("agronomy"));
@@ -163,13 +168,16 @@ private Q_SLOTS:
     void readsJsonl()
     {
         const fs::path file = root() / "jsonl" / "quiz_test.jsonl";
-        writeFile(file, R"({"question": "2+2?", "choices": ["3", "4", "5"], "answer": 1, "subject": "math"}
+        writeFile(
+            file,
+            R"({"question": "2+2?", "choices": ["3", "4", "5"], "answer": 1, "subject": "math"}
 {"question": "Sky?", "choices": ["blue", "green"], "answer": "a", "subject": "nature"}
 
 {"question": "Dev q", "choices": ["x", "y"], "answer": "B", "subject": "math", "split": "dev"}
 )");
-        writeFile(root() / "jsonl" / "quiz_dev.jsonl",
-                  R"({"question": "1+1?", "choices": ["2", "3", "4"], "answer": "A", "subject": "math"})");
+        writeFile(
+            root() / "jsonl" / "quiz_dev.jsonl",
+            R"({"question": "1+1?", "choices": ["2", "3", "4"], "answer": "A", "subject": "math"})");
         const ft::Benchmark b = ft::readBenchmark(file, {});
         QCOMPARE(b.subjects.size(), size_t(2));
         QCOMPARE(b.subjects[0].name, std::string("math"));
@@ -178,9 +186,11 @@ private Q_SLOTS:
         QCOMPARE(b.subjects[0].items[0].answer, 1);
         QCOMPARE(b.subjects[0].items[0].source, std::string("quiz_test.jsonl:1"));
         QCOMPARE(b.subjects[1].items[0].answer, 0);
-        const ft::PromptParts p = ft::buildBenchmarkPrompt(b.style, b.subjects[0], b.subjects[0].items[0], 0);
-        QCOMPARE(p.context, std::string("The following are multiple choice questions (with answers) "
-                                        "about math.\n\n2+2?\nA. 3\nB. 4\nC. 5\nAnswer:"));
+        const ft::PromptParts p =
+            ft::buildBenchmarkPrompt(b.style, b.subjects[0], b.subjects[0].items[0], 0);
+        QCOMPARE(p.context,
+                 std::string("The following are multiple choice questions (with answers) "
+                             "about math.\n\n2+2?\nA. 3\nB. 4\nC. 5\nAnswer:"));
         QCOMPARE(p.continuations.size(), size_t(3));
     }
 
@@ -189,23 +199,53 @@ private Q_SLOTS:
         QTest::addColumn<QString>("fileName");
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("expectedText");
-        QTest::newRow("answer letter outside") << "mmlu/test/x_test.csv" << QByteArray("q,a,b,c,d,A\nq2,a,b,c,d,E\n") << "x_test.csv:2: answer 'E' is not one of the 4 choices A-D";
-        QTest::newRow("empty answer") << "mmlu/test/x_test.csv" << QByteArray("q,a,b,c,d, \n") << "x_test.csv:1: the answer is empty";
-        QTest::newRow("field count") << "mmlu/test/x_test.csv" << QByteArray("q,a,b,c,d,A\nq,a,b,c,A\n") << "x_test.csv:2: 5 fields where row 1 has 6";
-        QTest::newRow("empty question") << "mmlu/test/x_test.csv" << QByteArray("  ,a,b,c,d,A\n") << "x_test.csv:1: the question is empty";
-        QTest::newRow("unclosed quote") << "mmlu/test/x_test.csv" << QByteArray("q,a,b,c,d,A\n\"q,a,b,c,d,A\n") << "x_test.csv:2: a quoted field is not closed";
-        QTest::newRow("too few fields") << "mmlu/test/x_test.csv" << QByteArray("q,a,A\n") << "x_test.csv:1: 3 fields";
-        QTest::newRow("missing answer column") << "mmlu/test/x_test.csv" << QByteArray("id,question,A,B,C,D\n1,q,a,b,c,d\n") << "x_test.csv:1: the header has no 'answer' column";
-        QTest::newRow("empty subject name") << "mmlu/test/_test.csv" << QByteArray("q,a,b,c,d,A\n") << "empty subject name";
-        QTest::newRow("invalid utf-8") << "mmlu/test/x_test.csv" << QByteArray("q\xc3(,a,b,c,d,A\n") << "x_test.csv:1:";
-        QTest::newRow("jsonl index outside") << "j.jsonl" << QByteArray(R"({"question":"q","choices":["a","b"],"answer":2})") << "j.jsonl:1: answer index 2 is outside the 2 choices";
-        QTest::newRow("jsonl letter outside") << "j.jsonl" << QByteArray("\n" R"({"question":"q","choices":["a","b","c"],"answer":"D"})") << "j.jsonl:2: answer 'D' is not one of the 3 choices A-C";
-        QTest::newRow("jsonl empty subject") << "j.jsonl" << QByteArray(R"({"question":"q","choices":["a","b"],"answer":0,"subject":" "})") << "j.jsonl:1: the subject is empty";
-        QTest::newRow("jsonl choices not a list") << "j.jsonl" << QByteArray(R"({"question":"q","choices":"ab","answer":0})") << "j.jsonl:1: field 'choices' must be a list";
-        QTest::newRow("jsonl one choice") << "j.jsonl" << QByteArray(R"({"question":"q","choices":["a"],"answer":0})") << "j.jsonl:1: 1 choices";
-        QTest::newRow("jsonl missing question") << "j.jsonl" << QByteArray(R"({"choices":["a","b"],"answer":0})") << "j.jsonl:1: missing field 'question'";
-        QTest::newRow("jsonl bad json") << "j.jsonl" << QByteArray("{\"question\": ") << "j.jsonl:1: not valid JSON";
-        QTest::newRow("unknown layout") << "other/readme.txt" << QByteArray("hello") << "unknown benchmark layout";
+        QTest::newRow("answer letter outside")
+            << "mmlu/test/x_test.csv" << QByteArray("q,a,b,c,d,A\nq2,a,b,c,d,E\n")
+            << "x_test.csv:2: answer 'E' is not one of the 4 choices A-D";
+        QTest::newRow("empty answer") << "mmlu/test/x_test.csv" << QByteArray("q,a,b,c,d, \n")
+                                      << "x_test.csv:1: the answer is empty";
+        QTest::newRow("field count")
+            << "mmlu/test/x_test.csv" << QByteArray("q,a,b,c,d,A\nq,a,b,c,A\n")
+            << "x_test.csv:2: 5 fields where row 1 has 6";
+        QTest::newRow("empty question") << "mmlu/test/x_test.csv" << QByteArray("  ,a,b,c,d,A\n")
+                                        << "x_test.csv:1: the question is empty";
+        QTest::newRow("unclosed quote")
+            << "mmlu/test/x_test.csv" << QByteArray("q,a,b,c,d,A\n\"q,a,b,c,d,A\n")
+            << "x_test.csv:2: a quoted field is not closed";
+        QTest::newRow("too few fields")
+            << "mmlu/test/x_test.csv" << QByteArray("q,a,A\n") << "x_test.csv:1: 3 fields";
+        QTest::newRow("missing answer column")
+            << "mmlu/test/x_test.csv" << QByteArray("id,question,A,B,C,D\n1,q,a,b,c,d\n")
+            << "x_test.csv:1: the header has no 'answer' column";
+        QTest::newRow("empty subject name")
+            << "mmlu/test/_test.csv" << QByteArray("q,a,b,c,d,A\n") << "empty subject name";
+        QTest::newRow("invalid utf-8")
+            << "mmlu/test/x_test.csv" << QByteArray("q\xc3(,a,b,c,d,A\n") << "x_test.csv:1:";
+        QTest::newRow("jsonl index outside")
+            << "j.jsonl" << QByteArray(R"({"question":"q","choices":["a","b"],"answer":2})")
+            << "j.jsonl:1: answer index 2 is outside the 2 choices";
+        QTest::newRow("jsonl letter outside")
+            << "j.jsonl"
+            << QByteArray("\n"
+                          R"({"question":"q","choices":["a","b","c"],"answer":"D"})")
+            << "j.jsonl:2: answer 'D' is not one of the 3 choices A-C";
+        QTest::newRow("jsonl empty subject")
+            << "j.jsonl"
+            << QByteArray(R"({"question":"q","choices":["a","b"],"answer":0,"subject":" "})")
+            << "j.jsonl:1: the subject is empty";
+        QTest::newRow("jsonl choices not a list")
+            << "j.jsonl" << QByteArray(R"({"question":"q","choices":"ab","answer":0})")
+            << "j.jsonl:1: field 'choices' must be a list";
+        QTest::newRow("jsonl one choice")
+            << "j.jsonl" << QByteArray(R"({"question":"q","choices":["a"],"answer":0})")
+            << "j.jsonl:1: 1 choices";
+        QTest::newRow("jsonl missing question")
+            << "j.jsonl" << QByteArray(R"({"choices":["a","b"],"answer":0})")
+            << "j.jsonl:1: missing field 'question'";
+        QTest::newRow("jsonl bad json")
+            << "j.jsonl" << QByteArray("{\"question\": ") << "j.jsonl:1: not valid JSON";
+        QTest::newRow("unknown layout")
+            << "other/readme.txt" << QByteArray("hello") << "unknown benchmark layout";
     }
     void badInput()
     {
@@ -217,7 +257,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const fs::path base(dir.path().toStdString());
         writeFile(base / file, content.toStdString());
-        const fs::path target = base / (file.find('/') == std::string::npos ? file : file.substr(0, file.find('/')));
+        const fs::path target =
+            base / (file.find('/') == std::string::npos ? file : file.substr(0, file.find('/')));
         const std::string message = badInputMessage(target);
         QVERIFY2(message.find(expected) != std::string::npos, message.c_str());
     }
@@ -229,10 +270,12 @@ private Q_SLOTS:
         writeFile(folder / "test" / "x_test.csv", "q,a,b,c,d,A\n");
         ft::BenchmarkReadOptions val;
         val.split = ft::BenchmarkSplit::Val;
-        QVERIFY(badInputMessage(folder, val).find("no val/ folder (found: dev, test)") != std::string::npos);
+        QVERIFY(badInputMessage(folder, val).find("no val/ folder (found: dev, test)") !=
+                std::string::npos);
         ft::BenchmarkReadOptions subjects;
         subjects.subjects = {"y"};
-        QVERIFY(badInputMessage(folder, subjects).find("unknown subject 'y' (have: x)") != std::string::npos);
+        QVERIFY(badInputMessage(folder, subjects).find("unknown subject 'y' (have: x)") !=
+                std::string::npos);
     }
 
     // Mutated benchmark files (flipped bytes, cuts) either read or fail with BadInput.
@@ -240,8 +283,11 @@ private Q_SLOTS:
     {
         const std::string csv = "q1,a,b,c,d,A\n\"q2, \"\"quoted\"\"\",a,b,c,d,B\nq3,a,b,c,d,C\n";
         const std::string header = "id,question,A,B,C,D,answer\n1,q,a,b,c,d,A\n2,q,a,b,c,d,D\n";
-        const std::string jsonl = R"({"question":"q","choices":["a","b","c"],"answer":"B","subject":"s"})"
-                                  "\n" R"({"question":"r","choices":["a","b"],"answer":1})" "\n";
+        const std::string jsonl =
+            R"({"question":"q","choices":["a","b","c"],"answer":"B","subject":"s"})"
+            "\n"
+            R"({"question":"r","choices":["a","b"],"answer":1})"
+            "\n";
         std::mt19937 rng(12345);
         int read = 0;
         for (int round = 0; round < 600; ++round) {
@@ -310,12 +356,13 @@ private Q_SLOTS:
                 c.push_back(static_cast<int32_t>((q * 131 + t * 17) % 2990 + 5));
             contexts.push_back(c);
         }
-        contexts.push_back({1, 450});  // shares only two tokens
-        contexts.push_back({1, 450});  // fully cached: its last token still runs
-        const std::vector<std::vector<int32_t>> continuations{{319}, {350, 351}, {29907, 12, 13, 14}, {2}};
+        contexts.push_back({1, 450}); // shares only two tokens
+        contexts.push_back({1, 450}); // fully cached: its last token still runs
+        const std::vector<std::vector<int32_t>> continuations{
+            {319}, {350, 351}, {29907, 12, 13, 14}, {2}};
         torch::InferenceMode guard;
         std::vector<std::vector<int32_t>> fitting = continuations;
-        fitting[2][0] = 2907;  // inside the model's 3000 ids
+        fitting[2][0] = 2907; // inside the model's 3000 ids
         ft::ChoiceScorer scorer(*impl.decoder, true);
         int64_t fullTokens = 0;
         for (const auto &context : contexts) {
@@ -325,21 +372,24 @@ private Q_SLOTS:
             for (size_t i = 0; i < fitting.size(); ++i) {
                 const double expected = referenceLogLikelihood(*model, context, fitting[i], true);
                 QVERIFY2(std::abs(results[i].logLikelihood - expected) < 1e-4,
-                         qPrintable(QString("choice %1: %2 vs %3").arg(i).arg(results[i].logLikelihood).arg(expected)));
+                         qPrintable(QString("choice %1: %2 vs %3")
+                                        .arg(i)
+                                        .arg(results[i].logLikelihood)
+                                        .arg(expected)));
                 QCOMPARE(results[i].tokenCount, int(fitting[i].size()));
             }
         }
-        // Contexts run 15, then 4, 5, 6 tokens past the shared ones, then 1 and 1 (their last token);
-        // the multi-token choices add 2 x 3 per context.
+        // Contexts run 15, then 4, 5, 6 tokens past the shared ones, then 1 and 1 (their last
+        // token); the multi-token choices add 2 x 3 per context.
         QCOMPARE(scorer.forwardTokens(), int64_t(15 + 4 + 5 + 6 + 1 + 1 + 6 * 6));
         QVERIFY(fullTokens > 15 + 4 + 5 + 6 + 1 + 1);
-        if (promptTuning) {  // the base model from the same weights differs
+        if (promptTuning) { // the base model from the same weights differs
             ft::ChoiceScorer base(*impl.decoder, false);
             const double tuned = scorer.score(contexts[0], fitting)[0].logLikelihood;
             QVERIFY(std::abs(base.score(contexts[0], fitting)[0].logLikelihood - tuned) > 1e-4);
         }
         try {
-            scorer.score(contexts[0], continuations);  // 29907 is outside the 3000 ids
+            scorer.score(contexts[0], continuations); // 29907 is outside the 3000 ids
             QFAIL("an id outside the vocabulary was scored");
         } catch (const ft::Error &e) {
             QCOMPARE(e.kind(), ft::ErrorKind::BadInput);
@@ -370,7 +420,9 @@ private Q_SLOTS:
             QFAIL("6 shots accepted");
         } catch (const ft::Error &e) {
             QCOMPARE(e.kind(), ft::ErrorKind::BadInput);
-            QVERIFY2(std::string(e.what()).find("'anatomy' has 5 few-shot examples") != std::string::npos, e.what());
+            QVERIFY2(std::string(e.what()).find("'anatomy' has 5 few-shot examples") !=
+                         std::string::npos,
+                     e.what());
         }
     }
 };

@@ -13,19 +13,19 @@ namespace ft {
 struct BenchmarkItem
 {
     std::string question;
-    std::vector<std::string> choices;  // 2..26, labelled A, B, C ...
-    int answer = 0;                    // index into choices
-    std::string id;                    // the file's id column, if any
-    std::string source;                // "file:row", for messages and reports
+    std::vector<std::string> choices; // 2..26, labelled A, B, C ...
+    int answer = 0;                   // index into choices
+    std::string id;                   // the file's id column, if any
+    std::string source;               // "file:row", for messages and reports
 };
 
 struct BenchmarkSubject
 {
-    std::string name;      // file stem without the split suffix, e.g. "high_school_physics"
-    std::string title;     // as the prompt names it: "high school physics", or mapping.json's
-    std::string category;  // from mapping.json; empty when unknown
-    std::vector<BenchmarkItem> dev;    // few-shot examples (the dev split, in file order)
-    std::vector<BenchmarkItem> items;  // the evaluated split
+    std::string name;     // file stem without the split suffix, e.g. "high_school_physics"
+    std::string title;    // as the prompt names it: "high school physics", or mapping.json's
+    std::string category; // from mapping.json; empty when unknown
+    std::vector<BenchmarkItem> dev;   // few-shot examples (the dev split, in file order)
+    std::vector<BenchmarkItem> items; // the evaluated split
 };
 
 // The prompt family: lm-eval's mmlu (English), ceval-valid and cmmlu (Chinese) tasks.
@@ -44,7 +44,7 @@ struct BenchmarkReadOptions
 {
     BenchmarkSplit split = BenchmarkSplit::Test;
     PromptStyle style = PromptStyle::Auto;
-    std::vector<std::string> subjects;  // empty = all
+    std::vector<std::string> subjects; // empty = all
 };
 
 // Reads `path`:
@@ -59,7 +59,7 @@ struct BenchmarkReadOptions
 Benchmark readBenchmark(const std::filesystem::path &path, const BenchmarkReadOptions &options);
 
 const char *promptStyleName(PromptStyle style);
-PromptStyle parsePromptStyle(const std::string &name);  // BadInput for an unknown name
+PromptStyle parsePromptStyle(const std::string &name); // BadInput for an unknown name
 BenchmarkSplit parseBenchmarkSplit(const std::string &name);
 const char *benchmarkSplitName(BenchmarkSplit split);
 
@@ -69,8 +69,8 @@ std::string choiceLabel(int index);
 // Prompts, character for character as lm-eval builds them.
 struct PromptParts
 {
-    std::string context;                     // description + shots + question + "Answer:"
-    std::vector<std::string> continuations;  // " A", " B", ...
+    std::string context;                    // description + shots + question + "Answer:"
+    std::vector<std::string> continuations; // " A", " B", ...
 };
 
 // The subject's description line ("The following are multiple choice questions (with answers)

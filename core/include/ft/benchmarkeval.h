@@ -29,25 +29,25 @@ struct BenchmarkEvalOptions
     bool chatTemplate = false;
     // Called after each question with (done, total).
     std::function<void(int64_t, int64_t)> onProgress;
-    const std::atomic<bool> *stop = nullptr;  // set to end early: throws ErrorKind::Cancelled
+    const std::atomic<bool> *stop = nullptr; // set to end early: throws ErrorKind::Cancelled
 };
 
 struct ChoiceResult
 {
-    double logLikelihood = 0.0;  // sum over the continuation's tokens
-    bool isGreedy = false;       // every continuation token is the argmax (lm-eval's is_greedy)
+    double logLikelihood = 0.0; // sum over the continuation's tokens
+    bool isGreedy = false;      // every continuation token is the argmax (lm-eval's is_greedy)
     int tokenCount = 0;
 };
 
 struct BenchmarkItemResult
 {
     std::string subject;
-    std::string source;  // "file:row"
-    std::string prompt;  // the exact context text
+    std::string source; // "file:row"
+    std::string prompt; // the exact context text
     std::vector<std::string> continuations;
     std::vector<ChoiceResult> choices;
-    int prediction = 0;      // argmax log-likelihood
-    int predictionNorm = 0;  // argmax log-likelihood / continuation length
+    int prediction = 0;     // argmax log-likelihood
+    int predictionNorm = 0; // argmax log-likelihood / continuation length
     int gold = 0;
 };
 
@@ -64,11 +64,11 @@ struct BenchmarkReport
     PromptStyle style = PromptStyle::Mmlu;
     int shots = 0;
     std::vector<BenchmarkItemResult> items;
-    AccuracyScore overall;                         // mean over questions (micro average)
+    AccuracyScore overall; // mean over questions (micro average)
     std::map<std::string, AccuracyScore> subjects;
-    std::map<std::string, AccuracyScore> categories;  // subjects without one are left out
+    std::map<std::string, AccuracyScore> categories; // subjects without one are left out
     double seconds = 0.0;
-    int64_t forwardTokens = 0;  // tokens run through the model (the prefix cache saves the rest)
+    int64_t forwardTokens = 0; // tokens run through the model (the prefix cache saves the rest)
 };
 
 // Throws BadInput when the model has no tokenizer or a subject has fewer dev examples than

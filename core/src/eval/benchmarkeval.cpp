@@ -33,7 +33,7 @@ std::vector<size_t> pickBenchmarkItems(const BenchmarkSubject &subject, int limi
         picked.resize(static_cast<size_t>(limit));
         std::sort(picked.begin(), picked.end());
     } else {
-        picked.resize(static_cast<size_t>(limit));  // lm-eval's --limit: the first N
+        picked.resize(static_cast<size_t>(limit)); // lm-eval's --limit: the first N
     }
     return picked;
 }
@@ -72,7 +72,8 @@ EncodedChoices encodeChoices(const Tokenizer &tok, std::string context,
         const std::vector<int32_t> whole = tok.encode(context + moved + c, addSpecial);
         std::vector<int32_t> tail;
         if (whole.size() > out.context.size())
-            tail.assign(whole.begin() + static_cast<std::ptrdiff_t>(out.context.size()), whole.end());
+            tail.assign(whole.begin() + static_cast<std::ptrdiff_t>(out.context.size()),
+                        whole.end());
         if (tail.empty())
             throwBadInput("the answer '" + c + "' encodes to no tokens after the prompt");
         out.continuations.push_back(std::move(tail));
@@ -80,13 +81,12 @@ EncodedChoices encodeChoices(const Tokenizer &tok, std::string context,
     return out;
 }
 
-template <typename Score>
-int argmaxOf(const std::vector<ChoiceResult> &choices, Score score)
+template <typename Score> int argmaxOf(const std::vector<ChoiceResult> &choices, Score score)
 {
     int best = 0;
     for (int i = 1; i < static_cast<int>(choices.size()); ++i)
         if (score(i) > score(best))
-            best = i;  // the first of equal maxima, as numpy's argmax
+            best = i; // the first of equal maxima, as numpy's argmax
     return best;
 }
 
@@ -95,7 +95,8 @@ void add(AccuracyScore &score, const BenchmarkItemResult &r)
     // Running means: acc = mean of (prediction == gold).
     ++score.count;
     score.acc += ((r.prediction == r.gold ? 1.0 : 0.0) - score.acc) / double(score.count);
-    score.accNorm += ((r.predictionNorm == r.gold ? 1.0 : 0.0) - score.accNorm) / double(score.count);
+    score.accNorm +=
+        ((r.predictionNorm == r.gold ? 1.0 : 0.0) - score.accNorm) / double(score.count);
 }
 
 // The context as one user turn through the model's chat template, generation prompt added.
@@ -144,7 +145,8 @@ BenchmarkReport evaluateBenchmark(const Model &model, const Benchmark &benchmark
             if (options.stop && options.stop->load())
                 throw Error(ErrorKind::Cancelled, "benchmark evaluation cancelled");
             const BenchmarkItem &item = subject.items[index];
-            PromptParts prompt = buildBenchmarkPrompt(benchmark.style, subject, item, options.shots);
+            PromptParts prompt =
+                buildBenchmarkPrompt(benchmark.style, subject, item, options.shots);
             if (options.chatTemplate)
                 prompt.context = chatContext(tok, prompt.context);
             // lm-eval's tok_encode: no special tokens when the text already starts with BOS.
@@ -153,7 +155,8 @@ BenchmarkReport evaluateBenchmark(const Model &model, const Benchmark &benchmark
                 const std::string bos = tok.tokenText(*tok.bosId());
                 addSpecial = bos.empty() || prompt.context.compare(0, bos.size(), bos) != 0;
             }
-            const EncodedChoices ids = encodeChoices(tok, prompt.context, prompt.continuations, addSpecial);
+            const EncodedChoices ids =
+                encodeChoices(tok, prompt.context, prompt.continuations, addSpecial);
             BenchmarkItemResult r;
             r.subject = subject.name;
             r.source = item.source;
@@ -177,7 +180,8 @@ BenchmarkReport evaluateBenchmark(const Model &model, const Benchmark &benchmark
         }
     }
     report.forwardTokens = scorer.forwardTokens();
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }
 

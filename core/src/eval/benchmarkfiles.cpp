@@ -80,7 +80,7 @@ struct CsvColumns
     int question = -1;
     int answer = -1;
     int id = -1;
-    std::vector<int> choices;  // columns A, B, C ... in order
+    std::vector<int> choices; // columns A, B, C ... in order
 };
 
 std::optional<CsvColumns> headerColumns(const std::vector<std::string> &fields,
@@ -90,7 +90,7 @@ std::optional<CsvColumns> headerColumns(const std::vector<std::string> &fields,
     for (const std::string &f : fields)
         names.push_back(lower(trimmed(f)));
     if (std::find(names.begin(), names.end(), "question") == names.end())
-        return std::nullopt;  // no header: MMLU's layout
+        return std::nullopt; // no header: MMLU's layout
     CsvColumns c;
     for (size_t i = 0; i < names.size(); ++i) {
         if (names[i] == "question")
@@ -121,7 +121,7 @@ CsvBenchmarkFile readBenchmarkCsv(const fs::path &path)
     CsvRowReader reader(path, ',');
     CsvBenchmarkFile file;
     std::optional<CsvColumns> columns;
-    size_t width = 0;  // fields per row, from the first row
+    size_t width = 0; // fields per row, from the first row
     std::vector<std::string> fields;
     std::string error;
     int64_t row = 0;
@@ -130,7 +130,7 @@ CsvBenchmarkFile readBenchmarkCsv(const fs::path &path)
         if (!error.empty())
             throwBadInput(where(path, row) + error);
         if (fields.size() == 1 && trimmed(fields[0]).empty())
-            continue;  // blank line
+            continue; // blank line
         for (size_t i = 0; i < fields.size(); ++i)
             if (!isValidUtf8(fields[i].data(), fields[i].size()))
                 throwBadInput(where(path, row) + "field " + std::to_string(i + 1) +
@@ -140,7 +140,8 @@ CsvBenchmarkFile readBenchmarkCsv(const fs::path &path)
             width = fields.size();
             columns = headerColumns(fields, path, row);
             if (columns) {
-                const bool capitalised = std::find(fields.begin(), fields.end(), "Question") != fields.end();
+                const bool capitalised =
+                    std::find(fields.begin(), fields.end(), "Question") != fields.end();
                 file.style = capitalised ? PromptStyle::Cmmlu : PromptStyle::Ceval;
                 continue;
             }
@@ -150,8 +151,8 @@ CsvBenchmarkFile readBenchmarkCsv(const fs::path &path)
                               "(or a header row naming question, A, B, ..., answer)");
         }
         if (fields.size() != width)
-            throwBadInput(where(path, row) + std::to_string(fields.size()) + " fields where row 1 has " +
-                          std::to_string(width));
+            throwBadInput(where(path, row) + std::to_string(fields.size()) +
+                          " fields where row 1 has " + std::to_string(width));
         if (file.items.size() >= kMaxBenchmarkItemsPerFile)
             throwBadInput(where(path, row) + "more than 1000000 questions in one file");
         BenchmarkItem item;
@@ -189,7 +190,8 @@ std::string stringField(const json &obj, const char *key, const fs::path &path, 
     if (it->is_number_integer() && std::string(key) == "id")
         return std::to_string(it->get<int64_t>());
     if (!it->is_string())
-        throwBadInput(where(path, row) + "field '" + key + "' must be a string, not " + it->type_name());
+        throwBadInput(where(path, row) + "field '" + key + "' must be a string, not " +
+                      it->type_name());
     return it->get<std::string>();
 }
 

@@ -26,8 +26,8 @@ CsvBenchmarkFile readBenchmarkCsv(const std::filesystem::path &path);
 
 struct JsonlBenchmarkItem
 {
-    std::string subject;  // empty: the file's subject
-    std::string split;    // the record's "split" field, lower-cased; empty when absent
+    std::string subject; // empty: the file's subject
+    std::string split;   // the record's "split" field, lower-cased; empty when absent
     BenchmarkItem item;
 };
 

@@ -34,7 +34,8 @@ uint32_t codePointAt(const std::string &s, size_t i, size_t &len)
     }
     if ((c >> 3) == 30 && i + 3 < s.size()) {
         len = 4;
-        return ((c & 0x07) << 18) | ((b(i + 1) & 0x3F) << 12) | ((b(i + 2) & 0x3F) << 6) | (b(i + 3) & 0x3F);
+        return ((c & 0x07) << 18) | ((b(i + 1) & 0x3F) << 12) | ((b(i + 2) & 0x3F) << 6) |
+               (b(i + 3) & 0x3F);
     }
     return 0xFFFD;
 }
@@ -82,7 +83,8 @@ std::string benchmarkDescription(PromptStyle style, const BenchmarkSubject &subj
     case PromptStyle::Mmlu:
         break;
     }
-    return "The following are multiple choice questions (with answers) about " + subject.title + ".\n\n";
+    return "The following are multiple choice questions (with answers) about " + subject.title +
+           ".\n\n";
 }
 
 std::string benchmarkQuestionText(PromptStyle style, const BenchmarkItem &item)
@@ -103,8 +105,9 @@ PromptParts buildBenchmarkPrompt(PromptStyle style, const BenchmarkSubject &subj
         if (taken == shots)
             break;
         if (&shot == &item || (shot.source == item.source && shot.question == item.question))
-            continue;  // lm-eval's first_n sampler drops the evaluated document from the pool
-        parts.context += benchmarkQuestionText(style, shot) + " " + choiceLabel(shot.answer) + "\n\n";
+            continue; // lm-eval's first_n sampler drops the evaluated document from the pool
+        parts.context +=
+            benchmarkQuestionText(style, shot) + " " + choiceLabel(shot.answer) + "\n\n";
         ++taken;
     }
     if (taken < shots)

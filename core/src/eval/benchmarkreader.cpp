@@ -21,17 +21,22 @@ namespace ft {
 const char *promptStyleName(PromptStyle style)
 {
     switch (style) {
-    case PromptStyle::Auto: return "auto";
-    case PromptStyle::Mmlu: return "mmlu";
-    case PromptStyle::Ceval: return "ceval";
-    case PromptStyle::Cmmlu: return "cmmlu";
+    case PromptStyle::Auto:
+        return "auto";
+    case PromptStyle::Mmlu:
+        return "mmlu";
+    case PromptStyle::Ceval:
+        return "ceval";
+    case PromptStyle::Cmmlu:
+        return "cmmlu";
     }
     return "auto";
 }
 
 PromptStyle parsePromptStyle(const std::string &name)
 {
-    for (PromptStyle s : {PromptStyle::Auto, PromptStyle::Mmlu, PromptStyle::Ceval, PromptStyle::Cmmlu})
+    for (PromptStyle s :
+         {PromptStyle::Auto, PromptStyle::Mmlu, PromptStyle::Ceval, PromptStyle::Cmmlu})
         if (name == promptStyleName(s))
             return s;
     throwBadInput("unknown prompt style '" + name + "' (auto, mmlu, ceval, cmmlu)");
@@ -40,9 +45,12 @@ PromptStyle parsePromptStyle(const std::string &name)
 const char *benchmarkSplitName(BenchmarkSplit split)
 {
     switch (split) {
-    case BenchmarkSplit::Test: return "test";
-    case BenchmarkSplit::Val: return "val";
-    case BenchmarkSplit::Dev: return "dev";
+    case BenchmarkSplit::Test:
+        return "test";
+    case BenchmarkSplit::Val:
+        return "val";
+    case BenchmarkSplit::Dev:
+        return "dev";
     }
     return "test";
 }
@@ -93,7 +101,9 @@ std::map<std::string, SubjectInfo> readMapping(const fs::path &folder)
         throwBadInput(path.string() + ": expected an object of subject -> name and category");
     for (const auto &[subject, value] : doc.items()) {
         SubjectInfo info;
-        const auto text = [&](const json &v) { return v.is_string() ? v.get<std::string>() : std::string(); };
+        const auto text = [&](const json &v) {
+            return v.is_string() ? v.get<std::string>() : std::string();
+        };
         if (value.is_object()) {
             info.english = text(value.value("name", json()));
             info.category = text(value.value("category", json()));
@@ -119,7 +129,7 @@ std::string underscoresToSpaces(std::string s)
 void nameSubject(BenchmarkSubject &subject, PromptStyle style,
                  const std::map<std::string, SubjectInfo> &mapping)
 {
-    subject.title = underscoresToSpaces(subject.name);  // lm-eval's mmlu: subject.replace("_", " ")
+    subject.title = underscoresToSpaces(subject.name); // lm-eval's mmlu: subject.replace("_", " ")
     const auto it = mapping.find(subject.name);
     if (it == mapping.end())
         return;
@@ -135,10 +145,12 @@ std::string subjectOfFile(const fs::path &file, const std::string &split)
 {
     std::string stem = file.stem().string();
     const std::string suffix = "_" + split;
-    if (stem.size() >= suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
+    if (stem.size() >= suffix.size() &&
+        stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
         stem.resize(stem.size() - suffix.size());
     if (stem.empty())
-        throwBadInput(file.string() + ": empty subject name (expected <subject>_" + split + file.extension().string() + ")");
+        throwBadInput(file.string() + ": empty subject name (expected <subject>_" + split +
+                      file.extension().string() + ")");
     return stem;
 }
 
@@ -179,8 +191,8 @@ Benchmark readCsvFolder(const fs::path &root, const BenchmarkReadOptions &option
     const std::string split = benchmarkSplitName(options.split);
     const fs::path splitDir = root / split;
     if (!fs::is_directory(splitDir))
-        throwBadInput(root.string() + ": no " + split + "/ folder (found: " +
-                      listNames(subfolderNames(root)) + ")");
+        throwBadInput(root.string() + ": no " + split +
+                      "/ folder (found: " + listNames(subfolderNames(root)) + ")");
     Benchmark bench;
     bench.name = root.filename().string();
     PromptStyle detected = PromptStyle::Auto;
@@ -231,8 +243,9 @@ Benchmark readJsonl(const fs::path &path, const BenchmarkReadOptions &options)
             BenchmarkSubject &s = subjects[name];
             s.name = name;
             const bool isDev = devFile || e.split == "dev";
-            const bool evaluated = !devFile && (e.split.empty() ? options.split != BenchmarkSplit::Dev
-                                                                : e.split == split);
+            const bool evaluated =
+                !devFile &&
+                (e.split.empty() ? options.split != BenchmarkSplit::Dev : e.split == split);
             if (isDev)
                 s.dev.push_back(e.item);
             if (evaluated)
@@ -244,11 +257,12 @@ Benchmark readJsonl(const fs::path &path, const BenchmarkReadOptions &options)
     for (const fs::path &file : files) {
         const std::string stem = file.stem().string();
         if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, "_dev") == 0)
-            continue;  // read as the dev file of its sibling
+            continue; // read as the dev file of its sibling
         add(file, false);
         std::string base = stem;
         for (const std::string &suffix : {"_" + split, std::string("_test"), std::string("_val")})
-            if (base.size() > suffix.size() && base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            if (base.size() > suffix.size() &&
+                base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0) {
                 base.resize(base.size() - suffix.size());
                 break;
             }
@@ -281,19 +295,23 @@ Benchmark readBenchmark(const fs::path &path, const BenchmarkReadOptions &option
     if (fs::is_regular_file(path) && path.extension() == ".jsonl") {
         bench = readJsonl(path, options);
         mapping = readMapping(path.parent_path());
-    } else if (fs::is_directory(path) && fs::is_directory(path / benchmarkSplitName(options.split))) {
+    } else if (fs::is_directory(path) &&
+               fs::is_directory(path / benchmarkSplitName(options.split))) {
         bench = readCsvFolder(path, options);
         mapping = readMapping(path);
     } else if (fs::is_directory(path) && hasJsonlFiles(path)) {
         bench = readJsonl(path, options);
         mapping = readMapping(path);
-    } else if (fs::is_directory(path) && (fs::is_directory(path / "dev") || fs::is_directory(path / "test"))) {
-        bench = readCsvFolder(path, options);  // names the missing split folder
+    } else if (fs::is_directory(path) &&
+               (fs::is_directory(path / "dev") || fs::is_directory(path / "test"))) {
+        bench = readCsvFolder(path, options); // names the missing split folder
     } else if (!fs::exists(path)) {
         throwBadInput(path.string() + ": no such file or folder");
     } else {
-        throwBadInput(path.string() + ": unknown benchmark layout (expected a folder with dev/ and "
-                      "test/ or val/ folders of CSV files, a .jsonl file, or a folder of .jsonl files)");
+        throwBadInput(
+            path.string() +
+            ": unknown benchmark layout (expected a folder with dev/ and "
+            "test/ or val/ folders of CSV files, a .jsonl file, or a folder of .jsonl files)");
     }
     if (options.style != PromptStyle::Auto)
         bench.style = options.style;
@@ -302,10 +320,12 @@ Benchmark readBenchmark(const fs::path &path, const BenchmarkReadOptions &option
         for (const BenchmarkSubject &s : bench.subjects)
             have.push_back(s.name);
         std::vector<BenchmarkSubject> picked;
-        for (const std::string &name : std::set<std::string>(options.subjects.begin(), options.subjects.end())) {
+        for (const std::string &name :
+             std::set<std::string>(options.subjects.begin(), options.subjects.end())) {
             const auto it = std::find(have.begin(), have.end(), name);
             if (it == have.end())
-                throwBadInput(path.string() + ": unknown subject '" + name + "' (have: " + listNames(have) + ")");
+                throwBadInput(path.string() + ": unknown subject '" + name +
+                              "' (have: " + listNames(have) + ")");
             picked.push_back(std::move(bench.subjects[it - have.begin()]));
         }
         bench.subjects = std::move(picked);

@@ -38,7 +38,7 @@ private:
 
     const Decoder &m_decoder;
     bool m_useAdapters;
-    int64_t m_virtualTokens;  // prompt tuning's, at the start of every cache
+    int64_t m_virtualTokens; // prompt tuning's, at the start of every cache
     std::vector<int32_t> m_prefixIds;
     KvCache m_prefix;
     int64_t m_forwardTokens = 0;

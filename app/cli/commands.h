@@ -15,8 +15,9 @@ using Runner = std::function<void()>;
 void addModelCommands(CLI::App &app, Runner &run);
 // memory: the training memory estimate (memorycommand.cpp).
 void addMemoryCommand(CLI::App &app, Runner &run);
-// score (a domain test's predictions against references) and stats (votes: win rate, Wilson
-// interval, sign test), evaldomaincommand.cpp.
-void addEvalDomainCommands(CLI::App &app, Runner &run);
+// stats: votes' win rate, Wilson interval and sign test (evaldomaincommand.cpp).
+void addStatsCommand(CLI::App &app, Runner &run);
+// eval: benchmarks and domain metrics (evalcommand.cpp).
+void addEvalCommand(CLI::App &app, Runner &run);
 
 } // namespace ftcli

@@ -1,7 +1,8 @@
-// score: a domain test's predictions file scored against its references (ft/domainscore.h);
-// stats: win rate, Wilson interval and sign test of a blind comparison's votes (ft/evalstats.h).
-// `score` is meant to become `eval --task domain` once the eval command exists.
+// eval --task domain: a domain test's predictions file scored against its references
+// (ft/domainscore.h); stats: win rate, Wilson interval and sign test of a blind comparison's votes
+// (ft/evalstats.h).
 #include "commands.h"
+#include "evalcommand.h"
 
 #include "ft/domainscore.h"
 #include "ft/error.h"
@@ -28,7 +29,6 @@ struct ScoreArgs
     std::string lang = "auto";
     int resamples = 1000;
     uint64_t seed = ft::BootstrapOptions{}.seed;
-    bool json = false;
 };
 
 struct StatsArgs
@@ -118,51 +118,52 @@ ft::LanguageChoice languageNamed(const std::string &name)
         return ft::LanguageChoice::English;
     if (name == "zh")
         return ft::LanguageChoice::Chinese;
-    ft::throwBadInput("score: --lang " + name + " is not one of auto, en, zh");
+    ft::throwBadInput("eval --task domain: --lang " + name + " is not one of auto, en, zh");
 }
 
-void addScoreCommand(CLI::App &app, Runner &run)
+} // namespace
+
+EvalTaskRunner addDomainEvalOptions(CLI::App &eval)
 {
     auto args = std::make_shared<ScoreArgs>();
-    CLI::App *cmd = app.add_subcommand(
-        "score", "Score a domain test's answers against reference answers (JSON Lines)");
-    cmd->add_option("--predictions", args->predictions,
-                    "JSONL: {\"prediction\", \"reference\"[, \"base_prediction\"]} per line")
-        ->required();
-    cmd->add_option("--metrics", args->metrics, "em, f1, rouge_l, bleu, accuracy")
+    eval.add_option("--predictions", args->predictions,
+                    "--task domain: JSONL with {\"prediction\", \"reference\"[, \"base_prediction\"]} per line");
+    eval.add_option("--metrics", args->metrics, "--task domain: em, f1, rouge_l, bleu, accuracy")
         ->delimiter(',')
         ->capture_default_str();
-    cmd->add_option("--labels", args->labels, "Accuracy's label set (comma-separated)")
+    eval.add_option("--labels", args->labels, "--task domain: accuracy's label set (comma-separated)")
         ->delimiter(',');
-    cmd->add_option("--check", args->checks,
-                    "Per-row check of the answer: contains:TEXT, regex:RE or json (repeatable)");
-    cmd->add_option("--lang", args->lang, "auto, en or zh (word splitting, BLEU tokenizer)")
+    eval.add_option("--check", args->checks,
+                    "--task domain: per-row check of the answer: contains:TEXT, regex:RE or json (repeatable)");
+    eval.add_option("--lang", args->lang, "--task domain: auto, en or zh (word splitting, BLEU tokenizer)")
         ->capture_default_str();
-    cmd->add_option("--resamples", args->resamples, "Bootstrap resamples")->capture_default_str();
-    cmd->add_option("--seed", args->seed, "Bootstrap seed")->capture_default_str();
-    cmd->add_flag("--json", args->json, "Machine-readable output, with per-row scores");
-    cmd->callback([&run, args] {
-        run = [args] {
-            ft::DomainScoreOptions options;
-            options.metrics = args->metrics;
-            options.labels = args->labels;
-            options.checks = args->checks;
-            options.language = languageNamed(args->lang);
-            if (args->resamples < 1 || args->resamples > 1'000'000)
-                ft::throwBadInput("score: --resamples must be 1..1000000");
-            options.bootstrap.resamples = args->resamples;
-            options.bootstrap.seed = args->seed;
-            const auto rows = ft::readPredictionRows(args->predictions);
-            const nlohmann::json report = ft::scoreDomain(rows, options, args->predictions);
-            if (args->json)
-                std::cout << report.dump(2) << '\n';
-            else
-                printScoreText(report);
-        };
-    });
+    eval.add_option("--resamples", args->resamples, "--task domain: bootstrap resamples")->capture_default_str();
+    eval.add_option("--bootstrap-seed", args->seed, "--task domain: bootstrap seed")->capture_default_str();
+    return [args](const EvalCommonArgs &common) {
+        if (args->predictions.empty())
+            ft::throwBadInput("eval --task domain: --predictions FILE.jsonl is required (generating the answers "
+                              "from --model is not built yet)");
+        ft::DomainScoreOptions options;
+        options.metrics = args->metrics;
+        options.labels = args->labels;
+        options.checks = args->checks;
+        options.language = languageNamed(args->lang);
+        if (args->resamples < 1 || args->resamples > 1'000'000)
+            ft::throwBadInput("eval --task domain: --resamples must be 1..1000000");
+        options.bootstrap.resamples = args->resamples;
+        options.bootstrap.seed = args->seed;
+        const auto rows = ft::readPredictionRows(args->predictions);
+        const nlohmann::json report = ft::scoreDomain(rows, options, args->predictions);
+        if (common.json)
+            std::cout << report.dump(2) << '\n';
+        else
+            printScoreText(report);
+    };
 }
 
-void addStatsCommand(CLI::App &app, Runner &run)
+namespace {
+
+void addStatsSubcommand(CLI::App &app, Runner &run)
 {
     auto args = std::make_shared<StatsArgs>();
     CLI::App *cmd = app.add_subcommand(
@@ -199,10 +200,9 @@ void addStatsCommand(CLI::App &app, Runner &run)
 
 } // namespace
 
-void addEvalDomainCommands(CLI::App &app, Runner &run)
+void addStatsCommand(CLI::App &app, Runner &run)
 {
-    addScoreCommand(app, run);
-    addStatsCommand(app, run);
+    addStatsSubcommand(app, run);
 }
 
 } // namespace ftcli

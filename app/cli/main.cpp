@@ -25,7 +25,8 @@ int main(int argc, char **argv)
     CLI::App *data = ftcli::addDataCommands(app, run);
     ftcli::addDataReviewCommand(*data, run);
     ftcli::addMemoryCommand(app, run);
-    ftcli::addEvalDomainCommands(app, run);
+    ftcli::addStatsCommand(app, run);
+    ftcli::addEvalCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

@@ -192,7 +192,7 @@ def predictions_file(work_dir, pairs):
 
 
 def score(path, *extra):
-    return cli_json("score", "--predictions", path, *extra)
+    return cli_json("eval", "--task", "domain", "--predictions", path, *extra)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -220,7 +220,7 @@ def test_per_row_metrics_equal_references(predictions_file, pairs, lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_corpus_bleu_and_means_equal_references(predictions_file, pairs, lang):
-    report = score(predictions_file, "--lang", lang, "--seed", "11")
+    report = score(predictions_file, "--lang", lang, "--bootstrap-seed", "11")
     tok = "zh" if lang == "zh" else "13a"
     hyps = [p for p, _ in pairs]
     refs = [r for _, r in pairs]
@@ -267,7 +267,7 @@ def test_bootstrap_interval_against_scipy(predictions_file, pairs):
     again = score(predictions_file, "--lang", "en", "--metrics", "f1", "--resamples", "4000")
     assert again["metrics"]["f1"]["difference"] == d
     other = score(predictions_file, "--lang", "en", "--metrics", "f1", "--resamples", "4000",
-                  "--seed", "99")["metrics"]["f1"]["difference"]
+                  "--bootstrap-seed", "99")["metrics"]["f1"]["difference"]
     assert other["estimate"] == d["estimate"] and other["low"] != d["low"]
 
 
@@ -297,7 +297,7 @@ def test_accuracy_and_confusion(work_dir):
         confusion[r][label] += 1
     assert acc["confusion"] == confusion
     assert [row["label"] for row in report["rows"]] == predicted
-    expect_bad_input("score", "--predictions", path, "--labels", "positive,negative",
+    expect_bad_input("eval", "--task", "domain", "--predictions", path, "--labels", "positive,negative",
                      mentions=[f"{path}:4", "neutral", "not one of the labels"])
 
 
@@ -334,9 +334,9 @@ def test_row_checks(work_dir):
     # Catastrophic backtracking ends at the match limit for that row instead of hanging.
     outcomes = [row["checks"]["regex:^(a+)+$"] for row in report["rows"]]
     assert outcomes[5] == "limit reached", outcomes
-    expect_bad_input("score", "--predictions", path, "--check", "regex:(unclosed",
+    expect_bad_input("eval", "--task", "domain", "--predictions", path, "--check", "regex:(unclosed",
                      mentions=["--check regex", "(unclosed", "not a valid regex"])
-    expect_bad_input("score", "--predictions", path, "--check", "startswith:x",
+    expect_bad_input("eval", "--task", "domain", "--predictions", path, "--check", "startswith:x",
                      mentions=["startswith:x"])
 
 
@@ -373,17 +373,17 @@ def test_bad_prediction_files(work_dir):
     for name, (text, mentions) in cases.items():
         path = root / name
         path.write_text(text)
-        expect_bad_input("score", "--predictions", path, mentions=[name, *mentions])
-    expect_bad_input("score", "--predictions", root / "missing.jsonl", mentions=["missing.jsonl"])
+        expect_bad_input("eval", "--task", "domain", "--predictions", path, mentions=[name, *mentions])
+    expect_bad_input("eval", "--task", "domain", "--predictions", root / "missing.jsonl", mentions=["missing.jsonl"])
     good = root / "good.jsonl"
     good.write_text('{"prediction": "a", "reference": "b"}\n')
-    expect_bad_input("score", "--predictions", good, "--metrics", "em,meteor", mentions=["meteor"])
-    expect_bad_input("score", "--predictions", good, "--lang", "fr", mentions=["fr"])
+    expect_bad_input("eval", "--task", "domain", "--predictions", good, "--metrics", "em,meteor", mentions=["meteor"])
+    expect_bad_input("eval", "--task", "domain", "--predictions", good, "--lang", "fr", mentions=["fr"])
     expect_bad_input("stats", "--wins", -1, "--losses", 2, mentions=["negative"])
 
 
 def test_text_output_names_the_verdict(predictions_file):
-    proc = run_cli("score", "--predictions", predictions_file, "--metrics", "f1,bleu")
+    proc = run_cli("eval", "--task", "domain", "--predictions", predictions_file, "--metrics", "f1,bleu")
     assert "f1:" in proc.stdout and "bleu (corpus" in proc.stdout and "difference" in proc.stdout
     proc = run_cli("stats", "--wins", 5, "--losses", 4)
     assert "not enough votes to tell" in proc.stdout

@@ -1,4 +1,5 @@
 #include "data/recordreader.h"
+#include "data/csvrowreader.h"
 
 #include "ft/error.h"
 #include "ft/jsonparse.h"
@@ -361,14 +362,89 @@ private:
     std::string m_line;
 };
 
+} // namespace
+
+struct CsvRowReader::Impl
+{
+    Impl(const fs::path &path, char sep) : stream(path), in(stream), sep(sep) {}
+    TextStream stream;
+    CharReader in;
+    char sep;
+};
+
+CsvRowReader::CsvRowReader(const fs::path &path, char sep) : m_impl(std::make_unique<Impl>(path, sep)) {}
+CsvRowReader::~CsvRowReader() = default;
+const TextStream &CsvRowReader::stream() const { return m_impl->stream; }
+
+bool CsvRowReader::next(std::vector<std::string> &fields, int64_t &line, std::string &err)
+{
+    CharReader &in = m_impl->in;
+    const char sep = m_impl->sep;
+    fields.clear();
+    err.clear();
+    if (in.peek() < 0)
+        return false;
+    line = in.line();
+    std::string field;
+    size_t total = 0;
+    bool quoted = false, wasQuoted = false;
+    for (;;) {
+        const int c = in.get();
+        if (c < 0) {
+            if (quoted)
+                err = "a quoted field is not closed before the end of the file";
+            fields.push_back(std::move(field));
+            return true;
+        }
+        if (++total > kMaxRecordBytes) {
+            err = "record longer than 64 MiB";
+            // Skip to the end of the physical line and resynchronise there.
+            for (int d = in.get(); d >= 0 && d != '\n'; d = in.get()) {
+            }
+            return true;
+        }
+        if (quoted) {
+            if (c == '"') {
+                if (in.peek() == '"') {
+                    in.get();
+                    field.push_back('"');
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push_back(static_cast<char>(c));
+            }
+            continue;
+        }
+        if (c == '"' && field.empty() && !wasQuoted) {
+            quoted = wasQuoted = true;
+        } else if (c == sep) {
+            fields.push_back(std::move(field));
+            field.clear();
+            wasQuoted = false;
+        } else if (c == '\n' || (c == '\r' && in.peek() == '\n')) {
+            if (c == '\r')
+                in.get();
+            fields.push_back(std::move(field));
+            return true;
+        } else {
+            if (wasQuoted && err.empty())
+                err = "field " + std::to_string(fields.size() + 1) + ": text after a closing quote";
+            field.push_back(static_cast<char>(c));
+        }
+    }
+}
+
+namespace {
+
 // CSV / TSV after RFC 4180: a header row names the columns; fields may be quoted ("" is a quote),
 // quoted fields may hold the separator and newlines; CRLF or LF ends a record. A record with a
 // different number of fields than the header is a bad row.
 class CsvReader : public RecordReader
 {
 public:
-    CsvReader(const fs::path &path, char sep) : m_stream(path), m_in(m_stream), m_sep(sep) {}
-    const TextStream &stream() const override { return m_stream; }
+    CsvReader(const fs::path &path, char sep) : m_rows(path, sep) {}
+    const TextStream &stream() const override { return m_rows.stream(); }
 
     bool next(SourceRecord &r) override
     {
@@ -378,7 +454,7 @@ public:
             std::vector<std::string> header;
             std::string err;
             int64_t line = 0;
-            if (!readRecord(header, line, err))
+            if (!m_rows.next(header, line, err))
                 return false;
             if (!err.empty())
                 throwBadInput("line " + std::to_string(line) + ": header row: " + err);
@@ -397,7 +473,7 @@ public:
         std::vector<std::string> fields;
         std::string err;
         for (;;) {
-            if (!readRecord(fields, r.line, err))
+            if (!m_rows.next(fields, r.line, err))
                 return false;
             if (fields.size() == 1 && fields[0].empty() && err.empty())
                 continue; // blank line
@@ -424,67 +500,7 @@ public:
     }
 
 private:
-    // One record's fields; false at the end of the file.
-    bool readRecord(std::vector<std::string> &fields, int64_t &line, std::string &err)
-    {
-        fields.clear();
-        err.clear();
-        if (m_in.peek() < 0)
-            return false;
-        line = m_in.line();
-        std::string field;
-        size_t total = 0;
-        bool quoted = false, wasQuoted = false;
-        for (;;) {
-            const int c = m_in.get();
-            if (c < 0) {
-                if (quoted)
-                    err = "a quoted field is not closed before the end of the file";
-                fields.push_back(std::move(field));
-                return true;
-            }
-            if (++total > kMaxRecordBytes) {
-                err = "record longer than 64 MiB";
-                // Skip to the end of the physical line and resynchronise there.
-                for (int d = m_in.get(); d >= 0 && d != '\n'; d = m_in.get()) {
-                }
-                return true;
-            }
-            if (quoted) {
-                if (c == '"') {
-                    if (m_in.peek() == '"') {
-                        m_in.get();
-                        field.push_back('"');
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    field.push_back(static_cast<char>(c));
-                }
-                continue;
-            }
-            if (c == '"' && field.empty() && !wasQuoted) {
-                quoted = wasQuoted = true;
-            } else if (c == m_sep) {
-                fields.push_back(std::move(field));
-                field.clear();
-                wasQuoted = false;
-            } else if (c == '\n' || (c == '\r' && m_in.peek() == '\n')) {
-                if (c == '\r')
-                    m_in.get();
-                fields.push_back(std::move(field));
-                return true;
-            } else {
-                if (wasQuoted && err.empty())
-                    err = "field " + std::to_string(fields.size() + 1) + ": text after a closing quote";
-                field.push_back(static_cast<char>(c));
-            }
-        }
-    }
-
-    TextStream m_stream;
-    CharReader m_in;
-    char m_sep;
+    CsvRowReader m_rows;
     bool m_headerRead = false;
     std::vector<std::string> m_header;
 };

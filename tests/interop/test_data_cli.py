@@ -14,6 +14,7 @@ DEMOS = {  # file -> (dataset name, format, rows)
     "alpaca_en_demo.json": ("alpaca_en_demo", "alpaca", 999),
     "alpaca_zh_demo.json": ("alpaca_zh_demo", "alpaca", 1000),
     "kto_en_demo.json": ("kto_en_demo", "messages", 300),
+    "dpo_zh_demo.json": ("dpo_zh_demo", "preference", 300),
     "c4_demo.jsonl": ("c4_demo", "text", 300),
     "wiki_demo.txt": ("wiki_demo", "text", 30),
 }

@@ -1,5 +1,7 @@
 #include "studiosession.h"
 
+#include <ft/projectsafety.h>
+
 #include "projectruns.h"
 #include "trainingsetup.h"
 
@@ -35,6 +37,11 @@ void StudioSession::setProjectPath(const QString &path)
     m_projectPath = path;
     m_runs->setProject(path);  // before the pages hear of the project: its runs are there
     Q_EMIT projectChanged();
+}
+
+void StudioSession::setProjectLock(std::unique_ptr<ft::ProjectLock> lock)
+{
+    m_projectLock = std::move(lock);
 }
 
 } // namespace ftui

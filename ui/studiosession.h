@@ -10,6 +10,7 @@
 
 namespace ft {
 class Model;
+class ProjectLock;
 }
 
 namespace ftui {
@@ -43,6 +44,8 @@ public:
     QString projectPath() const { return m_projectPath; }
     bool hasProject() const { return !m_projectPath.isEmpty(); }
     void setProjectPath(const QString &path);
+    // Held while the project is open, so that a second studio is told (ft/projectsafety.h).
+    void setProjectLock(std::unique_ptr<ft::ProjectLock> lock);
 
 Q_SIGNALS:
     void modelChanged();
@@ -54,6 +57,7 @@ private:
     QString m_modelPath;
     TrainingSetup *m_trainingSetup = nullptr;
     ProjectRuns *m_runs = nullptr;
+    std::unique_ptr<ft::ProjectLock> m_projectLock;
 };
 
 } // namespace ftui

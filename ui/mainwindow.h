@@ -59,6 +59,7 @@ private:
     void onProjectChanged();
     void updateTitle();
     void restoreSettings();
+    void clampToScreen();
     void saveSettings() const;
     void showAbout();
 

@@ -1,5 +1,6 @@
 #include "trainingsettingsform.h"
 
+#include "learningratedefaults.h"
 #include "trainingsetup.h"
 
 #include <QComboBox>
@@ -16,6 +17,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -200,10 +202,7 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
         hyperGrid->addWidget(field, row, column + 1);
         ++cell;
     };
-    addHyper(tr("Learning rate"), m_learningRate,
-             tr("The step size of AdamW. Fine-tuning wants a small one: 2e-5 for full "
-                "fine-tuning, LoRA often takes 1e-4 to 2e-4. Too high: the loss jumps or "
-                "becomes NaN."));
+    addHyper(tr("Learning rate"), m_learningRate, learningRateAdvice());
     addHyper(tr("Batch size"), m_batch,
              tr("Rows per forward pass (per_device_train_batch_size). Memory grows with batch × "
                 "cutoff."));
@@ -266,9 +265,18 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
 
     // Changes from elsewhere (the Strategy page, a project) come back into the widgets.
     connect(m_setup, &TrainingSetup::changed, this, [this] {
+        followStrategyLearningRate();
         if (!m_syncing)
             setupToForm();
     });
+    // The core's default rate is the article's full fine-tuning one: start from the strategy's.
+    if (m_setup->settings().learningRate == ft::TrainingConfig().learningRate) {
+        ft::TrainingConfig s = m_setup->settings();
+        s.learningRate = defaultLearningRate(s.strategy);
+        m_setup->setSettings(s);
+    }
+    m_lastStrategy = m_setup->settings().strategy;
+    m_lastLearningRate = m_setup->settings().learningRate;
     setupToForm();
 }
 
@@ -355,6 +363,30 @@ void TrainingSettingsForm::setupToForm()
     m_evalSteps->setValue(int(s.evalSteps));
     m_syncing = false;
     updateStrategyFields();
+}
+
+void TrainingSettingsForm::followStrategyLearningRate()
+{
+    // A new strategy brings its own default rate, unless the person set one: the rate was the
+    // old strategy's default and this change did not touch it.
+    const ft::TrainingConfig &s = m_setup->settings();
+    const std::string previous = m_lastStrategy;
+    const double previousRate = m_lastLearningRate;
+    m_lastStrategy = s.strategy;
+    m_lastLearningRate = s.learningRate;
+    if (s.strategy == previous || s.learningRate != previousRate ||
+        previousRate != defaultLearningRate(previous) ||
+        s.learningRate == defaultLearningRate(s.strategy))
+        return;
+    ft::TrainingConfig next = s;
+    next.learningRate = defaultLearningRate(s.strategy);
+    m_lastLearningRate = next.learningRate;
+    {
+        // The form may be mid-edit (m_syncing): show the rate now.
+        const QSignalBlocker block(m_learningRate);
+        m_learningRate->setValue(next.learningRate);
+    }
+    m_setup->setSettings(next);  // emits changed again: handled above, then the form follows
 }
 
 void TrainingSettingsForm::updateStrategyFields()

@@ -6,6 +6,8 @@
 
 #include <QWidget>
 
+#include <string>
+
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
@@ -31,9 +33,12 @@ private:
     void formToSetup();
     void setupToForm();
     void updateStrategyFields();
+    void followStrategyLearningRate();
 
     TrainingSetup *m_setup = nullptr;
     bool m_syncing = false;
+    std::string m_lastStrategy;      // what followStrategyLearningRate saw last
+    double m_lastLearningRate = 0.0;
 
     QLineEdit *m_dataPath = nullptr;
     QComboBox *m_template = nullptr;

@@ -5,6 +5,7 @@
 #include "memoryestimatecard.h"
 #include "runcontrols.h"
 #include "runhistory.h"
+#include "steptimecard.h"
 #include "studiosession.h"
 #include "theme.h"
 #include "trainingcharts.h"
@@ -21,6 +22,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QScrollArea>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -31,6 +33,7 @@ namespace {
 
 constexpr int kPageMargin = 24;
 constexpr int kFormWidth = 440;
+constexpr int kFormMinimumWidth = 280;
 
 } // namespace
 
@@ -47,8 +50,8 @@ TrainPage::TrainPage(StudioSession *session, QWidget *parent)
     formScroll->setWidget(createSettingsColumn());
     formScroll->setWidgetResizable(true);
     formScroll->setFrameShape(QFrame::NoFrame);
-    formScroll->setFixedWidth(kFormWidth + 24);
-    formScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Narrow windows: the splitter gives the form less room and it scrolls sideways too.
+    formScroll->setMinimumWidth(kFormMinimumWidth);
 
     m_charts = new TrainingCharts;
     m_controls = new RunControls;
@@ -70,11 +73,17 @@ TrainPage::TrainPage(StudioSession *session, QWidget *parent)
     rightLayout->addWidget(m_chartToolbar);
     rightLayout->addWidget(createBottomTabs(), 1);
 
+    auto *splitter = new QSplitter;
+    splitter->setObjectName(QStringLiteral("trainSplitter"));
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(formScroll);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({kFormWidth + 24, 800});
     auto *body = new QHBoxLayout;
     body->setContentsMargins(kPageMargin, 0, kPageMargin, kPageMargin);
     body->setSpacing(0);
-    body->addWidget(formScroll);
-    body->addWidget(right, 1);
+    body->addWidget(splitter, 1);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -130,6 +139,7 @@ QWidget *TrainPage::createHeader()
     m_subtitle = new QLabel;
     m_subtitle->setObjectName(QStringLiteral("trainSubtitle"));
     m_subtitle->setTextFormat(Qt::PlainText);
+    m_subtitle->setWordWrap(true);  // long model and data names must not widen the window
     theme::makeSecondary(m_subtitle);
     auto *header = new QWidget;
     auto *layout = new QVBoxLayout(header);
@@ -152,6 +162,12 @@ QWidget *TrainPage::createSettingsColumn()
     layout->setSpacing(12);
     layout->addWidget(m_settings);
     layout->addWidget(m_memory);
+    m_stepTime = new StepTimeCard;
+    connect(m_stepTime, &StepTimeCard::planChanged, this, [this](qint64 steps, double seconds) {
+        if (m_state == State::Idle)
+            m_controls->showPlan(steps, seconds);
+    });
+    layout->addWidget(m_stepTime);
     layout->addStretch(1);
     auto *container = new QWidget;
     auto *containerLayout = new QVBoxLayout(container);
@@ -185,6 +201,8 @@ void TrainPage::updateHeader()
 void TrainPage::updateMemory()
 {
     updateHeader();
+    m_stepTime->setConfig(m_setup->buildConfig(m_session->modelPath(), QString()),
+                          m_session->hasModel() && !m_setup->dataPath().isEmpty());
     const auto model = m_session->model();
     if (!model) {
         m_memory->clearModel();

@@ -17,6 +17,7 @@ class ChartToolbar;
 class MemoryEstimateCard;
 class RunControls;
 class RunHistory;
+class StepTimeCard;
 class StudioSession;
 class TrainingCharts;
 class TrainingLog;
@@ -52,6 +53,7 @@ public:
     RunHistory *history() const { return m_history; }
     MemoryEstimateCard *memoryCard() const { return m_memory; }
     TrainingSetup *setup() const { return m_setup; }
+    StepTimeCard *stepTimeCard() const { return m_stepTime; }
 
 Q_SIGNALS:
     void stateChanged(ftui::TrainPage::State state);
@@ -86,6 +88,7 @@ private:
     QLabel *m_subtitle = nullptr;
     TrainingSettingsForm *m_settings = nullptr;
     MemoryEstimateCard *m_memory = nullptr;
+    StepTimeCard *m_stepTime = nullptr;
     QWidget *m_form = nullptr; // the settings and the memory card: disabled while training
     RunControls *m_controls = nullptr;
     TrainingCharts *m_charts = nullptr;

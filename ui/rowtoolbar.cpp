@@ -1,5 +1,6 @@
 #include "rowtoolbar.h"
 
+#include "findingtext.h"
 #include "namedbutton.h"
 
 #include <ft/project.h>
@@ -20,6 +21,9 @@ RowToolbar::RowToolbar(QWidget *parent) : QWidget(parent)
                                 QString::fromLatin1(ft::rowStatusName(s)));
     m_findingFilter = new QComboBox;
     m_findingFilter->setObjectName(QStringLiteral("findingFilter"));
+    // The findings' plain names are long: the closed box shows the start, the list all.
+    m_findingFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_findingFilter->setMinimumContentsLength(14);
     auto applyFilter = [this] {
         Q_EMIT filterChanged(m_statusFilter->currentData().toString(),
                              m_findingFilter->currentData().toString());
@@ -58,7 +62,8 @@ void RowToolbar::resetFilters(const std::set<std::string> &findingKinds)
         m_findingFilter->clear();
         m_findingFilter->addItem(tr("All findings"), QString());
         for (const auto &k : findingKinds)
-            m_findingFilter->addItem(QString::fromStdString(k), QString::fromStdString(k));
+            m_findingFilter->addItem(findingName(QString::fromStdString(k)),
+                                     QString::fromStdString(k));
         m_findingFilter->setEnabled(m_findingFilter->count() > 1);
     }
     {

@@ -185,7 +185,7 @@ QWidget *TrainPage::createBottomTabs()
     m_tabs = new QTabWidget;
     m_tabs->addTab(m_log, tr("Log"));
     m_tabs->addTab(m_history, tr("Runs"));
-    m_tabs->setMinimumHeight(150);
+    m_tabs->setMinimumHeight(100);
     return m_tabs;
 }
 

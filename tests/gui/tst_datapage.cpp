@@ -342,9 +342,9 @@ void TestDataPage::reportInWordsFiltersOnClick()
                                             "repeats_prompt", "exact_duplicate", "distinct-2",
                                             " * ("};
     auto *counts = panel->findChild<QTreeWidget *>(QStringLiteral("reviewCounts"));
-    auto *explanation = panel->findChildren<QLabel *>();
+    const QList<QLabel *> labels = panel->findChildren<QLabel *>();
     QString shown;
-    for (QLabel *label : explanation)
+    for (QLabel *label : labels)
         shown += label->text() + QLatin1Char('\n');
     for (int row = 0; row < counts->topLevelItemCount(); ++row)
         shown += counts->topLevelItem(row)->text(0) + QLatin1Char(' ') +

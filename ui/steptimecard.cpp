@@ -121,6 +121,7 @@ void StepTimeCard::estimate()
     m_error = std::make_shared<QString>();
     const ft::TrainingConfig config = m_config;
     m_measuredConfig = config;
+    m_measuring = true;
     // The engine's message travels beside the future (QtConcurrent would wrap the exception).
     m_watcher.setFuture(QtConcurrent::run([config, error = m_error] {
         try {
@@ -135,11 +136,12 @@ void StepTimeCard::estimate()
 
 bool StepTimeCard::isEstimating() const
 {
-    return m_watcher.isRunning();
+    return m_measuring;
 }
 
 void StepTimeCard::onMeasured()
 {
+    m_measuring = false;
     if (!m_error->isEmpty()) {
         m_hasMeasurement = false;
         refresh();

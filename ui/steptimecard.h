@@ -51,6 +51,7 @@ private:
 
     ft::TrainingConfig m_config;
     bool m_ready = false;
+    bool m_measuring = false;  // from estimate() until the result is taken
     ft::TrainingConfig m_measuredConfig;
     ft::StepTimeEstimate m_measured;
     bool m_hasMeasurement = false;

@@ -10,6 +10,7 @@
 
 #include "comparepage.h"
 #include "datapage.h"
+#include "elidedlabel.h"
 #include "mainwindow.h"
 #include "modelpage.h"
 #include "projectactions.h"
@@ -103,6 +104,7 @@ private Q_SLOTS:
     void initTestCase();
     void pagesFitTheWindow_data();
     void pagesFitTheWindow();
+    void longNamesAreElidedWithTheWholeTextAsTooltip();
     void oversizedGeometryIsClamped();
     void cleanupTestCase();
 
@@ -227,6 +229,29 @@ void TestLayout::pagesFitTheWindow()
                             .arg(visible.width()).arg(visible.height());
     }
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1String("\n"))));
+}
+
+void TestLayout::longNamesAreElidedWithTheWholeTextAsTooltip()
+{
+    QVERIFY(m_window);
+    MainWindow &window = *m_window;
+    window.showPage(MainWindow::Page::Compare);
+    window.resize(1024, 640);
+    QApplication::processEvents();
+    window.grab();  // paints: an elided label takes its tooltip when drawn
+    auto *label = qobject_cast<ftui::ElidedLabel *>(
+        window.findChild<QLabel *>(QStringLiteral("tunedLabel")));
+    QVERIFY(label);
+    QVERIFY2(label->text().contains(QLatin1String("rather-long-folder-name-20261205")),
+             qPrintable(label->text()));
+    QVERIFY(label->isElided());
+    QVERIFY(label->shownText().endsWith(QChar(0x2026)));
+    QCOMPARE(label->toolTip(), label->text());
+    window.resize(1920, 1080);
+    QApplication::processEvents();
+    window.grab();
+    QVERIFY(!label->isElided());
+    QVERIFY(label->toolTip().isEmpty());
 }
 
 void TestLayout::oversizedGeometryIsClamped()

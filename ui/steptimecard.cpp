@@ -134,6 +134,12 @@ void StepTimeCard::estimate()
     refresh();
 }
 
+void StepTimeCard::setSlowStepSeconds(double seconds)
+{
+    m_slowStepSeconds = seconds;
+    refresh();
+}
+
 bool StepTimeCard::isEstimating() const
 {
     return m_measuring;
@@ -192,7 +198,7 @@ void StepTimeCard::refresh()
                         span(e.stepSeconds), locale.toString(e.microBatchesPerStep),
                         locale.toString(qMin<qint64>(batch, e.examples)),
                         span(e.microBatchSeconds), span(e.runSeconds));
-    } else if (!m_error || m_error->isEmpty() ? false : !m_hasMeasurement) {
+    } else if (m_error && !m_error->isEmpty() && !m_hasMeasurement) {
         text = tr("Could not measure: %1").arg(*m_error);
     } else if (!m_ready) {
         text = tr("Open a model and choose the data to measure how long a step takes here.");
@@ -204,7 +210,7 @@ void StepTimeCard::refresh()
             text += QLatin1Char(' ') + tr("%1 steps planned.").arg(QLocale().toString(m_config.maxSteps));
     }
     m_text->setText(text);
-    const bool slow = m_valid && m_current.stepSeconds > kSlowStepSeconds;
+    const bool slow = m_valid && m_current.stepSeconds > m_slowStepSeconds;
     if (slow)
         m_hint->setText(
             tr("Slow on this machine: %1 × %2 = %3 rows per step take about %4. Fewer rows per "

@@ -23,8 +23,10 @@ class StepTimeCard : public QFrame
     Q_OBJECT
 
 public:
-    // Steps slower than this get the hint.
+    // Steps slower than this get the hint (10 s: on 2 CPU cores the article's 4 x 8 rows at
+    // cutoff 256 take about 30 s).
     static constexpr double kSlowStepSeconds = 10.0;
+    void setSlowStepSeconds(double seconds);
 
     explicit StepTimeCard(QWidget *parent = nullptr);
     ~StepTimeCard() override;
@@ -52,6 +54,7 @@ private:
     ft::TrainingConfig m_config;
     bool m_ready = false;
     bool m_measuring = false;  // from estimate() until the result is taken
+    double m_slowStepSeconds = kSlowStepSeconds;
     ft::TrainingConfig m_measuredConfig;
     ft::StepTimeEstimate m_measured;
     bool m_hasMeasurement = false;

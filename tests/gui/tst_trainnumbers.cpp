@@ -156,6 +156,13 @@ void TestTrainNumbers::progressShowsThePlanBeforeStart()
     const double step = card->current().stepSeconds;
     QVERIFY(step > 0);
     QCOMPARE(card->current().runSeconds, step * 10);
+    // The hint speaks when a step is slower than the limit (10 s; lowered here to the step).
+    QVERIFY(card->hint().isEmpty());
+    card->setSlowStepSeconds(step / 2);
+    QVERIFY2(card->hint().contains(QStringLiteral("4 × 2 = 8 rows per step")),
+             qPrintable(card->hint()));
+    card->setSlowStepSeconds(ftui::StepTimeCard::kSlowStepSeconds);
+    QVERIFY(card->hint().isEmpty());
 
     // Batch and accumulation change the plan and the step time without a new measurement.
     child<QSpinBox>(page, "batchSize")->setValue(2);

@@ -185,7 +185,7 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
     m_evalSteps->setSpecialValueText(tr("per epoch"));
     auto *hyperBox = new QGroupBox(tr("Hyper-parameters"));
     // Two label / field pairs per row, so that the whole form fits a 900-pixel-high window.
-    auto *hyperGrid = new QGridLayout;
+    auto *hyperGrid = m_hyperGrid = new QGridLayout;
     hyperGrid->setHorizontalSpacing(10);
     hyperGrid->setVerticalSpacing(7);
     hyperGrid->setColumnStretch(1, 1);
@@ -200,6 +200,7 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
         const int row = cell / 2, column = (cell % 2) * 2;
         hyperGrid->addWidget(name, row, column);
         hyperGrid->addWidget(field, row, column + 1);
+        m_hyperFields.append({name, field});
         ++cell;
     };
     addHyper(tr("Learning rate"), m_learningRate, learningRateAdvice());
@@ -278,6 +279,24 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
     m_lastStrategy = m_setup->settings().strategy;
     m_lastLearningRate = m_setup->settings().learningRate;
     setupToForm();
+}
+
+void TrainingSettingsForm::setHyperColumns(int columns)
+{
+    columns = columns >= 2 ? 2 : 1;
+    if (columns == m_hyperColumns)
+        return;
+    m_hyperColumns = columns;
+    for (const auto &[name, field] : m_hyperFields) {
+        m_hyperGrid->removeWidget(name);
+        m_hyperGrid->removeWidget(field);
+    }
+    for (int i = 0; i < m_hyperFields.size(); ++i) {
+        const int row = i / columns, column = (i % columns) * 2;
+        m_hyperGrid->addWidget(m_hyperFields[i].first, row, column);
+        m_hyperGrid->addWidget(m_hyperFields[i].second, row, column + 1);
+    }
+    m_hyperGrid->setColumnStretch(3, columns == 2 ? 1 : 0);
 }
 
 void TrainingSettingsForm::addField(QFormLayout *form, const QString &label, QWidget *field,

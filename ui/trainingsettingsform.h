@@ -4,6 +4,8 @@
 // Strategy page, a project) come back into the widgets.
 #pragma once
 
+#include <QList>
+#include <QPair>
 #include <QWidget>
 
 #include <string>
@@ -11,6 +13,8 @@
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
+class QGridLayout;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 
@@ -27,6 +31,9 @@ public:
 
     // Asks for the training data (starting in the folder used last time) and fills it in.
     void chooseDataFile();
+    // The hyper-parameters in two label / field pairs per row, or one (narrow windows).
+    void setHyperColumns(int columns);
+    int hyperColumns() const { return m_hyperColumns; }
 
 private:
     void addField(QFormLayout *form, const QString &label, QWidget *field, const QString &toolTip);
@@ -63,6 +70,9 @@ private:
     QSpinBox *m_saveSteps = nullptr;
     QDoubleSpinBox *m_valSize = nullptr;
     QSpinBox *m_evalSteps = nullptr;
+    QGridLayout *m_hyperGrid = nullptr;
+    QList<QPair<QLabel *, QWidget *>> m_hyperFields;
+    int m_hyperColumns = 2;
 };
 
 } // namespace ftui

@@ -16,6 +16,7 @@
 #include <ft/model.h>
 
 #include <QDateTime>
+#include <QEvent>
 #include <QDir>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -27,6 +28,8 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include <functional>
+
 namespace ftui {
 
 namespace {
@@ -34,6 +37,28 @@ namespace {
 constexpr int kPageMargin = 24;
 constexpr int kFormWidth = 440;
 constexpr int kFormMinimumWidth = 280;
+// Below this width of the form's viewport the hyper-parameters stack in one column.
+constexpr int kTwoColumnFormWidth = 420;
+
+// Calls back when the watched widget is resized.
+class ResizeWatcher : public QObject
+{
+public:
+    ResizeWatcher(QWidget *watched, std::function<void(int width)> onWidth)
+        : QObject(watched), m_onWidth(std::move(onWidth))
+    {
+        watched->installEventFilter(this);
+    }
+    bool eventFilter(QObject *object, QEvent *event) override
+    {
+        if (event->type() == QEvent::Resize)
+            m_onWidth(static_cast<QWidget *>(object)->width());
+        return false;
+    }
+
+private:
+    std::function<void(int)> m_onWidth;
+};
 
 } // namespace
 
@@ -52,6 +77,9 @@ TrainPage::TrainPage(StudioSession *session, QWidget *parent)
     formScroll->setFrameShape(QFrame::NoFrame);
     // Narrow windows: the splitter gives the form less room and it scrolls sideways too.
     formScroll->setMinimumWidth(kFormMinimumWidth);
+    new ResizeWatcher(formScroll->viewport(), [this](int width) {
+        m_settings->setHyperColumns(width >= kTwoColumnFormWidth ? 2 : 1);
+    });
 
     m_charts = new TrainingCharts;
     m_controls = new RunControls;

@@ -15,6 +15,7 @@
 #include "modelpage.h"
 #include "projectactions.h"
 #include "studiosession.h"
+#include "trainingsettingsform.h"
 
 #include <ft/dataimport.h>
 #include <ft/model.h>
@@ -105,6 +106,7 @@ private Q_SLOTS:
     void pagesFitTheWindow_data();
     void pagesFitTheWindow();
     void longNamesAreElidedWithTheWholeTextAsTooltip();
+    void trainFormStacksWhenNarrow();
     void oversizedGeometryIsClamped();
     void cleanupTestCase();
 
@@ -252,6 +254,19 @@ void TestLayout::longNamesAreElidedWithTheWholeTextAsTooltip()
     window.grab();
     QVERIFY(!label->isElided());
     QVERIFY(label->toolTip().isEmpty());
+}
+
+void TestLayout::trainFormStacksWhenNarrow()
+{
+    QVERIFY(m_window);
+    MainWindow &window = *m_window;
+    window.showPage(MainWindow::Page::Train);
+    auto *form = window.findChild<ftui::TrainingSettingsForm *>();
+    QVERIFY(form);
+    window.resize(1024, 640);
+    QTRY_COMPARE(form->hyperColumns(), 1);
+    window.resize(1920, 1080);
+    QTRY_COMPARE(form->hyperColumns(), 2);
 }
 
 void TestLayout::oversizedGeometryIsClamped()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Takes the documentation screenshots: finetune-studio under Xvfb at 1440x900, a model opened,
+# Takes the documentation screenshots: finetune-studio under Xvfb at 1440x900 (FT_SCREEN_SIZE
+# for another screen), a model opened,
 # the window saved once the model has loaded.
 #
 #   scripts/screenshots.sh [MODEL]
@@ -42,7 +43,9 @@ fi
 }
 command -v xvfb-run >/dev/null || { echo "screenshots.sh: xvfb-run is missing" >&2; exit 2; }
 
-out="docs/screenshots"
+# FT_SCREEN_SIZE=1024x640 (or 1366x768): a laptop screen; the shots go to docs/screenshots/SIZE/.
+screen="${FT_SCREEN_SIZE:-1440x900}"
+out="docs/screenshots${FT_SCREEN_SIZE:+/$FT_SCREEN_SIZE}"
 mkdir -p "$out"
 # A throw-away settings folder: no saved geometry or recent models leak in or out.
 config="$(mktemp -d)"
@@ -50,7 +53,7 @@ trap 'rm -rf "$config"' EXIT
 
 echo "screenshots.sh: $studio with $model"
 XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
-    xvfb-run -a -s "-screen 0 1440x900x24" \
+    xvfb-run -a -s "-screen 0 ${screen}x24" \
     "$studio" --page model --screenshot "$out/model-page.png" \
     --try-prompt "What should a patient do before a blood test?" "$model"
 echo "screenshots.sh: wrote $out/model-page.png"
@@ -62,7 +65,7 @@ project="$config/alpaca-demo.ftproj"
 "$cli" data import "$dataset" --project "$project" --name alpaca_en_demo >/dev/null
 "$cli" data review --project "$project" --dataset alpaca_en_demo --model "$model" >/dev/null
 XDG_CONFIG_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
-    xvfb-run -a -s "-screen 0 1440x900x24" \
+    xvfb-run -a -s "-screen 0 ${screen}x24" \
     "$studio" --page data --project "$project" --select-row 2 \
     --screenshot "$out/data-page.png" "$model"
 echo "screenshots.sh: wrote $out/data-page.png"
@@ -73,7 +76,7 @@ fixtures="${FT_FIXTURES:-../shared/fixtures}"
 .venv/bin/python tests/interop/tiny_trainable.py "$config/train" --model-name tiny-llama-alpaca \
     --data "$fixtures/datasets/alpaca_en_demo.json" --rows 64 >/dev/null
 OMP_WAIT_POLICY=passive FT_TRAINER_NICE=0 XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config" \
-    QT_QPA_PLATFORM=xcb timeout 900 xvfb-run -a -s "-screen 0 1440x900x24" \
+    QT_QPA_PLATFORM=xcb timeout 900 xvfb-run -a -s "-screen 0 ${screen}x24" \
     "$studio" --page train --screenshot "$out/train-page.png" \
     --train-data "$config/train/data.json" --train-steps 80 "$config/train/tiny-llama-alpaca"
 echo "screenshots.sh: wrote $out/train-page.png"
@@ -82,7 +85,7 @@ shot() {
     local page="$1"
     shift
     XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
-        xvfb-run -a -s "-screen 0 1440x900x24" \
+        xvfb-run -a -s "-screen 0 ${screen}x24" \
         "$studio" --page "$page" --screenshot "$out/$page-page.png" "$@" "$model"
     echo "screenshots.sh: wrote $out/$page-page.png"
 }
@@ -90,7 +93,7 @@ shot() {
 shot strategy --dataset-rows 5200
 # The same page as on a dark desktop (Fusion with the studio's dark palette).
 FT_STUDIO_PALETTE=dark XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config" QT_QPA_PLATFORM=xcb \
-    timeout 900 xvfb-run -a -s "-screen 0 1440x900x24" \
+    timeout 900 xvfb-run -a -s "-screen 0 ${screen}x24" \
     "$studio" --page strategy --screenshot "$out/strategy-page-dark.png" --dataset-rows 5200 "$model"
 echo "screenshots.sh: wrote $out/strategy-page-dark.png"
 data="${FT_FIXTURES:-../shared/fixtures}/datasets/alpaca_en_demo.json"

@@ -1,6 +1,7 @@
 #include "comparepage.h"
 
 #include "displayformat.h"
+#include "elidedlabel.h"
 #include "generationrunner.h"
 #include "studiosession.h"
 #include "theme.h"
@@ -127,18 +128,21 @@ QWidget *ComparePage::buildSourceBar()
     m_runs = new QComboBox;
     m_runs->setObjectName(QStringLiteral("tunedRuns"));
     m_runs->addItem(tr("Choose a finished run…"), QString());
-    m_runs->setMinimumWidth(260);
+    // A long run name must not widen the window: the box shows ~28 characters, the list all.
+    m_runs->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_runs->setMinimumContentsLength(28);
     connect(m_runs, qOverload<int>(&QComboBox::activated), this, &ComparePage::onRunChosen);
     auto *browse = new QPushButton(tr("Adapter or Model Folder…"));
     browse->setObjectName(QStringLiteral("chooseTuned"));
     connect(browse, &QPushButton::clicked, this, &ComparePage::chooseFolder);
-    m_tunedLabel = new QLabel;
+    m_tunedLabel = new ElidedLabel;
     m_tunedLabel->setObjectName(QStringLiteral("tunedLabel"));
     theme::makeSecondary(m_tunedLabel);
     grid->addWidget(new QLabel(tr("Tuned side")), 0, 0);
     grid->addWidget(m_runs, 0, 1);
     grid->addWidget(browse, 0, 2);
     grid->addWidget(m_tunedLabel, 0, 3, 1, 4);
+    grid->setColumnStretch(3, 1);
 
     m_validationRows = new ValidationRowPicker;
     connect(m_validationRows, qOverload<int>(&QComboBox::activated), this,
@@ -179,6 +183,8 @@ QWidget *ComparePage::buildSourceBar()
     connect(m_compare, &QPushButton::clicked, this, &ComparePage::compare);
     connect(m_cancel, &QPushButton::clicked, this, &ComparePage::cancel);
     connect(m_blind, &QCheckBox::toggled, this, [this] { updateTitles(); updateState(); });
+    m_blind->setToolTip(tr("The sides are hidden and shuffled, and the answers come from a fresh "
+                           "seed you have not seen (stored with your verdict)."));
 
     auto *settings = new QHBoxLayout;
     settings->setSpacing(8);
@@ -190,12 +196,16 @@ QWidget *ComparePage::buildSourceBar()
     settings->addSpacing(8);
     settings->addWidget(new QLabel(tr("Seed")));
     settings->addWidget(m_seed);
-    settings->addSpacing(12);
-    settings->addWidget(m_blind);
     settings->addStretch(1);
-    settings->addWidget(m_cancel);
-    settings->addWidget(m_compare);
     grid->addLayout(settings, 3, 1, 1, 6);
+    // Blind and the buttons on their own row, so that the row above fits a 1024-pixel window.
+    auto *actions = new QHBoxLayout;
+    actions->setSpacing(8);
+    actions->addWidget(m_blind);
+    actions->addStretch(1);
+    actions->addWidget(m_cancel);
+    actions->addWidget(m_compare);
+    grid->addLayout(actions, 4, 1, 1, 6);
     grid->setColumnStretch(6, 1);
     return box;
 }
@@ -245,9 +255,9 @@ QWidget *ComparePage::buildPanes()
 QWidget *ComparePage::buildVoteBar()
 {
     auto *bar = new QWidget;
-    auto *h = new QHBoxLayout(bar);
-    h->setContentsMargins(0, 0, 0, 0);
-    h->setSpacing(8);
+    auto *column = new QVBoxLayout(bar);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(6);
     m_voteBar = new QWidget;
     auto *votes = new QHBoxLayout(m_voteBar);
     votes->setContentsMargins(0, 0, 0, 0);
@@ -260,7 +270,7 @@ QWidget *ComparePage::buildVoteBar()
     m_note = new QLineEdit;
     m_note->setObjectName(QStringLiteral("voteNote"));
     m_note->setPlaceholderText(tr("Note (optional): why?"));
-    m_note->setMinimumWidth(280);
+    m_note->setMinimumWidth(160);
     votes->addWidget(m_voteA);
     votes->addWidget(m_voteB);
     votes->addWidget(m_voteTie);
@@ -268,20 +278,23 @@ QWidget *ComparePage::buildVoteBar()
     connect(m_voteA, &QPushButton::clicked, this, [this] { vote(QStringLiteral("A"), m_note->text()); });
     connect(m_voteB, &QPushButton::clicked, this, [this] { vote(QStringLiteral("B"), m_note->text()); });
     connect(m_voteTie, &QPushButton::clicked, this, [this] { vote(QStringLiteral("tie"), m_note->text()); });
-    h->addWidget(m_voteBar, 1);
-    // Without the vote bar (not blind), this keeps the win rate and Project… at the right.
-    h->addStretch(0);
+    column->addWidget(m_voteBar);
 
-    m_winRate = new QLabel;
+    // The win rate and the project on a row of their own (they grow with the counts and names).
+    auto *h = new QHBoxLayout;
+    h->setSpacing(8);
+    column->addLayout(h);
+    m_winRate = new ElidedLabel;
     m_winRate->setObjectName(QStringLiteral("winRate"));
     theme::makeHeading(m_winRate, 1.0);
-    m_projectLabel = new QLabel;
+    m_projectLabel = new ElidedLabel;
+    m_projectLabel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     theme::makeSecondary(m_projectLabel);
     auto *changeProject = new QPushButton(tr("Project…"));
     changeProject->setToolTip(tr("The project file where verdicts are stored"));
     connect(changeProject, &QPushButton::clicked, this, &ComparePage::chooseProject);
-    h->addWidget(m_winRate);
-    h->addWidget(m_projectLabel);
+    h->addWidget(m_winRate, 2);
+    h->addWidget(m_projectLabel, 1);
     h->addWidget(changeProject);
     return bar;
 }
@@ -506,18 +519,40 @@ void ComparePage::compare()
     const QString prompt = m_promptEdit->toPlainText().trimmed();
     if (prompt.isEmpty())
         return;
+    const bool blind = isBlind();
+    QSet<quint64> &seen = m_seedsShownUnblinded[prompt + QLatin1Char('\n') + m_tunedFolder];
+    if (blind && m_temperature->value() <= 0.0 && !seen.isEmpty()) {
+        showError(tr("This prompt was compared with the sides shown, and at temperature 0 the "
+                     "answers do not depend on the seed: the blind test would show the same "
+                     "pair again. Choose another prompt or a validation row, or a temperature "
+                     "above 0."));
+        return;
+    }
     GenerationRequest request;
     request.prompt = prompt;
     request.maxNewTokens = m_maxTokens->value();
     request.temperature = m_temperature->value();
-    request.seed = quint64(m_seed->value());
+    // Blind: a fresh seed the person has not seen (nor any seed shown unblinded on this prompt),
+    // so that the answers are not the ones just read with their names on.
+    if (blind) {
+        quint64 seed = 0;
+        do
+            seed = QRandomGenerator::global()->bounded(1u, 1000000000u);
+        while (seen.contains(seed) || seed == quint64(m_seed->value()));
+        request.seed = seed;
+    } else {
+        request.seed = quint64(m_seed->value());
+        seen.insert(request.seed);
+    }
+    m_usedSeed = request.seed;
+    m_comparedBlind = blind;
     m_prompt = prompt;
     m_baseText.clear();
     m_tunedText.clear();
     m_baseStats.clear();
     m_tunedStats.clear();
-    m_tunedLeft = isBlind() ? QRandomGenerator::global()->bounded(2) == 1 : false;
-    m_revealed = !isBlind();
+    m_tunedLeft = blind ? QRandomGenerator::global()->bounded(2) == 1 : false;
+    m_revealed = !blind;
     m_rated = false;
     m_pending = 2;
     m_note->clear();
@@ -602,6 +637,7 @@ void ComparePage::updateState()
     const bool generating = isGenerating();
     m_compare->setEnabled(!generating && hasTuned() && !isLoadingTuned());
     m_cancel->setEnabled(generating);
+    m_seed->setEnabled(!isBlind());  // blind draws its own seed
     m_voteBar->setVisible(isBlind());
     const bool canVote = isBlind() && !generating && !m_rated && !m_prompt.isEmpty() &&
                          !m_baseStats.isEmpty() && !m_tunedStats.isEmpty();
@@ -623,9 +659,11 @@ bool ComparePage::vote(const QString &voteName, const QString &note)
     c.note = note.toStdString();
     c.settings = {{"max_new_tokens", m_maxTokens->value()},
                   {"temperature", m_temperature->value()},
-                  {"seed", m_seed->value()},
+                  {"seed", m_usedSeed},
+                  // Blind: the seed was drawn fresh and not shown before the verdict.
+                  {"seed_hidden", m_comparedBlind},
                   {"base", m_session->modelPath().toStdString()},
-                  {"blind", isBlind()}};
+                  {"blind", m_comparedBlind}};
     qint64 id = 0;
     try {
         c.verdict = ft::verdictForVote(voteName.toStdString(), c.tunedSide);

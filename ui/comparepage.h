@@ -12,6 +12,8 @@
 #include "validationrowpicker.h"
 
 #include <QFutureWatcher>
+#include <QHash>
+#include <QSet>
 #include <QWidget>
 
 #include <memory>
@@ -81,6 +83,8 @@ public:
     QString leftText() const;
     QString rightText() const;
     bool tunedOnLeft() const { return m_tunedLeft; }
+    // The seed of the last comparison: the seed box's, or in blind mode a fresh one.
+    quint64 lastSeed() const { return m_usedSeed; }
     // "A", "B" or "tie"; stores the verdict with `note`. False when there is nothing to rate.
     bool vote(const QString &vote, const QString &note = QString());
     ft::WinRate winRate() const;
@@ -124,6 +128,10 @@ private:
     GenerationRunner *m_baseRunner = nullptr;
     GenerationRunner *m_tunedRunner = nullptr;
     bool m_tunedLeft = false;
+    bool m_comparedBlind = false;
+    quint64 m_usedSeed = 0;
+    // Per prompt and tuned side: the seeds whose answers were shown with their names on.
+    QHash<QString, QSet<quint64>> m_seedsShownUnblinded;
     bool m_revealed = true;
     bool m_rated = true;
     int m_pending = 0;

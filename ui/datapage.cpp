@@ -2,6 +2,7 @@
 
 #include "datacommands.h"
 #include "datasetlist.h"
+#include "elidedlabel.h"
 #include "importdialog.h"
 #include "importrunner.h"
 #include "jobprogress.h"
@@ -27,7 +28,10 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
@@ -54,7 +58,7 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
     auto *empty = new NoProjectView(m_session);
 
     // The project: datasets on top, rows below, the row view on the right.
-    m_projectLabel = new QLabel;
+    m_projectLabel = new ElidedLabel;
     theme::makeHeading(m_projectLabel, 1.3);
     m_importButton = namedButton(tr("Import…"), QStringLiteral("importButton"),
                                  tr("Import data files into this project (Ctrl+I)"));
@@ -81,6 +85,8 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
 
     m_datasets = new DatasetList;
     connect(m_datasets, &QTreeWidget::currentItemChanged, this, &DataPage::onDatasetSelected);
+    m_datasets->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_datasets, &QWidget::customContextMenuRequested, this, &DataPage::showDatasetMenu);
 
     m_rowToolbar = new RowToolbar;
     connect(m_rowToolbar, &RowToolbar::filterChanged, this, &DataPage::setFilter);
@@ -104,7 +110,7 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
             &DataPage::onRowSelected);
     connect(m_table, &QTableView::doubleClicked, this, &DataPage::editSelectedRow);
 
-    m_summary = new QLabel;
+    m_summary = new ElidedLabel;
     m_summary->setObjectName(QStringLiteral("dataSummary"));
     theme::makeSecondary(m_summary);
 
@@ -118,6 +124,9 @@ DataPage::DataPage(StudioSession *session, QWidget *parent)
 
     m_rowView = new RowView(m_session);
     m_reviewPanel = new ReviewPanel;
+    // A finding clicked in the report filters the table by it (any status).
+    connect(m_reviewPanel, &ReviewPanel::findingActivated, this,
+            [this](const QString &kind) { setFilter(QString(), kind); });
     m_side = new QTabWidget;
     m_side->addTab(m_rowView, tr("Row"));
     m_side->addTab(m_reviewPanel, tr("Quality report"));
@@ -289,6 +298,70 @@ bool DataPage::selectDataset(const QString &name)
 QString DataPage::currentDatasetName() const
 {
     return m_datasets->currentName();
+}
+
+void DataPage::showDatasetMenu(const QPoint &position)
+{
+    QTreeWidgetItem *item = m_datasets->itemAt(position);
+    if (!item || !m_store || isImporting() || isReviewing())
+        return;
+    const QString name = item->text(0);
+    QMenu menu(this);
+    menu.addAction(tr("Rename…"), this, [this, name] {
+        bool ok = false;
+        const QString newName = QInputDialog::getText(this, tr("Rename Dataset"), tr("New name:"),
+                                                      QLineEdit::Normal, name, &ok);
+        if (ok && !newName.trimmed().isEmpty())
+            renameDataset(name, newName);
+    });
+    menu.addAction(tr("Delete…"), this, [this, name, item] {
+        const auto answer = QMessageBox::question(
+            this, tr("Delete Dataset"),
+            tr("Delete the dataset %1 with its %2 rows, their edits, findings and split from the "
+               "project? The file it was imported from stays.")
+                .arg(name, item->text(2)),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer == QMessageBox::Yes)
+            removeDataset(name);
+    });
+    menu.exec(m_datasets->viewport()->mapToGlobal(position));
+}
+
+bool DataPage::renameDataset(const QString &name, const QString &newName)
+{
+    if (!m_store || isImporting() || isReviewing())
+        return false;
+    try {
+        const ft::DatasetInfo info = m_store->dataset(name.toStdString());
+        m_store->renameDataset(info.id, newName.toStdString());
+    } catch (const std::exception &e) {
+        showError(tr("Cannot rename the dataset"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    const bool wasCurrent = currentDatasetName() == name;
+    reloadDatasets();
+    if (wasCurrent)
+        selectDataset(newName.trimmed());
+    return true;
+}
+
+bool DataPage::removeDataset(const QString &name)
+{
+    if (!m_store || isImporting() || isReviewing())
+        return false;
+    try {
+        const ft::DatasetInfo info = m_store->dataset(name.toStdString());
+        if (m_model->datasetId() == info.id) {
+            m_undo->clear();  // its edits cannot be undone any more
+            m_model->setDataset(nullptr, 0, 0);
+        }
+        m_store->removeDataset(info.id);
+    } catch (const std::exception &e) {
+        showError(tr("Cannot delete the dataset"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    reloadDatasets();
+    return true;
 }
 
 void DataPage::onDatasetSelected()

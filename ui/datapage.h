@@ -63,6 +63,9 @@ public:
     // The dataset shown in the table (by name); false when absent.
     bool selectDataset(const QString &name);
     QString currentDatasetName() const;
+    // Rename and delete (the datasets' context menu asks first); false with an error shown.
+    bool renameDataset(const QString &name, const QString &newName);
+    bool removeDataset(const QString &name);
 
     // On the selected table rows; each is one undoable step.
     void setSelectedStatus(int status); // an ft::RowStatus
@@ -94,6 +97,7 @@ private:
     void onRowSelected();
     void onStoreChanged();
     void showError(const QString &title, const QString &message);
+    void showDatasetMenu(const QPoint &position);
     void updateActions();
 
     StudioSession *m_session;

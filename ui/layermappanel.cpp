@@ -3,7 +3,7 @@
 #include "layermap.h"
 #include "theme.h"
 
-#include <QHBoxLayout>
+#include <QGridLayout>
 #include <QLabel>
 #include <QScrollArea>
 #include <QVBoxLayout>
@@ -15,15 +15,20 @@ LayerMapPanel::LayerMapPanel(QWidget *parent) : QWidget(parent)
     auto *v = new QVBoxLayout(this);
     v->setContentsMargins(0, 0, 0, 0);
     v->setSpacing(8);
-    auto *legend = new QHBoxLayout;
-    legend->setSpacing(6);
+    // The legend in two rows of two and the hint below: in one row they widened the window
+    // past 1024 pixels.
+    auto *legend = new QGridLayout;
+    legend->setHorizontalSpacing(6);
+    legend->setVerticalSpacing(4);
+    int cell = 0;
     auto swatch = [&](const QColor &color, const QString &text) {
         auto *box = new QLabel;
         box->setFixedSize(14, 14);
         box->setStyleSheet(QStringLiteral("background:%1;border-radius:3px;").arg(color.name(QColor::HexArgb)));
-        legend->addWidget(box);
-        legend->addWidget(new QLabel(text));
-        legend->addSpacing(10);
+        const int row = cell / 2, column = (cell % 2) * 2;
+        legend->addWidget(box, row, column);
+        legend->addWidget(new QLabel(text), row, column + 1);
+        ++cell;
     };
     QColor frozen = LayerMap::frozenColor(palette());
     frozen.setAlpha(160);
@@ -31,10 +36,11 @@ LayerMapPanel::LayerMapPanel(QWidget *parent) : QWidget(parent)
     swatch(LayerMap::trainableColor(), tr("Trainable"));
     swatch(LayerMap::loraColor(), tr("LoRA / adapter"));
     swatch(LayerMap::stageColor(1), tr("Later stage"));
-    legend->addStretch(1);
+    legend->setColumnStretch(4, 1);
     auto *hint = new QLabel(tr("lm_head on top, embeddings at the bottom"));
     theme::makeSecondary(hint);
-    legend->addWidget(hint);
+    hint->setWordWrap(true);
+    legend->addWidget(hint, 2, 0, 1, 5);
     v->addLayout(legend);
 
     m_map = new LayerMap;
@@ -42,7 +48,8 @@ LayerMapPanel::LayerMapPanel(QWidget *parent) : QWidget(parent)
     scroll->setObjectName(QStringLiteral("layerMapScroll"));
     scroll->setWidget(m_map);
     scroll->setWidgetResizable(true);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Narrow windows scroll the map sideways rather than growing the window.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     v->addWidget(scroll, 1);
 }
 

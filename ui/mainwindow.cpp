@@ -5,6 +5,7 @@
 #include "datasetdrop.h"
 #include "datasetpicker.h"
 #include "displayformat.h"
+#include "elidedlabel.h"
 #include "modeldrop.h"
 #include "modelpage.h"
 #include "pagesidebar.h"
@@ -194,14 +195,15 @@ void MainWindow::createMenus()
 
 void MainWindow::createStatusBar()
 {
-    m_modelStatus = new QLabel;
-    statusBar()->addWidget(m_modelStatus, 1);
-    m_projectStatus = new QLabel;
+    // Elided labels: a long project or model name must not widen the window.
+    m_modelStatus = new ElidedLabel;
+    statusBar()->addWidget(m_modelStatus, 2);
+    m_projectStatus = new ElidedLabel;
     m_projectStatus->setObjectName(QStringLiteral("projectStatus"));
-    statusBar()->addPermanentWidget(m_projectStatus);
-    auto *runtime = new QLabel(QString::fromStdString(ft::runtimeDescription()));
+    statusBar()->addPermanentWidget(m_projectStatus, 2);
+    auto *runtime = new ElidedLabel(QString::fromStdString(ft::runtimeDescription()));
     runtime->setObjectName(QStringLiteral("runtimeStatus"));
-    statusBar()->addPermanentWidget(runtime);
+    statusBar()->addPermanentWidget(runtime, 1);
 }
 
 void MainWindow::openModel(const QString &path)
@@ -280,12 +282,32 @@ void MainWindow::restoreSettings()
         resize(available.boundedTo(QSize(1280, 820)));
     }
     restoreState(settings.value(QLatin1String(kStateKey)).toByteArray());
+    clampToScreen();
     // The last project comes back (quietly: it may have moved).
     const QStringList projects = m_recentProjects->paths();
     if (!projects.isEmpty() && QFileInfo::exists(projects.constFirst()))
         openProject(this, m_session, projects.constFirst(), false, true);
     const int row = settings.value(QLatin1String(kPageKey), indexOf(Page::Model)).toInt();
     m_sidebar->setCurrentRow(m_sidebar->isAvailable(row) ? row : indexOf(Page::Model));
+}
+
+void MainWindow::clampToScreen()
+{
+    // A geometry saved on a bigger screen (or by an older, wider window) must not come back
+    // larger than this one, nor off it.
+    if (!screen() || isMaximized() || isFullScreen())
+        return;
+    const QRect available = screen()->availableGeometry();
+    const QSize size = this->size().boundedTo(available.size());
+    if (size != this->size())
+        resize(size);
+    QRect frame = frameGeometry();
+    frame.moveLeft(qBound(available.left(), frame.left(),
+                          qMax(available.left(), available.right() - frame.width() + 1)));
+    frame.moveTop(qBound(available.top(), frame.top(),
+                         qMax(available.top(), available.bottom() - frame.height() + 1)));
+    if (frame.topLeft() != frameGeometry().topLeft())
+        move(frame.topLeft());
 }
 
 void MainWindow::saveSettings() const

@@ -60,6 +60,7 @@ private:
     void onProjectChanged();
     void updateTitle();
     void restoreSettings();
+    void clampToScreen();
     void saveSettings() const;
     void showAbout();
     void refreshCompareRuns();

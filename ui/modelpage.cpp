@@ -1,6 +1,7 @@
 #include "modelpage.h"
 
 #include "displayformat.h"
+#include "elidedlabel.h"
 #include "memoryestimatecard.h"
 #include "modelloader.h"
 #include "modelsummaryview.h"
@@ -88,11 +89,11 @@ QString ModelPage::openHint()
 
 QWidget *ModelPage::createHeader()
 {
-    m_title = new QLabel;
+    // A long model name is elided (whole in the tooltip) rather than widening the window; the
+    // path below wraps and stays selectable.
+    m_title = new ElidedLabel;
     m_title->setObjectName(QStringLiteral("modelTitle"));
-    m_title->setTextFormat(Qt::PlainText);
     theme::makeHeading(m_title, 1.7);
-    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_path = new QLabel;
     m_path->setObjectName(QStringLiteral("modelPath"));
     m_path->setTextFormat(Qt::PlainText);

@@ -1,5 +1,6 @@
 #include "reviewpanel.h"
 
+#include "findingtext.h"
 #include "theme.h"
 
 #include <qcustomplot.h>
@@ -34,6 +35,22 @@ ReviewPanel::ReviewPanel(QWidget *parent) : QWidget(parent)
     m_counts->setHeaderLabels({tr("Finding"), tr("Rows"), tr("Findings")});
     m_counts->setRootIsDecorated(false);
     m_counts->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_counts->setToolTip(tr("Click a finding to see what it means and show its rows in the "
+                            "table"));
+    // A click explains the finding and filters the Data page's table by it.
+    connect(m_counts, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *item) {
+        const QString kind = item->data(0, Qt::UserRole).toString();
+        if (kind.isEmpty())
+            return;
+        m_findingHelp->setText(QStringLiteral("<b>%1</b> — %2")
+                                   .arg(item->text(0).toHtmlEscaped(),
+                                        item->toolTip(0).toHtmlEscaped()));
+        Q_EMIT findingActivated(kind);
+    });
+    m_findingHelp = new QLabel;
+    m_findingHelp->setObjectName(QStringLiteral("findingHelp"));
+    m_findingHelp->setWordWrap(true);
+    m_findingHelp->setTextFormat(Qt::RichText);
     m_plot = new QCustomPlot;
     m_plot->setObjectName(QStringLiteral("tokenHistogram"));
     m_plot->setMinimumHeight(150);
@@ -51,6 +68,7 @@ ReviewPanel::ReviewPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_explanation);
     m_counts->setMaximumHeight(150);
     layout->addWidget(m_counts);
+    layout->addWidget(m_findingHelp);
     layout->addWidget(m_plot, 2);
     layout->addWidget(m_clusters, 1);
     setReport(nlohmann::json::object());
@@ -65,6 +83,7 @@ void ReviewPanel::setReport(const nlohmann::json &report)
     m_bins = 0;
     if (!report.is_object() || report.empty() || !report.contains("score")) {
         m_score->setText(tr("Not reviewed yet"));
+        m_findingHelp->clear();
         m_explanation->setText(tr("Review finds duplicates, empty or broken rows, length "
                                   "outliers, rows over the cutoff, encoding problems and "
                                   "personal data. It flags; it never deletes."));
@@ -77,17 +96,24 @@ void ReviewPanel::setReport(const nlohmann::json &report)
     if (score.contains("factors"))
         for (const auto &f : score["factors"])
             if (num(f, "penalty") > 0.05)
-                why += QStringLiteral("<li>%1</li>")
-                           .arg(QString::fromStdString(f.value("explanation", "")).toHtmlEscaped());
-    m_explanation->setText(why.isEmpty() ? tr("No penalties.") : QStringLiteral("<ul style='margin:0'>%1</ul>").arg(why));
+                why += QStringLiteral("<li>%1</li>").arg(factorSentence(f).toHtmlEscaped());
+    m_explanation->setText(why.isEmpty()
+                               ? tr("Nothing lowers the score.")
+                               : tr("Starting from 100:") +
+                                     QStringLiteral("<ul style='margin:0'>%1</ul>").arg(why));
+    m_findingHelp->setText(tr("Click a finding to see what it means and show its rows in the "
+                              "table. Findings are flags: nothing is deleted."));
 
     if (report.contains("counts"))
         for (const auto &[kind, c] : report["counts"].items()) {
             if (num(c, "findings") <= 0)
                 continue;
-            auto *item = new QTreeWidgetItem({QString::fromStdString(kind),
+            const QString id = QString::fromStdString(kind);
+            auto *item = new QTreeWidgetItem({findingName(id),
                                               QString::number(qint64(num(c, "rows"))),
                                               QString::number(qint64(num(c, "findings")))});
+            item->setData(0, Qt::UserRole, id);
+            item->setToolTip(0, findingExplanation(id, report));
             item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
             item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
             m_counts->addTopLevelItem(item);
@@ -126,7 +152,9 @@ void ReviewPanel::setReport(const nlohmann::json &report)
         for (double v : y)
             top = std::max(top, v);
         label->position->setCoords(cutoff, top * 1.08);
-        label->setText(tr("cutoff %1 · %2 rows over ").arg(cutoff).arg(qint64(num(tl, "rows_truncated"))));
+        label->setText(tr("cutoff %1 tokens · %2 rows over it ")
+                           .arg(cutoff)
+                           .arg(qint64(num(tl, "rows_truncated"))));
         label->setColor(palette().color(QPalette::Text));
         m_plot->xAxis->setRange(0, (x.isEmpty() ? cutoff : x.last() + width / 2));
         m_plot->yAxis->setRange(0, std::max(1.0, top * 1.15));
@@ -160,6 +188,23 @@ QString ReviewPanel::scoreText() const
 int ReviewPanel::countRows() const
 {
     return m_counts->topLevelItemCount();
+}
+
+QString ReviewPanel::kindAt(int row) const
+{
+    const QTreeWidgetItem *item = m_counts->topLevelItem(row);
+    return item ? item->data(0, Qt::UserRole).toString() : QString();
+}
+
+void ReviewPanel::activateRow(int row)
+{
+    if (QTreeWidgetItem *item = m_counts->topLevelItem(row))
+        Q_EMIT m_counts->itemClicked(item, 0);
+}
+
+QString ReviewPanel::findingHelpText() const
+{
+    return m_findingHelp->text();
 }
 
 } // namespace ftui

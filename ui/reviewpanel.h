@@ -25,11 +25,21 @@ public:
     QString scoreText() const;
     int countRows() const;    // rows of the counts table (kinds with findings)
     int histogramBins() const { return m_bins; }
+    // The finding kind (an ft::finding identifier) on row `row` of the counts table.
+    QString kindAt(int row) const;
+    // As a click on that row: explains it and emits findingActivated.
+    void activateRow(int row);
+    QString findingHelpText() const;
+
+Q_SIGNALS:
+    // A finding was clicked: the Data page filters its table by it.
+    void findingActivated(const QString &kind);
 
 private:
     QLabel *m_score = nullptr;
     QLabel *m_explanation = nullptr;
     QTreeWidget *m_counts = nullptr;
+    QLabel *m_findingHelp = nullptr;
     QCustomPlot *m_plot = nullptr;
     QTreeWidget *m_clusters = nullptr;
     int m_bins = 0;

@@ -1,5 +1,6 @@
 #include "rowtoolbar.h"
 
+#include "findingtext.h"
 #include "namedbutton.h"
 
 #include <ft/project.h>
@@ -7,6 +8,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QVBoxLayout>
 
 namespace ftui {
 
@@ -20,6 +22,9 @@ RowToolbar::RowToolbar(QWidget *parent) : QWidget(parent)
                                 QString::fromLatin1(ft::rowStatusName(s)));
     m_findingFilter = new QComboBox;
     m_findingFilter->setObjectName(QStringLiteral("findingFilter"));
+    // The findings' plain names are long: the closed box shows the start, the list all.
+    m_findingFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_findingFilter->setMinimumContentsLength(14);
     auto applyFilter = [this] {
         Q_EMIT filterChanged(m_statusFilter->currentData().toString(),
                              m_findingFilter->currentData().toString());
@@ -41,14 +46,21 @@ RowToolbar::RowToolbar(QWidget *parent) : QWidget(parent)
     connect(edit, &QPushButton::clicked, this, &RowToolbar::editRequested);
     m_rowButtons = {accept, exclude, pending, edit};
 
-    auto *rowBar = new QHBoxLayout(this);
-    rowBar->setContentsMargins(0, 0, 0, 0);
-    rowBar->addWidget(new QLabel(tr("Show:")));
-    rowBar->addWidget(m_statusFilter);
-    rowBar->addWidget(m_findingFilter);
-    rowBar->addStretch(1);
+    // Filters on one line, row actions on the next: together they would not fit beside the
+    // row view in a 1024-pixel window.
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(new QLabel(tr("Show:")));
+    filters->addWidget(m_statusFilter);
+    filters->addWidget(m_findingFilter, 1);
+    auto *actions = new QHBoxLayout;
     for (QPushButton *b : m_rowButtons)
-        rowBar->addWidget(b);
+        actions->addWidget(b);
+    actions->addStretch(1);
+    auto *rowBar = new QVBoxLayout(this);
+    rowBar->setContentsMargins(0, 0, 0, 0);
+    rowBar->setSpacing(4);
+    rowBar->addLayout(filters);
+    rowBar->addLayout(actions);
 }
 
 void RowToolbar::resetFilters(const std::set<std::string> &findingKinds)
@@ -58,7 +70,8 @@ void RowToolbar::resetFilters(const std::set<std::string> &findingKinds)
         m_findingFilter->clear();
         m_findingFilter->addItem(tr("All findings"), QString());
         for (const auto &k : findingKinds)
-            m_findingFilter->addItem(QString::fromStdString(k), QString::fromStdString(k));
+            m_findingFilter->addItem(findingName(QString::fromStdString(k)),
+                                     QString::fromStdString(k));
         m_findingFilter->setEnabled(m_findingFilter->count() > 1);
     }
     {

@@ -1,5 +1,7 @@
 #include "rowview.h"
 
+#include "findingtext.h"
+
 #include "studiosession.h"
 #include "theme.h"
 
@@ -159,7 +161,8 @@ void RowView::setRow(const std::optional<ft::ProjectRow> &row, const std::vector
                                          ? f.detail["message"].get<std::string>()
                                          : (f.detail.empty() ? std::string() : f.detail.dump());
             html += QStringLiteral("<li><b>%1</b> (%2): %3</li>")
-                        .arg(esc(f.kind), esc(f.severity), esc(text));
+                        .arg(findingName(QString::fromStdString(f.kind)).toHtmlEscaped(),
+                             esc(f.severity), esc(text));
         }
         html += QStringLiteral("</ul>");
     }

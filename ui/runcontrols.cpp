@@ -1,12 +1,15 @@
 #include "runcontrols.h"
 
+#include "elidedlabel.h"
 #include "memoryestimatecard.h"
 #include "theme.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QVBoxLayout>
 
 namespace ftui {
 
@@ -47,18 +50,22 @@ RunControls::RunControls(QWidget *parent) : QWidget(parent)
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
     m_progress->setFormat(tr("%v / %m steps"));
-    m_eta = new QLabel;
+    // The status on a line of its own, as wide as the controls: "Stopped at step 4; checkpoint
+    // saved" is never cut mid-word (a narrow window elides it, with the whole text as tooltip).
+    m_eta = new ElidedLabel;
     m_eta->setObjectName(QStringLiteral("etaLabel"));
-    m_eta->setMinimumWidth(170);
     theme::makeSecondary(m_eta);
 
-    auto *layout = new QHBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(8);
+    auto *row = new QHBoxLayout;
+    row->setSpacing(8);
     for (QPushButton *b : {m_startButton, m_pauseButton, m_resumeButton, m_stopButton})
-        layout->addWidget(b);
-    layout->addSpacing(12);
-    layout->addWidget(m_progress, 1);
+        row->addWidget(b);
+    row->addSpacing(12);
+    row->addWidget(m_progress, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(4);
+    layout->addLayout(row);
     layout->addWidget(m_eta);
 }
 
@@ -70,10 +77,27 @@ void RunControls::setActions(bool canStart, bool canPause, bool canResume, bool 
     m_stopButton->setEnabled(canStop);
 }
 
+void RunControls::showPlan(qint64 steps, double runSeconds)
+{
+    m_plannedSteps = steps;
+    m_progress->setRange(0, int(qMax<qint64>(1, steps)));
+    m_progress->setValue(0);
+    m_progress->setFormat(steps > 0 ? tr("%v / %m steps") : tr("steps: measure or set max steps"));
+    m_eta->setToolTip(QString());
+    if (steps > 0 && runSeconds >= 0)
+        m_eta->setText(tr("%1 steps, about %2 on this machine")
+                           .arg(QLocale().toString(steps), duration(runSeconds)));
+    else if (steps > 0)
+        m_eta->setText(tr("%1 steps planned").arg(QLocale().toString(steps)));
+    else
+        m_eta->clear();
+}
+
 void RunControls::reset(const QString &status)
 {
-    m_progress->setRange(0, 1);
+    m_progress->setRange(0, int(qMax<qint64>(1, m_plannedSteps)));
     m_progress->setValue(0);
+    m_progress->setFormat(tr("%v / %m steps"));
     m_eta->setText(status);
 }
 
@@ -84,6 +108,7 @@ void RunControls::setStatus(const QString &text)
 
 void RunControls::showStep(const TrainingPoint &last)
 {
+    m_progress->setFormat(tr("%v / %m steps"));
     m_progress->setRange(0, int(last.totalSteps));
     m_progress->setValue(int(last.step));
     m_eta->setText(tr("epoch %1 · %2 left · %3 in use")

@@ -21,7 +21,10 @@ public:
 
     // Which buttons can be pressed now.
     void setActions(bool canStart, bool canPause, bool canResume, bool canStop);
-    // A new run: no steps yet, and `status`.
+    // Before a run: the planned steps (0: not known) and the run's estimated time (< 0: not
+    // known), so that the bar reads "0 / 1,233 steps" rather than "0 / 1".
+    void showPlan(qint64 steps, double runSeconds);
+    // A new run: no steps yet (of the planned ones), and `status`.
     void reset(const QString &status);
     void setStatus(const QString &text);
     // The latest step: progress, epoch, time left and memory in use.
@@ -41,6 +44,7 @@ private:
     QPushButton *m_stopButton = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_eta = nullptr;
+    qint64 m_plannedSteps = 0;
 };
 
 } // namespace ftui

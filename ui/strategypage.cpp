@@ -45,6 +45,7 @@ StrategyPage::StrategyPage(StudioSession *session, QWidget *parent)
     theme::makeHeading(title, 1.7);
     m_subtitle = new QLabel;
     m_subtitle->setObjectName(QStringLiteral("strategySubtitle"));
+    m_subtitle->setWordWrap(true);  // a long model name must not widen the window
     theme::makeSecondary(m_subtitle);
     auto *header = new QVBoxLayout;
     header->setContentsMargins(kPageMargin + 8, 20, kPageMargin, 10);

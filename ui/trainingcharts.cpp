@@ -124,7 +124,7 @@ TrainingCharts::TrainingCharts(QWidget *parent) : QWidget(parent)
 QCustomPlot *TrainingCharts::createPlot(const QString &title, const QString &yLabel)
 {
     auto *plot = new QCustomPlot;
-    plot->setMinimumHeight(120);
+    plot->setMinimumHeight(90);  // the page fits a 640-pixel-high window
     plot->setBackground(palette().color(QPalette::Base));
     plot->axisRect()->setBackground(palette().color(QPalette::Base));
     plot->setAntialiasedElements(QCP::aePlottables);

@@ -1,5 +1,6 @@
 #include "trainingsettingsform.h"
 
+#include "learningratedefaults.h"
 #include "trainingsetup.h"
 
 #include <QComboBox>
@@ -16,6 +17,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -185,7 +187,7 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
     m_evalSteps->setSpecialValueText(tr("per epoch"));
     auto *hyperBox = new QGroupBox(tr("Hyper-parameters"));
     // Two label / field pairs per row, so that the whole form fits a 900-pixel-high window.
-    auto *hyperGrid = new QGridLayout;
+    auto *hyperGrid = m_hyperGrid = new QGridLayout;
     hyperGrid->setHorizontalSpacing(10);
     hyperGrid->setVerticalSpacing(7);
     hyperGrid->setColumnStretch(1, 1);
@@ -200,12 +202,10 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
         const int row = cell / 2, column = (cell % 2) * 2;
         hyperGrid->addWidget(name, row, column);
         hyperGrid->addWidget(field, row, column + 1);
+        m_hyperFields.append({name, field});
         ++cell;
     };
-    addHyper(tr("Learning rate"), m_learningRate,
-             tr("The step size of AdamW. Fine-tuning wants a small one: 2e-5 for full "
-                "fine-tuning, LoRA often takes 1e-4 to 2e-4. Too high: the loss jumps or "
-                "becomes NaN."));
+    addHyper(tr("Learning rate"), m_learningRate, learningRateAdvice());
     addHyper(tr("Batch size"), m_batch,
              tr("Rows per forward pass (per_device_train_batch_size). Memory grows with batch × "
                 "cutoff."));
@@ -268,10 +268,37 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
 
     // Changes from elsewhere (the Strategy page, a project) come back into the widgets.
     connect(m_setup, &TrainingSetup::changed, this, [this] {
+        followStrategyLearningRate();
         if (!m_syncing)
             setupToForm();
     });
+    // The core's default rate is the article's full fine-tuning one: start from the strategy's.
+    if (m_setup->settings().learningRate == ft::TrainingConfig().learningRate) {
+        ft::TrainingConfig s = m_setup->settings();
+        s.learningRate = defaultLearningRate(s.strategy);
+        m_setup->setSettings(s);
+    }
+    m_lastStrategy = m_setup->settings().strategy;
+    m_lastLearningRate = m_setup->settings().learningRate;
     setupToForm();
+}
+
+void TrainingSettingsForm::setHyperColumns(int columns)
+{
+    columns = columns >= 2 ? 2 : 1;
+    if (columns == m_hyperColumns)
+        return;
+    m_hyperColumns = columns;
+    for (const auto &[name, field] : m_hyperFields) {
+        m_hyperGrid->removeWidget(name);
+        m_hyperGrid->removeWidget(field);
+    }
+    for (int i = 0; i < m_hyperFields.size(); ++i) {
+        const int row = i / columns, column = (i % columns) * 2;
+        m_hyperGrid->addWidget(m_hyperFields[i].first, row, column);
+        m_hyperGrid->addWidget(m_hyperFields[i].second, row, column + 1);
+    }
+    m_hyperGrid->setColumnStretch(3, columns == 2 ? 1 : 0);
 }
 
 void TrainingSettingsForm::addField(QFormLayout *form, const QString &label, QWidget *field,
@@ -357,6 +384,30 @@ void TrainingSettingsForm::setupToForm()
     m_evalSteps->setValue(int(s.evalSteps));
     m_syncing = false;
     updateStrategyFields();
+}
+
+void TrainingSettingsForm::followStrategyLearningRate()
+{
+    // A new strategy brings its own default rate, unless the person set one: the rate was the
+    // old strategy's default and this change did not touch it.
+    const ft::TrainingConfig &s = m_setup->settings();
+    const std::string previous = m_lastStrategy;
+    const double previousRate = m_lastLearningRate;
+    m_lastStrategy = s.strategy;
+    m_lastLearningRate = s.learningRate;
+    if (s.strategy == previous || s.learningRate != previousRate ||
+        previousRate != defaultLearningRate(previous) ||
+        s.learningRate == defaultLearningRate(s.strategy))
+        return;
+    ft::TrainingConfig next = s;
+    next.learningRate = defaultLearningRate(s.strategy);
+    m_lastLearningRate = next.learningRate;
+    {
+        // The form may be mid-edit (m_syncing): show the rate now.
+        const QSignalBlocker block(m_learningRate);
+        m_learningRate->setValue(next.learningRate);
+    }
+    m_setup->setSettings(next);  // emits changed again: handled above, then the form follows
 }
 
 void TrainingSettingsForm::updateStrategyFields()

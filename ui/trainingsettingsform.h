@@ -4,11 +4,17 @@
 // Strategy page, a project) come back into the widgets.
 #pragma once
 
+#include <QList>
+#include <QPair>
 #include <QWidget>
+
+#include <string>
 
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
+class QGridLayout;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 
@@ -28,15 +34,21 @@ public:
     // With a project open, the data is one of its datasets (chosen above the form): the data
     // file row hides.
     void setDataFileVisible(bool visible);
+    // The hyper-parameters in two label / field pairs per row, or one (narrow windows).
+    void setHyperColumns(int columns);
+    int hyperColumns() const { return m_hyperColumns; }
 
 private:
     void addField(QFormLayout *form, const QString &label, QWidget *field, const QString &toolTip);
     void formToSetup();
     void setupToForm();
     void updateStrategyFields();
+    void followStrategyLearningRate();
 
     TrainingSetup *m_setup = nullptr;
     bool m_syncing = false;
+    std::string m_lastStrategy;      // what followStrategyLearningRate saw last
+    double m_lastLearningRate = 0.0;
 
     QLineEdit *m_dataPath = nullptr;
     QWidget *m_dataRow = nullptr;
@@ -63,6 +75,9 @@ private:
     QSpinBox *m_saveSteps = nullptr;
     QDoubleSpinBox *m_valSize = nullptr;
     QSpinBox *m_evalSteps = nullptr;
+    QGridLayout *m_hyperGrid = nullptr;
+    QList<QPair<QLabel *, QWidget *>> m_hyperFields;
+    int m_hyperColumns = 2;
 };
 
 } // namespace ftui

@@ -7,6 +7,7 @@
 #include "projectruns.h"
 #include "runcontrols.h"
 #include "runhistory.h"
+#include "steptimecard.h"
 #include "studiosession.h"
 #include "theme.h"
 #include "trainingcharts.h"
@@ -18,18 +19,21 @@
 #include <ft/runstore.h>
 
 #include <QDateTime>
+#include <QEvent>
 #include <QDir>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
 #include <QScrollArea>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 #include <optional>
 
 namespace ftui {
@@ -38,6 +42,29 @@ namespace {
 
 constexpr int kPageMargin = 24;
 constexpr int kFormWidth = 440;
+constexpr int kFormMinimumWidth = 280;
+// Below this width of the form's viewport the hyper-parameters stack in one column.
+constexpr int kTwoColumnFormWidth = 420;
+
+// Calls back when the watched widget is resized.
+class ResizeWatcher : public QObject
+{
+public:
+    ResizeWatcher(QWidget *watched, std::function<void(int width)> onWidth)
+        : QObject(watched), m_onWidth(std::move(onWidth))
+    {
+        watched->installEventFilter(this);
+    }
+    bool eventFilter(QObject *object, QEvent *event) override
+    {
+        if (event->type() == QEvent::Resize)
+            m_onWidth(static_cast<QWidget *>(object)->width());
+        return false;
+    }
+
+private:
+    std::function<void(int)> m_onWidth;
+};
 
 } // namespace
 
@@ -54,8 +81,11 @@ TrainPage::TrainPage(StudioSession *session, QWidget *parent)
     formScroll->setWidget(createSettingsColumn());
     formScroll->setWidgetResizable(true);
     formScroll->setFrameShape(QFrame::NoFrame);
-    formScroll->setFixedWidth(kFormWidth + 24);
-    formScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Narrow windows: the splitter gives the form less room and it scrolls sideways too.
+    formScroll->setMinimumWidth(kFormMinimumWidth);
+    new ResizeWatcher(formScroll->viewport(), [this](int width) {
+        m_settings->setHyperColumns(width >= kTwoColumnFormWidth ? 2 : 1);
+    });
 
     m_charts = new TrainingCharts;
     m_controls = new RunControls;
@@ -77,11 +107,17 @@ TrainPage::TrainPage(StudioSession *session, QWidget *parent)
     rightLayout->addWidget(m_chartToolbar);
     rightLayout->addWidget(createBottomTabs(), 1);
 
+    auto *splitter = new QSplitter;
+    splitter->setObjectName(QStringLiteral("trainSplitter"));
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(formScroll);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({kFormWidth + 24, 800});
     auto *body = new QHBoxLayout;
     body->setContentsMargins(kPageMargin, 0, kPageMargin, kPageMargin);
     body->setSpacing(0);
-    body->addWidget(formScroll);
-    body->addWidget(right, 1);
+    body->addWidget(splitter, 1);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -143,6 +179,7 @@ QWidget *TrainPage::createHeader()
     m_subtitle = new QLabel;
     m_subtitle->setObjectName(QStringLiteral("trainSubtitle"));
     m_subtitle->setTextFormat(Qt::PlainText);
+    m_subtitle->setWordWrap(true);  // long model and data names must not widen the window
     theme::makeSecondary(m_subtitle);
     auto *header = new QWidget;
     auto *layout = new QVBoxLayout(header);
@@ -168,6 +205,12 @@ QWidget *TrainPage::createSettingsColumn()
     layout->addWidget(m_datasetPicker);
     layout->addWidget(m_settings);
     layout->addWidget(m_memory);
+    m_stepTime = new StepTimeCard;
+    connect(m_stepTime, &StepTimeCard::planChanged, this, [this](qint64 steps, double seconds) {
+        if (m_state == State::Idle)
+            m_controls->showPlan(steps, seconds);
+    });
+    layout->addWidget(m_stepTime);
     layout->addStretch(1);
     auto *container = new QWidget;
     auto *containerLayout = new QVBoxLayout(container);
@@ -186,7 +229,7 @@ QWidget *TrainPage::createBottomTabs()
     m_tabs = new QTabWidget;
     m_tabs->addTab(m_log, tr("Log"));
     m_tabs->addTab(m_history, tr("Runs"));
-    m_tabs->setMinimumHeight(150);
+    m_tabs->setMinimumHeight(100);
     return m_tabs;
 }
 
@@ -206,6 +249,8 @@ void TrainPage::updateHeader()
 void TrainPage::updateMemory()
 {
     updateHeader();
+    m_stepTime->setConfig(m_setup->buildConfig(m_session->modelPath(), QString()),
+                          m_session->hasModel() && !m_setup->dataPath().isEmpty());
     const auto model = m_session->model();
     if (!model) {
         m_memory->clearModel();

@@ -18,6 +18,7 @@ class DatasetPicker;
 class MemoryEstimateCard;
 class RunControls;
 class RunHistory;
+class StepTimeCard;
 class StudioSession;
 class TrainingCharts;
 class TrainingLog;
@@ -60,6 +61,7 @@ public:
     MemoryEstimateCard *memoryCard() const { return m_memory; }
     TrainingSetup *setup() const { return m_setup; }
     DatasetPicker *datasetPicker() const { return m_datasetPicker; }
+    StepTimeCard *stepTimeCard() const { return m_stepTime; }
 
 Q_SIGNALS:
     void stateChanged(ftui::TrainPage::State state);
@@ -102,6 +104,7 @@ private:
     QLabel *m_subtitle = nullptr;
     TrainingSettingsForm *m_settings = nullptr;
     MemoryEstimateCard *m_memory = nullptr;
+    StepTimeCard *m_stepTime = nullptr;
     QWidget *m_form = nullptr; // the settings and the memory card: disabled while training
     RunControls *m_controls = nullptr;
     TrainingCharts *m_charts = nullptr;

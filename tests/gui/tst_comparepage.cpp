@@ -67,6 +67,7 @@ class TestComparePage : public QObject
 private Q_SLOTS:
     void initTestCase();
     void compareAndVoteBlind();
+    void blindNeverRepeatsTheUnblindedPair();
     void cancelStops();
     void badFolderIsReported();
     void validationRowsAsPrompts();
@@ -178,7 +179,10 @@ void TestComparePage::compareAndVoteBlind()
     QCOMPARE(rated[0].tunedSide, std::string(page.tunedOnLeft() ? "A" : "B"));
     QCOMPARE(rated[0].verdict, std::string(page.tunedOnLeft() ? "tuned" : "base"));
     QCOMPARE(rated[0].note, std::string("clearer"));
-    QCOMPARE(rated[0].settings.value("seed", -1), 42);
+    // Blind: the stored seed is the fresh one the answers came from, not the seed box's.
+    QCOMPARE(rated[0].settings.value("seed", quint64(0)), page.lastSeed());
+    QVERIFY(page.lastSeed() != 42);
+    QCOMPARE(rated[0].settings.value("seed_hidden", false), true);
     const ft::WinRate rate = ft::winRate(store);
     QCOMPARE(rate.total(), int64_t(1));
     QCOMPARE(page.winRate().tunedWins, rate.tunedWins);
@@ -192,6 +196,70 @@ void TestComparePage::compareAndVoteBlind()
     QVERIFY(page.vote(QStringLiteral("tie")));
     QCOMPARE(page.winRate().ties, int64_t(1));
     QCOMPARE(page.winRate().total(), int64_t(2));
+    m_model->detachAdapter();
+}
+
+// What an expert reads unblinded must not come back as the blind pair: sampling with a fresh
+// seed gives other answers (the same as the engine's with that seed), and at temperature 0, where
+// the seed does not matter, a prompt already shown unblinded is refused.
+void TestComparePage::blindNeverRepeatsTheUnblindedPair()
+{
+    StudioSession session;
+    session.setModel(m_model, m_fixture);
+    ComparePage page(&session);
+    page.setErrorDisplay(ComparePage::ErrorDisplay::SignalOnly);
+    page.setProjectFile(m_dir.filePath(QStringLiteral("blind.ftproj")));
+    QVERIFY(page.setTunedFolder(m_adapter));
+    page.findChild<QDoubleSpinBox *>(QStringLiteral("compareTemperature"))->setValue(0.9);
+    page.findChild<QSpinBox *>(QStringLiteral("compareMaxTokens"))->setValue(24);
+    page.findChild<QSpinBox *>(QStringLiteral("compareSeed"))->setValue(42);
+    page.setPrompt(QString::fromLatin1(kPrompt));
+    QSignalSpy finished(&page, &ComparePage::comparisonFinished);
+    QSignalSpy errors(&page, &ComparePage::errorOccurred);
+
+    page.compare();  // unblinded: base left, tuned right, seed 42
+    QVERIFY(finished.wait(kTimeoutMs));
+    QCOMPARE(page.lastSeed(), quint64(42));
+    const QString seenBase = page.leftText(), seenTuned = page.rightText();
+
+    page.setBlind(true);
+    page.compare();
+    QVERIFY(finished.wait(kTimeoutMs));
+    QVERIFY(errors.isEmpty());
+    const quint64 seed = page.lastSeed();
+    QVERIFY(seed != 42);
+    const QString blindBase = page.tunedOnLeft() ? page.rightText() : page.leftText();
+    const QString blindTuned = page.tunedOnLeft() ? page.leftText() : page.rightText();
+    QVERIFY2(blindBase != seenBase, qPrintable(blindBase));
+    QVERIFY2(blindTuned != seenTuned, qPrintable(blindTuned));
+    // The blind answers are the engine's own with the fresh seed.
+    auto sample = [&](bool adapter) {
+        ft::GenerationOptions options;
+        options.maxNewTokens = 24;
+        options.temperature = 0.9f;
+        options.seed = seed;
+        options.useAdapter = adapter;
+        std::string text;
+        options.onToken = [&](int32_t, const std::string &piece) {
+            text += piece;
+            return true;
+        };
+        ft::generate(*m_model, m_model->tokenizer()->encode(kPrompt, true), options);
+        return QString::fromStdString(text);
+    };
+    QCOMPARE(blindBase, sample(false));
+    QCOMPARE(blindTuned, sample(true));
+    QVERIFY(page.vote(QStringLiteral("B")));
+    ft::ProjectStore store(page.projectFile().toStdString(), true);
+    QCOMPARE(ft::ratedComparisons(store).at(0).settings.value("seed", quint64(0)), seed);
+
+    // Greedy: the seed changes nothing, so a prompt seen unblinded cannot be tested blind.
+    page.findChild<QDoubleSpinBox *>(QStringLiteral("compareTemperature"))->setValue(0.0);
+    page.compare();
+    QVERIFY(!page.isGenerating());
+    QCOMPARE(errors.count(), 1);
+    QVERIFY2(errors.constFirst().constFirst().toString().contains(QLatin1String("temperature")),
+             qPrintable(errors.constFirst().constFirst().toString()));
     m_model->detachAdapter();
 }
 

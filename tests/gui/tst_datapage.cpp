@@ -100,6 +100,8 @@ private Q_SLOTS:
     void editKeepsTheOriginal();
     void filtersByStatusAndFinding();
     void rowViewHighlightsAssistantText();
+    void reportInWordsFiltersOnClick();
+    void renamesAndDeletesDatasets();
     void cancelledImportLeavesNothing();
     void reviewShowsReportAndFindingKinds();
     void badFileReportsTheEngineMessage();
@@ -320,6 +322,65 @@ void TestDataPage::reviewShowsReportAndFindingKinds()
         QCOMPARE(int64_t(f.page->rowModel()->rowCount()),
                  int64_t(ft::rowsWithFinding(reader, info.id, *kinds.begin()).size()));
     }
+}
+
+// The report names and explains each finding in words (no identifiers, no formulas), and a
+// click on a finding filters the table to its rows.
+void TestDataPage::reportInWordsFiltersOnClick()
+{
+    FT_REQUIRE_FIXTURE(file, kAlpaca);
+    Fixture f;
+    QVERIFY(importInto(f, file, QStringLiteral("demo")));
+    QSignalSpy done(f.page.get(), &DataPage::reviewFinished);
+    f.page->startReview();
+    QVERIFY(done.wait(kImportTimeoutMs));
+    ftui::ReviewPanel *panel = f.page->reviewPanel();
+    QVERIFY(panel->countRows() >= 1);
+    ft::ProjectStore reader(QFile::encodeName(f.project()).toStdString(), true);
+    const int64_t id = reader.dataset("demo").id;
+    static const QStringList identifiers = {"too_long", "too_short", "script_mix",
+                                            "repeats_prompt", "exact_duplicate", "distinct-2",
+                                            " * ("};
+    auto *counts = panel->findChild<QTreeWidget *>(QStringLiteral("reviewCounts"));
+    const QList<QLabel *> labels = panel->findChildren<QLabel *>();
+    QString shown;
+    for (QLabel *label : labels)
+        shown += label->text() + QLatin1Char('\n');
+    for (int row = 0; row < counts->topLevelItemCount(); ++row)
+        shown += counts->topLevelItem(row)->text(0) + QLatin1Char(' ') +
+                 counts->topLevelItem(row)->toolTip(0) + QLatin1Char('\n');
+    for (const QString &id : identifiers)
+        QVERIFY2(!shown.contains(id), qPrintable(id + QStringLiteral(" in:\n") + shown));
+    for (int row = 0; row < panel->countRows(); ++row) {
+        const QString kind = panel->kindAt(row);
+        QVERIFY(!kind.isEmpty());
+        QVERIFY2(!counts->topLevelItem(row)->toolTip(0).isEmpty(), qPrintable(kind));
+        panel->activateRow(row);
+        QCOMPARE(f.page->findingFilter()->currentData().toString(), kind);
+        QCOMPARE(int64_t(f.page->rowModel()->rowCount()),
+                 int64_t(ft::rowsWithFinding(reader, id, kind.toStdString()).size()));
+        QVERIFY(panel->findingHelpText().contains(counts->topLevelItem(row)->text(0)));
+    }
+}
+
+void TestDataPage::renamesAndDeletesDatasets()
+{
+    FT_REQUIRE_FIXTURE(file, kAlpaca);
+    Fixture f;
+    QVERIFY(importInto(f, file, QStringLiteral("demo")));
+    QSignalSpy changed(f.page.get(), &DataPage::datasetsChanged);
+    QVERIFY(f.page->renameDataset(QStringLiteral("demo"), QStringLiteral("recipes 2024")));
+    QCOMPARE(f.page->currentDatasetName(), QStringLiteral("recipes 2024"));
+    QCOMPARE(f.page->datasetList()->topLevelItem(0)->text(0), QStringLiteral("recipes 2024"));
+    QVERIFY(changed.count() >= 1);
+    QSignalSpy errors(f.page.get(), &DataPage::errorOccurred);
+    QVERIFY(!f.page->renameDataset(QStringLiteral("recipes 2024"), QStringLiteral("  ")));
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(f.page->removeDataset(QStringLiteral("recipes 2024")));
+    QCOMPARE(f.page->datasetList()->topLevelItemCount(), 0);
+    QCOMPARE(f.page->rowModel()->rowCount(), 0);
+    ft::ProjectStore reader(QFile::encodeName(f.project()).toStdString(), true);
+    QVERIFY(reader.datasets().empty());
 }
 
 void TestDataPage::cancelledImportLeavesNothing()

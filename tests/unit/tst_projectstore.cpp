@@ -418,6 +418,26 @@ private Q_SLOTS:
         QCOMPARE(scalar(store, "SELECT count(*) FROM findings"), std::string("0"));
     }
 
+    void renameDataset()
+    {
+        QTemporaryDir dir;
+        ProjectStore store(dir.filePath("p.ftproj").toStdString());
+        const int64_t a = writeDataset(store, "support", 3, "h1");
+        const int64_t b = writeDataset(store, "faq", 2, "h2");
+        store.renameDataset(a, "  support-2024 ");
+        QCOMPARE(store.dataset("support-2024").id, a);
+        QCOMPARE(store.dataset("support-2024").rowCount, int64_t(3));
+        QVERIFY(!store.findDataset("support"));
+        QVERIFY(throwsBadInput([&] { store.renameDataset(b, "support-2024"); }));  // taken
+        QVERIFY(throwsBadInput([&] { store.renameDataset(b, "   "); }));
+        QVERIFY(throwsBadInput([&] { store.renameDataset(9999, "x"); }));
+        QCOMPARE(store.dataset("faq").id, b);  // unchanged by the refusals
+        store.renameDataset(b, "faq");  // its own name: nothing to do
+        // The new name lasts: another connection reads it.
+        ProjectStore reader(dir.filePath("p.ftproj").toStdString(), true);
+        QCOMPARE(reader.dataset("support-2024").id, a);
+    }
+
     void seededSplits()
     {
         QTemporaryDir dir;

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <fstream>
 #include <random>
 #include <set>
 #include <string>
@@ -357,6 +358,61 @@ private Q_SLOTS:
         const auto result = ft::reviewDataset(rows, {});
         QCOMPARE(result.report["script_mix"]["dominant"].get<std::string>(), std::string("latin"));
         QCOMPARE(rowsWith(result, ft::finding::ScriptMix), (std::set<int64_t>{1, 2}));
+    }
+
+    // Judged per language: Chinese with English terms, code or a lone π is ordinary Chinese;
+    // Cyrillic inside Chinese, Latin-looking garbled characters and a row with no Chinese at
+    // all are not.
+    void scriptMixPerLanguage()
+    {
+        std::vector<ReviewRow> rows;
+        static const char *terms[] = {"Python", "GPU", "API", "JSON", "LoRA", "Transformer"};
+        for (int i = 0; i < 30; ++i)
+            rows.push_back(qa(1000 + i,
+                              "请用" + std::string(terms[i % 6]) + "解释第" + std::to_string(i) +
+                                  "个问题：what does \"fine-tuning\" mean?",
+                              "微调（fine-tuning）是在预训练模型上继续训练。例如 def train(model): "
+                              "return model.fit(data) 这样的代码，圆周率 π 约等于 3.14，拼音 "
+                              "wēitiáo。"));
+        rows.push_back(qa(1, "请翻译这个俄语句子。", "这句话是 Привет, как дела 的意思是你好。"));
+        // "这是一个测试" encoded as UTF-8 and read as Windows-1252.
+        rows.push_back(qa(2, "请回答下面的问题。", "è¿™æ˜¯ä¸€ä¸ªæµ‹è¯• 的结果。"));
+        rows.push_back(qa(3, "Describe the water cycle in two sentences.",
+                          "Water evaporates, condenses into clouds and falls as rain."));
+        const auto result = ft::reviewDataset(rows, {});
+        QCOMPARE(result.report["script_mix"]["dominant"].get<std::string>(), std::string("han"));
+        QCOMPARE(rowsWith(result, ft::finding::ScriptMix), (std::set<int64_t>{1, 2, 3}));
+        for (const auto &f : findingsOf(result, ft::finding::ScriptMix)) {
+            const std::string reason = f.detail["reason"].get<std::string>();
+            const std::string script = f.detail["foreign_script"].get<std::string>();
+            if (f.rowId == 1)
+                QCOMPARE(script, std::string("cyrillic"));
+            if (f.rowId == 2)
+                QCOMPARE(script, std::string("latin"));
+            if (f.rowId == 3)
+                QCOMPARE(reason, std::string("no_dataset_script"));
+        }
+    }
+
+    // LLaMA-Factory's Chinese demo: an ordinary Chinese dataset, with English terms, code and
+    // formulas in its answers (98 of its 1,000 rows were flagged by letter counts).
+    void scriptMixOnChineseDemo()
+    {
+        FT_REQUIRE_FIXTURE(path, "datasets/alpaca_zh_demo.json");
+        std::ifstream in(path.toStdString());
+        const nlohmann::json demo = nlohmann::json::parse(in);
+        std::vector<ReviewRow> rows;
+        for (const auto &row : demo) {
+            std::string prompt = row.value("instruction", std::string());
+            if (!row.value("input", std::string()).empty())
+                prompt += "\n" + row["input"].get<std::string>();
+            rows.push_back(qa(int64_t(rows.size()), prompt, row.value("output", std::string())));
+        }
+        QCOMPARE(int(rows.size()), 1000);
+        const auto result = ft::reviewDataset(rows, {});
+        QCOMPARE(result.report["script_mix"]["dominant"].get<std::string>(), std::string("han"));
+        const auto flagged = rowsWith(result, ft::finding::ScriptMix);
+        QVERIFY2(flagged.size() <= 5, qPrintable(QString::number(flagged.size())));
     }
 
     void piiValidators()

@@ -160,7 +160,10 @@ public:
     std::optional<DatasetInfo> findDataset(const std::string &name) const;
     DatasetInfo dataset(const std::string &name) const; // BadInput when absent
     std::optional<DatasetInfo> findDatasetByHash(const std::string &contentHash) const;
-    void removeDataset(int64_t datasetId);
+    void removeDataset(int64_t datasetId);  // with its rows, findings and review
+    // Renames a dataset (leading and trailing white space dropped); BadInput when the name is
+    // empty, taken by another dataset, or the id unknown.
+    void renameDataset(int64_t datasetId, const std::string &newName);
 
     // Starts writing a new dataset (BadInput when the name is taken).
     std::unique_ptr<DatasetWriter> beginDataset(const NewDataset &info);

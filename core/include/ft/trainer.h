@@ -222,11 +222,41 @@ public:
     const std::vector<int64_t> &trainRowIds() const;
     const std::vector<int64_t> &evalRowIds() const;
 
+    // Times forward + backward of the first micro-batch of the first epoch (the real data at
+    // the real cutoff, under the configured strategy) without an optimiser step; gradients are
+    // cleared after, nothing is written. A step does gradient_accumulation_steps of these.
+    struct MicroBatchTiming
+    {
+        double seconds = 0.0;
+        int64_t rows = 0;
+        int64_t tokens = 0;
+    };
+    MicroBatchTiming timeFirstMicroBatch();
+
     struct Impl;
 
 private:
     std::unique_ptr<Impl> m_impl;
 };
+
+// What a run will take, told before it starts (ft/trainer.h's Trainer does the work): the real
+// plan of steps for the data, and one optimiser step's time from a measured micro-batch. Loads
+// a copy of the model and the data (in a background thread in the window); BadInput as the
+// Trainer throws it.
+struct StepTimeEstimate
+{
+    int64_t totalSteps = 0;
+    int64_t examples = 0;            // training examples (after the validation split)
+    int64_t validationExamples = 0;
+    double microBatchSeconds = 0.0;  // the measured forward + backward
+    int64_t microBatchRows = 0;
+    int64_t microBatchTokens = 0;
+    int64_t microBatchesPerStep = 0;
+    double stepSeconds = 0.0;        // microBatchSeconds x microBatchesPerStep
+    double runSeconds = 0.0;         // stepSeconds x totalSteps
+};
+// `timedPasses`: micro-batch passes timed after one warm-up pass (the median is used).
+StepTimeEstimate estimateStepTime(const TrainingConfig &config, int timedPasses = 1);
 
 // The latest output_dir/checkpoint-N of a run; throws BadInput when there is none.
 std::filesystem::path latestCheckpoint(const std::filesystem::path &runDir);

@@ -255,6 +255,28 @@ void ProjectStore::removeDataset(int64_t datasetId)
     tx.commit();
 }
 
+void ProjectStore::renameDataset(int64_t datasetId, const std::string &newName)
+{
+    d->requireIdle();
+    std::string name = newName;
+    const auto first = name.find_first_not_of(" \t\r\n");
+    name = first == std::string::npos ? std::string()
+                                      : name.substr(first, name.find_last_not_of(" \t\r\n") - first + 1);
+    if (name.empty())
+        throwBadInput(d->file.string() + ": a dataset needs a name");
+    sql::Stmt q(d->db, "SELECT name FROM datasets WHERE id = ?");
+    q.bind(1, datasetId);
+    if (!q.step())
+        throwBadInput(d->file.string() + ": no dataset with id " + std::to_string(datasetId));
+    if (q.text(0) == name)
+        return;
+    if (const auto other = findDataset(name); other && other->id != datasetId)
+        throwBadInput(d->file.string() + ": a dataset named '" + name + "' already exists");
+    sql::Transaction tx(d->db);
+    sql::Stmt(d->db, "UPDATE datasets SET name = ? WHERE id = ?").bind(1, name).bind(2, datasetId).run();
+    tx.commit();
+}
+
 std::unique_ptr<DatasetWriter> ProjectStore::beginDataset(const NewDataset &info)
 {
     d->requireIdle();

@@ -1,36 +1,93 @@
-// Script mix: the share of letters per script (Han, Latin, ...) in each row's user and assistant
-// turns. The dataset's dominant script is the one most rows are mostly written in. A row with at
-// least 10 letters is flagged when under half of its letters are in that script, or when its
-// prompt and its response (10+ letters each) are mostly in different scripts. Info only:
-// translation tasks legitimately do both.
+// Script mix, judged by the dataset's writing system rather than by raw letter counts.
+//
+// Units: a Han, kana or Hangul character is one unit, a word of an alphabetic script (a run of
+// its letters) is one unit, so that one English term in a Chinese sentence weighs as one word,
+// not as its letters. The dataset's main script is the one most rows have the most units in.
+//
+// What belongs with the main script: itself; kana with Han and Han with kana (Japanese mixes
+// them); plain ASCII Latin with any script (English terms, code, units and names are normal in
+// Chinese or Russian text); Greek letters standing alone (math symbols such as π). A row with
+// 10+ letters is flagged (info) when
+//   - 3+ letters are in a script that does not belong (Cyrillic inside Chinese, Chinese inside
+//     English), counting accented Latin letters in a non-Latin dataset, except pinyin tone
+//     vowels, which is what UTF-8 misread as Latin-1 looks like ("ä¸­æ–‡"); or
+//   - it has no unit at all in the main script (a row in another language).
+// Translation tasks do both legitimately, hence info.
 #include "review/reviewcontext.h"
 #include "review/reviewtext.h"
 
 #include <array>
 #include <cstdio>
+#include <string>
 
 namespace ft::review {
 namespace {
 
 using Counts = std::array<int64_t, kScriptCount>;
 
-void countLetters(const std::string &s, Counts &c)
+constexpr int kMinLetters = 10;
+constexpr int kForeignLetters = 3;
+
+std::size_t at(Script s)
+{
+    return static_cast<std::size_t>(s);
+}
+
+bool isCharacterScript(Script s)
+{
+    return s == Script::Han || s == Script::Kana || s == Script::Hangul;
+}
+
+bool isPinyinVowel(char32_t cp)
+{
+    static const std::u32string vowels = U"āáǎàēéěèêīíǐìōóǒòūúǔùǖǘǚǜüĀÁǍÀĒÉĚÈÊĪÍǏÌŌÓǑÒŪÚǓÙǕǗǙǛÜ";
+    return vowels.find(cp) != std::u32string::npos;
+}
+
+struct RowScripts
+{
+    Counts units{};
+    Counts letters{};
+    Counts singleLetterWords{};  // alphabetic words of one letter (π, x)
+    int64_t accentedLatin = 0;   // non-ASCII Latin letters that are not pinyin vowels
+    int64_t totalLetters = 0;
+};
+
+void scan(const std::string &s, RowScripts &r)
 {
     std::size_t pos = 0;
+    Script run = Script::None;  // the alphabetic script of the word being read
+    int64_t runLength = 0;
+    auto endRun = [&] {
+        if (run != Script::None && runLength == 1)
+            ++r.singleLetterWords[at(run)];
+        run = Script::None;
+        runLength = 0;
+    };
     while (pos < s.size()) {
         const char32_t cp = nextCodePoint(s, pos);
         const Script sc = letterScript(cp);
-        if (sc != Script::None)
-            ++c[static_cast<std::size_t>(sc)];
+        if (sc == Script::None) {
+            endRun();
+            continue;
+        }
+        ++r.letters[at(sc)];
+        ++r.totalLetters;
+        if (sc == Script::Latin && cp >= 0x80 && !isPinyinVowel(cp))
+            ++r.accentedLatin;
+        if (isCharacterScript(sc)) {
+            endRun();
+            ++r.units[at(sc)];
+            continue;
+        }
+        if (sc != run) {
+            endRun();
+            run = sc;
+            ++r.units[at(sc)];
+        }
+        ++runLength;
     }
-}
-
-int64_t total(const Counts &c)
-{
-    int64_t t = 0;
-    for (int64_t v : c)
-        t += v;
-    return t;
+    endRun();
 }
 
 int dominant(const Counts &c)
@@ -42,13 +99,46 @@ int dominant(const Counts &c)
     return best;
 }
 
+bool belongsWith(Script script, Script main)
+{
+    return script == main || (script == Script::Han && main == Script::Kana) ||
+           (script == Script::Kana && main == Script::Han);
+}
+
+// Letters in scripts that do not belong with `main` (see the top of the file), and the script
+// most of them are in.
+int64_t foreignLetters(const RowScripts &r, Script main, Script *mostly)
+{
+    int64_t foreign = 0, best = 0;
+    *mostly = Script::None;
+    for (int s = 0; s < kScriptCount; ++s) {
+        const Script script = static_cast<Script>(s);
+        if (belongsWith(script, main))
+            continue;
+        int64_t n = r.letters[at(script)];
+        if (script == Script::Latin)
+            n = r.accentedLatin;  // ASCII Latin belongs with every script
+        else if (script == Script::Greek)
+            n -= r.singleLetterWords[at(script)];  // symbols
+        foreign += n;
+        if (n > best) {
+            best = n;
+            *mostly = script;
+        }
+    }
+    return foreign;
+}
+
 nlohmann::json shares(const Counts &c)
 {
+    int64_t total = 0;
+    for (int64_t v : c)
+        total += v;
     nlohmann::json out = nlohmann::json::object();
-    const double t = static_cast<double>(std::max<int64_t>(1, total(c)));
     for (int s = 0; s < kScriptCount; ++s)
         if (c[static_cast<std::size_t>(s)] > 0)
-            out[scriptName(static_cast<Script>(s))] = static_cast<double>(c[static_cast<std::size_t>(s)]) / t;
+            out[scriptName(static_cast<Script>(s))] =
+                static_cast<double>(c[static_cast<std::size_t>(s)]) / static_cast<double>(total);
     return out;
 }
 
@@ -57,58 +147,66 @@ nlohmann::json shares(const Counts &c)
 void checkScriptMix(ReviewContext &ctx)
 {
     const std::size_t n = ctx.prepared.size();
-    std::vector<Counts> prompt(n), response(n);
-    Counts rowsByDominant{}, letters{};
+    std::vector<RowScripts> rows(n);
+    Counts rowsByDominant{}, units{};
     for (std::size_t i = 0; i < n; ++i) {
-        prompt[i].fill(0);
-        response[i].fill(0);
-        countLetters(ctx.prepared[i].prompt, prompt[i]);
-        countLetters(ctx.prepared[i].response, response[i]);
-        Counts all{};
-        for (int s = 0; s < kScriptCount; ++s) {
-            all[static_cast<std::size_t>(s)] = prompt[i][static_cast<std::size_t>(s)] + response[i][static_cast<std::size_t>(s)];
-            letters[static_cast<std::size_t>(s)] += all[static_cast<std::size_t>(s)];
-        }
-        if (total(all) >= 10)
-            ++rowsByDominant[static_cast<std::size_t>(dominant(all))];
+        scan(ctx.prepared[i].prompt, rows[i]);
+        scan(ctx.prepared[i].response, rows[i]);
+        for (int s = 0; s < kScriptCount; ++s)
+            units[static_cast<std::size_t>(s)] += rows[i].units[static_cast<std::size_t>(s)];
+        if (rows[i].totalLetters >= kMinLetters)
+            ++rowsByDominant[static_cast<std::size_t>(dominant(rows[i].units))];
     }
-    const int main = dominant(rowsByDominant);
-    const std::string mainName = scriptName(static_cast<Script>(main));
+    const Script main = static_cast<Script>(dominant(rowsByDominant));
+    const std::string mainName = scriptName(main);
     int64_t flagged = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        Counts all{};
-        for (int s = 0; s < kScriptCount; ++s)
-            all[static_cast<std::size_t>(s)] = prompt[i][static_cast<std::size_t>(s)] + response[i][static_cast<std::size_t>(s)];
-        const int64_t t = total(all);
-        if (t < 10)
+        const RowScripts &r = rows[i];
+        if (r.totalLetters < kMinLetters)
             continue;
-        const double mainShare = static_cast<double>(all[static_cast<std::size_t>(main)]) / static_cast<double>(t);
-        const bool offMain = mainShare < 0.5;
-        const bool promptResponseDiffer = total(prompt[i]) >= 10 && total(response[i]) >= 10 &&
-                                          dominant(prompt[i]) != dominant(response[i]);
-        if (!offMain && !promptResponseDiffer)
+        Script mostly = Script::None;
+        const int64_t foreign = foreignLetters(r, main, &mostly);
+        int64_t mainUnits = 0;
+        for (int s = 0; s < kScriptCount; ++s)
+            if (belongsWith(static_cast<Script>(s), main))
+                mainUnits += r.units[static_cast<std::size_t>(s)];
+        const bool noMain = mainUnits == 0;
+        if (foreign < kForeignLetters && !noMain)
             continue;
         ++flagged;
         char text[200];
-        if (offMain)
-            std::snprintf(text, sizeof text, "Only %.0f%% of the letters are %s, the dataset's main script; mostly %s",
-                          mainShare * 100.0, mainName.c_str(), scriptName(static_cast<Script>(dominant(all))));
+        if (noMain)
+            std::snprintf(text, sizeof text,
+                          "No %s at all in this row, though the dataset is written in %s: mostly %s",
+                          mainName.c_str(), mainName.c_str(),
+                          scriptName(static_cast<Script>(dominant(r.units))));
+        else if (mostly == Script::Latin)
+            std::snprintf(text, sizeof text,
+                          "%lld accented Latin letters in %s text (garbled characters, or a "
+                          "passage in another language)",
+                          static_cast<long long>(foreign), mainName.c_str());
         else
-            std::snprintf(text, sizeof text, "The prompt is mostly %s but the response mostly %s",
-                          scriptName(static_cast<Script>(dominant(prompt[i]))),
-                          scriptName(static_cast<Script>(dominant(response[i]))));
+            std::snprintf(text, sizeof text, "%lld letters in %s inside %s text",
+                          static_cast<long long>(foreign), scriptName(mostly), mainName.c_str());
         ctx.add(i, finding::ScriptMix, Severity::Info, text,
-                {{"dataset_script", mainName}, {"shares", shares(all)}, {"main_share", mainShare},
-                 {"prompt_script", scriptName(static_cast<Script>(dominant(prompt[i])))},
-                 {"response_script", scriptName(static_cast<Script>(dominant(response[i])))},
-                 {"reason", offMain ? "differs_from_dataset" : "prompt_response_differ"}});
+                {{"dataset_script", mainName},
+                 {"shares", shares(r.units)},
+                 {"foreign_letters", foreign},
+                 {"foreign_script", noMain ? scriptName(static_cast<Script>(dominant(r.units)))
+                                           : scriptName(mostly)},
+                 {"reason", noMain ? "no_dataset_script" : "other_script_inside"}});
     }
     nlohmann::json byDominant = nlohmann::json::object();
     for (int s = 0; s < kScriptCount; ++s)
         if (rowsByDominant[static_cast<std::size_t>(s)] > 0)
             byDominant[scriptName(static_cast<Script>(s))] = rowsByDominant[static_cast<std::size_t>(s)];
-    ctx.report["script_mix"] = {{"dominant", mainName}, {"letter_shares", shares(letters)},
-                                {"rows_by_main_script", byDominant}, {"rows_flagged", flagged}};
+    ctx.report["script_mix"] = {{"dominant", mainName},
+                                {"unit_shares", shares(units)},
+                                {"rule", "units: a CJK character or an alphabetic word; ASCII "
+                                         "Latin, kana with Han and lone Greek letters belong "
+                                         "with any text"},
+                                {"rows_by_main_script", byDominant},
+                                {"rows_flagged", flagged}};
 }
 
 } // namespace ft::review

@@ -751,3 +751,39 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
 }
 
 } // namespace ft
+
+namespace ft {
+
+Trainer::MicroBatchTiming Trainer::timeFirstMicroBatch()
+{
+    Impl &d = *m_impl;
+    MicroBatchTiming timing;
+    const std::vector<std::vector<int64_t>> batches = d.epochBatches(0);
+    if (batches.empty())
+        return timing;
+    ExampleRefs rows;
+    for (int64_t r : batches.front())
+        rows.push_back(&d.examples[r]);
+    timing.rows = static_cast<int64_t>(rows.size());
+    timing.tokens = tokenCount(rows);
+    d.strategy->setTraining(true);
+    const auto started = std::chrono::steady_clock::now();
+    {
+        torch::Tensor lossSum;
+        {
+            AutocastScope autocast(d.device);
+            lossSum = batchLossSum(*d.model->impl().decoder, rows);
+        }
+        if (lossSum.defined())
+            (lossSum / static_cast<double>(std::max<int64_t>(1, lossTokenCount(rows)))).backward();
+    }
+    timing.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    for (auto &named : d.strategy->trainableParameters())
+        if (named.second.grad().defined())
+            named.second.mutable_grad() = torch::Tensor();
+    d.strategy->setTraining(false);
+    return timing;
+}
+
+} // namespace ft

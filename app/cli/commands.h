@@ -15,5 +15,7 @@ using Runner = std::function<void()>;
 void addModelCommands(CLI::App &app, Runner &run);
 // memory: the training memory estimate (memorycommand.cpp).
 void addMemoryCommand(CLI::App &app, Runner &run);
+// gguf-tensor: a GGUF tensor dequantised to float32 (ggufcommands.cpp).
+void addGgufCommands(CLI::App &app, Runner &run);
 
 } // namespace ftcli

@@ -252,7 +252,7 @@ def test_lora_run_exported_as_gguf(work_dir, out_dir):
     out = root / "lora"
     shutil.rmtree(out, ignore_errors=True)
     cfg = {"model": str(model_dir), "data": str(data), "output_dir": str(out),
-           "strategy": "lora", "template": "alpaca", "cutoff_len": 64, "logging_steps": 1,
+           "strategy": "lora", "template": "plain", "cutoff_len": 128, "logging_steps": 1,
            "save_steps": 0, "per_device_train_batch_size": 8, "max_steps": 4,
            "learning_rate": 1e-2,
            "lora": {"r": 8, "lora_alpha": 16, "lora_dropout": 0.0,
@@ -262,6 +262,9 @@ def test_lora_run_exported_as_gguf(work_dir, out_dir):
 
     peft_model = PeftModel.from_pretrained(build("llama", model_dir), str(out / "final")).eval()
     merged = peft_model.merge_and_unload().eval()
+    ids = [0, 5, 77, 300, 12, 9, 140, 2]
+    base = build("llama", model_dir)
+    assert np.abs(reference_logits(merged, ids)[-1] - reference_logits(base, ids)[-1]).max() > 1e-3
     for qtype in ["F32", "Q8_0"]:
         dest = out_dir / f"run-{qtype}"
         shutil.rmtree(dest, ignore_errors=True)
@@ -271,6 +274,5 @@ def test_lora_run_exported_as_gguf(work_dir, out_dir):
         r = gguf.GGUFReader(str(path))
         assert field(r, "general.name") == "lora"
         ref = merged if qtype == "F32" else dequantised_reference(merged, path)
-        ids = [0, 5, 77, 300, 12, 9, 140, 2]
         ours = engine_logits(path, ids)
         assert np.abs(ours - reference_logits(ref, ids)[-1]).max() < PARITY, qtype

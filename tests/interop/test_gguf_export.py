@@ -233,10 +233,9 @@ def test_bad_requests_are_refused(out_dir, llama_hf, llama_ggufs):
     assert not leftovers
 
 
-def test_lora_run_exported_as_gguf(work_dir, out_dir):
-    """A short LoRA run exported with --format gguf gives peft's merged logits (F32) and,
-    in Q8_0, transformers' logits on gguf-py's dequantisation of that file."""
-    from peft import PeftModel
+@pytest.fixture(scope="module")
+def lora_run(out_dir):
+    """A short LoRA run on a tiny Llama: (base model folder, run folder)."""
     from test_train import _tokenizer
     from tiny_models import build
     root = out_dir / "run"
@@ -259,9 +258,22 @@ def test_lora_run_exported_as_gguf(work_dir, out_dir):
                     "target_modules": "all-linear"}}
     (root / "lora.json").write_text(json.dumps(cfg))
     run_cli("train", "--config", root / "lora.json", timeout=300)
+    return model_dir, out
 
-    peft_model = PeftModel.from_pretrained(build("llama", model_dir), str(out / "final")).eval()
-    merged = peft_model.merge_and_unload().eval()
+
+def peft_merged(model_dir, run):
+    from peft import PeftModel
+    from tiny_models import build
+    peft_model = PeftModel.from_pretrained(build("llama", model_dir), str(run / "final")).eval()
+    return peft_model.merge_and_unload().eval()
+
+
+def test_lora_run_exported_as_gguf(lora_run, out_dir):
+    """A short LoRA run exported with --format gguf gives peft's merged logits (F32) and,
+    in Q8_0, transformers' logits on gguf-py's dequantisation of that file."""
+    from tiny_models import build
+    model_dir, out = lora_run
+    merged = peft_merged(model_dir, out)
     ids = [0, 5, 77, 300, 12, 9, 140, 2]
     base = build("llama", model_dir)
     assert np.abs(reference_logits(merged, ids)[-1] - reference_logits(base, ids)[-1]).max() > 1e-3
@@ -276,6 +288,45 @@ def test_lora_run_exported_as_gguf(work_dir, out_dir):
         ref = merged if qtype == "F32" else dequantised_reference(merged, path)
         ours = engine_logits(path, ids)
         assert np.abs(ours - reference_logits(ref, ids)[-1]).max() < PARITY, qtype
+
+
+def test_lora_adapter_as_llama_cpp_gguf(lora_run, out_dir):
+    """--format gguf-lora writes convert_lora_to_gguf.py's layout; applying it the way llama.cpp
+    does (W + alpha / r * B A, on the permuted base weights) gives peft's merged weights."""
+    from safetensors.torch import load_file
+    from tiny_models import build
+    model_dir, out = lora_run
+    dest = out_dir / "run-lora-gguf"
+    shutil.rmtree(dest, ignore_errors=True)
+    run_cli("export", "--run", out, "--format", "gguf-lora", "--out", dest)
+    path = dest / "adapter-lora-F32.gguf"
+    r = gguf.GGUFReader(str(path))
+    assert field(r, "general.architecture") == "llama"
+    assert field(r, "general.type") == "adapter"
+    assert field(r, "adapter.type") == "lora"
+    assert field(r, "adapter.lora.alpha") == pytest.approx(16.0)
+    stored = {t.name: gguf.quants.dequantize(t.data, t.tensor_type) for t in r.tensors}
+    peft_tensors = load_file(str(out / "final" / "adapter_model.safetensors"))
+    assert len(stored) == len(peft_tensors) == 2 * 7 * 2   # A and B, 7 maps, 2 layers
+    base = build("llama", model_dir)
+    cfg = base.config
+    heads, kv = cfg.num_attention_heads, cfg.num_key_value_heads
+    merged = peft_merged(model_dir, out).state_dict()
+    base_state = base.state_dict()
+    for name in [n for n in peft_tensors if n.endswith("lora_A.weight")]:
+        hf = name.replace("base_model.model.", "").replace(".lora_A.weight", ".weight")
+        gname = gguf_name(hf)
+        a, b = stored[gname + ".lora_a"], stored[gname + ".lora_b"]
+        ref_a = peft_tensors[name].float().numpy()
+        ref_b = peft_tensors[name.replace("lora_A", "lora_B")].float().numpy()
+        w, w_merged = base_state[hf].float().numpy(), merged[hf].float().numpy()
+        if ".q_proj." in hf:
+            ref_b, w, w_merged = (permute(x, heads, heads) for x in (ref_b, w, w_merged))
+        elif ".k_proj." in hf:
+            ref_b, w, w_merged = (permute(x, heads, kv) for x in (ref_b, w, w_merged))
+        assert np.array_equal(a, ref_a) and np.array_equal(b, ref_b), gname
+        applied = w + (16.0 / a.shape[0]) * (b @ a)
+        assert np.abs(applied - w_merged).max() < 1e-5, gname
 
 
 def test_smollm2_requantised(out_dir):

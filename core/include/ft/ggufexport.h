@@ -41,4 +41,10 @@ GgufExportSummary exportGguf(const std::filesystem::path &model,
 GgufExportSummary exportRunGguf(const std::filesystem::path &runDir,
                                 const std::filesystem::path &outDir, GgufExportOptions options);
 
+// A LoRA run's adapter (runDir/final) as llama.cpp's LoRA adapter GGUF, outDir/adapter-lora-F32.gguf
+// (general.type "adapter", adapter.lora.alpha; blk.N.<weight>.lora_a / .lora_b in F32), for
+// llama.cpp's --lora. Refuses other adapter types, DoRA and modules llama.cpp cannot name.
+GgufExportSummary exportRunLoraGguf(const std::filesystem::path &runDir,
+                                    const std::filesystem::path &outDir);
+
 } // namespace ft

@@ -377,6 +377,24 @@ private Q_SLOTS:
 
     // Random byte corruption of the header/metadata region: parse or BadInput, never a crash or
     // another exception type.
+    // The types of ggufdequantk.cpp on random bytes (NaN/inf scales included), each row in a
+    // buffer of exactly its size: nothing is read past it (the asan preset checks), and every
+    // element is written.
+    void extendedTypesOnRandomBytes()
+    {
+        std::mt19937 rng(77);
+        for (uint32_t type : {6u, 7u, 10u, 11u, 12u, 13u, 14u, 15u, 20u, 23u}) {
+            const auto traits = ft::ggmlTypeTraits(type);
+            QVERIFY(traits && ft::isDequantSupported(type));
+            const int64_t blocks = 5;
+            std::vector<uint8_t> src(static_cast<size_t>(blocks * traits->bytesPerBlock));
+            for (uint8_t &b : src)
+                b = static_cast<uint8_t>(rng() & 0xFF);
+            std::vector<float> out(static_cast<size_t>(blocks * traits->blockSize), 12345.0f);
+            ft::dequantizeRow(type, src.data(), blocks * traits->blockSize, out.data(), "fuzz");
+            QVERIFY2(std::count(out.begin(), out.end(), 12345.0f) == 0, traits->name);
+        }
+    }
     void corruptedBytes()
     {
         const Model m = tinyLlama();

@@ -34,8 +34,8 @@ void runGgufTensor(const TensorArgs &a)
     if (a.name.empty())
         ft::throwBadInput("gguf-tensor: --name (or --list) is required");
     const ft::GgufTensorValues t = ft::readGgufTensor(a.model, a.name);
-    nlohmann::json j = {{"name", t.name}, {"type", t.type}, {"ne", t.ne},
-                        {"numel", t.values.size()}};
+    nlohmann::json j = {
+        {"name", t.name}, {"type", t.type}, {"ne", t.ne}, {"numel", t.values.size()}};
     if (!a.out.empty()) {
         std::ofstream out(a.out, std::ios::binary);
         out.write(reinterpret_cast<const char *>(t.values.data()),

@@ -34,16 +34,18 @@ struct GgufExportSummary
 // `model` is a Hugging Face folder or a .gguf file. Refuses (BadInput) an existing `outFile`,
 // an unsupported architecture or tokenizer. Written to a temporary file renamed at the end.
 GgufExportSummary exportGguf(const std::filesystem::path &model,
-                             const std::filesystem::path &outFile, const GgufExportOptions &options);
+                             const std::filesystem::path &outFile,
+                             const GgufExportOptions &options);
 
 // A finished run (runDir/final) as outDir/model-<TYPE>.gguf: the merged model exportRun writes
 // (adapter merged into the base, or the fully trained weights), converted.
 GgufExportSummary exportRunGguf(const std::filesystem::path &runDir,
                                 const std::filesystem::path &outDir, GgufExportOptions options);
 
-// A LoRA run's adapter (runDir/final) as llama.cpp's LoRA adapter GGUF, outDir/adapter-lora-F32.gguf
-// (general.type "adapter", adapter.lora.alpha; blk.N.<weight>.lora_a / .lora_b in F32), for
-// llama.cpp's --lora. Refuses other adapter types, DoRA and modules llama.cpp cannot name.
+// A LoRA run's adapter (runDir/final) as llama.cpp's LoRA adapter GGUF,
+// outDir/adapter-lora-F32.gguf (general.type "adapter", adapter.lora.alpha; blk.N.<weight>.lora_a /
+// .lora_b in F32), for llama.cpp's --lora. Refuses other adapter types, DoRA and modules llama.cpp
+// cannot name.
 GgufExportSummary exportRunLoraGguf(const std::filesystem::path &runDir,
                                     const std::filesystem::path &outDir);
 

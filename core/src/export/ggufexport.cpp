@@ -32,7 +32,7 @@ struct TypeRow
 };
 
 const TypeRow kTypes[] = {
-    {GgufOutType::F32, "F32", ggml::F32, 0},    {GgufOutType::F16, "F16", ggml::F16, 1},
+    {GgufOutType::F32, "F32", ggml::F32, 0},     {GgufOutType::F16, "F16", ggml::F16, 1},
     {GgufOutType::BF16, "BF16", ggml::BF16, 32}, {GgufOutType::Q8_0, "Q8_0", ggml::Q8_0, 7},
     {GgufOutType::Q4_0, "Q4_0", ggml::Q4_0, 2},  {GgufOutType::Q4_1, "Q4_1", ggml::Q4_1, 3},
 };
@@ -111,7 +111,8 @@ GgufOutType parseGgufOutType(const std::string &name)
     for (const TypeRow &r : kTypes)
         if (upper == r.name)
             return r.type;
-    throwBadInput("--type: '" + name + "' is not a GGUF type this engine writes (F32, F16, BF16, "
+    throwBadInput("--type: '" + name +
+                  "' is not a GGUF type this engine writes (F32, F16, BF16, "
                   "Q8_0, Q4_0, Q4_1)");
 }
 

@@ -28,9 +28,9 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::map<std::string, std::string> kModuleNames = {
-    {"self_attn.q_proj", "attn_q"},   {"self_attn.k_proj", "attn_k"},
-    {"self_attn.v_proj", "attn_v"},   {"self_attn.o_proj", "attn_output"},
-    {"mlp.gate_proj", "ffn_gate"},    {"mlp.up_proj", "ffn_up"},
+    {"self_attn.q_proj", "attn_q"}, {"self_attn.k_proj", "attn_k"},
+    {"self_attn.v_proj", "attn_v"}, {"self_attn.o_proj", "attn_output"},
+    {"mlp.gate_proj", "ffn_gate"},  {"mlp.up_proj", "ffn_up"},
     {"mlp.down_proj", "ffn_down"}};
 
 torch::Tensor permuteRows(const torch::Tensor &w, int64_t nHead)
@@ -47,7 +47,8 @@ GgufExportSummary exportRunLoraGguf(const fs::path &runDir, const fs::path &outD
 {
     const fs::path final = runDir / "final";
     if (!fs::exists(final / "adapter_config.json"))
-        throwBadInput(runDir.string() + ": no final/adapter_config.json (not a finished adapter run)");
+        throwBadInput(runDir.string() +
+                      ": no final/adapter_config.json (not a finished adapter run)");
     const std::string peftType = peftTypeOf(final);
     if (peftType != "LORA")
         throwBadInput(runDir.string() + ": a " + peftType +
@@ -87,8 +88,10 @@ GgufExportSummary exportRunLoraGguf(const fs::path &runDir, const fs::path &outD
     int64_t count = 0;
     const std::string prefix = "base_model.model.model.layers.";
     for (const auto &[name, entry] : st->entries()) {
-        const bool isA = name.size() > 14 && name.compare(name.size() - 14, 14, ".lora_A.weight") == 0;
-        const bool isB = name.size() > 14 && name.compare(name.size() - 14, 14, ".lora_B.weight") == 0;
+        const bool isA =
+            name.size() > 14 && name.compare(name.size() - 14, 14, ".lora_A.weight") == 0;
+        const bool isB =
+            name.size() > 14 && name.compare(name.size() - 14, 14, ".lora_B.weight") == 0;
         if (name.rfind(prefix, 0) != 0 || (!isA && !isB))
             throwBadInput(st->path().string() + ": tensor " + name +
                           " has no llama.cpp LoRA GGUF name (only decoder-layer linear maps do)");
@@ -99,8 +102,8 @@ GgufExportSummary exportRunLoraGguf(const fs::path &runDir, const fs::path &outD
         if (it == kModuleNames.end())
             throwBadInput(st->path().string() + ": tensor " + name +
                           " has no llama.cpp LoRA GGUF name");
-        const std::string gguf = "blk." + layer + "." + it->second + ".weight" +
-                                 (isA ? ".lora_a" : ".lora_b");
+        const std::string gguf =
+            "blk." + layer + "." + it->second + ".weight" + (isA ? ".lora_a" : ".lora_b");
         int64_t heads = 0;
         if (isB && !qwen2 && it->second == "attn_q")
             heads = c.numHeads;

@@ -118,8 +118,8 @@ uint16_t floatToHalf(float f)
     }
     if (x >= 0x477FF000) // >= 65520 rounds to inf
         return sign | 0x7C00;
-    if (x < 0x38800000) {     // below the smallest normal half (2^-14)
-        if (x <= 0x33000000)  // <= 2^-25: rounds to zero (2^-25 itself: to even, zero)
+    if (x < 0x38800000) {    // below the smallest normal half (2^-14)
+        if (x <= 0x33000000) // <= 2^-25: rounds to zero (2^-25 itself: to even, zero)
             return sign;
         const uint32_t e = x >> 23;
         const uint32_t m = (x & 0x7FFFFF) | 0x800000;

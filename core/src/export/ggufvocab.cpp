@@ -31,9 +31,8 @@ std::string byteLevelFamily(const json &pre, const std::string &where)
         return "gpt2";
     if (pre.is_object() && pre.value("type", "") == "Sequence" && pre.contains("pretokenizers")) {
         const json &seq = pre.at("pretokenizers");
-        if (seq.size() == 2 && seq[0].value("type", "") == "Split" &&
-            seq[0].contains("pattern") && seq[0]["pattern"].contains("Regex") &&
-            seq[1].value("type", "") == "ByteLevel") {
+        if (seq.size() == 2 && seq[0].value("type", "") == "Split" && seq[0].contains("pattern") &&
+            seq[0]["pattern"].contains("Regex") && seq[1].value("type", "") == "ByteLevel") {
             const std::string regex = seq[0]["pattern"]["Regex"].get<std::string>();
             if (regex == kLlama3Split)
                 return "llama3";
@@ -64,9 +63,9 @@ std::vector<std::string> mergesOf(const fs::path &folder)
         const json doc = tok::readJsonFile(folder / "tokenizer.json");
         const json &m = doc.at("model").value("merges", json::array());
         for (const json &e : m)
-            merges.push_back(e.is_string() ? e.get<std::string>()
-                                           : e.at(0).get<std::string>() + " " +
-                                                 e.at(1).get<std::string>());
+            merges.push_back(e.is_string()
+                                 ? e.get<std::string>()
+                                 : e.at(0).get<std::string>() + " " + e.at(1).get<std::string>());
         return merges;
     }
     std::ifstream in(folder / "merges.txt");
@@ -102,9 +101,8 @@ std::optional<TokenizerSpec> tokenizerSpecForGguf(const fs::path &folder, int64_
                 throwBadInput((folder / "tokenizer.json").string() +
                               ": a SentencePiece-style BPE without its tokenizer.model; put the "
                               "tokenizer.model beside it to export to GGUF");
-            spec.preTokenizer =
-                byteLevelFamily(doc.value("pre_tokenizer", nlohmann::json()),
-                                (folder / "tokenizer.json").string());
+            spec.preTokenizer = byteLevelFamily(doc.value("pre_tokenizer", nlohmann::json()),
+                                                (folder / "tokenizer.json").string());
         }
         spec.model = TokenizerSpec::Model::ByteLevelBpe;
         spec.merges = mergesOf(folder);

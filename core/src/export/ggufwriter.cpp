@@ -109,8 +109,8 @@ void GgufWriter::addTensor(const std::string &name, const std::vector<int64_t> &
     int64_t numel = 1;
     for (int64_t n : ne)
         numel *= n;
-    const uint64_t size =
-        static_cast<uint64_t>(numel / traits.blockSize) * static_cast<uint64_t>(traits.bytesPerBlock);
+    const uint64_t size = static_cast<uint64_t>(numel / traits.blockSize) *
+                          static_cast<uint64_t>(traits.bytesPerBlock);
     m_tensors.push_back({name, ne, ggmlType, size, std::move(bytes)});
 }
 
@@ -134,8 +134,8 @@ void GgufWriter::write(const std::filesystem::path &file) const
     }
     head.resize(head.size() + padTo(head.size()), 0);
 
-    const std::filesystem::path tmp =
-        file.parent_path() / ("." + file.filename().string() + ".tmp-" + std::to_string(::getpid()));
+    const std::filesystem::path tmp = file.parent_path() / ("." + file.filename().string() +
+                                                            ".tmp-" + std::to_string(::getpid()));
     try {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out)
@@ -146,10 +146,10 @@ void GgufWriter::write(const std::filesystem::path &file) const
         for (const Tensor &t : m_tensors) {
             const std::vector<uint8_t> data = t.bytes();
             if (data.size() != t.sizeBytes)
-                throw Error(ErrorKind::Internal,
-                            "GGUF writer: tensor " + t.name + " produced " +
-                                std::to_string(data.size()) + " bytes, expected " +
-                                std::to_string(t.sizeBytes));
+                throw Error(ErrorKind::Internal, "GGUF writer: tensor " + t.name + " produced " +
+                                                     std::to_string(data.size()) +
+                                                     " bytes, expected " +
+                                                     std::to_string(t.sizeBytes));
             out.write(reinterpret_cast<const char *>(data.data()),
                       static_cast<std::streamsize>(data.size()));
             out.write(zeros, static_cast<std::streamsize>(padTo(t.sizeBytes)));

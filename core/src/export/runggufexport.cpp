@@ -15,7 +15,8 @@ GgufExportSummary exportRunGguf(const fs::path &runDir, const fs::path &outDir,
 {
     const fs::path absRun = fs::absolute(runDir).lexically_normal();
     if (options.name.empty())
-        options.name = (absRun.filename().empty() ? absRun.parent_path() : absRun).filename().string();
+        options.name =
+            (absRun.filename().empty() ? absRun.parent_path() : absRun).filename().string();
     const fs::path file = outDir / ("model-" + ggufOutTypeName(options.type) + ".gguf");
     if (fs::exists(file))
         throwBadInput(file.string() + " exists; refusing to overwrite it (choose a new folder)");

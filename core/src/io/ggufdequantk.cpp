@@ -210,8 +210,8 @@ void iq4_xs(const uint8_t *b, float *y)
     const uint8_t *scalesL = b + 4;
     const uint8_t *qs = b + 8;
     for (int ib = 0; ib < kQKK / 32; ++ib) {
-        const int ls = ((scalesL[ib / 2] >> (4 * (ib % 2))) & 0xF) |
-                       (((scalesH >> (2 * ib)) & 3) << 4);
+        const int ls =
+            ((scalesL[ib / 2] >> (4 * (ib % 2))) & 0xF) | (((scalesH >> (2 * ib)) & 3) << 4);
         const float dl = d * static_cast<float>(ls - 32);
         for (int j = 0; j < 16; ++j) {
             y[j] = dl * static_cast<float>(kIq4nlValues[qs[j] & 0xF]);
@@ -253,16 +253,36 @@ bool dequantizeRowExtended(uint32_t type, const uint8_t *src, int64_t count, flo
         const uint8_t *b = src + i * traits.bytesPerBlock;
         float *y = dst + i * traits.blockSize;
         switch (type) {
-        case ggml::Q5_0: q5_0(b, y); break;
-        case ggml::Q5_1: q5_1(b, y); break;
-        case ggml::Q2_K: q2_K(b, y); break;
-        case ggml::Q3_K: q3_K(b, y); break;
-        case ggml::Q4_K: q45_K(b, y, false); break;
-        case ggml::Q5_K: q45_K(b, y, true); break;
-        case ggml::Q6_K: q6_K(b, y); break;
-        case ggml::Q8_K: q8_K(b, y); break;
-        case ggml::IQ4_NL: iq4_nl(b, y); break;
-        case ggml::IQ4_XS: iq4_xs(b, y); break;
+        case ggml::Q5_0:
+            q5_0(b, y);
+            break;
+        case ggml::Q5_1:
+            q5_1(b, y);
+            break;
+        case ggml::Q2_K:
+            q2_K(b, y);
+            break;
+        case ggml::Q3_K:
+            q3_K(b, y);
+            break;
+        case ggml::Q4_K:
+            q45_K(b, y, false);
+            break;
+        case ggml::Q5_K:
+            q45_K(b, y, true);
+            break;
+        case ggml::Q6_K:
+            q6_K(b, y);
+            break;
+        case ggml::Q8_K:
+            q8_K(b, y);
+            break;
+        case ggml::IQ4_NL:
+            iq4_nl(b, y);
+            break;
+        case ggml::IQ4_XS:
+            iq4_xs(b, y);
+            break;
         }
     }
     return true;

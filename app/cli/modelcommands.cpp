@@ -7,6 +7,7 @@
 #include "ft/convert.h"
 #include "ft/error.h"
 #include "ft/generation.h"
+#include "ft/ggufexport.h"
 #include "ft/model.h"
 #include "ft/modelfiles.h"
 
@@ -301,15 +302,35 @@ void addGenerate(CLI::App &app, Runner &run)
 
 void addConvert(CLI::App &app, Runner &run)
 {
-    auto model = std::make_shared<std::string>();
-    auto out = std::make_shared<std::string>();
-    CLI::App *cmd = app.add_subcommand("convert", "Convert a GGUF file into a Hugging Face folder");
-    cmd->add_option("--model", *model, ".gguf file")->required();
-    cmd->add_option("--out", *out, "Folder to create")->required();
-    cmd->callback([&run, model, out] {
-        run = [model, out] {
-            ft::convertGgufToHuggingFace(*model, *out);
-            std::cerr << "wrote " << *out << '\n';
+    struct ConvertArgs
+    {
+        std::string model, out, to = "hf", type;
+    };
+    auto a = std::make_shared<ConvertArgs>();
+    CLI::App *cmd = app.add_subcommand(
+        "convert", "Convert a GGUF file into a Hugging Face folder, or a model into a GGUF file");
+    cmd->add_option("--model", a->model, ".gguf file (--to hf); Hugging Face folder or .gguf (--to gguf)")
+        ->required();
+    cmd->add_option("--out", a->out, "Folder (--to hf) or .gguf file (--to gguf) to create")->required();
+    cmd->add_option("--to", a->to, "hf (default) or gguf");
+    cmd->add_option("--type", a->type, "--to gguf: F32, F16, BF16, Q8_0, Q4_0 or Q4_1 (default F16)");
+    cmd->callback([&run, a] {
+        run = [a] {
+            if (a->to == "hf") {
+                if (!a->type.empty())
+                    ft::throwBadInput("--type applies to --to gguf only");
+                ft::convertGgufToHuggingFace(a->model, a->out);
+                std::cerr << "wrote " << a->out << '\n';
+                return;
+            }
+            if (a->to != "gguf")
+                ft::throwBadInput("--to: must be hf or gguf (got '" + a->to + "')");
+            ft::GgufExportOptions options;
+            if (!a->type.empty())
+                options.type = ft::parseGgufOutType(a->type);
+            const ft::GgufExportSummary s = ft::exportGguf(a->model, a->out, options);
+            std::cerr << "wrote " << s.file.string() << " (" << s.architecture << ", "
+                      << s.tensorCount << " tensors, " << s.sizeBytes << " bytes)\n";
         };
     });
 }
@@ -323,6 +344,7 @@ void addModelCommands(CLI::App &app, Runner &run)
     addLogits(app, run);
     addGenerate(app, run);
     addConvert(app, run);
+    addGgufCommands(app, run);
     addTemplateCommand(app, run);
     addTrainCommands(app, run);
 }

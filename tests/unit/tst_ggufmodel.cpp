@@ -107,15 +107,15 @@ private Q_SLOTS:
     }
     void unsupportedArchitecture()
     {
-        const Model m = tinyLlama("gpt2");
-        const std::string path = writeFile("gpt2.gguf", m.bytes);
+        const Model m = tinyLlama("falcon");
+        const std::string path = writeFile("falcon.gguf", m.bytes);
         expectBadInput(
             path, [&] { ft::openGgufModel(path); },
-            "unsupported GGUF architecture gpt2 (supported: llama");
+            "unsupported GGUF architecture falcon (supported: gpt2, llama, mistral, qwen2)");
     }
     void unsupportedQuantThroughModel()
     {
-        // Hidden 32 so that a Q4_K... needs 256; use Q5_0 (block 32) on a 32-wide model instead.
+        // Q8_1 (block 32, 36 bytes) is a type the loader sizes but does not dequantise.
         GgufBytes g;
         const uint32_t hidden = 32, ffn = 32, heads = 2, vocab = 4;
         g.header(11, 6);
@@ -131,7 +131,7 @@ private Q_SLOTS:
         const std::vector<T> ts = {{"token_embd.weight", {hidden, vocab}, 0},
                                    {"output_norm.weight", {hidden}, 0},
                                    {"blk.0.attn_norm.weight", {hidden}, 0},
-                                   {"blk.0.attn_q.weight", {hidden, hidden}, ft::ggml::Q5_0},
+                                   {"blk.0.attn_q.weight", {hidden, hidden}, ft::ggml::Q8_1},
                                    {"blk.0.attn_k.weight", {hidden, hidden}, 0},
                                    {"blk.0.attn_v.weight", {hidden, hidden}, 0},
                                    {"blk.0.attn_output.weight", {hidden, hidden}, 0},
@@ -145,15 +145,15 @@ private Q_SLOTS:
             uint64_t numel = 1;
             for (uint64_t n : t.ne)
                 numel *= n;
-            off += t.type == 0 ? numel * 4 : numel / 32 * 22;
+            off += t.type == 0 ? numel * 4 : numel / 32 * 36;
             off += (32 - off % 32) % 32;
         }
         g.align();
         g.bytes.append(off, '\0');
-        const std::string path = writeFile("q50model.gguf", g.bytes);
+        const std::string path = writeFile("q81model.gguf", g.bytes);
         ft::GgufModel model = ft::openGgufModel(path);
         QCOMPARE(model.weights->dtypeName("model.layers.0.self_attn.q_proj.weight"),
-                 std::string("Q5_0"));
+                 std::string("Q8_1"));
         QCOMPARE(model.weights->loadFloat32("model.layers.0.self_attn.k_proj.weight").size(0),
                  int64_t(32));
         QCOMPARE(model.fileType, std::string("mixed"));

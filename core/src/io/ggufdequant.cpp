@@ -1,5 +1,7 @@
 #include "io/ggufdequant.h"
 
+#include "io/ggufdequantk.h"
+
 #include "ft/error.h"
 
 #include <cstring>
@@ -94,13 +96,14 @@ bool isDequantSupported(uint32_t type)
     case ggml::Q4_1:
         return true;
     default:
-        return false;
+        return isExtendedDequantType(type);
     }
 }
 
 const char *supportedDequantTypes()
 {
-    return "F32, F16, BF16, Q8_0, Q4_0, Q4_1";
+    return "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, "
+           "IQ4_NL, IQ4_XS";
 }
 
 float halfToFloat(uint16_t h)
@@ -128,7 +131,8 @@ float bf16ToFloat(uint16_t bits)
     return bitsToFloat(static_cast<uint32_t>(bits) << 16);
 }
 
-// Formulas: ggml/src/ggml-quants.c dequantize_row_q8_0 / q4_0 / q4_1.
+// Formulas: ggml/src/ggml-quants.c dequantize_row_q8_0 / q4_0 / q4_1; the rest in
+// ggufdequantk.cpp.
 void dequantizeRow(uint32_t type, const uint8_t *src, int64_t count, float *dst,
                    const std::string &what)
 {
@@ -182,6 +186,8 @@ void dequantizeRow(uint32_t type, const uint8_t *src, int64_t count, float *dst,
         }
         return;
     default:
+        if (dequantizeRowExtended(type, src, count, dst))
+            return;
         throwBadInput(
             what + " has type " + ggmlTypeName(type) +
             ", which this engine cannot dequantise (supported: " + supportedDequantTypes() +

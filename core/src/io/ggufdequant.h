@@ -25,6 +25,9 @@ enum Type : uint32_t {
     Q5_K = 13,
     Q6_K = 14,
     Q8_K = 15,
+    IQ2_XXS = 16,
+    IQ4_NL = 20,
+    IQ4_XS = 23,
     BF16 = 30,
 };
 } // namespace ggml
@@ -41,7 +44,7 @@ std::optional<GgmlTypeTraits> ggmlTypeTraits(uint32_t type);
 // "Q4_1", or "type 99" for an unknown id.
 std::string ggmlTypeName(uint32_t type);
 bool isDequantSupported(uint32_t type);
-// "F32, F16, BF16, Q8_0, Q4_0, Q4_1"
+// "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, ..." (every type dequantizeRow handles)
 const char *supportedDequantTypes();
 
 // IEEE half / bfloat16 bits -> float (exact, incl. subnormals, inf, NaN).

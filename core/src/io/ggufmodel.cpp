@@ -3,11 +3,13 @@
 #include "ft/error.h"
 #include "io/ggufdequant.h"
 #include "io/gguffile.h"
+#include "io/gguftokenizer.h"
 #include "model/quantizedmatrix.h"
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -24,6 +26,7 @@ struct Mapped
 {
     const GgufTensorInfo *info = nullptr;
     int64_t permuteHeads = 0; // > 0: undo llama.cpp's rope row permutation with this head count
+    bool transpose = false;   // GPT-2: HF keeps Conv1D weights as (in, out), GGUF as (out, in)
 };
 
 std::string shapeString(const std::vector<int64_t> &shape)
@@ -59,7 +62,11 @@ public:
     bool has(const std::string &name) const override { return m_map.count(name) != 0; }
     std::vector<int64_t> shape(const std::string &name) const override
     {
-        return find(name).info->torchShape();
+        const Mapped &m = find(name);
+        std::vector<int64_t> s = m.info->torchShape();
+        if (m.transpose)
+            std::reverse(s.begin(), s.end());
+        return s;
     }
     std::string dtypeName(const std::string &name) const override
     {
@@ -90,6 +97,8 @@ public:
         out = out.reshape(info.torchShape());
         if (m.permuteHeads > 0)
             out = reversePermuteRows(out, m.permuteHeads);
+        if (m.transpose)
+            out = out.t().contiguous();
         return out;
     }
 
@@ -97,7 +106,7 @@ public:
     {
         const Mapped &m = find(name);
         const GgufTensorInfo &info = *m.info;
-        if (!isGemvQuantType(info.type) || info.torchShape().size() != 2)
+        if (!isGemvQuantType(info.type) || info.torchShape().size() != 2 || m.transpose)
             return nullptr;
         const auto traits = *ggmlTypeTraits(info.type);
         auto matrix = std::make_shared<QuantizedMatrix>();
@@ -165,113 +174,6 @@ std::string fileTypeName(uint64_t ftype)
     return it != names.end() ? it->second : "file type " + std::to_string(ftype);
 }
 
-// GGUF tokenizer.ggml.pre names -> the regex family names TokenizerSpec documents; names of
-// other families (e.g. "smollm") are passed through.
-std::string preTokenizerFamily(const std::string &pre)
-{
-    static const std::set<std::string> llama3 = {"llama3",    "llama-v3", "llama-bpe", "falcon3",
-                                                 "smaug-bpe", "dbrx",     "pixtral"};
-    static const std::set<std::string> qwen2 = {"qwen2", "deepseek-r1-qwen", "megrez"};
-    if (pre.empty() || pre == "default" || pre == "gpt2" || pre == "gpt-2")
-        return "gpt2";
-    if (llama3.count(pre))
-        return "llama3";
-    if (qwen2.count(pre))
-        return "qwen2";
-    return pre;
-}
-
-std::optional<TokenizerSpec> readTokenizer(const GgufFile &f)
-{
-    if (!f.hasKey("tokenizer.ggml.model"))
-        return std::nullopt;
-    const std::string kind = f.getString("tokenizer.ggml.model");
-    if (kind == "no_vocab" || kind == "none")
-        return std::nullopt;
-    TokenizerSpec spec;
-    if (kind == "gpt2")
-        spec.model = TokenizerSpec::Model::ByteLevelBpe;
-    else if (kind == "llama")
-        spec.model = TokenizerSpec::Model::SentencePieceBpe;
-    else
-        throwBadInput(f.describe("unsupported tokenizer model '" + kind +
-                                 "' in tokenizer.ggml.model (supported: gpt2, llama)"));
-
-    const json &md = f.metadata();
-    auto requireArray = [&](const char *key, GgufValueType elem, const char *elemName) {
-        if (f.arrayType(key) != elem)
-            throwBadInput(f.describe(std::string(key) + " must be an array of " + elemName));
-        return &md.at(key);
-    };
-    const json *tokens = requireArray("tokenizer.ggml.tokens", GgufValueType::String, "strings");
-    spec.tokens.reserve(tokens->size());
-    for (const json &t : *tokens)
-        spec.tokens.push_back(t.get<std::string>());
-    const size_t n = spec.tokens.size();
-    if (n == 0)
-        throwBadInput(f.describe("tokenizer.ggml.tokens is empty"));
-    if (f.hasKey("tokenizer.ggml.scores")) {
-        const json *scores =
-            requireArray("tokenizer.ggml.scores", GgufValueType::Float32, "float32");
-        if (scores->size() != n)
-            throwBadInput(f.describe("tokenizer.ggml.scores has " + std::to_string(scores->size()) +
-                                     " entries for " + std::to_string(n) + " tokens"));
-        spec.scores.reserve(n);
-        for (const json &s : *scores)
-            spec.scores.push_back(s.get<float>());
-    }
-    if (f.hasKey("tokenizer.ggml.token_type")) {
-        const json *types =
-            requireArray("tokenizer.ggml.token_type", GgufValueType::Int32, "int32");
-        if (types->size() != n)
-            throwBadInput(f.describe("tokenizer.ggml.token_type has " +
-                                     std::to_string(types->size()) + " entries for " +
-                                     std::to_string(n) + " tokens"));
-        spec.tokenTypes.reserve(n);
-        for (const json &t : *types)
-            spec.tokenTypes.push_back(t.get<int32_t>());
-    }
-    if (f.hasKey("tokenizer.ggml.merges")) {
-        const json *merges =
-            requireArray("tokenizer.ggml.merges", GgufValueType::String, "strings");
-        spec.merges.reserve(merges->size());
-        for (const json &m : *merges)
-            spec.merges.push_back(m.get<std::string>());
-    }
-    auto readId = [&](const char *key) -> std::optional<int32_t> {
-        if (!f.hasKey(key))
-            return std::nullopt;
-        const uint64_t id = f.getUint(key);
-        if (id >= n)
-            throwBadInput(f.describe(std::string(key) + " = " + std::to_string(id) +
-                                     " is not a token id (the vocabulary has " + std::to_string(n) +
-                                     " tokens)"));
-        return static_cast<int32_t>(id);
-    };
-    spec.bosId = readId("tokenizer.ggml.bos_token_id");
-    spec.eosId = readId("tokenizer.ggml.eos_token_id");
-    spec.unkId = readId("tokenizer.ggml.unknown_token_id");
-    spec.padId = readId("tokenizer.ggml.padding_token_id");
-    // llama.cpp (and transformers' GGUF loader) add BOS to a SentencePiece vocabulary unless the
-    // file says otherwise.
-    spec.addBos = f.hasKey("tokenizer.ggml.add_bos_token")
-                      ? f.getBool("tokenizer.ggml.add_bos_token")
-                      : spec.model == TokenizerSpec::Model::SentencePieceBpe;
-    spec.addEos =
-        f.hasKey("tokenizer.ggml.add_eos_token") && f.getBool("tokenizer.ggml.add_eos_token");
-    spec.preTokenizer = preTokenizerFamily(
-        f.hasKey("tokenizer.ggml.pre") ? f.getString("tokenizer.ggml.pre") : std::string());
-    // SentencePiece: "▁" before the text as sentencepiece and llama.cpp do it (before every
-    // piece between special tokens, even when the text starts with a space), which is also what
-    // the Llama-2 tokenizer.json that convertGgufToHuggingFace writes does.
-    spec.addSpacePrefix = !f.hasKey("tokenizer.ggml.add_space_prefix") ||
-                          f.getBool("tokenizer.ggml.add_space_prefix");
-    spec.legacySpacePrefix = true;
-    if (f.hasKey("tokenizer.chat_template"))
-        spec.chatTemplate = f.getString("tokenizer.chat_template");
-    return spec;
-}
-
 struct ArchInfo
 {
     const char *hfArchitecture;
@@ -282,10 +184,134 @@ struct ArchInfo
 const std::map<std::string, ArchInfo> &supportedArchitectures()
 {
     static const std::map<std::string, ArchInfo> archs = {
+        {"gpt2", {"GPT2LMHeadModel", "gpt2", false}}, // openGpt2
         {"llama", {"LlamaForCausalLM", "llama", true}},
+        // llama.cpp writes Mistral as "llama"; "mistral" appears in some files. Both are permuted.
+        {"mistral", {"MistralForCausalLM", "mistral", true}},
         {"qwen2", {"Qwen2ForCausalLM", "qwen2", false}},
     };
     return archs;
+}
+
+// The parts every architecture shares: tokenizer, special ids in the config, file type, weights.
+void finishModel(const std::shared_ptr<GgufFile> &file, GgufModel &model,
+                 std::vector<std::string> names, std::map<std::string, Mapped> map, int64_t vocab)
+{
+    const GgufFile &f = *file;
+    json &c = model.hfConfig;
+    model.tokenizer = readGgufTokenizer(f);
+    if (model.tokenizer) {
+        const TokenizerSpec &t = *model.tokenizer;
+        if (static_cast<int64_t>(t.tokens.size()) > vocab)
+            throwBadInput(f.describe("the tokenizer has " + std::to_string(t.tokens.size()) +
+                                     " tokens but token_embd.weight only " + std::to_string(vocab) +
+                                     " rows"));
+        c["bos_token_id"] = t.bosId ? json(*t.bosId) : json(nullptr);
+        c["eos_token_id"] = t.eosId ? json(*t.eosId) : json(nullptr);
+        if (t.padId)
+            c["pad_token_id"] = *t.padId;
+    }
+
+    if (f.hasKey("general.file_type")) {
+        model.fileType = fileTypeName(f.getUint("general.file_type"));
+    } else {
+        std::set<uint32_t> types;
+        for (const auto &kv : map)
+            if (kv.second.info->ne.size() >= 2)
+                types.insert(kv.second.info->type);
+        model.fileType = types.size() == 1 ? ggmlTypeName(*types.begin()) : "mixed";
+    }
+    model.weights = std::make_unique<GgufWeightSource>(file, std::move(names), std::move(map));
+}
+
+// GPT-2 as convert_hf_to_gguf.py GPT2Model writes it: Conv1D weights transposed, LayerNorms with
+// biases, learned positions; output.weight optional (a copy of token_embd in older files).
+GgufModel openGpt2(const std::shared_ptr<GgufFile> &file)
+{
+    const GgufFile &f = *file;
+    auto positive = [&](const std::string &key) {
+        const uint64_t v = f.getUint(key);
+        if (v == 0 || v > (uint64_t(1) << 31))
+            throwBadInput(f.describe(key + " = " + std::to_string(v) + " is out of range"));
+        return static_cast<int64_t>(v);
+    };
+    const int64_t layers = positive("gpt2.block_count");
+    const int64_t hidden = positive("gpt2.embedding_length");
+    const int64_t heads = positive("gpt2.attention.head_count");
+    const int64_t ffn = f.hasKey("gpt2.feed_forward_length")
+                            ? positive("gpt2.feed_forward_length")
+                            : 4 * hidden;
+    const int64_t context = positive("gpt2.context_length");
+    if (hidden % heads != 0)
+        throwBadInput(f.describe("embedding_length is not a multiple of attention.head_count"));
+    const GgufTensorInfo *embd = f.findTensor("token_embd.weight");
+    if (!embd || embd->ne.size() != 2)
+        throwBadInput(f.describe("missing tensor token_embd.weight (or not a matrix)"));
+    const int64_t vocab = embd->ne[1];
+
+    std::vector<std::string> names;
+    std::map<std::string, Mapped> map;
+    // `shape` is the HF (torch) shape; transposed tensors are stored the other way round.
+    auto add = [&](const std::string &gguf, const std::string &hf, std::vector<int64_t> shape,
+                   bool required, bool transpose = false) {
+        const GgufTensorInfo *t = f.findTensor(gguf);
+        if (!t) {
+            if (required)
+                throwBadInput(f.describe("missing tensor " + gguf));
+            return false;
+        }
+        std::vector<int64_t> stored = shape;
+        if (transpose)
+            std::reverse(stored.begin(), stored.end());
+        if (t->torchShape() != stored)
+            throwBadInput(f.describe("tensor " + gguf + " has shape " +
+                                     shapeString(t->torchShape()) + " but the metadata implies " +
+                                     shapeString(stored)));
+        names.push_back(hf);
+        map[hf] = Mapped{t, 0, transpose};
+        return true;
+    };
+    add("token_embd.weight", "transformer.wte.weight", {vocab, hidden}, true);
+    add("position_embd.weight", "transformer.wpe.weight", {context, hidden}, true);
+    for (int64_t i = 0; i < layers; ++i) {
+        const std::string b = "blk." + std::to_string(i) + ".";
+        const std::string h = "transformer.h." + std::to_string(i) + ".";
+        add(b + "attn_norm.weight", h + "ln_1.weight", {hidden}, true);
+        add(b + "attn_norm.bias", h + "ln_1.bias", {hidden}, true);
+        add(b + "attn_qkv.weight", h + "attn.c_attn.weight", {hidden, 3 * hidden}, true, true);
+        add(b + "attn_qkv.bias", h + "attn.c_attn.bias", {3 * hidden}, true);
+        add(b + "attn_output.weight", h + "attn.c_proj.weight", {hidden, hidden}, true, true);
+        add(b + "attn_output.bias", h + "attn.c_proj.bias", {hidden}, true);
+        add(b + "ffn_norm.weight", h + "ln_2.weight", {hidden}, true);
+        add(b + "ffn_norm.bias", h + "ln_2.bias", {hidden}, true);
+        add(b + "ffn_up.weight", h + "mlp.c_fc.weight", {hidden, ffn}, true, true);
+        add(b + "ffn_up.bias", h + "mlp.c_fc.bias", {ffn}, true);
+        add(b + "ffn_down.weight", h + "mlp.c_proj.weight", {ffn, hidden}, true, true);
+        add(b + "ffn_down.bias", h + "mlp.c_proj.bias", {hidden}, true);
+    }
+    add("output_norm.weight", "transformer.ln_f.weight", {hidden}, true);
+    add("output_norm.bias", "transformer.ln_f.bias", {hidden}, true);
+    const bool tied = !add("output.weight", "lm_head.weight", {vocab, hidden}, false);
+
+    GgufModel model;
+    json &c = model.hfConfig;
+    c["architectures"] = json::array({"GPT2LMHeadModel"});
+    c["model_type"] = "gpt2";
+    c["n_embd"] = hidden;
+    c["n_layer"] = layers;
+    c["n_head"] = heads;
+    c["n_inner"] = ffn;
+    c["n_positions"] = context;
+    c["n_ctx"] = context;
+    c["vocab_size"] = vocab;
+    c["layer_norm_epsilon"] = f.hasKey("gpt2.attention.layer_norm_epsilon")
+                                  ? shortestFloat32(f.getFloat("gpt2.attention.layer_norm_epsilon"))
+                                  : 1e-5;
+    c["activation_function"] = "gelu_new";
+    c["tie_word_embeddings"] = tied;
+    c["torch_dtype"] = "float32";
+    finishModel(file, model, std::move(names), std::move(map), vocab);
+    return model;
 }
 
 } // namespace
@@ -298,9 +324,15 @@ GgufModel openGgufModel(const std::filesystem::path &path)
         throwBadInput(f.describe("missing general.architecture"));
     const std::string arch = f.getString("general.architecture");
     const auto archIt = supportedArchitectures().find(arch);
-    if (archIt == supportedArchitectures().end())
-        throwBadInput(
-            f.describe("unsupported GGUF architecture " + arch + " (supported: llama, qwen2)"));
+    if (archIt == supportedArchitectures().end()) {
+        std::string names;
+        for (const auto &kv : supportedArchitectures())
+            names += (names.empty() ? "" : ", ") + kv.first;
+        throwBadInput(f.describe("unsupported GGUF architecture " + arch + " (supported: " + names +
+                                 ")"));
+    }
+    if (arch == "gpt2")
+        return openGpt2(file);
     const ArchInfo &ai = archIt->second;
     const std::string p = arch + ".";
     auto positive = [&](const std::string &key) {
@@ -417,7 +449,11 @@ GgufModel openGgufModel(const std::filesystem::path &path)
         f.hasKey(p + "context_length") ? positive(p + "context_length") : int64_t(2048);
     c["vocab_size"] = vocab;
     c["tie_word_embeddings"] = tied;
-    if (ai.permuteQK) { // LlamaConfig: attention_bias = biases on q, k, v and o
+    if (std::string(ai.modelType) == "mistral") { // MistralConfig: no biases, no window here
+        if (attentionBias)
+            throwBadInput(f.describe("a mistral model has no attention biases"));
+        c["sliding_window"] = nullptr;
+    } else if (ai.permuteQK) { // LlamaConfig: attention_bias = biases on q, k, v and o
         c["attention_bias"] = attentionBias;
         c["mlp_bias"] = false;
     } else { // Qwen2Config: q/k/v biases always, none on o
@@ -443,29 +479,7 @@ GgufModel openGgufModel(const std::filesystem::path &path)
         }
     }
 
-    model.tokenizer = readTokenizer(f);
-    if (model.tokenizer) {
-        const TokenizerSpec &t = *model.tokenizer;
-        if (static_cast<int64_t>(t.tokens.size()) > vocab)
-            throwBadInput(f.describe("the tokenizer has " + std::to_string(t.tokens.size()) +
-                                     " tokens but token_embd.weight only " + std::to_string(vocab) +
-                                     " rows"));
-        c["bos_token_id"] = t.bosId ? json(*t.bosId) : json(nullptr);
-        c["eos_token_id"] = t.eosId ? json(*t.eosId) : json(nullptr);
-        if (t.padId)
-            c["pad_token_id"] = *t.padId;
-    }
-
-    if (f.hasKey("general.file_type")) {
-        model.fileType = fileTypeName(f.getUint("general.file_type"));
-    } else {
-        std::set<uint32_t> types;
-        for (const auto &kv : map)
-            if (kv.second.info->ne.size() >= 2)
-                types.insert(kv.second.info->type);
-        model.fileType = types.size() == 1 ? ggmlTypeName(*types.begin()) : "mixed";
-    }
-    model.weights = std::make_unique<GgufWeightSource>(file, std::move(names), std::move(map));
+    finishModel(file, model, std::move(names), std::move(map), vocab);
     return model;
 }
 

@@ -41,7 +41,7 @@ void exportRun(const fs::path &runDir, const std::string &format, const fs::path
         return;
     }
     if (format != "merged")
-        throwBadInput("--format: must be peft or merged (got '" + format + "')");
+        throwBadInput("--format: must be peft, merged or gguf (got '" + format + "')");
     if (isAdapter && peftTypeOf(final) == "PROMPT_TUNING")
         throwBadInput(runDir.string() + ": a prompt-tuning adapter cannot be merged into the base "
                       "weights (its virtual tokens are extra inputs, not a weight change); use "

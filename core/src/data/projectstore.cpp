@@ -22,16 +22,6 @@ const char *const kRowColumns =
     "coalesce(s.split, ''), (SELECT count(*) FROM findings f WHERE f.row_id = r.id) "
     "FROM rows r LEFT JOIN splits s ON s.row_id = r.id ";
 
-std::string utcNow()
-{
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 json parseStored(const std::string &text)
 {
     return json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -290,7 +280,7 @@ std::unique_ptr<DatasetWriter> ProjectStore::beginDataset(const NewDataset &info
         sql::Stmt ins(d->db, "INSERT INTO datasets(name, source_path, format, column_mapping, content_hash, "
                              "imported_at) VALUES (?, ?, ?, ?, ?, ?)");
         ins.bind(1, info.name).bind(2, info.sourcePath).bind(3, info.format)
-            .bind(4, info.columnMapping.dump()).bind(5, info.contentHash).bind(6, utcNow());
+            .bind(4, info.columnMapping.dump()).bind(5, info.contentHash).bind(6, sql::utcNow());
         ins.run();
         d->insertRow = std::make_unique<sql::Stmt>(
             d->db, "INSERT INTO rows(dataset_id, idx, source, original, messages, system, kind) "
@@ -573,7 +563,7 @@ void ProjectStore::editRow(int64_t datasetId, int64_t index, const std::vector<C
     sql::Transaction tx(d->db);
     const int64_t id = d->rowId(datasetId, index);
     sql::Stmt(d->db, "UPDATE rows SET edited = ?, edited_at = ? WHERE id = ?")
-        .bind(1, messagesToJson(messages)).bind(2, utcNow()).bind(3, id).run();
+        .bind(1, messagesToJson(messages)).bind(2, sql::utcNow()).bind(3, id).run();
     tx.commit();
 }
 

@@ -1,6 +1,7 @@
 #include "ft/ratingstore.h"
 
 #include "ft/error.h"
+#include "data/sqlitedb.h"
 #include "ft/project.h"
 
 #include <sqlite3.h>
@@ -67,16 +68,6 @@ void exec(sqlite3 *db, const char *sql)
     }
 }
 
-std::string utcNow()
-{
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 sqlite3 *handle(const ProjectStore &store)
 {
     return static_cast<sqlite3 *>(store.nativeHandle());
@@ -107,7 +98,7 @@ int64_t addRatedComparison(ProjectStore &store, const RatedComparison &c)
     exec(db, "BEGIN IMMEDIATE");
     try {
         Statement insert(db, "INSERT INTO comparisons(created_at, prompt, config) VALUES (?, ?, ?)");
-        insert.bind(1, c.createdAt.empty() ? utcNow() : c.createdAt);
+        insert.bind(1, c.createdAt.empty() ? sql::utcNow() : c.createdAt);
         insert.bind(2, c.prompt);
         insert.bind(3, config.dump());
         insert.step();

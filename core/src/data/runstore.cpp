@@ -16,16 +16,6 @@ using nlohmann::json;
 namespace ft {
 namespace {
 
-std::string utcNow()
-{
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 // The store's connection, borrowed (the store keeps owning it).
 struct Connection
 {
@@ -124,7 +114,7 @@ int64_t addRun(ProjectStore &store, RunRecord &run)
     if (run.name.empty())
         throwBadInput(store.path().string() + ": a run needs a name");
     Connection c(store);
-    run.createdAt = run.updatedAt = utcNow();
+    run.createdAt = run.updatedAt = sql::utcNow();
     sql::Stmt q(c.db, "INSERT INTO runs(name, config, status, output_dir, base_model, dataset, updated_at, "
                       "notes, steps, total_steps, last_checkpoint_step, pid, final_loss, created_at, started_at) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -138,7 +128,7 @@ int64_t addRun(ProjectStore &store, RunRecord &run)
 void updateRun(ProjectStore &store, RunRecord &run)
 {
     Connection c(store);
-    run.updatedAt = utcNow();
+    run.updatedAt = sql::utcNow();
     sql::Stmt q(c.db, "UPDATE runs SET name = ?, config = ?, status = ?, output_dir = ?, base_model = ?, "
                       "dataset = ?, updated_at = ?, notes = ?, steps = ?, total_steps = ?, "
                       "last_checkpoint_step = ?, pid = ?, final_loss = ? WHERE id = ?");
@@ -209,7 +199,7 @@ void setProjectSetting(ProjectStore &store, const std::string &key, const json &
     Connection c(store);
     sql::Stmt q(c.db, "INSERT INTO project_settings(key, value, updated_at) VALUES (?, ?, ?) "
                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
-    q.bind(1, key).bind(2, value.dump(-1, ' ', false, json::error_handler_t::replace)).bind(3, utcNow());
+    q.bind(1, key).bind(2, value.dump(-1, ' ', false, json::error_handler_t::replace)).bind(3, sql::utcNow());
     q.run();
 }
 

@@ -2,9 +2,20 @@
 
 #include "ft/error.h"
 
+#include <ctime>
 #include <filesystem>
 
 namespace ft::sql {
+
+std::string utcNow()
+{
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
 
 Db::~Db()
 {

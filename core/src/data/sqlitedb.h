@@ -9,6 +9,9 @@
 
 namespace ft::sql {
 
+// Now in UTC as projects store times: "2026-12-05T06:44:29Z".
+std::string utcNow();
+
 class Db
 {
 public:

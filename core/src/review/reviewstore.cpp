@@ -4,6 +4,7 @@
 #include "ft/reviewstore.h"
 
 #include "ft/error.h"
+#include "data/sqlitedb.h"
 #include "ft/project.h"
 
 #include <sqlite3.h>
@@ -76,16 +77,6 @@ private:
     sqlite3_stmt *m_stmt = nullptr;
 };
 
-std::string nowIso()
-{
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 std::string dump(const nlohmann::json &j)
 {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -138,7 +129,7 @@ void saveReview(ProjectStore &store, int64_t datasetId, const ReviewResult &resu
         }
         Statement(db, store, "INSERT OR REPLACE INTO dataset_reviews(dataset_id, reviewed_at, report) VALUES (?, ?, ?)")
             .bind(1, datasetId)
-            .bind(2, nowIso())
+            .bind(2, sql::utcNow())
             .bind(3, dump(result.report))
             .run();
         exec(db, store, "COMMIT");

@@ -188,6 +188,8 @@ void runImport(const DataArgs &a)
     } catch (...) {
         std::signal(SIGINT, SIG_DFL);
         std::signal(SIGTERM, SIG_DFL);
+        if (!a.json)
+            std::fprintf(stderr, "\r%40s\r", ""); // the error's line replaces the progress line
         if (!existed) {
             std::error_code ec;
             for (const char *suffix : {"", "-wal", "-shm"})

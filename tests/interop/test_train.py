@@ -209,7 +209,7 @@ def test_config_problems_reported_together(setup):
                      lora={"r": 0, "lora_alpha": 16, "bogus": True})
     proc = run_cli("train", "--config", cfg, check=False)
     assert proc.returncode == 2, proc.stderr
-    for needle in ["frobnicate: unknown setting", "learning_rate: must be > 0", "lora.r: must be >= 1",
+    for needle in ["frobnicate: unknown setting", "learning_rate: must be > 0", "lora.r: must be between 1 and 65536",
                    "lora.bogus: unknown setting", "lr_scheduler_type"]:
         assert needle in proc.stderr, proc.stderr
     # Problems that need the model and the data (checked after loading), also together.

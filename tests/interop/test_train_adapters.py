@@ -185,7 +185,7 @@ def test_adapter_config_problems_reported_together(setup):
         "ia3": {"target_modules": ["k_proj"], "feedforward_modules": 3}}))
     proc = run_cli("train", "--config", path, check=False)
     assert proc.returncode == 2, proc.stderr
-    for needle in ["prompt_tuning.num_virtual_tokens: must be >= 1", "prompt_tuning.init: must be",
+    for needle in ["prompt_tuning.num_virtual_tokens: must be between 1 and 65536", "prompt_tuning.init: must be",
                    "prompt_tuning.colour: unknown setting", "ia3.feedforward_modules: must be"]:
         assert needle in proc.stderr, proc.stderr
     path.write_text(json.dumps({

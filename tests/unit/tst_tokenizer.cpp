@@ -394,7 +394,7 @@ private Q_SLOTS:
         expectBadInput([&] { ft::Tokenizer::fromFolder(dir.toStdString()); }, dir.toStdString());
 
         writeFile(dir + "/tokenizer.json", "{ \"model\": { \"type\": \"BPE\", ");
-        expectBadInput([&] { ft::Tokenizer::fromFolder(dir.toStdString()); }, "tokenizer.json: invalid JSON");
+        expectBadInput([&] { ft::Tokenizer::fromFolder(dir.toStdString()); }, "tokenizer.json: not valid JSON");
 
         writeFile(dir + "/tokenizer.json",
                   R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b", "a zz"]}})");

@@ -158,8 +158,9 @@ std::string contentHash(const std::vector<InputFile> &files)
 // The readers' errors name a line; the file is named here, where it is known.
 [[noreturn]] void rethrowNamingFile(const fs::path &file, const Error &e)
 {
+    // Only the readers' "line N: ..." lack a file; the project's own errors name the project.
     const std::string what = e.what();
-    if (e.kind() != ErrorKind::BadInput || what.rfind(file.string(), 0) == 0)
+    if (e.kind() != ErrorKind::BadInput || what.rfind("line ", 0) != 0)
         throw e;
     throwBadInput(file.string() + ": " + what);
 }

@@ -67,8 +67,10 @@ void Db::fail(int rc, const std::string &what) const
         throwBadInput(msg + "project file is damaged (" + sqlite3_errstr(rc) + ")");
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
         throwBadInput(msg + "project is busy (another program is writing it)");
-    if (primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY || primary == SQLITE_FULL ||
-        primary == SQLITE_IOERR)
+    if (primary == SQLITE_FULL || primary == SQLITE_IOERR)
+        throwBadInput(msg + "cannot write the project file (" + sqlite3_errstr(rc) +
+                      "; is the disk full?) - what was saved before is kept");
+    if (primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)
         throwBadInput(msg + what + " (" + sqlite3_errstr(rc) + ")");
     if (primary == SQLITE_CONSTRAINT)
         throwBadInput(msg + what + " (" + (m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc)) + ")");

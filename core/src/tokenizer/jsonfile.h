@@ -8,7 +8,7 @@
 
 namespace ft::tok {
 
-// Parses a JSON file; BadInput "<path>: cannot open" / "<path>: invalid JSON: ...".
+// Parses a JSON file (depth-bounded, ft/jsonparse.h); BadInput "<path>: cannot be read" / "<path>: not valid JSON (...)".
 nlohmann::json readJsonFile(const std::filesystem::path &path);
 // Whole file as bytes; BadInput naming the path when it cannot be read.
 std::string readFileBytes(const std::filesystem::path &path);

@@ -1,5 +1,7 @@
 #include "eval/evaltext.h"
 
+#include "tokenizer/utf8.h"
+
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
 
@@ -38,23 +40,8 @@ std::string toUtf8(const std::u32string &text)
 {
     std::string out;
     out.reserve(text.size());
-    for (const char32_t cp : text) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
+    for (const char32_t cp : text)
+        tok::appendUtf8(out, cp);
     return out;
 }
 

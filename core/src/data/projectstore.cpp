@@ -69,69 +69,6 @@ const char *const kDatasetColumns =
 
 } // namespace
 
-const char *rowKindName(RowKind kind)
-{
-    switch (kind) {
-    case RowKind::Sft: return "sft";
-    case RowKind::Preference: return "preference";
-    case RowKind::Choice: return "choice";
-    case RowKind::Text: return "text";
-    }
-    return "sft";
-}
-
-const char *rowStatusName(RowStatus status)
-{
-    switch (status) {
-    case RowStatus::Pending: return "pending";
-    case RowStatus::Accepted: return "accepted";
-    case RowStatus::Excluded: return "excluded";
-    }
-    return "pending";
-}
-
-std::optional<RowKind> parseRowKind(const std::string &name)
-{
-    for (RowKind k : {RowKind::Sft, RowKind::Preference, RowKind::Choice, RowKind::Text})
-        if (name == rowKindName(k))
-            return k;
-    return std::nullopt;
-}
-
-std::optional<RowStatus> parseRowStatus(const std::string &name)
-{
-    for (RowStatus s : {RowStatus::Pending, RowStatus::Accepted, RowStatus::Excluded})
-        if (name == rowStatusName(s))
-            return s;
-    return std::nullopt;
-}
-
-std::string messagesToJson(const std::vector<ChatMessage> &messages)
-{
-    json list = json::array();
-    for (const auto &m : messages)
-        list.push_back({{"role", m.role}, {"content", m.content}});
-    return list.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::vector<ChatMessage> messagesFromJson(const json &j, const std::string &where)
-{
-    if (!j.is_array())
-        throwBadInput(where + ": messages must be a list of {role, content}");
-    std::vector<ChatMessage> out;
-    out.reserve(j.size());
-    for (size_t i = 0; i < j.size(); ++i) {
-        const json &m = j[i];
-        const std::string item = where + ": messages[" + std::to_string(i) + "]";
-        if (!m.is_object() || !m.contains("role") || !m["role"].is_string())
-            throwBadInput(item + ".role: missing or not a string");
-        if (!m.contains("content") || !m["content"].is_string())
-            throwBadInput(item + ".content: missing or not a string");
-        out.push_back({m["role"].get<std::string>(), m["content"].get<std::string>()});
-    }
-    return out;
-}
-
 std::optional<std::pair<fs::path, std::string>> parseProjectDataset(const std::string &spec)
 {
     const auto hash = spec.rfind('#');

@@ -64,7 +64,9 @@ dataset="../shared/fixtures/datasets/alpaca_en_demo.json"
 project="$config/alpaca-demo.ftproj"
 "$cli" data import "$dataset" --project "$project" --name alpaca_en_demo >/dev/null
 "$cli" data review --project "$project" --dataset alpaca_en_demo --model "$model" >/dev/null
-XDG_CONFIG_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
+# Its own settings folder: a project opened here would otherwise be reopened (with its saved
+# model and Train settings) by every later shot, as a restarted studio does.
+XDG_CONFIG_HOME="$config/data-shot" QT_QPA_PLATFORM=xcb timeout 900 \
     xvfb-run -a -s "-screen 0 ${screen}x24" \
     "$studio" --page data --project "$project" --select-row 2 \
     --screenshot "$out/data-page.png" "$model"

@@ -596,14 +596,15 @@ void ComparePage::onSideFinished(bool tuned, const GenerationStats &stats)
     updateState();
 }
 
+// The generated text itself: the text view turns a lone '\r' into a line break.
 QString ComparePage::leftText() const
 {
-    return m_left->toPlainText();
+    return m_tunedLeft ? m_tunedText : m_baseText;
 }
 
 QString ComparePage::rightText() const
 {
-    return m_right->toPlainText();
+    return m_tunedLeft ? m_baseText : m_tunedText;
 }
 
 void ComparePage::updateTitles()
@@ -624,10 +625,10 @@ void ComparePage::updateTitles()
     m_rightTitle->setText(rightTitle);
     const QString &leftOut = m_tunedLeft ? m_tunedText : m_baseText;
     const QString &rightOut = m_tunedLeft ? m_baseText : m_tunedText;
-    if (m_left->toPlainText() != leftOut)
-        m_left->setPlainText(leftOut);
-    if (m_right->toPlainText() != rightOut)
-        m_right->setPlainText(rightOut);
+    if (m_shownLeft != leftOut)
+        m_left->setPlainText(m_shownLeft = leftOut);
+    if (m_shownRight != rightOut)
+        m_right->setPlainText(m_shownRight = rightOut);
     m_leftStats->setText(m_tunedLeft ? m_tunedStats : m_baseStats);
     m_rightStats->setText(m_tunedLeft ? m_baseStats : m_tunedStats);
 }

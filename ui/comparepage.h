@@ -139,6 +139,7 @@ private:
     QString m_rowPrompt;  // the chosen validation row's prompt; empty with a free prompt
     bool m_settingPrompt = false;
     QString m_baseText, m_tunedText;
+    QString m_shownLeft, m_shownRight;  // what the two views were last given
     QString m_baseStats, m_tunedStats;
 
     QComboBox *m_runs = nullptr;

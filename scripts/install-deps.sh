@@ -10,6 +10,7 @@ packages=(
     nlohmann-json3-dev libcli11-dev libsqlite3-dev libpcre2-dev libicu-dev
     python3-venv
     xvfb xauth imagemagick time
+    appstream dpkg-dev qt6-tools-dev qt6-l10n-tools
 )
 missing=()
 for p in "${packages[@]}"; do

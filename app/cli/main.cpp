@@ -18,6 +18,7 @@ int main(int argc, char **argv)
     ft::restartWithBoundedOpenMpWaits(argv, ft::OpenMpWaits::ShortSpin);
     CLI::App app{"FineTune Studio command line: inspect, run and convert language models"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", FT_VERSION);
     int threads = 0;
     app.add_option("--threads", threads, "CPU threads for tensor work (default: physical cores)");
     ftcli::Runner run;
@@ -32,6 +33,8 @@ int main(int argc, char **argv)
     } catch (const CLI::CallForHelp &e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion &e) {
         return app.exit(e);
     } catch (const CLI::ParseError &e) {
         std::cerr << "error: " << e.what() << " (see --help)\n";

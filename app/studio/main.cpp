@@ -41,7 +41,9 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("FineTuneStudio"));
     QApplication::setApplicationName(QStringLiteral("finetune-studio"));
     QApplication::setApplicationDisplayName(QStringLiteral("FineTune Studio"));
-    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setApplicationVersion(QStringLiteral(FT_VERSION));
+    // Wayland and the desktop match the window to its desktop entry (installer/linux).
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.finetunestudio.FineTuneStudio"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/finetune-studio.png")));
     // FT_STUDIO_PALETTE=dark: Fusion with the dark palette, the look on a dark desktop where no
     // desktop theme provides one (Xvfb screenshots, checks of both palettes).
@@ -55,9 +57,10 @@ int main(int argc, char *argv[])
                                                     "workstation."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("model"),
-                                 QStringLiteral("A model folder or .gguf file to open."),
-                                 QStringLiteral("[model]"));
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QStringLiteral("A model folder or .gguf file, or a project "
+                                                "(*.ftproj), to open."),
+                                 QStringLiteral("[file]"));
     QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
                                         QStringLiteral("Save the window to <file> and quit."),
                                         QStringLiteral("file"));
@@ -116,15 +119,17 @@ int main(int argc, char *argv[])
             window.setGeometry(screen->geometry());
     }
     window.show();
-    if (parser.isSet(projectOption) &&
-        !ftui::openProject(&window, window.session(), parser.value(projectOption), false,
-                           screenshotter != nullptr))
-        std::fprintf(stderr, "finetune-studio: cannot open the project %s\n",
-                     qPrintable(parser.value(projectOption)));
-
-    const QStringList models = parser.positionalArguments();
-    if (!models.isEmpty())
-        window.openModel(models.constFirst());
+    // A .ftproj given as the file (a double-click in the file manager) is a project.
+    QStringList files = parser.positionalArguments();
+    QString project = parser.value(projectOption);
+    if (project.isEmpty() && !files.isEmpty() &&
+        files.constFirst().endsWith(QLatin1String(".ftproj"), Qt::CaseInsensitive))
+        project = files.takeFirst();
+    if (!project.isEmpty() &&
+        !ftui::openProject(&window, window.session(), project, false, screenshotter != nullptr))
+        std::fprintf(stderr, "finetune-studio: cannot open the project %s\n", qPrintable(project));
+    if (!files.isEmpty())
+        window.openModel(files.constFirst());
     if (parser.isSet(pageOption) && !window.showPageNamed(parser.value(pageOption)))
         std::fprintf(stderr, "finetune-studio: no page named %s\n",
                      qPrintable(parser.value(pageOption)));

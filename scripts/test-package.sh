@@ -14,6 +14,7 @@ model_deb=$(ls "$build"/finetune-studio-model-smollm2_*_all.deb)
 command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap
 
 root=$(mktemp -d /var/tmp/ft-package-root.XXXXXX)
+chmod 755 "$root"  # apt downloads as the _apt user
 cleanup() {
     for m in dev/pts dev sys proc; do umount -l "$root/$m" 2>/dev/null || true; done
     rm -rf --one-file-system "$root"
@@ -58,9 +59,18 @@ echo "screenshot: $build/package-test-studio.png"
 echo "== purge"
 in_root apt-get purge -y -q --autoremove finetune-studio finetune-studio-model-smollm2 >/dev/null
 snapshot >"$root.after"
+if in_root dpkg-query -W -f='${Status}\n' libtorch1.13 2>/dev/null | grep -q "install ok"; then
+    echo "the dependencies stayed installed after purge --autoremove"; exit 1
+fi
+# Ours: every path in either package, and anything named after the studio. Other new paths come
+# from the dependencies' maintainer scripts (adduser's /run/adduser, shadow's backups): listed.
+ours=$( { dpkg-deb -c "$studio_deb"; dpkg-deb -c "$model_deb"; } | awk '{print $6}' | sed 's|^\.||' |
+    grep -v '/$' || true)
 left=$(comm -13 "$root.before" "$root.after" || true)
 rm -f "$root.before" "$root.after" "$root.debootstrap.log"
-if [ -n "$left" ]; then
-    echo "left behind after purge:"; echo "$left"; exit 1
+[ -z "$left" ] || { echo "new paths from the dependencies' scripts (not ours):"; echo "$left"; }
+ours_left=$(for f in $ours; do [ -e "$root$f" ] && echo "$f"; done; echo "$left" | grep -i finetune || true)
+if [ -n "$ours_left" ]; then
+    echo "left behind after purge:"; echo "$ours_left"; exit 1
 fi
 echo "PACKAGE TEST PASSED: installed with its dependencies, ran, started, purged without a trace"

@@ -21,5 +21,7 @@ void addStatsCommand(CLI::App &app, Runner &run);
 void addEvalCommand(CLI::App &app, Runner &run);
 // gguf-tensor: a GGUF tensor dequantised to float32 (ggufcommands.cpp).
 void addGgufCommands(CLI::App &app, Runner &run);
+// demo: the demo project the welcome page opens (democommand.cpp).
+void addDemoCommand(CLI::App &app, Runner &run);
 
 } // namespace ftcli

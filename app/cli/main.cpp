@@ -28,6 +28,7 @@ int main(int argc, char **argv)
     ftcli::addMemoryCommand(app, run);
     ftcli::addStatsCommand(app, run);
     ftcli::addEvalCommand(app, run);
+    ftcli::addDemoCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

@@ -12,23 +12,9 @@ import torch
 from conftest import cli_json, run_cli
 
 
-def _tokenizer(folder, texts):
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=384, special_tokens=["<s>", "</s>"],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-                                  show_progress=False)
-    tok.train_from_iterator(texts, trainer)
-    tok.save(str(folder / "tokenizer.json"))
-    (folder / "tokenizer_config.json").write_text(json.dumps(
-        {"bos_token": "<s>", "eos_token": "</s>", "tokenizer_class": "PreTrainedTokenizerFast"}))
-
-
 @pytest.fixture(scope="module")
 def project(work_dir, fixtures_dir):
-    from tiny_models import build
+    from tiny_models import build, byte_bpe_tokenizer
     root = work_dir / "project_split_training"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
@@ -41,7 +27,7 @@ def project(work_dir, fixtures_dir):
     cli_json("data", "set-status", "--project", proj, "--dataset", "demo40", "--rows", "1,4-6", "excluded")
     model = root / "tiny-llama"
     build("llama", model)
-    _tokenizer(model, [r["instruction"] + "\n" + r["input"] + "\n" + r["output"] for r in rows])
+    byte_bpe_tokenizer(model, [r["instruction"] + "\n" + r["input"] + "\n" + r["output"] for r in rows])
     return root, proj, model
 
 

@@ -1,5 +1,6 @@
 """Tiny random models built with transformers and saved with save_pretrained: the references the
 engine is compared against. Nothing is downloaded."""
+import json
 import pathlib
 
 import torch
@@ -55,3 +56,18 @@ def build(kind, folder: pathlib.Path, *, dtype=torch.float32, max_shard_size=Non
         model.save_pretrained(folder, safe_serialization=True, **kwargs)
     model = transformers.AutoModelForCausalLM.from_pretrained(folder, dtype=dtype)
     return model.float().eval()
+
+
+def byte_bpe_tokenizer(folder, texts):
+    """A byte-level BPE tokenizer (384 ids) trained on `texts`, saved into the model folder."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=384, special_tokens=["<s>", "</s>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                  show_progress=False)
+    tok.train_from_iterator(texts, trainer)
+    tok.save(str(folder / "tokenizer.json"))
+    (folder / "tokenizer_config.json").write_text(json.dumps(
+        {"bos_token": "<s>", "eos_token": "</s>", "tokenizer_class": "PreTrainedTokenizerFast"}))

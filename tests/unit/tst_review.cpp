@@ -394,6 +394,29 @@ private Q_SLOTS:
         }
     }
 
+    // Two languages on purpose (the studio's demo: English and Chinese support questions): each
+    // row is judged in its own script; Cyrillic inside a Chinese row is still flagged, and so is
+    // a language that only a few rows are in.
+    void scriptMixBilingual()
+    {
+        std::vector<ReviewRow> rows;
+        for (int i = 0; i < 30; ++i)
+            rows.push_back(qa(i, "What does error E" + std::to_string(i) + " mean on the Veltra H2?",
+                              "E" + std::to_string(i) + ": the filter is missing. Insert the filter."));
+        for (int i = 0; i < 20; ++i)
+            rows.push_back(qa(100 + i, "Veltra H2 显示 E" + std::to_string(i) + " 是什么意思？",
+                              "E" + std::to_string(i) + "：未安装滤网。请将滤网箭头朝上装入 VF-27。"));
+        rows.push_back(qa(200, "请翻译这个俄语句子。", "这句话是 Привет, как дела 的意思是你好。"));
+        for (int i = 0; i < 2; ++i)
+            rows.push_back(qa(300 + i, "Как дела у фильтра номер " + std::to_string(i) + "?",
+                              "Фильтр работает хорошо, спасибо за вопрос."));
+        const auto result = ft::reviewDataset(rows, {});
+        const auto &mix = result.report["script_mix"];
+        QCOMPARE(mix["dominant"].get<std::string>(), std::string("latin"));
+        QVERIFY2(mix["dataset_scripts"] == (nlohmann::json{"latin", "han"}), mix["dataset_scripts"].dump().c_str());
+        QCOMPARE(rowsWith(result, ft::finding::ScriptMix), (std::set<int64_t>{200, 300, 301}));
+    }
+
     // LLaMA-Factory's Chinese demo: an ordinary Chinese dataset, with English terms, code and
     // formulas in its answers (98 of its 1,000 rows were flagged by letter counts).
     void scriptMixOnChineseDemo()

@@ -12,10 +12,13 @@
 //     English), counting accented Latin letters in a non-Latin dataset, except pinyin tone
 //     vowels, which is what UTF-8 misread as Latin-1 looks like ("ä¸­æ–‡"); or
 //   - it has no unit at all in the main script (a row in another language).
-// Translation tasks do both legitimately, hence info.
+// Translation tasks do both legitimately, hence info. A dataset written in two languages on
+// purpose (a script that is the main one of 20 % of the rows, and of 5 rows or more) judges each
+// of those rows against its own script.
 #include "review/reviewcontext.h"
 #include "review/reviewtext.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <string>
@@ -27,6 +30,8 @@ using Counts = std::array<int64_t, kScriptCount>;
 
 constexpr int kMinLetters = 10;
 constexpr int kForeignLetters = 3;
+constexpr int64_t kMinRowsOfALanguage = 5;
+constexpr double kLanguageRowShare = 0.2;
 
 std::size_t at(Script s)
 {
@@ -157,13 +162,32 @@ void checkScriptMix(ReviewContext &ctx)
         if (rows[i].totalLetters >= kMinLetters)
             ++rowsByDominant[static_cast<std::size_t>(dominant(rows[i].units))];
     }
-    const Script main = static_cast<Script>(dominant(rowsByDominant));
-    const std::string mainName = scriptName(main);
+    const Script datasetMain = static_cast<Script>(dominant(rowsByDominant));
+    // A bilingual dataset (English and Chinese support logs) is written in each script that is
+    // the main one of a fair share of its rows: such a row is judged in its own script.
+    int64_t rowsWithLetters = 0;
+    for (int64_t c : rowsByDominant)
+        rowsWithLetters += c;
+    std::vector<Script> datasetScripts;
+    nlohmann::json scriptNames = nlohmann::json::array();
+    for (int s = 0; s < kScriptCount; ++s) {
+        const int64_t c = rowsByDominant[static_cast<std::size_t>(s)];
+        if (static_cast<Script>(s) == datasetMain ||
+            (c >= kMinRowsOfALanguage && c >= kLanguageRowShare * static_cast<double>(rowsWithLetters))) {
+            datasetScripts.push_back(static_cast<Script>(s));
+            scriptNames.push_back(scriptName(static_cast<Script>(s)));
+        }
+    }
+    const std::string datasetMainName = scriptName(datasetMain);
     int64_t flagged = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const RowScripts &r = rows[i];
         if (r.totalLetters < kMinLetters)
             continue;
+        const Script own = static_cast<Script>(dominant(r.units));
+        const Script main = std::find(datasetScripts.begin(), datasetScripts.end(), own) != datasetScripts.end()
+                                ? own : datasetMain;
+        const std::string mainName = scriptName(main);
         Script mostly = Script::None;
         const int64_t foreign = foreignLetters(r, main, &mostly);
         int64_t mainUnits = 0;
@@ -200,11 +224,14 @@ void checkScriptMix(ReviewContext &ctx)
     for (int s = 0; s < kScriptCount; ++s)
         if (rowsByDominant[static_cast<std::size_t>(s)] > 0)
             byDominant[scriptName(static_cast<Script>(s))] = rowsByDominant[static_cast<std::size_t>(s)];
-    ctx.report["script_mix"] = {{"dominant", mainName},
+    ctx.report["script_mix"] = {{"dominant", datasetMainName},
+                                {"dataset_scripts", scriptNames},
                                 {"unit_shares", shares(units)},
                                 {"rule", "units: a CJK character or an alphabetic word; ASCII "
                                          "Latin, kana with Han and lone Greek letters belong "
-                                         "with any text"},
+                                         "with any text; a script that is the main one of 20 % "
+                                         "of the rows (and 5+ rows) is one of the dataset's, its "
+                                         "rows judged in it"},
                                 {"rows_by_main_script", byDominant},
                                 {"rows_flagged", flagged}};
 }

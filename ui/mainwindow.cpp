@@ -15,6 +15,8 @@
 #include "projectsettingssync.h"
 #include "recentmodelsmenu.h"
 #include "recentprojectsmenu.h"
+#include "demoprojectaction.h"
+#include "welcomeview.h"
 #include "strategypage.h"
 #include "studiosession.h"
 #include "trainingworker.h"
@@ -83,6 +85,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_projectSettings, &ProjectSettingsSync::modelRequested, m_modelPage,
             &ModelPage::openModel);
     createMenus();
+    connectWelcome();
     createStatusBar();
     restoreSettings();
     onModelChanged();
@@ -157,6 +160,7 @@ void MainWindow::createMenus()
     connect(m_recentProjects, &RecentProjectsMenu::openRequested, this,
             [this](const QString &path) { openProject(this, m_session, path, false); });
     file->addMenu(m_recentProjects);
+    file->addAction(tr("Open the &Demo Project"), this, [this] { openDemoProject(this, m_session); });
     file->addAction(tr("&Import Dataset…"), this, [this] {
         showPage(Page::Data);
         m_dataPage->chooseImport();
@@ -250,6 +254,20 @@ void MainWindow::onModelChanged()
     m_recentMenu->addPath(path);
 }
 
+// The welcome (the Model page with nothing open) asks; the window opens.
+void MainWindow::connectWelcome()
+{
+    WelcomeView *welcome = m_modelPage->welcomeView();
+    connect(welcome, &WelcomeView::openDemoRequested, this, [this] { openDemoProject(this, m_session); });
+    connect(welcome, &WelcomeView::openProjectRequested, this,
+            [this](const QString &path) { openProject(this, m_session, path, false); });
+    connect(welcome, &WelcomeView::importDataRequested, this, [this] {
+        showPage(Page::Data);
+        m_dataPage->chooseImport();
+    });
+    welcome->setRecentProjects(m_recentProjects->paths());
+}
+
 void MainWindow::onProjectChanged()
 {
     updateTitle();
@@ -262,6 +280,7 @@ void MainWindow::onProjectChanged()
                                  .arg(QFileInfo(m_session->projectPath()).fileName()));
     m_projectStatus->setToolTip(m_session->projectPath());
     m_recentProjects->addPath(m_session->projectPath());
+    m_modelPage->welcomeView()->setRecentProjects(m_recentProjects->paths());
 }
 
 void MainWindow::updateTitle()

@@ -6,13 +6,15 @@
 #include "modelloader.h"
 #include "modelsummaryview.h"
 #include "trypanel.h"
-#include "pageicons.h"
 #include "studiosession.h"
 #include "theme.h"
 #include "trainingsetup.h"
+#include "welcomeview.h"
 
+#include <ft/demoproject.h>
 #include <ft/model.h>
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -33,7 +35,6 @@ namespace {
 
 const char kLastDirectoryKey[] = "modelPage/lastDirectory";
 constexpr int kPageMargin = 32;
-constexpr int kEmptyStateWidth = 540;
 
 } // namespace
 
@@ -145,61 +146,21 @@ QWidget *ModelPage::createProgressRow()
     return m_progressRow;
 }
 
+// Nothing open: the welcome (the Model page is where the studio starts).
 QWidget *ModelPage::createEmptyState()
 {
-    auto *icon = new QLabel;
-    icon->setPixmap(
-        pageIconPixmap(PageIcon::Model, 64, theme::secondaryText(palette()), devicePixelRatioF()));
-    auto *title = new QLabel(tr("Open a model to start"));
-    theme::makeHeading(title, 1.4);
-    auto *text = new QLabel(tr("A Hugging Face folder (config.json and *.safetensors, with its "
-                               "tokenizer) or a GGUF file. Llama, Mistral, Qwen2 and GPT-2 "
-                               "family models are supported."));
-    text->setWordWrap(true);
-    text->setAlignment(Qt::AlignCenter);
-    theme::makeSecondary(text);
-
-    auto *folderButton = new QPushButton(tr("Open Model Folder…"));
-    connect(folderButton, &QPushButton::clicked, this, &ModelPage::chooseModelFolder);
-    auto *ggufButton = new QPushButton(tr("Open GGUF File…"));
-    connect(ggufButton, &QPushButton::clicked, this, &ModelPage::chooseGgufFile);
-    auto *buttons = new QHBoxLayout;
-    buttons->setSpacing(12);
-    buttons->addStretch(1);
-    buttons->addWidget(folderButton);
-    buttons->addWidget(ggufButton);
-    buttons->addStretch(1);
-
-    auto *dropHint = new QLabel(tr("You can also drop a folder or a .gguf file onto the window."));
-    dropHint->setAlignment(Qt::AlignCenter);
-    theme::makeSecondary(dropHint);
-    icon->setAlignment(Qt::AlignCenter);
-    title->setAlignment(Qt::AlignCenter);
-
-    // Wrapped labels get their height only without layout alignment flags: a fixed-width column.
-    auto *column = new QWidget;
-    column->setFixedWidth(kEmptyStateWidth);
-    auto *columnLayout = new QVBoxLayout(column);
-    columnLayout->setContentsMargins(0, 0, 0, 0);
-    columnLayout->setSpacing(12);
-    columnLayout->addWidget(icon);
-    columnLayout->addSpacing(4);
-    columnLayout->addWidget(title);
-    columnLayout->addWidget(text);
-    columnLayout->addSpacing(8);
-    columnLayout->addLayout(buttons);
-    columnLayout->addWidget(dropHint);
-
-    auto *row = new QHBoxLayout;
-    row->addStretch(1);
-    row->addWidget(column);
-    row->addStretch(1);
-    auto *page = new QWidget;
-    auto *layout = new QVBoxLayout(page);
-    layout->addStretch(2);
-    layout->addLayout(row);
-    layout->addStretch(3);
-    return page;
+    const QString programDir = QCoreApplication::applicationDirPath();
+    const auto bundled = ft::findBundledModel(programDir.toStdString());
+    m_welcome = new WelcomeView(bundled ? QString::fromStdString(bundled->string()) : QString(),
+                                ft::findDemoData(programDir.toStdString()).has_value());
+    connect(m_welcome, &WelcomeView::openModelRequested, this, &ModelPage::openModel);
+    connect(m_welcome, &WelcomeView::openModelFolderRequested, this, &ModelPage::chooseModelFolder);
+    connect(m_welcome, &WelcomeView::openGgufRequested, this, &ModelPage::chooseGgufFile);
+    auto *scroll = new QScrollArea;
+    scroll->setWidget(m_welcome);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    return scroll;
 }
 
 void ModelPage::openModel(const QString &path)

@@ -23,6 +23,7 @@ class ModelLoader;
 class ModelSummaryView;
 class StudioSession;
 class TryPanel;
+class WelcomeView;
 
 class ModelPage : public QWidget
 {
@@ -47,6 +48,7 @@ public:
     ModelSummaryView *summaryView() const { return m_summary; }
     TryPanel *tryPanel() const { return m_tryPanel; }
     MemoryEstimateCard *memoryCard() const { return m_memory; }
+    WelcomeView *welcomeView() const { return m_welcome; }
 
     static QString openHint();
 
@@ -76,6 +78,7 @@ private:
     QLabel *m_title = nullptr;
     QLabel *m_path = nullptr;
     QWidget *m_progressRow = nullptr;
+    WelcomeView *m_welcome = nullptr;
     QLabel *m_progressText = nullptr;
     QProgressBar *m_progressBar = nullptr;
     QPushButton *m_cancelButton = nullptr;

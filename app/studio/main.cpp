@@ -1,6 +1,7 @@
 // finetune-studio: wires the application and the main window, then runs the event loop.
 //   finetune-studio [MODEL]                  open MODEL (a folder or a .gguf file) at start
 //   --project FILE                           open the project FILE (*.ftproj) at start
+//   --demo                                   open the demo project (created the first time)
 //   --screenshot FILE [--page NAME] [--try-prompt TEXT] [--select-row N]
 //                                            (hidden) save the window to FILE once loaded (and
 //                                            TEXT answered in "Try the model", row N of
@@ -13,6 +14,7 @@
 //   env FT_STUDIO_PALETTE=dark               Fusion with a dark palette (theme::darkPalette)
 
 #include "datapage.h"
+#include "demoprojectaction.h"
 #include "mainwindow.h"
 #include "projectactions.h"
 #include "modelpage.h"
@@ -94,7 +96,10 @@ int main(int argc, char *argv[])
                                  QStringLiteral("With --screenshot: select this Data row."),
                                  QStringLiteral("n"));
     rowOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption demoOption(QStringLiteral("demo"),
+                                  QStringLiteral("Open the demo project (created the first time)."));
     parser.addOption(projectOption);
+    parser.addOption(demoOption);
     parser.addOption(rowOption);
     parser.addOption(screenshotOption);
     parser.addOption(pageOption);
@@ -128,6 +133,8 @@ int main(int argc, char *argv[])
     if (!project.isEmpty() &&
         !ftui::openProject(&window, window.session(), project, false, screenshotter != nullptr))
         std::fprintf(stderr, "finetune-studio: cannot open the project %s\n", qPrintable(project));
+    if (parser.isSet(demoOption))
+        ftui::openDemoProject(&window, window.session());
     if (!files.isEmpty())
         window.openModel(files.constFirst());
     if (parser.isSet(pageOption) && !window.showPageNamed(parser.value(pageOption)))

@@ -1,0 +1,111 @@
+// The welcome (issue 15): with nothing open the Model page shows it; "Start with SmolLM2" opens
+// the bundled model (here FT_BUNDLED_MODEL names the tiny fixture); "Open the Demo Project"
+// creates the demo project in the studio's data folder, opens it with its dataset split and the
+// preset Train settings, and reopens the model it remembers; the project then shows among the
+// recent projects, and a second click opens the same project instead of making another.
+
+#include "../unit/testfixtures.h"
+
+#include "demoprojectaction.h"
+#include "mainwindow.h"
+#include "modelpage.h"
+#include "studiosession.h"
+#include "trainingsetup.h"
+#include "welcomeview.h"
+
+#include <ft/project.h>
+
+#include <QFile>
+#include <QFileInfo>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+
+#include <memory>
+
+using ftui::MainWindow;
+using ftui::ModelPage;
+using ftui::WelcomeView;
+
+namespace {
+
+constexpr int kLoadTimeoutMs = 60000;
+
+} // namespace
+
+class TestWelcome : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void startsWithTheBundledModel();
+    void opensTheDemoProject();
+};
+
+void TestWelcome::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("FineTuneStudioTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_welcome"));
+    QSettings().clear();
+    FT_REQUIRE_FIXTURE(model, "tiny-random-llama-2-hf");
+    qputenv("FT_BUNDLED_MODEL", QFileInfo(model).canonicalFilePath().toUtf8());
+    QFile::remove(ftui::demoProjectPath());
+}
+
+void TestWelcome::startsWithTheBundledModel()
+{
+    MainWindow window;
+    ModelPage *page = window.modelPage();
+    page->setErrorDisplay(ModelPage::ErrorDisplay::SignalOnly);
+    window.show();
+    WelcomeView *welcome = page->welcomeView();
+    QVERIFY(welcome && welcome->isVisible());
+    auto *start = welcome->findChild<QPushButton *>(QStringLiteral("startBundledModel"));
+    QVERIFY(start && start->isEnabled());
+    QCOMPARE(start->toolTip(), qEnvironmentVariable("FT_BUNDLED_MODEL"));
+    QTest::mouseClick(start, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(window.session()->hasModel() && !page->isLoading(), kLoadTimeoutMs);
+    QCOMPARE(window.session()->modelPath(), qEnvironmentVariable("FT_BUNDLED_MODEL"));
+    QVERIFY(!welcome->isVisible());  // the model's summary replaced it
+}
+
+void TestWelcome::opensTheDemoProject()
+{
+    MainWindow window;
+    window.modelPage()->setErrorDisplay(ModelPage::ErrorDisplay::SignalOnly);
+    window.show();
+    WelcomeView *welcome = window.modelPage()->welcomeView();
+    auto *demo = welcome->findChild<QPushButton *>(QStringLiteral("openDemoProject"));
+    QVERIFY(demo && demo->isEnabled());
+    QVERIFY(welcome->findChildren<QPushButton *>(QStringLiteral("recentProject")).isEmpty());
+    QTest::mouseClick(demo, Qt::LeftButton);
+
+    ftui::StudioSession *session = window.session();
+    QCOMPARE(session->projectPath(), ftui::demoProjectPath());
+    {
+        ft::ProjectStore store(session->projectPath().toStdString(), true);
+        const ft::DatasetInfo dataset = store.dataset("veltra");
+        QCOMPARE(store.rowCount(dataset.id), int64_t(126));
+        const ft::SplitCounts split = store.splitCounts(dataset.id);
+        QVERIFY(split.train > 0 && split.validation > 0 && split.test > 0);
+    }
+    // The preset run: the project's dataset, LoRA; the remembered model opens.
+    QCOMPARE(session->trainingSetup()->dataPath(), session->projectPath() + QStringLiteral("#veltra"));
+    QTRY_VERIFY_WITH_TIMEOUT(session->hasModel() && !window.modelPage()->isLoading(), kLoadTimeoutMs);
+    QCOMPARE(session->modelPath(), qEnvironmentVariable("FT_BUNDLED_MODEL"));
+
+    // Recent projects on the welcome of the next window; the demo is not created twice.
+    MainWindow second;
+    const auto recent = second.modelPage()->welcomeView()->findChildren<QPushButton *>(QStringLiteral("recentProject"));
+    QCOMPARE(recent.size(), 1);
+    QCOMPARE(recent.first()->toolTip(), ftui::demoProjectPath());
+    QVERIFY(ftui::openDemoProject(&second, second.session(), true));
+    QCOMPARE(second.session()->projectPath(), ftui::demoProjectPath());
+}
+
+QTEST_MAIN(TestWelcome)
+#include "tst_welcome.moc"

@@ -16,6 +16,7 @@
 #include "recentmodelsmenu.h"
 #include "recentprojectsmenu.h"
 #include "demoprojectaction.h"
+#include "helpdialogs.h"
 #include "welcomeview.h"
 #include "strategypage.h"
 #include "studiosession.h"
@@ -193,6 +194,11 @@ void MainWindow::createMenus()
     }
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *guide = help->addAction(tr("&User Guide"), this, [this] { showUserGuide(this); });
+    guide->setShortcut(QKeySequence::HelpContents);
+    QAction *keys = help->addAction(tr("&Keyboard Shortcuts"), this, [this] { showKeyboardShortcuts(this); });
+    keys->setShortcut(QKeySequence(QStringLiteral("Ctrl+/")));
+    help->addSeparator();
     help->addAction(tr("&About FineTune Studio"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }

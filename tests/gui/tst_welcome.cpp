@@ -2,11 +2,13 @@
 // the bundled model (here FT_BUNDLED_MODEL names the tiny fixture); "Open the Demo Project"
 // creates the demo project in the studio's data folder, opens it with its dataset split and the
 // preset Train settings, and reopens the model it remembers; the project then shows among the
-// recent projects, and a second click opens the same project instead of making another.
+// recent projects, and a second click opens the same project instead of making another. Help
+// shows the user guide and the window's real keyboard shortcuts.
 
 #include "../unit/testfixtures.h"
 
 #include "demoprojectaction.h"
+#include "helpdialogs.h"
 #include "mainwindow.h"
 #include "modelpage.h"
 #include "studiosession.h"
@@ -18,6 +20,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QPushButton>
+#include <QTableWidget>
+#include <QTextBrowser>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -43,6 +47,7 @@ private Q_SLOTS:
     void initTestCase();
     void startsWithTheBundledModel();
     void opensTheDemoProject();
+    void helpShowsTheGuideAndTheShortcuts();
 };
 
 void TestWelcome::initTestCase()
@@ -105,6 +110,37 @@ void TestWelcome::opensTheDemoProject()
     QCOMPARE(recent.first()->toolTip(), ftui::demoProjectPath());
     QVERIFY(ftui::openDemoProject(&second, second.session(), true));
     QCOMPARE(second.session()->projectPath(), ftui::demoProjectPath());
+}
+
+// Help: the guide in the interface's language, and the shortcuts the window really has.
+void TestWelcome::helpShowsTheGuideAndTheShortcuts()
+{
+    const QString english = ftui::userGuideMarkdown(QLocale(QLocale::English));
+    const QString chinese = ftui::userGuideMarkdown(QLocale(QLocale::Chinese, QLocale::China));
+    QVERIFY(english.startsWith(QStringLiteral("# FineTune Studio: user guide")));
+    QVERIFY(chinese.contains(QStringLiteral("渐进解冻")) && chinese.contains(QStringLiteral("冻结微调")));
+    // The article's defaults, in both.
+    for (const QString &guide : {english, chinese})
+        QVERIFY(guide.contains(QStringLiteral("2e-5")) && guide.contains(QStringLiteral("0.1")));
+
+    MainWindow window;
+    const auto shortcuts = ftui::keyboardShortcuts(&window);
+    auto keysOf = [&](const QString &what) {
+        for (const auto &row : shortcuts)
+            if (row.first == what)
+                return row.second;
+        return QString();
+    };
+    QCOMPARE(keysOf(QStringLiteral("New Project")), QKeySequence(QKeySequence::New).toString(QKeySequence::NativeText));
+    QCOMPARE(keysOf(QStringLiteral("Keyboard Shortcuts")), QStringLiteral("Ctrl+/"));
+    QCOMPARE(keysOf(QStringLiteral("Import")), QStringLiteral("Ctrl+I"));  // a button's shortcut
+    ftui::showKeyboardShortcuts(&window);
+    auto *table = window.findChild<QTableWidget *>(QStringLiteral("shortcutTable"));
+    QVERIFY(table);
+    QCOMPARE(table->rowCount(), int(shortcuts.size()));
+    ftui::showUserGuide(&window);
+    auto *browser = window.findChild<QTextBrowser *>(QStringLiteral("userGuide"));
+    QVERIFY(browser && browser->toPlainText().contains(QStringLiteral("Progressive unfreezing")));
 }
 
 QTEST_MAIN(TestWelcome)

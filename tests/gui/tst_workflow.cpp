@@ -124,15 +124,6 @@ std::string generateDirect(const ft::Model &model, bool useAdapter, int maxToken
     return streamed;
 }
 
-// As a QPlainTextEdit shows text: a lone carriage return breaks the line like a newline.
-QString asShown(const std::string &text)
-{
-    QString shown = QString::fromStdString(text);
-    shown.replace(QLatin1String("\r\n"), QLatin1String("\n"));
-    shown.replace(QLatin1Char('\r'), QLatin1Char('\n'));
-    return shown;
-}
-
 } // namespace
 
 class TestWorkflow : public QObject
@@ -378,8 +369,8 @@ void TestWorkflow::importReviewTrainCompareVote()
     QVERIFY(!model->info().hasChatTemplate);
     const std::string baseDirect = generateDirect(*model, false, 24);
     const std::string tunedDirect = generateDirect(*model, true, 24);
-    QCOMPARE(base, asShown(baseDirect));
-    QCOMPARE(tuned, asShown(tunedDirect));
+    QCOMPARE(base, QString::fromStdString(baseDirect));
+    QCOMPARE(tuned, QString::fromStdString(tunedDirect));
 
     // --- Blind, on the first validation row: the sides hidden and shuffled, a verdict. ---
     QTest::mouseClick(child<QCheckBox>(compare, "blindMode"), Qt::LeftButton);
@@ -409,8 +400,8 @@ void TestWorkflow::importReviewTrainCompareVote()
     const auto rated = ft::ratedComparisons(store);
     QCOMPARE(int(rated.size()), 1);
     QCOMPARE(QString::fromStdString(rated[0].prompt), rowPrompt);
-    QCOMPARE(asShown(rated[0].baseOutput), blindBase);
-    QCOMPARE(asShown(rated[0].tunedOutput), blindTuned);
+    QCOMPARE(QString::fromStdString(rated[0].baseOutput), blindBase);
+    QCOMPARE(QString::fromStdString(rated[0].tunedOutput), blindTuned);
     QCOMPARE(rated[0].tunedSide, std::string(tunedLeft ? "A" : "B"));
     QCOMPARE(rated[0].verdict, std::string(tunedLeft ? "tuned" : "base"));
     QCOMPARE(rated[0].note, std::string("reads better"));

@@ -27,6 +27,7 @@ int main(int argc, char **argv)
     ftcli::addMemoryCommand(app, run);
     ftcli::addStatsCommand(app, run);
     ftcli::addEvalCommand(app, run);
+    ftcli::addReportCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

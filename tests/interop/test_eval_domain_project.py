@@ -4,6 +4,7 @@ reference answers' perplexities equal transformers' teacher-forced loss on the a
 the scores equal `eval --task domain --predictions` on the same outputs, and every row is stored
 in the project (read back with sqlite3)."""
 import json
+import math
 import shutil
 import sqlite3
 
@@ -182,3 +183,45 @@ def test_bad_input_names_the_problem(setup):
                      "--split", "test", "--model", model, mentions=["demo40", "test"])
     expect_bad_input("eval", "--task", "domain", "--project", proj, "--dataset", "demo40",
                      "--split", "train", "--model", model, mentions=["validation or test"])
+
+
+def test_benchmark_in_the_project_and_the_matrix(setup, fixtures_dir):
+    """`eval --benchmark --project --adapter` stores base and tuned over the same questions: each
+    side's predictions are those of `eval --json` with and without the adapter; `report --json`
+    builds the matrix from it and the domain test, and writes the HTML."""
+    root, proj, model, out, report = setup
+    mmlu = fixtures_dir / "eval" / "mmlu"
+    args = ["eval", "--benchmark", mmlu, "--subjects", "anatomy,astronomy", "--limit", 3,
+            "--model", model]
+    tuned = cli_json(*args, "--adapter", out)
+    base = cli_json(*args)
+    run_cli(*args, "--adapter", out, "--project", proj)
+    db = sqlite3.connect(proj)
+    ev_id, summary = db.execute("SELECT id, summary FROM evaluations WHERE kind = 'benchmark' "
+                                "ORDER BY id DESC").fetchone()
+    items = db.execute("SELECT subject, prompt, reference, base_output, tuned_output, scores "
+                       "FROM evaluation_items WHERE evaluation_id = ? ORDER BY idx", (ev_id,)).fetchall()
+    db.close()
+    assert [i[1] for i in items] == [t["prompt"] for t in tuned["items"]]
+    assert [i[3] for i in items] == [b["prediction"] for b in base["items"]]
+    assert [i[4] for i in items] == [t["prediction"] for t in tuned["items"]]
+    assert [i[2] for i in items] == [t["gold"] for t in tuned["items"]]
+    summary = json.loads(summary)
+    assert summary["base"]["overall"]["acc"] == pytest.approx(base["overall"]["acc"], abs=1e-12)
+    assert summary["tuned"]["overall"]["acc"] == pytest.approx(tuned["overall"]["acc"], abs=1e-12)
+
+    html = root / "report.html"
+    matrix = cli_json("report", "--project", proj, "--out", html)
+    rows = {r["name"]: r for r in matrix["rows"]}
+    acc = rows["accuracy"]
+    assert acc["base"] == pytest.approx(base["overall"]["acc"], abs=1e-12)
+    assert acc["tuned"] == pytest.approx(tuned["overall"]["acc"], abs=1e-12)
+    assert acc["difference"]["low"] <= acc["difference"]["estimate"] <= acc["difference"]["high"]
+    assert matrix["forgetting"] == (acc["difference"]["high"] < 0)
+    ppl = rows["perplexity of the references"]
+    assert ppl["base"] == pytest.approx(math.exp(report["perplexity"]["base"]["loss"]), rel=1e-9)
+    assert ppl["tuned"] == pytest.approx(math.exp(report["perplexity"]["tuned"]["loss"]), rel=1e-9)
+    assert rows["rouge_l"]["tuned"] == pytest.approx(report["scores"]["metrics"]["rouge_l"]["mean"], abs=1e-12)
+    text = html.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "Evaluation matrix" in text and "<svg" in text
+    assert not list(root.glob(".report.html.tmp"))

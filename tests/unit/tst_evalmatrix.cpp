@@ -92,7 +92,9 @@ private Q_SLOTS:
         QVERIFY(run);
         QCOMPARE(run->folder, std::string("/runs/lora-1"));
         QVERIFY(runForAdapter(store, "/runs/lora-1/final/") == std::optional<int64_t>(7));
+        QVERIFY(runForAdapter(store, "/runs/lora-1/checkpoint-4") == std::optional<int64_t>(7));
         QVERIFY(!runForAdapter(store, "/runs/other/final"));
+        QVERIFY(!runForAdapter(store, "/runs/lora-10/final"));
 
         // Stored and read back with its items; removing the run keeps the evaluation.
         const int64_t id = storeHandMadeBenchmark(store, {1, 0}, {1, 1}, {"STEM", "STEM"}, 7);

@@ -54,7 +54,8 @@ std::optional<EvaluationRecord> findEvaluation(const ProjectStore &store, int64_
 std::vector<EvaluationItem> evaluationItems(const ProjectStore &store, int64_t evaluationId);
 void removeEvaluation(ProjectStore &store, int64_t id);
 
-// The project run whose output folder holds `adapterFolder` (the folder itself or its final/).
+// The project run whose output folder holds `adapterFolder` (the folder itself, its final/ or a
+// checkpoint-N/).
 std::optional<int64_t> runForAdapter(const ProjectStore &store, const std::string &adapterFolder);
 
 } // namespace ft

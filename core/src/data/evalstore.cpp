@@ -162,7 +162,8 @@ std::optional<int64_t> runForAdapter(const ProjectStore &store, const std::strin
         if (run.folder.empty())
             continue;
         const std::string folder = normalFolder(run.folder);
-        if (adapter == folder || adapter == normalFolder(folder + "/final"))
+        // final/, a checkpoint-N/ or the folder itself.
+        if (adapter == folder || adapter.compare(0, folder.size() + 1, folder + "/") == 0)
             return run.id;
     }
     return std::nullopt;

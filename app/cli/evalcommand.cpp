@@ -263,7 +263,8 @@ void addEvalCommand(CLI::App &app, Runner &run)
                     "PEFT adapter folder, or a training run's output_dir");
     cmd->add_option("--limit", common->limit, "At most N questions per subject (0 = all)");
     cmd->add_option("--seed", common->seed,
-                    "Pick the --limit questions at random with this seed (0 = the first N)");
+                    "Benchmark: pick the --limit questions at random with this seed (0 = the first N); "
+                    "domain: the sampling seed (base and tuned alike; --limit takes the first N rows)");
     cmd->add_option("--project", common->project,
                     "Store the results in this project (P.ftproj); domain: the rows come from its --dataset");
     cmd->add_option("--split", common->split,

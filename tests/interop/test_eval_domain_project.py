@@ -225,3 +225,14 @@ def test_benchmark_in_the_project_and_the_matrix(setup, fixtures_dir):
     text = html.read_text()
     assert text.startswith("<!DOCTYPE html>") and "Evaluation matrix" in text and "<svg" in text
     assert not list(root.glob(".report.html.tmp"))
+
+
+def test_report_bad_input(setup):
+    root, proj, model, out, report = setup
+    expect_bad_input("report", "--project", proj, "--run", "nope", "--out", root / "r.html",
+                     mentions=["nope", str(proj)])
+    expect_bad_input("report", "--project", proj, "--out", root / "r.docx", mentions=["r.docx", ".html"])
+    expect_bad_input("report", "--project", root / "missing.ftproj", "--out", root / "r.html",
+                     mentions=["missing.ftproj"])
+    expect_bad_input("report", "--project", proj, "--out", root / "no" / "such" / "r.html",
+                     mentions=["r.html"])

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "comparepage.h"
+#include "evaluatepage.h"
 #include "datapage.h"
 #include "datasetdrop.h"
 #include "datasetpicker.h"
@@ -126,10 +127,8 @@ void MainWindow::createPages()
     });
     connect(m_dataPage, &DataPage::datasetsChanged, m_trainPage->datasetPicker(),
             &DatasetPicker::refresh);
-    addPage(Page::Evaluate, tr("Evaluate"),
-            new PlaceholderPage(PageIcon::Evaluate, tr("Evaluate"), QString(),
-                                tr("Arrives with evaluation.")),
-            false, tr("Arrives with evaluation"));
+    addPage(Page::Evaluate, tr("Evaluate"), new EvaluatePage(m_session), true,
+            tr("Benchmarks and domain tests, base against tuned, and the report"));
     addPage(Page::Export, tr("Export"),
             new PlaceholderPage(PageIcon::Export, tr("Export"), QString(),
                                 tr("Arrives with adapter and merged-model export.")),

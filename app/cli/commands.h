@@ -19,6 +19,8 @@ void addMemoryCommand(CLI::App &app, Runner &run);
 void addStatsCommand(CLI::App &app, Runner &run);
 // eval: benchmarks and domain metrics (evalcommand.cpp).
 void addEvalCommand(CLI::App &app, Runner &run);
+// report: a run's evaluation report as HTML (reportcommand.cpp).
+void addReportCommand(CLI::App &app, Runner &run);
 // gguf-tensor: a GGUF tensor dequantised to float32 (ggufcommands.cpp).
 void addGgufCommands(CLI::App &app, Runner &run);
 // demo: the demo project the welcome page opens (democommand.cpp).

@@ -7,7 +7,9 @@
 #include "ft/benchmark.h"
 #include "ft/benchmarkeval.h"
 #include "ft/error.h"
+#include "ft/evalresults.h"
 #include "ft/model.h"
+#include "ft/project.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +21,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace fs = std::filesystem;
 
@@ -195,6 +198,26 @@ void runBenchmark(const BenchmarkArgs &args, const EvalCommonArgs &common)
     std::signal(SIGINT, onEvalSignal);
     std::signal(SIGTERM, onEvalSignal);
     const ft::BenchmarkReport report = ft::evaluateBenchmark(*model, benchmark, options);
+    if (!common.project.empty()) {
+        // The project keeps base and tuned side by side: score the base too (adapter off).
+        std::optional<ft::BenchmarkReport> base;
+        if (model->hasAdapter()) {
+            options.useAdapter = false;
+            base = ft::evaluateBenchmark(*model, benchmark, options);
+        }
+        std::map<std::string, std::string> categoryOf;
+        for (const ft::BenchmarkSubject &s : benchmark.subjects)
+            categoryOf[s.name] = s.category;
+        const nlohmann::json settings = {{"benchmark", args.benchmark}, {"split", args.split},
+                                         {"shots", args.shots},         {"limit", common.limit},
+                                         {"seed", common.seed},         {"subjects", args.subjects},
+                                         {"prompt_style", args.style},  {"chat_template", args.chatTemplate}};
+        ft::ProjectStore store(common.project, /*mustExist=*/true);
+        const int64_t id = base ? ft::storeBenchmark(store, *base, &report, categoryOf, common.model, adapter, settings)
+                                : ft::storeBenchmark(store, report, nullptr, categoryOf, common.model, adapter, settings);
+        std::fprintf(stderr, "stored as evaluation %lld in %s\n", static_cast<long long>(id),
+                     common.project.c_str());
+    }
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     if (common.json)
@@ -211,8 +234,6 @@ EvalTaskRunner addBenchmarkEvalOptions(CLI::App &eval)
     eval.add_option(
         "--benchmark", args->benchmark,
         "Benchmark folder (MMLU / C-Eval / CMMLU CSVs) or JSONL file (--task benchmark)");
-    eval.add_option("--split", args->split, "Split to evaluate: test, val or dev")
-        ->capture_default_str();
     eval.add_option("--shots", args->shots, "Few-shot examples from the dev split (0-5)")
         ->capture_default_str();
     eval.add_option("--subjects", args->subjects, "Only these subjects (comma-separated)");
@@ -221,7 +242,12 @@ EvalTaskRunner addBenchmarkEvalOptions(CLI::App &eval)
         ->capture_default_str();
     eval.add_flag("--chat-template", args->chatTemplate,
                   "Wrap each prompt as a user turn in the model's chat template");
-    return [args](const EvalCommonArgs &common) { runBenchmark(*args, common); };
+    return [args](const EvalCommonArgs &common) {
+        BenchmarkArgs withSplit = *args;
+        if (!common.split.empty())
+            withSplit.split = common.split;
+        runBenchmark(withSplit, common);
+    };
 }
 
 void addEvalCommand(CLI::App &app, Runner &run)
@@ -237,7 +263,12 @@ void addEvalCommand(CLI::App &app, Runner &run)
                     "PEFT adapter folder, or a training run's output_dir");
     cmd->add_option("--limit", common->limit, "At most N questions per subject (0 = all)");
     cmd->add_option("--seed", common->seed,
-                    "Pick the --limit questions at random with this seed (0 = the first N)");
+                    "Benchmark: pick the --limit questions at random with this seed (0 = the first N); "
+                    "domain: the sampling seed (base and tuned alike; --limit takes the first N rows)");
+    cmd->add_option("--project", common->project,
+                    "Store the results in this project (P.ftproj); domain: the rows come from its --dataset");
+    cmd->add_option("--split", common->split,
+                    "Split: benchmark test (default), val or dev; domain validation (default) or test");
     cmd->add_flag("--json", common->json, "Print every item and the accuracies as JSON");
     auto tasks = std::make_shared<std::map<std::string, EvalTaskRunner>>();
     (*tasks)["benchmark"] = addBenchmarkEvalOptions(*cmd);

@@ -20,6 +20,9 @@ struct EvalCommonArgs
     bool json = false;
     int limit = 0; // questions / rows per subject; 0 = all
     uint64_t seed = 0;
+    // The project the results are stored in (domain: also where the rows come from).
+    std::string project;
+    std::string split; // "": the task's default (benchmark test, domain validation)
 };
 
 // A task adds its own options to `eval` and returns what runs it.

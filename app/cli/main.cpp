@@ -29,6 +29,7 @@ int main(int argc, char **argv)
     ftcli::addStatsCommand(app, run);
     ftcli::addEvalCommand(app, run);
     ftcli::addDemoCommand(app, run);
+    ftcli::addReportCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

@@ -90,7 +90,7 @@ void TestMainWindow::laterPagesAreGreyedOut()
     const auto *sidebar = window->findChild<QListWidget *>(QStringLiteral("sidebar"));
     QVERIFY(sidebar);
     QVERIFY(sidebar->item(1)->flags().testFlag(Qt::ItemIsEnabled));
-    QVERIFY(!sidebar->item(5)->flags().testFlag(Qt::ItemIsEnabled));
+    QVERIFY(sidebar->item(5)->flags().testFlag(Qt::ItemIsEnabled)); // Evaluate has landed
     QVERIFY(!sidebar->item(6)->flags().testFlag(Qt::ItemIsEnabled));
     QVERIFY(!window->showPageNamed(QStringLiteral("export")));
     QCOMPARE(window->currentPage(), MainWindow::Page::Model);

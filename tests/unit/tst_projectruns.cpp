@@ -76,7 +76,7 @@ private Q_SLOTS:
             db.exec("INSERT INTO runs(id) VALUES (8)");  // v1/v2 columns were all nullable
         }
         ProjectStore store(file, /*mustExist=*/true);
-        QCOMPARE(store.schemaVersion(), 3);
+        QCOMPARE(store.schemaVersion(), ProjectStore::kSchemaVersion);
         const auto runs = listRuns(store);
         QCOMPARE(int(runs.size()), 2);
         const RunRecord &old = runs[1];

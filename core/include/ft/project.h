@@ -144,7 +144,7 @@ struct SplitCounts
 class ProjectStore
 {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     // Opens (creating when missing, unless mustExist) and migrates to kSchemaVersion. A file that
     // is not SQLite, or was written by a newer schema, is BadInput naming the file.

@@ -115,8 +115,37 @@ CREATE TABLE project_settings(
   updated_at TEXT NOT NULL);
 )sql";
 
+// v3 -> v4: evaluation results (ft/evalstore.h). An evaluation is one benchmark or domain test
+// of a base model and, when a run or adapter is given, the tuned model beside it; its items hold
+// each question / row with both outputs and their scores, so the matrix and the Evaluate page's
+// rows list are answered from the file without evaluating again.
+const char *kMigrationV4 = R"sql(
+CREATE TABLE evaluations(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('benchmark', 'domain')),
+  model TEXT NOT NULL DEFAULT '',
+  run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+  adapter TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  settings TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL,
+  summary TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX evaluations_by_run ON evaluations(run_id, kind, id);
+CREATE TABLE evaluation_items(
+  evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  row_id INTEGER,
+  subject TEXT NOT NULL DEFAULT '',
+  prompt TEXT NOT NULL,
+  reference TEXT NOT NULL DEFAULT '',
+  base_output TEXT NOT NULL DEFAULT '',
+  tuned_output TEXT NOT NULL DEFAULT '',
+  scores TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY (evaluation_id, idx));
+)sql";
+
 // migrations[v] takes a file from version v to v + 1.
-const char *const kMigrations[] = {kMigrationV1, kMigrationV2, kMigrationV3};
+const char *const kMigrations[] = {kMigrationV1, kMigrationV2, kMigrationV3, kMigrationV4};
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == ProjectStore::kSchemaVersion,
               "one migration per schema version");
 

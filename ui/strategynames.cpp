@@ -4,6 +4,14 @@
 
 namespace ftui {
 
+namespace {
+// The strategy names as the Strategy page shows them (its translation context).
+class StrategyText
+{
+    Q_DECLARE_TR_FUNCTIONS(ftui::StrategyPage)
+};
+} // namespace
+
 QStringList strategyIds()
 {
     return {QStringLiteral("lora"), QStringLiteral("freeze"), QStringLiteral("progressive"),
@@ -12,19 +20,18 @@ QStringList strategyIds()
 
 QString strategyLabel(const QString &id)
 {
-    const auto tr = [](const char *text) { return QCoreApplication::translate("ftui::StrategyPage", text); };
     if (id == QLatin1String("lora"))
-        return tr("LoRA: low-rank adapters");
+        return StrategyText::tr("LoRA: low-rank adapters");
     if (id == QLatin1String("freeze"))
-        return tr("Freeze: train some blocks");
+        return StrategyText::tr("Freeze: train some blocks");
     if (id == QLatin1String("progressive"))
-        return tr("Progressive unfreezing");
+        return StrategyText::tr("Progressive unfreezing");
     if (id == QLatin1String("full"))
-        return tr("Full fine-tuning");
+        return StrategyText::tr("Full fine-tuning");
     if (id == QLatin1String("ia3"))
-        return tr("IA3: learned scaling vectors");
+        return StrategyText::tr("IA3: learned scaling vectors");
     if (id == QLatin1String("prompt_tuning"))
-        return tr("Prompt tuning: virtual tokens");
+        return StrategyText::tr("Prompt tuning: virtual tokens");
     return id;
 }
 

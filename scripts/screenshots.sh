@@ -63,7 +63,7 @@ echo "screenshots.sh: wrote $out/model-page.png"
 
 cli="$(dirname "$studio")/finetune-cli"
 [[ -x "$cli" ]] || cli="build/app/finetune-cli"
-dataset="../shared/fixtures/datasets/alpaca_en_demo.json"
+dataset="${FT_FIXTURES:-../shared/fixtures}/datasets/alpaca_en_demo.json"
 project="$config/alpaca-demo.ftproj"
 "$cli" data import "$dataset" --project "$project" --name alpaca_en_demo >/dev/null
 "$cli" data review --project "$project" --dataset alpaca_en_demo --model "$model" >/dev/null

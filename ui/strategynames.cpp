@@ -1,6 +1,7 @@
 #include "strategynames.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 
 namespace ftui {
 
@@ -37,7 +38,10 @@ QString strategyLabel(const QString &id)
 
 QString strategyTitle(const QString &id)
 {
-    return strategyLabel(id).section(QLatin1Char(':'), 0, 0);
+    // The name before the colon, an ASCII one or a full-width one (Chinese).
+    const QString label = strategyLabel(id);
+    const int colon = label.indexOf(QRegularExpression(QStringLiteral("[:：]")));
+    return colon < 0 ? label : label.left(colon);
 }
 
 } // namespace ftui

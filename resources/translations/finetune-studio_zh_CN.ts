@@ -2203,11 +2203,11 @@ Every change is saved as you make it. Drop data files here to import them.</sour
     </message>
     <message>
         <source> %1 would need about %2 of this machine&apos;s %3 RAM, which does not fit;</source>
-        <translation> %1 约需本机 %3 内存中的 %2，放不下；</translation>
+        <translation>%1 约需本机 %3 内存中的 %2，放不下；</translation>
     </message>
     <message>
         <source> %1 needs about %2 of %3 RAM here at batch %4 and cutoff %5 (%6).</source>
-        <translation> 在批大小 %4、截断长度 %5 下，%1 约需本机 %3 内存中的 %2（%6）。</translation>
+        <translation>在批大小 %4、截断长度 %5 下，%1 约需本机 %3 内存中的 %2（%6）。</translation>
     </message>
     <message>
         <source>Advice: %1</source>

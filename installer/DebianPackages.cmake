@@ -23,7 +23,9 @@ set(CPACK_DEBIAN_STUDIO_PACKAGE_NAME finetune-studio)
 set(CPACK_DEBIAN_STUDIO_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_STUDIO_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_STUDIO_PACKAGE_DEPENDS "qt6-qpa-plugins, libopenblas0-openmp")
-set(CPACK_DEBIAN_STUDIO_PACKAGE_RECOMMENDS "finetune-studio-model-smollm2")
+# The Chinese window: a CJK font and Qt's own zh_CN words (dialog buttons).
+set(CPACK_DEBIAN_STUDIO_PACKAGE_RECOMMENDS
+    "finetune-studio-model-smollm2, fonts-noto-cjk | fonts-wqy-microhei, qt6-translations-l10n")
 set(CPACK_COMPONENT_STUDIO_DESCRIPTION
 "Fine-tune language models on your own workstation
 FineTune Studio teaches a pretrained language model your domain without writing

@@ -17,7 +17,7 @@ SUBCOMMAND_LINE = re.compile(r"^  ([a-z][a-z0-9-]*)\s{2,}(\S.*)$")
 
 
 def help_text(program, args):
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", FT_STUDIO_LANGUAGE="en", LC_ALL="C.UTF-8")
     done = subprocess.run([program, *args, "--help"], capture_output=True, text=True, env=env,
                           timeout=60)
     if done.returncode != 0:

@@ -11,6 +11,7 @@ packages=(
     python3-venv
     xvfb xauth imagemagick time
     appstream dpkg-dev qt6-tools-dev qt6-l10n-tools
+    fonts-noto-cjk qt6-translations-l10n
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -44,8 +44,11 @@ fi
 command -v xvfb-run >/dev/null || { echo "screenshots.sh: xvfb-run is missing" >&2; exit 2; }
 
 # FT_SCREEN_SIZE=1024x640 (or 1366x768): a laptop screen; the shots go to docs/screenshots/SIZE/.
+# FT_STUDIO_LANGUAGE=zh_CN: the studio in Chinese, the shots in docs/screenshots/zh_CN[/SIZE]/.
 screen="${FT_SCREEN_SIZE:-1440x900}"
-out="docs/screenshots${FT_SCREEN_SIZE:+/$FT_SCREEN_SIZE}"
+out="docs/screenshots${FT_STUDIO_LANGUAGE:+/$FT_STUDIO_LANGUAGE}${FT_SCREEN_SIZE:+/$FT_SCREEN_SIZE}"
+try_prompt="What should a patient do before a blood test?"
+[[ "${FT_STUDIO_LANGUAGE:-}" == zh* ]] && try_prompt="验血前病人应该做些什么？"
 mkdir -p "$out"
 # A throw-away settings folder: no saved geometry or recent models leak in or out.
 config="$(mktemp -d)"
@@ -55,12 +58,12 @@ echo "screenshots.sh: $studio with $model"
 XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config" QT_QPA_PLATFORM=xcb timeout 900 \
     xvfb-run -a -s "-screen 0 ${screen}x24" \
     "$studio" --page model --screenshot "$out/model-page.png" \
-    --try-prompt "What should a patient do before a blood test?" "$model"
+    --try-prompt "$try_prompt" "$model"
 echo "screenshots.sh: wrote $out/model-page.png"
 
 cli="$(dirname "$studio")/finetune-cli"
 [[ -x "$cli" ]] || cli="build/app/finetune-cli"
-dataset="../shared/fixtures/datasets/alpaca_en_demo.json"
+dataset="${FT_FIXTURES:-../shared/fixtures}/datasets/alpaca_en_demo.json"
 project="$config/alpaca-demo.ftproj"
 "$cli" data import "$dataset" --project "$project" --name alpaca_en_demo >/dev/null
 "$cli" data review --project "$project" --dataset alpaca_en_demo --model "$model" >/dev/null

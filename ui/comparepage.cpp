@@ -224,7 +224,7 @@ QWidget *ComparePage::buildPanes()
         auto *v = new QVBoxLayout(card);
         v->setContentsMargins(14, 10, 14, 12);
         auto *top = new QHBoxLayout;
-        titleLabel = new QLabel;
+        titleLabel = new ElidedLabel; // a long run name ends in "…", not cut mid-letter
         theme::makeHeading(titleLabel, 1.15);
         // A long run name must not widen one pane: the two stay the same width.
         titleLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);

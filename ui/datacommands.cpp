@@ -1,4 +1,5 @@
 #include "datacommands.h"
+#include "enumtext.h"
 
 #include <QCoreApplication>
 
@@ -13,7 +14,7 @@ SetStatusCommand::SetStatusCommand(ft::ProjectStore *store, int64_t datasetId,
       m_before(std::move(before)), m_after(after), m_changed(std::move(changed))
 {
     setText(QCoreApplication::translate("ftui", "Mark %n row(s) %1", nullptr, int(m_indices.size()))
-                .arg(QString::fromLatin1(ft::rowStatusName(after))));
+                .arg(rowStatusText(after)));
 }
 
 void SetStatusCommand::redo()

@@ -2,20 +2,22 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QLocale>
 
 namespace ftui::format {
 
 namespace {
 
-QString tr(const char *text)
+// One translation context for the formatting functions below.
+class FormatText
 {
-    return QCoreApplication::translate("ftui::format", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(ftui::format)
+};
 
 QString scaled(double value, const char *suffix)
 {
     const int decimals = value < 10.0 ? 2 : 1;
-    return QStringLiteral("%1 %2").arg(QString::number(value, 'f', decimals),
+    return QStringLiteral("%1 %2").arg(QLocale().toString(value, 'f', decimals),
                                        QLatin1String(suffix));
 }
 
@@ -25,7 +27,7 @@ QString parameterCount(qint64 count)
 {
     const double value = double(count);
     if (count < 1000)
-        return QString::number(count);
+        return QLocale().toString(count);
     if (count < 1000 * 1000)
         return scaled(value / 1e3, "K");
     if (count < qint64(1000) * 1000 * 1000)
@@ -36,9 +38,9 @@ QString parameterCount(qint64 count)
 QString modelFormat(const QString &engineFormat)
 {
     if (engineFormat == QLatin1String("huggingface"))
-        return tr("Hugging Face (safetensors)");
+        return FormatText::tr("Hugging Face (safetensors)");
     if (engineFormat == QLatin1String("gguf"))
-        return tr("GGUF");
+        return FormatText::tr("GGUF");
     return engineFormat;
 }
 
@@ -49,7 +51,7 @@ QString ropeTheta(double theta)
 
 QString yesNo(bool value)
 {
-    return value ? tr("yes") : tr("no");
+    return value ? FormatText::tr("yes") : FormatText::tr("no");
 }
 
 QString sentence(const QString &text)

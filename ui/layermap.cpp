@@ -452,7 +452,7 @@ bool LayerMap::event(QEvent *event)
         }
         const ft::ModelPart &part = m_structure.parts[size_t(m_tiles[tile].part)];
         const ft::PartTraining *t = training(m_tiles[tile].part);
-        QString text = QStringLiteral("<b>%1</b> · %2 parameters")
+        QString text = tr("<b>%1</b> · %2 parameters")
                            .arg(QString::fromStdString(part.id),
                                 format::parameterCount(part.parameterCount));
         if (!part.note.empty())

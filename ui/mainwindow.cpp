@@ -7,6 +7,7 @@
 #include "datasetpicker.h"
 #include "displayformat.h"
 #include "elidedlabel.h"
+#include "languagemenu.h"
 #include "modeldrop.h"
 #include "modelpage.h"
 #include "pagesidebar.h"
@@ -39,6 +40,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProcess>
 #include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
@@ -51,6 +53,8 @@ namespace {
 const char kGeometryKey[] = "mainWindow/geometry";
 const char kStateKey[] = "mainWindow/state";
 const char kPageKey[] = "mainWindow/page";
+// The pages' names in any language: object names ("dataPage") and --page arguments.
+const char *const kPageIds[] = {"data", "model", "strategy", "train", "compare", "evaluate", "export"};
 
 int indexOf(MainWindow::Page page)
 {
@@ -142,7 +146,7 @@ void MainWindow::addPage(Page page, const QString &name, QWidget *widget, bool a
                                      PageIcon::Train, PageIcon::Compare, PageIcon::Evaluate,
                                      PageIcon::Export};
     Q_ASSERT(m_pages->count() == indexOf(page));
-    widget->setObjectName(name.toLower() + QStringLiteral("Page"));
+    widget->setObjectName(QLatin1String(kPageIds[indexOf(page)]) + QStringLiteral("Page"));
     m_pages->addWidget(widget);
     m_sidebar->addPage(icons[indexOf(page)], name, available, toolTip);
 }
@@ -192,6 +196,17 @@ void MainWindow::createMenus()
         action->setEnabled(m_sidebar->isAvailable(row));
     }
 
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    auto *languageMenu = new LanguageMenu(this);
+    view->addMenu(languageMenu);
+    connect(languageMenu, &LanguageMenu::restartRequested, this, [this] {
+        if (!close()) // a running job may keep the window open
+            return;
+        QProcess::startDetached(QCoreApplication::applicationFilePath(),
+                                QCoreApplication::arguments().mid(1));
+        QCoreApplication::quit();
+    });
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *guide = help->addAction(tr("&User Guide"), this, [this] { showUserGuide(this); });
     guide->setShortcut(QKeySequence::HelpContents);
@@ -236,7 +251,9 @@ bool MainWindow::showPageNamed(const QString &name)
 {
     for (int row = 0; row < m_sidebar->list()->count(); ++row) {
         const QString text = m_sidebar->list()->item(row)->text();
-        if (text.compare(name, Qt::CaseInsensitive) == 0 && m_sidebar->isAvailable(row)) {
+        const bool named = name.compare(QLatin1String(kPageIds[row]), Qt::CaseInsensitive) == 0 ||
+                           text.compare(name, Qt::CaseInsensitive) == 0;
+        if (named && m_sidebar->isAvailable(row)) {
             showPage(static_cast<Page>(row));
             return true;
         }

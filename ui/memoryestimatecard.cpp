@@ -1,4 +1,5 @@
 #include "memoryestimatecard.h"
+#include "enumtext.h"
 
 #include "displayformat.h"
 #include "theme.h"
@@ -170,7 +171,7 @@ void MemoryEstimateCard::rebuild()
         }
         QLabel *total = cell(bytes(e.total()), row, c++, false);
         total->setFont(theme::scaledFont(font(), 1.0, QFont::DemiBold));
-        QLabel *badge = cell(m_verdicts.last(), row, c, false, Qt::AlignLeft);
+        QLabel *badge = cell(memoryVerdictText(verdict), row, c, false, Qt::AlignLeft);
         badge->setObjectName(QStringLiteral("verdict%1").arg(row - 1));
         const QColor color = verdictColor(verdict);
         badge->setStyleSheet(QStringLiteral("QLabel { color: white; background: %1; border-radius: "

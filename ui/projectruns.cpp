@@ -179,7 +179,7 @@ QString ProjectRuns::statusText(const ft::RunRecord &run)
     case ft::RunStatus::Running:
         return tr("running");
     case ft::RunStatus::Finished:
-        return tr("finished, %1 steps").arg(run.steps);
+        return tr("finished, %Ln step(s)", nullptr, int(run.steps));
     case ft::RunStatus::Failed:
         return tr("failed");
     case ft::RunStatus::Stopped:

@@ -1,4 +1,5 @@
 #include "rowtablemodel.h"
+#include "enumtext.h"
 
 #include <ft/error.h>
 
@@ -192,10 +193,10 @@ QVariant RowTableModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case IndexColumn: return qlonglong(row->index);
     case StatusColumn: {
-        QString s = QString::fromLatin1(ft::rowStatusName(row->status));
+        QString s = rowStatusText(row->status);
         return row->edited ? s + tr(" · edited") : s;
     }
-    case KindColumn: return QString::fromLatin1(ft::rowKindName(row->kind));
+    case KindColumn: return rowKindText(row->kind);
     case PromptColumn: return elide(firstUserMessage(*row));
     case AnswerColumn: return elide(lastAssistantMessage(*row));
     case FindingsColumn: return row->findingCount ? QVariant(qlonglong(row->findingCount)) : QVariant();

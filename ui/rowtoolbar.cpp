@@ -1,4 +1,5 @@
 #include "rowtoolbar.h"
+#include "enumtext.h"
 
 #include "findingtext.h"
 #include "namedbutton.h"
@@ -18,7 +19,7 @@ RowToolbar::RowToolbar(QWidget *parent) : QWidget(parent)
     m_statusFilter->setObjectName(QStringLiteral("statusFilter"));
     m_statusFilter->addItem(tr("All statuses"), QString());
     for (auto s : {ft::RowStatus::Pending, ft::RowStatus::Accepted, ft::RowStatus::Excluded})
-        m_statusFilter->addItem(QString::fromLatin1(ft::rowStatusName(s)),
+        m_statusFilter->addItem(rowStatusText(s),
                                 QString::fromLatin1(ft::rowStatusName(s)));
     m_findingFilter = new QComboBox;
     m_findingFilter->setObjectName(QStringLiteral("findingFilter"));

@@ -1,4 +1,5 @@
 #include "rowview.h"
+#include "enumtext.h"
 
 #include "findingtext.h"
 
@@ -147,8 +148,7 @@ void RowView::setRow(const std::optional<ft::ProjectRow> &row, const std::vector
     }
     m_title->setText(tr("Row %1 · %2 · %3")
                          .arg(m_row->index)
-                         .arg(QString::fromLatin1(ft::rowKindName(m_row->kind)),
-                              QString::fromLatin1(ft::rowStatusName(m_row->status))));
+                         .arg(rowKindText(m_row->kind), rowStatusText(m_row->status)));
     QString html = messagesHtml(m_row->system, m_row->effectiveMessages());
     if (m_row->edited)
         html += QStringLiteral("<hr><p><i>%1</i></p>").arg(tr("Edited. The original as imported:")) +

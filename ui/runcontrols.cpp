@@ -85,10 +85,10 @@ void RunControls::showPlan(qint64 steps, double runSeconds)
     m_progress->setFormat(steps > 0 ? tr("%v / %m steps") : tr("steps: measure or set max steps"));
     m_eta->setToolTip(QString());
     if (steps > 0 && runSeconds >= 0)
-        m_eta->setText(tr("%1 steps, about %2 on this machine")
-                           .arg(QLocale().toString(steps), duration(runSeconds)));
+        m_eta->setText(tr("%Ln step(s), about %1 on this machine", nullptr, int(steps))
+                           .arg(duration(runSeconds)));
     else if (steps > 0)
-        m_eta->setText(tr("%1 steps planned").arg(QLocale().toString(steps)));
+        m_eta->setText(tr("%Ln step(s) planned", nullptr, int(steps)));
     else
         m_eta->clear();
 }

@@ -207,7 +207,7 @@ void StepTimeCard::refresh()
                                 : tr("How long a step takes depends on the model, the rows per "
                                      "step and the cutoff; measure it before a long run.");
         if (m_config.maxSteps > 0)
-            text += QLatin1Char(' ') + tr("%1 steps planned.").arg(QLocale().toString(m_config.maxSteps));
+            text += QLatin1Char(' ') + tr("%Ln step(s) planned.", nullptr, int(m_config.maxSteps));
     }
     m_text->setText(text);
     const bool slow = m_valid && m_current.stepSeconds > m_slowStepSeconds;

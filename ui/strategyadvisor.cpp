@@ -1,4 +1,5 @@
 #include "strategyadvisor.h"
+#include "enumtext.h"
 
 #include "strategynames.h"
 
@@ -122,7 +123,7 @@ void StrategyAdvisor::refresh(const ft::Model *model, const ft::ModelStructure &
         memory += tr(" %1 needs about %2 of %3 RAM here at batch %4 and cutoff %5 (%6).")
                       .arg(strategyTitle(chosen), bytesText(needed), bytesText(available),
                            QString::number(s.perDeviceTrainBatchSize), QString::number(s.cutoffLen),
-                           QString::fromLatin1(ft::memoryVerdictName(verdict)));
+                           memoryVerdictText(verdict));
         why += memory;
         m_advised = chosen;
     }

@@ -1,8 +1,17 @@
 #include "strategynames.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 
 namespace ftui {
+
+namespace {
+// The strategy names as the Strategy page shows them (its translation context).
+class StrategyText
+{
+    Q_DECLARE_TR_FUNCTIONS(ftui::StrategyPage)
+};
+} // namespace
 
 QStringList strategyIds()
 {
@@ -12,25 +21,27 @@ QStringList strategyIds()
 
 QString strategyLabel(const QString &id)
 {
-    const auto tr = [](const char *text) { return QCoreApplication::translate("ftui::StrategyPage", text); };
     if (id == QLatin1String("lora"))
-        return tr("LoRA: low-rank adapters");
+        return StrategyText::tr("LoRA: low-rank adapters");
     if (id == QLatin1String("freeze"))
-        return tr("Freeze: train some blocks");
+        return StrategyText::tr("Freeze: train some blocks");
     if (id == QLatin1String("progressive"))
-        return tr("Progressive unfreezing");
+        return StrategyText::tr("Progressive unfreezing");
     if (id == QLatin1String("full"))
-        return tr("Full fine-tuning");
+        return StrategyText::tr("Full fine-tuning");
     if (id == QLatin1String("ia3"))
-        return tr("IA3: learned scaling vectors");
+        return StrategyText::tr("IA3: learned scaling vectors");
     if (id == QLatin1String("prompt_tuning"))
-        return tr("Prompt tuning: virtual tokens");
+        return StrategyText::tr("Prompt tuning: virtual tokens");
     return id;
 }
 
 QString strategyTitle(const QString &id)
 {
-    return strategyLabel(id).section(QLatin1Char(':'), 0, 0);
+    // The name before the colon, an ASCII one or a full-width one (Chinese).
+    const QString label = strategyLabel(id);
+    const int colon = label.indexOf(QRegularExpression(QStringLiteral("[:：]")));
+    return colon < 0 ? label : label.left(colon);
 }
 
 } // namespace ftui

@@ -494,7 +494,7 @@ void TrainPage::onFinished(const TrainingOutcome &outcome)
         m_controls->setStatus(tr("Stopped at step %1; checkpoint saved").arg(outcome.steps));
         m_log->appendLine(tr("stopped at step %1").arg(outcome.steps));
     } else {
-        m_controls->setStatus(tr("Finished: %1 steps").arg(outcome.steps));
+        m_controls->setStatus(tr("Finished: %Ln step(s)", nullptr, int(outcome.steps)));
         m_controls->showCompleted();
     }
     setState(State::Idle);

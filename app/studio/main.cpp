@@ -12,9 +12,11 @@
 //   --page compare --train-data FILE         (with --screenshot) train one run, compare base and
 //                                            tuned blind on --try-prompt, vote into a scratch project
 //   env FT_STUDIO_PALETTE=dark               Fusion with a dark palette (theme::darkPalette)
+//   env FT_STUDIO_LANGUAGE=system|en|zh_CN   the language for this run (else View > Language's)
 
 #include "datapage.h"
 #include "demoprojectaction.h"
+#include "language.h"
 #include "mainwindow.h"
 #include "projectactions.h"
 #include "modelpage.h"
@@ -54,14 +56,18 @@ int main(int argc, char *argv[])
         QApplication::setPalette(ftui::theme::darkPalette());
     }
 
+    // The translators before anything builds a word: the parser's help and the window.
+    ftui::language::apply(qEnvironmentVariable("FT_STUDIO_LANGUAGE", ftui::language::storedChoice()));
+
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Fine-tune language models on your own "
-                                                    "workstation."));
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Fine-tune language models on your own workstation."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("file"),
-                                 QStringLiteral("A model folder or .gguf file, or a project "
-                                                "(*.ftproj), to open."),
+                                 QCoreApplication::translate(
+                                     "main", "A model folder or .gguf file, or a project "
+                                             "(*.ftproj), to open."),
                                  QStringLiteral("[file]"));
     QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
                                         QStringLiteral("Save the window to <file> and quit."),
@@ -90,14 +96,15 @@ int main(int argc, char *argv[])
     parser.addOption(trainDataOption);
     parser.addOption(trainStepsOption);
     QCommandLineOption projectOption(QStringLiteral("project"),
-                                     QStringLiteral("Open the project <file> (*.ftproj)."),
+                                     QCoreApplication::translate(
+                                         "main", "Open the project <file> (*.ftproj)."),
                                      QStringLiteral("file"));
     QCommandLineOption rowOption(QStringLiteral("select-row"),
                                  QStringLiteral("With --screenshot: select this Data row."),
                                  QStringLiteral("n"));
     rowOption.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption demoOption(QStringLiteral("demo"),
-                                  QStringLiteral("Open the demo project (created the first time)."));
+                                  QCoreApplication::translate("main", "Open the demo project (created the first time)."));
     parser.addOption(projectOption);
     parser.addOption(demoOption);
     parser.addOption(rowOption);

@@ -2,7 +2,8 @@
 // imported and reviewed, a run offered on Compare), every page at 1024x640, 1366x768 and
 // 1920x1080 has a minimum size within the window, and every visible button lies wholly inside
 // the window (not clipped by a parent; a button inside a scroll area counts when the scroll
-// area's viewport is inside the window). ctest runs this file again with QT_SCALE_FACTOR=2.
+// area's viewport is inside the window). ctest runs this file again with QT_SCALE_FACTOR=2,
+// and in Chinese (FT_STUDIO_LANGUAGE=zh_CN).
 // A restored geometry larger than the screen is clamped to it.
 
 #include "../unit/testfixtures.h"
@@ -11,6 +12,7 @@
 #include "comparepage.h"
 #include "datapage.h"
 #include "elidedlabel.h"
+#include "language.h"
 #include "mainwindow.h"
 #include "modelpage.h"
 #include "projectactions.h"
@@ -125,6 +127,11 @@ void TestLayout::initTestCase()
     QCoreApplication::setOrganizationName(QStringLiteral("FineTuneStudioTests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_layout"));
     QSettings().clear();
+    // ctest's tst_layout_zh_CN: the Chinese words, installed as the studio does at start.
+    const QString language = qEnvironmentVariable("FT_STUDIO_LANGUAGE", QStringLiteral("en"));
+    QCOMPARE(ftui::language::apply(language), language);
+    if (language == QLatin1String("zh_CN"))
+        QCOMPARE(QCoreApplication::translate("ftui::MainWindow", "Data"), QStringLiteral("数据"));
     QVERIFY(m_dir.isValid());
     m_model = m_dir.filePath(QStringLiteral("a-tiny-llama-with-a-rather-long-folder-name"));
     fttest::writeTinyLlama(m_model.toStdString());

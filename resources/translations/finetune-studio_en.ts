@@ -1,0 +1,71 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>ftui</name>
+    <message numerus="yes">
+        <source>Mark %n row(s) %1</source>
+        <translation>
+            <numerusform>Mark %n row %1</numerusform>
+            <numerusform>Mark %n rows %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ftui::ProjectRuns</name>
+    <message numerus="yes">
+        <source>finished, %Ln step(s)</source>
+        <translation>
+            <numerusform>finished, %Ln step</numerusform>
+            <numerusform>finished, %Ln steps</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ftui::RunControls</name>
+    <message numerus="yes">
+        <source>%Ln step(s), about %1 on this machine</source>
+        <translation>
+            <numerusform>%Ln step, about %1 on this machine</numerusform>
+            <numerusform>%Ln steps, about %1 on this machine</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln step(s) planned</source>
+        <translation>
+            <numerusform>%Ln step planned</numerusform>
+            <numerusform>%Ln steps planned</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ftui::StepTimeCard</name>
+    <message numerus="yes">
+        <source>%Ln step(s) planned.</source>
+        <translation>
+            <numerusform>%Ln step planned.</numerusform>
+            <numerusform>%Ln steps planned.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ftui::TrainPage</name>
+    <message numerus="yes">
+        <source>Finished: %Ln step(s)</source>
+        <translation>
+            <numerusform>Finished: %Ln step</numerusform>
+            <numerusform>Finished: %Ln steps</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ftui::ValidationRowPicker</name>
+    <message numerus="yes">
+        <source>A free prompt, or one of %n validation rows…</source>
+        <translation>
+            <numerusform>A free prompt, or the %n validation row…</numerusform>
+            <numerusform>A free prompt, or one of %n validation rows…</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

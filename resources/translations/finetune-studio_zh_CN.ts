@@ -95,6 +95,30 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
         <source>The same seed gives the same split everywhere (CLI included).</source>
         <translation>相同的种子在任何地方（包括命令行）都得到相同的划分。</translation>
     </message>
+    <message>
+        <source>The demo data (veltra_support.jsonl) is not installed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the demo project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FineTune Studio User Guide</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ftui</name>
@@ -600,6 +624,227 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
         <source>does not fit</source>
         <comment>memory</comment>
         <translation>不够</translation>
+    </message>
+</context>
+<context>
+    <name>ftui::EvaluatePage</name>
+    <message>
+        <source>Evaluate</source>
+        <translation type="unfinished">评估</translation>
+    </message>
+    <message>
+        <source>The tuned run: its adapter is evaluated beside the base model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MMLU / C-Eval / CMMLU folder or a JSONL file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished">浏览…</translation>
+    </message>
+    <message>
+        <source>Benchmark folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run benchmark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Score base and tuned on the same questions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Benchmark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shots</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Questions per subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>General ability</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run domain test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate base and tuned answers for the split and score them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation type="unfinished">数据集</translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation type="unfinished">划分</translation>
+    </message>
+    <message>
+        <source>Rows</source>
+        <translation type="unfinished">行数</translation>
+    </message>
+    <message>
+        <source>Max new tokens</source>
+        <translation type="unfinished">最多新词元</translation>
+    </message>
+    <message>
+        <source>Domain test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model, the run, its data and the matrix as HTML or PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tuned run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored as evaluation %1 in the project.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a project and a model first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a benchmark folder or file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>benchmark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scoring the base model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scoring tuned, then base…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Split a dataset on the Data page first: the test uses its validation or test rows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>domain test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generating base and tuned answers…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluation report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report saved to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTML (*.html);;PDF (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ftui::EvaluationMatrixView</name>
+    <message>
+        <source>Part</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Metric</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base</source>
+        <translation type="unfinished">基座</translation>
+    </message>
+    <message>
+        <source>Tuned</source>
+        <translation type="unfinished">微调后</translation>
+    </message>
+    <message>
+        <source>Difference [95 % interval]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>n</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation type="unfinished">提示</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>win rate %1 [%2, %3], sign test p %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>base</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tuned</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ftui::EvaluationRunner</name>
+    <message>
+        <source>%1 %2/%3, ETA %4 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>questions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>passes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not enough memory for this evaluation</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1183,14 +1428,6 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
         <translation>评估</translation>
     </message>
     <message>
-        <source>Arrives with evaluation.</source>
-        <translation>将随评估功能推出。</translation>
-    </message>
-    <message>
-        <source>Arrives with evaluation</source>
-        <translation>将随评估功能推出</translation>
-    </message>
-    <message>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -1297,6 +1534,22 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     <message>
         <source>&lt;h3&gt;FineTune Studio %1&lt;/h3&gt;&lt;p&gt;Fine-tune language models on your own workstation.&lt;/p&gt;&lt;p&gt;Engine: %2&lt;br&gt;Qt %3&lt;/p&gt;</source>
         <translation>&lt;h3&gt;FineTune Studio %1&lt;/h3&gt;&lt;p&gt;在自己的工作站上微调语言模型。&lt;/p&gt;&lt;p&gt;引擎：%2&lt;br&gt;Qt %3&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Benchmarks and domain tests, base against tuned, and the report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the &amp;Demo Project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1426,26 +1679,6 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
-    </message>
-    <message>
-        <source>Open a model to start</source>
-        <translation>打开一个模型开始</translation>
-    </message>
-    <message>
-        <source>A Hugging Face folder (config.json and *.safetensors, with its tokenizer) or a GGUF file. Llama, Mistral, Qwen2 and GPT-2 family models are supported.</source>
-        <translation>Hugging Face 文件夹（config.json 和 *.safetensors，连同分词器）或 GGUF 文件。支持 Llama、Mistral、Qwen2 和 GPT-2 系列模型。</translation>
-    </message>
-    <message>
-        <source>Open Model Folder…</source>
-        <translation>打开模型文件夹…</translation>
-    </message>
-    <message>
-        <source>Open GGUF File…</source>
-        <translation>打开 GGUF 文件…</translation>
-    </message>
-    <message>
-        <source>You can also drop a folder or a .gguf file onto the window.</source>
-        <translation>也可以把文件夹或 .gguf 文件拖到窗口上。</translation>
     </message>
     <message>
         <source>No model path given.</source>
@@ -2864,6 +3097,65 @@ raw: %1</source>
     </message>
 </context>
 <context>
+    <name>ftui::WelcomeView</name>
+    <message>
+        <source>Welcome to FineTune Studio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recent projects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1. Data: import your domain&apos;s examples and review their quality, counted in tokens.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>2. Strategy and Train: choose what trains on a map of the model&apos;s layers (LoRA, freeze, full) and watch the loss fall.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>3. Compare, Evaluate, Export: see whether the tuned model is better, then take it to transformers, llama.cpp or Ollama.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start with SmolLM2-135M-Instruct</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bundled model is not installed (the package finetune-studio-model-smollm2, or scripts/setup-venv.sh).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the Demo Project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An invented product&apos;s support desk in English and Chinese, reviewed and split, with a LoRA run ready to start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo data is not installed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open Model Folder…</source>
+        <translation type="unfinished">打开模型文件夹…</translation>
+    </message>
+    <message>
+        <source>Open GGUF File…</source>
+        <translation type="unfinished">打开 GGUF 文件…</translation>
+    </message>
+    <message>
+        <source>Import Data…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You can also drop a model folder or a .gguf file onto the window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ftui::format</name>
     <message>
         <source>Hugging Face (safetensors)</source>
@@ -2895,6 +3187,10 @@ raw: %1</source>
     <message>
         <source>Open the project &lt;file&gt; (*.ftproj).</source>
         <translation>打开项目 &lt;file&gt;（*.ftproj）。</translation>
+    </message>
+    <message>
+        <source>Open the demo project (created the first time).</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

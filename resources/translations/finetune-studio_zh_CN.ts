@@ -97,27 +97,27 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     </message>
     <message>
         <source>The demo data (veltra_support.jsonl) is not installed.</source>
-        <translation type="unfinished"></translation>
+        <translation>演示数据（veltra_support.jsonl）未安装。</translation>
     </message>
     <message>
         <source>Cannot create the demo project</source>
-        <translation type="unfinished"></translation>
+        <translation>无法创建演示项目</translation>
     </message>
     <message>
         <source>FineTune Studio User Guide</source>
-        <translation type="unfinished"></translation>
+        <translation>FineTune Studio 使用指南</translation>
     </message>
     <message>
         <source>Action</source>
-        <translation type="unfinished"></translation>
+        <translation>操作</translation>
     </message>
     <message>
         <source>Keys</source>
-        <translation type="unfinished"></translation>
+        <translation>快捷键</translation>
     </message>
     <message>
         <source>Keyboard Shortcuts</source>
-        <translation type="unfinished"></translation>
+        <translation>键盘快捷键</translation>
     </message>
 </context>
 <context>
@@ -630,221 +630,221 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     <name>ftui::EvaluatePage</name>
     <message>
         <source>Evaluate</source>
-        <translation type="unfinished">评估</translation>
+        <translation>评估</translation>
     </message>
     <message>
         <source>The tuned run: its adapter is evaluated beside the base model</source>
-        <translation type="unfinished"></translation>
+        <translation>微调训练：用它的适配器与基座模型对照评估</translation>
     </message>
     <message>
         <source>MMLU / C-Eval / CMMLU folder or a JSONL file</source>
-        <translation type="unfinished"></translation>
+        <translation>MMLU / C-Eval / CMMLU 文件夹或 JSONL 文件</translation>
     </message>
     <message>
         <source>Browse…</source>
-        <translation type="unfinished">浏览…</translation>
+        <translation>浏览…</translation>
     </message>
     <message>
         <source>Benchmark folder</source>
-        <translation type="unfinished"></translation>
+        <translation>基准文件夹</translation>
     </message>
     <message>
         <source>all</source>
-        <translation type="unfinished"></translation>
+        <translation>全部</translation>
     </message>
     <message>
         <source>Run benchmark</source>
-        <translation type="unfinished"></translation>
+        <translation>运行基准测试</translation>
     </message>
     <message>
         <source>Score base and tuned on the same questions</source>
-        <translation type="unfinished"></translation>
+        <translation>在相同的题目上为基座模型和微调后模型评分</translation>
     </message>
     <message>
         <source>Benchmark</source>
-        <translation type="unfinished"></translation>
+        <translation>基准</translation>
     </message>
     <message>
         <source>Shots</source>
-        <translation type="unfinished"></translation>
+        <translation>示例数</translation>
     </message>
     <message>
         <source>Questions per subject</source>
-        <translation type="unfinished"></translation>
+        <translation>每科题数</translation>
     </message>
     <message>
         <source>General ability</source>
-        <translation type="unfinished"></translation>
+        <translation>通用能力</translation>
     </message>
     <message>
         <source>Run domain test</source>
-        <translation type="unfinished"></translation>
+        <translation>运行领域测试</translation>
     </message>
     <message>
         <source>Generate base and tuned answers for the split and score them</source>
-        <translation type="unfinished"></translation>
+        <translation>让基座模型和微调后模型回答该划分中的行，并为回答评分</translation>
     </message>
     <message>
         <source>Dataset</source>
-        <translation type="unfinished">数据集</translation>
+        <translation>数据集</translation>
     </message>
     <message>
         <source>Split</source>
-        <translation type="unfinished">划分</translation>
+        <translation>划分</translation>
     </message>
     <message>
         <source>Rows</source>
-        <translation type="unfinished">行数</translation>
+        <translation>行数</translation>
     </message>
     <message>
         <source>Max new tokens</source>
-        <translation type="unfinished">最多新词元</translation>
+        <translation>最多新词元</translation>
     </message>
     <message>
         <source>Domain test</source>
-        <translation type="unfinished"></translation>
+        <translation>领域测试</translation>
     </message>
     <message>
         <source>Save report…</source>
-        <translation type="unfinished"></translation>
+        <translation>保存报告…</translation>
     </message>
     <message>
         <source>The model, the run, its data and the matrix as HTML or PDF</source>
-        <translation type="unfinished"></translation>
+        <translation>将模型、训练、数据和评估矩阵保存为 HTML 或 PDF</translation>
     </message>
     <message>
         <source>Tuned run</source>
-        <translation type="unfinished"></translation>
+        <translation>微调训练</translation>
     </message>
     <message>
         <source>Stored as evaluation %1 in the project.</source>
-        <translation type="unfinished"></translation>
+        <translation>已作为评估 %1 保存到项目中。</translation>
     </message>
     <message>
         <source>Cancelled; nothing was stored.</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消；未保存任何内容。</translation>
     </message>
     <message>
         <source>Open a project and a model first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先打开项目和模型。</translation>
     </message>
     <message>
         <source>Choose a benchmark folder or file.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择基准文件夹或文件。</translation>
     </message>
     <message>
         <source>benchmark</source>
-        <translation type="unfinished"></translation>
+        <translation>基准测试</translation>
     </message>
     <message>
         <source>Scoring the base model…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在为基座模型评分…</translation>
     </message>
     <message>
         <source>Scoring tuned, then base…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在为微调后模型评分，随后是基座模型…</translation>
     </message>
     <message>
         <source>Split a dataset on the Data page first: the test uses its validation or test rows.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先在“数据”页划分数据集：测试使用其验证集或测试集的行。</translation>
     </message>
     <message>
         <source>domain test</source>
-        <translation type="unfinished"></translation>
+        <translation>领域测试</translation>
     </message>
     <message>
         <source>Generating base and tuned answers…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在生成基座模型和微调后模型的回答…</translation>
     </message>
     <message>
         <source>Evaluation report</source>
-        <translation type="unfinished"></translation>
+        <translation>评估报告</translation>
     </message>
     <message>
         <source>Report saved to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>报告已保存到 %1</translation>
     </message>
     <message>
         <source>Save report</source>
-        <translation type="unfinished"></translation>
+        <translation>保存报告</translation>
     </message>
     <message>
         <source>HTML (*.html);;PDF (*.pdf)</source>
-        <translation type="unfinished"></translation>
+        <translation>HTML 文件 (*.html);;PDF 文件 (*.pdf)</translation>
     </message>
 </context>
 <context>
     <name>ftui::EvaluationMatrixView</name>
     <message>
         <source>Part</source>
-        <translation type="unfinished"></translation>
+        <translation>部分</translation>
     </message>
     <message>
         <source>Metric</source>
-        <translation type="unfinished"></translation>
+        <translation>指标</translation>
     </message>
     <message>
         <source>Base</source>
-        <translation type="unfinished">基座</translation>
+        <translation>基座</translation>
     </message>
     <message>
         <source>Tuned</source>
-        <translation type="unfinished">微调后</translation>
+        <translation>微调后</translation>
     </message>
     <message>
         <source>Difference [95 % interval]</source>
-        <translation type="unfinished"></translation>
+        <translation>差值 [95 % 置信区间]</translation>
     </message>
     <message>
         <source>n</source>
-        <translation type="unfinished"></translation>
+        <translation>样本数</translation>
     </message>
     <message>
         <source>Change</source>
-        <translation type="unfinished"></translation>
+        <translation>变化</translation>
     </message>
     <message>
         <source>Prompt</source>
-        <translation type="unfinished">提示</translation>
+        <translation>提示</translation>
     </message>
     <message>
         <source>Reference</source>
-        <translation type="unfinished"></translation>
+        <translation>参考答案</translation>
     </message>
     <message>
         <source>accuracy</source>
-        <translation type="unfinished"></translation>
+        <translation>准确率</translation>
     </message>
     <message>
         <source>win rate %1 [%2, %3], sign test p %4</source>
-        <translation type="unfinished"></translation>
+        <translation>胜率 %1 [%2, %3]，符号检验 p %4</translation>
     </message>
     <message>
         <source>base</source>
-        <translation type="unfinished"></translation>
+        <translation>基座</translation>
     </message>
     <message>
         <source>tuned</source>
-        <translation type="unfinished"></translation>
+        <translation>微调后</translation>
     </message>
 </context>
 <context>
     <name>ftui::EvaluationRunner</name>
     <message>
         <source>%1 %2/%3, ETA %4 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %2/%3，预计剩余 %4 秒</translation>
     </message>
     <message>
         <source>questions</source>
-        <translation type="unfinished"></translation>
+        <translation>题目</translation>
     </message>
     <message>
         <source>passes</source>
-        <translation type="unfinished"></translation>
+        <translation>推理</translation>
     </message>
     <message>
         <source>not enough memory for this evaluation</source>
-        <translation type="unfinished"></translation>
+        <translation>内存不足，无法完成此次评估</translation>
     </message>
 </context>
 <context>
@@ -1537,19 +1537,19 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     </message>
     <message>
         <source>Benchmarks and domain tests, base against tuned, and the report</source>
-        <translation type="unfinished"></translation>
+        <translation>基准与领域测试，基座模型与微调后模型对照，以及评估报告</translation>
     </message>
     <message>
         <source>Open the &amp;Demo Project</source>
-        <translation type="unfinished"></translation>
+        <translation>打开演示项目(&amp;D)</translation>
     </message>
     <message>
         <source>&amp;User Guide</source>
-        <translation type="unfinished"></translation>
+        <translation>使用指南(&amp;U)</translation>
     </message>
     <message>
         <source>&amp;Keyboard Shortcuts</source>
-        <translation type="unfinished"></translation>
+        <translation>键盘快捷键(&amp;K)</translation>
     </message>
 </context>
 <context>
@@ -3100,59 +3100,59 @@ raw: %1</source>
     <name>ftui::WelcomeView</name>
     <message>
         <source>Welcome to FineTune Studio</source>
-        <translation type="unfinished"></translation>
+        <translation>欢迎使用 FineTune Studio</translation>
     </message>
     <message>
         <source>Recent projects</source>
-        <translation type="unfinished"></translation>
+        <translation>最近的项目</translation>
     </message>
     <message>
         <source>1. Data: import your domain&apos;s examples and review their quality, counted in tokens.</source>
-        <translation type="unfinished"></translation>
+        <translation>1. 数据：导入你所在领域的样本，并审查其质量（按词元计数）。</translation>
     </message>
     <message>
         <source>2. Strategy and Train: choose what trains on a map of the model&apos;s layers (LoRA, freeze, full) and watch the loss fall.</source>
-        <translation type="unfinished"></translation>
+        <translation>2. 策略与训练：在模型各层的图上选择训练哪些部分（LoRA、冻结微调、全量微调），并观察损失下降。</translation>
     </message>
     <message>
         <source>3. Compare, Evaluate, Export: see whether the tuned model is better, then take it to transformers, llama.cpp or Ollama.</source>
-        <translation type="unfinished"></translation>
+        <translation>3. 对比、评估、导出：看看微调后模型是否更好，再把它用到 transformers、llama.cpp 或 Ollama 中。</translation>
     </message>
     <message>
         <source>Start with SmolLM2-135M-Instruct</source>
-        <translation type="unfinished"></translation>
+        <translation>从 SmolLM2-135M-Instruct 开始</translation>
     </message>
     <message>
         <source>The bundled model is not installed (the package finetune-studio-model-smollm2, or scripts/setup-venv.sh).</source>
-        <translation type="unfinished"></translation>
+        <translation>内置模型未安装（请安装软件包 finetune-studio-model-smollm2，或运行 scripts/setup-venv.sh）。</translation>
     </message>
     <message>
         <source>Open the Demo Project</source>
-        <translation type="unfinished"></translation>
+        <translation>打开演示项目</translation>
     </message>
     <message>
         <source>An invented product&apos;s support desk in English and Chinese, reviewed and split, with a LoRA run ready to start.</source>
-        <translation type="unfinished"></translation>
+        <translation>一个虚构产品的中英文客服数据，已审查并划分，附带一个可直接开始的 LoRA 训练。</translation>
     </message>
     <message>
         <source>The demo data is not installed.</source>
-        <translation type="unfinished"></translation>
+        <translation>演示数据未安装。</translation>
     </message>
     <message>
         <source>Open Model Folder…</source>
-        <translation type="unfinished">打开模型文件夹…</translation>
+        <translation>打开模型文件夹…</translation>
     </message>
     <message>
         <source>Open GGUF File…</source>
-        <translation type="unfinished">打开 GGUF 文件…</translation>
+        <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
         <source>Import Data…</source>
-        <translation type="unfinished"></translation>
+        <translation>导入数据…</translation>
     </message>
     <message>
         <source>You can also drop a model folder or a .gguf file onto the window.</source>
-        <translation type="unfinished"></translation>
+        <translation>也可以把模型文件夹或 .gguf 文件拖到窗口上。</translation>
     </message>
 </context>
 <context>
@@ -3190,7 +3190,7 @@ raw: %1</source>
     </message>
     <message>
         <source>Open the demo project (created the first time).</source>
-        <translation type="unfinished"></translation>
+        <translation>打开演示项目（首次使用时创建）。</translation>
     </message>
 </context>
 </TS>

@@ -19,6 +19,8 @@ namespace {
 
 QString withoutMnemonic(QString text)
 {
+    // Chinese menus put the mnemonic after the text: "使用指南(&U)".
+    text.remove(QRegularExpression(QStringLiteral("\\(&[^&]\\)")));
     text.remove(QRegularExpression(QStringLiteral("&(?=[^&])")));
     text.replace(QStringLiteral("&&"), QStringLiteral("&"));
     text.remove(QChar(0x2026));  // "…"

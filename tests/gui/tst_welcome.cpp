@@ -9,6 +9,7 @@
 
 #include "demoprojectaction.h"
 #include "helpdialogs.h"
+#include "language.h"
 #include "mainwindow.h"
 #include "modelpage.h"
 #include "studiosession.h"
@@ -27,6 +28,7 @@
 #include <QStandardPaths>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 
 using ftui::MainWindow;
@@ -141,6 +143,20 @@ void TestWelcome::helpShowsTheGuideAndTheShortcuts()
     ftui::showUserGuide(&window);
     auto *browser = window.findChild<QTextBrowser *>(QStringLiteral("userGuide"));
     QVERIFY(browser && browser->toPlainText().contains(QStringLiteral("Progressive unfreezing")));
+
+    // In Chinese: the guide follows the language, and "使用指南(&U)" is listed as 使用指南.
+    ftui::language::apply(QStringLiteral("zh_CN"));
+    {
+        MainWindow chinese;
+        const auto rows = ftui::keyboardShortcuts(&chinese);
+        const bool listed = std::any_of(rows.begin(), rows.end(), [](const auto &row) {
+            return row.first == QStringLiteral("使用指南") &&
+                   row.second == QKeySequence(QKeySequence::HelpContents).toString(QKeySequence::NativeText);
+        });
+        QVERIFY(listed);
+        QVERIFY(ftui::userGuideMarkdown().contains(QStringLiteral("渐进解冻")));
+    }
+    ftui::language::apply(QStringLiteral("en"));
 }
 
 QTEST_MAIN(TestWelcome)

@@ -153,7 +153,8 @@ std::string modelCard(const ModelCardInput &in)
     out << "\n## Strategy and hyper-parameters\n\n| setting | value |\n|---|---|\n";
     const json config = c.toJson();
     for (const auto &[key, value] : config.items())
-        if (key != "model" && key != "data" && key != "output_dir" && !value.is_null())
+        if (key != "model" && key != "data" && key != "output_dir" && !value.is_null() &&
+            (!value.is_object() || key == c.strategy))  // only the chosen strategy's options
             out << "| " << key << " | `" << (value.is_string() ? value.get<std::string>() : value.dump())
                 << "` |\n";
 

@@ -251,6 +251,13 @@ ExportResult exportRunAtomically(const ExportRequest &r, const ExportCallbacks &
         fs::remove_all(tmp, ec);
         throwBadInput(target.string() + ": writing the export failed (" + e.code().message() +
                       "; is the disk full?)");
+    } catch (const Error &e) {
+        fs::remove_all(tmp, ec);
+        // Messages name the temporary folder, which is gone: name the target instead.
+        std::string message = e.what();
+        for (std::size_t pos; (pos = message.find(tmp.string())) != std::string::npos;)
+            message.replace(pos, tmp.string().size(), target.string());
+        throw Error(e.kind(), message);
     } catch (...) {
         fs::remove_all(tmp, ec);
         throw;

@@ -6,6 +6,7 @@
 #include "datasetpicker.h"
 #include "displayformat.h"
 #include "elidedlabel.h"
+#include "exportpage.h"
 #include "modeldrop.h"
 #include "modelpage.h"
 #include "pagesidebar.h"
@@ -126,10 +127,8 @@ void MainWindow::createPages()
             new PlaceholderPage(PageIcon::Evaluate, tr("Evaluate"), QString(),
                                 tr("Arrives with evaluation.")),
             false, tr("Arrives with evaluation"));
-    addPage(Page::Export, tr("Export"),
-            new PlaceholderPage(PageIcon::Export, tr("Export"), QString(),
-                                tr("Arrives with adapter and merged-model export.")),
-            false, tr("Arrives with adapter and merged-model export"));
+    addPage(Page::Export, tr("Export"), new ExportPage(m_session->runs()), true,
+            tr("Write a run as a PEFT adapter, merged model, GGUF or Ollama bundle"));
 }
 
 void MainWindow::addPage(Page page, const QString &name, QWidget *widget, bool available,

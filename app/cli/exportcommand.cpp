@@ -59,7 +59,7 @@ void runExport(const ExportArgs &a)
     };
     std::signal(SIGINT, onExportSignal);
     std::signal(SIGTERM, onExportSignal);
-    ft::ExportResult result;
+    ft::RunExportResult result;
     try {
         result = ft::exportRunAtomically(request, callbacks);
     } catch (...) {

@@ -51,7 +51,7 @@ struct ExportReadBack
     double tolerance = 0.0;
 };
 
-struct ExportResult
+struct RunExportResult
 {
     std::filesystem::path folder;
     std::vector<std::string> files;  // file names in the folder, sorted
@@ -62,7 +62,7 @@ struct ExportResult
 
 // Throws BadInput for a run without the needed folder, an existing outDir without overwrite, an
 // unsupported combination; Cancelled when stopped.
-ExportResult exportRunAtomically(const ExportRequest &request, const ExportCallbacks &callbacks = {});
+RunExportResult exportRunAtomically(const ExportRequest &request, const ExportCallbacks &callbacks = {});
 
 // About the size in bytes of the run exported as a GGUF of `type` (from the base model's tensor
 // shapes: 2-D weights in the type, the rest F32), for choosing a type; 0 when unknown.

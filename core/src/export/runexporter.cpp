@@ -174,10 +174,10 @@ void commit(const fs::path &tmp, const fs::path &target)
     fs::remove_all(old, ignored);
 }
 
-ExportResult fill(const ExportRequest &r, const TrainingConfig &config, const fs::path &source,
+RunExportResult fill(const ExportRequest &r, const TrainingConfig &config, const fs::path &source,
                   const fs::path &tmp, const Stage &stage, bool readBack)
 {
-    ExportResult result;
+    RunExportResult result;
     result.ggufType = ggufTypeFor(r);
     ReadBackSubject subject{config.model, source, r.format, tmp, result.ggufType};
     stage(0.02, "writing " + exportFormatName(r.format));
@@ -214,7 +214,7 @@ ExportResult fill(const ExportRequest &r, const TrainingConfig &config, const fs
 
 } // namespace
 
-ExportResult exportRunAtomically(const ExportRequest &r, const ExportCallbacks &callbacks)
+RunExportResult exportRunAtomically(const ExportRequest &r, const ExportCallbacks &callbacks)
 {
     const Stage stage{callbacks};
     if (!fs::is_regular_file(r.runDir / "training_config.json"))
@@ -240,7 +240,7 @@ ExportResult exportRunAtomically(const ExportRequest &r, const ExportCallbacks &
         throwBadInput("cannot create a folder in " + target.parent_path().string() + ": " +
                       (ec ? ec.message() : std::string("it exists")));
     try {
-        ExportResult result = fill(r, config, source, tmp, stage, r.readBack);
+        RunExportResult result = fill(r, config, source, tmp, stage, r.readBack);
         stage(0.99, "renaming into place");
         commit(tmp, target);
         result.folder = target;

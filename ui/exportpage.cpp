@@ -24,6 +24,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <iterator>
 
 namespace ftui {
 namespace {
@@ -33,15 +34,18 @@ const char *const kGgufTypes[] = {"Q8_0", "Q4_0", "Q4_1", "F16", "BF16", "F32"};
 struct TargetChoice
 {
     ft::ExportFormat format;
+    bool ollamaAdapter;  // base GGUF + llama.cpp LoRA instead of the merged model
     const char *label;
 };
 
 const TargetChoice kTargets[] = {
-    {ft::ExportFormat::Peft, QT_TRANSLATE_NOOP("ExportPage", "PEFT adapter (transformers + peft)")},
-    {ft::ExportFormat::Merged, QT_TRANSLATE_NOOP("ExportPage", "Merged Hugging Face folder")},
-    {ft::ExportFormat::Gguf, QT_TRANSLATE_NOOP("ExportPage", "GGUF (llama.cpp), merged")},
-    {ft::ExportFormat::GgufLora, QT_TRANSLATE_NOOP("ExportPage", "llama.cpp LoRA adapter (GGUF)")},
-    {ft::ExportFormat::Ollama, QT_TRANSLATE_NOOP("ExportPage", "Ollama bundle (GGUF + Modelfile)")},
+    {ft::ExportFormat::Peft, false, QT_TRANSLATE_NOOP("ExportPage", "PEFT adapter (transformers + peft)")},
+    {ft::ExportFormat::Merged, false, QT_TRANSLATE_NOOP("ExportPage", "Merged Hugging Face folder")},
+    {ft::ExportFormat::Gguf, false, QT_TRANSLATE_NOOP("ExportPage", "GGUF (llama.cpp), merged")},
+    {ft::ExportFormat::GgufLora, false, QT_TRANSLATE_NOOP("ExportPage", "llama.cpp LoRA adapter (GGUF)")},
+    {ft::ExportFormat::Ollama, false, QT_TRANSLATE_NOOP("ExportPage", "Ollama bundle (GGUF + Modelfile)")},
+    {ft::ExportFormat::Ollama, true,
+     QT_TRANSLATE_NOOP("ExportPage", "Ollama bundle, base GGUF + LoRA adapter (LoRA runs)")},
 };
 
 bool usesGgufType(ft::ExportFormat f)
@@ -68,7 +72,7 @@ ExportPage::ExportPage(ProjectRuns *runs, QWidget *parent)
     m_target = new QComboBox;
     m_target->setObjectName(QStringLiteral("exportTarget"));
     for (const TargetChoice &t : kTargets)
-        m_target->addItem(tr(t.label), static_cast<int>(t.format));
+        m_target->addItem(tr(t.label));
     m_type = new QComboBox;
     m_type->setObjectName(QStringLiteral("exportType"));
     m_destination = new QLineEdit;
@@ -216,7 +220,7 @@ void ExportPage::refreshTypes()
         const QString size = bytes ? QLocale().formattedDataSize(qint64(bytes)) : tr("size unknown");
         m_type->addItem(tr("%1 — about %2").arg(QLatin1String(type), size), QLatin1String(type));
     }
-    const auto format = static_cast<ft::ExportFormat>(m_target->currentData().toInt());
+    const auto format = currentFormat();
     const int index = m_type->findData(keep);
     m_type->setCurrentIndex(index >= 0 ? index : (format == ft::ExportFormat::Gguf ? 3 : 0));
     m_type->setEnabled(usesGgufType(format));
@@ -226,7 +230,7 @@ void ExportPage::suggestDestination()
 {
     if (m_destinationEdited || runFolder().isEmpty())
         return;
-    const auto format = static_cast<ft::ExportFormat>(m_target->currentData().toInt());
+    const auto format = currentFormat();
     QString name = QFileInfo(runFolder()).fileName() + QLatin1Char('-') +
                    QString::fromStdString(ft::exportFormatName(format));
     if (usesGgufType(format))
@@ -254,9 +258,16 @@ bool ExportPage::selectSource(const QString &name)
     return i >= 0;
 }
 
-void ExportPage::setTarget(ft::ExportFormat format)
+void ExportPage::setTarget(ft::ExportFormat format, bool ollamaAdapter)
 {
-    m_target->setCurrentIndex(m_target->findData(static_cast<int>(format)));
+    for (int i = 0; i < int(std::size(kTargets)); ++i)
+        if (kTargets[i].format == format && kTargets[i].ollamaAdapter == ollamaAdapter)
+            m_target->setCurrentIndex(i);
+}
+
+ft::ExportFormat ExportPage::currentFormat() const
+{
+    return kTargets[std::max(0, m_target->currentIndex())].format;
 }
 
 bool ExportPage::setGgufType(const QString &type)
@@ -295,7 +306,8 @@ bool ExportPage::startExport()
     const QString source = m_source->currentData().toString();
     if (source != QLatin1String("final"))
         request.source = request.runDir / QFile::encodeName(source).toStdString();
-    request.format = static_cast<ft::ExportFormat>(m_target->currentData().toInt());
+    request.format = currentFormat();
+    request.ollamaAdapter = kTargets[std::max(0, m_target->currentIndex())].ollamaAdapter;
     if (usesGgufType(request.format))
         request.ggufType = m_type->currentData().toString().toStdString();
     request.outDir = QFile::encodeName(m_destination->text().trimmed()).toStdString();

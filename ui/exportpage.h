@@ -33,7 +33,7 @@ public:
     bool selectRun(const QString &runFolder);
     // "final" or "checkpoint-N".
     bool selectSource(const QString &name);
-    void setTarget(ft::ExportFormat format);
+    void setTarget(ft::ExportFormat format, bool ollamaAdapter = false);
     bool setGgufType(const QString &type);
     void setDestination(const QString &folder);
     QString destination() const;
@@ -58,6 +58,7 @@ private:
     void onExported(const ft::RunExportResult &result);
     void onEnded(const QString &status, bool ok);
     QString runFolder() const;
+    ft::ExportFormat currentFormat() const;
 
     ProjectRuns *m_runs;
     ExportRunner *m_runner;

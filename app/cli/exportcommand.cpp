@@ -1,5 +1,5 @@
 // export: --run RUN_DIR [--checkpoint DIR] --format peft|merged|gguf|gguf-lora|ollama [--type T]
-//         --out DIR [--overwrite] [--system TEXT] [--temperature T] [--no-check] [--json]
+//         --out DIR [--overwrite] [--lora-adapter] [--system TEXT] [--temperature T] [--no-check] [--json]
 #include "traincommand.h"
 
 #include "ft/error.h"
@@ -28,6 +28,7 @@ struct ExportArgs
     std::string ggufType;
     bool overwrite = false;
     bool noCheck = false;
+    bool loraAdapter = false;
     bool json = false;
     std::string system;
     double temperature = -1.0;
@@ -46,6 +47,7 @@ void runExport(const ExportArgs &a)
     request.outDir = a.out;
     request.overwrite = a.overwrite;
     request.readBack = !a.noCheck;
+    request.ollamaAdapter = a.loraAdapter;
     request.systemPrompt = a.system;
     request.temperature = a.temperature;
     if (request.format != ft::ExportFormat::Ollama && (!a.system.empty() || a.temperature >= 0))
@@ -112,6 +114,8 @@ void addExportCommand(CLI::App &app, Runner &run)
                     "gguf / ollama: F32, F16, BF16, Q8_0, Q4_0 or Q4_1 (default F16; ollama Q8_0)");
     cmd->add_option("--out", exp->out, "Folder to create (written atomically)")->required();
     cmd->add_flag("--overwrite", exp->overwrite, "Replace an existing --out folder once the new one is complete");
+    cmd->add_flag("--lora-adapter", exp->loraAdapter,
+                  "ollama: the base model as GGUF + the run's LoRA as an ADAPTER GGUF (not merged)");
     cmd->add_option("--system", exp->system, "ollama: the Modelfile's SYSTEM prompt");
     cmd->add_option("--temperature", exp->temperature, "ollama: PARAMETER temperature");
     cmd->add_flag("--no-check", exp->noCheck, "Skip reading the export back and comparing logits");

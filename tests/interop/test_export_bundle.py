@@ -204,6 +204,25 @@ def test_ollama_system_and_temperature_from_the_user(run, root):
     assert ("temperature", "0.2") in modelfile["PARAMETER"]
 
 
+def test_ollama_bundle_with_lora_adapter(run, root):
+    """--lora-adapter: the base model as GGUF (FROM) and llama.cpp's LoRA GGUF (ADAPTER)."""
+    model_dir, out = run
+    dest = root / "ollama-adapter"
+    res = cli_json("export", "--run", out, "--format", "ollama", "--lora-adapter", "--type", "F16",
+                   "--out", dest)
+    assert sorted(res["files"]) == ["Modelfile", "README.md", "adapter-lora-F32.gguf", "base-F16.gguf"]
+    assert "LoRA tensors" in res["read_back"]["note"] and res["read_back"]["relative_error"] <= 1e-2
+    modelfile = parse_modelfile((dest / "Modelfile").read_text())
+    assert modelfile["FROM"] == "./base-F16.gguf" and modelfile["ADAPTER"] == "./adapter-lora-F32.gguf"
+    base = gguf.GGUFReader(str(dest / "base-F16.gguf"))
+    assert base.fields["general.name"].contents() == model_dir.name
+    adapter = gguf.GGUFReader(str(dest / "adapter-lora-F32.gguf"))
+    assert adapter.fields["general.type"].contents() == "adapter"
+    assert adapter.fields["adapter.lora.alpha"].contents() == pytest.approx(8.0)
+    expect_bad_input("export", "--run", out, "--format", "gguf", "--lora-adapter", "--out",
+                     root / "never", mentions=["--lora-adapter", "ollama"])
+
+
 def tree_digest(folder):
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}

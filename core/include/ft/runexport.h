@@ -30,6 +30,9 @@ struct ExportRequest
     std::filesystem::path outDir;  // the folder to create
     bool overwrite = false;        // replace an existing outDir (only once the new one is complete)
     bool readBack = true;          // load what was written and compare logits with the run's model
+    // Ollama: the base model as GGUF plus the run's LoRA as llama.cpp's adapter GGUF (ADAPTER)
+    // instead of the merged model (LoRA runs only).
+    bool ollamaAdapter = false;
     // Ollama: PARAMETER temperature when >= 0; SYSTEM when not empty.
     double temperature = -1.0;
     std::string systemPrompt;

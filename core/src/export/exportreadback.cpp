@@ -118,8 +118,10 @@ ExportReadBack readBackExport(const ReadBackSubject &s, const std::atomic<bool> 
     if (s.format == ExportFormat::GgufLora)
         return checkLoraGguf(s);
     const bool adapterRun = fs::exists(s.source / "adapter_config.json");
+    if (s.baseOnly && !adapterRun)
+        throw Error(ErrorKind::Internal, "read-back: a base-only check needs an adapter run");
     std::unique_ptr<Model> reference = Model::open(adapterRun ? s.baseModel : s.source, cancellable(stop));
-    if (adapterRun)
+    if (adapterRun && !s.baseOnly)
         reference->attachAdapter(s.source);
     throwIfStopped(stop);
     std::unique_ptr<Model> exported;

@@ -17,6 +17,7 @@ struct ReadBackSubject
     ExportFormat format = ExportFormat::Peft;
     std::filesystem::path written;    // the adapter folder, HF folder, .gguf file or LoRA .gguf
     std::string ggufType;             // gguf / ollama
+    bool baseOnly = false;            // `written` is the base model alone (no adapter applied)
 };
 
 // Logits at the last position of a few prompts: relative L2 error against the run's model must

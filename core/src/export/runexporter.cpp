@@ -90,8 +90,20 @@ fs::path writeMergedGguf(const ExportRequest &r, const fs::path &source, const f
     return file;
 }
 
+// The run's base model as a GGUF in `dir`, for the llama.cpp LoRA to apply over.
+fs::path writeBaseGguf(const TrainingConfig &config, const fs::path &dir, const std::string &type)
+{
+    GgufExportOptions options;
+    options.type = parseGgufOutType(type);
+    const fs::path abs = fs::absolute(config.model).lexically_normal();
+    options.name = (abs.filename().empty() ? abs.parent_path() : abs).filename().string();
+    const fs::path file = dir / ("base-" + type + ".gguf");
+    exportGguf(config.model, file, options);
+    return file;
+}
+
 std::string ollamaFiles(const ExportRequest &r, const TrainingConfig &config, const fs::path &gguf,
-                        std::vector<std::string> &warnings)
+                        const fs::path &adapter, std::vector<std::string> &warnings)
 {
     const auto tokenizer = openTokenizer(config.model);
     const std::string name = config.templateName == "model" ? std::string() : config.templateName;
@@ -99,6 +111,7 @@ std::string ollamaFiles(const ExportRequest &r, const TrainingConfig &config, co
     ChatTemplateOptions options = chatTemplateOptionsFor(*tokenizer);
     ModelfileInput in;
     in.from = gguf.filename().string();
+    in.adapter = adapter.empty() ? std::string() : adapter.filename().string();
     in.chat = translateChatTemplate(jinja, options);
     if (!in.chat.ok)
         warnings.push_back("the chat template could not be translated to Ollama's (" + in.chat.reason +
@@ -180,6 +193,7 @@ RunExportResult fill(const ExportRequest &r, const TrainingConfig &config, const
     RunExportResult result;
     result.ggufType = ggufTypeFor(r);
     ReadBackSubject subject{config.model, source, r.format, tmp, result.ggufType};
+    fs::path adapter;  // ollama with a LoRA GGUF
     stage(0.02, "writing " + exportFormatName(r.format));
     switch (r.format) {
     case ExportFormat::Peft:
@@ -193,12 +207,25 @@ RunExportResult fill(const ExportRequest &r, const TrainingConfig &config, const
         subject.written = exportLoraGguf(r.runDir, source, tmp).file;
         break;
     case ExportFormat::Ollama:
-        subject.written = writeMergedGguf(r, source, tmp, result.ggufType, stage);
-        writeText(tmp / "Modelfile", ollamaFiles(r, config, subject.written, result.warnings));
+        if (r.ollamaAdapter) {
+            adapter = exportLoraGguf(r.runDir, source, tmp).file;
+            stage(0.3, "writing the base model as GGUF " + result.ggufType);
+            subject.written = writeBaseGguf(config, tmp, result.ggufType);
+            subject.baseOnly = true;
+        } else {
+            subject.written = writeMergedGguf(r, source, tmp, result.ggufType, stage);
+        }
+        writeText(tmp / "Modelfile", ollamaFiles(r, config, subject.written, adapter, result.warnings));
         break;
     }
     stage(0.6, "checking the export");
-    if (readBack)
+    if (readBack && !adapter.empty()) {
+        // The adapter tensor by tensor, then the base GGUF against the base model.
+        ReadBackSubject lora{config.model, source, ExportFormat::GgufLora, adapter, {}};
+        const ExportReadBack a = readBackExport(lora, stage.callbacks.stop);
+        result.readBack = readBackExport(subject, stage.callbacks.stop);
+        result.readBack.note = a.note + "; base model " + result.readBack.note;
+    } else if (readBack)
         result.readBack = readBackExport(subject, stage.callbacks.stop);
     else
         result.readBack.note = "not checked (--no-check)";
@@ -226,6 +253,8 @@ RunExportResult exportRunAtomically(const ExportRequest &r, const ExportCallback
                                                              "export a checkpoint instead)"
                                        : source.string() + ": no such checkpoint folder");
     ggufTypeFor(r);  // refuse a bad --type before anything is written
+    if (r.ollamaAdapter && r.format != ExportFormat::Ollama)
+        throwBadInput("--lora-adapter applies to --format ollama only");
     const fs::path target = cleanTarget(r.outDir);
     if (fs::exists(target) && !r.overwrite)
         throwBadInput(target.string() + " exists; refusing to overwrite it (choose a new folder, or --overwrite)");

@@ -99,6 +99,7 @@ ExportPage::ExportPage(ProjectRuns *runs, QWidget *parent)
     auto *actionRow = new QHBoxLayout;
     actionRow->addWidget(m_exportButton);
     actionRow->addWidget(m_progress, 1);
+    actionRow->addStretch();  // keeps the button compact while no export runs
 
     m_status = new QLabel;
     m_status->setObjectName(QStringLiteral("exportStatus"));
@@ -351,7 +352,7 @@ QString ExportPage::usageText() const
 void ExportPage::onExported(const ft::RunExportResult &result)
 {
     m_lastFolder = QString::fromStdString(result.folder.string());
-    QString status = tr("Wrote %1 (%n file(s)). %2", nullptr, int(result.files.size()))
+    QString status = tr("Wrote %1 (%n file(s)). Checked: %2", nullptr, int(result.files.size()))
                          .arg(m_lastFolder, QString::fromStdString(result.readBack.note));
     for (const std::string &w : result.warnings)
         status += QLatin1Char('\n') + tr("Warning: %1").arg(QString::fromStdString(w));

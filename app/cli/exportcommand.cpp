@@ -12,6 +12,8 @@
 #include <iostream>
 #include <memory>
 
+#include <unistd.h>
+
 namespace ftcli {
 namespace {
 
@@ -53,11 +55,18 @@ void runExport(const ExportArgs &a)
     if (request.format != ft::ExportFormat::Ollama && (!a.system.empty() || a.temperature >= 0))
         ft::throwBadInput("--system and --temperature apply to --format ollama only");
 
+    // A live progress line only on a terminal; it is cleared before any other output, so that
+    // an error message stands alone on its line.
+    const bool live = !a.json && ::isatty(STDERR_FILENO);
     ft::ExportCallbacks callbacks;
     callbacks.stop = &g_stopExport;
-    callbacks.onProgress = [&a](double fraction, const std::string &what) {
-        if (!a.json)
-            std::cerr << "\r" << static_cast<int>(fraction * 100) << "% " << what << "        " << std::flush;
+    callbacks.onProgress = [live](double fraction, const std::string &what) {
+        if (live)
+            std::cerr << "\r\033[K" << static_cast<int>(fraction * 100) << "% " << what << std::flush;
+    };
+    auto clearLine = [live] {
+        if (live)
+            std::cerr << "\r\033[K" << std::flush;
     };
     std::signal(SIGINT, onExportSignal);
     std::signal(SIGTERM, onExportSignal);
@@ -67,14 +76,12 @@ void runExport(const ExportArgs &a)
     } catch (...) {
         std::signal(SIGINT, SIG_DFL);
         std::signal(SIGTERM, SIG_DFL);
-        if (!a.json)
-            std::cerr << '\n';
+        clearLine();
         throw;
     }
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
-    if (!a.json)
-        std::cerr << '\n';
+    clearLine();
     for (const std::string &w : result.warnings)
         std::cerr << "warning: " << w << '\n';
     if (a.json) {

@@ -279,6 +279,7 @@ def test_full_disk_keeps_the_previous_export(run, root, fmt):
 
 def test_model_card_in_every_export(run, root):
     model_dir, out = run
+    (out / "eval_demo.json").write_text(json.dumps({"metrics": {"accuracy": 0.5, "n": 12}}))
     for fmt, library in [("peft", "peft"), ("merged", "transformers"), ("gguf-lora", None)]:
         dest = root / f"card-{fmt}"
         cli_json("export", "--run", out, "--format", fmt, "--out", dest)
@@ -288,6 +289,7 @@ def test_model_card_in_every_export(run, root):
         assert (f"library_name: {library}" in front) == (library is not None)
         assert "lora" in front and "## Strategy and hyper-parameters" in card
         assert "| learning_rate | `0.01` |" in card and "final training loss" in card
+        assert "| eval_demo.json | accuracy | 0.5 |" in card and "| eval_demo.json | n | 12 |" in card
     if (peft := pytest.importorskip("peft")):
         cfg = peft.PeftConfig.from_pretrained(str(root / "card-peft"))
         assert cfg.peft_type == "LORA"

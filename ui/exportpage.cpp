@@ -215,9 +215,15 @@ void ExportPage::refreshTypes()
     const QString keep = m_type->currentData().toString();
     QSignalBlocker block(m_type);
     m_type->clear();
-    const std::string folder = QFile::encodeName(runFolder()).toStdString();
-    for (const char *type : kGgufTypes) {
-        const uint64_t bytes = folder.empty() ? 0 : ft::expectedRunGgufBytes(folder, type);
+    const QString run = runFolder();
+    // The run list changes with every logged step of a training run: size each run once.
+    QList<quint64> &sizes = m_expectedBytes[run];
+    if (sizes.isEmpty() && !run.isEmpty())
+        for (const char *type : kGgufTypes)
+            sizes.append(ft::expectedRunGgufBytes(QFile::encodeName(run).toStdString(), type));
+    for (int i = 0; i < int(std::size(kGgufTypes)); ++i) {
+        const char *type = kGgufTypes[i];
+        const quint64 bytes = i < sizes.size() ? sizes[i] : 0;
         const QString size = bytes ? QLocale().formattedDataSize(qint64(bytes)) : tr("size unknown");
         m_type->addItem(tr("%1 — about %2").arg(QLatin1String(type), size), QLatin1String(type));
     }

@@ -6,6 +6,8 @@
 
 #include <ft/runexport.h>
 
+#include <QHash>
+#include <QList>
 #include <QWidget>
 
 class QCheckBox;
@@ -74,6 +76,7 @@ private:
     QPlainTextEdit *m_usage;
     QPushButton *m_openFolder;
     QString m_lastFolder;
+    QHash<QString, QList<quint64>> m_expectedBytes;  // run folder -> per kGgufTypes entry
     bool m_destinationEdited = false;
     ft::ExportFormat m_runningFormat = ft::ExportFormat::Peft;
 };

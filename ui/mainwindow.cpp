@@ -7,11 +7,11 @@
 #include "datasetpicker.h"
 #include "displayformat.h"
 #include "elidedlabel.h"
+#include "exportpage.h"
 #include "languagemenu.h"
 #include "modeldrop.h"
 #include "modelpage.h"
 #include "pagesidebar.h"
-#include "placeholderpage.h"
 #include "projectactions.h"
 #include "projectruns.h"
 #include "projectsettingssync.h"
@@ -133,10 +133,8 @@ void MainWindow::createPages()
             &DatasetPicker::refresh);
     addPage(Page::Evaluate, tr("Evaluate"), new EvaluatePage(m_session), true,
             tr("Benchmarks and domain tests, base against tuned, and the report"));
-    addPage(Page::Export, tr("Export"),
-            new PlaceholderPage(PageIcon::Export, tr("Export"), QString(),
-                                tr("Arrives with adapter and merged-model export.")),
-            false, tr("Arrives with adapter and merged-model export"));
+    addPage(Page::Export, tr("Export"), new ExportPage(m_session->runs()), true,
+            tr("Write a run as a PEFT adapter, merged model, GGUF or Ollama bundle"));
 }
 
 void MainWindow::addPage(Page page, const QString &name, QWidget *widget, bool available,

@@ -1,9 +1,8 @@
 // train:  --config run.json [--resume RUN_DIR]
-// export: --run RUN_DIR --format peft|merged|gguf|gguf-lora [--type T] --out DIR
+// export: exportcommand.cpp
 #include "traincommand.h"
 
 #include "ft/error.h"
-#include "ft/ggufexport.h"
 #include "ft/trainer.h"
 
 #include <atomic>
@@ -88,38 +87,6 @@ void runTrain(const TrainArgs &args)
                       "; continue with --resume " + (args.resume.empty() ? config.outputDir : args.resume));
 }
 
-struct ExportArgs
-{
-    std::string run;
-    std::string format;
-    std::string out;
-    std::string ggufType;
-};
-
-void runExport(const ExportArgs &a)
-{
-    if (a.format == "gguf-lora") {
-        if (!a.ggufType.empty())
-            ft::throwBadInput("--type applies to --format gguf only (gguf-lora is F32)");
-        const ft::GgufExportSummary s = ft::exportRunLoraGguf(a.run, a.out);
-        std::cerr << "wrote " << s.file.string() << " (" << s.architecture << " LoRA adapter, "
-                  << s.tensorCount << " tensors, " << s.sizeBytes << " bytes)\n";
-        return;
-    }
-    if (a.format != "gguf") {
-        if (!a.ggufType.empty())
-            ft::throwBadInput("--type applies to --format gguf only");
-        ft::exportRun(a.run, a.format, a.out);
-        return;
-    }
-    ft::GgufExportOptions options;
-    if (!a.ggufType.empty())
-        options.type = ft::parseGgufOutType(a.ggufType);
-    const ft::GgufExportSummary s = ft::exportRunGguf(a.run, a.out, options);
-    std::cerr << "wrote " << s.file.string() << " (" << s.architecture << ", " << s.tensorCount
-              << " tensors, " << s.sizeBytes << " bytes)\n";
-}
-
 } // namespace
 
 void addTrainCommands(CLI::App &app, Runner &run)
@@ -130,13 +97,7 @@ void addTrainCommands(CLI::App &app, Runner &run)
     cmd->add_option("--resume", args->resume, "Continue the run in this output_dir from its latest checkpoint");
     cmd->callback([&run, args] { run = [args] { runTrain(*args); }; });
 
-    auto exp = std::make_shared<ExportArgs>();
-    CLI::App *ecmd = app.add_subcommand("export", "Export a finished run as a PEFT adapter or a merged model");
-    ecmd->add_option("--run", exp->run, "The run's output_dir")->required();
-    ecmd->add_option("--format", exp->format, "peft, merged, gguf (the merged model) or gguf-lora (llama.cpp adapter)")->required();
-    ecmd->add_option("--type", exp->ggufType, "gguf: F32, F16, BF16, Q8_0, Q4_0 or Q4_1 (default F16)");
-    ecmd->add_option("--out", exp->out, "Folder to write")->required();
-    ecmd->callback([&run, exp] { run = [exp] { runExport(*exp); }; });
+    addExportCommand(app, run);
     addLayersCommand(app, run);
 }
 

@@ -7,6 +7,8 @@
 namespace ftcli {
 
 void addTrainCommands(CLI::App &app, Runner &run);
+// export (exportcommand.cpp).
+void addExportCommand(CLI::App &app, Runner &run);
 // layers (layerscommand.cpp).
 void addLayersCommand(CLI::App &app, Runner &run);
 

@@ -191,8 +191,8 @@ void TestLayout::pagesFitTheWindow_data()
     QTest::addColumn<int>("page");
     QTest::addColumn<QSize>("size");
     const QList<QSize> sizes = {{1024, 640}, {1366, 768}, {1920, 1080}};
-    const char *names[] = {"data", "model", "strategy", "train", "compare"};
-    for (int page = 0; page < 5; ++page)
+    const char *names[] = {"data", "model", "strategy", "train", "compare", "evaluate", "export"};
+    for (int page : {0, 1, 2, 3, 4, 6})
         for (const QSize &size : sizes)
             QTest::addRow("%s %dx%d", names[page], size.width(), size.height())
                 << page << size;

@@ -49,7 +49,7 @@ class TestMainWindow : public QObject
 private Q_SLOTS:
     void initTestCase();
     void sidebarListsPagesInWorkflowOrder();
-    void laterPagesAreGreyedOut();
+    void everyPageIsAvailable();
     void opensFixtureModel();
     void reportsMissingPath();
     void reportsFolderWithoutConfig();
@@ -84,15 +84,14 @@ void TestMainWindow::sidebarListsPagesInWorkflowOrder()
     QCOMPARE(window->currentPage(), MainWindow::Page::Train);
 }
 
-void TestMainWindow::laterPagesAreGreyedOut()
+void TestMainWindow::everyPageIsAvailable()
 {
     const auto window = createWindow();
     const auto *sidebar = window->findChild<QListWidget *>(QStringLiteral("sidebar"));
     QVERIFY(sidebar);
     QVERIFY(sidebar->item(1)->flags().testFlag(Qt::ItemIsEnabled));
-    QVERIFY(sidebar->item(5)->flags().testFlag(Qt::ItemIsEnabled)); // Evaluate has landed
-    QVERIFY(!sidebar->item(6)->flags().testFlag(Qt::ItemIsEnabled));
-    QVERIFY(!window->showPageNamed(QStringLiteral("export")));
+    QVERIFY(sidebar->item(5)->flags().testFlag(Qt::ItemIsEnabled));  // Evaluate
+    QVERIFY(sidebar->item(6)->flags().testFlag(Qt::ItemIsEnabled));  // Export
     QCOMPARE(window->currentPage(), MainWindow::Page::Model);
 }
 

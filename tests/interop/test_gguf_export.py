@@ -282,7 +282,7 @@ def test_lora_run_exported_as_gguf(lora_run, out_dir):
         shutil.rmtree(dest, ignore_errors=True)
         run_cli("export", "--run", out, "--format", "gguf", "--type", qtype, "--out", dest)
         path = dest / f"model-{qtype}.gguf"
-        assert path.exists() and [p.name for p in dest.iterdir()] == [path.name]
+        assert path.exists() and sorted(p.name for p in dest.iterdir()) == ["README.md", path.name]
         r = gguf.GGUFReader(str(path))
         assert field(r, "general.name") == "lora"
         ref = merged if qtype == "F32" else dequantised_reference(merged, path)

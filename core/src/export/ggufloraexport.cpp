@@ -5,6 +5,7 @@
 #include "ft/ggufexport.h"
 
 #include "export/ggufquantize.h"
+#include "export/runsource.h"
 #include "export/ggufwriter.h"
 #include "ft/error.h"
 #include "ft/modelfiles.h"
@@ -45,10 +46,15 @@ torch::Tensor permuteRows(const torch::Tensor &w, int64_t nHead)
 
 GgufExportSummary exportRunLoraGguf(const fs::path &runDir, const fs::path &outDir)
 {
-    const fs::path final = runDir / "final";
+    return exportLoraGguf(runDir, runDir / "final", outDir);
+}
+
+GgufExportSummary exportLoraGguf(const fs::path &runDir, const fs::path &final,
+                                 const fs::path &outDir)
+{
     if (!fs::exists(final / "adapter_config.json"))
-        throwBadInput(runDir.string() +
-                      ": no final/adapter_config.json (not a finished adapter run)");
+        throwBadInput(runDir.string() + ": no " + final.filename().string() +
+                      "/adapter_config.json (not a finished adapter run)");
     const std::string peftType = peftTypeOf(final);
     if (peftType != "LORA")
         throwBadInput(runDir.string() + ": a " + peftType +

@@ -6,6 +6,7 @@
 #include "io/safetensorswriter.h"
 #include "model/modelimpl.h"
 #include "model/peftadapter.h"
+#include "export/runsource.h"
 #include "train/runfiles.h"
 #include "train/trainerio.h"
 
@@ -26,9 +27,18 @@ fs::path latestCheckpoint(const fs::path &runDir)
 
 void exportRun(const fs::path &runDir, const std::string &format, const fs::path &outDir)
 {
-    const fs::path final = runDir / "final";
+    exportRunSource(runDir, runDir / "final", format, outDir);
+}
+
+void exportRunSource(const fs::path &runDir, const fs::path &final, const std::string &format,
+                     const fs::path &outDir)
+{
     if (!fs::is_directory(final))
-        throwBadInput(runDir.string() + ": no final/ folder (the run has not finished)");
+        throwBadInput(runDir.string() + ": no " + final.filename().string() +
+                      "/ folder (the run has not finished)");
+    if (!fs::exists(final / "adapter_config.json") && !fs::exists(final / "config.json"))
+        throwBadInput(final.string() + ": holds only the trained tensors, not a whole model; "
+                      "export the run's final model");
     const TrainingConfig config =
         parseTrainingConfig(json::parse(readText(runDir / "training_config.json", "run configuration")),
                             (runDir / "training_config.json").string());

@@ -24,8 +24,9 @@ void writeText(const fs::path &path, const std::string &text)
 {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << text;
+    out.close();  // a full disk shows when the buffer is flushed
     if (!out)
-        throwBadInput(path.string() + ": cannot write");
+        throwBadInput(path.string() + ": cannot write (disk full?)");
 }
 
 std::string joinProblems(const std::string &origin, const std::vector<std::string> &problems)

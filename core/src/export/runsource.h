@@ -1,0 +1,22 @@
+// Exporting from one folder of a run: runDir/final or a checkpoint-N (the run's
+// training_config.json names the base model). The public entry points in ft/trainer.h and
+// ft/ggufexport.h take runDir/final.
+#pragma once
+
+#include "ft/ggufexport.h"
+
+#include <filesystem>
+#include <string>
+
+namespace ft {
+
+// As exportRun, from `source` (an adapter folder, or a whole Hugging Face folder for a full run).
+void exportRunSource(const std::filesystem::path &runDir, const std::filesystem::path &source,
+                     const std::string &format, const std::filesystem::path &outDir);
+
+// As exportRunLoraGguf, from `source`.
+GgufExportSummary exportLoraGguf(const std::filesystem::path &runDir,
+                                 const std::filesystem::path &source,
+                                 const std::filesystem::path &outDir);
+
+} // namespace ft

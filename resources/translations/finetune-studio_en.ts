@@ -12,6 +12,16 @@
     </message>
 </context>
 <context>
+    <name>ftui::ExportPage</name>
+    <message numerus="yes">
+        <source>Wrote %1 (%n file(s)). Checked: %2</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ftui::ProjectRuns</name>
     <message numerus="yes">
         <source>finished, %Ln step(s)</source>

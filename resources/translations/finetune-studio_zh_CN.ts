@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ExportPage</name>
+    <message>
+        <source>PEFT adapter (transformers + peft)</source>
+        <translation>PEFT 适配器（transformers + peft）</translation>
+    </message>
+    <message>
+        <source>Merged Hugging Face folder</source>
+        <translation>合并后的 Hugging Face 文件夹</translation>
+    </message>
+    <message>
+        <source>GGUF (llama.cpp), merged</source>
+        <translation>GGUF（llama.cpp），合并后</translation>
+    </message>
+    <message>
+        <source>llama.cpp LoRA adapter (GGUF)</source>
+        <translation>llama.cpp LoRA 适配器（GGUF）</translation>
+    </message>
+    <message>
+        <source>Ollama bundle (GGUF + Modelfile)</source>
+        <translation>Ollama 包（GGUF + Modelfile）</translation>
+    </message>
+    <message>
+        <source>Ollama bundle, base GGUF + LoRA adapter (LoRA runs)</source>
+        <translation>Ollama 包，基座 GGUF + LoRA 适配器（LoRA 训练）</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>internal error: %1</source>
@@ -848,6 +875,122 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     </message>
 </context>
 <context>
+    <name>ftui::ExportPage</name>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Write a run as files the rest of the ecosystem loads. The export is checked (read back, logits compared) before it is moved into place.</source>
+        <translation>将一次训练写成生态中其他工具可加载的文件。导出内容在移动到目标位置之前会经过检查（读回并比较 logits）。</translation>
+    </message>
+    <message>
+        <source>Folder to create</source>
+        <translation>要创建的文件夹</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Replace the folder if it exists (once the new one is complete)</source>
+        <translation>如果文件夹已存在则替换（在新文件夹完成之后）</translation>
+    </message>
+    <message>
+        <source>Run:</source>
+        <translation>训练：</translation>
+    </message>
+    <message>
+        <source>Weights:</source>
+        <translation>权重：</translation>
+    </message>
+    <message>
+        <source>Target:</source>
+        <translation>目标：</translation>
+    </message>
+    <message>
+        <source>GGUF type:</source>
+        <translation>GGUF 类型：</translation>
+    </message>
+    <message>
+        <source>Destination:</source>
+        <translation>目标位置：</translation>
+    </message>
+    <message>
+        <source>How to use it</source>
+        <translation>使用方法</translation>
+    </message>
+    <message>
+        <source>The commands that load the export appear here.</source>
+        <translation>加载导出结果的命令会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Open Folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>Folder to export into</source>
+        <translation>导出到的文件夹</translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was written.</source>
+        <translation>已取消；未写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>No run to export yet: train one on the Train page.</source>
+        <translation>还没有可导出的训练：请先在“训练”页训练一次。</translation>
+    </message>
+    <message>
+        <source>final model</source>
+        <translation>最终模型</translation>
+    </message>
+    <message>
+        <source>checkpoint at step %1</source>
+        <translation>第 %1 步的检查点</translation>
+    </message>
+    <message>
+        <source>size unknown</source>
+        <translation>大小未知</translation>
+    </message>
+    <message>
+        <source>%1 — about %2</source>
+        <translation>%1 — 约 %2</translation>
+    </message>
+    <message>
+        <source>Choose a run that has a final model or a checkpoint.</source>
+        <translation>请选择一个有最终模型或检查点的训练。</translation>
+    </message>
+    <message>
+        <source>Choose the folder to create.</source>
+        <translation>请选择要创建的文件夹。</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %1 (%n file(s)). Checked: %2</source>
+        <translation>
+            <numerusform>已写入 %1（%n 个文件）。检查结果：%2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>警告：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ftui::ExportRunner</name>
+    <message>
+        <source>not enough memory for this export</source>
+        <translation>内存不足，无法完成此次导出</translation>
+    </message>
+</context>
+<context>
     <name>ftui::FindingText</name>
     <message>
         <source>e-mail address</source>
@@ -1432,14 +1575,6 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
         <translation>导出</translation>
     </message>
     <message>
-        <source>Arrives with adapter and merged-model export.</source>
-        <translation>将随适配器和合并模型导出功能推出。</translation>
-    </message>
-    <message>
-        <source>Arrives with adapter and merged-model export</source>
-        <translation>将随适配器和合并模型导出功能推出</translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1550,6 +1685,10 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     <message>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Write a run as a PEFT adapter, merged model, GGUF or Ollama bundle</source>
+        <translation>将训练导出为 PEFT 适配器、合并后的模型、GGUF 或 Ollama 包</translation>
     </message>
 </context>
 <context>

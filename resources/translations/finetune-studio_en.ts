@@ -15,9 +15,9 @@
     <name>ftui::ExportPage</name>
     <message numerus="yes">
         <source>Wrote %1 (%n file(s)). Checked: %2</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Wrote %1 (%n file). Checked: %2</numerusform>
+            <numerusform>Wrote %1 (%n files). Checked: %2</numerusform>
         </translation>
     </message>
 </context>

@@ -96,6 +96,11 @@ struct TrainingConfig
     std::string dataSplit;
     std::string evalSplit;
     std::string templateName = "alpaca";  // a built-in chat template, or "model"
+    // What the run learns from the rows: "sft" (instructions / conversations, loss on the
+    // responses) or "pt" (continued pre-training: documents, {"text": ...} rows, tokenized with
+    // EOS between them and packed into cutoff_len rows without cross-document attention, loss on
+    // every token). "dpo" / "orpo" are refused for now.
+    std::string stage = "sft";
     std::string outputDir;
     std::string strategy = "lora";  // full | lora | freeze | progressive | ia3 | prompt_tuning
     LoraOptions lora;

@@ -222,3 +222,69 @@ def test_preference_stages_are_refused_for_now(setup, stage):
     root, model, data = setup
     cfg, _ = _config(root, model, data, "refused", stage=stage)
     _refused(cfg, mentions=["stage", stage, "not built yet"])
+
+
+def _curve(out):
+    """metrics.jsonl without the timing fields (which differ between any two runs)."""
+    timing = {"tokens_per_second", "elapsed_seconds", "memory_bytes"}
+    return [{k: v for k, v in m.items() if k not in timing} for m in _metrics(out)]
+
+
+def test_documents_then_instructions_resume_after_kill_between_stages(setup, fixtures_dir):
+    import signal
+    import subprocess
+    import time
+    from conftest import cli_path
+    root, model, data = setup
+    qa = root / "qa.json"
+    qa.write_text(json.dumps(json.loads(
+        (fixtures_dir / "datasets" / "alpaca_en_demo.json").read_text())[:8]))
+    stages = [{"stage": "pt", "data": str(data), "max_steps": 3},
+              {"stage": "sft", "data": str(qa), "max_steps": 3, "learning_rate": 5e-3}]
+
+    def staged(name):
+        cfg, out = _config(root, model, data, name, stages=stages, save_steps=1, cutoff_len=256,
+                           template="plain", per_device_train_batch_size=2)
+        settings = json.loads(cfg.read_text())
+        del settings["stage"]
+        cfg.write_text(json.dumps(settings))
+        return cfg, out
+
+    cfg, whole = staged("staged")
+    run_cli("train", "--config", cfg, timeout=300)
+    assert [m["step"] for m in _metrics(whole / "stage-1-pt")] == [1, 2, 3]
+    assert [m["step"] for m in _metrics(whole / "stage-2-sft")] == [1, 2, 3]
+    from peft import PeftModel
+    PeftModel.from_pretrained(build("llama", model), str(whole / "final"))
+
+    # Stage 2 starts from what stage 1 trained: its first loss is not the base model's.
+    alone_cfg, alone = _config(root, model, qa, "sft-alone", stage="sft", cutoff_len=256,
+                               template="plain", per_device_train_batch_size=2, max_steps=1,
+                               learning_rate=5e-3)
+    run_cli("train", "--config", alone_cfg, timeout=300)
+    assert abs(_metrics(alone)[0]["step_loss"] - _metrics(whole / "stage-2-sft")[0]["step_loss"]) > 1e-4
+
+    # kill -9 as soon as stage 1 has finished, then --resume: the same curves as the whole run.
+    cfg, cut = staged("staged-killed")
+    proc = subprocess.Popen([cli_path(), "train", "--config", str(cfg)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while not (cut / "stage-1-pt" / "stage_weights").exists() and proc.poll() is None:
+        assert time.time() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (cut / "final").exists()
+    run_cli("train", "--resume", cut, timeout=300)
+    for stage in ("stage-1-pt", "stage-2-sft"):
+        assert _curve(cut / stage) == _curve(whole / stage), stage
+    assert (cut / "final" / "adapter_model.safetensors").read_bytes() == \
+        (whole / "final" / "adapter_model.safetensors").read_bytes()
+
+
+def test_stages_configuration_problems(setup):
+    root, model, data = setup
+    cfg, _ = _config(root, model, data, "stages-bad",
+                     stages=[{"stage": "dpo", "data": str(data)}, {"stage": "pt"}, {"data": 3}])
+    _refused(cfg, mentions=['stages[0].stage: "dpo"', "stages[1].data: missing",
+                            "stages[2].data: must be a string", "stage: give each stage"])

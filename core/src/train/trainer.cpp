@@ -229,6 +229,8 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
     TrainingPosition at;
     if (!resumeState.is_null())
         d.resume(resumeState, at, optimizer, evals);
+    else if (!d.startWeights.empty())  // a staged run: what the previous stage trained
+        strategy.loadWeights(d.startWeights);
     MetricsLog metrics(d.outDir / "metrics.jsonl", resumeState.is_null() ? -1 : at.step);
     if (!resumeState.is_null())
         log("resumed from " + d.resumeFrom.string() + " at step " + std::to_string(at.step));

@@ -53,6 +53,16 @@ void Trainer::Impl::saveCheckpoint(const TrainingPosition &at, OptimizerGroups &
     }
 }
 
+void Trainer::startFrom(const fs::path &weightsDir)
+{
+    m_impl->startWeights = weightsDir;
+}
+
+void Trainer::saveTrainedWeights(const fs::path &dir) const
+{
+    writeFolderAtomically(dir, [&](const fs::path &tmp) { m_impl->strategy->saveWeights(tmp); });
+}
+
 json Trainer::Impl::readResumeState() const
 {
     if (resumeFrom.empty())

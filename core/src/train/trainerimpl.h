@@ -56,6 +56,7 @@ struct Trainer::Impl
     TrainingConfig config;
     std::filesystem::path outDir;
     std::filesystem::path resumeFrom;  // a checkpoint folder, or empty
+    std::filesystem::path startWeights;  // a staged run's previous stage's weights, or empty
     std::unique_ptr<Model> model;
     std::unique_ptr<TrainableStrategy> strategy;  // declared after model: destroyed first
     std::vector<Example> examples;      // training rows (pt: pieces of documents)

@@ -7,6 +7,7 @@
 #include "ft/project.h"
 #include "model/loraconfig.h"
 #include "train/runfiles.h"
+#include "train/stagesconfig.h"
 #include "util/userregex.h"
 
 #include <algorithm>
@@ -22,7 +23,7 @@ namespace ft {
 namespace {
 
 const std::vector<std::string> kTopKeys = {
-    "model", "data", "data_split", "eval_split", "template", "output_dir", "stage", "strategy", "lora", "ia3", "prompt_tuning",
+    "model", "data", "data_split", "eval_split", "template", "output_dir", "stage", "stages", "strategy", "lora", "ia3", "prompt_tuning",
     "learning_rate",
     "per_device_train_batch_size", "gradient_accumulation_steps", "num_train_epochs", "max_steps",
     "warmup_ratio", "warmup_steps", "lr_scheduler_type", "weight_decay", "adam_beta1",
@@ -232,6 +233,8 @@ json TrainingConfig::toJson() const
     // Only when set, so that file-based configs read back as before.
     if (stage != "sft")
         out["stage"] = stage;
+    if (!stages.empty())
+        out["stages"] = stagesJson(stages);
     if (!dataSplit.empty())
         out["data_split"] = dataSplit;
     if (!evalSplit.empty())
@@ -387,6 +390,7 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     r.string("output_dir", c.outputDir);
     r.string("strategy", c.strategy);
     r.string("stage", c.stage);
+    parseStages(doc, c, problems);
     r.number("learning_rate", c.learningRate);
     r.integer("per_device_train_batch_size", c.perDeviceTrainBatchSize);
     r.integer("gradient_accumulation_steps", c.gradientAccumulationSteps);
@@ -476,7 +480,8 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
             problems.push_back(std::string(key) + ": missing");
     };
     need(c.model, "model");
-    need(c.data, "data");
+    if (c.stages.empty())
+        need(c.data, "data");
     need(c.outputDir, "output_dir");
     if (c.strategy != "full" && c.strategy != "lora" && c.strategy != "freeze" &&
         c.strategy != "progressive" && c.strategy != "ia3" && c.strategy != "prompt_tuning")
@@ -598,6 +603,7 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
         resolve(c.model);
         resolve(c.data);
         resolve(c.outputDir);
+        resolveStagePaths(c, baseDir);
     }
     return c;
 }

@@ -40,7 +40,8 @@ StrategyAdvisor::StrategyAdvisor(QWidget *parent) : QGroupBox(tr("Advisor"), par
     m_rows->setGroupSeparatorShown(true);
     m_rows->setValue(1000);
     m_rows->setToolTip(tr("Rows in the training data (filled from the chosen data file)."));
-    form->addRow(tr("Rows in the dataset"), m_rows);
+    m_rowsLabel = new QLabel(tr("Rows in the dataset"));
+    form->addRow(m_rowsLabel, m_rows);
     layout->addLayout(form);
     m_advice = new QLabel;
     m_advice->setObjectName(QStringLiteral("advice"));
@@ -65,7 +66,27 @@ QString StrategyAdvisor::advisedStrategy(qint64 rows)
 
 void StrategyAdvisor::setDatasetRows(qint64 rows)
 {
+    setCountsTokens(false);
     m_rows->setValue(int(std::min<qint64>(rows, m_rows->maximum())));
+}
+
+void StrategyAdvisor::setDatasetTokens(qint64 tokens)
+{
+    setCountsTokens(true);
+    m_rows->setValue(int(std::min<qint64>(tokens, m_rows->maximum())));
+}
+
+void StrategyAdvisor::setCountsTokens(bool tokens)
+{
+    if (tokens == m_countsTokens)
+        return;
+    m_countsTokens = tokens;
+    m_rowsLabel->setText(tokens ? tr("Tokens in the documents") : tr("Rows in the dataset"));
+    m_rows->setToolTip(tokens ? tr("Tokens in the training documents (counted with the model's "
+                                   "tokenizer, an end-of-text token after each); training packs "
+                                   "them into rows of the cutoff length.")
+                              : tr("Rows in the training data (filled from the chosen data file)."));
+    Q_EMIT rowsChanged();
 }
 
 QString StrategyAdvisor::adviceText() const
@@ -76,20 +97,25 @@ QString StrategyAdvisor::adviceText() const
 void StrategyAdvisor::refresh(const ft::Model *model, const ft::ModelStructure &structure,
                               const ft::TrainingConfig &s, const QString &current)
 {
-    const qint64 rows = m_rows->value();
+    const qint64 count = m_rows->value();
+    const qint64 cutoff = std::max<qint64>(1, s.cutoffLen);
+    const qint64 rows = m_countsTokens ? (count + cutoff - 1) / cutoff : count;
     const QString rule = advisedStrategy(rows);
     const QString rowsText = QLocale().toString(rows);
     QString why;
+    if (m_countsTokens)
+        why = tr("%1 tokens of documents pack into %2 rows of %3 tokens. ")
+                  .arg(QLocale().toString(count), rowsText, QString::number(cutoff));
     if (rule == QLatin1String("lora"))
-        why = tr("%1 rows is under 100k: the article advises parameter-efficient tuning such as "
+        why += tr("%1 rows is under 100k: the article advises parameter-efficient tuning such as "
                  "LoRA; full training would overfit so little data and costs far more memory.")
                   .arg(rowsText);
     else if (rule == QLatin1String("freeze"))
-        why = tr("%1 rows is between 100k and 1M: the article advises partial tuning, training "
+        why += tr("%1 rows is between 100k and 1M: the article advises partial tuning, training "
                  "the top blocks while the lower ones stay frozen.")
                   .arg(rowsText);
     else
-        why = tr("%1 rows is over 1M: the article advises full fine-tuning, on several machines "
+        why += tr("%1 rows is over 1M: the article advises full fine-tuning, on several machines "
                  "at this scale.")
                   .arg(rowsText);
 

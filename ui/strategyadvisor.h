@@ -30,6 +30,10 @@ public:
     static QString advisedStrategy(qint64 rows);
 
     void setDatasetRows(qint64 rows);
+    // Documents (stage pt): the count is tokens, read as rows of cutoff_len tokens (what
+    // training packs them into) by the article's rule.
+    void setDatasetTokens(qint64 tokens);
+    bool countsTokens() const { return m_countsTokens; }
     // Recomputes the advice for `model` (null: the rule alone) and `settings` (batch, cutoff,
     // LoRA rank); `current` is the chosen strategy (the button is off when it is the advice).
     void refresh(const ft::Model *model, const ft::ModelStructure &structure,
@@ -42,7 +46,11 @@ Q_SIGNALS:
     void applyRequested(const QString &strategy);
 
 private:
+    void setCountsTokens(bool tokens);
+
     QSpinBox *m_rows = nullptr;
+    QLabel *m_rowsLabel = nullptr;
+    bool m_countsTokens = false;
     QLabel *m_advice = nullptr;
     QPushButton *m_apply = nullptr;
     QString m_advised;

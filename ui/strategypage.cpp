@@ -1,6 +1,7 @@
 #include "strategypage.h"
 
 #include "datafilerows.h"
+#include "documenttokens.h"
 #include "displayformat.h"
 #include "freezeoptionspanel.h"
 #include "ia3optionspanel.h"
@@ -197,6 +198,7 @@ void StrategyPage::onModelChanged()
     m_map->setStructure(m_structure);
     m_lora->setStructure(m_structure);
     setupToForm();
+    countDatasetRows();  // documents are counted with the model's tokenizer
     refreshPlan();
 }
 
@@ -273,9 +275,19 @@ void StrategyPage::countDatasetRows()
     // The advisor counts the chosen data file's rows when it is small enough to read at once;
     // otherwise the field keeps what the user typed.
     const QString path = m_setup->dataPath();
-    if (path.isEmpty() || path == m_countedDataPath)
+    const std::shared_ptr<ft::Model> model = m_session->model();
+    const bool documents = m_setup->settings().stage == "pt";
+    // Counted again when the data, the stage or (for documents) the tokenizer changes.
+    const QString key = path + (documents ? QStringLiteral("|pt|%1").arg(quintptr(model.get())) : QString());
+    if (path.isEmpty() || key == m_countedDataPath)
         return;
-    m_countedDataPath = path;
+    m_countedDataPath = key;
+    if (documents) {
+        if (model && model->tokenizer())
+            if (const auto tokens = countDocumentTokens(path, *model->tokenizer()))
+                m_advisor->setDatasetTokens(*tokens);
+        return;
+    }
     if (const auto rows = countDataFileRows(path))
         setDatasetRows(*rows);
 }

@@ -106,6 +106,10 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
     dataLayout->setSpacing(6);
     dataLayout->addWidget(m_dataPath, 1);
     dataLayout->addWidget(browse);
+    m_stage = new QComboBox;
+    m_stage->setObjectName(QStringLiteral("stageCombo"));
+    m_stage->addItem(tr("Instructions (sft)"), QStringLiteral("sft"));
+    m_stage->addItem(tr("Documents (pt)"), QStringLiteral("pt"));
     m_template = new QComboBox;
     m_template->setObjectName(QStringLiteral("templateCombo"));
     for (const char *name : {"alpaca", "chatml", "llama3", "plain", "model"})
@@ -118,6 +122,11 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
              tr("The training rows: Alpaca (instruction, input, output), OpenAI messages or "
                 "ShareGPT conversations, as .json (a list) or .jsonl. Bad rows are skipped and "
                 "counted in the log."));
+    addField(runForm, tr("Stage"), m_stage,
+             tr("Instructions (sft): rows of instructions or conversations; only the answers "
+                "are trained. Documents (pt): continued pre-training on raw text; the documents "
+                "are packed into rows of the cutoff length and every token is trained. Chosen "
+                "from the dataset's format when a project dataset is picked."));
     addField(runForm, tr("Chat template"), m_template,
              tr("How a row becomes text: a built-in template (alpaca, chatml, llama3, plain) or "
                 "'model' for the model's own chat template. Only the answer's tokens are "
@@ -257,7 +266,7 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
     auto changed = [this] { formToSetup(); };
     connect(m_dataPath, &QLineEdit::textChanged, this, changed);
     connect(m_loraTargets, &QLineEdit::textChanged, this, changed);
-    for (QComboBox *box : {m_template, m_strategy, m_scheduler})
+    for (QComboBox *box : {m_stage, m_template, m_strategy, m_scheduler})
         connect(box, &QComboBox::currentIndexChanged, this, changed);
     for (QSpinBox *box : {m_loraR, m_batch, m_accumulation, m_maxSteps, m_seed, m_cutoff,
                           m_loggingSteps, m_saveSteps, m_evalSteps})
@@ -344,7 +353,10 @@ void TrainingSettingsForm::formToSetup()
     s.valSize = m_valSize->value();
     s.evalSteps = m_evalSteps->value();
     m_syncing = true;
-    m_setup->setDataPath(m_dataPath->text().trimmed());
+    const QString data = m_dataPath->text().trimmed();
+    const bool dataChanged = data != m_setup->dataPath();
+    m_setup->setDataPath(data);  // a new dataset may choose the stage
+    s.stage = dataChanged ? m_setup->settings().stage : m_stage->currentData().toString().toStdString();
     m_setup->setSettings(s);
     m_syncing = false;
     updateStrategyFields();
@@ -355,7 +367,9 @@ void TrainingSettingsForm::setupToForm()
     m_syncing = true;
     const ft::TrainingConfig &s = m_setup->settings();
     m_dataPath->setText(m_setup->dataPath());
+    m_stage->setCurrentIndex(qMax(0, m_stage->findData(QString::fromStdString(s.stage))));
     m_template->setCurrentText(QString::fromStdString(s.templateName));
+    m_template->setEnabled(s.stage != "pt");  // documents are trained as they are
     m_strategy->setCurrentIndex(qMax(0, m_strategy->findData(QString::fromStdString(s.strategy))));
     m_loraR->setValue(s.lora.r);
     m_loraAlpha->setValue(s.lora.loraAlpha);

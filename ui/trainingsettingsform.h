@@ -1,4 +1,5 @@
-// The Train page's settings form: the data file and chat template, the strategy with the LoRA
+// The Train page's settings form: the data file, the stage (instructions or documents) and chat
+// template, the strategy with the LoRA
 // options, and the hyper-parameters with the article's defaults, each with a tooltip. Every
 // edit goes to the shared TrainingSetup at once; the setup's changes from elsewhere (the
 // Strategy page, a project) come back into the widgets.
@@ -53,6 +54,7 @@ private:
     QLineEdit *m_dataPath = nullptr;
     QWidget *m_dataRow = nullptr;
     QFormLayout *m_runForm = nullptr;
+    QComboBox *m_stage = nullptr;
     QComboBox *m_template = nullptr;
     QComboBox *m_strategy = nullptr;
     QSpinBox *m_loraR = nullptr;

@@ -26,6 +26,18 @@ void TrainingSetup::setDataPath(const QString &path)
     if (path == m_dataPath)
         return;
     m_dataPath = path;
+    if (const auto spec = ft::parseProjectDataset(path.toStdString())) {
+        try {
+            const ft::ProjectStore store(spec->first, /*mustExist=*/true);
+            const std::string format = store.dataset(spec->second).format;
+            if (format == "text")
+                m_settings.stage = "pt";
+            else if (format == "alpaca" || format == "sharegpt" || format == "messages")
+                m_settings.stage = "sft";
+        } catch (const std::exception &) {
+            // The engine names the problem when the run starts.
+        }
+    }
     Q_EMIT changed();
 }
 

@@ -22,7 +22,8 @@ public:
     const ft::TrainingConfig &settings() const { return m_settings; }
     void setSettings(const ft::TrainingConfig &settings);
 
-    // A data file, or a project dataset "P.ftproj#name" (see projectDataset).
+    // A data file, or a project dataset "P.ftproj#name" (see projectDataset). A project dataset
+    // chooses the stage from its format: text -> "pt" (documents), instructions -> "sft".
     QString dataPath() const { return m_dataPath; }
     void setDataPath(const QString &path);
     // The dataset name when dataPath names a project dataset, else "".

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -60,6 +61,20 @@ private:
     bool m_open = false;
 };
 
+// The configuration of a run to resume: a staged run's own (its output_dir holds the stages),
+// else the latest checkpoint's.
+ft::TrainingConfig resumedConfig(const std::string &runDir)
+{
+    const std::filesystem::path staged = std::filesystem::path(runDir) / "training_config.json";
+    std::error_code ec;
+    if (std::filesystem::exists(staged, ec)) {
+        ft::TrainingConfig config = ft::loadTrainingConfig(staged);
+        if (!config.stages.empty())
+            return config;
+    }
+    return ft::loadTrainingConfig(ft::latestCheckpoint(runDir) / "training_config.json");
+}
+
 struct TrainArgs
 {
     std::string config;
@@ -72,14 +87,21 @@ void runTrain(const TrainArgs &args)
     if (!args.config.empty())
         config = ft::loadTrainingConfig(args.config);
     else if (!args.resume.empty())
-        config = ft::loadTrainingConfig(ft::latestCheckpoint(args.resume) / "training_config.json");
+        config = resumedConfig(args.resume);
     else
         ft::throwBadInput("give --config (and --resume RUN_DIR to continue a run)");
     ProgressPrinter printer;
-    ft::Trainer trainer(config, args.resume, &printer);
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
-    const ft::TrainingResult result = trainer.run(&printer, &g_stop);
+    ft::TrainingResult result;
+    if (!config.stages.empty()) {  // each stage loads its own Trainer in turn
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+        result = ft::runStages(config, args.resume, &printer, &g_stop);
+    } else {
+        ft::Trainer trainer(config, args.resume, &printer);
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+        result = trainer.run(&printer, &g_stop);
+    }
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     if (result.stopped)

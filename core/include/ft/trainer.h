@@ -84,6 +84,18 @@ struct PromptTuningOptions
     std::string initText;
 };
 
+// One stage of a staged run (TrainingConfig::stages): its kind and data, and what it changes in
+// the run's settings. Each stage starts from the weights the previous one trained.
+struct TrainingStageSpec
+{
+    std::string stage = "sft";  // "sft" | "pt"
+    std::string data;           // a data file or a project dataset "P.ftproj#name"
+    std::string dataSplit, evalSplit;
+    double numTrainEpochs = 0;  // > 0: instead of the run's num_train_epochs
+    int64_t maxSteps = 0;       // != 0: instead of the run's max_steps
+    double learningRate = 0;    // > 0: instead of the run's learning_rate
+};
+
 struct TrainingConfig
 {
     // What to train on and where to write.
@@ -96,6 +108,14 @@ struct TrainingConfig
     std::string dataSplit;
     std::string evalSplit;
     std::string templateName = "alpaca";  // a built-in chat template, or "model"
+    // What the run learns from the rows: "sft" (instructions / conversations, loss on the
+    // responses) or "pt" (continued pre-training: documents, {"text": ...} rows, tokenized with
+    // EOS between them and packed into cutoff_len rows without cross-document attention, loss on
+    // every token). "dpo" / "orpo" are refused for now.
+    std::string stage = "sft";
+    // Several stages in one run (runStages), e.g. pt on documents then sft on instructions; the
+    // run-wide settings apply to each. Empty: one stage, `stage` on `data`.
+    std::vector<TrainingStageSpec> stages;
     std::string outputDir;
     std::string strategy = "lora";  // full | lora | freeze | progressive | ia3 | prompt_tuning
     LoraOptions lora;
@@ -233,6 +253,12 @@ public:
     };
     MicroBatchTiming timeFirstMicroBatch();
 
+    // Staged runs: before run(), the trainable weights from `weightsDir` (what an earlier
+    // Trainer's saveTrainedWeights wrote; ignored when resuming from a checkpoint); after it, the
+    // trainable weights into `dir` (written through a temporary folder).
+    void startFrom(const std::filesystem::path &weightsDir);
+    void saveTrainedWeights(const std::filesystem::path &dir) const;
+
     struct Impl;
 
 private:
@@ -257,6 +283,16 @@ struct StepTimeEstimate
 };
 // `timedPasses`: micro-batch passes timed after one warm-up pass (the median is used).
 StepTimeEstimate estimateStepTime(const TrainingConfig &config, int timedPasses = 1);
+
+// A staged run (config.stages not empty): stage K trains in output_dir/stage-K-<stage> as its own
+// Trainer run, starting from the weights stage K-1 trained, with a fresh optimizer and schedule;
+// the last stage's final folder becomes output_dir/final. `resumeRunDir`: the run's output_dir;
+// finished stages are skipped, an interrupted one continues from its latest checkpoint.
+TrainingResult runStages(const TrainingConfig &config, const std::filesystem::path &resumeRunDir = {},
+                         TrainingObserver *observer = nullptr, const std::atomic<bool> *stop = nullptr,
+                         const std::atomic<bool> *pause = nullptr);
+// Stage `index`'s own configuration (its stage, data and overrides; output_dir its folder).
+TrainingConfig stageConfig(const TrainingConfig &config, size_t index, const std::filesystem::path &runDir);
 
 // The latest output_dir/checkpoint-N of a run; throws BadInput when there is none.
 std::filesystem::path latestCheckpoint(const std::filesystem::path &runDir);

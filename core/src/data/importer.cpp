@@ -96,13 +96,6 @@ struct InputFile
     TextUnit unit;
 };
 
-bool isTextDoc(const fs::path &p)
-{
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext == ".txt" || ext == ".md" || ext == ".markdown";
-}
-
 std::vector<InputFile> expandInputs(const std::vector<fs::path> &paths, TextSplit split)
 {
     std::vector<InputFile> out;
@@ -114,11 +107,11 @@ std::vector<InputFile> expandInputs(const std::vector<fs::path> &paths, TextSpli
                  it != fs::recursive_directory_iterator(); it.increment(ec)) {
                 if (ec)
                     break;
-                if (it->is_regular_file(ec) && isTextDoc(it->path()))
+                if (it->is_regular_file(ec) && isDocumentFile(it->path()))
                     docs.push_back(it->path());
             }
             if (docs.empty())
-                throwBadInput(p.string() + ": folder has no .txt or .md files");
+                throwBadInput(p.string() + ": folder has no documents (.txt, .md or .html files)");
             std::sort(docs.begin(), docs.end());
             const TextUnit unit = split == TextSplit::Line ? TextUnit::Line
                                   : split == TextSplit::Paragraph ? TextUnit::Paragraph : TextUnit::File;
@@ -223,7 +216,9 @@ ImportResult importDataset(ProjectStore &store, const std::vector<fs::path> &pat
     const std::vector<InputFile> files = expandInputs(paths, o.textSplit);
     for (const auto &f : files) {
         TextStream probe(f.path);
-        if (probe.size() == 0)
+        // A document per file: an empty one is an empty document, a bad row like any other.
+        const bool document = f.kind == FileKind::Text && f.unit == TextUnit::File;
+        if (probe.size() == 0 && !document)
             throwBadInput(f.path.string() + ": empty file");
         if (probe.looksBinary())
             throwBadInput(f.path.string() + ": binary file (NUL bytes in the first 64 KiB), not text data");

@@ -18,13 +18,6 @@ namespace {
 
 constexpr size_t kSampleRecords = 200; // as importDataset samples
 
-bool isTextDoc(const fs::path &p)
-{
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext == ".txt" || ext == ".md" || ext == ".markdown";
-}
-
 fs::path firstDocument(const fs::path &folder)
 {
     std::vector<fs::path> docs;
@@ -33,11 +26,11 @@ fs::path firstDocument(const fs::path &folder)
          it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec)
             break;
-        if (it->is_regular_file(ec) && isTextDoc(it->path()))
+        if (it->is_regular_file(ec) && isDocumentFile(it->path()))
             docs.push_back(it->path());
     }
     if (docs.empty())
-        throwBadInput(folder.string() + ": folder has no .txt or .md files");
+        throwBadInput(folder.string() + ": folder has no documents (.txt, .md or .html files)");
     return *std::min_element(docs.begin(), docs.end());
 }
 
@@ -52,7 +45,7 @@ ImportPreview previewImport(const fs::path &input, const ImportOptions &o, size_
         throwBadInput(file.string() + ": file not found");
     {
         TextStream probe(file);
-        if (probe.size() == 0)
+        if (probe.size() == 0 && !folder)  // a folder's empty document is a bad row
             throwBadInput(file.string() + ": empty file");
         if (probe.looksBinary())
             throwBadInput(file.string() + ": binary file (NUL bytes in the first 64 KiB), not text data");

@@ -1,5 +1,7 @@
 #include "data/recordreader.h"
+
 #include "data/csvrowreader.h"
+#include "data/htmltext.h"
 
 #include "ft/error.h"
 #include "ft/jsonparse.h"
@@ -509,7 +511,12 @@ private:
 class TextReader : public RecordReader
 {
 public:
-    TextReader(const fs::path &path, TextUnit unit) : m_stream(path), m_in(m_stream), m_unit(unit) {}
+    // An HTML file is one document, its tags stripped (data/htmltext.h).
+    TextReader(const fs::path &path, TextUnit unit)
+        : m_stream(path), m_in(m_stream), m_html(isHtmlFileName(path.filename().string())),
+          m_unit(m_html ? TextUnit::File : unit)
+    {
+    }
     const TextStream &stream() const override { return m_stream; }
 
     bool next(SourceRecord &r) override
@@ -551,14 +558,24 @@ public:
             else
                 doc += m_line;
         }
-        if (m_unit == TextUnit::File)
+        if (m_unit == TextUnit::File) {
             m_done = true;
+            if (!any) {  // a file per document: an empty file is an empty document, reported
+                r.line = 1;
+                r.error = "empty document (the file has no text)";
+                return true;
+            }
+        }
         if (!any)
             return false;
+        if (m_html && r.error.empty())
+            doc = htmlToText(doc);
         while (!doc.empty() && (doc.back() == '\n' || doc.back() == ' ' || doc.back() == '\t'))
             doc.pop_back();
         if (r.error.empty() && !isValidUtf8(doc.data(), doc.size()))
             r.error = "invalid UTF-8";
+        if (r.error.empty() && doc.find_first_not_of(" \t\r\n") == std::string::npos)
+            r.error = "empty document (only white space" + std::string(m_html ? " and markup)" : ")");
         if (r.error.empty())
             r.value = {{"text", doc}};
         return true;
@@ -567,12 +584,20 @@ public:
 private:
     TextStream m_stream;
     CharReader m_in;
+    bool m_html;
     TextUnit m_unit;
     std::string m_line;
     bool m_done = false;
 };
 
 } // namespace
+
+bool isDocumentFile(const fs::path &path)
+{
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext == ".txt" || ext == ".md" || ext == ".markdown" || isHtmlFileName(path.filename().string());
+}
 
 FileKind sniffFileKind(const fs::path &path)
 {

@@ -40,6 +40,9 @@ public:
 // object per line is JSONL).
 FileKind sniffFileKind(const std::filesystem::path &path);
 
+// A document file a folder import takes: .txt, .md / .markdown, .html / .htm / .xhtml.
+bool isDocumentFile(const std::filesystem::path &path);
+
 // Lines longer than this are reported as bad rows rather than held in memory.
 constexpr size_t kMaxRecordBytes = size_t(64) << 20;
 

@@ -47,7 +47,7 @@ bool isValidUtf8(const char *s, size_t n, bool allowTruncatedEnd)
     return true;
 }
 
-// ICU GB18030 -> UTF-8 through a UTF-16 pivot, carrying partial sequences between chunks.
+// ICU GB18030 / UTF-16 -> UTF-8 through a UTF-16 pivot, carrying partial sequences between chunks.
 struct TextStream::Converter
 {
     UConverter *from = nullptr;
@@ -59,13 +59,14 @@ struct TextStream::Converter
     size_t rawBegin = 0, rawEnd = 0;
     bool eof = false, reset = true, done = false;
 
-    Converter()
+    explicit Converter(const char *encoding)
     {
         UErrorCode err = U_ZERO_ERROR;
-        from = ucnv_open("GB18030", &err);
+        from = ucnv_open(encoding, &err);
         to = ucnv_open("UTF-8", &err);
         if (U_FAILURE(err))
-            throw Error(ErrorKind::Internal, std::string("ICU: cannot open GB18030 converter (") + u_errorName(err) + ")");
+            throw Error(ErrorKind::Internal, std::string("ICU: cannot open the ") + encoding + " converter (" +
+                                                 u_errorName(err) + ")");
         pivotSource = pivotTarget = pivot.data();
     }
     ~Converter()
@@ -108,10 +109,18 @@ TextStream::TextStream(const std::filesystem::path &path)
     if (m_head.size() >= 3 && std::memcmp(m_head.data(), "\xEF\xBB\xBF", 3) == 0) {
         m_encoding = "utf-8-bom";
         m_headPos = 3;
+    } else if (m_head.size() >= 2 && (std::memcmp(m_head.data(), "\xFF\xFE", 2) == 0 ||
+                                      std::memcmp(m_head.data(), "\xFE\xFF", 2) == 0)) {
+        // UTF-16 with its byte-order mark (Windows Notepad's "Unicode"): NUL bytes are text here.
+        const bool little = m_head[0] == '\xFF';
+        m_encoding = little ? "utf-16le" : "utf-16be";
+        m_headPos = 2;
+        m_binary = false;
+        m_conv = std::make_unique<Converter>(little ? "UTF-16LE" : "UTF-16BE");
     } else if (!m_binary && !isValidUtf8(m_head.data(), m_head.size(), !complete) &&
                decodesAsGb18030(m_head, complete)) {
         m_encoding = "gb18030";
-        m_conv = std::make_unique<Converter>();
+        m_conv = std::make_unique<Converter>("GB18030");
     }
 }
 

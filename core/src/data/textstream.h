@@ -1,5 +1,6 @@
-// A file read as UTF-8 in bounded chunks: a UTF-8 BOM is skipped; a file that is not valid
-// UTF-8 but decodes cleanly as GB18030 (GBK is a subset) is converted with ICU on the fly.
+// A file read as UTF-8 in bounded chunks: a UTF-8 BOM is skipped; UTF-16 with a byte-order mark,
+// and a file that is not valid UTF-8 but decodes cleanly as GB18030 (GBK is a subset), are
+// converted with ICU on the fly.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,7 @@ public:
 
     // Up to `n` bytes of UTF-8 text; 0 at the end.
     size_t read(char *out, size_t n);
-    // "utf-8", "utf-8-bom" or "gb18030".
+    // "utf-8", "utf-8-bom", "utf-16le", "utf-16be" or "gb18030".
     const std::string &encoding() const { return m_encoding; }
     uint64_t bytesRead() const { return m_rawRead; }
     uint64_t size() const { return m_size; }

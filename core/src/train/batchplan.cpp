@@ -4,6 +4,7 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <utility>
 
 namespace ft {
 
@@ -40,6 +41,18 @@ BatchPlan::BatchPlan(const std::vector<Example> &examples, BatchPlanOptions opti
         const int64_t left = options.cutoffLen - m_unitTokens[bin];
         if (left > 0)
             room.emplace(left, bin);
+    }
+}
+
+BatchPlan::BatchPlan(std::vector<std::vector<int64_t>> units, const std::vector<Example> &examples,
+                     BatchPlanOptions options)
+    : m_options(options), m_units(std::move(units))
+{
+    for (const auto &unit : m_units) {
+        int64_t tokens = 0;
+        for (int64_t i : unit)
+            tokens += static_cast<int64_t>(examples[static_cast<size_t>(i)].ids.size());
+        m_unitTokens.push_back(tokens);
     }
 }
 

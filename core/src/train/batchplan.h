@@ -28,6 +28,10 @@ class BatchPlan
 {
 public:
     BatchPlan(const std::vector<Example> &examples, BatchPlanOptions options);
+    // The units given (stage pt: the packed cutoff_len rows as example indices); `packing` is
+    // not used.
+    BatchPlan(std::vector<std::vector<int64_t>> units, const std::vector<Example> &examples,
+              BatchPlanOptions options);
 
     int64_t unitCount() const { return static_cast<int64_t>(m_units.size()); }
     int64_t microBatchesPerEpoch() const;

@@ -7,6 +7,7 @@
 #include "ft/project.h"
 #include "model/loraconfig.h"
 #include "train/runfiles.h"
+#include "train/stagesconfig.h"
 #include "util/userregex.h"
 
 #include <algorithm>
@@ -22,7 +23,7 @@ namespace ft {
 namespace {
 
 const std::vector<std::string> kTopKeys = {
-    "model", "data", "data_split", "eval_split", "template", "output_dir", "strategy", "lora", "ia3", "prompt_tuning",
+    "model", "data", "data_split", "eval_split", "template", "output_dir", "stage", "stages", "strategy", "lora", "ia3", "prompt_tuning",
     "learning_rate",
     "per_device_train_batch_size", "gradient_accumulation_steps", "num_train_epochs", "max_steps",
     "warmup_ratio", "warmup_steps", "lr_scheduler_type", "weight_decay", "adam_beta1",
@@ -230,6 +231,10 @@ json TrainingConfig::toJson() const
         return regex.empty() ? json(names) : json(regex);
     };
     // Only when set, so that file-based configs read back as before.
+    if (stage != "sft")
+        out["stage"] = stage;
+    if (!stages.empty())
+        out["stages"] = stagesJson(stages);
     if (!dataSplit.empty())
         out["data_split"] = dataSplit;
     if (!evalSplit.empty())
@@ -384,6 +389,8 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     r.string("template", c.templateName);
     r.string("output_dir", c.outputDir);
     r.string("strategy", c.strategy);
+    r.string("stage", c.stage);
+    parseStages(doc, c, problems);
     r.number("learning_rate", c.learningRate);
     r.integer("per_device_train_batch_size", c.perDeviceTrainBatchSize);
     r.integer("gradient_accumulation_steps", c.gradientAccumulationSteps);
@@ -473,12 +480,18 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
             problems.push_back(std::string(key) + ": missing");
     };
     need(c.model, "model");
-    need(c.data, "data");
+    if (c.stages.empty())
+        need(c.data, "data");
     need(c.outputDir, "output_dir");
     if (c.strategy != "full" && c.strategy != "lora" && c.strategy != "freeze" &&
         c.strategy != "progressive" && c.strategy != "ia3" && c.strategy != "prompt_tuning")
         problems.push_back("strategy: must be \"full\", \"lora\", \"freeze\", \"progressive\", "
                            "\"ia3\" or \"prompt_tuning\" (got \"" + c.strategy + "\")");
+    if (c.stage == "dpo" || c.stage == "orpo")
+        problems.push_back("stage: \"" + c.stage + "\" (preference training) is not built yet; "
+                           "\"sft\" and \"pt\" train today");
+    else if (c.stage != "sft" && c.stage != "pt")
+        problems.push_back("stage: must be \"sft\" (instructions) or \"pt\" (documents) (got \"" + c.stage + "\")");
     if (!(c.valSize >= 0) || (c.valSize >= 1 && std::floor(c.valSize) != c.valSize))
         problems.push_back("val_size: must be a fraction in [0, 1) or a whole number of rows");
     if (c.evalSteps < 0)
@@ -590,6 +603,7 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
         resolve(c.model);
         resolve(c.data);
         resolve(c.outputDir);
+        resolveStagePaths(c, baseDir);
     }
     return c;
 }

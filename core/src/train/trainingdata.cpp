@@ -73,6 +73,9 @@ nlohmann::ordered_json rowMessages(const json &row, size_t index, bool alpacaTem
             throw std::runtime_error(where + ": field '" + field + "' has no assistant turn");
         return messages;
     }
+    if (!row.contains("instruction") && row.contains("text"))
+        throw std::runtime_error(where + ": a document ({\"text\": ...}), not an instruction; train "
+                                         "documents with \"stage\": \"pt\"");
     const std::string instruction = requireString(row, "instruction", true, index);
     const std::string input = requireString(row, "input", false, index);
     const std::string output = requireString(row, "output", true, index);

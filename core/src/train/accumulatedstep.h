@@ -1,0 +1,30 @@
+// One optimiser step of the Trainer loop over its micro-batches (gradient accumulation), in the
+// order transformers' Trainer takes it: the scheduled lr, zero grads, per micro-batch forward +
+// summed loss / the step's loss tokens (num_items_in_batch) + backward, the global gradient norm
+// (clipped), the AdamW update, zero grads.
+#pragma once
+
+#include "train/flatbatch.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ft {
+
+class Decoder;
+class OptimizerGroups;
+
+struct StepOutcome
+{
+    double loss = 0.0;      // token-weighted mean over the step's micro-batches
+    double gradNorm = 0.0;  // before clipping
+};
+
+// `lossTokens`: the loss-bearing tokens of all the micro-batches. A non-finite loss throws
+// ft::Error(Internal) naming the step (1-based `stepNumber`) before any weight changes.
+StepOutcome accumulatedStep(const Decoder &decoder, const std::vector<ExampleRefs> &microBatches,
+                            int64_t lossTokens, OptimizerGroups &optimizer, double lrFactor,
+                            double maxGradNorm, const std::string &device, int64_t stepNumber);
+
+} // namespace ft

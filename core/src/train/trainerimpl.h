@@ -1,0 +1,107 @@
+// Trainer::Impl: what a Trainer holds between construction and run() (the model, the strategy,
+// the tokenized data and its batch plan), shared by the files that make up the loop:
+//   trainer.cpp            construction and the loop, top to bottom
+//   trainerdata.cpp        rows -> examples (the stage's batch source: sft or pt)
+//   trainercheckpoint.cpp  checkpoints written and resumed
+//   trainereval.cpp        the validation loss
+//   optimizergroups.h, earlystopping.h, metricslog.h, lrschedule.h: the loop's parts
+#pragma once
+
+#include "ft/model.h"
+#include "ft/trainer.h"
+#include "train/batchplan.h"
+#include "train/trainablestrategy.h"
+#include "train/trainingdata.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ft {
+
+class EarlyStopping;
+class OptimizerGroups;
+
+// Where the loop stands in the data: optimiser steps done, the epoch and its next micro-batch.
+struct TrainingPosition
+{
+    int64_t step = 0;
+    int64_t epoch = 0;
+    int64_t nextBatch = 0;
+};
+
+// The logging window (steps since the last metrics line): checkpointed so that a resumed run
+// logs the same window means as an uninterrupted one.
+struct LossWindow
+{
+    double lossSum = 0.0;
+    int64_t steps = 0;
+};
+
+// The data rows of a run before they become examples.
+struct DataRows
+{
+    std::vector<std::pair<nlohmann::json, std::string>> rows;  // record, or a parse error
+    std::vector<bool> heldOut;    // in the validation split
+    std::vector<int64_t> rowIds;  // project row ids (empty for a data file)
+};
+
+struct Trainer::Impl
+{
+    TrainingConfig config;
+    std::filesystem::path outDir;
+    std::filesystem::path resumeFrom;  // a checkpoint folder, or empty
+    std::filesystem::path startWeights;  // a staged run's previous stage's weights, or empty
+    std::unique_ptr<Model> model;
+    std::unique_ptr<TrainableStrategy> strategy;  // declared after model: destroyed first
+    std::vector<Example> examples;      // training rows (pt: pieces of documents)
+    std::vector<Example> evalExamples;  // the validation split (val_size)
+    std::vector<int64_t> evalRows;      // their data row indices
+    std::vector<int64_t> trainRowIds, evalRowIds;  // project row ids (a project dataset only)
+    // pt: the packed cutoff_len rows as example indices (one row = a batch-plan unit); empty for
+    // sft, where the plan makes the units (one example each, or packing's bins).
+    std::vector<std::vector<int64_t>> packedRows, packedEvalRows;
+    std::string device = "cpu";
+    int64_t badRows = 0;
+    std::vector<std::string> dataLog;
+    std::unique_ptr<BatchPlan> batchPlan;  // which examples form each micro-batch
+    int64_t microPerEpoch = 0;
+    int64_t stepsPerEpoch = 0;
+    int64_t totalSteps = 0;
+    LossWindow window;
+
+    void log(TrainingObserver *observer, const std::string &text) const
+    {
+        if (observer)
+            observer->onLog(text);
+    }
+
+    // trainerdata.cpp: the stage's examples from config.data; problems appended.
+    void loadData(std::vector<std::string> &problems);
+    bool readDataRows(DataRows &data, std::vector<std::string> &problems);
+    bool makeChatExamples(const DataRows &data, std::vector<std::string> &problems);  // sft
+    void makeDocumentExamples(const DataRows &data);                                  // pt
+    void planBatches();
+    std::vector<std::vector<int64_t>> epochBatches(int64_t epoch) const { return batchPlan->epoch(epoch); }
+    // trainer.cpp: training_config.json, environment.json, data_rows.json, validation_set.jsonl.
+    void writeRunFiles() const;
+
+    // trainereval.cpp: token-weighted mean loss over the validation split (no grad, no dropout).
+    double evaluate(int64_t &tokens) const;
+
+    // trainercheckpoint.cpp. readResumeState: the checkpoint's trainer_state.json (null for a new
+    // run), with the strategy's trainable set restored so that the optimizer can be built to fit.
+    nlohmann::json readResumeState() const;
+    // The weights, optimizer state, RNG, position, eval and logging state of the checkpoint.
+    void resume(const nlohmann::json &state, TrainingPosition &at, OptimizerGroups &optimizer,
+                EarlyStopping &evals);
+    void saveCheckpoint(const TrainingPosition &at, OptimizerGroups &optimizer,
+                        const EarlyStopping &evals, TrainingObserver *observer) const;
+};
+
+} // namespace ft

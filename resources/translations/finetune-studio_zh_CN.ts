@@ -2585,6 +2585,18 @@ Every change is saved as you make it. Drop data files here to import them.</sour
         <source>Advice: %1</source>
         <translation>建议：%1</translation>
     </message>
+    <message>
+        <source>Tokens in the documents</source>
+        <translation>文档中的词元数</translation>
+    </message>
+    <message>
+        <source>Tokens in the training documents (counted with the model&apos;s tokenizer, an end-of-text token after each); training packs them into rows of the cutoff length.</source>
+        <translation>训练文档中的词元数（用模型的分词器计数，每篇文档后加一个文本结束词元）；训练时会把它们打包成截断长度的行。</translation>
+    </message>
+    <message>
+        <source>%1 tokens of documents pack into %2 rows of %3 tokens. </source>
+        <translation>%1 个文档词元打包成 %2 行，每行 %3 个词元。</translation>
+    </message>
 </context>
 <context>
     <name>ftui::StrategyPage</name>
@@ -3137,6 +3149,22 @@ raw: %1</source>
     <message>
         <source>Training data (*.json *.jsonl);;All files (*)</source>
         <translation>训练数据 (*.json *.jsonl);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Instructions (sft)</source>
+        <translation>指令（sft）</translation>
+    </message>
+    <message>
+        <source>Documents (pt)</source>
+        <translation>文档（pt）</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Instructions (sft): rows of instructions or conversations; only the answers are trained. Documents (pt): continued pre-training on raw text; the documents are packed into rows of the cutoff length and every token is trained. Chosen from the dataset&apos;s format when a project dataset is picked.</source>
+        <translation>指令（sft）：指令或对话行，只训练回答部分。文档（pt）：在原始文本上继续预训练；文档被打包成截断长度的行，每个词元都参与训练。选择项目数据集时会根据其格式自动选择。</translation>
     </message>
 </context>
 <context>

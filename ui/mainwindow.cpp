@@ -17,6 +17,7 @@
 #include "projectsettingssync.h"
 #include "recentmodelsmenu.h"
 #include "recentprojectsmenu.h"
+#include "settingsdialog.h"
 #include "demoprojectaction.h"
 #include "helpdialogs.h"
 #include "welcomeview.h"
@@ -182,6 +183,14 @@ void MainWindow::createMenus()
     connect(m_recentMenu, &RecentModelsMenu::openRequested, this, &MainWindow::openModel);
     file->addMenu(m_recentMenu);
     file->addSeparator();
+    QAction *settingsAction = file->addAction(tr("&Settings…"), this, [this] {
+        auto *dialog = new SettingsDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &SettingsDialog::restartRequested, this, &MainWindow::restartStudio);
+        dialog->open();
+    });
+    settingsAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+,")));
+    file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence(QStringLiteral("Ctrl+Q")));
     quit->setMenuRole(QAction::QuitRole);
@@ -197,13 +206,7 @@ void MainWindow::createMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     auto *languageMenu = new LanguageMenu(this);
     view->addMenu(languageMenu);
-    connect(languageMenu, &LanguageMenu::restartRequested, this, [this] {
-        if (!close()) // a running job may keep the window open
-            return;
-        QProcess::startDetached(QCoreApplication::applicationFilePath(),
-                                QCoreApplication::arguments().mid(1));
-        QCoreApplication::quit();
-    });
+    connect(languageMenu, &LanguageMenu::restartRequested, this, &MainWindow::restartStudio);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *guide = help->addAction(tr("&User Guide"), this, [this] { showUserGuide(this); });
@@ -272,6 +275,14 @@ void MainWindow::onModelChanged()
     m_modelStatus->setText(
         tr("%1 · %2 parameters").arg(name, format::parameterCount(model->info().numParameters)));
     m_recentMenu->addPath(path);
+}
+
+void MainWindow::restartStudio()
+{
+    if (!close()) // a running job may keep the window open
+        return;
+    QProcess::startDetached(QCoreApplication::applicationFilePath(), QCoreApplication::arguments().mid(1));
+    QCoreApplication::quit();
 }
 
 // The welcome (the Model page with nothing open) asks; the window opens.

@@ -54,6 +54,7 @@ private:
     void createPages();
     void addPage(Page page, const QString &name, QWidget *widget, bool available,
                  const QString &toolTip);
+    void restartStudio();
     void connectWelcome();
     void createMenus();
     void createStatusBar();

@@ -7,6 +7,7 @@
 #include "modelsummaryview.h"
 #include "trypanel.h"
 #include "studiosession.h"
+#include "studiosettings.h"
 #include "theme.h"
 #include "trainingsetup.h"
 #include "welcomeview.h"
@@ -287,8 +288,7 @@ void ModelPage::finishLoading()
 
 QString ModelPage::startDirectory() const
 {
-    const QString last = QSettings().value(QLatin1String(kLastDirectoryKey)).toString();
-    return QFileInfo(last).isDir() ? last : QDir::homePath();
+    return settings::modelStartFolder(QSettings().value(QLatin1String(kLastDirectoryKey)).toString());
 }
 
 void ModelPage::rememberDirectory(const QString &path)

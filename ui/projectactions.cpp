@@ -1,4 +1,5 @@
 #include "projectactions.h"
+#include "studiosettings.h"
 
 #include "studiosession.h"
 
@@ -115,8 +116,7 @@ bool chooseNewProject(QWidget *parent, StudioSession *session)
 {
     QString path = QFileDialog::getSaveFileName(
         parent, QObject::tr("New Project"),
-        QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation) +
-            QStringLiteral("/untitled.ftproj"),
+        settings::projectStartFolder() + QStringLiteral("/untitled.ftproj"),
         QObject::tr("FineTune projects (*.ftproj)"));
     if (path.isEmpty())
         return false;
@@ -133,7 +133,7 @@ bool chooseNewProject(QWidget *parent, StudioSession *session)
 bool chooseOpenProject(QWidget *parent, StudioSession *session)
 {
     const QString path = QFileDialog::getOpenFileName(
-        parent, QObject::tr("Open Project"), QString(),
+        parent, QObject::tr("Open Project"), settings::projectStartFolder(),
         QObject::tr("FineTune projects (*.ftproj);;All files (*)"));
     return !path.isEmpty() && openProject(parent, session, path, false);
 }

@@ -23,6 +23,7 @@
 #include "comparepage.h"
 #include "screenshotter.h"
 #include "strategypage.h"
+#include "studiosettings.h"
 #include "theme.h"
 #include "trainpage.h"
 
@@ -51,10 +52,11 @@ int main(int argc, char *argv[])
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/finetune-studio.png")));
     // FT_STUDIO_PALETTE=dark: Fusion with the dark palette, the look on a dark desktop where no
     // desktop theme provides one (Xvfb screenshots, checks of both palettes).
-    if (qEnvironmentVariable("FT_STUDIO_PALETTE") == QLatin1String("dark")) {
-        QApplication::setStyle(QStringLiteral("Fusion"));
-        QApplication::setPalette(ftui::theme::darkPalette());
-    }
+    // (else the theme chosen in Settings).
+    if (qEnvironmentVariable("FT_STUDIO_PALETTE") == QLatin1String("dark"))
+        ftui::settings::applyTheme(app, ftui::settings::Theme::Dark);
+    else
+        ftui::settings::applyTheme(app, ftui::settings::theme());
 
     // The translators before anything builds a word: the parser's help and the window.
     ftui::language::apply(qEnvironmentVariable("FT_STUDIO_LANGUAGE", ftui::language::storedChoice()));
@@ -114,7 +116,7 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     try {
-        ft::initRuntime();
+        ft::initRuntime(ftui::settings::threads());
     } catch (const std::exception &e) {
         std::fprintf(stderr, "finetune-studio: cannot start the engine: %s\n", e.what());
         return 1;

@@ -49,6 +49,16 @@
     </message>
 </context>
 <context>
+    <name>ftui::SettingsDialog</name>
+    <message numerus="yes">
+        <source>CPU threads for training and generation; this machine has %n logical core(s).</source>
+        <translation>
+            <numerusform>CPU threads for training and generation; this machine has %n logical core.</numerusform>
+            <numerusform>CPU threads for training and generation; this machine has %n logical cores.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ftui::StepTimeCard</name>
     <message numerus="yes">
         <source>%Ln step(s) planned.</source>

@@ -1690,6 +1690,10 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
         <source>Write a run as a PEFT adapter, merged model, GGUF or Ollama bundle</source>
         <translation>将训练导出为 PEFT 适配器、合并后的模型、GGUF 或 Ollama 包</translation>
     </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
 </context>
 <context>
     <name>ftui::MemoryEstimateCard</name>
@@ -2476,6 +2480,87 @@ Every change is saved as you make it. Drop data files here to import them.</sour
     <message>
         <source>Delete the run %1 and its folder %2 with its checkpoints? This cannot be undone.</source>
         <translation>删除训练 %1 及其文件夹 %2（含检查点）吗？此操作无法撤销。</translation>
+    </message>
+</context>
+<context>
+    <name>ftui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>All physical cores</source>
+        <translation>全部物理核心</translation>
+    </message>
+    <message numerus="yes">
+        <source>CPU threads for training and generation; this machine has %n logical core(s).</source>
+        <translation>
+            <numerusform>训练和生成所用的 CPU 线程数；本机有 %n 个逻辑核心。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <source>CPU threads:</source>
+        <translation>CPU 线程数：</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
+    </message>
+    <message>
+        <source>Models folder:</source>
+        <translation>模型文件夹：</translation>
+    </message>
+    <message>
+        <source>Projects folder:</source>
+        <translation>项目文件夹：</translation>
+    </message>
+    <message>
+        <source>FineTune Studio sends nothing anywhere: no telemetry, no update checks, no model downloads. Your data stays on this machine.</source>
+        <translation>FineTune Studio 不向任何地方发送数据：没有遥测，不检查更新，也不下载模型。你的数据只留在这台机器上。</translation>
+    </message>
+    <message>
+        <source>Language, theme and threads take effect when the studio starts again.</source>
+        <translation>语言、主题和线程数在重新启动后生效。</translation>
+    </message>
+    <message>
+        <source>The last folder used</source>
+        <translation>上次使用的文件夹</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Choose a Folder</source>
+        <translation>选择文件夹</translation>
+    </message>
+    <message>
+        <source>Restart FineTune Studio?</source>
+        <translation>重新启动 FineTune Studio？</translation>
+    </message>
+    <message>
+        <source>The new settings take effect when the studio starts again. Restart now?</source>
+        <translation>新设置在重新启动后生效。现在重新启动吗？</translation>
     </message>
 </context>
 <context>

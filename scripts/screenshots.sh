@@ -13,7 +13,8 @@
 # train-page.png (two short LoRA runs of a tiny Llama built by tests/interop/tiny_trainable.py on
 # the fixtures' Alpaca rows, the first overlaid), strategy-page.png (LoRA on the layer map) and
 # compare-page.png (a short LoRA run on the fixture Alpaca rows, then base and tuned answering
-# blind, with a vote). Needs xvfb-run (Debian package xvfb) and the reference venv.
+# blind, with a vote), welcome-page.png (nothing open), evaluate-page.png and export-page.png
+# (the demo project). Needs xvfb-run (Debian package xvfb) and the reference venv.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -108,3 +109,17 @@ if [[ -e "$data" ]]; then
 else
     echo "screenshots.sh: no $data: skipping the Compare page" >&2
 fi
+
+# Nothing open: the welcome (its own settings folder, so no model or project is reopened).
+XDG_CONFIG_HOME="$config/welcome" XDG_DATA_HOME="$config/welcome" QT_QPA_PLATFORM=xcb timeout 900 \
+    xvfb-run -a -s "-screen 0 ${screen}x24" \
+    "$studio" --page model --screenshot "$out/welcome-page.png"
+echo "screenshots.sh: wrote $out/welcome-page.png"
+
+# The demo project (created in a throw-away data folder) on the Evaluate and Export pages.
+for page in evaluate export; do
+    XDG_CONFIG_HOME="$config/demo" XDG_DATA_HOME="$config/demo" QT_QPA_PLATFORM=xcb timeout 900 \
+        xvfb-run -a -s "-screen 0 ${screen}x24" \
+        "$studio" --demo --page "$page" --screenshot "$out/$page-page.png"
+    echo "screenshots.sh: wrote $out/$page-page.png"
+done

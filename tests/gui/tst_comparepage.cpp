@@ -41,7 +41,8 @@ namespace {
 constexpr int kTimeoutMs = 30000;
 const char kPrompt[] = "Give three tips for staying healthy.";
 
-std::string generateDirect(const ft::Model &model, bool useAdapter, int maxTokens)
+std::string generateDirect(const ft::Model &model, bool useAdapter, int maxTokens,
+                           const std::string &prompt = kPrompt)
 {
     ft::GenerationOptions options;
     options.maxNewTokens = maxTokens;
@@ -54,7 +55,7 @@ std::string generateDirect(const ft::Model &model, bool useAdapter, int maxToken
         streamed += piece;
         return true;
     };
-    ft::generate(model, model.tokenizer()->encode(kPrompt, true), options);
+    ft::generate(model, model.tokenizer()->encode(prompt, true), options);
     return streamed;
 }
 
@@ -71,6 +72,7 @@ private Q_SLOTS:
     void cancelStops();
     void badFolderIsReported();
     void validationRowsAsPrompts();
+    void chinesePrompt();
 
 private:
     QTemporaryDir m_dir;
@@ -386,6 +388,32 @@ void TestComparePage::validationRowsAsPrompts()
     QCOMPARE(picker->currentIndex(), 0);
     QVERIFY(page.referenceText().isEmpty());
     QVERIFY(!reference->isVisibleTo(&page));
+    m_model->detachAdapter();
+}
+
+// A Chinese prompt (the Chinese users' case): both sides are the engine's own answers to its
+// UTF-8 text, and the vote stores the prompt as typed.
+void TestComparePage::chinesePrompt()
+{
+    StudioSession session;
+    session.setModel(m_model, m_fixture);
+    ComparePage page(&session);
+    page.setErrorDisplay(ComparePage::ErrorDisplay::SignalOnly);
+    page.setProjectFile(m_dir.filePath(QStringLiteral("chinese.ftproj")));
+    QVERIFY(page.setTunedFolder(m_adapter));
+    page.findChild<QDoubleSpinBox *>(QStringLiteral("compareTemperature"))->setValue(0.0);
+    page.findChild<QSpinBox *>(QStringLiteral("compareMaxTokens"))->setValue(16);
+    const QString prompt = QStringLiteral("请给出三条保持健康的建议。");
+    page.setPrompt(prompt);
+    QSignalSpy finished(&page, &ComparePage::comparisonFinished);
+    page.compare();
+    QVERIFY(finished.wait(kTimeoutMs));
+    const std::string utf8 = prompt.toStdString();
+    QCOMPARE(page.leftText(), QString::fromStdString(generateDirect(*m_model, false, 16, utf8)));
+    QCOMPARE(page.rightText(), QString::fromStdString(generateDirect(*m_model, true, 16, utf8)));
+    QVERIFY(page.vote(QStringLiteral("A")));
+    ft::ProjectStore store(page.projectFile().toStdString(), true);
+    QCOMPARE(QString::fromStdString(ft::ratedComparisons(store).at(0).prompt), prompt);
     m_model->detachAdapter();
 }
 

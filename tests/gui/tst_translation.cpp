@@ -112,9 +112,9 @@ void TestTranslation::windowIsChinese()
     QVERIFY2(menus.startsWith(QStringLiteral("文件(&F)")), qPrintable(menus.join(u' ')));
     QVERIFY2(menus.contains(QStringLiteral("视图(&V)")), qPrintable(menus.join(u' ')));
     QVERIFY2(menus.contains(QStringLiteral("帮助(&H)")), qPrintable(menus.join(u' ')));
-    // Page titles and the empty Model page's call to action.
+    // Page titles and the welcome (the empty Model page).
     QVERIFY(hasLabel(window.trainPage(), QStringLiteral("训练")));
-    QVERIFY(hasLabel(&window, QStringLiteral("打开一个模型开始")));
+    QVERIFY(hasLabel(&window, QStringLiteral("欢迎使用 FineTune Studio")));
     // The object names and --page names stay English whatever the language.
     QVERIFY(window.findChild<QWidget *>(QStringLiteral("trainPage")));
     QVERIFY(window.showPageNamed(QStringLiteral("train")));

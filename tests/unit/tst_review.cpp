@@ -417,6 +417,46 @@ private Q_SLOTS:
         QCOMPARE(rowsWith(result, ft::finding::ScriptMix), (std::set<int64_t>{200, 300, 301}));
     }
 
+    // Chinese in the checks that count characters: a near copy of a Chinese answer (one
+    // character changed) is a near duplicate of it, another answer of the same length is not;
+    // a Chinese answer far longer than the rest is an outlier (lengths count characters, not
+    // UTF-8 bytes, so three bytes per character do not make ordinary Chinese rows "long").
+    void chineseNearDuplicatesAndLengths()
+    {
+        FT_REQUIRE_FIXTURE(path, "datasets/alpaca_zh_demo.json");
+        std::ifstream in(path.toStdString());
+        const nlohmann::json demo = nlohmann::json::parse(in);
+        std::vector<ReviewRow> rows;
+        for (const auto &row : demo) {
+            const std::string output = row.value("output", std::string());
+            if (rows.size() < 200 && output.size() > 150)
+                rows.push_back(qa(int64_t(rows.size()), row.value("instruction", std::string()), output));
+        }
+        QCOMPARE(int(rows.size()), 200);
+        const std::string original = rows[7].messages[1].content;
+        std::string copy = original;
+        const auto pos = copy.find("的");
+        QVERIFY(pos != std::string::npos);
+        copy.replace(pos, std::string("的").size(), "地");
+        rows.push_back(qa(1000, rows[7].messages[0].content, copy));
+        std::string longAnswer;  // forty other answers in one: long, and like none of them
+        for (size_t i = 20; i < 60; ++i)
+            longAnswer += rows[i].messages[1].content;
+        rows.push_back(qa(1001, "请详细介绍一下。", longAnswer));
+        const auto before = ft::reviewDataset(std::vector<ReviewRow>(rows.begin(), rows.end() - 2), {});
+        const auto result = ft::reviewDataset(rows, {});
+        const auto near = rowsWith(result, ft::finding::NearDuplicate);
+        const auto nearBefore = rowsWith(before, ft::finding::NearDuplicate);
+        QVERIFY(near.count(1000));  // the copy, with its original as the representative
+        for (const auto &f : findingsOf(result, ft::finding::NearDuplicate))
+            if (f.rowId == 1000)
+                QCOMPARE(f.detail["representative"].get<int64_t>(), int64_t(7));
+        for (int64_t id : near)  // nothing else newly linked
+            QVERIFY2(nearBefore.count(id) || id == 1000 || id == 7, qPrintable(QString::number(id)));
+        QVERIFY(rowsWith(result, ft::finding::TooLong).count(1001));
+        QVERIFY(!rowsWith(result, ft::finding::TooLong).count(1000));
+    }
+
     // LLaMA-Factory's Chinese demo: an ordinary Chinese dataset, with English terms, code and
     // formulas in its answers (98 of its 1,000 rows were flagged by letter counts).
     void scriptMixOnChineseDemo()

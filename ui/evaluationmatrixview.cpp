@@ -88,7 +88,7 @@ EvaluationMatrixView::EvaluationMatrixView(QWidget *parent) : QWidget(parent)
     m_chart = new QCustomPlot;
     m_chart->setObjectName(QStringLiteral("categoryChart"));
     m_chart->setMinimumHeight(160);
-    m_chart->legend->setVisible(true);
+    m_chart->legend->setVisible(false);  // shown with the first benchmark's bars
     m_chart->yAxis->setLabel(tr("accuracy"));
 
     auto *split = new QSplitter(Qt::Vertical);
@@ -214,6 +214,7 @@ void EvaluationMatrixView::fillChart(const ft::EvaluationMatrix &matrix)
         m_chart->xAxis->setTicker(ticker);
         m_chart->xAxis->setRange(0.4, ticks.size() + 0.6);
     }
+    m_chart->legend->setVisible(!ticks.isEmpty());  // no empty legend box before a benchmark
     m_chart->yAxis->setRange(0, 1);
     m_chart->replot();
 }

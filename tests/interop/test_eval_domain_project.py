@@ -20,24 +20,9 @@ MAX_NEW = 12
 CUTOFF = 256
 
 
-def _tokenizer(folder, texts):
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=384, special_tokens=["<s>", "</s>"],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-                                  show_progress=False)
-    tok.train_from_iterator(texts, trainer)
-    tok.save(str(folder / "tokenizer.json"))
-    (folder / "tokenizer_config.json").write_text(json.dumps(
-        {"bos_token": "<s>", "eos_token": "</s>", "tokenizer_class": "PreTrainedTokenizerFast",
-         "chat_template": CHATML}))
-
-
 @pytest.fixture(scope="module")
 def setup(work_dir, fixtures_dir):
-    from tiny_models import build
+    from tiny_models import build, byte_bpe_tokenizer
     root = work_dir / "eval_domain_project"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
@@ -49,7 +34,8 @@ def setup(work_dir, fixtures_dir):
     cli_json("data", "split", "--project", proj, "--dataset", "demo40", "--val", "0.25", "--seed", "7")
     model = root / "tiny-llama"
     build("llama", model)
-    _tokenizer(model, [r["instruction"] + "\n" + r["input"] + "\n" + r["output"] for r in rows])
+    byte_bpe_tokenizer(model, [r["instruction"] + "\n" + r["input"] + "\n" + r["output"] for r in rows],
+                       chat_template=CHATML)
     out = root / "run"
     cfg = {"model": str(model), "data": f"{proj}#demo40", "data_split": "train",
            "output_dir": str(out), "strategy": "lora", "template": "model", "cutoff_len": CUTOFF,

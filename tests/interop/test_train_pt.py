@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from conftest import cli_json, run_cli
-from tiny_models import build
+from tiny_models import build, byte_bpe_tokenizer
 
 CUTOFF = 48
 
@@ -31,20 +31,6 @@ DOCUMENTS = [
 ]
 
 
-def _tokenizer(folder, texts):
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=384, special_tokens=["<s>", "</s>"],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-                                  show_progress=False)
-    tok.train_from_iterator(texts, trainer)
-    tok.save(str(folder / "tokenizer.json"))
-    (folder / "tokenizer_config.json").write_text(json.dumps(
-        {"bos_token": "<s>", "eos_token": "</s>", "tokenizer_class": "PreTrainedTokenizerFast"}))
-
-
 @pytest.fixture(scope="module")
 def setup(work_dir):
     root = work_dir / "train_pt"
@@ -52,7 +38,7 @@ def setup(work_dir):
     root.mkdir(parents=True)
     model = root / "tiny-llama"
     build("llama", model)
-    _tokenizer(model, DOCUMENTS * 4)
+    byte_bpe_tokenizer(model, DOCUMENTS * 4)
     data = root / "docs.jsonl"
     data.write_text("".join(json.dumps({"text": d}) + "\n" for d in DOCUMENTS))
     return root, model, data

@@ -58,8 +58,9 @@ def build(kind, folder: pathlib.Path, *, dtype=torch.float32, max_shard_size=Non
     return model.float().eval()
 
 
-def byte_bpe_tokenizer(folder, texts):
-    """A byte-level BPE tokenizer (384 ids) trained on `texts`, saved into the model folder."""
+def byte_bpe_tokenizer(folder, texts, **config):
+    """A byte-level BPE tokenizer (384 ids) trained on `texts`, saved into the model folder;
+    `config` adds tokenizer_config.json keys (e.g. chat_template)."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -70,4 +71,5 @@ def byte_bpe_tokenizer(folder, texts):
     tok.train_from_iterator(texts, trainer)
     tok.save(str(folder / "tokenizer.json"))
     (folder / "tokenizer_config.json").write_text(json.dumps(
-        {"bos_token": "<s>", "eos_token": "</s>", "tokenizer_class": "PreTrainedTokenizerFast"}))
+        {"bos_token": "<s>", "eos_token": "</s>", "tokenizer_class": "PreTrainedTokenizerFast",
+         **config}))

@@ -4,6 +4,8 @@
 // in the background, ModelLoader).
 #pragma once
 
+#include <ft/runstore.h>
+
 #include <QObject>
 #include <QString>
 
@@ -18,8 +20,8 @@ class ProjectSettingsSync : public QObject
 public:
     explicit ProjectSettingsSync(StudioSession *session, QObject *parent = nullptr);
 
-    static constexpr const char *kTrainSettingsKey = "train_settings";
-    static constexpr const char *kLastModelKey = "last_model";
+    static constexpr const char *kTrainSettingsKey = ft::kTrainSettingsKey;
+    static constexpr const char *kLastModelKey = ft::kLastModelKey;
 
 Q_SIGNALS:
     // The project's last model, to be opened (it exists and is not the open one).

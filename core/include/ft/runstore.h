@@ -65,6 +65,10 @@ std::vector<int64_t> markCrashedRuns(ProjectStore &store,
 int64_t currentProcessId();
 
 // Per-project settings: key -> JSON value (nullopt when never set).
+// The Train page's settings ({"config": run.json keys without paths, "data": "P#name"}) and the
+// model the project last had open: what the window restores with the project.
+inline constexpr const char *kTrainSettingsKey = "train_settings";
+inline constexpr const char *kLastModelKey = "last_model";
 std::optional<nlohmann::json> projectSetting(const ProjectStore &store, const std::string &key);
 void setProjectSetting(ProjectStore &store, const std::string &key, const nlohmann::json &value);
 

@@ -18,10 +18,6 @@ namespace fs = std::filesystem;
 namespace ft {
 namespace {
 
-// Project settings keys the window reads (ui/projectsettingssync.h).
-constexpr const char *kTrainSettingsKey = "train_settings";
-constexpr const char *kLastModelKey = "last_model";
-
 std::optional<fs::path> firstGguf(const fs::path &dir)
 {
     std::error_code ec;

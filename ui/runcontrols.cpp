@@ -47,9 +47,6 @@ RunControls::RunControls(QWidget *parent) : QWidget(parent)
 
     m_progress = new QProgressBar;
     m_progress->setObjectName(QStringLiteral("trainProgress"));
-    m_progress->setRange(0, 1);
-    m_progress->setValue(0);
-    m_progress->setFormat(tr("%v / %m steps"));
     // The status on a line of its own, as wide as the controls: "Stopped at step 4; checkpoint
     // saved" is never cut mid-word (a narrow window elides it, with the whole text as tooltip).
     m_eta = new ElidedLabel;
@@ -67,6 +64,7 @@ RunControls::RunControls(QWidget *parent) : QWidget(parent)
     layout->setSpacing(4);
     layout->addLayout(row);
     layout->addWidget(m_eta);
+    showPlan(0, -1);  // no plan yet: not "0 / 1 steps" until the Train page's first estimate
 }
 
 void RunControls::setActions(bool canStart, bool canPause, bool canResume, bool canStop)

@@ -80,7 +80,9 @@ void RunControls::showPlan(qint64 steps, double runSeconds)
     m_plannedSteps = steps;
     m_progress->setRange(0, int(qMax<qint64>(1, steps)));
     m_progress->setValue(0);
-    m_progress->setFormat(steps > 0 ? tr("%v / %m steps") : tr("steps: measure or set max steps"));
+    // Short: the bar is narrow in a 1024-wide window; the tooltip says how to get a plan.
+    m_progress->setFormat(steps > 0 ? tr("%v / %m steps") : tr("? steps"));
+    m_progress->setToolTip(steps > 0 ? QString() : tr("Measure a step or set max steps to plan the run."));
     m_eta->setToolTip(QString());
     if (steps > 0 && runSeconds >= 0)
         m_eta->setText(tr("%Ln step(s), about %1 on this machine", nullptr, int(steps))

@@ -2402,10 +2402,6 @@ Every change is saved as you make it. Drop data files here to import them.</sour
         <source>%v / %m steps</source>
         <translation>%v / %m 步</translation>
     </message>
-    <message>
-        <source>steps: measure or set max steps</source>
-        <translation>步数：请测量或设置最大步数</translation>
-    </message>
     <message numerus="yes">
         <source>%Ln step(s), about %1 on this machine</source>
         <translation>
@@ -2425,6 +2421,14 @@ Every change is saved as you make it. Drop data files here to import them.</sour
     <message>
         <source>%1 elapsed (pauses excluded); memory: the process&apos;s resident set</source>
         <translation>已用时 %1（不含暂停）；内存：进程的常驻内存</translation>
+    </message>
+    <message>
+        <source>? steps</source>
+        <translation>? 步</translation>
+    </message>
+    <message>
+        <source>Measure a step or set max steps to plan the run.</source>
+        <translation>测量一步的耗时或设置最大步数，以规划这次训练。</translation>
     </message>
 </context>
 <context>

@@ -61,6 +61,7 @@ struct BenchmarkArgs
     std::string subjects; // comma-separated
     std::string style = "auto";
     bool chatTemplate = false;
+    int batchSize = 8;
 };
 
 std::vector<std::string> splitList(const std::string &text)
@@ -181,6 +182,7 @@ void runBenchmark(const BenchmarkArgs &args, const EvalCommonArgs &common)
     options.limit = common.limit;
     options.seed = common.seed;
     options.chatTemplate = args.chatTemplate;
+    options.batchSize = args.batchSize;
     options.stop = &g_stop;
     auto lastPrint = std::chrono::steady_clock::now() - std::chrono::seconds(1);
     const auto started = std::chrono::steady_clock::now();
@@ -242,6 +244,10 @@ EvalTaskRunner addBenchmarkEvalOptions(CLI::App &eval)
         ->capture_default_str();
     eval.add_flag("--chat-template", args->chatTemplate,
                   "Wrap each prompt as a user turn in the model's chat template");
+    eval.add_option("--batch-size", args->batchSize,
+                    "Questions of a subject scored in one batch (1 = one by one)")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
     return [args](const EvalCommonArgs &common) {
         BenchmarkArgs withSplit = *args;
         if (!common.split.empty())

@@ -396,6 +396,62 @@ private Q_SLOTS:
         }
     }
 
+    // Several contexts scored as one batch (shared prefix once, the rest right-padded) give what
+    // full forward passes give: a fresh scorer, one reusing its kept prefix, contexts sharing
+    // nothing (virtual tokens added by the batch pass), identical contexts.
+    void batchedScoringEqualsFullPasses_data() { cachedScoringEqualsFullPasses_data(); }
+    void batchedScoringEqualsFullPasses()
+    {
+        QFETCH(bool, promptTuning);
+        FT_REQUIRE_FIXTURE(path, "tiny-random-llama-2-hf");
+        auto model = ft::Model::open(path.toStdString());
+        ft::Model::Impl &impl = model->impl();
+        if (promptTuning) {
+            torch::manual_seed(4);
+            const fs::path folder = root() / "prompt-batch";
+            ft::PromptTuningConfig config;
+            config.numVirtualTokens = 3;
+            ft::PromptTuningModel pt(impl.config, impl.weights, config, nullptr);
+            pt.save(folder);
+            pt.detach();
+            model->attachAdapter(folder);
+        }
+        const std::vector<int32_t> shared{1, 450, 1494, 526, 2999, 17, 42, 1000};
+        auto question = [&](int q, int length) {
+            std::vector<int32_t> c = shared;
+            for (int t = 0; t < length; ++t)
+                c.push_back(static_cast<int32_t>((q * 131 + t * 17) % 2990 + 5));
+            return c;
+        };
+        const std::vector<std::vector<std::vector<int32_t>>> batches{
+            {question(0, 3), question(1, 7), question(2, 1), question(3, 5)}, // fresh scorer
+            {question(4, 2), question(5, 6)},                                 // reuses the prefix
+            {{5, 6, 7}, {9, 10}, {11}},                                       // nothing shared
+            {{1, 450}, {1, 450}},                                             // identical
+        };
+        const std::vector<std::vector<int32_t>> continuations{{319}, {350, 351}, {2907, 12, 13}};
+        torch::InferenceMode guard;
+        ft::ChoiceScorer scorer(*impl.decoder, true);
+        for (const auto &contexts : batches) {
+            std::vector<ft::ChoiceScorer::Query> queries;
+            for (const auto &c : contexts)
+                queries.push_back({&c, &continuations});
+            const auto results = scorer.scoreBatch(queries);
+            QCOMPARE(results.size(), contexts.size());
+            for (size_t q = 0; q < contexts.size(); ++q)
+                for (size_t i = 0; i < continuations.size(); ++i) {
+                    const double expected =
+                        referenceLogLikelihood(*model, contexts[q], continuations[i], true);
+                    QVERIFY2(std::abs(results[q][i].logLikelihood - expected) < 1e-4,
+                             qPrintable(QString("context %1 choice %2: %3 vs %4")
+                                            .arg(q)
+                                            .arg(i)
+                                            .arg(results[q][i].logLikelihood)
+                                            .arg(expected)));
+                }
+        }
+    }
+
     void evaluationCancelsAndRefusesTooManyShots()
     {
         FT_REQUIRE_FIXTURE(mmlu, "eval/mmlu");

@@ -141,42 +141,58 @@ BenchmarkReport evaluateBenchmark(const Model &model, const Benchmark &benchmark
     for (size_t si = 0; si < benchmark.subjects.size(); ++si) {
         const BenchmarkSubject &subject = benchmark.subjects[si];
         scorer.clearCache();
-        for (size_t index : picks[si]) {
+        const std::vector<size_t> &picked = picks[si];
+        const size_t batch = static_cast<size_t>(std::max(1, options.batchSize));
+        for (size_t from = 0; from < picked.size(); from += batch) {
             if (options.stop && options.stop->load())
                 throw Error(ErrorKind::Cancelled, "benchmark evaluation cancelled");
-            const BenchmarkItem &item = subject.items[index];
-            PromptParts prompt =
-                buildBenchmarkPrompt(benchmark.style, subject, item, options.shots);
-            if (options.chatTemplate)
-                prompt.context = chatContext(tok, prompt.context);
-            // lm-eval's tok_encode: no special tokens when the text already starts with BOS.
-            bool addSpecial = true;
-            if (tok.bosId()) {
-                const std::string bos = tok.tokenText(*tok.bosId());
-                addSpecial = bos.empty() || prompt.context.compare(0, bos.size(), bos) != 0;
+            const size_t to = std::min(picked.size(), from + batch);
+            std::vector<BenchmarkItemResult> chunk;
+            std::vector<EncodedChoices> encoded;
+            for (size_t k = from; k < to; ++k) {
+                const BenchmarkItem &item = subject.items[picked[k]];
+                PromptParts prompt =
+                    buildBenchmarkPrompt(benchmark.style, subject, item, options.shots);
+                if (options.chatTemplate)
+                    prompt.context = chatContext(tok, prompt.context);
+                // lm-eval's tok_encode: no special tokens when the text already starts with BOS.
+                bool addSpecial = true;
+                if (tok.bosId()) {
+                    const std::string bos = tok.tokenText(*tok.bosId());
+                    addSpecial = bos.empty() || prompt.context.compare(0, bos.size(), bos) != 0;
+                }
+                encoded.push_back(
+                    encodeChoices(tok, prompt.context, prompt.continuations, addSpecial));
+                BenchmarkItemResult r;
+                r.subject = subject.name;
+                r.source = item.source;
+                r.gold = item.answer;
+                r.prompt = std::move(prompt.context);
+                r.continuations = std::move(prompt.continuations);
+                chunk.push_back(std::move(r));
             }
-            const EncodedChoices ids =
-                encodeChoices(tok, prompt.context, prompt.continuations, addSpecial);
-            BenchmarkItemResult r;
-            r.subject = subject.name;
-            r.source = item.source;
-            r.gold = item.answer;
-            r.choices = scorer.score(ids.context, ids.continuations);
-            r.prediction = argmaxOf(r.choices, [&](int i) { return r.choices[i].logLikelihood; });
-            r.predictionNorm = argmaxOf(r.choices, [&](int i) {
-                // lm-eval's acc_norm divides by the choice's length in characters ("A" -> 1).
-                return r.choices[i].logLikelihood / double(codePointCount(choiceLabel(i)));
-            });
-            r.prompt = std::move(prompt.context);
-            r.continuations = std::move(prompt.continuations);
-            add(report.overall, r);
-            add(report.subjects[subject.name], r);
-            if (!subject.category.empty())
-                add(report.categories[subject.category], r);
-            report.items.push_back(std::move(r));
-            ++done;
-            if (options.onProgress)
-                options.onProgress(done, total);
+            std::vector<ChoiceScorer::Query> queries;
+            for (const EncodedChoices &e : encoded)
+                queries.push_back({&e.context, &e.continuations});
+            std::vector<std::vector<ChoiceResult>> scored = scorer.scoreBatch(queries);
+            for (size_t k = 0; k < chunk.size(); ++k) {
+                BenchmarkItemResult &r = chunk[k];
+                r.choices = std::move(scored[k]);
+                r.prediction =
+                    argmaxOf(r.choices, [&](int i) { return r.choices[i].logLikelihood; });
+                r.predictionNorm = argmaxOf(r.choices, [&](int i) {
+                    // lm-eval's acc_norm divides by the choice's length in characters ("A" -> 1).
+                    return r.choices[i].logLikelihood / double(codePointCount(choiceLabel(i)));
+                });
+                add(report.overall, r);
+                add(report.subjects[subject.name], r);
+                if (!subject.category.empty())
+                    add(report.categories[subject.category], r);
+                report.items.push_back(std::move(r));
+                ++done;
+                if (options.onProgress)
+                    options.onProgress(done, total);
+            }
         }
     }
     report.forwardTokens = scorer.forwardTokens();

@@ -26,11 +26,25 @@ public:
     // empty.
     std::vector<ChoiceResult> score(const std::vector<int32_t> &context,
                                     const std::vector<std::vector<int32_t>> &continuations);
+    // Several contexts at once (a subject's questions): their common prefix runs once, the rest
+    // as one right-padded batch over copies of its cache, so the model's matrix products see
+    // many rows instead of one question's. Results equal score() per context (float error).
+    struct Query
+    {
+        const std::vector<int32_t> *context;
+        const std::vector<std::vector<int32_t>> *continuations;
+    };
+    std::vector<std::vector<ChoiceResult>> scoreBatch(const std::vector<Query> &queries);
     // Tokens run through the model so far (prefixes included).
     int64_t forwardTokens() const { return m_forwardTokens; }
 
 private:
     // Tokens 2.. of the continuations in `longer`, batched over copies of the context's cache.
+    // The first continuation tokens from the context's last log-probabilities (V); the longer
+    // continuations' other tokens through scoreLongerContinuations over `cache` (batch 1).
+    std::vector<ChoiceResult> scoreFromContext(const torch::Tensor &last, const KvCache &cache,
+                                               int64_t contextLength,
+                                               const std::vector<std::vector<int32_t>> &continuations);
     void scoreLongerContinuations(const KvCache &cache, int64_t contextLength,
                                   const std::vector<std::vector<int32_t>> &continuations,
                                   const std::vector<size_t> &longer, size_t longest,

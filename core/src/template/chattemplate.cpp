@@ -1,6 +1,7 @@
 // The public chat-template API: globals as transformers sets them, the loss-mask rule, built-ins.
 #include "ft/chattemplate.h"
 
+#include "template/chatrender.h"
 #include "template/evaluator.h"
 #include "template/parser.h"
 
@@ -86,31 +87,36 @@ ValueDict makeGlobals(const nlohmann::ordered_json &messages, const ChatTemplate
     return g;
 }
 
-struct Rendered
-{
-    std::string text;
-    std::vector<ByteRange> generation;
-};
+} // namespace
+
+namespace detail {
+
+namespace {
+thread_local std::size_t t_renders = 0;
+} // namespace
+
+std::size_t renderCount() { return t_renders; }
 
 Rendered renderParsed(const tpl::Body &body, const nlohmann::ordered_json &messages, const ChatTemplateOptions &o,
-                      bool addGen)
+                      bool addGen, bool watchMessages)
 {
+    ++t_renders;
     tpl::Limits limits;
     limits.maxOutputBytes = o.maxOutputBytes;
     limits.maxLoopIterations = o.maxLoopIterations;
-    tpl::Evaluator ev(makeGlobals(messages, o, addGen), limits);
+    ValueDict globals = makeGlobals(messages, o, addGen);
+    std::vector<const void *> watched;
+    if (watchMessages)
+        if (const Value *list = globals.find("messages"); list && list->isList())
+            for (const Value &m : list->asList())
+                watched.push_back(m.identity());
+    tpl::Evaluator ev(std::move(globals), limits);
+    ev.watch(watched);
     Rendered r;
     r.text = ev.render(body);
     r.generation = ev.generationRanges();
+    r.visits = ev.loopVisits();
     return r;
-}
-
-nlohmann::ordered_json toJsonMessages(const std::vector<ChatMessage> &messages)
-{
-    auto arr = nlohmann::ordered_json::array();
-    for (const auto &m : messages)
-        arr.push_back({{"role", m.role}, {"content", m.content}});
-    return arr;
 }
 
 void checkMessages(const nlohmann::ordered_json &messages)
@@ -119,24 +125,18 @@ void checkMessages(const nlohmann::ordered_json &messages)
         throwBadInput("chat template: messages must be a list");
 }
 
-std::string trimmed(const nlohmann::ordered_json &m)
-{
-    if (!m.contains("content") || !m["content"].is_string())
-        return {};
-    const std::string s = m["content"].get<std::string>();
-    const auto b = s.find_first_not_of(" \t\n\r");
-    if (b == std::string::npos)
-        return {};
-    return s.substr(b, s.find_last_not_of(" \t\n\r") - b + 1);
-}
+} // namespace detail
 
-std::size_t commonPrefix(const std::string &a, const std::string &b)
+namespace {
+using detail::checkMessages;
+using detail::renderParsed;
+
+nlohmann::ordered_json toJsonMessages(const std::vector<ChatMessage> &messages)
 {
-    std::size_t n = 0;
-    const std::size_t m = std::min(a.size(), b.size());
-    while (n < m && a[n] == b[n])
-        ++n;
-    return n;
+    auto arr = nlohmann::ordered_json::array();
+    for (const auto &m : messages)
+        arr.push_back({{"role", m.role}, {"content", m.content}});
+    return arr;
 }
 
 const std::map<std::string, std::string> &builtins()
@@ -188,9 +188,6 @@ const std::map<std::string, std::string> &builtins()
 
 namespace {
 
-ChatRendering renderWithMask(const std::string &templ, const nlohmann::ordered_json &messages,
-                             const ChatTemplateOptions &options);
-
 // Runs `render`, prefixing template errors with the template's source when it is known.
 template <class Render>
 auto withSource(const ChatTemplateOptions &options, Render &&render) -> decltype(render())
@@ -225,85 +222,8 @@ std::string renderChatTemplate(const std::string &templ, const std::vector<ChatM
 ChatRendering renderChatTemplateWithMask(const std::string &templ, const nlohmann::ordered_json &messages,
                                          const ChatTemplateOptions &options)
 {
-    return withSource(options, [&] { return renderWithMask(templ, messages, options); });
+    return withSource(options, [&] { return detail::renderWithMask(templ, messages, options); });
 }
-
-namespace {
-
-ChatRendering renderWithMask(const std::string &templ, const nlohmann::ordered_json &messages,
-                             const ChatTemplateOptions &options)
-{
-    checkMessages(messages);
-    const tpl::Body body = tpl::Parser::parse(templ);
-    Rendered full = renderParsed(body, messages, options, options.addGenerationPrompt);
-    ChatRendering result;
-    result.text = full.text;
-    if (!full.generation.empty()) {
-        for (const auto &r : full.generation)
-            if (r.second > r.first)
-                result.assistantRanges.push_back(r);
-    } else {
-        std::size_t searchFrom = 0;
-        for (std::size_t i = 0; i < messages.size(); ++i) {
-            const auto &m = messages[i];
-            if (!m.is_object() || m.value("role", std::string()) != "assistant")
-                continue;
-            std::size_t begin = 0, end = 0;
-            bool ok = false;
-            try {
-                const auto before = nlohmann::ordered_json(messages.begin(), messages.begin() + static_cast<std::ptrdiff_t>(i));
-                const auto upto = nlohmann::ordered_json(messages.begin(), messages.begin() + static_cast<std::ptrdiff_t>(i + 1));
-                const std::string prompt = renderParsed(body, before, options, true).text;
-                begin = commonPrefix(full.text, prompt);
-                const std::string turn = renderParsed(body, upto, options, false).text;
-                end = commonPrefix(full.text, turn);
-                ok = end > begin && begin >= searchFrom;
-                if (ok && end < turn.size()) {
-                    // What the template appends after the last turn (e.g. Phi-3's EOS) differs from
-                    // what follows here; characters may still match by chance ("<" of "<|user|>"),
-                    // so end the turn at the last line or tag end after the content.
-                    const std::string content = trimmed(m);
-                    std::size_t contentEnd = begin;
-                    const auto pos = content.empty() || end < content.size()
-                                         ? std::string::npos
-                                         : full.text.rfind(content, end - content.size());
-                    if (pos != std::string::npos && pos >= begin)
-                        contentEnd = pos + content.size();
-                    std::size_t p = end;
-                    while (p > contentEnd && full.text[p - 1] != '\n' && full.text[p - 1] != '>')
-                        --p;
-                    if (p > begin)
-                        end = p;
-                }
-                if (ok && begin < prompt.size()) {
-                    // The prompt is not a prefix of the full text (e.g. Mistral moves the system
-                    // message to the last user turn): start at the content inside the turn.
-                    const std::string content = trimmed(m);
-                    const auto pos = content.empty() ? std::string::npos
-                                                     : full.text.rfind(content, end - std::min(end, content.size()));
-                    if (pos != std::string::npos && pos >= begin)
-                        begin = pos;
-                }
-            } catch (const Error &) {
-                ok = false;
-            }
-            if (!ok) {
-                const std::string content =
-                    m.contains("content") && m["content"].is_string() ? m["content"].get<std::string>() : std::string();
-                const auto pos = content.empty() ? std::string::npos : full.text.find(content, searchFrom);
-                if (pos == std::string::npos)
-                    continue;
-                begin = pos;
-                end = pos + content.size();
-            }
-            result.assistantRanges.emplace_back(begin, end);
-            searchFrom = end;
-        }
-    }
-    return result;
-}
-
-} // namespace
 
 std::vector<std::string> builtinChatTemplateNames()
 {
@@ -349,5 +269,6 @@ ChatTokens tokenizeChat(const Tokenizer &tokenizer, const ChatRendering &renderi
     }
     return out;
 }
+
 
 } // namespace ft

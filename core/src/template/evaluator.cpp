@@ -184,6 +184,14 @@ void Evaluator::append(std::string &out, const std::string &text, int line)
         fail(line, "template output exceeded " + std::to_string(m_limits.maxOutputBytes) + " bytes");
 }
 
+void Evaluator::watch(const std::vector<const void *> &items)
+{
+    m_watched.clear();
+    for (std::size_t i = 0; i < items.size(); ++i)
+        if (items[i])
+            m_watched.emplace(items[i], i);
+}
+
 std::string Evaluator::render(const Body &body)
 {
     std::string out;
@@ -332,8 +340,17 @@ Evaluator::Flow Evaluator::execFor(const Stmt &s, std::string &out)
     if (items.empty())
         return exec(s.elseBody, out);
     const std::size_t n = items.size();
+    const std::size_t loopRun = ++m_loops;
+    bool visited = false;
     for (std::size_t i = 0; i < n; ++i) {
         countIteration(s.line);
+        if (!m_watched.empty() && &out == m_root) {
+            const auto it = m_watched.find(items[i].identity());
+            if (it != m_watched.end()) {
+                m_visits.push_back({loopRun, it->second, out.size()});
+                visited = true;
+            }
+        }
         ValueDict loop;
         loop.set("index", Value(static_cast<int64_t>(i + 1)));
         loop.set("index0", Value(static_cast<int64_t>(i)));
@@ -363,6 +380,8 @@ Evaluator::Flow Evaluator::execFor(const Stmt &s, std::string &out)
         if (f == Flow::Break)
             break;
     }
+    if (visited)
+        m_visits.push_back({loopRun, std::string::npos, out.size()});
     return Flow::Normal;
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,15 @@ struct Limits
     double maxSeconds = 60.0;
 };
 
+// One iteration of a for loop over a watched item (Evaluator::watch), or a loop's end
+// (item == npos), at an offset in the top-level output.
+struct LoopVisit
+{
+    std::size_t loop = 0;   // which loop run (counted from 1 in execution order)
+    std::size_t item = 0;   // the watched item's index, npos for the end of the loop
+    std::size_t offset = 0; // bytes of top-level output before it
+};
+
 class Evaluator
 {
 public:
@@ -34,6 +44,10 @@ public:
     // {% generation %} blocks in the output.
     std::string render(const Body &body);
     const std::vector<std::pair<std::size_t, std::size_t>> &generationRanges() const { return m_ranges; }
+    // Records where loops writing to the top-level output start an iteration over one of
+    // `items` (dicts or lists, by identity): how the chat template renders the messages in turn.
+    void watch(const std::vector<const void *> &items);
+    const std::vector<LoopVisit> &loopVisits() const { return m_visits; }
 
     Value eval(const Expr &e);
     Value call(const Value &fn, const CallArgs &args, int line);
@@ -62,6 +76,9 @@ private:
     int m_callDepth = 0;
     std::string *m_root = nullptr; // the top-level output, for {% generation %} offsets
     std::vector<std::pair<std::size_t, std::size_t>> m_ranges;
+    std::unordered_map<const void *, std::size_t> m_watched;
+    std::vector<LoopVisit> m_visits;
+    std::size_t m_loops = 0;
 };
 
 } // namespace ft::tpl

@@ -73,6 +73,11 @@ public:
     const ValueList &asList() const { return *m_list; }
     ValueList &mutableList() { return *m_list; }
     const ValueDict &asDict() const { return *m_dict; }
+    // The shared object behind a dict or list (copies share it); null for other kinds.
+    const void *identity() const
+    {
+        return m_dict ? static_cast<const void *>(m_dict.get()) : static_cast<const void *>(m_list.get());
+    }
     ValueDict &mutableDict() const { return *m_dict; } // namespaces are mutable through copies
     const Function &asFunction() const { return *m_function; }
     const std::string &undefinedName() const { return m_name; }

@@ -1,0 +1,39 @@
+// Internals shared by the chat-template API (chattemplate.cpp) and the loss-mask rule
+// (assistantmask.cpp): one rendering of a parsed template over a conversation.
+#pragma once
+
+#include "ft/chattemplate.h"
+#include "template/ast.h"
+#include "template/evaluator.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+namespace ft::detail {
+
+struct Rendered
+{
+    std::string text;
+    std::vector<std::pair<std::size_t, std::size_t>> generation; // {% generation %} blocks
+    // With watchMessages: where loops over the messages started each one (the item is the
+    // message's index) and where those loops ended.
+    std::vector<tpl::LoopVisit> visits;
+};
+
+Rendered renderParsed(const tpl::Body &body, const nlohmann::ordered_json &messages,
+                      const ChatTemplateOptions &options, bool addGenerationPrompt,
+                      bool watchMessages = false);
+void checkMessages(const nlohmann::ordered_json &messages);
+// renderParsed calls made by this thread so far (tests: which path the mask rule took).
+std::size_t renderCount();
+// The text and the assistant turns' byte ranges (renderChatTemplateWithMask). Conversations
+// with more than `exactTurns` assistant turns take the linear path (tests lower it to compare
+// both paths).
+inline constexpr std::size_t kExactTurns = 16;
+ChatRendering renderWithMask(const std::string &templ, const nlohmann::ordered_json &messages,
+                             const ChatTemplateOptions &options, std::size_t exactTurns = kExactTurns);
+
+} // namespace ft::detail

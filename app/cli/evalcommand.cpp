@@ -61,7 +61,6 @@ struct BenchmarkArgs
     std::string subjects; // comma-separated
     std::string style = "auto";
     bool chatTemplate = false;
-    int batchSize = 8;
 };
 
 std::vector<std::string> splitList(const std::string &text)
@@ -182,7 +181,7 @@ void runBenchmark(const BenchmarkArgs &args, const EvalCommonArgs &common)
     options.limit = common.limit;
     options.seed = common.seed;
     options.chatTemplate = args.chatTemplate;
-    options.batchSize = args.batchSize;
+    options.batchSize = common.batchSize;
     options.stop = &g_stop;
     auto lastPrint = std::chrono::steady_clock::now() - std::chrono::seconds(1);
     const auto started = std::chrono::steady_clock::now();
@@ -244,10 +243,6 @@ EvalTaskRunner addBenchmarkEvalOptions(CLI::App &eval)
         ->capture_default_str();
     eval.add_flag("--chat-template", args->chatTemplate,
                   "Wrap each prompt as a user turn in the model's chat template");
-    eval.add_option("--batch-size", args->batchSize,
-                    "Questions of a subject scored in one batch (1 = one by one)")
-        ->check(CLI::Range(1, 256))
-        ->capture_default_str();
     return [args](const EvalCommonArgs &common) {
         BenchmarkArgs withSplit = *args;
         if (!common.split.empty())
@@ -276,6 +271,11 @@ void addEvalCommand(CLI::App &app, Runner &run)
     cmd->add_option("--split", common->split,
                     "Split: benchmark test (default), val or dev; domain validation (default) or test");
     cmd->add_flag("--json", common->json, "Print every item and the accuracies as JSON");
+    cmd->add_option("--batch-size", common->batchSize,
+                    "Benchmark: questions of a subject scored together; domain: rows generated "
+                    "together (1 = one by one)")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
     auto tasks = std::make_shared<std::map<std::string, EvalTaskRunner>>();
     (*tasks)["benchmark"] = addBenchmarkEvalOptions(*cmd);
     (*tasks)["domain"] = addDomainEvalOptions(*cmd);

@@ -23,6 +23,8 @@ struct EvalCommonArgs
     // The project the results are stored in (domain: also where the rows come from).
     std::string project;
     std::string split; // "": the task's default (benchmark test, domain validation)
+    // Benchmark: a subject's questions scored together; domain: rows generated together.
+    int batchSize = 8;
 };
 
 // A task adds its own options to `eval` and returns what runs it.

@@ -175,6 +175,7 @@ void runProjectDomainTest(const ScoreArgs &args, const ft::DomainScoreOptions &s
     options.split = common.split.empty() ? "validation" : common.split;
     options.limit = common.limit;
     options.maxNewTokens = args.maxNewTokens;
+    options.batchSize = common.batchSize;
     options.temperature = args.temperature;
     options.seed = common.seed;
     options.perplexity = !args.noPerplexity;

@@ -6,8 +6,13 @@
 #include "ft/error.h"
 #include "ft/generation.h"
 #include "ft/model.h"
+#include "model/modelimpl.h"
+#include "model/prompttuningmodel.h"
 
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <torch/torch.h>
 
 #include <atomic>
 #include <memory>
@@ -91,6 +96,65 @@ private Q_SLOTS:
         const ft::GenerationResult result = ft::generate(*m_model, m_prompt, options);
         QVERIFY(result.ids.empty());
         QCOMPARE(result.finishReason, ft::FinishReason::Eos);
+    }
+
+    // A batch of prompts of different lengths gives every row what it gets alone: greedy and
+    // seeded sampling, rows ending early (an EOS that one row meets, a stop string) and leaving
+    // the batch, and prompt tuning's virtual tokens in front of left-padded rows.
+    void batchEqualsOneByOne_data()
+    {
+        QTest::addColumn<float>("temperature");
+        QTest::addColumn<bool>("promptTuning");
+        QTest::newRow("greedy") << 0.0f << false;
+        QTest::newRow("sampled") << 0.9f << false;
+        QTest::newRow("greedy, prompt tuning") << 0.0f << true;
+    }
+    void batchEqualsOneByOne()
+    {
+        QFETCH(float, temperature);
+        QFETCH(bool, promptTuning);
+        FT_REQUIRE_FIXTURE(path, "tiny-random-llama-2-hf");
+        auto model = ft::Model::open(path.toStdString());
+        QTemporaryDir dir;
+        if (promptTuning) {
+            torch::manual_seed(5);
+            ft::Model::Impl &impl = model->impl();
+            ft::PromptTuningConfig config;
+            config.numVirtualTokens = 3;
+            ft::PromptTuningModel pt(impl.config, impl.weights, config, nullptr);
+            pt.save(dir.filePath("pt").toStdString());
+            pt.detach();
+            model->attachAdapter(dir.filePath("pt").toStdString());
+        }
+        const std::vector<std::vector<int32_t>> prompts{
+            {1, 2185, 688}, {1}, {1, 450, 1494, 526, 2999, 17, 42, 1000, 7, 8, 9}, {1, 5, 6, 7, 8}, {1, 2185}};
+        ft::GenerationOptions options;
+        options.maxNewTokens = 14;
+        options.temperature = temperature;
+        options.topK = temperature > 0 ? 40 : 0;
+        options.seed = 11;
+        options.stopAtEos = true;
+        // An EOS that the second row's greedy answer meets after a few tokens.
+        {
+            ft::GenerationOptions probe = options;
+            probe.stopAtEos = false;
+            const ft::GenerationResult r = ft::generate(*model, prompts[1], probe);
+            options.eosIds = {r.ids.at(4)};
+        }
+        options.stopStrings = {"zzq"};
+        const std::vector<ft::GenerationResult> batch = ft::generateBatch(*model, prompts, options);
+        QCOMPARE(batch.size(), prompts.size());
+        bool someEndedEarly = false, someRanFull = false;
+        for (size_t i = 0; i < prompts.size(); ++i) {
+            const ft::GenerationResult alone = ft::generate(*model, prompts[i], options);
+            QCOMPARE(batch[i].ids, alone.ids);
+            QCOMPARE(batch[i].text, alone.text);
+            QCOMPARE(int(batch[i].finishReason), int(alone.finishReason));
+            someEndedEarly = someEndedEarly || alone.ids.size() < size_t(options.maxNewTokens);
+            someRanFull = someRanFull || alone.ids.size() == size_t(options.maxNewTokens);
+        }
+        QVERIFY(someEndedEarly);
+        QVERIFY(someRanFull);
     }
 
     void emptyPromptIsBadInput()

@@ -33,6 +33,8 @@ struct DomainTestOptions
     int64_t cutoffLen = 0;  // perplexity: at most this many tokens per row, as training; 0 = all
     int limit = 0;          // the first N rows of the split; 0 = all
     int maxNewTokens = 128;
+    // Rows generated together in one batch (generateBatch); 1 = one by one. Same outputs.
+    int batchSize = 8;
     float temperature = 0.0f;  // 0 = greedy
     uint64_t seed = 0;         // sampling seed, the same for base and tuned
     bool perplexity = true;

@@ -50,4 +50,12 @@ const char *finishReasonName(FinishReason reason);
 GenerationResult generate(const Model &model, const std::vector<int32_t> &promptIds,
                           const GenerationOptions &options);
 
+// Several prompts at once, as one left-padded batch (the evaluation's rows): every row gets what
+// generate() gives it alone with the same options (its own sampler, seeded with options.seed;
+// greedy ids equal up to float rounding), rows that finish leave the batch. options.onToken
+// must be empty (nothing streams); cancel ends every row with FinishReason::Cancelled.
+std::vector<GenerationResult> generateBatch(const Model &model,
+                                            const std::vector<std::vector<int32_t>> &prompts,
+                                            const GenerationOptions &options);
+
 } // namespace ft

@@ -10,6 +10,7 @@
 #include "model/modelimpl.h"
 #include "train/trainingdata.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -178,28 +179,37 @@ DomainTestResult runDomainTest(const Model &model, const DomainTestOptions &opti
     generation.cancel = options.stop;
     double nll[2] = {0, 0};
     int64_t answerTokens = 0;
-    for (Prepared &p : prepared) {
+    const size_t batch = static_cast<size_t>(std::max(1, options.batchSize));
+    for (size_t from = 0; from < prepared.size(); from += batch) {
+        const size_t to = std::min(prepared.size(), from + batch);
         for (const bool tuned : {false, true}) {
             if (tuned && !result.hasTuned)
                 continue;
             checkStop(options);
             generation.useAdapter = tuned;
-            const GenerationResult out = generate(model, p.promptIds, generation);
+            std::vector<std::vector<int32_t>> prompts;
+            for (size_t k = from; k < to; ++k)
+                prompts.push_back(prepared[k].promptIds);
+            const std::vector<GenerationResult> outs = generateBatch(model, prompts, generation);
             checkStop(options);
-            (tuned ? p.row.tunedOutput : p.row.baseOutput) = out.text;
-            progress();
-            if (options.perplexity) {
-                int64_t tokens = 0;
-                const double value = answerNll(model, p.fullIds, p.mask, tuned, tokens);
-                (tuned ? p.row.tunedNll : p.row.baseNll) = value;
-                nll[tuned ? 1 : 0] += value;
-                p.row.answerTokens = tokens;
-                if (!tuned)
-                    answerTokens += tokens;
+            for (size_t k = from; k < to; ++k) {
+                Prepared &p = prepared[k];
+                (tuned ? p.row.tunedOutput : p.row.baseOutput) = outs[k - from].text;
                 progress();
+                if (options.perplexity) {
+                    int64_t tokens = 0;
+                    const double value = answerNll(model, p.fullIds, p.mask, tuned, tokens);
+                    (tuned ? p.row.tunedNll : p.row.baseNll) = value;
+                    nll[tuned ? 1 : 0] += value;
+                    p.row.answerTokens = tokens;
+                    if (!tuned)
+                        answerTokens += tokens;
+                    progress();
+                }
             }
         }
-        result.rows.push_back(p.row);
+        for (size_t k = from; k < to; ++k)
+            result.rows.push_back(prepared[k].row);
     }
 
     std::vector<PredictionRow> scored;

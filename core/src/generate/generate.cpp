@@ -2,6 +2,8 @@
 
 #include "ft/error.h"
 #include "generate/sampler.h"
+#include "generate/generationcheck.h"
+#include "generate/stopstringfilter.h"
 #include "model/modelimpl.h"
 
 #include <torch/torch.h>
@@ -21,54 +23,22 @@ double msSince(Clock::time_point start)
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// Text generated so far, emitted to the caller only once it cannot be the start of a stop
-// string, so a stop string never appears partially in a stream.
-class StopStringFilter
-{
-public:
-    explicit StopStringFilter(const std::vector<std::string> &stops) : m_stops(stops) {}
-
-    // Adds a piece; returns the text safe to emit; sets `stopped` when a stop string appeared.
-    std::string add(const std::string &piece, bool &stopped)
-    {
-        m_text += piece;
-        for (const auto &stop : m_stops) {
-            if (stop.empty())
-                continue;
-            const size_t from = m_emitted > stop.size() ? m_emitted - stop.size() : 0;
-            const size_t at = m_text.find(stop, from);
-            if (at != std::string::npos) {
-                stopped = true;
-                m_text.resize(at);
-                return take(m_text.size());
-            }
-        }
-        size_t safe = m_text.size();
-        for (const auto &stop : m_stops)
-            for (size_t len = std::min(stop.size() - (stop.empty() ? 0 : 1), m_text.size()); len > 0; --len)
-                if (m_text.compare(m_text.size() - len, len, stop, 0, len) == 0) {
-                    safe = std::min(safe, m_text.size() - len);
-                    break;
-                }
-        return take(std::max(safe, m_emitted));
-    }
-    std::string finish() { return take(m_text.size()); }
-    const std::string &text() const { return m_text; }
-
-private:
-    std::string take(size_t upTo)
-    {
-        std::string out = m_text.substr(m_emitted, upTo - m_emitted);
-        m_emitted = upTo;
-        return out;
-    }
-
-    const std::vector<std::string> &m_stops;
-    std::string m_text;
-    size_t m_emitted = 0;
-};
-
 } // namespace
+
+void checkGenerationRequest(const Model::Impl &impl, const std::vector<int32_t> &promptIds,
+                            const GenerationOptions &options)
+{
+    if (promptIds.empty())
+        throwBadInput("the prompt is empty: at least one token is needed");
+    if (options.maxNewTokens < 0)
+        throwBadInput("max new tokens must be zero or more");
+    if (options.temperature < 0 || options.topP <= 0 || options.topP > 1 || options.topK < 0 ||
+        options.repetitionPenalty <= 0)
+        throwBadInput("invalid sampling settings: temperature >= 0, 0 < top-p <= 1, top-k >= 0 "
+                      "and repetition penalty > 0 are required");
+    if (!options.stopStrings.empty() && !impl.tokenizer)
+        throwBadInput("stop strings need a tokenizer: " + impl.missingTokenizerReason);
+}
 
 const char *finishReasonName(FinishReason reason)
 {
@@ -85,18 +55,9 @@ GenerationResult generate(const Model &model, const std::vector<int32_t> &prompt
                           const GenerationOptions &options)
 {
     const Model::Impl &impl = model.impl();
-    if (promptIds.empty())
-        throwBadInput("the prompt is empty: at least one token is needed");
-    if (options.maxNewTokens < 0)
-        throwBadInput("max new tokens must be zero or more");
-    if (options.temperature < 0 || options.topP <= 0 || options.topP > 1 || options.topK < 0 ||
-        options.repetitionPenalty <= 0)
-        throwBadInput("invalid sampling settings: temperature >= 0, 0 < top-p <= 1, top-k >= 0 "
-                      "and repetition penalty > 0 are required");
+    checkGenerationRequest(impl, promptIds, options);
     const std::vector<int32_t> &eosIds = options.eosIds.empty() ? impl.eosIds : options.eosIds;
     const Tokenizer *tokenizer = impl.tokenizer.get();
-    if (!options.stopStrings.empty() && !tokenizer)
-        throwBadInput("stop strings need a tokenizer: " + impl.missingTokenizerReason);
 
     torch::InferenceMode guard;
     // Adapters stay attached for the whole generation (attaching waits for it).

@@ -81,8 +81,46 @@ def bench_transformers(folder, prompt, new_tokens, runs, threads):
 def bench_engine(path, args):
     return json.loads(subprocess.run(
         [BUILD / "bench/ft-bench-generate", path, str(args.new_tokens), str(args.runs),
-         str(args.threads), str(args.prompt_tokens)],
+         str(args.threads), str(args.prompt_tokens), str(args.batch)],
         check=True, capture_output=True, text=True).stdout)
+
+
+def bench_transformers_batch(folder, prompts, new_tokens, runs, threads):
+    """transformers' generate over a batch of equally long prompts: B x new tokens / wall."""
+    import torch
+    import transformers
+    torch.set_num_threads(threads)
+    model = transformers.AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
+    ids = torch.tensor(prompts)
+
+    def once():
+        start = time.perf_counter()
+        with torch.inference_mode():
+            out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=new_tokens,
+                                 min_new_tokens=new_tokens, do_sample=False, eos_token_id=None,
+                                 pad_token_id=0)
+        assert out.shape == (len(prompts), len(prompts[0]) + new_tokens)
+        return len(prompts) * new_tokens / (time.perf_counter() - start)
+
+    once()  # warm-up
+    return {"engine": f"transformers {transformers.__version__} (torch {torch.__version__})",
+            "tokens_per_second": statistics.median(once() for _ in range(runs))}
+
+
+def main_batch(args, source, folder):
+    row = bench_engine(folder, args)
+    vocab = json.loads((folder / "config.json").read_text())["vocab_size"]
+    # The same prompts as ft-bench-generate builds for a batch.
+    prompts = [[100 + (37 * i + 11 * b) % max(1, vocab - 100) for i in range(args.prompt_tokens)]
+               for b in range(args.batch)]
+    theirs = bench_transformers_batch(folder, prompts, args.new_tokens, args.runs, args.threads)
+    print(f"model: {source}\nthreads: {args.threads}, batch {args.batch}, prompts of "
+          f"{args.prompt_tokens} tokens, {args.new_tokens} new tokens each, greedy, median of {args.runs} runs\n")
+    print("| engine | batch throughput (new tokens/s) | vs transformers |")
+    print("|---|---:|---:|")
+    for r, name in ((row, f"FineTune Studio generateBatch on the fp32 folder ({ours_runtime(row)})"),
+                    (theirs, theirs["engine"] + " generate on the fp32 folder")):
+        print(f"| {name} | {r['tokens_per_second']:.1f} | {r['tokens_per_second'] / theirs['tokens_per_second']:.2f}x |")
 
 
 def main():
@@ -92,9 +130,14 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--prompt-tokens", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=1,
+                        help="> 1: batch throughput of generateBatch against transformers' generate")
     args = parser.parse_args()
     source = pathlib.Path(args.model or default_model())
     folder = as_hf_folder(source)
+    if args.batch > 1:
+        main_batch(args, source, folder)
+        return
     rows = []
     if source.is_file():
         row = bench_engine(source, args)

@@ -1,5 +1,6 @@
-// Generation speed of the engine at batch 1: time to first token and decode tokens/s, median of
-// several runs, as one JSON line. Driven by bench/bench_generate.py, which times transformers on
+// Generation speed of the engine: at batch 1 time to first token and decode tokens/s; with
+// BATCH > 1 (generateBatch over BATCH different prompts) the throughput, BATCH x NEW_TOKENS over
+// the wall time; median of several runs, as one JSON line. Driven by bench/bench_generate.py, which times transformers on
 // the same weights in the same run.
 #include "ft/error.h"
 #include "ft/generation.h"
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -26,7 +28,7 @@ double median(std::vector<double> values)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        std::cerr << "usage: ft-bench-generate MODEL [NEW_TOKENS=64] [RUNS=5] [THREADS=0] [PROMPT_LEN=16]\n";
+        std::cerr << "usage: ft-bench-generate MODEL [NEW_TOKENS=64] [RUNS=5] [THREADS=0] [PROMPT_LEN=16] [BATCH=1]\n";
         return 2;
     }
     const std::string path = argv[1];
@@ -34,6 +36,7 @@ int main(int argc, char **argv)
     const int runs = argc > 3 ? std::stoi(argv[3]) : 5;
     const int threads = ft::initRuntime(argc > 4 ? std::stoi(argv[4]) : 0);
     const int promptLength = argc > 5 ? std::stoi(argv[5]) : 16;
+    const int batch = argc > 6 ? std::stoi(argv[6]) : 1;
     try {
         auto model = ft::Model::open(path);
         std::vector<int32_t> prompt;
@@ -42,6 +45,34 @@ int main(int argc, char **argv)
         ft::GenerationOptions options;
         options.maxNewTokens = newTokens;
         options.stopAtEos = false;
+        if (batch > 1) {
+            std::vector<std::vector<int32_t>> prompts;
+            for (int b = 0; b < batch; ++b) {
+                std::vector<int32_t> p;
+                for (int i = 0; i < promptLength; ++i)
+                    p.push_back(100 + (37 * i + 11 * b) % std::max(1, model->info().vocabSize - 100));
+                prompts.push_back(p);
+            }
+            ft::generateBatch(*model, prompts, options); // warm-up
+            std::vector<double> throughput;
+            for (int r = 0; r < runs; ++r) {
+                const auto started = std::chrono::steady_clock::now();
+                ft::generateBatch(*model, prompts, options);
+                const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+                throughput.push_back(batch * newTokens / s);
+            }
+            std::cout << nlohmann::json{{"engine", "finetune-studio"},
+                                        {"runtime", ft::runtimeDescription()},
+                                        {"threads", threads},
+                                        {"batch", batch},
+                                        {"prompt_tokens", promptLength},
+                                        {"new_tokens", newTokens},
+                                        {"runs", runs},
+                                        {"tokens_per_second", median(throughput)}}
+                             .dump()
+                      << '\n';
+            return 0;
+        }
         ft::generate(*model, prompt, options);  // warm-up
         std::vector<double> ttft, tps;
         for (int r = 0; r < runs; ++r) {

@@ -103,6 +103,7 @@ EvaluationMatrixView::EvaluationMatrixView(QWidget *parent) : QWidget(parent)
     m_deltaChart->setObjectName(QStringLiteral("deltaChart"));
     m_deltaChart->setMinimumHeight(160);
     m_deltaChart->legend->setVisible(false);
+    m_deltaChart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     m_deltaChart->xAxis->setLabel(tr("tuned − base (points, 95 % interval)"));
 
     auto *charts = new QSplitter(Qt::Horizontal);
@@ -112,6 +113,10 @@ EvaluationMatrixView::EvaluationMatrixView(QWidget *parent) : QWidget(parent)
     split->addWidget(m_matrix);
     split->addWidget(charts);
     split->addWidget(m_rows);
+    // The matrix first: it gets the most of a small window; the charts and rows can be dragged open.
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setStretchFactor(2, 1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_warning);

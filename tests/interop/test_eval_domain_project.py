@@ -304,3 +304,28 @@ def test_pdf_report_has_the_matrix_and_the_charts(setup):
     assert matrix["pdf"]["charts"] >= 2 and images == matrix["pdf"]["charts"]
     assert not list(root.glob("report.pdf.tmp"))
     expect_bad_input("report", "--project", proj, "--out", root / "no" / "such" / "r.pdf", mentions=["r.pdf"])
+
+
+def test_cli_resume_updates_the_same_run(setup):
+    """`train --resume DIR` continues the project's run with that folder: one record, its steps,
+    last checkpoint and status brought up to date."""
+    root, proj, model, out, report = setup
+    cfg = json.loads((root / "run.json").read_text())
+    out3 = root / "run3"
+    shutil.rmtree(out3, ignore_errors=True)
+    cfg.update(output_dir=str(out3), max_steps=2, save_steps=1)
+    (root / "run3a.json").write_text(json.dumps(cfg))
+    cfg.update(max_steps=4)
+    (root / "run3b.json").write_text(json.dumps(cfg))
+
+    def record():
+        db = sqlite3.connect(proj)
+        rows = db.execute("SELECT status, steps, total_steps, last_checkpoint_step, pid FROM runs "
+                          "WHERE output_dir = ?", (str(out3),)).fetchall()
+        db.close()
+        return rows
+
+    run_cli("train", "--config", root / "run3a.json", timeout=300)
+    assert record() == [("finished", 2, 2, 1, 0)]
+    run_cli("train", "--config", root / "run3b.json", "--resume", out3, timeout=300)
+    assert record() == [("finished", 4, 4, 3, 0)]

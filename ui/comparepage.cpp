@@ -520,11 +520,11 @@ void ComparePage::updateWinRate()
     if (rate.total() == 0) {
         m_winRate->setText(tr("No verdicts yet"));
     } else {
-        const double share = 100.0 * double(rate.tunedWins) / double(rate.total());
+        const double share = 100.0 * double(rate.wins) / double(rate.total());
         m_winRate->setText(tr("Tuned wins %1 · ties %2 · base wins %3 (tuned %4 %)")
-                               .arg(rate.tunedWins)
+                               .arg(rate.wins)
                                .arg(rate.ties)
-                               .arg(rate.baseWins)
+                               .arg(rate.losses)
                                .arg(QLocale().toString(share, 'f', 0)));
     }
     m_projectLabel->setText(QFileInfo(m_projectFile).fileName());

@@ -2,6 +2,7 @@
 
 #include "evaluationmatrixview.h"
 #include "evaluationrunner.h"
+#include "reportpdf.h"
 #include "jobprogress.h"
 #include "namedbutton.h"
 #include "projectruns.h"
@@ -23,11 +24,12 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPageSize>
-#include <QPdfWriter>
+#include <QMenu>
 #include <QSpinBox>
-#include <QTextDocument>
+#include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace ftui {
 
@@ -58,6 +60,14 @@ EvaluatePage::EvaluatePage(StudioSession *session, QWidget *parent) : QWidget(pa
     m_runs = new QComboBox;
     m_runs->setObjectName(QStringLiteral("evalRunCombo"));
     m_runs->setToolTip(tr("The tuned run: its adapter is evaluated beside the base model"));
+    m_compareMenu = new QMenu(this);
+    m_compareMenu->setObjectName(QStringLiteral("compareRunsMenu"));
+    m_compare = new QToolButton;
+    m_compare->setObjectName(QStringLiteral("compareRunsButton"));
+    m_compare->setText(tr("Compare with"));
+    m_compare->setToolTip(tr("Show other runs' results beside the chosen run's"));
+    m_compare->setPopupMode(QToolButton::InstantPopup);
+    m_compare->setMenu(m_compareMenu);
 
     m_benchmarkPath = new QLineEdit;
     m_benchmarkPath->setObjectName(QStringLiteral("benchmarkPath"));
@@ -118,6 +128,7 @@ EvaluatePage::EvaluatePage(StudioSession *session, QWidget *parent) : QWidget(pa
     top->addStretch(1);
     top->addWidget(new QLabel(tr("Tuned run")));
     top->addWidget(m_runs);
+    top->addWidget(m_compare);
     top->addWidget(m_saveReport);
     auto *boxes = new QHBoxLayout;
     boxes->addWidget(benchmarkBox, 1);
@@ -154,7 +165,10 @@ EvaluatePage::EvaluatePage(StudioSession *session, QWidget *parent) : QWidget(pa
         updateButtons();
         Q_EMIT evaluationCancelled();
     });
-    connect(m_runs, &QComboBox::currentIndexChanged, this, [this] { reloadMatrix(); });
+    connect(m_runs, &QComboBox::currentIndexChanged, this, [this] {
+        fillCompareMenu();
+        reloadMatrix();
+    });
     connect(m_session->runs(), &ProjectRuns::changed, this, &EvaluatePage::refresh);
     connect(m_session, &StudioSession::projectChanged, this, &EvaluatePage::refresh);
     connect(m_session, &StudioSession::modelChanged, this, &EvaluatePage::updateButtons);
@@ -178,6 +192,7 @@ void EvaluatePage::refresh()
         const int again = m_runs->findData(chosen);
         m_runs->setCurrentIndex(again >= 0 ? again : 0);
     }
+    fillCompareMenu();
     m_dataset->clear();
     if (m_session->hasProject()) {
         try {
@@ -215,6 +230,56 @@ std::optional<int64_t> EvaluatePage::chosenRun() const
     if (m_runs->currentIndex() < 0)
         return std::nullopt;
     return m_runs->currentData().value<qint64>();
+}
+
+// One checkable entry per offered run other than the chosen one; the checked ones stay checked.
+void EvaluatePage::fillCompareMenu()
+{
+    m_compareMenu->clear();
+    std::vector<int64_t> kept;
+    const auto chosen = chosenRun();
+    for (int i = 0; i < m_runs->count(); ++i) {
+        const int64_t id = m_runs->itemData(i).value<qint64>();
+        if (chosen && id == *chosen)
+            continue;
+        QAction *action = m_compareMenu->addAction(m_runs->itemText(i));
+        action->setCheckable(true);
+        action->setData(QVariant::fromValue<qint64>(id));
+        const bool checked = std::find(m_compared.begin(), m_compared.end(), id) != m_compared.end();
+        action->setChecked(checked);
+        if (checked)
+            kept.push_back(id);
+        connect(action, &QAction::toggled, this, [this, id](bool on) {
+            m_compared.erase(std::remove(m_compared.begin(), m_compared.end(), id), m_compared.end());
+            if (on)
+                m_compared.push_back(id);
+            reloadMatrix();
+        });
+    }
+    m_compared = kept;
+    m_compare->setEnabled(!m_compareMenu->isEmpty());
+    m_compare->setText(m_compared.empty() ? tr("Compare with") : tr("Compare with (%n)", nullptr, int(m_compared.size())));
+}
+
+bool EvaluatePage::setComparedRuns(const std::vector<int64_t> &runIds)
+{
+    const QList<QAction *> offered = m_compareMenu->actions();
+    for (int64_t id : runIds)
+        if (std::none_of(offered.begin(), offered.end(), [id](QAction *a) { return a->data().value<qint64>() == id; }))
+            return false;
+    m_compared = runIds;
+    fillCompareMenu();
+    reloadMatrix();
+    return true;
+}
+
+std::vector<int64_t> EvaluatePage::shownRuns() const
+{
+    std::vector<int64_t> runs;
+    if (const auto chosen = chosenRun())
+        runs.push_back(*chosen);
+    runs.insert(runs.end(), m_compared.begin(), m_compared.end());
+    return runs;
 }
 
 void EvaluatePage::setBenchmarkPath(const QString &path) { m_benchmarkPath->setText(path); }
@@ -330,7 +395,7 @@ void EvaluatePage::reloadMatrix()
     }
     try {
         ft::ProjectStore store(fileName(m_session->projectPath()), true);
-        const ft::EvaluationMatrix matrix = ft::evaluationMatrix(store, chosenRun());
+        const ft::EvaluationMatrix matrix = ft::evaluationMatrix(store, shownRuns());
         std::vector<ft::EvaluationItem> benchmark, domain;
         if (matrix.benchmarkEvaluation)
             benchmark = ft::evaluationItems(store, *matrix.benchmarkEvaluation);
@@ -350,17 +415,11 @@ bool EvaluatePage::saveReport(const QString &path, QString *error)
             ft::throwBadInput("no project is open");
         ft::ProjectStore store(fileName(m_session->projectPath()), true);
         if (path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive)) {
-            // Qt's rich text has no SVG: the PDF carries the tables and text, the HTML the charts.
-            QTextDocument document;
-            document.setHtml(QString::fromStdString(ft::evaluationReportHtml(store, chosenRun())));
-            QPdfWriter writer(path);
-            writer.setPageSize(QPageSize(QPageSize::A4));
-            writer.setTitle(tr("Evaluation report"));
-            document.print(&writer);
-            if (!QFile::exists(path))
-                ft::throwBadInput(fileName(path) + ": cannot write the report");
+            // The charts rendered into the PDF (report/reportpdf.h), as `finetune-cli report` does.
+            ftreport::writeReportPdf(QString::fromStdString(ft::evaluationReportHtml(store, shownRuns())), path,
+                                     tr("Evaluation report"));
         } else {
-            ft::writeEvaluationReport(store, chosenRun(), fileName(path));
+            ft::writeEvaluationReport(store, shownRuns(), fileName(path));
         }
         m_status->setText(tr("Report saved to %1").arg(path));
         return true;

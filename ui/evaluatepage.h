@@ -2,17 +2,21 @@
 // subject) on base and tuned, run the domain test on a project dataset's validation or test
 // split, both in the background with progress, ETA and cancel (EvaluationRunner); the matrix,
 // the changed rows and the per-category chart (EvaluationMatrixView) read back from the project,
-// so they are there again after a restart; "Save report…" writes the HTML (or PDF) report.
+// so they are there again after a restart; "Compare with" adds other runs' columns beside the
+// chosen one (ft::evaluationMatrix of several runs); "Save report…" writes the HTML (or PDF) report.
 #pragma once
 
 #include <QWidget>
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
+class QToolButton;
 class QPushButton;
 class QSpinBox;
 
@@ -37,6 +41,11 @@ public:
     int runCount() const;
     bool chooseRun(int64_t runId);
     std::optional<int64_t> chosenRun() const;
+    // Other runs shown beside the chosen one (checked in the "Compare with" menu); false when
+    // one of them is not offered.
+    bool setComparedRuns(const std::vector<int64_t> &runIds);
+    // The runs the matrix and the report show: the chosen one first, then the compared ones.
+    std::vector<int64_t> shownRuns() const;
 
     void setBenchmarkPath(const QString &path);
     void setShots(int shots);
@@ -53,7 +62,7 @@ public:
     bool isRunning() const;
     void waitForFinished();  // tests
 
-    // Writes the report of the chosen run: .pdf through Qt's PDF writer, else HTML.
+    // Writes the report of the shown runs: .pdf through Qt's PDF writer, else HTML.
     bool saveReport(const QString &path, QString *error = nullptr);
 
     EvaluationMatrixView *matrixView() const { return m_view; }
@@ -69,9 +78,13 @@ private:
     void updateButtons();
     QString adapterFolder() const;
     void chooseSaveReport();
+    void fillCompareMenu();
 
     StudioSession *m_session = nullptr;
     QComboBox *m_runs = nullptr;
+    QToolButton *m_compare = nullptr;
+    QMenu *m_compareMenu = nullptr;
+    std::vector<int64_t> m_compared;  // checked in m_compareMenu, in the runs' order
     QLineEdit *m_benchmarkPath = nullptr;
     QSpinBox *m_shots = nullptr;
     QSpinBox *m_limit = nullptr;

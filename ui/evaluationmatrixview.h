@@ -1,6 +1,7 @@
-// The Evaluate page's results: the matrix (base | tuned | difference [95 % interval]), the
-// forgetting warning, the rows where base and tuned differ most, and a bar chart of per-category
-// benchmark accuracy, base against tuned (QCustomPlot).
+// The Evaluate page's results: the matrix (base | each tuned run | each run's difference
+// [95 % interval]), the forgetting warning, the note on which items were paired, the rows where
+// base and tuned differ most, and two charts (QCustomPlot): per-category benchmark accuracy of
+// base and each run, and each metric's difference per run with its interval (metric deltas).
 #pragma once
 
 #include <QWidget>
@@ -12,11 +13,12 @@ class QCustomPlot;
 class QLabel;
 class QTableWidget;
 
-// Forward only: ft/evalmatrix.h brings evalstats.h, whose WinRate clashes with ratingstore.h's in
-// the moc unit that also sees comparepage.h.
+// Forward only: this header stays light for the pages that include it.
 namespace ft {
 struct EvaluationItem;
 struct EvaluationMatrix;
+struct MatrixCell;
+struct MatrixRow;
 }
 
 namespace ftui {
@@ -36,20 +38,30 @@ public:
     int matrixRowCount() const;
     int changedRowCount() const;
     int chartCategoryCount() const { return m_categories; }
-    // The matrix as shown, for tests: the cell text at (row, column).
+    int deltaChartRowCount() const { return m_deltaRows; }
+    // The matrix as shown, for tests: the cell text at (row, column); columns Part, Metric, Base,
+    // one per run (tuned), one per run (difference), n.
     QString cellText(int row, int column) const;
+    int matrixColumnCount() const;
+    QString headerText(int column) const;
+    QString pairingNote() const;
 
 private:
     void fillMatrix(const ft::EvaluationMatrix &matrix);
+    static QString differenceText(const ft::MatrixRow &row, const ft::MatrixCell &cell);
     void fillChangedRows(const std::vector<ft::EvaluationItem> &benchmarkItems,
                          const std::vector<ft::EvaluationItem> &domainItems);
     void fillChart(const ft::EvaluationMatrix &matrix);
+    void fillDeltaChart(const ft::EvaluationMatrix &matrix);
 
     QLabel *m_warning = nullptr;
+    QLabel *m_pairing = nullptr;
     QTableWidget *m_matrix = nullptr;
     QTableWidget *m_rows = nullptr;
     QCustomPlot *m_chart = nullptr;
+    QCustomPlot *m_deltaChart = nullptr;
     int m_categories = 0;
+    int m_deltaRows = 0;
 };
 
 // The per-item change tuned - base the rows list sorts by: for a benchmark item its correctness,

@@ -1,6 +1,7 @@
 // train:  --config run.json [--resume RUN_DIR]
 // export: exportcommand.cpp
 #include "traincommand.h"
+#include "trainrunrecord.h"
 
 #include "ft/error.h"
 #include "ft/trainer.h"
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 namespace ftcli {
@@ -43,6 +45,9 @@ public:
                       s.windowLoss, s.learningRate, s.gradNorm, s.tokensPerSecond, clock(s.etaSeconds).c_str());
         std::cerr << buf << std::flush;
         m_open = true;
+        lastStep = s.step;
+        totalSteps = s.totalSteps;
+        lastLoss = s.windowLoss;
     }
     void onLog(const std::string &text) override
     {
@@ -56,6 +61,10 @@ public:
         if (m_open)
             std::cerr << '\n';
     }
+
+    int64_t lastStep = 0;
+    int64_t totalSteps = 0;
+    std::optional<double> lastLoss;
 
 private:
     bool m_open = false;
@@ -92,16 +101,28 @@ void runTrain(const TrainArgs &args)
         ft::throwBadInput("give --config (and --resume RUN_DIR to continue a run)");
     ProgressPrinter printer;
     ft::TrainingResult result;
-    if (!config.stages.empty()) {  // each stage loads its own Trainer in turn
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
-        result = ft::runStages(config, args.resume, &printer, &g_stop);
-    } else {
-        ft::Trainer trainer(config, args.resume, &printer);
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
-        result = trainer.run(&printer, &g_stop);
+    std::optional<TrainRunRecord> record;
+    try {
+        if (!config.stages.empty()) {  // each stage loads its own Trainer in turn
+            record.emplace(config, args.resume);
+            std::signal(SIGINT, onSignal);
+            std::signal(SIGTERM, onSignal);
+            result = ft::runStages(config, args.resume, &printer, &g_stop);
+        } else {
+            ft::Trainer trainer(config, args.resume, &printer);
+            record.emplace(config, args.resume);  // once the configuration and data proved good
+            std::signal(SIGINT, onSignal);
+            std::signal(SIGTERM, onSignal);
+            result = trainer.run(&printer, &g_stop);
+        }
+    } catch (...) {
+        if (record)
+            record->finish(ft::RunStatus::Failed, printer.lastStep, printer.totalSteps, printer.lastLoss);
+        throw;
     }
+    record->finish(result.stopped ? ft::RunStatus::Stopped : ft::RunStatus::Finished, result.steps,
+                   result.stopped ? printer.totalSteps : result.steps,
+                   printer.lastStep > 0 ? std::optional<double>(result.lastLoss) : std::nullopt);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     if (result.stopped)

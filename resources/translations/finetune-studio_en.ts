@@ -12,6 +12,16 @@
     </message>
 </context>
 <context>
+    <name>ftui::EvaluatePage</name>
+    <message numerus="yes">
+        <source>Compare with (%n)</source>
+        <translation>
+            <numerusform>Compare with (%n run)</numerusform>
+            <numerusform>Compare with (%n runs)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ftui::ExportPage</name>
     <message numerus="yes">
         <source>Wrote %1 (%n file(s)). Checked: %2</source>

@@ -799,6 +799,20 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
         <source>HTML (*.html);;PDF (*.pdf)</source>
         <translation>HTML 文件 (*.html);;PDF 文件 (*.pdf)</translation>
     </message>
+    <message>
+        <source>Compare with</source>
+        <translation>对比其他训练</translation>
+    </message>
+    <message>
+        <source>Show other runs&apos; results beside the chosen run&apos;s</source>
+        <translation>在所选训练旁显示其他训练的评估结果</translation>
+    </message>
+    <message numerus="yes">
+        <source>Compare with (%n)</source>
+        <translation>
+            <numerusform>对比其他训练（%n）</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ftui::EvaluationMatrixView</name>
@@ -853,6 +867,14 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     <message>
         <source>tuned</source>
         <translation>微调后</translation>
+    </message>
+    <message>
+        <source>tuned − base (points, 95 % interval)</source>
+        <translation>微调后 − 基座（百分点，95 % 置信区间）</translation>
+    </message>
+    <message>
+        <source>%1 − base [95 % interval]</source>
+        <translation>%1 − 基座 [95 % 置信区间]</translation>
     </message>
 </context>
 <context>

@@ -187,8 +187,8 @@ void TestComparePage::compareAndVoteBlind()
     QCOMPARE(rated[0].settings.value("seed_hidden", false), true);
     const ft::WinRate rate = ft::winRate(store);
     QCOMPARE(rate.total(), int64_t(1));
-    QCOMPARE(page.winRate().tunedWins, rate.tunedWins);
-    QVERIFY2(page.winRateText().contains(QStringLiteral("Tuned wins %1").arg(rate.tunedWins)),
+    QCOMPARE(page.winRate().wins, rate.wins);
+    QVERIFY2(page.winRateText().contains(QStringLiteral("Tuned wins %1").arg(rate.wins)),
              qPrintable(page.winRateText()));
 
     // A second round, a tie: the win rate counts it.

@@ -36,6 +36,7 @@ class TestEvaluatePage : public QObject
 private Q_SLOTS:
     void initTestCase();
     void benchmarkAndDomainFillTheMatrix();
+    void twoRunsSideBySide();
     void cancelStoresNothing();
 
 private:
@@ -57,6 +58,7 @@ private:
     QString m_project;
     QString m_mmlu;
     int64_t m_runId = 0;
+    ft::TrainingConfig m_config;
     std::shared_ptr<ft::Model> m_loaded;
 };
 
@@ -107,6 +109,7 @@ void TestEvaluatePage::initTestCase()
     config.perDeviceTrainBatchSize = 2;
     config.cutoffLen = 1024;
     config.saveSteps = 0;
+    m_config = config;
     try {
         ft::Trainer trainer(config);
         QCOMPARE(trainer.run().steps, int64_t(2));
@@ -146,6 +149,7 @@ void TestEvaluatePage::benchmarkAndDomainFillTheMatrix()
     const EvaluationMatrixView *view = page.matrixView();
     QVERIFY(!rowNamed(view, QStringLiteral("accuracy")).isEmpty());
     QVERIFY(view->chartCategoryCount() > 0);
+    QVERIFY(view->deltaChartRowCount() > 0);  // overall and per-category accuracy deltas
     QVERIFY(view->changedRowCount() > 0);
 
     QVERIFY(page.chooseDataset(QStringLiteral("demo")));
@@ -176,7 +180,88 @@ void TestEvaluatePage::benchmarkAndDomainFillTheMatrix()
     QVERIFY(text.contains("lora-run"));
     const QString pdf = m_dir.filePath(QStringLiteral("report.pdf"));
     QVERIFY2(page.saveReport(pdf, &error), qPrintable(error));
-    QVERIFY(QFileInfo(pdf).size() > 1000);
+    QFile pdfFile(pdf);
+    QVERIFY(pdfFile.open(QIODevice::ReadOnly));
+    const QByteArray pdfBytes = pdfFile.readAll();
+    QVERIFY(pdfBytes.startsWith("%PDF"));
+    QVERIFY(pdfBytes.count("/Subtype /Image") >= 2);  // the charts, rendered (Qt writes one XObject each)
+}
+
+// A second run, benchmarked on fewer questions, shown beside the first: one column per run for
+// the tuned values and the differences, the note that only the common questions were paired,
+// and both runs in the report.
+void TestEvaluatePage::twoRunsSideBySide()
+{
+    ft::TrainingConfig config = m_config;
+    config.outputDir = m_dir.filePath(QStringLiteral("run2")).toStdString();
+    config.learningRate = 1e-1;
+    try {
+        ft::Trainer trainer(config);
+        QCOMPARE(trainer.run().steps, int64_t(2));
+    } catch (const std::exception &e) {
+        QFAIL(e.what());
+    }
+    int64_t second = 0;
+    {
+        ft::ProjectStore store(m_project.toStdString(), true);
+        ft::RunRecord run;
+        run.name = "lora-run-2";
+        run.status = ft::RunStatus::Finished;
+        run.folder = config.outputDir;
+        run.baseModel = config.model;
+        run.dataset = config.data;
+        second = ft::addRun(store, run);
+    }
+    StudioSession session;
+    session.setProjectPath(m_project);
+    session.setModel(m_loaded, m_model);
+    EvaluatePage page(&session);
+    QCOMPARE(page.runCount(), 2);
+    QVERIFY(page.chooseRun(second));
+    QSignalSpy done(&page, &EvaluatePage::evaluationFinished);
+    QSignalSpy failed(&page, &EvaluatePage::evaluationFailed);
+    page.setBenchmarkPath(m_mmlu);
+    page.setShots(0);
+    page.setLimitPerSubject(1);  // the first run answered 2 per subject
+    QVERIFY(page.runBenchmark());
+    QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 60000);
+    QVERIFY2(failed.isEmpty(), qPrintable(page.statusText()));
+
+    const EvaluationMatrixView *view = page.matrixView();
+    QCOMPARE(view->matrixColumnCount(), 6);  // one run: Part Metric Base Tuned Difference n
+    QVERIFY(!page.setComparedRuns({second}));  // the chosen run is not offered again
+    QVERIFY(page.setComparedRuns({m_runId}));
+    QCOMPARE(page.shownRuns(), (std::vector<int64_t>{second, m_runId}));
+    QCOMPARE(view->matrixColumnCount(), 8);
+    QCOMPARE(view->headerText(3), QStringLiteral("lora-run-2"));
+    QCOMPARE(view->headerText(4), QStringLiteral("lora-run"));
+    QVERIFY(view->headerText(6).startsWith(QStringLiteral("lora-run − base")));
+    QVERIFY(view->pairingNote().contains(QStringLiteral("common")));
+    // Metric deltas: the benchmark rows and the first run's domain metrics (not perplexity).
+    int deltaRows = 0;
+    for (int r = 0; r < view->matrixRowCount(); ++r)
+        deltaRows += view->cellText(r, 0) != QStringLiteral("perplexity") &&
+                     (view->cellText(r, 5) != QStringLiteral("—") || view->cellText(r, 6) != QStringLiteral("—"));
+    QCOMPARE(view->deltaChartRowCount(), deltaRows);
+    QVERIFY(!rowNamed(view, QStringLiteral("accuracy")).isEmpty());
+    // The domain test only the first run had: its cells, the second run's are empty.
+    for (int r = 0; r < view->matrixRowCount(); ++r)
+        if (view->cellText(r, 1) == QStringLiteral("rouge_l")) {
+            QCOMPARE(view->cellText(r, 3), QStringLiteral("—"));
+            QVERIFY(view->cellText(r, 4) != QStringLiteral("—"));
+        }
+
+    const QString html = m_dir.filePath(QStringLiteral("two.html"));
+    QString error;
+    QVERIFY2(page.saveReport(html, &error), qPrintable(error));
+    QFile file(html);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(file.readAll());
+    QVERIFY(text.contains(QStringLiteral("lora-run-2 − base")));
+    QVERIFY(text.contains(QStringLiteral("The run lora-run<")));
+    QVERIFY(text.contains(QStringLiteral("common to all")));
+    QVERIFY(page.setComparedRuns({}));
+    QCOMPARE(view->matrixColumnCount(), 6);
 }
 
 void TestEvaluatePage::cancelStoresNothing()

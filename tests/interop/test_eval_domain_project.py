@@ -222,3 +222,110 @@ def test_report_bad_input(setup):
                      mentions=["missing.ftproj"])
     expect_bad_input("report", "--project", proj, "--out", root / "no" / "such" / "r.html",
                      mentions=["r.html"])
+
+
+def test_cli_runs_are_recorded_and_reported_side_by_side(setup, fixtures_dir):
+    """`train --config` on a project dataset records the run in the project's runs table (as the
+    window does); a second CLI run benchmarked on fewer questions is reported beside the first:
+    one column per run, paired on the common questions, each run's accuracy that of `eval --json`
+    on those questions."""
+    root, proj, model, out, report = setup
+    db = sqlite3.connect(proj)
+    runs = db.execute("SELECT name, status, output_dir, dataset, steps, final_loss, pid FROM runs").fetchall()
+    db.close()
+    assert len(runs) == 1
+    name, status, folder, dataset, steps, final_loss, pid = runs[0]
+    assert (name, status, folder, dataset, steps, pid) == ("run", "finished", str(out), f"{proj}#demo40", 3, 0)
+    assert final_loss is not None and math.isfinite(final_loss)
+
+    cfg = json.loads((root / "run.json").read_text())
+    out2 = root / "run2"
+    shutil.rmtree(out2, ignore_errors=True)
+    cfg.update(output_dir=str(out2), max_steps=2, learning_rate=1e-1)
+    (root / "run2.json").write_text(json.dumps(cfg))
+    run_cli("train", "--config", root / "run2.json", timeout=300)
+
+    mmlu = fixtures_dir / "eval" / "mmlu"
+    common = ["eval", "--benchmark", mmlu, "--model", model, "--subjects", "anatomy"]
+    run_cli(*common[:-1], "anatomy,astronomy", "--limit", 3, "--adapter", out, "--project", proj)
+    run_cli(*common, "--limit", 2, "--adapter", out2, "--project", proj)
+    html = root / "two.html"
+    matrix = cli_json("report", "--project", proj, "--run", "run", "--run", "run2", "--out", html)
+    assert [r["name"] for r in matrix["runs"]] == ["run", "run2"]
+    assert "paired on the 2 questions common to all" in matrix["pairing"]
+    acc = {r["name"]: r for r in matrix["rows"]}["accuracy"]
+
+    def accuracy(items):
+        return sum(i["prediction"] == i["gold"] for i in items) / len(items)
+
+    base = cli_json(*common, "--limit", 2)["items"]
+    tuned1 = cli_json(*common, "--limit", 2, "--adapter", out)["items"]
+    tuned2 = cli_json(*common, "--limit", 2, "--adapter", out2)["items"]
+    assert acc["base"] == pytest.approx(accuracy(base), abs=1e-12)
+    assert [c["items"] for c in acc["runs"]] == [2, 2]
+    assert acc["runs"][0]["tuned"] == pytest.approx(accuracy(tuned1), abs=1e-12)
+    assert acc["runs"][1]["tuned"] == pytest.approx(accuracy(tuned2), abs=1e-12)
+    for c, tuned in zip(acc["runs"], (tuned1, tuned2)):
+        d = c["difference"]
+        assert d["estimate"] == pytest.approx(accuracy(tuned) - accuracy(base), abs=1e-12)
+        assert d["low"] <= d["estimate"] <= d["high"]
+    text = html.read_text()
+    assert "run − base" in text and "run2 − base" in text and "common to all" in text
+    # --run alone still gives one run's matrix, with all of its questions.
+    one = cli_json("report", "--project", proj, "--run", "run")
+    assert len(one["runs"]) == 1 and one["pairing"] == ""
+    assert {r["name"]: r for r in one["rows"]}["accuracy"]["items"] == 6
+
+
+def test_pdf_report_has_the_matrix_and_the_charts(setup):
+    """`report --out report.pdf` (headless: an offscreen Qt application) writes a PDF of more than
+    one page whose text holds the matrix's numbers and whose pages carry the charts as images."""
+    from pypdf import PdfReader
+    root, proj, model, out, report = setup
+    pdf = root / "report.pdf"
+    pdf.unlink(missing_ok=True)
+    matrix = cli_json("report", "--project", proj, "--run", "run", "--out", pdf)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    reader = PdfReader(pdf)
+    assert len(reader.pages) > 1
+    assert matrix["pdf"]["pages"] == len(reader.pages)
+    # pypdf reads Qt's spaces as tabs: compare with single spaces.
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Evaluation matrix" in text
+    rows = {r["name"]: r for r in matrix["rows"]}
+    names = [n for n in ("accuracy", "rouge_l", "f1") if n in rows]  # accuracy: when a benchmark ran
+    assert len(names) >= 2
+    for name in names:
+        assert f"{100 * rows[name]['base']:.1f} %" in text, name
+        assert f"{100 * rows[name]['tuned']:.1f} %" in text, name
+    # The metric deltas and the loss curve (and the per-category accuracy after a benchmark), images.
+    images = sum(len(page.images) for page in reader.pages)
+    assert matrix["pdf"]["charts"] >= 2 and images == matrix["pdf"]["charts"]
+    assert not list(root.glob("report.pdf.tmp"))
+    expect_bad_input("report", "--project", proj, "--out", root / "no" / "such" / "r.pdf", mentions=["r.pdf"])
+
+
+def test_cli_resume_updates_the_same_run(setup):
+    """`train --resume DIR` continues the project's run with that folder: one record, its steps,
+    last checkpoint and status brought up to date."""
+    root, proj, model, out, report = setup
+    cfg = json.loads((root / "run.json").read_text())
+    out3 = root / "run3"
+    shutil.rmtree(out3, ignore_errors=True)
+    cfg.update(output_dir=str(out3), max_steps=2, save_steps=1)
+    (root / "run3a.json").write_text(json.dumps(cfg))
+    cfg.update(max_steps=4)
+    (root / "run3b.json").write_text(json.dumps(cfg))
+
+    def record():
+        db = sqlite3.connect(proj)
+        rows = db.execute("SELECT status, steps, total_steps, last_checkpoint_step, pid FROM runs "
+                          "WHERE output_dir = ?", (str(out3),)).fetchall()
+        db.close()
+        return rows
+
+    run_cli("train", "--config", root / "run3a.json", timeout=300)
+    assert record() == [("finished", 2, 2, 1, 0)]
+    run_cli("train", "--config", root / "run3b.json", "--resume", out3, timeout=300)
+    assert record() == [("finished", 4, 4, 3, 0)]

@@ -10,6 +10,7 @@
 #include "ft/domaintest.h"
 #include "ft/error.h"
 #include "ft/evalmatrix.h"
+#include "ft/evalreport.h"
 #include "ft/evalresults.h"
 #include "ft/evalstore.h"
 #include "ft/project.h"
@@ -34,7 +35,8 @@ const MatrixRow *findRow(const EvaluationMatrix &m, const std::string &name)
 
 // A benchmark evaluation whose items have the given correctness (category by item).
 int64_t storeHandMadeBenchmark(ProjectStore &store, const std::vector<int> &base, const std::vector<int> &tuned,
-                               const std::vector<std::string> &category, std::optional<int64_t> runId)
+                               const std::vector<std::string> &category, std::optional<int64_t> runId,
+                               int firstQuestion = 0)
 {
     EvaluationRecord record;
     record.kind = "benchmark";
@@ -46,7 +48,7 @@ int64_t storeHandMadeBenchmark(ProjectStore &store, const std::vector<int> &base
     for (size_t i = 0; i < base.size(); ++i) {
         EvaluationItem it;
         it.subject = "subject_" + category[i];
-        it.prompt = "q" + std::to_string(i);
+        it.prompt = "q" + std::to_string(firstQuestion + i);
         it.reference = "A";
         it.baseOutput = base[i] ? "A" : "B";
         it.tunedOutput = tuned[i] ? "A" : "B";
@@ -54,6 +56,31 @@ int64_t storeHandMadeBenchmark(ProjectStore &store, const std::vector<int> &base
         items.push_back(it);
     }
     return addEvaluation(store, record, items);
+}
+
+// A domain test of rows firstRow.. with the given outputs, stored on the run folder's adapter.
+void storeDomainRows(ProjectStore &store, const std::string &folder, int firstRow,
+                     const std::vector<std::string> &refs, const std::vector<std::string> &baseOut,
+                     const std::vector<std::string> &tunedOut)
+{
+    DomainTestResult result;
+    result.source = "d#test";
+    result.hasTuned = true;
+    std::vector<PredictionRow> scored;
+    for (size_t i = 0; i < refs.size(); ++i) {
+        DomainTestRow r;
+        r.rowId = firstRow + int64_t(i);
+        r.prompt = "p" + std::to_string(r.rowId);
+        r.reference = refs[i];
+        r.baseOutput = baseOut[i];
+        r.tunedOutput = tunedOut[i];
+        result.rows.push_back(r);
+        scored.push_back({int64_t(i + 1), tunedOut[i], refs[i], true, baseOut[i]});
+    }
+    DomainScoreOptions options;
+    options.metrics = {"em", "f1"};
+    result.scores = scoreDomain(scored, options, result.source);
+    storeDomainTest(store, result, "m", folder + "/final", {{"metrics", options.metrics}});
 }
 
 std::string scalar(ProjectStore &store, const char *sql)
@@ -235,6 +262,117 @@ private Q_SLOTS:
         const nlohmann::json j = matrixJson(m);
         QCOMPARE(j["rows"].size(), m.rows.size());
         QCOMPARE(j["domain_evaluation"].get<int64_t>(), *m.domainEvaluation);
+    }
+    void severalRunsSideBySidePairOnCommonItems()
+    {
+        QTemporaryDir dir;
+        ProjectStore store(dir.filePath("p.ftproj").toStdString());
+        RunRecord a, b;
+        a.name = "lora-a";
+        a.folder = "/runs/a";
+        b.name = "lora-b";
+        b.folder = "/runs/b";
+        const int64_t runA = addRun(store, a), runB = addRun(store, b);
+        // Run A: questions 0..39; run B: questions 10..49. Common: 10..39 (30 questions).
+        std::vector<int> baseA, tunedA, baseB, tunedB;
+        std::vector<std::string> category(40, "STEM");
+        for (int q = 0; q < 40; ++q) {
+            baseA.push_back(q % 3 != 0);
+            tunedA.push_back(q % 3 != 0 || q % 2 == 0);
+            baseB.push_back((q + 10) % 3 != 0);      // the same base answers on the same question
+            tunedB.push_back((q + 10) % 5 == 0);     // run B forgot
+        }
+        storeHandMadeBenchmark(store, baseA, tunedA, category, runA, 0);
+        storeHandMadeBenchmark(store, baseB, tunedB, category, runB, 10);
+        // Domain rows: run A rows 1..4, run B rows 2..5. Common: 2..4.
+        storeDomainRows(store, b.folder, 2, {"b c", "c d", "d e", "e f"}, {"b", "x", "d e", "e"},
+                        {"b c", "c", "d", "e f"});
+        storeDomainRows(store, a.folder, 1, {"a b", "b c", "c d", "d e"}, {"a", "b", "x", "d e"},
+                        {"a b", "b c", "c d", "d"});
+        BootstrapOptions options;
+        options.seed = 5;
+        options.resamples = 400;
+        const EvaluationMatrix m = evaluationMatrix(store, std::vector<int64_t>{runA, runB}, options);
+        QCOMPARE(m.runs.size(), size_t(2));
+        QCOMPARE(m.runs[0].name, std::string("lora-a"));
+        QCOMPARE(m.runs[1].name, std::string("lora-b"));
+        QVERIFY(m.pairing.find("30 questions common") != std::string::npos);
+        QVERIFY(m.pairing.find("3 rows common") != std::string::npos);
+
+        // Benchmark: each run's difference is the bootstrap over the 30 common questions.
+        std::vector<double> commonBase, commonA, commonB;
+        for (int q = 10; q < 40; ++q) {
+            commonBase.push_back(baseA[q]);
+            commonA.push_back(tunedA[q]);
+            commonB.push_back(tunedB[q - 10]);
+        }
+        const MatrixRow *overall = findRow(m, "accuracy");
+        QVERIFY(overall && overall->runs.size() == 2 && overall->runs[0] && overall->runs[1]);
+        double baseMean = 0;
+        for (double v : commonBase)
+            baseMean += v / commonBase.size();
+        QVERIFY(std::abs(*overall->base - baseMean) < 1e-12);
+        const BootstrapResult expectA = bootstrapMeanDifference(commonA, commonBase, options);
+        const BootstrapResult expectB = bootstrapMeanDifference(commonB, commonBase, options);
+        QCOMPARE(overall->runs[0]->items, int64_t(30));
+        QCOMPARE(overall->runs[0]->difference->estimate, expectA.estimate);
+        QCOMPARE(overall->runs[0]->difference->interval.low, expectA.interval.low);
+        QCOMPARE(overall->runs[1]->difference->interval.high, expectB.interval.high);
+        QCOMPARE(overall->difference->estimate, expectA.estimate);  // the first run's, for one-run callers
+        // Forgetting per run: B forgot, A did not.
+        QVERIFY(expectB.interval.high < 0 && expectA.interval.low > -0.5);
+        QVERIFY(!m.runs[0].forgetting);
+        QVERIFY(m.runs[1].forgetting);
+        QVERIFY(m.forgetting);
+        QVERIFY(m.warning.rfind("lora-b: forgetting", 0) == 0);
+
+        // Domain: rescored on rows 2..4 from the stored outputs.
+        const MatrixRow *em = findRow(m, "em");
+        QVERIFY(em && em->runs[0] && em->runs[1]);
+        DomainScoreOptions scoreOptions;
+        scoreOptions.metrics = {"em", "f1"};
+        scoreOptions.bootstrap = options;
+        const nlohmann::json expectDomainA =
+            scoreDomain({{1, "b c", "b c", true, "b"}, {2, "c d", "c d", true, "x"}, {3, "d", "d e", true, "d e"}},
+                        scoreOptions, "a");
+        const nlohmann::json expectDomainB =
+            scoreDomain({{1, "b c", "b c", true, "b"}, {2, "c", "c d", true, "x"}, {3, "d", "d e", true, "d e"}},
+                        scoreOptions, "b");
+        QCOMPARE(em->runs[0]->items, int64_t(3));
+        QCOMPARE(*em->runs[0]->tuned, expectDomainA["metrics"]["em"]["mean"].get<double>());
+        QCOMPARE(*em->runs[1]->tuned, expectDomainB["metrics"]["em"]["mean"].get<double>());
+        QCOMPARE(*em->base, expectDomainA["metrics"]["em"]["base_mean"].get<double>());
+        const MatrixRow *f1 = findRow(m, "f1");
+        QCOMPARE(f1->runs[1]->difference->interval.low,
+                 expectDomainB["metrics"]["f1"]["difference"]["low"].get<double>());
+
+        const nlohmann::json j = matrixJson(m);
+        QCOMPARE(j["runs"].size(), size_t(2));
+        QCOMPARE(j["runs"][1]["name"].get<std::string>(), std::string("lora-b"));
+        QCOMPARE(j["rows"][0]["runs"].size(), size_t(2));
+        QVERIFY(j["runs"][1]["forgetting"].get<bool>());
+
+        // One run alone keeps all its items and the stored scores; no pairing note.
+        const EvaluationMatrix alone = evaluationMatrix(store, runB, options);
+        QVERIFY(alone.pairing.empty());
+        QCOMPARE(findRow(alone, "accuracy")->items, int64_t(40));
+        QCOMPARE(findRow(alone, "em")->items, int64_t(4));
+
+        // The report shows both runs' columns and the pairing note.
+        const std::string html = evaluationReportHtml(store, std::vector<int64_t>{runA, runB});
+        QVERIFY(html.find("lora-a − base") != std::string::npos);
+        QVERIFY(html.find("lora-b − base") != std::string::npos);
+        QVERIFY(html.find("common to all") != std::string::npos);
+        QVERIFY(html.find("The run lora-b") != std::string::npos);
+        QVERIFY(html.find("Metric deltas") != std::string::npos);
+        QVERIFY(html.find("aria-label=\"metric deltas\"") != std::string::npos);
+        QVERIFY(deltaPointsScale(*overall) == 100.0);
+        MatrixRow other;
+        other.part = "perplexity";
+        QVERIFY(!deltaPointsScale(other));  // no common unit with the others
+        other.part = "domain";
+        other.name = "bleu";
+        QVERIFY(deltaPointsScale(other) == 1.0);
     }
 };
 

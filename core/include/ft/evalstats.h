@@ -33,6 +33,7 @@ struct WinRate
     int64_t wins = 0;
     int64_t losses = 0;
     int64_t ties = 0;
+    int64_t total() const { return wins + losses + ties; }
     double rate = 0;          // wins / (wins + losses); 0.5 when there are none
     Interval interval;        // Wilson 95 % of the rate
     double signTestP = 1;

@@ -3,6 +3,8 @@
 // verdict and note. The Compare page writes them and shows the win rate. Torch-free.
 #pragma once
 
+#include "ft/evalstats.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -27,17 +29,13 @@ struct RatedComparison
     nlohmann::json settings = nlohmann::json::object();  // decoding settings (seed, max tokens ...)
 };
 
-struct WinRate
-{
-    int64_t tunedWins = 0, ties = 0, baseWins = 0;
-    int64_t total() const { return tunedWins + ties + baseWins; }
-};
-
 // Stores one rated comparison in one transaction; returns its comparisons.id. BadInput when the
 // verdict is not tuned/base/tie or the side not A/B.
 int64_t addRatedComparison(ProjectStore &store, const RatedComparison &comparison);
 // Oldest first.
 std::vector<RatedComparison> ratedComparisons(const ProjectStore &store);
+// All the project's votes: wins = tuned better, losses = base better (ft/evalstats.h's WinRate,
+// with its Wilson interval and sign test).
 WinRate winRate(const ProjectStore &store);
 
 // "A better" when the tuned answer was on side A means "tuned", and so on; vote is "A", "B" or

@@ -147,18 +147,18 @@ std::vector<RatedComparison> ratedComparisons(const ProjectStore &store)
 WinRate winRate(const ProjectStore &store)
 {
     Statement q(handle(store), "SELECT candidate, count(*) FROM ratings GROUP BY candidate");
-    WinRate rate;
+    int64_t tuned = 0, base = 0, ties = 0;
     while (q.step()) {
         const std::string candidate = q.text(0);
         const int64_t n = q.integer(1);
         if (candidate == "tuned")
-            rate.tunedWins += n;
+            tuned += n;
         else if (candidate == "base")
-            rate.baseWins += n;
+            base += n;
         else if (candidate == "tie")
-            rate.ties += n;
+            ties += n;
     }
-    return rate;
+    return winRate(tuned, base, ties);
 }
 
 } // namespace ft

@@ -1,6 +1,4 @@
-// The blind votes of the Compare page (ft/ratingstore.h) on one tuned model, counted. Its own
-// header and file: ratingstore.h's WinRate and evalstats.h's WinRate cannot meet in one
-// translation unit.
+// The blind votes of the Compare page (ft/ratingstore.h) on one tuned model, counted.
 #pragma once
 
 #include <cstdint>

@@ -30,9 +30,10 @@ std::string fixed(double v, int decimals)
 
 bool percentRow(const MatrixRow &r)
 {
-    return r.part == "benchmark" || r.part == "blind" || r.name == "em" || r.name == "f1" ||
-           r.name == "rouge_l" || r.name == "accuracy" || r.name.rfind("check ", 0) == 0;
+    return isFractionRow(r);
 }
+
+const char *const kRunColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"};
 
 std::string cell(const std::optional<double> &v, bool percent)
 {
@@ -46,26 +47,39 @@ std::string signedCell(double v, bool percent)
     return (v >= 0 ? "+" : "") + (percent ? fixed(100 * v, 1) : fixed(v, 3));
 }
 
+std::string differenceCell(const MatrixRow &r, const MatrixCell &c, bool percent)
+{
+    std::string text = "—";
+    if (c.difference && r.part == "blind")
+        text = "win rate " + cell(c.difference->estimate, true) + " [" + cell(c.difference->interval.low, true) +
+               ", " + cell(c.difference->interval.high, true) + "], sign test p " +
+               fixed(c.signTestP.value_or(1.0), 4);
+    else if (c.difference)
+        text = signedCell(c.difference->estimate, percent) + " [" + signedCell(c.difference->interval.low, percent) +
+               ", " + signedCell(c.difference->interval.high, percent) + "] " + verdictName(c.difference->verdict);
+    return htmlEscape(text) + (c.note.empty() ? "" : "<br><small>" + htmlEscape(c.note) + "</small>");
+}
+
+// Part | Metric | Base | each run's tuned value | each run's difference [95 % interval] | n
 std::string matrixTable(const EvaluationMatrix &m)
 {
-    std::string html = "<table><tr><th>Part</th><th>Metric</th><th>Base</th><th>Tuned</th>"
-                       "<th>Difference [95 % interval]</th><th>n</th></tr>\n";
+    const bool several = m.runs.size() > 1;
+    std::string html = "<table><tr><th>Part</th><th>Metric</th><th>Base</th>";
+    for (const MatrixRun &run : m.runs)
+        html += "<th>" + (several ? htmlEscape(run.name) : std::string("Tuned")) + "</th>";
+    for (const MatrixRun &run : m.runs)
+        html += "<th>" + (several ? htmlEscape(run.name) + " − base" : std::string("Difference")) +
+                " [95 % interval]</th>";
+    html += "<th>n</th></tr>\n";
     for (const MatrixRow &r : m.rows) {
         const bool percent = percentRow(r);
-        std::string difference = "—";
-        if (r.difference && r.part == "blind")
-            difference = "win rate " + cell(r.difference->estimate, true) + " [" +
-                         cell(r.difference->interval.low, true) + ", " + cell(r.difference->interval.high, true) +
-                         "], sign test p " + fixed(r.signTestP.value_or(1.0), 4);
-        else if (r.difference)
-            difference = signedCell(r.difference->estimate, percent) + " [" +
-                         signedCell(r.difference->interval.low, percent) + ", " +
-                         signedCell(r.difference->interval.high, percent) + "] " +
-                         verdictName(r.difference->verdict);
         html += "<tr><td>" + htmlEscape(r.part) + "</td><td>" + htmlEscape(r.name) + "</td><td>" +
-                cell(r.base, percent) + "</td><td>" + cell(r.tuned, percent) + "</td><td>" + htmlEscape(difference) +
-                (r.note.empty() ? "" : "<br><small>" + htmlEscape(r.note) + "</small>") + "</td><td>" +
-                std::to_string(r.items) + "</td></tr>\n";
+                cell(r.base, percent) + "</td>";
+        for (const auto &c : r.runs)
+            html += "<td>" + (c ? cell(c->tuned, percent) : std::string("—")) + "</td>";
+        for (const auto &c : r.runs)
+            html += "<td>" + (c ? differenceCell(r, *c, percent) : std::string("—")) + "</td>";
+        html += "<td>" + std::to_string(r.items) + "</td></tr>\n";
     }
     return html + "</table>\n";
 }
@@ -119,8 +133,49 @@ std::string categoryChart(const EvaluationMatrix &m)
     const std::string prefix = "accuracy: ";
     for (const MatrixRow &r : m.rows)
         if (r.part == "benchmark" && r.name.rfind(prefix, 0) == 0)
-            groups.push_back({r.name.substr(prefix.size()), {r.base.value_or(0), r.tuned.value_or(0)}});
-    return svgBarChart(groups, {"base", "tuned"}, {"#9e9e9e", "#1f77b4"});
+        {
+            SvgBarGroup g{r.name.substr(prefix.size()), {r.base.value_or(0)}};
+            for (const auto &c : r.runs)
+                g.values.push_back(c && c->tuned ? *c->tuned : 0.0);
+            groups.push_back(std::move(g));
+        }
+    std::vector<std::string> names{"base"};
+    for (const MatrixRun &run : m.runs)
+        names.push_back(m.runs.size() > 1 ? run.name : "tuned");
+    std::vector<std::string> colours{"#9e9e9e"};
+    for (std::size_t i = 0; i < m.runs.size(); ++i)
+        colours.push_back(kRunColours[i % 6]);
+    return svgBarChart(groups, names, colours);
+}
+
+// tuned - base per metric row and run, in points, with the 95 % interval as whiskers.
+std::string deltaChart(const EvaluationMatrix &m)
+{
+    std::vector<SvgDeltaRow> rows;
+    for (const MatrixRow &r : m.rows) {
+        const auto scale = deltaPointsScale(r);
+        if (!scale)
+            continue;
+        SvgDeltaRow row{r.name, {}};
+        bool any = false;
+        for (const auto &c : r.runs) {
+            if (c && c->difference) {
+                row.values.push_back(SvgDelta{*scale * c->difference->estimate, *scale * c->difference->interval.low,
+                                              *scale * c->difference->interval.high});
+                any = true;
+            } else {
+                row.values.emplace_back();
+            }
+        }
+        if (any)
+            rows.push_back(std::move(row));
+    }
+    std::vector<std::string> names, colours;
+    for (std::size_t i = 0; i < m.runs.size(); ++i) {
+        names.push_back(m.runs.size() > 1 ? m.runs[i].name : "tuned");
+        colours.push_back(kRunColours[i % 6]);
+    }
+    return svgDeltaChart(rows, names, colours, "tuned - base (points, 95% interval)");
 }
 
 std::string evaluationList(const ProjectStore &store, std::optional<int64_t> id, const char *what)
@@ -138,21 +193,33 @@ std::string evaluationList(const ProjectStore &store, std::optional<int64_t> id,
 
 std::string evaluationReportHtml(const ProjectStore &store, std::optional<int64_t> runId)
 {
-    std::optional<RunRecord> run;
-    if (runId) {
-        run = findRun(store, *runId);
+    return evaluationReportHtml(store, runId ? std::vector<int64_t>{*runId} : std::vector<int64_t>{});
+}
+
+std::string evaluationReportHtml(const ProjectStore &store, const std::vector<int64_t> &runIds)
+{
+    std::vector<RunRecord> runs;
+    for (int64_t id : runIds) {
+        auto run = findRun(store, id);
         if (!run)
-            throwBadInput(store.path().string() + ": no run with id " + std::to_string(*runId));
+            throwBadInput(store.path().string() + ": no run with id " + std::to_string(id));
+        runs.push_back(std::move(*run));
     }
-    const EvaluationMatrix m = evaluationMatrix(store, runId);
-    std::string model = run ? run->baseModel : "";
+    const EvaluationMatrix m = evaluationMatrix(store, runIds);
+    std::string model;
+    for (const RunRecord &run : runs)
+        if (model.empty())
+            model = run.baseModel;
     if (model.empty())
-        for (const EvaluationRecord &e : listEvaluations(store, runId))
+        for (const EvaluationRecord &e : listEvaluations(store, runIds.empty() ? std::nullopt : m.runId))
             if (!e.model.empty()) {
                 model = e.model;
                 break;
             }
-    const std::string title = "Evaluation report" + (run ? ": " + run->name : std::string());
+    std::string names;
+    for (const RunRecord &run : runs)
+        names += (names.empty() ? "" : ", ") + run.name;
+    const std::string title = "Evaluation report" + (names.empty() ? std::string() : ": " + names);
     std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + htmlEscape(title) +
                        "</title>\n<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}"
                        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
@@ -161,29 +228,45 @@ std::string evaluationReportHtml(const ProjectStore &store, std::optional<int64_
     html += "<h1>" + htmlEscape(title) + "</h1>\n";
     html += "<p>Project <code>" + htmlEscape(store.path().string()) + "</code>; base model <code>" +
             htmlEscape(model) + "</code></p>\n";
-    if (m.forgetting)
-        html += "<p class=\"warning\">" + htmlEscape(m.warning) + "</p>\n";
-    html += "<h2>Evaluation matrix</h2>\n" + matrixTable(m);
-    html += evaluationList(store, m.benchmarkEvaluation, "Benchmark");
-    html += evaluationList(store, m.domainEvaluation, "Domain test");
+    for (const MatrixRun &run : m.runs)
+        if (run.forgetting)
+            html += "<p class=\"warning\">" + htmlEscape((m.runs.size() > 1 ? run.name + ": " : "") + run.warning) +
+                    "</p>\n";
+    html += "<h2>Evaluation matrix</h2>\n";
+    if (!m.pairing.empty())
+        html += "<p class=\"pairing\">" + htmlEscape(m.pairing) + "</p>\n";
+    html += matrixTable(m);
+    for (const MatrixRun &run : m.runs) {
+        const std::string prefix = m.runs.size() > 1 ? run.name + ": " : "";
+        html += evaluationList(store, run.benchmarkEvaluation, (prefix + "Benchmark").c_str());
+        html += evaluationList(store, run.domainEvaluation, (prefix + "Domain test").c_str());
+    }
     const std::string chart = categoryChart(m);
     if (!chart.empty())
         html += "<h2>Benchmark accuracy per category</h2>\n" + chart + "\n";
-    if (run) {
-        html += "<h2>The run</h2>\n<p>" + htmlEscape(run->name) + ": " + runStatusName(run->status) + ", " +
-                std::to_string(run->steps) + " steps" +
-                (run->finalLoss ? ", final loss " + fixed(*run->finalLoss, 4) : std::string()) + "; folder <code>" +
-                htmlEscape(run->folder) + "</code></p>\n";
-        html += dataSummary(store, run->dataset);
-        html += "<h3>Loss</h3>\n" + lossCurve(run->folder) + "\n";
-        html += "<h3>Settings</h3>\n<pre>" + htmlEscape(run->config.dump(2)) + "</pre>\n";
+    const std::string deltas = deltaChart(m);
+    if (!deltas.empty())
+        html += "<h2>Metric deltas (tuned − base)</h2>\n" + deltas + "\n";
+    for (const RunRecord &run : runs) {
+        html += "<h2>The run " + htmlEscape(run.name) + "</h2>\n<p>" + htmlEscape(run.name) + ": " +
+                runStatusName(run.status) + ", " + std::to_string(run.steps) + " steps" +
+                (run.finalLoss ? ", final loss " + fixed(*run.finalLoss, 4) : std::string()) + "; folder <code>" +
+                htmlEscape(run.folder) + "</code></p>\n";
+        html += dataSummary(store, run.dataset);
+        html += "<h3>Loss</h3>\n" + lossCurve(run.folder) + "\n";
+        html += "<h3>Settings</h3>\n<pre>" + htmlEscape(run.config.dump(2)) + "</pre>\n";
     }
     return html + "</body></html>\n";
 }
 
 void writeEvaluationReport(const ProjectStore &store, std::optional<int64_t> runId, const std::filesystem::path &out)
 {
-    const std::string html = evaluationReportHtml(store, runId);
+    writeEvaluationReport(store, runId ? std::vector<int64_t>{*runId} : std::vector<int64_t>{}, out);
+}
+
+void writeEvaluationReport(const ProjectStore &store, const std::vector<int64_t> &runIds, const std::filesystem::path &out)
+{
+    const std::string html = evaluationReportHtml(store, runIds);
     const std::filesystem::path tmp = out.parent_path() / ("." + out.filename().string() + ".tmp");
     {
         std::ofstream file(tmp, std::ios::binary | std::ios::trunc);

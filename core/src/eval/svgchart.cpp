@@ -133,4 +133,64 @@ std::string svgBarChart(const std::vector<SvgBarGroup> &groups, const std::vecto
     return svg + "</svg>";
 }
 
+std::string svgDeltaChart(const std::vector<SvgDeltaRow> &rows, const std::vector<std::string> &seriesNames,
+                          const std::vector<std::string> &colors, const std::string &axisLabel)
+{
+    if (rows.empty())
+        return "";
+    double extent = 0;
+    for (const SvgDeltaRow &r : rows)
+        for (const auto &v : r.values)
+            if (v)
+                for (double x : {v->estimate, v->low, v->high})
+                    if (std::isfinite(x))
+                        extent = std::max(extent, std::abs(x));
+    extent = extent > 0 ? extent * 1.1 : 1;
+    const double left = 150, right = 16, top = 12, bottom = 48;
+    const double band = 10 + 12 * double(std::max<size_t>(1, seriesNames.size()));
+    const double w = kWidth - left - right, h = band * double(rows.size());
+    const double height = top + h + bottom;
+    auto px = [&](double x) { return left + (x + extent) / (2 * extent) * w; };
+    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(kWidth) + "\" height=\"" +
+                      num(height) + "\" viewBox=\"0 0 " + num(kWidth) + " " + num(height) +
+                      "\" role=\"img\" aria-label=\"metric deltas\" font-family=\"sans-serif\" font-size=\"11\">";
+    for (int i = 0; i <= 4; ++i) {
+        const double x = -extent + 2 * extent * i / 4;
+        svg += "<line x1=\"" + num(px(x)) + "\" x2=\"" + num(px(x)) + "\" y1=\"" + num(top) + "\" y2=\"" +
+               num(top + h) + "\" stroke=\"" + (i == 2 ? "#666" : "#ddd") + "\"/><text x=\"" + num(px(x)) +
+               "\" y=\"" + num(top + h + 14) + "\" text-anchor=\"middle\">" + tick(std::abs(x) < 1e-12 ? 0 : x) +
+               "</text>";
+    }
+    svg += "<text x=\"" + num(left + w / 2) + "\" y=\"" + num(top + h + 28) + "\" text-anchor=\"middle\">" +
+           htmlEscape(axisLabel) + "</text>";
+    for (size_t r = 0; r < rows.size(); ++r) {
+        const double y0 = top + band * double(r);
+        svg += "<text x=\"" + num(left - 6) + "\" y=\"" + num(y0 + band / 2 + 4) + "\" text-anchor=\"end\">" +
+               htmlEscape(rows[r].label) + "</text>";
+        for (size_t s = 0; s < rows[r].values.size() && s < colors.size(); ++s) {
+            const auto &v = rows[r].values[s];
+            if (!v || !std::isfinite(v->estimate))
+                continue;
+            const double y = y0 + 5 + 12 * double(s);
+            const double a = px(std::min(0.0, v->estimate)), b = px(std::max(0.0, v->estimate));
+            svg += "<rect x=\"" + num(a) + "\" y=\"" + num(y) + "\" width=\"" + num(std::max(b - a, 1.0)) +
+                   "\" height=\"9\" fill=\"" + colors[s] + "\"><title>" +
+                   htmlEscape(rows[r].label + " " + seriesNames[s]) + " " + num(v->estimate) + " [" + num(v->low) +
+                   ", " + num(v->high) + "]</title></rect>";
+            if (std::isfinite(v->low) && std::isfinite(v->high))
+                svg += "<path d=\"M" + num(px(v->low)) + " " + num(y + 4.5) + "H" + num(px(v->high)) + "M" +
+                       num(px(v->low)) + " " + num(y + 1) + "V" + num(y + 8) + "M" + num(px(v->high)) + " " +
+                       num(y + 1) + "V" + num(y + 8) + "\" stroke=\"#222\" fill=\"none\"/>";
+        }
+    }
+    double legendX = left;
+    for (size_t s = 0; s < seriesNames.size() && s < colors.size(); ++s) {
+        svg += "<rect x=\"" + num(legendX) + "\" y=\"" + num(height - 14) + "\" width=\"10\" height=\"10\" fill=\"" +
+               colors[s] + "\"/><text x=\"" + num(legendX + 14) + "\" y=\"" + num(height - 5) + "\">" +
+               htmlEscape(seriesNames[s]) + "</text>";
+        legendX += 24 + 7 * double(seriesNames[s].size());
+    }
+    return svg + "</svg>";
+}
+
 } // namespace ft

@@ -36,7 +36,7 @@ PARAGRAPHS = [
     ["Side effects are rare at these doses but include a stomach upset, heartburn and,",
      "in people who are sensitive to it, a wheezing attack that needs medical care."],
 ]
-LINES_PER_PAGE = 5
+LINES_PER_PAGE = 6  # page 2 starts a paragraph after a heading; paragraph 4 runs onto page 3
 
 
 def write_pdf(path):
@@ -178,9 +178,12 @@ def test_document_review_counts_tokens_like_tokenizers(docs, fixtures_dir):
     folder = docs / "docs"
     write_pdf(folder / "a.pdf")
     write_docx(folder / "b.docx")
-    (folder / "c.txt").write_text("A plain text note.\n\nCopyright Clinic.\n", encoding="utf-8")
-    (folder / "d.md").write_text("# Notes\n\nAnother note.\n\nCopyright Clinic.\n", encoding="utf-8")
-    (folder / "e.md").write_text("Third note.\n\nCopyright Clinic.\n", encoding="utf-8")
+    (folder / "c.txt").write_text("The patient was seen in the morning and sent home with a note for the "
+                                  "doctor.\n\nCopyright Clinic.\n", encoding="utf-8")
+    (folder / "d.md").write_text("# Notes\n\nIt is the second visit of the week, and the fever is down.\n\n"
+                                 "Copyright Clinic.\n", encoding="utf-8")
+    (folder / "e.md").write_text("Le patient est rentré chez lui après une nuit calme à la clinique.\n\n"
+                                 "Copyright Clinic.\n", encoding="utf-8")
     project = docs / "p.ftproj"
     cli_json("data", "import", folder, "--project", project)
     model = fixtures_dir / MODEL
@@ -204,4 +207,4 @@ def test_document_review_counts_tokens_like_tokenizers(docs, fixtures_dir):
     assert summary["tokens"]["total"] == sum(expected)
     assert summary["boilerplate"]["lines"][0]["line"] == "Copyright Clinic."
     assert summary["boilerplate"]["lines"][0]["documents"] == 3
-    assert summary["languages"].get("en", 0) >= 4
+    assert summary["languages"] == {"en": 3, "zh+en": 1, "latin_other": 1}

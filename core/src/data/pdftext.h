@@ -1,4 +1,6 @@
-// The text layer of a PDF through Poppler (poppler-cpp), page by page in reading order.
+// The text layer of a PDF through Poppler (poppler-cpp), page by page: Poppler's words in reading
+// order with their boxes, rebuilt into lines, with a blank line where the vertical gap between two
+// lines is clearly wider than the page's usual spacing (a paragraph break).
 #pragma once
 
 #include <filesystem>

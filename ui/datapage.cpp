@@ -518,7 +518,7 @@ void DataPage::chooseImport(const QStringList &files)
     if (chosen.isEmpty()) {
         chosen = QFileDialog::getOpenFileNames(
             this, tr("Import Data Files"), QString(),
-            tr("Data files (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md);;All files (*)"));
+            tr("Data files (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md *.html *.htm *.pdf *.docx);;All files (*)"));
         if (chosen.isEmpty())
             return;
     }

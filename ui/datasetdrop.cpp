@@ -8,7 +8,8 @@ namespace ftui {
 
 QStringList datasetPathsFromMimeData(const QMimeData *mime)
 {
-    static const QStringList kSuffixes = {"json", "jsonl", "ndjson", "csv", "tsv", "txt", "md"};
+    static const QStringList kSuffixes = {"json", "jsonl", "ndjson", "csv", "tsv", "txt",
+                                              "md",   "html",  "htm",    "pdf", "docx"};
     if (!mime || !mime->hasUrls())
         return {};
     QStringList paths;

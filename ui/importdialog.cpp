@@ -49,9 +49,22 @@ ImportDialog::ImportDialog(const QStringList &files, QWidget *parent)
     m_fileList->setMaximumHeight(72);
     auto *addButton = new QPushButton(tr("Add Files…"));
     connect(addButton, &QPushButton::clicked, this, &ImportDialog::addFiles);
+    auto *addFolderButton = new QPushButton(tr("Add Folder…"));
+    addFolderButton->setObjectName(QStringLiteral("addFolderButton"));
+    addFolderButton->setToolTip(tr("A folder of documents (.txt, .md, .html, .pdf, .docx): a document per file, "
+                                   "for continued pre-training"));
+    connect(addFolderButton, &QPushButton::clicked, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Add a Folder of Documents"));
+        if (!folder.isEmpty())
+            addPaths({folder});
+    });
+    auto *addButtons = new QVBoxLayout;
+    addButtons->addWidget(addButton);
+    addButtons->addWidget(addFolderButton);
+    addButtons->addStretch();
     auto *filesRow = new QHBoxLayout;
     filesRow->addWidget(m_fileList, 1);
-    filesRow->addWidget(addButton, 0, Qt::AlignTop);
+    filesRow->addLayout(addButtons);
 
     m_name = new QLineEdit;
     m_name->setObjectName(QStringLiteral("importName"));
@@ -126,9 +139,13 @@ ImportDialog::ImportDialog(const QStringList &files, QWidget *parent)
 
 void ImportDialog::addFiles()
 {
-    const QStringList more = QFileDialog::getOpenFileNames(
+    addPaths(QFileDialog::getOpenFileNames(
         this, tr("Add Data Files"), QString(),
-        tr("Data files (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md);;All files (*)"));
+        tr("Data files (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md *.html *.htm *.pdf *.docx);;All files (*)")));
+}
+
+void ImportDialog::addPaths(const QStringList &more)
+{
     for (const QString &f : more) {
         if (m_files.contains(f))
             continue;

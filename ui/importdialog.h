@@ -29,6 +29,7 @@ public:
 
 private:
     void addFiles();
+    void addPaths(const QStringList &paths); // files or document folders
     void refreshPreview();
 
     QStringList m_files;

@@ -29,6 +29,7 @@
 #include <ft/model.h>
 #include <ft/runtime.h>
 
+#include <QFileDialog>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -167,6 +168,13 @@ void MainWindow::createMenus()
     file->addAction(tr("&Import Dataset…"), this, [this] {
         showPage(Page::Data);
         m_dataPage->chooseImport();
+    });
+    file->addAction(tr("Import a Folder of &Documents…"), this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Import a Folder of Documents"));
+        if (folder.isEmpty())
+            return;
+        showPage(Page::Data);
+        m_dataPage->chooseImport({folder});
     });
     file->addSeparator();
     QAction *openFolder = file->addAction(tr("&Open Model Folder…"), this, [this] {

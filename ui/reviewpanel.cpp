@@ -1,5 +1,6 @@
 #include "reviewpanel.h"
 
+#include "documentsummary.h"
 #include "findingtext.h"
 #include "theme.h"
 
@@ -30,6 +31,10 @@ ReviewPanel::ReviewPanel(QWidget *parent) : QWidget(parent)
     m_explanation = new QLabel;
     m_explanation->setWordWrap(true);
     m_explanation->setTextFormat(Qt::RichText);
+    m_documents = new QLabel;
+    m_documents->setObjectName(QStringLiteral("documentSummary"));
+    m_documents->setWordWrap(true);
+    m_documents->setTextFormat(Qt::RichText);
     m_counts = new QTreeWidget;
     m_counts->setObjectName(QStringLiteral("reviewCounts"));
     m_counts->setHeaderLabels({tr("Finding"), tr("Rows"), tr("Findings")});
@@ -66,6 +71,7 @@ ReviewPanel::ReviewPanel(QWidget *parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_score);
     layout->addWidget(m_explanation);
+    layout->addWidget(m_documents);
     m_counts->setMaximumHeight(150);
     layout->addWidget(m_counts);
     layout->addWidget(m_findingHelp);
@@ -81,6 +87,9 @@ void ReviewPanel::setReport(const nlohmann::json &report)
     m_plot->clearPlottables();
     m_plot->clearItems();
     m_bins = 0;
+    const QString documents = documentSummaryHtml(report);
+    m_documents->setText(documents);
+    m_documents->setVisible(!documents.isEmpty());
     if (!report.is_object() || report.empty() || !report.contains("score")) {
         m_score->setText(tr("Not reviewed yet"));
         m_findingHelp->clear();
@@ -200,6 +209,11 @@ void ReviewPanel::activateRow(int row)
 {
     if (QTreeWidgetItem *item = m_counts->topLevelItem(row))
         Q_EMIT m_counts->itemClicked(item, 0);
+}
+
+QString ReviewPanel::documentSummaryText() const
+{
+    return m_documents->text();
 }
 
 QString ReviewPanel::findingHelpText() const

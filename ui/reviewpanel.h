@@ -1,4 +1,5 @@
 // The quality report of a dataset's last review: the score with the factors that explain it,
+// for documents (pre-training text) their count, tokens, duplicates, languages and boilerplate,
 // counts per finding kind, the token-length histogram with the training cutoff drawn on it
 // (QCustomPlot), and the largest duplicate clusters. Shows the report JSON of ft::saveReview.
 #pragma once
@@ -30,6 +31,8 @@ public:
     // As a click on that row: explains it and emits findingActivated.
     void activateRow(int row);
     QString findingHelpText() const;
+    // The document-level summary (plain-text datasets); "" otherwise.
+    QString documentSummaryText() const;
 
 Q_SIGNALS:
     // A finding was clicked: the Data page filters its table by it.
@@ -38,6 +41,7 @@ Q_SIGNALS:
 private:
     QLabel *m_score = nullptr;
     QLabel *m_explanation = nullptr;
+    QLabel *m_documents = nullptr;
     QTreeWidget *m_counts = nullptr;
     QLabel *m_findingHelp = nullptr;
     QCustomPlot *m_plot = nullptr;

@@ -86,6 +86,23 @@ void runReview(const ReviewArgs &a)
                 static_cast<long long>(tl["rows_truncated"].get<int64_t>()),
                 static_cast<long long>(tl["cutoff"].get<int64_t>()),
                 static_cast<long long>(tl["tokens_lost"].get<int64_t>()));
+    if (report.contains("documents")) { // a text dataset: the document-level summary
+        const auto &d = report["documents"];
+        std::string langs;
+        for (const auto &[lang, n] : d["languages"].items())
+            langs += (langs.empty() ? "" : ", ") + lang + " " + std::to_string(n.get<int64_t>());
+        std::printf("documents: %lld (%lld empty), %lld tokens%s; %lld exact copies, %lld near-duplicate clusters; "
+                    "%zu boilerplate lines; languages: %s\n",
+                    static_cast<long long>(d["documents"].get<int64_t>()), static_cast<long long>(d["empty"].get<int64_t>()),
+                    static_cast<long long>(d["tokens"].value("total", int64_t(0))),
+                    d["tokens"].value("exact", false) ? "" : " (estimated)",
+                    static_cast<long long>(d["duplicates"]["exact_copies"].get<int64_t>()),
+                    static_cast<long long>(d["duplicates"]["near_duplicate_clusters"].get<int64_t>()),
+                    d["boilerplate"]["lines"].size(), langs.c_str());
+        for (const auto &line : d["boilerplate"]["lines"])
+            std::printf("  boilerplate in %lld documents: %s\n", static_cast<long long>(line["documents"].get<int64_t>()),
+                        line["line"].get<std::string>().c_str());
+    }
     for (const auto &f : report["score"]["factors"])
         if (f["penalty"].get<double>() > 0)
             std::printf("  score: %s\n", f["explanation"].get<std::string>().c_str());

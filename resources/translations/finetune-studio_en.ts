@@ -2,6 +2,30 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>DocumentSummary</name>
+    <message numerus="yes">
+        <source>&lt;b&gt;%n document(s)&lt;/b&gt;</source>
+        <translation>
+            <numerusform>&lt;b&gt;%n document&lt;/b&gt;</numerusform>
+            <numerusform>&lt;b&gt;%n documents&lt;/b&gt;</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n empty</source>
+        <translation>
+            <numerusform>%n empty</numerusform>
+            <numerusform>%n empty</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Boilerplate: %n line(s) repeated across many documents (%1 documents hold one):</source>
+        <translation>
+            <numerusform>Boilerplate: %n line repeated across many documents (%1 documents hold it):</numerusform>
+            <numerusform>Boilerplate: %n lines repeated across many documents (%1 documents hold one):</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ftui</name>
     <message numerus="yes">
         <source>Mark %n row(s) %1</source>

@@ -2,6 +2,75 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>DocumentSummary</name>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Chinese and English</source>
+        <translation>中英混合</translation>
+    </message>
+    <message>
+        <source>other Latin-script</source>
+        <translation>其他拉丁字母语言</translation>
+    </message>
+    <message>
+        <source>mixed scripts</source>
+        <translation>多种文字混合</translation>
+    </message>
+    <message>
+        <source>no letters</source>
+        <translation>无文字</translation>
+    </message>
+    <message>
+        <source>other scripts</source>
+        <translation>其他文字</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;%n document(s)&lt;/b&gt;</source>
+        <translation>
+            <numerusform>&lt;b&gt;%n 篇文档&lt;/b&gt;</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 tokens (mean %2 per document)</source>
+        <translation>%1 个词元（平均每篇文档 %2 个）</translation>
+    </message>
+    <message>
+        <source>about %1 tokens (estimated; mean %2 per document)</source>
+        <translation>约 %1 个词元（估算；平均每篇文档 %2 个）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n empty</source>
+        <translation>
+            <numerusform>%n 篇为空</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 exact copies, %2 near-duplicate clusters (%3 documents)</source>
+        <translation>%1 篇完全重复的副本，%2 组近似重复（%3 篇文档）</translation>
+    </message>
+    <message>
+        <source>languages: %1</source>
+        <translation>语言：%1</translation>
+    </message>
+    <message>
+        <source>in %1 % of the documents</source>
+        <translation>出现在 %1 % 的文档中</translation>
+    </message>
+    <message numerus="yes">
+        <source>Boilerplate: %n line(s) repeated across many documents (%1 documents hold one):</source>
+        <translation>
+            <numerusform>模板化文字：%n 行在许多文档中重复出现（%1 篇文档含有）：</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ExportPage</name>
     <message>
         <source>PEFT adapter (transformers + peft)</source>
@@ -537,12 +606,12 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
         <translation>导入数据文件</translation>
     </message>
     <message>
-        <source>Data files (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md);;All files (*)</source>
-        <translation>数据文件 (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md);;所有文件 (*)</translation>
-    </message>
-    <message>
         <source>Importing…</source>
         <translation>正在导入…</translation>
+    </message>
+    <message>
+        <source>Data files (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md *.html *.htm *.pdf *.docx);;All files (*)</source>
+        <translation>数据文件 (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md *.html *.htm *.pdf *.docx);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -1364,10 +1433,6 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
         <translation>添加数据文件</translation>
     </message>
     <message>
-        <source>Data files (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md);;All files (*)</source>
-        <translation>数据文件 (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md);;所有文件 (*)</translation>
-    </message>
-    <message>
         <source>Add a file to see its format.</source>
         <translation>添加文件后可查看其格式。</translation>
     </message>
@@ -1382,6 +1447,22 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     <message>
         <source>&lt;b&gt;%1&lt;/b&gt; · %2% confidence · %3 file — %4</source>
         <translation>&lt;b&gt;%1&lt;/b&gt; · 置信度 %2% · %3 文件 — %4</translation>
+    </message>
+    <message>
+        <source>Add Folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>A folder of documents (.txt, .md, .html, .pdf, .docx): a document per file, for continued pre-training</source>
+        <translation>文档文件夹（.txt、.md、.html、.pdf、.docx）：每个文件一篇文档，用于继续预训练</translation>
+    </message>
+    <message>
+        <source>Add a Folder of Documents</source>
+        <translation>添加文档文件夹</translation>
+    </message>
+    <message>
+        <source>Data files (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md *.html *.htm *.pdf *.docx);;All files (*)</source>
+        <translation>数据文件 (*.json *.jsonl *.ndjson *.csv *.tsv *.txt *.md *.html *.htm *.pdf *.docx);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -1715,6 +1796,14 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     <message>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Import a Folder of &amp;Documents…</source>
+        <translation>导入文档文件夹(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Import a Folder of Documents</source>
+        <translation>导入文档文件夹</translation>
     </message>
 </context>
 <context>

@@ -169,6 +169,37 @@ def projects():
         put("fuzz_project", "no-version.ftproj", open(proj, "rb").read())
 
 
+def documents():
+    """A tiny DOCX (deflated and stored entries), a one-page PDF and '\f'-separated pages."""
+    import io
+    import zipfile
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="w"><w:body>'
+           '<w:p><w:r><w:t>Dose</w:t><w:tab/><w:t xml:space="preserve">500 mg &amp; more</w:t></w:r></w:p>'
+           '<w:p><w:r><w:t>line</w:t><w:br/><w:t>&#x4E2D;</w:t></w:r></w:p></w:body></w:document>')
+    for name, method in (("deflated.docx", zipfile.ZIP_DEFLATED), ("stored.docx", zipfile.ZIP_STORED)):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", method) as z:
+            z.writestr("[Content_Types].xml", "<Types/>")
+            z.writestr("word/document.xml", xml)
+        put("fuzz_documents", name, buf.getvalue())
+    content = b"BT /F1 11 Tf 60 760 Td (Running head 1) Tj 0 -40 Td (The treat-) Tj 0 -14 Td (ment works.) Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+               b"/Contents 5 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    put("fuzz_documents", "page.pdf", pdf)
+    put("fuzz_documents", "pages.txt", "Head 1\nThe treat-\nment works.\n1\fHead 2\n第二页。\n2\f")
+
+
 if __name__ == "__main__":
     templates()
     records()
@@ -178,3 +209,4 @@ if __name__ == "__main__":
     runconfigs()
     dataset_infos()
     projects()
+    documents()

@@ -72,8 +72,8 @@ struct ImportResult
     std::string duplicateOf;        // an earlier dataset with the same content (allowDuplicate)
 };
 
-// Imports files (JSON, JSONL, CSV, TSV, .txt/.md, or a folder of .txt/.md files) as ONE dataset
-// in one transaction. Bad records are counted and listed, not fatal; a file that cannot be read
+// Imports files (JSON, JSONL, CSV, TSV, .txt/.md/.html, .pdf, .docx, or a folder of documents) as
+// ONE dataset in one transaction. Bad records are counted and listed, not fatal; a file that cannot be read
 // at all, no good rows, a name in use or duplicate content is BadInput and writes nothing.
 ImportResult importDataset(ProjectStore &store, const std::vector<std::filesystem::path> &files,
                            const ImportOptions &options);

@@ -22,13 +22,13 @@ struct PreviewRow
 struct ImportPreview
 {
     FormatDetection detection;       // or {format, 1, "given"} when options.format is set
-    std::string fileKind;            // json, jsonl, csv, tsv, text
+    std::string fileKind;            // json, jsonl, csv, tsv, text, pdf, docx
     std::vector<std::string> columns; // the source columns of the sampled records, sorted
     std::vector<PreviewRow> rows;     // the first `maxRows` records
 };
 
 // Uses options.format, columnMap, tags and textSplit. BadInput when the file cannot be read,
-// is empty or binary. A folder previews its first .txt/.md file.
+// is empty or binary. A folder previews its first document (.txt/.md/.html/.pdf/.docx).
 ImportPreview previewImport(const std::filesystem::path &file, const ImportOptions &options,
                             size_t maxRows = 20);
 

@@ -111,12 +111,12 @@ std::vector<InputFile> expandInputs(const std::vector<fs::path> &paths, TextSpli
                     docs.push_back(it->path());
             }
             if (docs.empty())
-                throwBadInput(p.string() + ": folder has no documents (.txt, .md or .html files)");
+                throwBadInput(p.string() + ": folder has no documents (.txt, .md, .html, .pdf or .docx files)");
             std::sort(docs.begin(), docs.end());
             const TextUnit unit = split == TextSplit::Line ? TextUnit::Line
                                   : split == TextSplit::Paragraph ? TextUnit::Paragraph : TextUnit::File;
             for (const auto &d : docs)
-                out.push_back({d, fs::relative(d, p, ec).generic_string(), FileKind::Text, unit});
+                out.push_back({d, fs::relative(d, p, ec).generic_string(), documentFileKind(d), unit});
             continue;
         }
         if (!fs::exists(p, ec))
@@ -160,6 +160,8 @@ std::string contentHash(const std::vector<InputFile> &files)
 
 FormatDetection detectFileUnnamed(const InputFile &f, const ImportOptions &o)
 {
+    if (isBinaryDocument(f.kind))
+        return {DataFormat::Text, 1.0, std::string(f.kind == FileKind::Pdf ? "PDF" : "Word") + " document (a document per file)"};
     if (f.kind == FileKind::Text && o.columnMap.empty())
         return {DataFormat::Text, 1.0, "plain text file (a document per " +
                                            std::string(f.unit == TextUnit::Line ? "line" : f.unit == TextUnit::Paragraph ? "blank-line block" : "file") + ")"};
@@ -215,6 +217,8 @@ ImportResult importDataset(ProjectStore &store, const std::vector<fs::path> &pat
         throwBadInput("import: no files given");
     const std::vector<InputFile> files = expandInputs(paths, o.textSplit);
     for (const auto &f : files) {
+        if (isBinaryDocument(f.kind))
+            continue; // its reader reports an empty or unreadable file as a bad document
         TextStream probe(f.path);
         // A document per file: an empty one is an empty document, a bad row like any other.
         const bool document = f.kind == FileKind::Text && f.unit == TextUnit::File;
@@ -280,7 +284,7 @@ ImportResult importDataset(ProjectStore &store, const std::vector<fs::path> &pat
     for (const auto &f : files) try {
         auto reader = openRecordReader(f.path, f.kind, f.unit);
         if (result.encoding.empty())
-            result.encoding = reader->stream().encoding();
+            result.encoding = reader->encoding();
         SourceRecord rec;
         int64_t recordNo = 0;
         while (reader->next(rec)) {
@@ -306,12 +310,17 @@ ImportResult importDataset(ProjectStore &store, const std::vector<fs::path> &pat
                     result.badRows.push_back({f.path.string(), rec.line, recordNo, reason});
             }
             if (o.progress && (recordNo & 4095) == 0) {
-                progress.bytesDone = bytesBefore + reader->stream().bytesRead();
+                progress.bytesDone = bytesBefore + reader->bytesRead();
                 progress.rows = writer->rowsWritten();
                 o.progress(progress);
             }
         }
-        bytesBefore += reader->stream().size();
+        bytesBefore += reader->size();
+        if (o.progress && files.size() > 1) { // a folder of documents: progress per file
+            progress.bytesDone = bytesBefore;
+            progress.rows = writer->rowsWritten();
+            o.progress(progress);
+        }
     } catch (const Error &e) {
         rethrowNamingFile(f.path, e);
     }

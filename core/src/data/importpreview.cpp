@@ -30,7 +30,7 @@ fs::path firstDocument(const fs::path &folder)
             docs.push_back(it->path());
     }
     if (docs.empty())
-        throwBadInput(folder.string() + ": folder has no documents (.txt, .md or .html files)");
+        throwBadInput(folder.string() + ": folder has no documents (.txt, .md, .html, .pdf or .docx files)");
     return *std::min_element(docs.begin(), docs.end());
 }
 
@@ -43,14 +43,14 @@ ImportPreview previewImport(const fs::path &input, const ImportOptions &o, size_
     const fs::path file = folder ? firstDocument(input) : input;
     if (!fs::exists(file, ec))
         throwBadInput(file.string() + ": file not found");
-    {
+    const FileKind kind = folder ? documentFileKind(file) : sniffFileKind(file);
+    if (!isBinaryDocument(kind)) {
         TextStream probe(file);
         if (probe.size() == 0 && !folder)  // a folder's empty document is a bad row
             throwBadInput(file.string() + ": empty file");
         if (probe.looksBinary())
             throwBadInput(file.string() + ": binary file (NUL bytes in the first 64 KiB), not text data");
     }
-    const FileKind kind = folder ? FileKind::Text : sniffFileKind(file);
     const TextUnit unit = folder || o.textSplit == TextSplit::File ? TextUnit::File
                           : o.textSplit == TextSplit::Paragraph    ? TextUnit::Paragraph
                                                                    : TextUnit::Line;
@@ -80,8 +80,8 @@ ImportPreview previewImport(const fs::path &input, const ImportOptions &o, size_
 
     if (o.format != DataFormat::Auto) {
         preview.detection = {o.format, 1.0, "given"};
-    } else if (kind == FileKind::Text && o.columnMap.empty()) {
-        preview.detection = {DataFormat::Text, 1.0, "plain text file"};
+    } else if ((kind == FileKind::Text && o.columnMap.empty()) || isBinaryDocument(kind)) {
+        preview.detection = {DataFormat::Text, 1.0, isBinaryDocument(kind) ? "document file" : "plain text file"};
     } else if (o.tags.empty()) {
         preview.detection = detectFormat(sample);
     } else {

@@ -23,6 +23,8 @@ const char *fileKindName(FileKind kind)
     case FileKind::Csv: return "csv";
     case FileKind::Tsv: return "tsv";
     case FileKind::Text: return "text";
+    case FileKind::Pdf: return "pdf";
+    case FileKind::Docx: return "docx";
     }
     return "text";
 }
@@ -128,7 +130,7 @@ void parseRecord(const std::string &text, SourceRecord &r)
 // JSON: a list of records, or an object whose values are lists of records. Each element is cut
 // out by bracket and string tracking and parsed on its own, so a syntax error costs one record
 // (the reader resumes at the next top-level comma) and memory holds one element at a time.
-class JsonReader : public RecordReader
+class JsonReader : public TextRecordReader
 {
 public:
     explicit JsonReader(const fs::path &path) : m_stream(path), m_in(m_stream) {}
@@ -332,7 +334,7 @@ private:
 };
 
 // JSON Lines: one object per line; blank lines are skipped; a bad line costs that record.
-class JsonlReader : public RecordReader
+class JsonlReader : public TextRecordReader
 {
 public:
     explicit JsonlReader(const fs::path &path) : m_stream(path), m_in(m_stream) {}
@@ -442,7 +444,7 @@ namespace {
 // CSV / TSV after RFC 4180: a header row names the columns; fields may be quoted ("" is a quote),
 // quoted fields may hold the separator and newlines; CRLF or LF ends a record. A record with a
 // different number of fields than the header is a bad row.
-class CsvReader : public RecordReader
+class CsvReader : public TextRecordReader
 {
 public:
     CsvReader(const fs::path &path, char sep) : m_rows(path, sep) {}
@@ -508,7 +510,7 @@ private:
 };
 
 // Plain text: {"text": ...} per line, per blank-line block, or for the whole file.
-class TextReader : public RecordReader
+class TextReader : public TextRecordReader
 {
 public:
     // An HTML file is one document, its tags stripped (data/htmltext.h).
@@ -596,7 +598,15 @@ bool isDocumentFile(const fs::path &path)
 {
     std::string ext = path.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext == ".txt" || ext == ".md" || ext == ".markdown" || isHtmlFileName(path.filename().string());
+    return ext == ".txt" || ext == ".md" || ext == ".markdown" || ext == ".pdf" || ext == ".docx" ||
+           isHtmlFileName(path.filename().string());
+}
+
+FileKind documentFileKind(const fs::path &path)
+{
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext == ".pdf" ? FileKind::Pdf : ext == ".docx" ? FileKind::Docx : FileKind::Text;
 }
 
 FileKind sniffFileKind(const fs::path &path)
@@ -607,6 +617,10 @@ FileKind sniffFileKind(const fs::path &path)
         return FileKind::Jsonl;
     if (ext == ".csv")
         return FileKind::Csv;
+    if (ext == ".pdf")
+        return FileKind::Pdf;
+    if (ext == ".docx")
+        return FileKind::Docx;
     if (ext == ".tsv" || ext == ".tab")
         return FileKind::Tsv;
     if (ext == ".json") {
@@ -634,6 +648,8 @@ std::unique_ptr<RecordReader> openRecordReader(const fs::path &path, FileKind ki
     case FileKind::Csv: return std::make_unique<CsvReader>(path, ',');
     case FileKind::Tsv: return std::make_unique<CsvReader>(path, '\t');
     case FileKind::Text: return std::make_unique<TextReader>(path, textUnit);
+    case FileKind::Pdf:
+    case FileKind::Docx: return openBinaryDocumentReader(path, kind);
     }
     return nullptr;
 }

@@ -124,6 +124,7 @@ ReviewResult reviewDataset(const std::vector<ReviewRow> &rows, const ReviewOptio
         {"script mix", review::checkScriptMix},
         {"personal data", review::checkPersonalData},
         {"diversity", review::computeDiversity},
+        {"documents", review::summariseDocuments},
     };
     nlohmann::json timings = nlohmann::json::object();
     for (std::size_t s = 0; s < stages.size(); ++s) {

@@ -56,6 +56,7 @@ void checkEncoding(ReviewContext &ctx);         // mojibake and control characte
 void checkScriptMix(ReviewContext &ctx);
 void checkPersonalData(ReviewContext &ctx);
 void computeDiversity(ReviewContext &ctx);
+void summariseDocuments(ReviewContext &ctx);    // plain-text datasets only; after the token lengths
 void computeScore(ReviewContext &ctx);          // last: reads the report and the findings
 
 } // namespace ft::review

@@ -210,3 +210,27 @@ def test_bad_input(setup):
     bad(["beta", "preference stages"], stage="sft", beta=0.2)
     bad(["loss_type", "ipo"], loss_type="ipo")
     bad(["prompt alone", "cutoff_len"], cutoff_len=8)
+
+
+def test_project_dataset_of_ranking_rows_trains(setup, fixtures_dir, tmp_path):
+    """LLaMA-Factory's ranking rows (ShareGPT prompt, chosen / rejected replies) imported into a
+    project train from "P.ftproj#name": the rejected reply comes from the row's original record."""
+    from conftest import cli_json
+    root, model, _ = setup
+    rows = json.loads((fixtures_dir / "datasets" / "dpo_zh_demo.json").read_text())
+    short = [r for r in rows if len(r["conversations"]) == 1
+             and len(r["conversations"][0]["value"]) < 40][:4]
+    assert len(short) == 4
+    source = root / "ranking.json"
+    source.write_text(json.dumps(short, ensure_ascii=False))
+    project = root / "ranking.ftproj"
+    project.unlink(missing_ok=True)
+    [imported] = cli_json("data", "import", source, "--project", project)
+    assert imported["format"] == "preference", imported
+    data = f"{project}#{imported['name']}"
+    for stage in ["dpo", "orpo"]:
+        out, proc = _train(root, model, data, f"project-{stage}", stage, 1, cutoff_len=256,
+                           per_device_train_batch_size=4)
+        assert "4 preference pairs" in proc.stderr, proc.stderr
+        [line] = _metrics(out)
+        assert line["logps/chosen"] < 0 and line["logps/rejected"] < 0, line

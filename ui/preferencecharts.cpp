@@ -12,7 +12,7 @@ namespace ftui {
 
 namespace {
 
-QCustomPlot *plot(const QString &title, const QPalette &palette, const QFont &font)
+QCustomPlot *plot(const QString &title, const QString &xLabel, const QPalette &palette, const QFont &font)
 {
     auto *p = new QCustomPlot;
     p->setMinimumHeight(90);
@@ -31,7 +31,7 @@ QCustomPlot *plot(const QString &title, const QPalette &palette, const QFont &fo
         axis->setTickLabelColor(palette.color(QPalette::WindowText));
         axis->setLabelColor(palette.color(QPalette::WindowText));
     }
-    p->xAxis->setLabel(QObject::tr("step"));
+    p->xAxis->setLabel(xLabel);
     p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     return p;
 }
@@ -48,9 +48,9 @@ QCPGraph *graph(QCustomPlot *p, QColor color, const QPalette &palette, const QSt
 
 PreferenceCharts::PreferenceCharts(QWidget *parent) : QWidget(parent)
 {
-    m_rewards = plot(tr("Rewards"), palette(), font());
+    m_rewards = plot(tr("Rewards"), tr("step"), palette(), font());
     m_rewards->setObjectName(QStringLiteral("rewardsChart"));
-    m_accuracy = plot(tr("Reward accuracy"), palette(), font());
+    m_accuracy = plot(tr("Reward accuracy"), tr("step"), palette(), font());
     m_accuracy->setObjectName(QStringLiteral("rewardAccuracyChart"));
     m_chosen = graph(m_rewards, QColor(40, 150, 80), palette(), tr("chosen"));
     m_rejected = graph(m_rewards, QColor(200, 70, 60), palette(), tr("rejected"));

@@ -3,8 +3,9 @@ random Llama equals trl.DPOTrainer / trl.experimental.orpo.ORPOTrainer with peft
 and hyper-parameters (fp32, no dropout, same initial adapter): the loss, the chosen and rejected
 rewards and log-probs of each step and the LoRA weights after the steps, within 1e-5. The engine's
 initial LoRA A is read from a one-step run (with B = 0 the first step leaves A untouched, as in
-peft) and given to peft. The adapter the engine writes loads in peft. Bad input: a missing side, ties
-and identical answers, configurations DPO cannot train."""
+peft) and given to peft. The adapter the engine writes loads in peft. A project dataset of LLaMA-Factory ranking rows
+trains; a resumed run continues the same curve. Bad input: a missing side, ties and identical
+answers, configurations DPO cannot train."""
 import json
 import shutil
 
@@ -57,12 +58,12 @@ def setup(work_dir):
     return root, model, data
 
 
-def _train(root, model, data, name, stage, steps, check=True, **overrides):
+def _train(root, model, data, name, stage, steps=None, check=True, **overrides):
     out = root / name
     shutil.rmtree(out, ignore_errors=True)
     cfg = {"model": str(model), "data": str(data), "output_dir": str(out), "stage": stage,
            "strategy": "lora", "lora": LORA, "template": "model", "cutoff_len": CUTOFF,
-           "logging_steps": 1, "save_steps": 0, "max_steps": steps, "seed": 42, **HYPER}
+           "logging_steps": 1, "save_steps": 0, "max_steps": steps or 1, "seed": 42, **HYPER}
     cfg.update(overrides)
     path = root / f"{name}.json"
     path.write_text(json.dumps(cfg))
@@ -234,3 +235,17 @@ def test_project_dataset_of_ranking_rows_trains(setup, fixtures_dir, tmp_path):
         assert "4 preference pairs" in proc.stderr, proc.stderr
         [line] = _metrics(out)
         assert line["logps/chosen"] < 0 and line["logps/rejected"] < 0, line
+
+
+def test_resume_continues_the_same_curve(setup):
+    root, model, data = setup
+    common = dict(max_steps=3, save_steps=1, per_device_train_batch_size=2)
+    whole, _ = _train(root, model, data, "resume-whole", "dpo", **common)
+    cut, _ = _train(root, model, data, "resume-cut", "dpo", **common)
+    for folder in ["final", "checkpoint-2"]:  # as if killed after the first step's checkpoint
+        shutil.rmtree(cut / folder)
+    run_cli("train", "--resume", cut, timeout=300)
+    timing = {"tokens_per_second", "elapsed_seconds", "memory_bytes"}
+    curve = [{k: v for k, v in m.items() if k not in timing} for m in _metrics(cut)]
+    assert curve == [{k: v for k, v in m.items() if k not in timing} for m in _metrics(whole)]
+    assert len(curve) == 3 and curve[2]["rewards/margins"] != 0

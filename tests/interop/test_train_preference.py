@@ -3,9 +3,9 @@ random Llama equals trl.DPOTrainer / trl.experimental.orpo.ORPOTrainer with peft
 and hyper-parameters (fp32, no dropout, same initial adapter): the loss, the chosen and rejected
 rewards and log-probs of each step and the LoRA weights after the steps, within 1e-5. The engine's
 initial LoRA A is read from a one-step run (with B = 0 the first step leaves A untouched, as in
-peft) and given to peft. The adapter the engine writes loads in peft. A project dataset of LLaMA-Factory ranking rows
-trains; a resumed run continues the same curve. Bad input: a missing side, ties and identical
-answers, configurations DPO cannot train."""
+peft) and given to peft. The adapter the engine writes loads in peft. A project dataset of
+LLaMA-Factory ranking rows trains; a resumed run continues the same curve. Bad input: a missing
+side, ties and identical answers, configurations DPO cannot train."""
 import json
 import shutil
 

@@ -89,6 +89,10 @@ public:
     bool vote(const QString &vote, const QString &note = QString());
     ft::WinRate winRate() const;
     QString winRateText() const;
+    // The project's blind votes with a winner as a new preference dataset (ties left out; named
+    // after the run and the date; every row in the train split) for stage dpo / orpo. Returns its
+    // name, or "" (and shows why) when there is nothing to make it from.
+    QString makePreferenceDataset();
 
     enum class ErrorDisplay { Dialog, SignalOnly };
     void setErrorDisplay(ErrorDisplay display) { m_errorDisplay = display; }
@@ -97,6 +101,8 @@ Q_SIGNALS:
     void comparisonFinished();
     void tunedReady();
     void voteStored(qint64 comparisonId);
+    // A dataset was added to the project (the Data page lists it).
+    void preferenceDatasetCreated(const QString &name);
     void errorOccurred(const QString &message);
 
 private:
@@ -162,6 +168,7 @@ private:
     QLineEdit *m_note = nullptr;
     QLabel *m_winRate = nullptr;
     QLabel *m_projectLabel = nullptr;
+    QPushButton *m_makeDataset = nullptr;
 };
 
 } // namespace ftui

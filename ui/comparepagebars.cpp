@@ -200,8 +200,15 @@ QWidget *ComparePage::buildVoteBar()
     auto *changeProject = new QPushButton(tr("Project…"));
     changeProject->setToolTip(tr("The project file where verdicts are stored"));
     connect(changeProject, &QPushButton::clicked, this, &ComparePage::chooseProject);
+    m_makeDataset = new QPushButton(tr("Make preference dataset from votes"));
+    m_makeDataset->setObjectName(QStringLiteral("makePreferenceDataset"));
+    m_makeDataset->setToolTip(tr("Each blind vote with a winner becomes a pair (the prompt, the winning "
+                                 "answer as chosen, the other as rejected; ties are left out) in a new "
+                                 "project dataset, trainable with DPO or ORPO on the Train page."));
+    connect(m_makeDataset, &QPushButton::clicked, this, [this] { makePreferenceDataset(); });
     h->addWidget(m_winRate, 2);
     h->addWidget(m_projectLabel, 1);
+    h->addWidget(m_makeDataset);
     h->addWidget(changeProject);
     return bar;
 }

@@ -281,6 +281,12 @@ void DataPage::reloadDatasets()
     Q_EMIT datasetsChanged();
 }
 
+void DataPage::showAddedDataset(const QString &name)
+{
+    reloadDatasets();
+    selectDataset(name);
+}
+
 bool DataPage::selectDataset(const QString &name)
 {
     if (name.isEmpty())

@@ -62,6 +62,8 @@ public:
 
     // The dataset shown in the table (by name); false when absent.
     bool selectDataset(const QString &name);
+    // A dataset another page added to the project (e.g. Compare's votes): listed and selected.
+    void showAddedDataset(const QString &name);
     QString currentDatasetName() const;
     // Rename and delete (the datasets' context menu asks first); false with an error shown.
     bool renameDataset(const QString &name, const QString &newName);

@@ -122,6 +122,8 @@ void MainWindow::createPages()
     // A split made on the Data page offers its validation rows on Compare.
     connect(m_dataPage, &DataPage::datasetsChanged, m_comparePage,
             &ComparePage::refreshValidationRows);
+    // Votes made into a preference dataset appear on the Data page (and in Train's picker).
+    connect(m_comparePage, &ComparePage::preferenceDatasetCreated, m_dataPage, &DataPage::showAddedDataset);
     // One run list: Compare offers the project's runs that have weights to load.
     connect(m_session->runs(), &ProjectRuns::changed, this, &MainWindow::refreshCompareRuns);
     refreshCompareRuns();

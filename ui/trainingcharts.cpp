@@ -1,5 +1,6 @@
 #include "trainingcharts.h"
 
+#include "preferencecharts.h"
 #include "theme.h"
 
 #include <qcustomplot.h>
@@ -113,8 +114,13 @@ TrainingCharts::TrainingCharts(QWidget *parent) : QWidget(parent)
     grid->addWidget(m_lr, 1, 0);
     grid->addWidget(m_grad, 1, 1);
     grid->addWidget(m_speed, 1, 2);
+    m_preference = new PreferenceCharts;
+    m_preference->setObjectName(QStringLiteral("preferenceCharts"));
+    m_preference->setVisible(false);
+    grid->addWidget(m_preference, 2, 0, 1, 3);
     grid->setRowStretch(0, 3);
     grid->setRowStretch(1, 2);
+    grid->setRowStretch(2, 2);
 
     m_replotTimer.setInterval(kReplotIntervalMs);
     connect(&m_replotTimer, &QTimer::timeout, this, &TrainingCharts::replotIfDirty);
@@ -166,6 +172,8 @@ void TrainingCharts::clear()
     for (QCPGraph *g : {m_lossRaw, m_lossSmooth, m_evalLoss, m_lrGraph, m_gradGraph, m_speedGraph})
         g->data()->clear();
     m_evalLoss->removeFromLegend();
+    m_preference->clear();
+    m_preference->setVisible(false);
     scheduleReplot();
 }
 
@@ -195,6 +203,10 @@ void TrainingCharts::appendPoints(const QList<TrainingPoint> &points)
     m_lrGraph->addData(keys, lr, true);
     m_gradGraph->addData(keys, grad, true);
     m_speedGraph->addData(keys, speed, true);
+    if (!points.isEmpty() && points.last().preference) {
+        m_preference->appendPoints(points);
+        m_preference->setVisible(true);
+    }
     scheduleReplot();
 }
 
@@ -295,6 +307,8 @@ void TrainingCharts::replotNow()
         }
         plot->replot(QCustomPlot::rpImmediateRefresh);
     }
+    if (m_preference->isVisible())
+        m_preference->replot();
 }
 
 void TrainingCharts::showValueAt(QCustomPlot *plot, QCPGraph *graph, QCPItemTracer *tracer,

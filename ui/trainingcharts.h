@@ -17,6 +17,8 @@ class QCPItemTracer;
 
 namespace ftui {
 
+class PreferenceCharts;
+
 struct RunCurve
 {
     QString name;
@@ -48,6 +50,8 @@ public:
     int lossGraphCount() const;
     int lossGraphPoints(int graph) const;
     QCustomPlot *lossPlot() const { return m_loss; }
+    // Rewards and reward accuracy: shown once a preference run's first point arrives.
+    PreferenceCharts *preferenceCharts() const { return m_preference; }
     QCPGraph *lossGraph() const { return m_lossRaw; }
     // Replots every chart now and returns when done (benchmarks).
     void replotNow();
@@ -64,6 +68,7 @@ private:
     QCustomPlot *m_lr = nullptr;
     QCustomPlot *m_grad = nullptr;
     QCustomPlot *m_speed = nullptr;
+    PreferenceCharts *m_preference = nullptr;
     QCPGraph *m_lossRaw = nullptr;
     QCPGraph *m_lossSmooth = nullptr;
     QCPGraph *m_evalLoss = nullptr;

@@ -110,6 +110,9 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
     m_stage->setObjectName(QStringLiteral("stageCombo"));
     m_stage->addItem(tr("Instructions (sft)"), QStringLiteral("sft"));
     m_stage->addItem(tr("Documents (pt)"), QStringLiteral("pt"));
+    m_stage->addItem(tr("Preferences (DPO)"), QStringLiteral("dpo"));
+    m_stage->addItem(tr("Preferences (ORPO)"), QStringLiteral("orpo"));
+    m_beta = doubleBox(0.01, 10, 2, 0.05, QStringLiteral("preferenceBeta"));
     m_template = new QComboBox;
     m_template->setObjectName(QStringLiteral("templateCombo"));
     for (const char *name : {"alpaca", "chatml", "llama3", "plain", "model"})
@@ -126,7 +129,13 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
              tr("Instructions (sft): rows of instructions or conversations; only the answers "
                 "are trained. Documents (pt): continued pre-training on raw text; the documents "
                 "are packed into rows of the cutoff length and every token is trained. Chosen "
-                "from the dataset's format when a project dataset is picked."));
+                "from the dataset's format when a project dataset is picked. Preferences: "
+                "pairs of a chosen and a rejected answer; DPO compares with the model without "
+                "the adapter (LoRA or IA3), ORPO needs no reference."));
+    addField(runForm, tr("Beta"), m_beta,
+             tr("DPO: how far the model may move from the reference (0.1 is usual; higher stays "
+                "closer). ORPO: the weight of the odds-ratio term beside the chosen answers' "
+                "loss (lambda, 0.1)."));
     addField(runForm, tr("Chat template"), m_template,
              tr("How a row becomes text: a built-in template (alpaca, chatml, llama3, plain) or "
                 "'model' for the model's own chat template. Only the answer's tokens are "
@@ -272,7 +281,7 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
                           m_loggingSteps, m_saveSteps, m_evalSteps})
         connect(box, &QSpinBox::valueChanged, this, changed);
     for (QDoubleSpinBox *box : {m_loraAlpha, m_loraDropout, m_learningRate, m_epochs, m_warmup,
-                                m_weightDecay, m_maxGradNorm, m_valSize})
+                                m_weightDecay, m_maxGradNorm, m_valSize, m_beta})
         connect(box, &QDoubleSpinBox::valueChanged, this, changed);
 
     // Changes from elsewhere (the Strategy page, a project) come back into the widgets.
@@ -352,11 +361,14 @@ void TrainingSettingsForm::formToSetup()
     s.saveSteps = m_saveSteps->value();
     s.valSize = m_valSize->value();
     s.evalSteps = m_evalSteps->value();
+    s.preference.beta = m_beta->value();
     m_syncing = true;
     const QString data = m_dataPath->text().trimmed();
     const bool dataChanged = data != m_setup->dataPath();
     m_setup->setDataPath(data);  // a new dataset may choose the stage
     s.stage = dataChanged ? m_setup->settings().stage : m_stage->currentData().toString().toStdString();
+    if (s.stage == "dpo" || s.stage == "orpo")
+        s.valSize = 0.0;  // the preference stages have no evaluation yet
     m_setup->setSettings(s);
     m_syncing = false;
     updateStrategyFields();
@@ -370,6 +382,7 @@ void TrainingSettingsForm::setupToForm()
     m_stage->setCurrentIndex(qMax(0, m_stage->findData(QString::fromStdString(s.stage))));
     m_template->setCurrentText(QString::fromStdString(s.templateName));
     m_template->setEnabled(s.stage != "pt");  // documents are trained as they are
+    m_beta->setValue(s.preference.beta);
     m_strategy->setCurrentIndex(qMax(0, m_strategy->findData(QString::fromStdString(s.strategy))));
     m_loraR->setValue(s.lora.r);
     m_loraAlpha->setValue(s.lora.loraAlpha);
@@ -427,11 +440,13 @@ void TrainingSettingsForm::followStrategyLearningRate()
 void TrainingSettingsForm::updateStrategyFields()
 {
     m_loraBox->setVisible(m_strategy->currentData().toString() == QLatin1String("lora"));
+    const QString stage = m_stage->currentData().toString();
+    m_runForm->setRowVisible(m_beta, stage == QLatin1String("dpo") || stage == QLatin1String("orpo"));
     // A project dataset brings its own split; a second random one would mix the two.
     const bool project = !m_setup->projectDataset().isEmpty();
     if (!m_valSize->property("fileToolTip").isValid())
         m_valSize->setProperty("fileToolTip", m_valSize->toolTip());
-    m_valSize->setEnabled(!project);
+    m_valSize->setEnabled(!project && stage != QLatin1String("dpo") && stage != QLatin1String("orpo"));
     m_valSize->setToolTip(project ? tr("The project's validation split is evaluated (split the "
                                        "dataset on the Data page).")
                                   : m_valSize->property("fileToolTip").toString());

@@ -55,6 +55,7 @@ private:
     QWidget *m_dataRow = nullptr;
     QFormLayout *m_runForm = nullptr;
     QComboBox *m_stage = nullptr;
+    QDoubleSpinBox *m_beta = nullptr;  // dpo / orpo
     QComboBox *m_template = nullptr;
     QComboBox *m_strategy = nullptr;
     QSpinBox *m_loraR = nullptr;

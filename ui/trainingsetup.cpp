@@ -34,6 +34,8 @@ void TrainingSetup::setDataPath(const QString &path)
                 m_settings.stage = "pt";
             else if (format == "alpaca" || format == "sharegpt" || format == "messages")
                 m_settings.stage = "sft";
+            else if (format == "preference" && m_settings.stage != "orpo")
+                m_settings.stage = "dpo";  // pairs: DPO unless ORPO was chosen
         } catch (const std::exception &) {
             // The engine names the problem when the run starts.
         }

@@ -66,6 +66,17 @@ public:
         p.elapsedSeconds = info.elapsedSeconds;
         p.etaSeconds = info.etaSeconds;
         p.memoryBytes = info.memoryBytes;
+        for (const auto &[name, value] : info.stageMetrics) {
+            p.preference = true;
+            if (name == "rewards/chosen")
+                p.rewardsChosen = value;
+            else if (name == "rewards/rejected")
+                p.rewardsRejected = value;
+            else if (name == "rewards/margins")
+                p.rewardsMargin = value;
+            else if (name == "rewards/accuracies")
+                p.rewardsAccuracy = value;
+        }
         std::lock_guard lock(m_mutex);
         m_points.append(p);
     }

@@ -30,6 +30,9 @@ struct TrainingPoint
     double elapsedSeconds = 0.0;
     double etaSeconds = 0.0;
     qint64 memoryBytes = 0;   // the process's resident set after the step
+    // Preference runs (dpo / orpo): the step's implicit rewards (TRL's rewards/* metrics).
+    bool preference = false;
+    double rewardsChosen = 0.0, rewardsRejected = 0.0, rewardsMargin = 0.0, rewardsAccuracy = 0.0;
 };
 
 struct EvalPoint

@@ -462,6 +462,30 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
         <source>Tuned wins %1 · ties %2 · base wins %3 (tuned %4 %)</source>
         <translation>微调后胜 %1 · 平局 %2 · 基座胜 %3（微调后 %4 %）</translation>
     </message>
+    <message>
+        <source>Make preference dataset from votes</source>
+        <translation>由投票生成偏好数据集</translation>
+    </message>
+    <message>
+        <source>Each blind vote with a winner becomes a pair (the prompt, the winning answer as chosen, the other as rejected; ties are left out) in a new project dataset, trainable with DPO or ORPO on the Train page.</source>
+        <translation>每个分出胜负的盲测投票成为一对数据（提示、胜出的回答作为选中回答、另一个作为被拒回答；平局不计入），写入新的项目数据集，可在“训练”页用 DPO 或 ORPO 训练。</translation>
+    </message>
+    <message>
+        <source>No project with blind votes yet: vote on a blind comparison first</source>
+        <translation>还没有含盲测投票的项目：请先在盲测对比中投票</translation>
+    </message>
+    <message numerus="yes">
+        <source>Dataset “%1”: %n pair(s) from the votes</source>
+        <translation>
+            <numerusform>数据集“%1”：由投票得到 %n 对</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n tie(s) left out)</source>
+        <translation>
+            <numerusform>（%n 个平局未计入）</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ftui::DataPage</name>
@@ -2155,6 +2179,37 @@ Every change is saved as you make it. Drop data files here to import them.</sour
     </message>
 </context>
 <context>
+    <name>ftui::PreferenceCharts</name>
+    <message>
+        <source>Rewards</source>
+        <translation>奖励</translation>
+    </message>
+    <message>
+        <source>Reward accuracy</source>
+        <translation>奖励准确率</translation>
+    </message>
+    <message>
+        <source>chosen</source>
+        <translation>选中</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>被拒</translation>
+    </message>
+    <message>
+        <source>margin</source>
+        <translation>差值</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+</context>
+<context>
     <name>ftui::ProgressiveOptionsPanel</name>
     <message>
         <source>Blocks at start</source>
@@ -3363,8 +3418,24 @@ raw: %1</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <source>Instructions (sft): rows of instructions or conversations; only the answers are trained. Documents (pt): continued pre-training on raw text; the documents are packed into rows of the cutoff length and every token is trained. Chosen from the dataset&apos;s format when a project dataset is picked.</source>
-        <translation>指令（sft）：指令或对话行，只训练回答部分。文档（pt）：在原始文本上继续预训练；文档被打包成截断长度的行，每个词元都参与训练。选择项目数据集时会根据其格式自动选择。</translation>
+        <source>Preferences (DPO)</source>
+        <translation>偏好（DPO）</translation>
+    </message>
+    <message>
+        <source>Preferences (ORPO)</source>
+        <translation>偏好（ORPO）</translation>
+    </message>
+    <message>
+        <source>Instructions (sft): rows of instructions or conversations; only the answers are trained. Documents (pt): continued pre-training on raw text; the documents are packed into rows of the cutoff length and every token is trained. Chosen from the dataset&apos;s format when a project dataset is picked. Preferences: pairs of a chosen and a rejected answer; DPO compares with the model without the adapter (LoRA or IA3), ORPO needs no reference.</source>
+        <translation>指令（sft）：指令或对话行，只训练回答部分。文档（pt）：在原始文本上继续预训练；文档被打包成截断长度的行，每个词元都参与训练。选择项目数据集时会根据其格式自动选择。偏好：由选中回答和被拒回答组成的成对数据；DPO 以不带适配器的模型（LoRA 或 IA3）为参考，ORPO 不需要参考模型。</translation>
+    </message>
+    <message>
+        <source>Beta</source>
+        <translation>Beta</translation>
+    </message>
+    <message>
+        <source>DPO: how far the model may move from the reference (0.1 is usual; higher stays closer). ORPO: the weight of the odds-ratio term beside the chosen answers&apos; loss (lambda, 0.1).</source>
+        <translation>DPO：模型可偏离参考模型的程度（常用 0.1；越大越贴近参考）。ORPO：几率比项相对于选中回答损失的权重（lambda，0.1）。</translation>
     </message>
 </context>
 <context>

@@ -11,6 +11,7 @@
 #include <ft/project.h>
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDir>
 #include <QLocale>
 #include <QTemporaryDir>
@@ -28,6 +29,7 @@ class TestTrainStage : public QObject
 private Q_SLOTS:
     void datasetFormatChoosesTheStage();
     void advisorReadsDocumentTokensAsPackedRows();
+    void preferenceDatasetOffersDpoAndOrpo();
 };
 
 void TestTrainStage::datasetFormatChoosesTheStage()
@@ -91,6 +93,53 @@ void TestTrainStage::advisorReadsDocumentTokensAsPackedRows()
     QVERIFY(!advisor.countsTokens());
     advisor.refresh(nullptr, {}, settings, QStringLiteral("lora"));
     QCOMPARE(advisor.advised(), QStringLiteral("full"));
+}
+
+// A preference dataset picks "Preferences (DPO)" and shows Beta; ORPO, once chosen, stays for
+// the next preference dataset; beta reaches the engine's configuration and the saved settings.
+void TestTrainStage::preferenceDatasetOffersDpoAndOrpo()
+{
+    QTemporaryDir dir;
+    const std::string project = dir.filePath(QStringLiteral("p.ftproj")).toStdString();
+    std::ofstream(dir.filePath(QStringLiteral("pairs.json")).toStdString())
+        << R"([{"instruction": "Say hi", "chosen": "hi", "rejected": "go away"},
+               {"instruction": "Say bye", "chosen": "bye", "rejected": "no"}])";
+    std::ofstream(dir.filePath(QStringLiteral("qa.json")).toStdString())
+        << R"([{"instruction": "Say hi", "output": "hi"}])";
+    {
+        ft::ProjectStore store(project);
+        const auto pairs = ft::importDataset(store, {dir.filePath(QStringLiteral("pairs.json")).toStdString()}, {});
+        QCOMPARE(pairs.dataset.format, std::string("preference"));
+        ft::importDataset(store, {dir.filePath(QStringLiteral("qa.json")).toStdString()}, {});
+    }
+    const QString p = QString::fromStdString(project);
+    TrainingSetup setup;
+    TrainingSettingsForm form(&setup);
+    form.show();
+    auto *stage = form.findChild<QComboBox *>(QStringLiteral("stageCombo"));
+    auto *beta = form.findChild<QDoubleSpinBox *>(QStringLiteral("preferenceBeta"));
+    QVERIFY(stage && beta);
+    QVERIFY(!beta->isVisible());
+
+    setup.setDataPath(p + QStringLiteral("#pairs"));
+    QCOMPARE(setup.settings().stage, std::string("dpo"));
+    QCOMPARE(stage->currentData().toString(), QStringLiteral("dpo"));
+    QVERIFY(beta->isVisible());
+    beta->setValue(0.25);
+    const ft::TrainingConfig built = setup.buildConfig(QStringLiteral("m"), QStringLiteral("o"));
+    QCOMPARE(built.stage, std::string("dpo"));
+    QCOMPARE(built.preference.beta, 0.25);
+
+    stage->setCurrentIndex(stage->findData(QStringLiteral("orpo")));
+    QCOMPARE(setup.settings().stage, std::string("orpo"));
+    TrainingSetup restored;
+    QVERIFY(restored.restoreSaved(setup.toSaved()));
+    QCOMPARE(restored.settings().stage, std::string("orpo"));
+    QCOMPARE(restored.settings().preference.beta, 0.25);
+
+    setup.setDataPath(p + QStringLiteral("#qa"));
+    QCOMPARE(setup.settings().stage, std::string("sft"));
+    QVERIFY(!beta->isVisible());
 }
 
 QTEST_MAIN(TestTrainStage)

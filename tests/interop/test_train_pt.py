@@ -204,10 +204,10 @@ def test_bad_documents_are_counted_and_named(setup):
 
 
 @pytest.mark.parametrize("stage", ["dpo", "orpo"])
-def test_preference_stages_are_refused_for_now(setup, stage):
+def test_documents_are_not_preference_pairs(setup, stage):
     root, model, data = setup
     cfg, _ = _config(root, model, data, "refused", stage=stage)
-    _refused(cfg, mentions=["stage", stage, "not built yet"])
+    _refused(cfg, mentions=["row 0", "'chosen' is missing", "preference pair"])
 
 
 def _curve(out):

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ft {
@@ -88,12 +89,20 @@ struct PromptTuningOptions
 // the run's settings. Each stage starts from the weights the previous one trained.
 struct TrainingStageSpec
 {
-    std::string stage = "sft";  // "sft" | "pt"
+    std::string stage = "sft";  // "sft" | "pt" | "dpo" | "orpo"
     std::string data;           // a data file or a project dataset "P.ftproj#name"
     std::string dataSplit, evalSplit;
     double numTrainEpochs = 0;  // > 0: instead of the run's num_train_epochs
     int64_t maxSteps = 0;       // != 0: instead of the run's max_steps
     double learningRate = 0;    // > 0: instead of the run's learning_rate
+};
+
+// Stages "dpo" and "orpo" (preference pairs), with TRL's DPOConfig / ORPOConfig names.
+struct PreferenceOptions
+{
+    double beta = 0.1;                 // DPO: how far from the reference; ORPO: lambda
+    std::string lossType = "sigmoid";  // DPO: "sigmoid" (Rafailov et al.) | "robust" (Chowdhury et al.)
+    double labelSmoothing = 0.0;       // robust: the probability that a label is flipped, [0, 0.5)
 };
 
 struct TrainingConfig
@@ -111,7 +120,8 @@ struct TrainingConfig
     // What the run learns from the rows: "sft" (instructions / conversations, loss on the
     // responses) or "pt" (continued pre-training: documents, {"text": ...} rows, tokenized with
     // EOS between them and packed into cutoff_len rows without cross-document attention, loss on
-    // every token). "dpo" / "orpo" are refused for now.
+    // every token), "dpo" / "orpo" (preference pairs: prompt, chosen, rejected; see
+    // docs/training.md).
     std::string stage = "sft";
     // Several stages in one run (runStages), e.g. pt on documents then sft on instructions; the
     // run-wide settings apply to each. Empty: one stage, `stage` on `data`.
@@ -123,6 +133,7 @@ struct TrainingConfig
     ProgressiveOptions progressive;
     Ia3Options ia3;                       // strategy "ia3"
     PromptTuningOptions promptTuning;     // strategy "prompt_tuning"
+    PreferenceOptions preference;         // stages "dpo" / "orpo"
 
     // transformers.TrainingArguments names; product defaults.
     double learningRate = 2e-5;
@@ -182,6 +193,10 @@ struct TrainingStepInfo
     double elapsedSeconds = 0.0;
     double etaSeconds = 0.0;
     int64_t memoryBytes = 0;   // the process's resident set size now
+    // The stage's own measures of this step under TRL's names (dpo / orpo: "rewards/chosen",
+    // "rewards/rejected", "rewards/margins", "rewards/accuracies", "logps/chosen", ...); empty for
+    // sft and pt.
+    std::vector<std::pair<std::string, double>> stageMetrics;
 };
 
 struct TrainingEvalInfo

@@ -78,10 +78,23 @@ json alpacaFromMessages(const ProjectRow &row)
 
 } // namespace
 
+// A preference row: its conversation (prompt and chosen reply, what sft trains on) plus the
+// rejected reply, which only the original record holds (stages dpo / orpo read both).
+json preferenceRecord(const ProjectRow &row, const DatasetInfo &dataset)
+{
+    json record = messagesRecord(row);
+    const json original = applyColumnMap(row.original, columnsOf(dataset));
+    if (original.is_object() && original.contains("rejected"))
+        record["rejected"] = original["rejected"];
+    return record;
+}
+
 json trainingRecord(const ProjectRow &row, const DatasetInfo &dataset)
 {
     if (auto a = originalAlpaca(row, dataset))
         return *a;
+    if (row.kind == RowKind::Preference)
+        return preferenceRecord(row, dataset);
     if (row.kind == RowKind::Text)
         return {{"text", row.effectiveMessages().empty() ? std::string() : row.effectiveMessages().front().content}};
     return messagesRecord(row);

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ft {
@@ -19,6 +20,8 @@ struct StepOutcome
 {
     double loss = 0.0;      // token-weighted mean over the step's micro-batches
     double gradNorm = 0.0;  // before clipping
+    // The stage's own measures (preference stages: TRL's names), averaged over the step.
+    std::vector<std::pair<std::string, double>> metrics;
 };
 
 // `lossTokens`: the loss-bearing tokens of all the micro-batches. A non-finite loss throws

@@ -62,10 +62,12 @@ void parseStages(const json &doc, TrainingConfig &c, std::vector<std::string> &p
             problems.push_back(where + "max_steps: must be a whole number");
         else
             spec.maxSteps = static_cast<int64_t>(steps);
-        if (spec.stage == "dpo" || spec.stage == "orpo")
-            problems.push_back(where + "stage: \"" + spec.stage + "\" (preference training) is not built yet");
-        else if (spec.stage != "sft" && spec.stage != "pt")
-            problems.push_back(where + "stage: must be \"sft\" or \"pt\" (got \"" + spec.stage + "\")");
+        if (spec.stage == "dpo")  // its reference is the base without the adapter
+            problems.push_back(where + "stage: \"dpo\" in a staged run would compare with the base model "
+                                       "without the adapter, not with what the stages before it trained; "
+                                       "train DPO as a run of its own, or use \"orpo\" (no reference)");
+        else if (spec.stage != "sft" && spec.stage != "pt" && spec.stage != "orpo")
+            problems.push_back(where + "stage: must be \"sft\", \"pt\" or \"orpo\" (got \"" + spec.stage + "\")");
         if (spec.data.empty())
             problems.push_back(where + "data: missing");
         c.stages.push_back(std::move(spec));

@@ -1,5 +1,6 @@
 // The Trainer loop: a stage's batch source (trainerdata.cpp: sft rows or pt documents, tokenized
-// and planned into micro-batches) and its loss (train/flatbatch.h), stepped through gradient
+// and planned into micro-batches; trainerpreference.cpp: dpo / orpo pairs) and its loss
+// (train/flatbatch.h; train/preferenceloss.h), stepped through gradient
 // accumulation, evaluation, logging and checkpoints. What trains is up to the strategy
 // (train/trainablestrategy.h). See docs/training.md.
 #include "ft/trainer.h"
@@ -18,6 +19,7 @@
 #include "train/metricslog.h"
 #include "train/opprofile.h"
 #include "train/optimizergroups.h"
+#include "train/preferencestep.h"
 #include "train/runenvironment.h"
 #include "train/runfiles.h"
 #include "train/trainerimpl.h"
@@ -271,8 +273,12 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         const StepBatches step = takeStepBatches(d.examples, batches, at.nextBatch, c.gradientAccumulationSteps);
         tokensSeen += step.tokens;
         const double lrFactor = schedule.factor(at.step);
-        const StepOutcome outcome = accumulatedStep(*d.model->impl().decoder, step.micro, step.lossTokens,
-                                                    optimizer, lrFactor, c.maxGradNorm, d.device, at.step + 1);
+        const Decoder &decoder = *d.model->impl().decoder;
+        const StepOutcome outcome =
+            d.pairs.empty() ? accumulatedStep(decoder, step.micro, step.lossTokens, optimizer, lrFactor,
+                                              c.maxGradNorm, d.device, at.step + 1)
+                            : preferenceStep(decoder, d.pairBatches(step.micro), c.stage, c.preference, optimizer,
+                                             lrFactor, c.maxGradNorm, d.device, at.step + 1);
         ++at.step;
 
         // Logging: the observer every step, metrics.jsonl every logging_steps (and the last).
@@ -295,12 +301,24 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         info.windowLoss = d.window.lossSum / static_cast<double>(d.window.steps);
         info.windowSteps = d.window.steps;
         info.logged = at.step % c.loggingSteps == 0 || at.step == d.totalSteps;
-        if (info.logged)
-            metrics.write(stepMetricsLine(info, strategy.trainableParameterCount()));
+        info.stageMetrics = outcome.metrics;
+        if (d.stageWindow.empty())
+            for (const auto &m : outcome.metrics)
+                d.stageWindow.emplace_back(m.first, 0.0);
+        for (size_t i = 0; i < outcome.metrics.size(); ++i)
+            d.stageWindow[i].second += outcome.metrics[i].second;
+        if (info.logged) {
+            json line = stepMetricsLine(info, strategy.trainableParameterCount());
+            for (const auto &[name, sum] : d.stageWindow)  // TRL logs the window's mean
+                line[name] = sum / static_cast<double>(d.window.steps);
+            metrics.write(line);
+        }
         if (observer)
             observer->onStep(info);
-        if (info.logged)
+        if (info.logged) {
             d.window = LossWindow();
+            d.stageWindow.clear();
+        }
 
         // Evaluation (eval_steps, or each epoch's end, and the last step) and early stopping.
         bool stopEarly = false;
@@ -347,6 +365,7 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
 Trainer::MicroBatchTiming Trainer::timeFirstMicroBatch()
 {
     Impl &d = *m_impl;
+    const TrainingConfig &c = d.config;
     MicroBatchTiming timing;
     const std::vector<std::vector<int64_t>> batches = d.epochBatches(0);
     if (batches.empty())
@@ -358,11 +377,20 @@ Trainer::MicroBatchTiming Trainer::timeFirstMicroBatch()
     timing.tokens = tokenCount(rows);
     d.strategy->setTraining(true);
     const auto started = std::chrono::steady_clock::now();
-    {
+    const Decoder &decoder = *d.model->impl().decoder;
+    if (!d.pairs.empty()) {  // a preference stage: its own loss over the pairs
+        PreferenceLoss loss;
+        {
+            AutocastScope autocast(d.device);
+            const PairRefs pairs = d.pairBatches({rows}).front();
+            loss = c.stage == "dpo" ? dpoLoss(decoder, pairs, c.preference) : orpoLoss(decoder, pairs, c.preference);
+        }
+        loss.loss.backward();
+    } else {
         torch::Tensor lossSum;
         {
             AutocastScope autocast(d.device);
-            lossSum = batchLossSum(*d.model->impl().decoder, rows);
+            lossSum = batchLossSum(decoder, rows);
         }
         if (lossSum.defined())
             (lossSum / static_cast<double>(std::max<int64_t>(1, lossTokenCount(rows)))).backward();

@@ -7,6 +7,7 @@
 #include "model/modelimpl.h"
 #include "train/causallmloss.h"
 #include "train/documentpacker.h"
+#include "train/preferenceconfig.h"
 #include "train/runfiles.h"
 #include "train/trainerimpl.h"
 
@@ -131,7 +132,10 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
         return;
     if (config.stage == "pt")
         makeDocumentExamples(data);
-    else if (!makeChatExamples(data, problems))
+    else if (isPreferenceStage(config.stage)) {
+        if (!makePreferencePairs(data, problems))
+            return;
+    } else if (!makeChatExamples(data, problems))
         return;
     const size_t units = config.stage == "pt" ? packedRows.size() : examples.size();
     if (badRows > 0)
@@ -147,7 +151,8 @@ void Trainer::Impl::loadData(std::vector<std::string> &problems)
         problems.push_back("per_device_train_batch_size: " +
                            std::to_string(config.perDeviceTrainBatchSize) +
                            " is larger than the data (" + std::to_string(units) +
-                           (config.stage == "pt" ? " packed rows of cutoff_len tokens)" : " usable rows)"));
+                           (config.stage == "pt" ? " packed rows of cutoff_len tokens)"
+                            : isPreferenceStage(config.stage) ? " usable pairs)" : " usable rows)"));
 }
 
 // Stage sft: each row rendered with the chat template, loss on the assistant turns.

@@ -2,6 +2,7 @@
 // the tokenized data and its batch plan), shared by the files that make up the loop:
 //   trainer.cpp            construction and the loop, top to bottom
 //   trainerdata.cpp        rows -> examples (the stage's batch source: sft or pt)
+//   trainerpreference.cpp  rows -> preference pairs (stages dpo / orpo)
 //   trainercheckpoint.cpp  checkpoints written and resumed
 //   trainereval.cpp        the validation loss
 //   optimizergroups.h, earlystopping.h, metricslog.h, lrschedule.h: the loop's parts
@@ -10,6 +11,8 @@
 #include "ft/model.h"
 #include "ft/trainer.h"
 #include "train/batchplan.h"
+#include "train/flatbatch.h"
+#include "train/preferenceloss.h"
 #include "train/trainablestrategy.h"
 #include "train/trainingdata.h"
 
@@ -66,6 +69,11 @@ struct Trainer::Impl
     // pt: the packed cutoff_len rows as example indices (one row = a batch-plan unit); empty for
     // sft, where the plan makes the units (one example each, or packing's bins).
     std::vector<std::vector<int64_t>> packedRows, packedEvalRows;
+    // dpo / orpo: the pairs; examples[i] stands for pairs[i] in the batch plan (its ids are both
+    // sequences' tokens, its labels none).
+    std::vector<PreferencePair> pairs;
+    // The stage metrics' sums over the logging window (metrics.jsonl logs their window means).
+    std::vector<std::pair<std::string, double>> stageWindow;
     std::string device = "cpu";
     int64_t badRows = 0;
     std::vector<std::string> dataLog;
@@ -86,6 +94,8 @@ struct Trainer::Impl
     bool readDataRows(DataRows &data, std::vector<std::string> &problems);
     bool makeChatExamples(const DataRows &data, std::vector<std::string> &problems);  // sft
     void makeDocumentExamples(const DataRows &data);                                  // pt
+    bool makePreferencePairs(const DataRows &data, std::vector<std::string> &problems); // dpo, orpo
+    std::vector<PairRefs> pairBatches(const std::vector<ExampleRefs> &microBatches) const;
     void planBatches();
     std::vector<std::vector<int64_t>> epochBatches(int64_t epoch) const { return batchPlan->epoch(epoch); }
     // trainer.cpp: training_config.json, environment.json, data_rows.json, validation_set.jsonl.

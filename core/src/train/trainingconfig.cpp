@@ -7,6 +7,7 @@
 #include "ft/project.h"
 #include "model/loraconfig.h"
 #include "train/runfiles.h"
+#include "train/preferenceconfig.h"
 #include "train/stagesconfig.h"
 #include "util/userregex.h"
 
@@ -29,7 +30,8 @@ const std::vector<std::string> kTopKeys = {
     "warmup_ratio", "warmup_steps", "lr_scheduler_type", "weight_decay", "adam_beta1",
     "adam_beta2", "adam_epsilon", "max_grad_norm", "seed", "logging_steps", "save_steps",
     "save_total_limit", "cutoff_len", "packing", "group_by_length", "freeze", "progressive", "val_size", "eval_steps",
-    "early_stopping_patience", "early_stopping_threshold", "device"};
+    "early_stopping_patience", "early_stopping_threshold", "device", "beta", "loss_type",
+    "label_smoothing", "max_prompt_length"};
 const std::vector<std::string> kLoraKeys = {"r", "lora_alpha", "lora_dropout", "target_modules",
                                             "use_rslora", "use_dora"};
 const std::vector<std::string> kFreezeKeys = {"last_blocks", "first_blocks", "blocks", "modules",
@@ -235,6 +237,7 @@ json TrainingConfig::toJson() const
         out["stage"] = stage;
     if (!stages.empty())
         out["stages"] = stagesJson(stages);
+    addPreferenceJson(*this, out);
     if (!dataSplit.empty())
         out["data_split"] = dataSplit;
     if (!evalSplit.empty())
@@ -418,6 +421,7 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     r.string("device", c.device);
     parseFreeze(doc, c, problems);
     parseProgressive(doc, c, problems);
+    parsePreferenceOptions(doc, c, problems);
     if (doc.contains("lora") && !doc["lora"].is_null()) {
         const json &l = doc["lora"];
         if (!l.is_object()) {
@@ -487,11 +491,10 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
         c.strategy != "progressive" && c.strategy != "ia3" && c.strategy != "prompt_tuning")
         problems.push_back("strategy: must be \"full\", \"lora\", \"freeze\", \"progressive\", "
                            "\"ia3\" or \"prompt_tuning\" (got \"" + c.strategy + "\")");
-    if (c.stage == "dpo" || c.stage == "orpo")
-        problems.push_back("stage: \"" + c.stage + "\" (preference training) is not built yet; "
-                           "\"sft\" and \"pt\" train today");
-    else if (c.stage != "sft" && c.stage != "pt")
-        problems.push_back("stage: must be \"sft\" (instructions) or \"pt\" (documents) (got \"" + c.stage + "\")");
+    if (c.stage != "sft" && c.stage != "pt" && c.stage != "dpo" && c.stage != "orpo")
+        problems.push_back("stage: must be \"sft\" (instructions), \"pt\" (documents), \"dpo\" or \"orpo\" "
+                           "(preference pairs) (got \"" + c.stage + "\")");
+    checkPreferenceOptions(c, problems);
     if (!(c.valSize >= 0) || (c.valSize >= 1 && std::floor(c.valSize) != c.valSize))
         problems.push_back("val_size: must be a fraction in [0, 1) or a whole number of rows");
     if (c.evalSteps < 0)

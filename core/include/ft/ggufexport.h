@@ -23,6 +23,9 @@ struct GgufExportOptions
 {
     GgufOutType type = GgufOutType::F16; // 2-D weights; 1-D tensors are always F32
     std::string name;                    // general.name; default: the model's folder name
+    // A GGUF file whose embedded tokenizer is written when `model` is a folder without tokenizer
+    // files (a run merged over a GGUF base).
+    std::filesystem::path tokenizerFrom;
 };
 
 struct GgufExportSummary

@@ -7,6 +7,8 @@
 #include "ft/error.h"
 #include "ft/modelfiles.h"
 #include "io/ggufdequant.h"
+#include "io/gguffile.h"
+#include "io/gguftokenizer.h"
 #include "io/ggufmodel.h"
 #include "io/safetensorsweights.h"
 #include "model/modelconfig.h"
@@ -141,6 +143,8 @@ GgufExportSummary exportGguf(const fs::path &model, const fs::path &outFile,
     const bool qwen2 = c.modelType == "qwen2";
     const std::string arch = qwen2 ? "qwen2" : "llama"; // llama.cpp writes Mistral as llama
     const bool permute = !qwen2;
+    if (!src.tokenizer && !options.tokenizerFrom.empty())
+        src.tokenizer = readGgufTokenizer(GgufFile(options.tokenizerFrom));
     if (!src.tokenizer && fs::is_directory(model))
         src.tokenizer = tokenizerSpecForGguf(model, c.vocabSize);
 

@@ -81,10 +81,13 @@ fs::path writeMergedGguf(const ExportRequest &r, const fs::path &source, const f
                          const std::string &type, const Stage &stage)
 {
     const fs::path merged = dir / ".merged";
-    exportRunSource(r.runDir, source, "merged", merged);
+    exportRunSource(r.runDir, source, "merged", merged, true);
     stage(0.3, "writing GGUF " + type);
     GgufExportOptions options;
     options.type = parseGgufOutType(type);
+    const TrainingConfig config = loadTrainingConfig(r.runDir / "training_config.json");
+    if (fs::is_regular_file(config.model) && isGgufFile(config.model))
+        options.tokenizerFrom = config.model; // the merged folder has no tokenizer files
     const fs::path abs = fs::absolute(r.runDir).lexically_normal();
     options.name = (abs.filename().empty() ? abs.parent_path() : abs).filename().string();
     const fs::path file = dir / ("model-" + type + ".gguf");

@@ -178,8 +178,9 @@ void q4KBlock(const float *x, uint8_t *y)
     const float invMin = maxMin > 0 ? 63.f / maxMin : 0.f;
     uint8_t *sc = y + 4;
     for (int j = 0; j < 8; ++j) {
-        const uint8_t ls = std::min<uint8_t>(63, static_cast<uint8_t>(nearestInt(invScale * scales[j])));
-        const uint8_t lm = std::min<uint8_t>(63, static_cast<uint8_t>(nearestInt(invMin * mins[j])));
+        // nearest_int's result stored in a uint8_t, then capped at 63, as ggml does
+        const auto ls = std::min<uint8_t>(63, uint8_t(nearestInt(invScale * scales[j])));
+        const auto lm = std::min<uint8_t>(63, uint8_t(nearestInt(invMin * mins[j])));
         if (j < 4) {
             sc[j] = ls;
             sc[j + 4] = lm;
@@ -208,7 +209,8 @@ void q4KBlock(const float *x, uint8_t *y)
             continue;
         const float dm = dmin0 * static_cast<float>(m);
         for (int i = 0; i < 32; ++i)
-            L[32 * j + i] = static_cast<uint8_t>(std::max(0, std::min(15, nearestInt((x[32 * j + i] + dm) / d))));
+            L[32 * j + i] =
+                static_cast<uint8_t>(std::clamp(nearestInt((x[32 * j + i] + dm) / d), 0, 15));
     }
     uint8_t *q = y + 16;
     for (int j = 0; j < kSuperBlock; j += 64, q += 32)
@@ -247,14 +249,16 @@ void q6KBlock(const float *x, uint8_t *y)
         if (d == 0.f)
             continue;
         for (int i = 0; i < 16; ++i)
-            L[16 * j + i] = static_cast<int8_t>(std::max(-32, std::min(31, nearestInt(x[16 * j + i] / d))) + 32);
+            L[16 * j + i] =
+                static_cast<int8_t>(std::clamp(nearestInt(x[16 * j + i] / d), -32, 31) + 32);
     }
     for (int j = 0; j < kSuperBlock; j += 128, ql += 64, qh += 32)
         for (int l = 0; l < 32; ++l) {
             const int a = L[j + l], b = L[j + l + 32], c = L[j + l + 64], e = L[j + l + 96];
             ql[l] = static_cast<uint8_t>((a & 0xF) | ((c & 0xF) << 4));
             ql[l + 32] = static_cast<uint8_t>((b & 0xF) | ((e & 0xF) << 4));
-            qh[l] = static_cast<uint8_t>((a >> 4) | ((b >> 4) << 2) | ((c >> 4) << 4) | ((e >> 4) << 6));
+            qh[l] = static_cast<uint8_t>((a >> 4) | ((b >> 4) << 2) | ((c >> 4) << 4) |
+                                         ((e >> 4) << 6));
         }
 }
 

@@ -29,7 +29,7 @@
 namespace ftui {
 namespace {
 
-const char *const kGgufTypes[] = {"Q8_0", "Q4_0", "Q4_1", "F16", "BF16", "F32"};
+const char *const kGgufTypes[] = {"Q8_0", "Q6_K", "Q4_K_M", "Q4_0", "Q4_1", "F16", "BF16", "F32"};
 
 struct TargetChoice
 {
@@ -229,7 +229,9 @@ void ExportPage::refreshTypes()
     }
     const auto format = currentFormat();
     const int index = m_type->findData(keep);
-    m_type->setCurrentIndex(index >= 0 ? index : (format == ft::ExportFormat::Gguf ? 3 : 0));
+    m_type->setCurrentIndex(index >= 0 ? index
+                                       : m_type->findData(QLatin1String(
+                                             format == ft::ExportFormat::Gguf ? "F16" : "Q8_0")));
     m_type->setEnabled(usesGgufType(format));
 }
 

@@ -118,7 +118,7 @@ void addExportCommand(CLI::App &app, Runner &run)
                     "(GGUF + Modelfile)")
         ->required();
     cmd->add_option("--type", exp->ggufType,
-                    "gguf / ollama: F32, F16, BF16, Q8_0, Q4_0 or Q4_1 (default F16; ollama Q8_0)");
+                    "gguf / ollama: F32, F16, BF16, Q8_0, Q6_K, Q4_K_M, Q4_0 or Q4_1 (default F16; ollama Q8_0)");
     cmd->add_option("--out", exp->out, "Folder to create (written atomically)")->required();
     cmd->add_flag("--overwrite", exp->overwrite, "Replace an existing --out folder once the new one is complete");
     cmd->add_flag("--lora-adapter", exp->loraAdapter,

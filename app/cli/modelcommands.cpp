@@ -313,7 +313,7 @@ void addConvert(CLI::App &app, Runner &run)
         ->required();
     cmd->add_option("--out", a->out, "Folder (--to hf) or .gguf file (--to gguf) to create")->required();
     cmd->add_option("--to", a->to, "hf (default) or gguf");
-    cmd->add_option("--type", a->type, "--to gguf: F32, F16, BF16, Q8_0, Q4_0 or Q4_1 (default F16)");
+    cmd->add_option("--type", a->type, "--to gguf: F32, F16, BF16, Q8_0, Q6_K, Q4_K_M, Q4_0 or Q4_1 (default F16)");
     cmd->callback([&run, a] {
         run = [a] {
             if (a->to == "hf") {

@@ -144,7 +144,8 @@ void TestExportPage::exportsGgufOfTheChosenType()
     QVERIFY(page.selectRun(m_run));
     page.setTarget(ft::ExportFormat::Gguf);
     auto *types = page.findChild<QComboBox *>(QStringLiteral("exportType"));
-    QVERIFY(types && types->isEnabled() && types->count() == 6);
+    QVERIFY(types && types->isEnabled() && types->count() == 8);
+    QVERIFY(types->findData(QStringLiteral("Q4_K_M")) >= 0 && types->findData(QStringLiteral("Q6_K")) >= 0);
     QVERIFY2(types->itemText(types->findData(QStringLiteral("Q8_0"))).contains(QLatin1String("about")),
              qPrintable(types->itemText(0)));
     bool ok = false;
@@ -158,6 +159,14 @@ void TestExportPage::exportsGgufOfTheChosenType()
     QVERIFY2(std::abs(double(QFileInfo(file).size()) - expected) < 0.1 * expected,
              qPrintable(QStringLiteral("%1 vs %2").arg(QFileInfo(file).size()).arg(expected)));
     QVERIFY(page.usageText().contains(QStringLiteral("llama-cli -m \"%1\"").arg(file)));
+    // Q4_K_M mixes types per tensor (llama-quantize's choice); the listed size follows the mix.
+    const QString kTarget = exportWith(page, ft::ExportFormat::Gguf, QStringLiteral("Q4_K_M"),
+                                       QStringLiteral("gguf-q4km"), &ok);
+    QVERIFY2(ok, qPrintable(page.statusText()));
+    const QString kFile = QDir(kTarget).filePath(QStringLiteral("model-Q4_K_M.gguf"));
+    const double kExpected = double(ft::expectedRunGgufBytes(m_run.toStdString(), "Q4_K_M"));
+    QVERIFY2(std::abs(double(QFileInfo(kFile).size()) - kExpected) < 0.1 * kExpected,
+             qPrintable(QStringLiteral("%1 vs %2").arg(QFileInfo(kFile).size()).arg(kExpected)));
 }
 
 void TestExportPage::cancelLeavesNothingBehind()

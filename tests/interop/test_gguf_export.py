@@ -9,7 +9,7 @@ transformers.
   dequantises from it (1e-4), and transformers' own GGUF loader agrees for F32;
 - a LoRA run exported as GGUF gives peft's merged logits.
 
-llama-cpp-python (llama.cpp itself) would be the stronger reference; it is not installed here.
+llama.cpp itself loads these files in test_llamacpp_reference.py; K-quants: test_gguf_kquant_export.py.
 """
 import json
 import pathlib

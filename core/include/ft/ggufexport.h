@@ -11,7 +11,9 @@
 
 namespace ft {
 
-enum class GgufOutType { F32, F16, BF16, Q8_0, Q4_0, Q4_1 };
+// Q4_K_M and Q6_K are llama.cpp's mixes (export/ggufmix.h): Q4_K_M keeps attn_v / ffn_down of
+// some layers and the output matrix in Q6_K; rows that are not whole 256-blocks fall back.
+enum class GgufOutType { F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K_M, Q6_K };
 
 // "F32", "f16", "q8_0", ... ; BadInput listing the choices for anything else.
 GgufOutType parseGgufOutType(const std::string &name);
@@ -21,6 +23,9 @@ struct GgufExportOptions
 {
     GgufOutType type = GgufOutType::F16; // 2-D weights; 1-D tensors are always F32
     std::string name;                    // general.name; default: the model's folder name
+    // A GGUF file whose embedded tokenizer is written when `model` is a folder without tokenizer
+    // files (a run merged over a GGUF base).
+    std::filesystem::path tokenizerFrom;
 };
 
 struct GgufExportSummary

@@ -21,9 +21,9 @@ struct ReadBackSubject
 };
 
 // Logits at the last position of a few prompts: relative L2 error against the run's model must
-// stay within the type's tolerance (F32 / safetensors 1e-4, F16 1e-2, BF16 and Q8_0 5e-2, Q4 0.35);
-// a llama.cpp LoRA file is compared tensor by tensor with the adapter. Throws Internal when they
-// disagree; Cancelled when *stop is set.
+// stay within the type's tolerance (F32 / safetensors 1e-4, F16 1e-2, BF16 and Q8_0 5e-2, Q6_K
+// 0.15, Q4 0.5); a llama.cpp LoRA file is compared tensor by tensor with the adapter. Throws
+// Internal when they disagree; Cancelled when *stop is set.
 ExportReadBack readBackExport(const ReadBackSubject &subject, const std::atomic<bool> *stop);
 
 // Throws Error(Cancelled) when *stop is set.

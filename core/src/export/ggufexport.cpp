@@ -1,11 +1,14 @@
 #include "ft/ggufexport.h"
 
+#include "export/ggufmix.h"
 #include "export/ggufquantize.h"
 #include "export/ggufvocab.h"
 #include "export/ggufwriter.h"
 #include "ft/error.h"
 #include "ft/modelfiles.h"
 #include "io/ggufdequant.h"
+#include "io/gguffile.h"
+#include "io/gguftokenizer.h"
 #include "io/ggufmodel.h"
 #include "io/safetensorsweights.h"
 #include "model/modelconfig.h"
@@ -35,6 +38,7 @@ const TypeRow kTypes[] = {
     {GgufOutType::F32, "F32", ggml::F32, 0},     {GgufOutType::F16, "F16", ggml::F16, 1},
     {GgufOutType::BF16, "BF16", ggml::BF16, 32}, {GgufOutType::Q8_0, "Q8_0", ggml::Q8_0, 7},
     {GgufOutType::Q4_0, "Q4_0", ggml::Q4_0, 2},  {GgufOutType::Q4_1, "Q4_1", ggml::Q4_1, 3},
+    {GgufOutType::Q4_K_M, "Q4_K_M", ggml::Q4_K, 15}, {GgufOutType::Q6_K, "Q6_K", ggml::Q6_K, 18},
 };
 
 const TypeRow &rowOf(GgufOutType t)
@@ -113,7 +117,7 @@ GgufOutType parseGgufOutType(const std::string &name)
             return r.type;
     throwBadInput("--type: '" + name +
                   "' is not a GGUF type this engine writes (F32, F16, BF16, "
-                  "Q8_0, Q4_0, Q4_1)");
+                  "Q8_0, Q6_K, Q4_K_M, Q4_0, Q4_1)");
 }
 
 std::string ggufOutTypeName(GgufOutType type)
@@ -139,6 +143,8 @@ GgufExportSummary exportGguf(const fs::path &model, const fs::path &outFile,
     const bool qwen2 = c.modelType == "qwen2";
     const std::string arch = qwen2 ? "qwen2" : "llama"; // llama.cpp writes Mistral as llama
     const bool permute = !qwen2;
+    if (!src.tokenizer && !options.tokenizerFrom.empty())
+        src.tokenizer = readGgufTokenizer(GgufFile(options.tokenizerFrom));
     if (!src.tokenizer && fs::is_directory(model))
         src.tokenizer = tokenizerSpecForGguf(model, c.vocabSize);
 
@@ -181,13 +187,8 @@ GgufExportSummary exportGguf(const fs::path &model, const fs::path &outFile,
         }
         const std::vector<int64_t> shape = weights.shape(hf);
         const std::vector<int64_t> ne(shape.rbegin(), shape.rend());
-        uint32_t ggmlType = ggml::F32; // 1-D tensors stay F32, as llama.cpp keeps them
-        if (shape.size() == 2) {
-            ggmlType = type.ggmlType;
-            // A row that is not whole blocks falls back to F16 (convert_hf_to_gguf.py does too)
-            if (ne[0] % ggmlTypeTraits(ggmlType)->blockSize != 0)
-                ggmlType = ggml::F16;
-        }
+        const uint32_t ggmlType =
+            ggufTensorType(options.type, gguf, shape, c.numLayers, c.tieEmbeddings);
         const WeightSource *ws = &weights;
         w.addTensor(gguf, ne, ggmlType, [ws, hf, heads, ggmlType] {
             torch::Tensor t = ws->loadFloat32(hf).contiguous();

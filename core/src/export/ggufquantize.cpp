@@ -1,5 +1,6 @@
 #include "export/ggufquantize.h"
 
+#include "export/ggufquantizek.h"
 #include "io/ggufdequant.h"
 
 #include <cmath>
@@ -150,7 +151,8 @@ uint16_t floatToBf16(float f)
 bool isQuantizeSupported(uint32_t t)
 {
     return t == ggml::F32 || t == ggml::F16 || t == ggml::BF16 || t == ggml::Q8_0 ||
-           t == ggml::Q4_0 || t == ggml::Q4_1;
+           t == ggml::Q4_0 || t == ggml::Q4_1 || t == ggml::Q5_0 || t == ggml::Q4_K ||
+           t == ggml::Q6_K;
 }
 
 void quantizeRows(uint32_t type, const float *x, int64_t count, std::vector<uint8_t> &out)
@@ -185,6 +187,15 @@ void quantizeRows(uint32_t type, const float *x, int64_t count, std::vector<uint
     case ggml::Q4_1:
         for (int64_t b = 0; b < count / kQK; ++b)
             q4_1(x + b * kQK, out);
+        return;
+    case ggml::Q5_0:
+        quantizeQ5_0(x, count, out);
+        return;
+    case ggml::Q4_K:
+        quantizeQ4K(x, count, out);
+        return;
+    case ggml::Q6_K:
+        quantizeQ6K(x, count, out);
         return;
     default:
         return; // callers check isQuantizeSupported

@@ -1,6 +1,7 @@
 // float32 -> the GGUF tensor types this engine writes, byte for byte as gguf-py's
 // gguf.quants.quantize (and so as llama.cpp's convert_hf_to_gguf.py): F32, F16 (IEEE
-// round-to-nearest-even), BF16 (ggml_compute_fp32_to_bf16), Q8_0, Q4_0, Q4_1.
+// round-to-nearest-even), BF16 (ggml_compute_fp32_to_bf16), Q8_0, Q4_0, Q4_1; and Q5_0, Q4_K,
+// Q6_K as ggml's reference quantisers (export/ggufquantizek.h).
 #pragma once
 
 #include <cstdint>

@@ -4,6 +4,7 @@
 #include "ft/runexport.h"
 
 #include "export/exportreadback.h"
+#include "export/ggufmix.h"
 #include "export/modelcard.h"
 #include "export/ollamamodelfile.h"
 #include "export/runsource.h"
@@ -21,6 +22,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 namespace ft {
 
@@ -78,10 +81,13 @@ fs::path writeMergedGguf(const ExportRequest &r, const fs::path &source, const f
                          const std::string &type, const Stage &stage)
 {
     const fs::path merged = dir / ".merged";
-    exportRunSource(r.runDir, source, "merged", merged);
+    exportRunSource(r.runDir, source, "merged", merged, true);
     stage(0.3, "writing GGUF " + type);
     GgufExportOptions options;
     options.type = parseGgufOutType(type);
+    const TrainingConfig config = loadTrainingConfig(r.runDir / "training_config.json");
+    if (fs::is_regular_file(config.model) && isGgufFile(config.model))
+        options.tokenizerFrom = config.model; // the merged folder has no tokenizer files
     const fs::path abs = fs::absolute(r.runDir).lexically_normal();
     options.name = (abs.filename().empty() ? abs.parent_path() : abs).filename().string();
     const fs::path file = dir / ("model-" + type + ".gguf");
@@ -123,27 +129,23 @@ std::string ollamaFiles(const ExportRequest &r, const TrainingConfig &config, co
     return ollamaModelfile(in);
 }
 
-// 2-D weights and everything else of a base model, from the file headers only.
-void tensorElementCounts(const fs::path &model, int64_t &matrices, int64_t &others)
+// Name and shape (PyTorch order) of every tensor of a base model, from the file headers only.
+std::vector<std::pair<std::string, std::vector<int64_t>>> tensorShapes(const fs::path &model)
 {
-    auto add = [&](const std::vector<int64_t> &shape) {
-        int64_t n = 1;
-        for (int64_t d : shape)
-            n *= d;
-        (shape.size() == 2 ? matrices : others) += n;
-    };
+    std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
     if (fs::is_regular_file(model)) {
         GgufFile file(model);
         for (const GgufTensorInfo &t : file.tensors())
-            add(t.ne);
-        return;
+            shapes.emplace_back(t.name, std::vector<int64_t>(t.ne.rbegin(), t.ne.rend()));
+        return shapes;
     }
     for (const auto &e : fs::directory_iterator(model))
         if (e.path().extension() == ".safetensors") {
             const SafetensorsFile file(e.path());
             for (const auto &[name, entry] : file.entries())
-                add(entry.shape);
+                shapes.emplace_back(name, entry.shape);
         }
+    return shapes;
 }
 
 fs::path cleanTarget(const fs::path &outDir)
@@ -295,24 +297,27 @@ RunExportResult exportRunAtomically(const ExportRequest &r, const ExportCallback
 
 uint64_t expectedRunGgufBytes(const fs::path &runDir, const std::string &type)
 {
-    const std::string t = ggufOutTypeName(parseGgufOutType(type));
-    double perElement = 4.0;
-    if (t == "F16" || t == "BF16")
-        perElement = 2.0;
-    else if (t == "Q8_0")
-        perElement = 34.0 / 32;
-    else if (t == "Q4_0")
-        perElement = 18.0 / 32;
-    else if (t == "Q4_1")
-        perElement = 20.0 / 32;
-    int64_t matrices = 0, others = 0;
+    const GgufOutType t = parseGgufOutType(type);
+    std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
     try {
         const TrainingConfig config = loadTrainingConfig(runDir / "training_config.json");
-        tensorElementCounts(config.model, matrices, others);
+        shapes = tensorShapes(config.model);
     } catch (const std::exception &) {
         return 0;
     }
-    return static_cast<uint64_t>(double(matrices) * perElement + double(others) * 4.0);
+    int layers = 0;
+    bool tied = true;
+    for (const auto &[name, shape] : shapes) {
+        for (const char *prefix : {"blk.", "layers."})
+            if (const auto at = name.find(prefix); at != std::string::npos)
+                layers = std::max(layers, 1 + std::atoi(name.c_str() + at + std::strlen(prefix)));
+        if (name == "output.weight" || name == "lm_head.weight")
+            tied = false;
+    }
+    uint64_t bytes = 0;
+    for (const auto &[name, shape] : shapes)
+        bytes += ggufTensorBytes(ggufTensorType(t, name, shape, layers, tied), shape);
+    return bytes;
 }
 
 } // namespace ft

@@ -3,6 +3,8 @@
 
 #include "ft/error.h"
 #include "ft/model.h"
+#include "ft/modelfiles.h"
+#include "io/ggufmodel.h"
 #include "io/safetensorswriter.h"
 #include "model/modelimpl.h"
 #include "model/peftadapter.h"
@@ -11,6 +13,8 @@
 #include "train/trainerio.h"
 
 #include <torch/torch.h>
+
+#include <fstream>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -31,7 +35,7 @@ void exportRun(const fs::path &runDir, const std::string &format, const fs::path
 }
 
 void exportRunSource(const fs::path &runDir, const fs::path &final, const std::string &format,
-                     const fs::path &outDir)
+                     const fs::path &outDir, bool forGguf)
 {
     if (!fs::is_directory(final))
         throwBadInput(runDir.string() + ": no " + final.filename().string() +
@@ -56,7 +60,11 @@ void exportRunSource(const fs::path &runDir, const fs::path &final, const std::s
         throwBadInput(runDir.string() + ": a prompt-tuning adapter cannot be merged into the base "
                       "weights (its virtual tokens are extra inputs, not a weight change); use "
                       "--format peft");
-    if (!fs::is_directory(config.model))
+    const bool ggufBase = fs::is_regular_file(config.model) && isGgufFile(config.model);
+    if (ggufBase && !forGguf)
+        throwBadInput(config.model + ": a GGUF base has no Hugging Face tokenizer files for a merged "
+                                     "folder; export --format gguf or ollama instead");
+    if (!ggufBase && !fs::is_directory(config.model))
         throwBadInput(config.model + ": merged export needs a Hugging Face model folder as the base");
     fs::create_directories(outDir);
     if (!isAdapter) {
@@ -70,6 +78,10 @@ void exportRunSource(const fs::path &runDir, const fs::path &final, const std::s
     for (const auto &[name, t] : m.weights.named)
         tensors.emplace_back(name, t.detach().contiguous());
     writeSafetensors(outDir / "model.safetensors", tensors, {{"format", "pt"}});
+    if (ggufBase) {
+        std::ofstream(outDir / "config.json") << openGgufModel(config.model).hfConfig.dump(2);
+        return;
+    }
     copyModelSideFiles(config.model, outDir);
 }
 

@@ -36,6 +36,23 @@
     </message>
 </context>
 <context>
+    <name>ftui::ComparePage</name>
+    <message numerus="yes">
+        <source>Dataset “%1”: %n pair(s) from the votes</source>
+        <translation>
+            <numerusform>Dataset “%1”: %n pair from the votes</numerusform>
+            <numerusform>Dataset “%1”: %n pairs from the votes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n tie(s) left out)</source>
+        <translation>
+            <numerusform> (%n tie left out)</numerusform>
+            <numerusform> (%n ties left out)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ftui::EvaluatePage</name>
     <message numerus="yes">
         <source>Compare with (%n)</source>

@@ -1,6 +1,7 @@
 #include "data/docxtext.h"
 
 #include "data/zipreader.h"
+#include "tokenizer/utf8.h"
 
 #include <cstdlib>
 #include <stdexcept>
@@ -9,25 +10,13 @@ namespace ft {
 
 namespace {
 
-void appendUtf8(std::string &out, unsigned long cp)
+// A numeric character reference's code point as UTF-8; U+FFFD for NUL, surrogates and values
+// outside Unicode.
+void appendCharacterReference(std::string &out, unsigned long cp)
 {
     if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         cp = 0xFFFD;
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    tok::appendUtf8(out, static_cast<char32_t>(cp));
 }
 
 // Character data with the five named entities and numeric references decoded.
@@ -52,7 +41,7 @@ void appendXmlText(std::string &out, std::string_view text)
         else if (ref.size() > 1 && ref[0] == '#') {
             const bool hex = ref[1] == 'x' || ref[1] == 'X';
             const std::string digits(ref.substr(hex ? 2 : 1));
-            appendUtf8(out, std::strtoul(digits.c_str(), nullptr, hex ? 16 : 10));
+            appendCharacterReference(out, std::strtoul(digits.c_str(), nullptr, hex ? 16 : 10));
         } else {
             out += '&';
             continue;

@@ -114,6 +114,58 @@ def tokenizer_seed():
     put("fuzz_tokenizer_json", "deep.json", '{"model": ' + "[" * 100000 + "]" * 100000 + "}")
 
 
+def _varint(n):
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def _field(number, wire, payload):
+    key = _varint(number << 3 | wire)
+    if wire == 2:
+        return key + _varint(len(payload)) + payload
+    return key + payload
+
+
+def sentencepiece_seed():
+    """A SentencePiece BPE ModelProto written field by field (the wire format our reader parses):
+    pieces with scores and types, the trainer spec's model type and special ids, the normalizer's
+    add_dummy_prefix; plus byte-fallback pieces and a truncated copy."""
+    pieces = [("<unk>", 0.0, 2), ("<s>", 0.0, 3), ("</s>", 0.0, 3), ("<0x0A>", 0.0, 6), ("\u2581", -1.0, 1),
+              ("h", -2.0, 1), ("i", -3.0, 1), ("\u2581h", -4.0, 1), ("\u2581hi", -5.0, 1), ("a", -6.0, 1)]
+    body = b""
+    for text, score, kind in pieces:
+        body += _field(1, 2, _field(1, 2, text.encode()) + _field(2, 5, struct.pack("<f", score))
+                       + _field(3, 0, _varint(kind)))
+    trainer = _field(3, 0, _varint(2)) + _field(35, 0, _varint(1)) + _field(40, 0, _varint(0)) \
+        + _field(41, 0, _varint(1)) + _field(42, 0, _varint(2)) + _field(43, 0, _varint(0xFFFFFFFF))
+    model = body + _field(2, 2, trainer) + _field(3, 2, _field(3, 0, _varint(1)))
+    put("fuzz_sentencepiece", "bpe.model", model)
+    put("fuzz_sentencepiece", "unigram.model", body + _field(2, 2, _field(3, 0, _varint(1))))
+    put("fuzz_sentencepiece", "truncated.model", model[:-7])
+    put("fuzz_sentencepiece", "huge-length.model", b"\x0a" + _varint(1 << 62) + b"x")
+
+
+def tokenizer_configs():
+    t = "fuzz_tokenizer_config"
+    chatml = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+              "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+    put(t, "chatml.json", json.dumps({"bos_token": "<s>", "eos_token": "</s>", "add_bos_token": True,
+                                      "add_eos_token": False, "chat_template": chatml}))
+    put(t, "added-tokens.json", json.dumps({
+        "added_tokens_decoder": {"8": {"content": "<|im_start|>", "special": True, "lstrip": False,
+                                       "rstrip": False, "normalized": False, "single_word": False}},
+        "additional_special_tokens": ["<|im_start|>"], "eos_token": {"content": "</s>", "__type": "AddedToken"},
+        "chat_template": [{"name": "default", "template": "{{ messages[0]['content'] }}"}]}))
+    put(t, "bad-types.json", json.dumps({"bos_token": 5, "add_bos_token": "yes", "chat_template": 3,
+                                         "added_tokens_decoder": {"x": {"content": None}}}))
+    put(t, "deep.json", '{"chat_template": ' + "[" * 100000 + "]" * 100000 + "}")
+
+
 def runconfigs():
     t = "fuzz_runconfig"
     base = {"model": "m", "data": "d.jsonl", "output_dir": "out", "strategy": "lora",
@@ -206,6 +258,8 @@ if __name__ == "__main__":
     gguf_seed()
     safetensors_seed()
     tokenizer_seed()
+    sentencepiece_seed()
+    tokenizer_configs()
     runconfigs()
     dataset_infos()
     projects()

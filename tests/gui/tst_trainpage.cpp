@@ -19,6 +19,9 @@
 #include <QDir>
 #include <QFile>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QApplication>
+#include <QTimer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -64,6 +67,8 @@ private Q_SLOTS:
     void reportsBadInputWithoutCrashing();
     void drawsTheEvalLoss();
     void showsTheMemoryEstimate();
+    void closingWhileTrainingStopsThenCloses();
+    void destroyingTheWindowWhileTrainingJoinsTheWorker();
 
 private:
     std::unique_ptr<MainWindow> openWindow();
@@ -277,6 +282,60 @@ void TestTrainPage::showsTheMemoryEstimate()
     child<QSpinBox>(page, "batchSize")->setValue(8);
     QCOMPARE(page->memoryCard()->estimate(0).activations, 2 * before);
     QCOMPARE(card->estimate(0).activations, 2 * fullBefore);  // the Model page follows the setup
+}
+
+void TestTrainPage::closingWhileTrainingStopsThenCloses()
+{
+    if (m_model.isEmpty())
+        QSKIP("no fixtures");
+    const auto window = openWindow();
+    TrainPage *page = window->trainPage();
+    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
+    window->showPage(MainWindow::Page::Train);
+    window->show();
+    fill(page, m_data);
+    QSignalSpy finished(page, &TrainPage::trainingFinished);
+    page->start();
+    QTRY_VERIFY_WITH_TIMEOUT(chartPoints(page) > 0, kTimeoutMs);
+
+    // The window asks first; "Yes" stops the run after its step, then the window closes.
+    bool asked = false;
+    QTimer answer;
+    connect(&answer, &QTimer::timeout, [&] {
+        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+            asked = true;
+            box->button(QMessageBox::Yes)->click();
+        }
+    });
+    answer.start(20);
+    QVERIFY(!window->close());  // not yet: the run is still stopping
+    answer.stop();
+    QVERIFY(asked);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!window->isVisible(), kTimeoutMs);
+    const auto outcome = finished.first().first().value<ftui::TrainingOutcome>();
+    QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
+    const QString runDir = page->currentRunDir();
+    QVERIFY2(QFile::exists(QDir(runDir).filePath(QStringLiteral("checkpoint-%1/trainer_state.json")
+                                                    .arg(outcome.steps)))
+                 || QFile::exists(runDir + QStringLiteral("/final/adapter_model.safetensors")),
+             qPrintable(runDir));
+}
+
+void TestTrainPage::destroyingTheWindowWhileTrainingJoinsTheWorker()
+{
+    if (m_model.isEmpty())
+        QSKIP("no fixtures");
+    auto window = openWindow();
+    TrainPage *page = window->trainPage();
+    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
+    fill(page, m_data);
+    page->start();
+    QTRY_VERIFY_WITH_TIMEOUT(chartPoints(page) > 0, kTimeoutMs);
+    // The application quitting under a running trainer: the worker stops and is joined, no
+    // event reaches the destroyed page (TSan and ASan watch this one).
+    window.reset();
+    QTest::qWait(200);
 }
 
 QTEST_MAIN(TestTrainPage)

@@ -248,7 +248,9 @@ std::vector<PiiMatch> findPersonalData(std::string_view input)
         if (!p.worthIt(stats))
             continue;
         p.regex->findAll(text, spans);
-        for (const auto &[b, e] : spans) {
+        for (const auto &span : spans) {
+            // Plain copies: a lambda may not capture structured bindings before C++20 (clang).
+            const auto b = span.first, e = span.second;
             const bool overlaps = std::any_of(out.begin(), out.end(),
                                               [&](const PiiMatch &m) { return b < m.end && m.begin < e; });
             if (!overlaps && validate(p.type, text.substr(b, e - b)))

@@ -386,7 +386,10 @@ std::string llamaFactoryTemplateFor(const TrainingConfig &config, std::vector<Re
         return ours;  // same text around each turn
     if (ours == "model") {
         const fs::path model(config.model);
-        const auto tokenizer = model.extension() == ".gguf" ? Tokenizer::fromFile(model) : Tokenizer::fromFolder(model);
+        if (model.extension() == ".gguf")
+            throwBadInput("template: the run uses the GGUF model's own chat template; name LLaMA-Factory's "
+                          "template for it with --template");
+        const auto tokenizer = Tokenizer::fromFolder(model);
         const std::string name = templateForJinja(tokenizer->chatTemplate());
         if (!name.empty()) {
             warnings.push_back({"template", "the model's chat template is LLaMA-Factory's \"" + name +

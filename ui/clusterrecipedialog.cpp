@@ -29,7 +29,7 @@ ClusterRecipeDialog::ClusterRecipeDialog(const ft::TrainingConfig &config, QWidg
     m_folder = new QLineEdit;
     m_folder->setObjectName(QStringLiteral("recipeFolder"));
     m_folder->setText(QDir::home().filePath(QStringLiteral("cluster-recipe")));
-    auto *browseButton = new QPushButton(tr("Browse..."));
+    auto *browseButton = new QPushButton(tr("Browse…"));
     connect(browseButton, &QPushButton::clicked, this, &ClusterRecipeDialog::browse);
     auto *folderRow = new QHBoxLayout;
     folderRow->addWidget(m_folder, 1);

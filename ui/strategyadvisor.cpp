@@ -51,7 +51,7 @@ StrategyAdvisor::StrategyAdvisor(QWidget *parent) : QGroupBox(tr("Advisor"), par
     layout->addWidget(m_advice);
     m_apply = new QPushButton(tr("Use this strategy"));
     m_apply->setObjectName(QStringLiteral("applyAdvice"));
-    m_recipe = new QPushButton(tr("Write a cluster recipe..."));
+    m_recipe = new QPushButton(tr("Write a cluster recipe…"));
     m_recipe->setObjectName(QStringLiteral("writeClusterRecipe"));
     m_recipe->setToolTip(tr("Writes this run for LLaMA-Factory with DeepSpeed on several machines: "
                             "training YAML, data, DeepSpeed configuration and launch commands."));

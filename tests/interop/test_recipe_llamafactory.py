@@ -270,3 +270,20 @@ def test_an_existing_folder_is_kept_unless_overwrite(project):
     expect_bad_input("recipe", "--config", config, "--out", out, mentions=[str(out), "exists"])
     run_cli("recipe", "--config", config, "--out", out, "--overwrite")
     assert (out / "train_lora_sft.yaml").exists()
+
+
+def test_documents_become_a_pt_recipe(project, fixtures_dir):
+    root, _, model, _ = project
+    docs = [json.loads(l) for l in (fixtures_dir / "datasets" / "c4_demo.jsonl").read_text().splitlines()[:10]]
+    data = root / "docs.jsonl"
+    data.write_text("".join(json.dumps(d) + "\n" for d in docs) + '{"title": "no text"}\n')
+    config, _ = _config(root, None, model, "pt", data=str(data), stage="pt", strategy="full")
+    out = root / "recipe-pt"
+    r = _recipe(config, out)
+    assert (r["stage"], r["template"], r["train_rows"], r["skipped_rows"]) == ("pt", "", 10, 1)
+    assert {w["code"] for w in r["warnings"]} == {"pt_packing", "skipped_rows"}
+    assert [json.loads(l) for l in (out / "train.jsonl").read_text().splitlines()] == \
+        [{"text": d["text"]} for d in docs]
+    if LF_CLI.exists():
+        parsed = _lf_check("args", "train_full_pt.yaml", cwd=out, env=_lf_env(out))
+        assert parsed["stage"] == "pt" and parsed["finetuning_type"] == "full"

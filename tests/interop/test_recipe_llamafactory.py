@@ -221,10 +221,9 @@ def test_preference_rows_become_ranking_pairs(project, fixtures_dir):
     pairs = json.loads((fixtures_dir / "datasets" / "dpo_zh_demo.json").read_text())[:6]
     data = root / "pairs.json"
     data.write_text(json.dumps(pairs, ensure_ascii=False))
-    config, _ = _config(root, None, model, "dpo", data=str(data), stage="dpo", template="chatml",
-                        beta=0.2)
+    config, _ = _config(root, None, model, "dpo", data=str(data), stage="dpo", beta=0.2)
     out = root / "recipe-dpo"
-    r = _recipe(config, out)
+    r = _recipe(config, out, "--no-bf16")
     assert r["stage"] == "dpo" and r["train_rows"] == len(pairs)
     info = json.loads((out / "dataset_info.json").read_text())
     assert info["train"]["ranking"] is True and info["train"]["formatting"] == "sharegpt"
@@ -237,6 +236,9 @@ def test_preference_rows_become_ranking_pairs(project, fixtures_dir):
         parsed = _lf_check("args", "train_lora_dpo.yaml", cwd=out, env=_lf_env(out))
         assert parsed["stage"] == "dpo" and parsed["pref_loss"] == "sigmoid"
         assert parsed["pref_beta"] == pytest.approx(0.2)
+        # LLaMA-Factory reads every pair (none dropped as malformed) and trains 2 DPO steps.
+        proc = _lf_train(out, "train_lora_dpo.yaml")
+        assert f"Num examples = {len(pairs)}" in proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("extra, field", [

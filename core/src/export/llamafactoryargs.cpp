@@ -178,6 +178,8 @@ public:
         else if (!l.targetRegex.empty())
             refuse("lora.target_modules", "a regex ('" + l.targetRegex +
                                               "'); LLaMA-Factory's lora_target takes module names or \"all\"");
+        else if (l.targetModules.empty())
+            refuse("lora.target_modules", "empty; LLaMA-Factory's lora_target needs module names or \"all\"");
         else
             s["lora_target"] = joined(l.targetModules);
         if (l.useRslora)

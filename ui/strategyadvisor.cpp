@@ -7,6 +7,7 @@
 #include <ft/model.h>
 
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
@@ -50,9 +51,19 @@ StrategyAdvisor::StrategyAdvisor(QWidget *parent) : QGroupBox(tr("Advisor"), par
     layout->addWidget(m_advice);
     m_apply = new QPushButton(tr("Use this strategy"));
     m_apply->setObjectName(QStringLiteral("applyAdvice"));
-    layout->addWidget(m_apply, 0, Qt::AlignLeft);
+    m_recipe = new QPushButton(tr("Write a cluster recipe…"));
+    m_recipe->setObjectName(QStringLiteral("writeClusterRecipe"));
+    m_recipe->setToolTip(tr("Writes this run for LLaMA-Factory with DeepSpeed on several machines: "
+                            "training YAML, data, DeepSpeed configuration and launch commands."));
+    m_recipe->hide();
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_apply);
+    buttons->addWidget(m_recipe);
+    buttons->addStretch(1);
+    layout->addLayout(buttons);
     connect(m_rows, qOverload<int>(&QSpinBox::valueChanged), this, &StrategyAdvisor::rowsChanged);
     connect(m_apply, &QPushButton::clicked, this, [this] { Q_EMIT applyRequested(m_advised); });
+    connect(m_recipe, &QPushButton::clicked, this, &StrategyAdvisor::clusterRecipeRequested);
 }
 
 QString StrategyAdvisor::advisedStrategy(qint64 rows)
@@ -120,6 +131,7 @@ void StrategyAdvisor::refresh(const ft::Model *model, const ft::ModelStructure &
                   .arg(rowsText);
 
     m_advised = rule;
+    bool ruleDoesNotFit = false;
     const qint64 available = ft::physicalMemoryBytes();
     if (model && available > 0) {
         auto estimate = [&](const QString &method) {
@@ -136,6 +148,7 @@ void StrategyAdvisor::refresh(const ft::Model *model, const ft::ModelStructure &
         QString chosen = rule;
         qint64 needed = estimate(chosen);
         ft::MemoryVerdict verdict = ft::memoryVerdict(needed, available);
+        ruleDoesNotFit = verdict == ft::MemoryVerdict::DoesNotFit;
         QString memory;
         while (verdict == ft::MemoryVerdict::DoesNotFit && chosen != QLatin1String("lora")) {
             const QString next = chosen == QLatin1String("full") ? QStringLiteral("freeze")
@@ -156,6 +169,8 @@ void StrategyAdvisor::refresh(const ft::Model *model, const ft::ModelStructure &
     m_advice->setText(QStringLiteral("<b>%1</b><br>%2")
                           .arg(tr("Advice: %1").arg(strategyTitle(m_advised)), why.toHtmlEscaped()));
     m_apply->setEnabled(m_advised != current);
+    m_offersRecipe = rows > 1000000 || ruleDoesNotFit;
+    m_recipe->setVisible(m_offersRecipe);
 }
 
 } // namespace ftui

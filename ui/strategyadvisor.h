@@ -40,10 +40,14 @@ public:
                  const ft::TrainingConfig &settings, const QString &current);
     QString advised() const { return m_advised; }
     QString adviceText() const;
+    // Over 1M rows, or when the article's strategy does not fit this machine's memory: the
+    // advisor offers "Write a cluster recipe..." (a LLaMA-Factory recipe, docs/cluster.md).
+    bool offersClusterRecipe() const { return m_offersRecipe; }
 
 Q_SIGNALS:
     void rowsChanged();
     void applyRequested(const QString &strategy);
+    void clusterRecipeRequested();
 
 private:
     void setCountsTokens(bool tokens);
@@ -53,7 +57,9 @@ private:
     bool m_countsTokens = false;
     QLabel *m_advice = nullptr;
     QPushButton *m_apply = nullptr;
+    QPushButton *m_recipe = nullptr;
     QString m_advised;
+    bool m_offersRecipe = false;
 };
 
 } // namespace ftui

@@ -1,5 +1,6 @@
 #include "strategypage.h"
 
+#include "clusterrecipedialog.h"
 #include "datafilerows.h"
 #include "documenttokens.h"
 #include "displayformat.h"
@@ -24,6 +25,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QMessageBox>
 #include <QScrollArea>
 #include <QStackedWidget>
 #include <QVBoxLayout>
@@ -57,6 +59,7 @@ StrategyPage::StrategyPage(StudioSession *session, QWidget *parent)
     m_advisor = new StrategyAdvisor;
     connect(m_advisor, &StrategyAdvisor::rowsChanged, this, &StrategyPage::refreshAdvice);
     connect(m_advisor, &StrategyAdvisor::applyRequested, this, &StrategyPage::setStrategy);
+    connect(m_advisor, &StrategyAdvisor::clusterRecipeRequested, this, &StrategyPage::writeClusterRecipe);
     auto *left = new QWidget;
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 8, 0);
@@ -296,6 +299,23 @@ void StrategyPage::refreshAdvice()
 {
     const std::shared_ptr<ft::Model> model = m_session->model();
     m_advisor->refresh(model.get(), m_structure, m_setup->settings(), strategy());
+}
+
+} // namespace ftui
+
+namespace ftui {
+
+void StrategyPage::writeClusterRecipe()
+{
+    ClusterRecipeDialog dialog(m_setup->buildConfig(m_session->modelPath(), QString()), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const ft::ClusterRecipe &r = dialog.recipe();
+    QString text = tr("Wrote %1 (%2 training rows). Its README.md has the launch commands.")
+                       .arg(QString::fromStdString(r.folder.string()), QLocale().toString(qlonglong(r.trainRows)));
+    for (const auto &w : r.warnings)
+        text += QStringLiteral("\n- ") + QString::fromStdString(w.message);
+    QMessageBox::information(this, tr("Cluster recipe"), text);
 }
 
 } // namespace ftui

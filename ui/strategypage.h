@@ -57,6 +57,7 @@ private:
     void applySettings(const ft::TrainingConfig &settings);
     void refreshPlan();
     void refreshAdvice();
+    void writeClusterRecipe();
     void countDatasetRows();
 
     StudioSession *m_session;

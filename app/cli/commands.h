@@ -25,5 +25,7 @@ void addReportCommand(CLI::App &app, Runner &run);
 void addGgufCommands(CLI::App &app, Runner &run);
 // demo: the demo project the welcome page opens (democommand.cpp).
 void addDemoCommand(CLI::App &app, Runner &run);
+// recipe: a run as a LLaMA-Factory cluster recipe (recipecommand.cpp).
+void addRecipeCommand(CLI::App &app, Runner &run);
 
 } // namespace ftcli

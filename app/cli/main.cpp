@@ -30,6 +30,7 @@ int main(int argc, char **argv)
     ftcli::addEvalCommand(app, run);
     ftcli::addDemoCommand(app, run);
     ftcli::addReportCommand(app, run);
+    ftcli::addRecipeCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

@@ -273,6 +273,61 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     </message>
 </context>
 <context>
+    <name>ftui::ClusterRecipeDialog</name>
+    <message>
+        <source>Write a cluster recipe</source>
+        <translation>编写集群训练方案</translation>
+    </message>
+    <message>
+        <source>Writes this run for LLaMA-Factory on a cluster: its training YAML, the accepted training rows as JSONL, a DeepSpeed configuration and a README with the launch commands for one or several machines.</source>
+        <translation>将本次训练写成可在集群上用 LLaMA-Factory 运行的方案：训练 YAML、已接受的训练行（JSONL）、DeepSpeed 配置，以及附有单机和多机启动命令的 README。</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Folder to create:</source>
+        <translation>要创建的文件夹：</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>ZeRO-2 (optimizer state and gradients sharded)</source>
+        <translation>ZeRO-2（切分优化器状态和梯度）</translation>
+    </message>
+    <message>
+        <source>ZeRO-3 (the weights sharded too, for models one GPU cannot hold)</source>
+        <translation>ZeRO-3（连权重也切分，适用于单块 GPU 放不下的模型）</translation>
+    </message>
+    <message>
+        <source>DeepSpeed:</source>
+        <translation>DeepSpeed：</translation>
+    </message>
+    <message>
+        <source>The model&apos;s name on the cluster (a Hugging Face hub id or a path there); empty: this machine&apos;s path.</source>
+        <translation>模型在集群上的名称（Hugging Face Hub ID 或集群上的路径）；留空则使用本机路径。</translation>
+    </message>
+    <message>
+        <source>Model on the cluster:</source>
+        <translation>集群上的模型：</translation>
+    </message>
+    <message>
+        <source>Write</source>
+        <translation>写入</translation>
+    </message>
+    <message>
+        <source>Where to create the recipe folder</source>
+        <translation>选择创建方案文件夹的位置</translation>
+    </message>
+    <message>
+        <source>this run</source>
+        <translation>本次训练</translation>
+    </message>
+</context>
+<context>
     <name>ftui::ComparePage</name>
     <message>
         <source>Tuned: merged model %1</source>
@@ -2852,6 +2907,14 @@ Every change is saved as you make it. Drop data files here to import them.</sour
         <source>%1 tokens of documents pack into %2 rows of %3 tokens. </source>
         <translation>%1 个文档词元打包成 %2 行，每行 %3 个词元。</translation>
     </message>
+    <message>
+        <source>Write a cluster recipe…</source>
+        <translation>编写集群训练方案…</translation>
+    </message>
+    <message>
+        <source>Writes this run for LLaMA-Factory with DeepSpeed on several machines: training YAML, data, DeepSpeed configuration and launch commands.</source>
+        <translation>将本次训练写成在多台机器上用 LLaMA-Factory 和 DeepSpeed 运行的方案：训练 YAML、数据、DeepSpeed 配置和启动命令。</translation>
+    </message>
 </context>
 <context>
     <name>ftui::StrategyPage</name>
@@ -2914,6 +2977,14 @@ Every change is saved as you make it. Drop data files here to import them.</sour
     <message>
         <source>Trainable: the plan has problems</source>
         <translation>可训练：方案有问题</translation>
+    </message>
+    <message>
+        <source>Wrote %1 (%2 training rows). Its README.md has the launch commands.</source>
+        <translation>已写入 %1（%2 条训练行）。启动命令见其中的 README.md。</translation>
+    </message>
+    <message>
+        <source>Cluster recipe</source>
+        <translation>集群训练方案</translation>
     </message>
 </context>
 <context>

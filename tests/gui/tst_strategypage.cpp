@@ -6,6 +6,7 @@
 #include "../unit/testfixtures.h"
 #include "tinytrainablemodel.h"
 
+#include "clusterrecipedialog.h"
 #include "layermap.h"
 #include "strategypage.h"
 #include "studiosession.h"
@@ -15,6 +16,7 @@
 #include <ft/modelstructure.h>
 
 #include <QComboBox>
+#include <QFile>
 #include <QLocale>
 #include <QLabel>
 #include <QPushButton>
@@ -62,6 +64,7 @@ private Q_SLOTS:
     void loraTargetsOnTheMap();
     void freezeByClickAndDrag();
     void advisor();
+    void clusterRecipe();
     void progressiveStages();
     void adapterCountsFromThePlan();
     void manyBlocksScroll();
@@ -191,6 +194,51 @@ void TestStrategyPage::advisor()
     QCOMPARE(page.strategy(), QStringLiteral("full"));
     QCOMPARE(session.trainingSetup()->settings().strategy, std::string("full"));
     QCOMPARE(page.plan().trainableParameters, page.plan().totalParameters);
+}
+
+// Over 1M rows the advisor offers a cluster recipe; the dialog writes it with the engine's
+// writeClusterRecipe (LLaMA-Factory YAML, data, DeepSpeed config) or says why it cannot.
+void TestStrategyPage::clusterRecipe()
+{
+    StudioSession session;
+    session.setModel(m_model, m_fixture);
+    StrategyPage page(&session);
+    auto *offer = page.findChild<QPushButton *>(QStringLiteral("writeClusterRecipe"));
+    QVERIFY(offer);
+    page.setDatasetRows(2000);
+    QVERIFY(offer->isHidden());
+    page.setDatasetRows(3000000);
+    QVERIFY(!offer->isHidden());
+
+    QTemporaryDir dir;
+    const QString data = dir.filePath(QStringLiteral("rows.jsonl"));
+    QFile f(data);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"instruction\": \"Say hi\", \"input\": \"\", \"output\": \"Hi\"}\n"
+            "{\"instruction\": \"Say bye\", \"input\": \"\", \"output\": \"Bye\"}\n");
+    f.close();
+    session.trainingSetup()->setDataPath(data);
+    ft::TrainingConfig config = session.trainingSetup()->buildConfig(session.modelPath(), QString());
+    config.strategy = "full";
+    config.templateName = "alpaca";
+    ftui::ClusterRecipeDialog dialog(config);
+    dialog.setFolder(dir.filePath(QStringLiteral("recipe")));
+    dialog.setDeepSpeedIndex(2);
+    QVERIFY2(dialog.write(), qPrintable(dialog.errorText()));
+    QCOMPARE(dialog.recipe().trainRows, int64_t(2));
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("recipe/ds_z3_config.json"))));
+    QFile yaml(dir.filePath(QStringLiteral("recipe/train_full_sft.yaml")));
+    QVERIFY(yaml.open(QIODevice::ReadOnly));
+    const QByteArray text = yaml.readAll();
+    QVERIFY2(text.contains("finetuning_type: \"full\"") && text.contains("deepspeed: \"ds_z3_config.json\""),
+             text.constData());
+
+    config.strategy = "ia3";
+    ftui::ClusterRecipeDialog refused(config);
+    refused.setFolder(dir.filePath(QStringLiteral("refused")));
+    QVERIFY(!refused.write());
+    QVERIFY2(refused.errorText().contains(QStringLiteral("strategy")), qPrintable(refused.errorText()));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("refused"))));
 }
 
 void TestStrategyPage::progressiveStages()

@@ -64,6 +64,19 @@ torch::Tensor branchRows(const torch::Tensor &x, const Layout &layout, int64_t s
                        headRows(x, start + layout.mainLengths[s], layout.branchLengths[s], g)});
 }
 
+// Plain segments keep their probabilities for the backward pass; forked ones (preference pairs,
+// whose memory target is tight) keep none and recompute them there: one more q k^T GEMM and
+// softmax per head, about 2 % of a LoRA step, for (heads x T x T) floats per segment and layer
+// (a quarter of a DPO step's activations at 256 tokens).
+bool keepsProbabilities(const std::vector<int64_t> &forks) { return forks.empty(); }
+
+// One (segment, K/V head) task's probabilities buffer when they are not kept.
+torch::Tensor scratchFor(const Layout &layout, int64_t s, const torch::TensorOptions &options)
+{
+    const int64_t T = layout.mainLengths[s], A = layout.branchLengths[s], P = layout.prompts[s];
+    return torch::empty({std::max(T * T, A * (P + A))}, options);
+}
+
 // Runs task(segment, kvHead) for every pair, spread over LibTorch's threads; GEMMs inside run on
 // the calling thread. Autograd records nothing here (grad mode is per thread).
 template <typename Task>
@@ -87,13 +100,17 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
         const int64_t N = q.size(1), H = q.size(2), D = q.size(3), Hkv = k.size(2), G = H / Hkv;
         const float scale = 1.0f / std::sqrt(static_cast<float>(D));
         const Layout layout(segments, forks, H);
-        torch::Tensor probs = torch::empty({layout.probFloats}, q.options());
+        const bool keep = keepsProbabilities(forks);
+        torch::Tensor probs = torch::empty({keep ? layout.probFloats : 0}, q.options());
         torch::Tensor out = torch::empty({1, N, H, D}, q.options());
         forEachSegmentAndKvHead(layout, Hkv, [&](int64_t s, int64_t g) {
             const int64_t T = layout.mainLengths[s], start = layout.starts[s];
             const torch::Tensor keys = headRows(k, start, T, g), values = headRows(v, start, T, g);
+            const torch::Tensor scratch = keep ? torch::Tensor() : scratchFor(layout, s, q.options());
             for (int64_t h = g * G; h < (g + 1) * G; ++h) {
-                torch::Tensor p = probs.narrow(0, layout.probOffsets[s] + h * T * T, T * T).view({T, T});
+                torch::Tensor p = (keep ? probs.narrow(0, layout.probOffsets[s] + h * T * T, T * T)
+                                        : scratch.narrow(0, 0, T * T))
+                                      .view({T, T});
                 torch::mm_out(p, headRows(q, start, T, h), keys.t());
                 fused::causalSoftmax(p.data_ptr<float>(), T, T, scale);
                 torch::Tensor o = headRows(out, start, T, h);
@@ -106,7 +123,8 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
             const torch::Tensor branchKeys = branchRows(k, layout, s, g);
             const torch::Tensor branchValues = branchRows(v, layout, s, g);
             for (int64_t h = g * G; h < (g + 1) * G; ++h) {
-                torch::Tensor p = probs.narrow(0, layout.branchOffsets[s] + h * A * (P + A), A * (P + A))
+                torch::Tensor p = (keep ? probs.narrow(0, layout.branchOffsets[s] + h * A * (P + A), A * (P + A))
+                                        : scratch.narrow(0, 0, A * (P + A)))
                                       .view({A, P + A});
                 torch::mm_out(p, headRows(q, start + T, A, h), branchKeys.t());
                 fused::causalSoftmax(p.data_ptr<float>(), A, P + A, scale, P);
@@ -131,6 +149,7 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
         const float scale = 1.0f / std::sqrt(static_cast<float>(D));
         const torch::Tensor gradOut = grads[0].detach().contiguous().view({1, N, H, D});
         const Layout layout(segments, forks, H);
+        const bool keep = keepsProbabilities(forks);
         torch::Tensor dq = torch::empty({1, N, H, D}, q.options());
         torch::Tensor dk = torch::empty({1, N, Hkv, D}, k.options());
         torch::Tensor dv = torch::empty({1, N, Hkv, D}, v.options());
@@ -139,9 +158,17 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
             const torch::Tensor keys = headRows(k, start, T, g), values = headRows(v, start, T, g);
             torch::Tensor dKeys = headRows(dk, start, T, g), dValues = headRows(dv, start, T, g);
             torch::Tensor dScores = torch::empty({T, T}, q.options());
+            const torch::Tensor scratch = keep ? torch::Tensor() : scratchFor(layout, s, q.options());
             for (int64_t h = g * G; h < (g + 1) * G; ++h) {
-                const torch::Tensor p = probs.narrow(0, layout.probOffsets[s] + h * T * T, T * T).view({T, T});
                 const torch::Tensor dO = headRows(gradOut, start, T, h), queries = headRows(q, start, T, h);
+                torch::Tensor p;
+                if (keep) {
+                    p = probs.narrow(0, layout.probOffsets[s] + h * T * T, T * T).view({T, T});
+                } else {  // the forward's probabilities again: the same GEMM and softmax
+                    p = scratch.narrow(0, 0, T * T).view({T, T});
+                    torch::mm_out(p, queries, keys.t());
+                    fused::causalSoftmax(p.data_ptr<float>(), T, T, scale);
+                }
                 torch::mm_out(dScores, dO, values.t());
                 fused::causalSoftmaxBackward(dScores.data_ptr<float>(), p.data_ptr<float>(), T, T, scale);
                 torch::Tensor dQ = headRows(dq, start, T, h);
@@ -164,10 +191,16 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
             torch::Tensor dBranchValues = torch::empty({P + A, D}, v.options());
             torch::Tensor dBranchScores = torch::empty({A, P + A}, q.options());
             for (int64_t h = g * G; h < (g + 1) * G; ++h) {
-                const torch::Tensor p = probs.narrow(0, layout.branchOffsets[s] + h * A * (P + A), A * (P + A))
-                                            .view({A, P + A});
                 const torch::Tensor dO = headRows(gradOut, start + T, A, h);
                 const torch::Tensor queries = headRows(q, start + T, A, h);
+                torch::Tensor p;
+                if (keep) {
+                    p = probs.narrow(0, layout.branchOffsets[s] + h * A * (P + A), A * (P + A)).view({A, P + A});
+                } else {
+                    p = scratch.narrow(0, 0, A * (P + A)).view({A, P + A});
+                    torch::mm_out(p, queries, branchKeys.t());
+                    fused::causalSoftmax(p.data_ptr<float>(), A, P + A, scale, P);
+                }
                 torch::mm_out(dBranchScores, dO, branchValues.t());
                 fused::causalSoftmaxBackward(dBranchScores.data_ptr<float>(), p.data_ptr<float>(), A,
                                              P + A, scale, P);

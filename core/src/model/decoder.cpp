@@ -239,16 +239,32 @@ torch::Tensor Decoder::attention(const torch::Tensor &q, const torch::Tensor &k,
                                  const BlockContext &ctx) const
 {
     const bool training = useTrainingOps(q) || useTrainingOps(k) || useTrainingOps(v);
-    if (training && !ctx.cache && !ctx.padding.defined() && segmentAttentionApplies(q, k, v))
-        return segmentAttention(q, k, v, ctx.segments ? *ctx.segments : std::vector<int64_t>{q.size(1)});
-    if (!ctx.segments || ctx.segments->size() <= 1)
+    // Forked segments take the segment kernel without a graph too (the reference pass of DPO).
+    if ((training || ctx.forks) && !ctx.cache && !ctx.padding.defined() && segmentAttentionApplies(q, k, v))
+        return segmentAttention(q, k, v, ctx.segments ? *ctx.segments : std::vector<int64_t>{q.size(1)},
+                                ctx.forks ? *ctx.forks : std::vector<SegmentFork>{});
+    if (!ctx.segments || (ctx.segments->size() <= 1 && !ctx.forks))
         return causalAttention(q, k, v, layer, ctx);
     std::vector<torch::Tensor> parts;
     parts.reserve(ctx.segments->size());
     int64_t start = 0;
-    for (int64_t length : *ctx.segments) {
-        parts.push_back(causalAttention(q.narrow(1, start, length), k.narrow(1, start, length),
-                                        v.narrow(1, start, length), layer, ctx));
+    for (size_t s = 0; s < ctx.segments->size(); ++s) {
+        const int64_t length = (*ctx.segments)[s];
+        const SegmentFork fork = ctx.forks ? (*ctx.forks)[s] : SegmentFork{};
+        const int64_t main = fork.forked() ? fork.prompt + fork.firstAnswer : length;
+        parts.push_back(causalAttention(q.narrow(1, start, main), k.narrow(1, start, main),
+                                        v.narrow(1, start, main), layer, ctx));
+        if (main < length) {
+            // The second answer: its queries after the prompt's keys (past = prompt length).
+            const int64_t answer = length - main;
+            const auto keysOf = [&](const torch::Tensor &x) {
+                return torch::cat({x.narrow(1, start, fork.prompt), x.narrow(1, start + main, answer)}, 1);
+            };
+            BlockContext branch = ctx;
+            branch.past = fork.prompt;
+            parts.push_back(causalAttention(q.narrow(1, start + main, answer), keysOf(k), keysOf(v), layer,
+                                            branch));
+        }
         start += length;
     }
     return torch::cat(parts, 1);
@@ -391,6 +407,15 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
                         "padding-free segments need one row, no cache, mask or virtual tokens, "
                         "and lengths adding up to the row");
         ctx.segments = &inputs.segments;
+        if (!inputs.forks.empty()) {
+            if (inputs.forks.size() != inputs.segments.size())
+                throw Error(ErrorKind::Internal, "forks must be given one per segment");
+            for (size_t s = 0; s < inputs.forks.size(); ++s)
+                if (inputs.forks[s].prompt < 0 || inputs.forks[s].firstAnswer < 0 ||
+                    inputs.forks[s].prompt + inputs.forks[s].firstAnswer > inputs.segments[s])
+                    throw Error(ErrorKind::Internal, "a fork does not fit its segment");
+            ctx.forks = &inputs.forks;
+        }
     }
 
     torch::Tensor x = torch::embedding(m_weights.embed, ids);  // (B, T, C)

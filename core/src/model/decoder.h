@@ -6,6 +6,7 @@
 #include "model/kvcache.h"
 #include "model/modelconfig.h"
 #include "model/rope.h"
+#include "model/segmentfork.h"
 
 #include <torch/types.h>
 
@@ -26,6 +27,10 @@ struct ForwardInputs
     // to end in the row. Attention never crosses them; positions are the caller's (restarting at
     // 0 per sequence, as transformers' DataCollatorWithFlattening gives them).
     std::vector<int64_t> segments;
+    // Optional, one per segment: a segment holding two sequences that share their prompt
+    // (model/segmentfork.h); positions are the caller's (the second answer's continue from the
+    // prompt).
+    std::vector<SegmentFork> forks;
     // The final hidden states (after the last norm) instead of logits, so that the trainer
     // projects only the positions that carry loss (see project()).
     bool hiddenOnly = false;
@@ -62,6 +67,7 @@ private:
         torch::Tensor padding;               // (B, past + T) bool, true = masked key
         const std::vector<int64_t> *segments = nullptr;  // padding-free row, or null
         bool adapters = true;                // ForwardInputs::useAdapters
+        const std::vector<SegmentFork> *forks = nullptr;  // one per segment, or null
     };
     torch::Tensor attention(const torch::Tensor &q, const torch::Tensor &k,
                             const torch::Tensor &v, int layer, const BlockContext &ctx) const;

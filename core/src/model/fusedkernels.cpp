@@ -344,16 +344,17 @@ double softmaxCrossEntropy(const torch::Tensor &logits, const torch::Tensor &tar
     return total;
 }
 
-void causalSoftmax(float *scores, int64_t T, int64_t ld, float scale)
+void causalSoftmax(float *scores, int64_t T, int64_t ld, float scale, int64_t past)
 {
     for (int64_t i = 0; i < T; ++i)
-        causalSoftmaxRow(scores + i * ld, i + 1, T, scale);
+        causalSoftmaxRow(scores + i * ld, past + i + 1, past + T, scale);
 }
 
-void causalSoftmaxBackward(float *gradProbs, const float *probs, int64_t T, int64_t ld, float scale)
+void causalSoftmaxBackward(float *gradProbs, const float *probs, int64_t T, int64_t ld, float scale,
+                           int64_t past)
 {
     for (int64_t i = 0; i < T; ++i)
-        causalSoftmaxBackwardRow(gradProbs + i * ld, probs + i * ld, i + 1, T, scale);
+        causalSoftmaxBackwardRow(gradProbs + i * ld, probs + i * ld, past + i + 1, past + T, scale);
 }
 
 } // namespace ft::fused

@@ -35,12 +35,14 @@ torch::Tensor rotary(const torch::Tensor &x, const torch::Tensor &cos, const tor
 torch::Tensor rotaryBackward(const torch::Tensor &grad, const torch::Tensor &cos,
                              const torch::Tensor &sin);
 
-// Causal softmax in place over a (T, T) score matrix with rows `ld` floats apart: row i becomes
-// softmax(scale * scores[i, 0..i]) followed by zeros.
-void causalSoftmax(float *scores, int64_t T, int64_t ld, float scale);
+// Causal softmax in place over a (T, past + T) score matrix with rows `ld` floats apart (queries
+// at positions past .. past + T - 1 over keys 0 .. past + T - 1): row i becomes
+// softmax(scale * scores[i, 0..past + i]) followed by zeros.
+void causalSoftmax(float *scores, int64_t T, int64_t ld, float scale, int64_t past = 0);
 // Its backward in place: gradProbs[i, j] becomes probs[i, j] * (gradProbs[i, j] - sum over
 // the row of gradProbs * probs) * scale, zeros above the diagonal.
-void causalSoftmaxBackward(float *gradProbs, const float *probs, int64_t T, int64_t ld, float scale);
+void causalSoftmaxBackward(float *gradProbs, const float *probs, int64_t T, int64_t ld, float scale,
+                           int64_t past = 0);
 
 // Sum over rows of cross_entropy(logits[r], targets[r]) for contiguous (rows, classes) logits;
 // the logits become that sum's gradient, softmax - onehot(target), in place. One pass per row

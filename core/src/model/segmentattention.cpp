@@ -14,21 +14,37 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
-// Where each segment starts in the row and where its (H, T, T) probabilities start in the flat
-// buffer that keeps them for the backward pass.
+// Where each segment starts in the row and where its probabilities start in the flat buffer
+// that keeps them for the backward pass: (H, T, T) for a plain segment; for a forked one
+// (model/segmentfork.h) (H, L, L) for the prompt and first answer (L = prompt + first answer)
+// then (H, A, prompt + A) for the second answer's A queries over the prompt's keys and its own.
 struct Layout
 {
     std::vector<int64_t> lengths, starts, probOffsets;
+    std::vector<int64_t> mainLengths;                   // L (T when not forked)
+    std::vector<int64_t> prompts, branchLengths, branchOffsets;  // P, A (0: none), offset
     int64_t probFloats = 0;
 
-    Layout(const std::vector<int64_t> &segments, int64_t heads) : lengths(segments)
+    // forks: empty, or (prompt, first answer) per segment, flattened.
+    Layout(const std::vector<int64_t> &segments, const std::vector<int64_t> &forks, int64_t heads)
+        : lengths(segments)
     {
         int64_t start = 0;
-        for (int64_t length : segments) {
+        for (size_t s = 0; s < segments.size(); ++s) {
+            const int64_t length = segments[s];
+            const int64_t prompt = forks.empty() ? 0 : forks[2 * s];
+            const int64_t first = forks.empty() ? 0 : forks[2 * s + 1];
+            const int64_t main = first > 0 ? prompt + first : length;
+            const int64_t branch = length - main;
             starts.push_back(start);
+            mainLengths.push_back(main);
+            prompts.push_back(prompt);
+            branchLengths.push_back(branch);
             probOffsets.push_back(probFloats);
+            probFloats += heads * main * main;
+            branchOffsets.push_back(probFloats);
+            probFloats += heads * branch * (prompt + branch);
             start += length;
-            probFloats += heads * length * length;
         }
     }
 };
@@ -37,6 +53,28 @@ struct Layout
 torch::Tensor headRows(const torch::Tensor &x, int64_t start, int64_t length, int64_t h)
 {
     return x.select(0, 0).narrow(0, start, length).select(1, h);
+}
+
+// The second answer's keys or values of a forked segment: the prompt's rows then its own,
+// (P + A, D) for head g of x (1, N, heads, D).
+torch::Tensor branchRows(const torch::Tensor &x, const Layout &layout, int64_t s, int64_t g)
+{
+    const int64_t start = layout.starts[s];
+    return torch::cat({headRows(x, start, layout.prompts[s], g),
+                       headRows(x, start + layout.mainLengths[s], layout.branchLengths[s], g)});
+}
+
+// Plain segments keep their probabilities for the backward pass; forked ones (preference pairs,
+// whose memory target is tight) keep none and recompute them there: one more q k^T GEMM and
+// softmax per head, about 2 % of a LoRA step, for (heads x T x T) floats per segment and layer
+// (a quarter of a DPO step's activations at 256 tokens).
+bool keepsProbabilities(const std::vector<int64_t> &forks) { return forks.empty(); }
+
+// One (segment, K/V head) task's probabilities buffer when they are not kept.
+torch::Tensor scratchFor(const Layout &layout, int64_t s, const torch::TensorOptions &options)
+{
+    const int64_t T = layout.mainLengths[s], A = layout.branchLengths[s], P = layout.prompts[s];
+    return torch::empty({std::max(T * T, A * (P + A))}, options);
 }
 
 // Runs task(segment, kvHead) for every pair, spread over LibTorch's threads; GEMMs inside run on
@@ -56,27 +94,47 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
 {
     static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &qIn,
                                  const torch::Tensor &kIn, const torch::Tensor &vIn,
-                                 std::vector<int64_t> segments)
+                                 std::vector<int64_t> segments, std::vector<int64_t> forks)
     {
         const torch::Tensor q = qIn.detach(), k = kIn.detach(), v = vIn.detach();
         const int64_t N = q.size(1), H = q.size(2), D = q.size(3), Hkv = k.size(2), G = H / Hkv;
         const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-        const Layout layout(segments, H);
-        torch::Tensor probs = torch::empty({layout.probFloats}, q.options());
+        const Layout layout(segments, forks, H);
+        const bool keep = keepsProbabilities(forks);
+        torch::Tensor probs = torch::empty({keep ? layout.probFloats : 0}, q.options());
         torch::Tensor out = torch::empty({1, N, H, D}, q.options());
         forEachSegmentAndKvHead(layout, Hkv, [&](int64_t s, int64_t g) {
-            const int64_t T = layout.lengths[s], start = layout.starts[s];
+            const int64_t T = layout.mainLengths[s], start = layout.starts[s];
             const torch::Tensor keys = headRows(k, start, T, g), values = headRows(v, start, T, g);
+            const torch::Tensor scratch = keep ? torch::Tensor() : scratchFor(layout, s, q.options());
             for (int64_t h = g * G; h < (g + 1) * G; ++h) {
-                torch::Tensor p = probs.narrow(0, layout.probOffsets[s] + h * T * T, T * T).view({T, T});
+                torch::Tensor p = (keep ? probs.narrow(0, layout.probOffsets[s] + h * T * T, T * T)
+                                        : scratch.narrow(0, 0, T * T))
+                                      .view({T, T});
                 torch::mm_out(p, headRows(q, start, T, h), keys.t());
                 fused::causalSoftmax(p.data_ptr<float>(), T, T, scale);
                 torch::Tensor o = headRows(out, start, T, h);
                 torch::mm_out(o, p, values);
             }
+            const int64_t A = layout.branchLengths[s], P = layout.prompts[s];
+            if (A == 0)
+                return;
+            // The second answer: queries at positions P .. P + A - 1 over [prompt | itself].
+            const torch::Tensor branchKeys = branchRows(k, layout, s, g);
+            const torch::Tensor branchValues = branchRows(v, layout, s, g);
+            for (int64_t h = g * G; h < (g + 1) * G; ++h) {
+                torch::Tensor p = (keep ? probs.narrow(0, layout.branchOffsets[s] + h * A * (P + A), A * (P + A))
+                                        : scratch.narrow(0, 0, A * (P + A)))
+                                      .view({A, P + A});
+                torch::mm_out(p, headRows(q, start + T, A, h), branchKeys.t());
+                fused::causalSoftmax(p.data_ptr<float>(), A, P + A, scale, P);
+                torch::Tensor o = headRows(out, start + T, A, h);
+                torch::mm_out(o, p, branchValues);
+            }
         });
         ctx->save_for_backward({q, k, v, probs});
         ctx->saved_data["segments"] = segments;
+        ctx->saved_data["forks"] = forks;
         return out.view({1, N, H * D});
     }
 
@@ -86,21 +144,31 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
         const torch::Tensor q = saved[0].detach(), k = saved[1].detach(), v = saved[2].detach();
         const torch::Tensor probs = saved[3].detach();
         const std::vector<int64_t> segments = ctx->saved_data["segments"].toIntVector();
+        const std::vector<int64_t> forks = ctx->saved_data["forks"].toIntVector();
         const int64_t N = q.size(1), H = q.size(2), D = q.size(3), Hkv = k.size(2), G = H / Hkv;
         const float scale = 1.0f / std::sqrt(static_cast<float>(D));
         const torch::Tensor gradOut = grads[0].detach().contiguous().view({1, N, H, D});
-        const Layout layout(segments, H);
+        const Layout layout(segments, forks, H);
+        const bool keep = keepsProbabilities(forks);
         torch::Tensor dq = torch::empty({1, N, H, D}, q.options());
         torch::Tensor dk = torch::empty({1, N, Hkv, D}, k.options());
         torch::Tensor dv = torch::empty({1, N, Hkv, D}, v.options());
         forEachSegmentAndKvHead(layout, Hkv, [&](int64_t s, int64_t g) {
-            const int64_t T = layout.lengths[s], start = layout.starts[s];
+            const int64_t T = layout.mainLengths[s], start = layout.starts[s];
             const torch::Tensor keys = headRows(k, start, T, g), values = headRows(v, start, T, g);
             torch::Tensor dKeys = headRows(dk, start, T, g), dValues = headRows(dv, start, T, g);
             torch::Tensor dScores = torch::empty({T, T}, q.options());
+            const torch::Tensor scratch = keep ? torch::Tensor() : scratchFor(layout, s, q.options());
             for (int64_t h = g * G; h < (g + 1) * G; ++h) {
-                const torch::Tensor p = probs.narrow(0, layout.probOffsets[s] + h * T * T, T * T).view({T, T});
                 const torch::Tensor dO = headRows(gradOut, start, T, h), queries = headRows(q, start, T, h);
+                torch::Tensor p;
+                if (keep) {
+                    p = probs.narrow(0, layout.probOffsets[s] + h * T * T, T * T).view({T, T});
+                } else {  // the forward's probabilities again: the same GEMM and softmax
+                    p = scratch.narrow(0, 0, T * T).view({T, T});
+                    torch::mm_out(p, queries, keys.t());
+                    fused::causalSoftmax(p.data_ptr<float>(), T, T, scale);
+                }
                 torch::mm_out(dScores, dO, values.t());
                 fused::causalSoftmaxBackward(dScores.data_ptr<float>(), p.data_ptr<float>(), T, T, scale);
                 torch::Tensor dQ = headRows(dq, start, T, h);
@@ -113,8 +181,45 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
                     dValues.addmm_(p.t(), dO);
                 }
             }
+            const int64_t A = layout.branchLengths[s], P = layout.prompts[s];
+            if (A == 0)
+                return;
+            // The second answer's share: its own key/value rows, and more for the prompt's.
+            const torch::Tensor branchKeys = branchRows(k, layout, s, g);
+            const torch::Tensor branchValues = branchRows(v, layout, s, g);
+            torch::Tensor dBranchKeys = torch::empty({P + A, D}, k.options());
+            torch::Tensor dBranchValues = torch::empty({P + A, D}, v.options());
+            torch::Tensor dBranchScores = torch::empty({A, P + A}, q.options());
+            for (int64_t h = g * G; h < (g + 1) * G; ++h) {
+                const torch::Tensor dO = headRows(gradOut, start + T, A, h);
+                const torch::Tensor queries = headRows(q, start + T, A, h);
+                torch::Tensor p;
+                if (keep) {
+                    p = probs.narrow(0, layout.branchOffsets[s] + h * A * (P + A), A * (P + A)).view({A, P + A});
+                } else {
+                    p = scratch.narrow(0, 0, A * (P + A)).view({A, P + A});
+                    torch::mm_out(p, queries, branchKeys.t());
+                    fused::causalSoftmax(p.data_ptr<float>(), A, P + A, scale, P);
+                }
+                torch::mm_out(dBranchScores, dO, branchValues.t());
+                fused::causalSoftmaxBackward(dBranchScores.data_ptr<float>(), p.data_ptr<float>(), A,
+                                             P + A, scale, P);
+                torch::Tensor dQ = headRows(dq, start + T, A, h);
+                torch::mm_out(dQ, dBranchScores, branchKeys);
+                if (h == g * G) {
+                    torch::mm_out(dBranchKeys, dBranchScores.t(), queries);
+                    torch::mm_out(dBranchValues, p.t(), dO);
+                } else {
+                    dBranchKeys.addmm_(dBranchScores.t(), queries);
+                    dBranchValues.addmm_(p.t(), dO);
+                }
+            }
+            headRows(dk, start, P, g).add_(dBranchKeys.narrow(0, 0, P));
+            headRows(dv, start, P, g).add_(dBranchValues.narrow(0, 0, P));
+            headRows(dk, start + T, A, g).copy_(dBranchKeys.narrow(0, P, A));
+            headRows(dv, start + T, A, g).copy_(dBranchValues.narrow(0, P, A));
         });
-        return {dq, dk, dv, torch::Tensor()};
+        return {dq, dk, dv, torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -129,9 +234,15 @@ bool segmentAttentionApplies(const torch::Tensor &q, const torch::Tensor &k, con
 }
 
 torch::Tensor segmentAttention(const torch::Tensor &q, const torch::Tensor &k,
-                               const torch::Tensor &v, const std::vector<int64_t> &segments)
+                               const torch::Tensor &v, const std::vector<int64_t> &segments,
+                               const std::vector<SegmentFork> &forks)
 {
-    return SegmentAttention::apply(q, k, v, segments);
+    std::vector<int64_t> flatForks;  // (prompt, first answer) per segment
+    for (const SegmentFork &fork : forks) {
+        flatForks.push_back(fork.prompt);
+        flatForks.push_back(fork.forked() ? fork.firstAnswer : 0);
+    }
+    return SegmentAttention::apply(q, k, v, segments, flatForks);
 }
 
 } // namespace ft

@@ -4,8 +4,11 @@
 // scale folded in, and the output is written straight into the (1, N, H * D) result (no
 // concatenation of segments). Grouped-query attention shares each K/V head among its H / Hkv
 // query heads. Same values as model/decoder.cpp's plain attention to float rounding; tested
-// against it in tests/unit/tst_train.cpp.
+// against it in tests/unit/tst_train.cpp. A forked segment (model/segmentfork.h) holds two
+// sequences sharing their prompt.
 #pragma once
+
+#include "model/segmentfork.h"
 
 #include <torch/types.h>
 
@@ -16,8 +19,10 @@ namespace ft {
 // Whether segmentAttention takes these inputs: CPU float32, one row, head dimension contiguous.
 bool segmentAttentionApplies(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v);
 
-// q (1, N, H, D), k and v (1, N, Hkv, D); segments add up to N. Returns (1, N, H * D).
+// q (1, N, H, D), k and v (1, N, Hkv, D); segments add up to N; forks empty or one per segment.
+// Returns (1, N, H * D).
 torch::Tensor segmentAttention(const torch::Tensor &q, const torch::Tensor &k,
-                               const torch::Tensor &v, const std::vector<int64_t> &segments);
+                               const torch::Tensor &v, const std::vector<int64_t> &segments,
+                               const std::vector<SegmentFork> &forks = {});
 
 } // namespace ft

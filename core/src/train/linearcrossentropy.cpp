@@ -17,6 +17,53 @@ struct Constant
     torch::Tensor tensor;
 };
 
+// The loss summed over rows, chunk by chunk; with gradHidden (and gradWeight) defined it fills
+// them with the loss's gradients as it goes (the logits' gradient is a by-product of the loss).
+double chunkedCrossEntropy(const torch::Tensor &hidden, const torch::Tensor &weight,
+                           const torch::Tensor &bias, const torch::Tensor &targets, int64_t chunkRows,
+                           torch::Tensor gradHidden, torch::Tensor gradWeight)
+{
+    const int64_t rows = hidden.size(0);
+    // On the CPU in float32: every chunk's logits in one buffer (a fresh one per chunk
+    // costs page faults on each), softmax and loss in one pass (fused::softmaxCrossEntropy).
+    const bool fusedPath = fused::applies({hidden, weight});
+    torch::Tensor buffer;
+    if (fusedPath)
+        buffer = torch::empty({std::min(chunkRows, rows), weight.size(0)}, hidden.options());
+    double total = 0.0;
+    for (int64_t start = 0; start < rows; start += chunkRows) {
+        const int64_t n = std::min(chunkRows, rows - start);
+        const torch::Tensor h = hidden.narrow(0, start, n);
+        const torch::Tensor y = targets.narrow(0, start, n);
+        torch::Tensor dLogits;  // d(loss)/d(logits) = softmax - onehot
+        if (fusedPath) {
+            dLogits = buffer.narrow(0, 0, n);
+            if (bias.defined())
+                torch::addmm_out(dLogits, bias, h, weight.t());
+            else
+                torch::mm_out(dLogits, h, weight.t());
+            total += fused::softmaxCrossEntropy(dLogits, y);
+        } else {
+            torch::Tensor logits = bias.defined() ? torch::linear(h, weight, bias)
+                                                  : torch::linear(h, weight);  // (n, V)
+            const torch::Tensor lse = torch::logsumexp(logits, -1, true);       // (n, 1)
+            total += (lse.squeeze(-1) - logits.gather(1, y.unsqueeze(1)).squeeze(1))
+                         .sum()
+                         .item<double>();
+            if (!gradHidden.defined())
+                continue;
+            dLogits = logits.sub_(lse).exp_();
+            dLogits.scatter_add_(1, y.unsqueeze(1),
+                                 torch::full({n, 1}, -1.0, dLogits.options()));
+        }
+        if (gradHidden.defined())
+            gradHidden.narrow(0, start, n).copy_(dLogits.mm(weight));
+        if (gradWeight.defined())
+            gradWeight.addmm_(dLogits.t(), h);
+    }
+    return total;
+}
+
 struct LinearCrossEntropy : torch::autograd::Function<LinearCrossEntropy>
 {
     // bias: a constant (a training bias takes the unfused path, see linearCrossEntropySum).
@@ -24,45 +71,11 @@ struct LinearCrossEntropy : torch::autograd::Function<LinearCrossEntropy>
                                  const torch::Tensor &weight, Constant biasArg,
                                  Constant targetsArg, int64_t chunkRows)
     {
-        const torch::Tensor &bias = biasArg.tensor, &targets = targetsArg.tensor;
-        const int64_t rows = hidden.size(0);
         const bool weightGrad = weight.requires_grad();
         torch::Tensor gradHidden = torch::empty_like(hidden);
         torch::Tensor gradWeight = weightGrad ? torch::zeros_like(weight) : torch::Tensor();
-        // On the CPU in float32: every chunk's logits in one buffer (a fresh one per chunk
-        // costs page faults on each), softmax and loss in one pass (fused::softmaxCrossEntropy).
-        const bool fusedPath = fused::applies({hidden, weight});
-        torch::Tensor buffer;
-        if (fusedPath)
-            buffer = torch::empty({std::min(chunkRows, rows), weight.size(0)}, hidden.options());
-        double total = 0.0;
-        for (int64_t start = 0; start < rows; start += chunkRows) {
-            const int64_t n = std::min(chunkRows, rows - start);
-            const torch::Tensor h = hidden.narrow(0, start, n);
-            const torch::Tensor y = targets.narrow(0, start, n);
-            torch::Tensor dLogits;  // d(loss)/d(logits) = softmax - onehot
-            if (fusedPath) {
-                dLogits = buffer.narrow(0, 0, n);
-                if (bias.defined())
-                    torch::addmm_out(dLogits, bias, h, weight.t());
-                else
-                    torch::mm_out(dLogits, h, weight.t());
-                total += fused::softmaxCrossEntropy(dLogits, y);
-            } else {
-                torch::Tensor logits = bias.defined() ? torch::linear(h, weight, bias)
-                                                      : torch::linear(h, weight);  // (n, V)
-                const torch::Tensor lse = torch::logsumexp(logits, -1, true);       // (n, 1)
-                total += (lse.squeeze(-1) - logits.gather(1, y.unsqueeze(1)).squeeze(1))
-                             .sum()
-                             .item<double>();
-                dLogits = logits.sub_(lse).exp_();
-                dLogits.scatter_add_(1, y.unsqueeze(1),
-                                     torch::full({n, 1}, -1.0, dLogits.options()));
-            }
-            gradHidden.narrow(0, start, n).copy_(dLogits.mm(weight));
-            if (weightGrad)
-                gradWeight.addmm_(dLogits.t(), h);
-        }
+        const double total = chunkedCrossEntropy(hidden, weight, biasArg.tensor, targetsArg.tensor,
+                                                 chunkRows, gradHidden, gradWeight);
         ctx->saved_data["gradHidden"] = gradHidden;
         if (weightGrad)
             ctx->saved_data["gradWeight"] = gradWeight;
@@ -91,6 +104,13 @@ torch::Tensor linearCrossEntropySum(const torch::Tensor &hidden, const torch::Te
         return torch::nn::functional::cross_entropy(
             torch::linear(hidden, weight, bias), targets,
             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+    // Nothing to differentiate (a reference pass): the loss alone, no gradient buffers.
+    if (!torch::GradMode::is_enabled() || (!hidden.requires_grad() && !weight.requires_grad())) {
+        torch::NoGradGuard noGrad;
+        return torch::tensor(chunkedCrossEntropy(hidden, weight, bias, targets, chunkRows,
+                                                 torch::Tensor(), torch::Tensor()),
+                             hidden.options());
+    }
     return LinearCrossEntropy::apply(hidden, weight, Constant{bias}, Constant{targets}, chunkRows);
 }
 

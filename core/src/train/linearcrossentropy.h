@@ -2,7 +2,8 @@
 // the (rows, vocabulary) logits never exist whole: the gradients with respect to hidden (and W,
 // b when they train) are formed chunk by chunk during the forward pass and only scaled in the
 // backward. With a 49k vocabulary that is hundreds of MB less per micro-batch; the arithmetic
-// (GEMMs, log-sum-exp) is the same as lm_head + cross_entropy.
+// (GEMMs, log-sum-exp) is the same as lm_head + cross_entropy. Without a graph to record (no
+// grad mode, or nothing that requires grad: a reference pass) only the loss is computed.
 #pragma once
 
 #include <torch/types.h>

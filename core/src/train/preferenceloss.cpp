@@ -2,6 +2,7 @@
 
 #include "model/decoder.h"
 #include "train/linearcrossentropy.h"
+#include "train/referencecache.h"
 
 #include <torch/torch.h>
 
@@ -25,40 +26,56 @@ struct FlatPairs
     std::vector<SequenceRows> sequences;  // chosen of every pair, then rejected of every pair
 };
 
+// Each pair is one forked segment (model/segmentfork.h), [prompt | chosen | rejected]: the
+// prompt runs once for both answers, the rejected answer's positions continue from the prompt.
 FlatPairs flattenPairs(const PairRefs &pairs, const torch::Device &device)
 {
     FlatPairs flat;
     std::vector<int64_t> ids, positions;
-    const auto add = [&](const std::vector<int64_t> &prompt, const std::vector<int64_t> &answer) {
-        const int64_t start = static_cast<int64_t>(ids.size());
-        const int64_t p = static_cast<int64_t>(prompt.size()), a = static_cast<int64_t>(answer.size());
-        ids.insert(ids.end(), prompt.begin(), prompt.end());
-        ids.insert(ids.end(), answer.begin(), answer.end());
-        for (int64_t t = 0; t < p + a; ++t)
-            positions.push_back(t);
-        flat.inputs.segments.push_back(p + a);
-        // Position t predicts token t + 1 (the causal shift inside the sequence).
-        const auto range = [&](int64_t from, int64_t count) {
-            return torch::arange(start + from, start + from + count, torch::kInt64).to(device);
-        };
-        const auto targets = [&](int64_t from, int64_t count) {
-            return torch::tensor(std::vector<int64_t>(ids.begin() + start + from + 1,
-                                                      ids.begin() + start + from + 1 + count),
-                                 torch::kInt64)
-                .to(device);
-        };
-        SequenceRows rows;
-        rows.answerTokens = a;
-        rows.answerRows = range(p - 1, a);
-        rows.answerTargets = targets(p - 1, a);
-        rows.promptRows = range(0, p - 1);
-        rows.promptTargets = targets(0, p - 1);
-        flat.sequences.push_back(std::move(rows));
+    std::vector<SequenceRows> chosen, rejected;
+    const auto indices = [&](const std::vector<int64_t> &v) {
+        return torch::tensor(v, torch::kInt64).to(device);
     };
-    for (const PreferencePair *pair : pairs)
-        add(pair->prompt, pair->chosen);
-    for (const PreferencePair *pair : pairs)
-        add(pair->prompt, pair->rejected);
+    const auto iota = [](int64_t from, int64_t count) {
+        std::vector<int64_t> v(static_cast<size_t>(count));
+        for (int64_t i = 0; i < count; ++i)
+            v[static_cast<size_t>(i)] = from + i;
+        return v;
+    };
+    for (const PreferencePair *pair : pairs) {
+        const int64_t start = static_cast<int64_t>(ids.size());
+        const int64_t p = static_cast<int64_t>(pair->prompt.size());
+        const int64_t a1 = static_cast<int64_t>(pair->chosen.size());
+        const int64_t a2 = static_cast<int64_t>(pair->rejected.size());
+        for (const std::vector<int64_t> *part : {&pair->prompt, &pair->chosen, &pair->rejected})
+            ids.insert(ids.end(), part->begin(), part->end());
+        for (int64_t t = 0; t < p + a1; ++t)
+            positions.push_back(t);
+        for (int64_t t = p; t < p + a2; ++t)
+            positions.push_back(t);
+        flat.inputs.segments.push_back(p + a1 + a2);
+        flat.inputs.forks.push_back(SegmentFork{p, a1});
+        // The row that predicts an answer's token j: the prompt's last row for j = 0, then the
+        // answer's own row j - 1 (the causal shift inside each sequence).
+        SequenceRows c;
+        c.answerTokens = a1;
+        c.answerRows = indices(iota(start + p - 1, a1));
+        c.answerTargets = indices(pair->chosen);
+        c.promptRows = indices(iota(start, p - 1));
+        c.promptTargets = indices(std::vector<int64_t>(pair->prompt.begin() + 1, pair->prompt.end()));
+        chosen.push_back(std::move(c));
+        SequenceRows r;
+        r.answerTokens = a2;
+        std::vector<int64_t> rows{start + p - 1};
+        const std::vector<int64_t> own = iota(start + p + a1, a2 - 1);
+        rows.insert(rows.end(), own.begin(), own.end());
+        r.answerRows = indices(rows);
+        r.answerTargets = indices(pair->rejected);
+        rejected.push_back(std::move(r));
+    }
+    flat.sequences = std::move(chosen);  // chosen of every pair, then rejected of every pair
+    for (SequenceRows &r : rejected)
+        flat.sequences.push_back(std::move(r));
     const auto row = [&](const std::vector<int64_t> &v) {
         return torch::tensor(v, torch::kInt64).unsqueeze(0).to(device);
     };
@@ -143,19 +160,39 @@ torch::Tensor log1mexp(const torch::Tensor &x)
     return torch::where(x < -0.6931471805599453, torch::log1p(-torch::exp(x)), torch::log(-torch::expm1(x)));
 }
 
+// The reference's (B) chosen and rejected log-probs: the base without the adapter, no graph; with
+// a cache, computed only for the pairs it does not hold yet.
+std::pair<torch::Tensor, torch::Tensor> referenceLogps(const Decoder &decoder, const PairRefs &pairs,
+                                                       FlatPairs &flat, ReferenceCache *cache)
+{
+    torch::NoGradGuard noGrad;
+    if (!cache) {
+        const SequenceLogps reference = sequenceLogps(decoder, flat, /*useAdapters=*/false, false);
+        return {reference.chosen, reference.rejected};
+    }
+    const PairRefs missing = cache->missing(pairs);
+    if (!missing.empty()) {
+        FlatPairs subset = missing.size() == pairs.size()
+                               ? flat
+                               : flattenPairs(missing, decoder.weights().embed.device());
+        const SequenceLogps reference = sequenceLogps(decoder, subset, /*useAdapters=*/false, false);
+        cache->store(missing, reference.chosen, reference.rejected);
+    }
+    const torch::Tensor like = torch::empty({}, decoder.weights().embed.options());
+    return cache->lookup(pairs, like);
+}
+
 } // namespace
 
-PreferenceLoss dpoLoss(const Decoder &decoder, const PairRefs &pairs, const PreferenceOptions &options)
+PreferenceLoss dpoLoss(const Decoder &decoder, const PairRefs &pairs, const PreferenceOptions &options,
+                       ReferenceCache *referenceCache)
 {
     FlatPairs flat = flattenPairs(pairs, decoder.weights().embed.device());
+    // First, so that what it allocates is freed before the policy pass keeps its activations.
+    const auto reference = referenceLogps(decoder, pairs, flat, referenceCache);
     const SequenceLogps policy = sequenceLogps(decoder, flat, /*useAdapters=*/true, false);
-    SequenceLogps reference;
-    {
-        torch::NoGradGuard noGrad;
-        reference = sequenceLogps(decoder, flat, /*useAdapters=*/false, false);
-    }
-    const torch::Tensor chosenRatio = policy.chosen - reference.chosen;
-    const torch::Tensor rejectedRatio = policy.rejected - reference.rejected;
+    const torch::Tensor chosenRatio = policy.chosen - reference.first;
+    const torch::Tensor rejectedRatio = policy.rejected - reference.second;
     const torch::Tensor logits = options.beta * (chosenRatio - rejectedRatio);
     torch::Tensor perPair;
     if (options.lossType == "robust") {

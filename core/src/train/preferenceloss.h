@@ -1,7 +1,8 @@
 // The preference stages' losses over a micro-batch of pairs, as TRL 1.16 computes them.
-// Each pair is two sequences, prompt + chosen and prompt + rejected, laid end to end with the
-// batch's other sequences in one padding-free row (as train/flatbatch.h does for sft); lm_head
-// runs only at the positions that predict an answer token (and, for ORPO, the chosen prompt).
+// Each pair is two sequences, prompt + chosen and prompt + rejected, that share the prompt's
+// computation (one forked segment, model/segmentfork.h), laid end to end with the batch's other
+// pairs in one padding-free row (as train/flatbatch.h does for sft); lm_head runs only at the
+// positions that predict an answer token (and, for ORPO, the chosen prompt).
 //   DPO (Rafailov et al. 2023; trl.DPOTrainer): log-probs summed over the answer tokens, for the
 //   policy and for the reference = the same weights with the adapters switched off (no second
 //   copy; no gradient); loss -logsigmoid(beta * ((pc - rc) - (pr - rr))) (loss_type "sigmoid") or
@@ -23,6 +24,7 @@
 namespace ft {
 
 class Decoder;
+class ReferenceCache;
 
 using PairRefs = std::vector<const PreferencePair *>;
 
@@ -33,7 +35,9 @@ struct PreferenceLoss
     std::vector<std::pair<std::string, double>> metrics;
 };
 
-PreferenceLoss dpoLoss(const Decoder &decoder, const PairRefs &pairs, const PreferenceOptions &options);
+// referenceCache: the pairs' reference log-probs from earlier epochs (train/referencecache.h), or null.
+PreferenceLoss dpoLoss(const Decoder &decoder, const PairRefs &pairs, const PreferenceOptions &options,
+                       ReferenceCache *referenceCache = nullptr);
 PreferenceLoss orpoLoss(const Decoder &decoder, const PairRefs &pairs, const PreferenceOptions &options);
 
 // Token count of a micro-batch (both sequences of every pair), for tokens/s.

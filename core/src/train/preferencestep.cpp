@@ -12,7 +12,8 @@ namespace ft {
 
 StepOutcome preferenceStep(const Decoder &decoder, const std::vector<PairRefs> &microBatches,
                            const std::string &stage, const PreferenceOptions &options, OptimizerGroups &optimizer,
-                           double lrFactor, double maxGradNorm, const std::string &device, int64_t stepNumber)
+                           double lrFactor, double maxGradNorm, const std::string &device, int64_t stepNumber,
+                           ReferenceCache *referenceCache)
 {
     optimizer.scaleLearningRates(lrFactor);
     optimizer.optimizer().zero_grad();
@@ -26,7 +27,8 @@ StepOutcome preferenceStep(const Decoder &decoder, const std::vector<PairRefs> &
         PreferenceLoss micro;
         {
             AutocastScope autocast(device);
-            micro = stage == "dpo" ? dpoLoss(decoder, pairs, options) : orpoLoss(decoder, pairs, options);
+            micro = stage == "dpo" ? dpoLoss(decoder, pairs, options, referenceCache)
+                                   : orpoLoss(decoder, pairs, options);
         }
         const double share = static_cast<double>(pairs.size()) / static_cast<double>(stepPairs);
         torch::Tensor loss = micro.loss * share;

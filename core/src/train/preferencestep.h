@@ -14,8 +14,10 @@
 
 namespace ft {
 
+// referenceCache: DPO's reference log-probs kept across epochs (train/referencecache.h), or null.
 StepOutcome preferenceStep(const Decoder &decoder, const std::vector<PairRefs> &microBatches,
                            const std::string &stage, const PreferenceOptions &options, OptimizerGroups &optimizer,
-                           double lrFactor, double maxGradNorm, const std::string &device, int64_t stepNumber);
+                           double lrFactor, double maxGradNorm, const std::string &device, int64_t stepNumber,
+                           ReferenceCache *referenceCache = nullptr);
 
 } // namespace ft

@@ -278,7 +278,8 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
             d.pairs.empty() ? accumulatedStep(decoder, step.micro, step.lossTokens, optimizer, lrFactor,
                                               c.maxGradNorm, d.device, at.step + 1)
                             : preferenceStep(decoder, d.pairBatches(step.micro), c.stage, c.preference, optimizer,
-                                             lrFactor, c.maxGradNorm, d.device, at.step + 1);
+                                             lrFactor, c.maxGradNorm, d.device, at.step + 1,
+                                             ReferenceCache::applies(decoder) ? &d.referenceCache : nullptr);
         ++at.step;
 
         // Logging: the observer every step, metrics.jsonl every logging_steps (and the last).

@@ -13,6 +13,7 @@
 #include "train/batchplan.h"
 #include "train/flatbatch.h"
 #include "train/preferenceloss.h"
+#include "train/referencecache.h"
 #include "train/trainablestrategy.h"
 #include "train/trainingdata.h"
 
@@ -72,6 +73,7 @@ struct Trainer::Impl
     // dpo / orpo: the pairs; examples[i] stands for pairs[i] in the batch plan (its ids are both
     // sequences' tokens, its labels none).
     std::vector<PreferencePair> pairs;
+    ReferenceCache referenceCache;  // dpo: the pairs' reference log-probs, reused across epochs
     // The stage metrics' sums over the logging window (metrics.jsonl logs their window means).
     std::vector<std::pair<std::string, double>> stageWindow;
     std::string device = "cpu";

@@ -13,6 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <functional>
+
+#include <pthread.h>
 #include <string>
 
 Q_DECLARE_METATYPE(std::string)
@@ -50,6 +53,22 @@ std::string renderError(const std::string &templ, const ft::ChatTemplateOptions 
     return {};
 }
 
+// Runs f on a thread with a stack of `bytes` (a secondary thread on some systems has 512 KB).
+void onSmallStack(std::size_t bytes, const std::function<void()> &f)
+{
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, bytes);
+    pthread_t thread;
+    auto call = [](void *arg) -> void * {
+        (*static_cast<const std::function<void()> *>(arg))();
+        return nullptr;
+    };
+    QCOMPARE(pthread_create(&thread, &attr, call, const_cast<std::function<void()> *>(&f)), 0);
+    pthread_join(thread, nullptr);
+    pthread_attr_destroy(&attr);
+}
+
 } // namespace
 
 class TestChatTemplate : public QObject
@@ -69,6 +88,7 @@ private Q_SLOTS:
     void hostileSizes();
     void longChains_data();
     void longChains();
+    void deepExpressionsOnASmallStack();
     void chatMessageOverload();
     void generationPrompt();
     void builtins();
@@ -397,6 +417,27 @@ void TestChatTemplate::longChains()
         QVERIFY2(m.find("nested too deeply") != std::string::npos, m.c_str());
         QVERIFY(links > 1000);
     }
+}
+
+void TestChatTemplate::deepExpressionsOnASmallStack()
+{
+    // Under the height limit, but deeper than a 384 KB stack holds (or a sanitizer build's
+    // frames in 8 MB, where the fuzzer found it): an error, never a stack overflow.
+    std::string chain = "1", parens = "1";
+    for (int k = 0; k < 990; ++k)
+        chain += " + 1";
+    for (int k = 0; k < 190; ++k)
+        parens = "(" + parens + " + 1)";
+    std::string deep, deepParens, shallow;
+    onSmallStack(384 * 1024, [&] {
+        deep = renderError("{{ " + chain + " }}");
+        deepParens = renderError("{{ " + parens + " }}");
+        shallow = renderError("{{ 1 + 1 + 1 }}{% for m in messages %}{{ (m.content ~ '') | trim }}{% endfor %}");
+    });
+    QVERIFY2(deep.find("nested too deeply") != std::string::npos, deep.c_str());
+    QVERIFY2(deepParens.empty() || deepParens.find("nested too deeply") != std::string::npos,
+             deepParens.c_str());
+    QVERIFY2(shallow.empty(), shallow.c_str());
 }
 
 void TestChatTemplate::chatMessageOverload()

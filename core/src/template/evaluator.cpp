@@ -522,6 +522,8 @@ Value Evaluator::binary(const Expr &e)
 
 Value Evaluator::eval(const Expr &e)
 {
+    if (m_stack.exhausted())
+        fail(e.line, "expression nested too deeply for the stack");
     if (++m_operations > m_limits.maxOperations)
         fail(e.line, "template exceeded the limit of " + std::to_string(m_limits.maxOperations) +
                          " operations (runaway template?)");

@@ -1,6 +1,7 @@
 #include "template/parser.h"
 
 #include "ft/error.h"
+#include "util/stackguard.h"
 
 #include <cstdlib>
 
@@ -25,7 +26,9 @@ struct DepthGuard
     int &depth;
     DepthGuard(int &d, int line) : depth(d)
     {
-        if (++depth > kMaxNesting)
+        // The stack check covers builds with large frames (sanitizers) and small thread stacks.
+        static thread_local const StackGuard stack;
+        if (++depth > kMaxNesting || stack.exhausted())
             throwBadInput("chat template: line " + std::to_string(line) + ": expression nested too deeply");
     }
     ~DepthGuard() { --depth; }

@@ -1,0 +1,190 @@
+// The integer block dot products of the single-token path (model/blockdot.h): for every type,
+// random weight blocks against a random activation quantised to int8 blocks, compared with a
+// double-precision reference built from what the code under test does not compute itself: the
+// weights dequantised by dequantizeRow (bit-exact with ggml, tested in tst_gguf) times the
+// dequantised activation (scale * q). The AVX2 and scalar kernels both; agreement within float
+// rounding of the sum.
+#include "io/ggufdequant.h"
+#include "model/blockdot.h"
+#include "model/quantizedmatrix.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace {
+
+struct Case
+{
+    const char *name;
+    uint32_t type;
+};
+
+const Case kCases[] = {{"Q8_0", ft::ggml::Q8_0}, {"Q4_0", ft::ggml::Q4_0},
+                       {"Q4_1", ft::ggml::Q4_1}, {"Q5_0", ft::ggml::Q5_0},
+                       {"Q4_K", ft::ggml::Q4_K}, {"Q6_K", ft::ggml::Q6_K}};
+
+// A finite fp16 of magnitude 2^-10 .. 2^1, random sign.
+uint16_t randomHalf(std::mt19937 &rng)
+{
+    const uint32_t sign = rng() & 1, exponent = 5 + rng() % 12, mantissa = rng() & 0x3FF;
+    return static_cast<uint16_t>(sign << 15 | exponent << 10 | mantissa);
+}
+
+void putHalf(uint8_t *p, uint16_t h)
+{
+    std::memcpy(p, &h, 2);
+}
+
+// Random quants with sane fp16 scales where each layout keeps them (ggml-common.h).
+std::vector<uint8_t> randomRow(uint32_t type, int64_t cols, std::mt19937 &rng)
+{
+    const auto traits = *ft::ggmlTypeTraits(type);
+    const int64_t blocks = cols / traits.blockSize;
+    std::vector<uint8_t> row(static_cast<size_t>(blocks * traits.bytesPerBlock));
+    for (auto &byte : row)
+        byte = static_cast<uint8_t>(rng());
+    for (int64_t b = 0; b < blocks; ++b) {
+        uint8_t *block = row.data() + b * traits.bytesPerBlock;
+        switch (type) {
+        case ft::ggml::Q4_1:
+        case ft::ggml::Q4_K:  // d and m / dmin
+            putHalf(block, randomHalf(rng));
+            putHalf(block + 2, randomHalf(rng));
+            break;
+        case ft::ggml::Q6_K:
+            putHalf(block + 208, randomHalf(rng));
+            break;
+        default:
+            putHalf(block, randomHalf(rng));
+        }
+    }
+    return row;
+}
+
+std::vector<float> randomActivation(int64_t n, std::mt19937 &rng)
+{
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<float> x(static_cast<size_t>(n));
+    for (auto &v : x)
+        v = normal(rng);
+    for (int j = 0; j < 32; ++j)
+        x[static_cast<size_t>(32 + j)] = 0.0f;  // a zero block: scale 0
+    x[5] = 40.0f;                               // an outlier block
+    return x;
+}
+
+} // namespace
+
+class TestBlockDot : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void activationQuantisation()
+    {
+        std::mt19937 rng(7);
+        const std::vector<float> x = randomActivation(256, rng);
+        ft::QuantizedActivation a;
+        ft::quantizeActivation(x.data(), 256, a);
+        QCOMPARE(a.blocks, int64_t(8));
+        for (int64_t b = 0; b < a.blocks; ++b) {
+            int sum = 0, peak = 0;
+            for (int j = 0; j < 32; ++j) {
+                const int q = a.q[b * 32 + j];
+                sum += q;
+                peak = std::max(peak, std::abs(q));
+                // round to nearest: within half a step of x
+                QVERIFY(std::fabs(x[b * 32 + j] - a.scale[b] * q) <= a.scale[b] * 0.5f * 1.0001f);
+            }
+            QCOMPARE(peak, b == 1 ? 0 : 127);
+            QCOMPARE(a.sum[b], a.scale[b] * float(sum));
+        }
+    }
+
+    void rowDotMatchesReference_data()
+    {
+        QTest::addColumn<uint32_t>("type");
+        QTest::addColumn<bool>("avx2");
+        for (const Case &c : kCases) {
+            QTest::newRow((std::string(c.name) + " scalar").c_str()) << c.type << false;
+            QTest::newRow((std::string(c.name) + " avx2").c_str()) << c.type << true;
+        }
+    }
+    void rowDotMatchesReference()
+    {
+        QFETCH(uint32_t, type);
+        QFETCH(bool, avx2);
+        const ft::BlockRowDot kernel = avx2 ? ft::blockRowDotAvx2(type) : ft::blockRowDotScalar(type);
+        if (!kernel)
+            QSKIP("this CPU has no AVX2 / FMA / F16C");
+        QVERIFY(ft::isBlockDotType(type));
+        std::mt19937 rng(1000 + type);
+        for (int64_t cols : {256, 768, 1536}) {
+            for (int trial = 0; trial < 50; ++trial) {
+                const std::vector<uint8_t> row = randomRow(type, cols, rng);
+                const std::vector<float> x = randomActivation(cols, rng);
+                ft::QuantizedActivation a;
+                ft::quantizeActivation(x.data(), cols, a);
+                std::vector<float> w(static_cast<size_t>(cols));
+                ft::dequantizeRow(type, row.data(), cols, w.data(), "test row");
+                double reference = 0.0, magnitude = 0.0;
+                for (int64_t i = 0; i < cols; ++i) {
+                    const double term = double(w[i]) * double(a.scale[i / 32]) * double(a.q[i]);
+                    reference += term;
+                    magnitude += std::fabs(term);
+                }
+                const double got = kernel(row.data(), a);
+                // float rounding: a few ulps of each block's partial sum, summed
+                const double tolerance = 1e-6 * magnitude + 1e-30;
+                QVERIFY2(std::fabs(got - reference) <= tolerance,
+                         qPrintable(QStringLiteral("cols %1 trial %2: %3 vs reference %4 (tolerance %5)")
+                                        .arg(cols).arg(trial).arg(got, 0, 'g', 9)
+                                        .arg(reference, 0, 'g', 9).arg(tolerance)));
+            }
+        }
+    }
+
+    // quantizedGemv over a whole matrix: every row as the dispatched kernel computes it, and
+    // within the int8 activation's error of the fp32 product with the unquantised x.
+    void gemvRows()
+    {
+        std::mt19937 rng(3);
+        for (const Case &c : kCases) {
+            ft::QuantizedMatrix m;
+            m.ggmlType = c.type;
+            m.rows = 300;
+            m.cols = 512;
+            const auto traits = *ft::ggmlTypeTraits(c.type);
+            m.rowBytes = m.cols / traits.blockSize * traits.bytesPerBlock;
+            for (int64_t r = 0; r < m.rows; ++r) {
+                const std::vector<uint8_t> row = randomRow(c.type, m.cols, rng);
+                m.data.insert(m.data.end(), row.begin(), row.end());
+            }
+            const std::vector<float> x = randomActivation(m.cols, rng);
+            std::vector<float> y(static_cast<size_t>(m.rows));
+            ft::quantizedGemv(m, x.data(), y.data());
+            ft::QuantizedActivation a;
+            ft::quantizeActivation(x.data(), m.cols, a);
+            std::vector<float> w(static_cast<size_t>(m.cols));
+            for (int64_t r = 0; r < m.rows; ++r) {
+                QCOMPARE(y[r], ft::blockRowDot(c.type)(m.data.data() + r * m.rowBytes, a));
+                ft::dequantizeRow(c.type, m.data.data() + r * m.rowBytes, m.cols, w.data(), "row");
+                double exact = 0.0, bound = 0.0;
+                for (int64_t i = 0; i < m.cols; ++i) {
+                    exact += double(w[i]) * x[i];
+                    bound += std::fabs(w[i]) * a.scale[i / 32] * 0.5;  // half a step per element
+                }
+                QVERIFY2(std::fabs(y[r] - exact) <= bound * 1.001 + 1e-6,
+                         qPrintable(QStringLiteral("%1 row %2: %3 vs %4").arg(c.name).arg(r)
+                                        .arg(y[r]).arg(exact)));
+            }
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestBlockDot)
+#include "tst_blockdot.moc"

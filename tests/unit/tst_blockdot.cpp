@@ -6,7 +6,7 @@
 // rounding of the sum.
 #include "io/ggufdequant.h"
 #include "model/blockdot.h"
-#include "model/quantizedmatrix.h"
+#include "model/quantizedgemv.h"
 
 #include <QTest>
 
@@ -105,6 +105,23 @@ private Q_SLOTS:
         }
     }
 
+    // The AVX2 quantiser is the scalar one, bit for bit (ties round to even in both).
+    void activationQuantisationAvx2()
+    {
+        std::mt19937 rng(11);
+        std::vector<float> x = randomActivation(1536, rng);
+        // a block whose values sit on a grid of halves (round-half cases for the quantiser)
+        for (int j = 0; j < 32; ++j)
+            x[static_cast<size_t>(64 + j)] = float(j - 16) * 0.5f;
+        ft::QuantizedActivation scalar, avx2;
+        ft::quantizeActivationScalar(x.data(), 1536, scalar);
+        if (!ft::quantizeActivationAvx2(x.data(), 1536, avx2))
+            QSKIP("this CPU has no AVX2 / FMA / F16C");
+        QVERIFY(scalar.q == avx2.q);
+        QVERIFY(scalar.scale == avx2.scale);
+        QVERIFY(scalar.sum == avx2.sum);
+    }
+
     void rowDotMatchesReference_data()
     {
         QTest::addColumn<uint32_t>("type");
@@ -167,6 +184,15 @@ private Q_SLOTS:
             const std::vector<float> x = randomActivation(m.cols, rng);
             std::vector<float> y(static_cast<size_t>(m.rows));
             ft::quantizedGemv(m, x.data(), y.data());
+            // the same rows as a group of two matrices (q/k/v, gate/up)
+            ft::QuantizedMatrix top = m, bottom = m;
+            top.rows = 100;
+            top.data.resize(static_cast<size_t>(100 * m.rowBytes));
+            bottom.rows = 200;
+            bottom.data.erase(bottom.data.begin(), bottom.data.begin() + 100 * m.rowBytes);
+            std::vector<float> grouped(static_cast<size_t>(m.rows));
+            ft::quantizedGemvGroup({&top, &bottom}, x.data(), {grouped.data(), grouped.data() + 100});
+            QVERIFY(grouped == y);
             ft::QuantizedActivation a;
             ft::quantizeActivation(x.data(), m.cols, a);
             std::vector<float> w(static_cast<size_t>(m.cols));

@@ -134,6 +134,12 @@ float rowQ6_K(const uint8_t *row, const QuantizedActivation &a)
 
 void quantizeActivation(const float *x, int64_t n, QuantizedActivation &out)
 {
+    if (!quantizeActivationAvx2(x, n, out))
+        quantizeActivationScalar(x, n, out);
+}
+
+void quantizeActivationScalar(const float *x, int64_t n, QuantizedActivation &out)
+{
     out.blocks = n / kQK;
     out.scale.resize(static_cast<size_t>(out.blocks));
     out.sum.resize(static_cast<size_t>(out.blocks));

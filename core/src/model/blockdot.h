@@ -21,8 +21,11 @@ struct QuantizedActivation
     std::vector<int8_t> q;  // blocks * 32
 };
 
-// n is a multiple of 32.
+// n is a multiple of 32. AVX2 where the CPU has it, else plain C++ (the same results).
 void quantizeActivation(const float *x, int64_t n, QuantizedActivation &out);
+void quantizeActivationScalar(const float *x, int64_t n, QuantizedActivation &out);
+// false (nothing written) when the CPU lacks AVX2 / FMA / F16C.
+bool quantizeActivationAvx2(const float *x, int64_t n, QuantizedActivation &out);
 
 // The dot of one row (cols = a.blocks * 32 elements, stored as ggml blocks of `type`) with a.
 using BlockRowDot = float (*)(const uint8_t *row, const QuantizedActivation &a);

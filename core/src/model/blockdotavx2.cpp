@@ -188,13 +188,65 @@ FT_AVX2 float rowQ6_K(const uint8_t *row, const QuantizedActivation &a)
     return horizontalSum(acc);
 }
 
-} // namespace
+// quantizeActivation for one block of 32, the same operations as the scalar code (so the same
+// result): scale = max|x| / 127, q = round-half-even(x / scale), sum = scale * sum(q).
+FT_AVX2 void quantizeBlock(const float *x, int8_t *q, float &scale, float &sum)
+{
+    const __m256 signBit = _mm256_set1_ps(-0.0f);
+    __m256 v[4];
+    __m256 amax = _mm256_setzero_ps();
+    for (int i = 0; i < 4; ++i) {
+        v[i] = _mm256_loadu_ps(x + 8 * i);
+        amax = _mm256_max_ps(amax, _mm256_andnot_ps(signBit, v[i]));
+    }
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(amax), _mm256_extractf128_ps(amax, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    const float d = _mm_cvtss_f32(m) / 127.0f;
+    const __m256 id = _mm256_set1_ps(d > 0.0f ? 1.0f / d : 0.0f);
+    __m256i ints[4];
+    for (int i = 0; i < 4; ++i)
+        ints[i] = _mm256_cvtps_epi32(
+            _mm256_round_ps(_mm256_mul_ps(v[i], id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    const __m256i total = _mm256_add_epi32(_mm256_add_epi32(ints[0], ints[1]),
+                                           _mm256_add_epi32(ints[2], ints[3]));
+    __m128i t = _mm_add_epi32(_mm256_castsi256_si128(total), _mm256_extracti128_si256(total, 1));
+    t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4E));
+    t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xB1));
+    // packs interleave the 128-bit lanes; the permutation puts the 4-byte groups back in order
+    const __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(ints[0], ints[1]),
+                                             _mm256_packs_epi32(ints[2], ints[3]));
+    _mm256_storeu_si256(reinterpret_cast<__m256i *>(q),
+                        _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+    scale = d;
+    sum = d * float(_mm_cvtsi128_si32(t));
+}
 
-BlockRowDot blockRowDotAvx2(uint32_t t)
+bool cpuHasAvx2()
 {
     static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
                                   __builtin_cpu_supports("f16c");
-    if (!supported)
+    return supported;
+}
+
+} // namespace
+
+bool quantizeActivationAvx2(const float *x, int64_t n, QuantizedActivation &out)
+{
+    if (!cpuHasAvx2())
+        return false;
+    out.blocks = n / kQK;
+    out.scale.resize(static_cast<size_t>(out.blocks));
+    out.sum.resize(static_cast<size_t>(out.blocks));
+    out.q.resize(static_cast<size_t>(n));
+    for (int64_t b = 0; b < out.blocks; ++b)
+        quantizeBlock(x + b * kQK, &out.q[b * kQK], out.scale[b], out.sum[b]);
+    return true;
+}
+
+BlockRowDot blockRowDotAvx2(uint32_t t)
+{
+    if (!cpuHasAvx2())
         return nullptr;
     switch (t) {
     case ggml::Q8_0: return rowQ8_0;
@@ -212,6 +264,10 @@ BlockRowDot blockRowDotAvx2(uint32_t t)
 #else
 
 namespace ft {
+bool quantizeActivationAvx2(const float *, int64_t, QuantizedActivation &)
+{
+    return false;
+}
 BlockRowDot blockRowDotAvx2(uint32_t)
 {
     return nullptr;

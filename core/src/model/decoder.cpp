@@ -1,6 +1,7 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/quantizedgemv.h"
 #include "model/segmentattention.h"
 #include "model/trainingops.h"
 
@@ -114,6 +115,45 @@ std::pair<torch::Tensor, torch::Tensor> stackedLowRank(const std::vector<const P
     return {as.size() == 1 ? as[0] : torch::cat(as, 0), torch::cat(rows, 0)};
 }
 
+// One decoded token through projections that all hold their quantised blocks and have no
+// adapter in use: one quantised pass over their rows (model/quantizedgemv.h). Empty when that
+// does not apply.
+std::vector<torch::Tensor> quantizedGroup(const torch::Tensor &x,
+                                          const std::vector<const Projection *> &parts,
+                                          bool adapters)
+{
+    if (x.numel() != x.size(-1) || x.requires_grad() || x.scalar_type() != torch::kFloat32 ||
+        !x.device().is_cpu())
+        return {};
+    std::vector<const QuantizedMatrix *> matrices;
+    int64_t rows = 0;
+    for (const Projection *p : parts) {
+        if (!p->packed || p->packed->cols != x.size(-1) || (adapters && (p->lora || p->ia3)))
+            return {};
+        matrices.push_back(p->packed.get());
+        rows += p->packed->rows;
+    }
+    const torch::Tensor input = x.reshape({-1}).contiguous();
+    const torch::Tensor y = torch::empty({rows}, x.options());
+    std::vector<float *> outputs;
+    std::vector<torch::Tensor> out;
+    int64_t row = 0;
+    for (const Projection *p : parts) {
+        out.push_back(y.narrow(0, row, p->packed->rows));
+        outputs.push_back(y.data_ptr<float>() + row);
+        row += p->packed->rows;
+    }
+    quantizedGemvGroup(matrices, input.data_ptr<float>(), outputs);
+    for (size_t i = 0; i < parts.size(); ++i) {
+        auto shape = x.sizes().vec();
+        shape.back() = parts[i]->packed->rows;
+        if (parts[i]->bias.defined())
+            out[i].add_(parts[i]->bias);
+        out[i] = out[i].view(shape);
+    }
+    return out;
+}
+
 // Projections that read the same input (q/k/v, gate/up), as one GEMM over their stacked
 // weights where that gives the same result: the weights are frozen (a trainable one needs its
 // own gradient), no IA3 vector scales their input, and more than one row comes in (decoding a
@@ -132,6 +172,9 @@ std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
                   !(adapters && p->ia3 && p->ia3->feedforward);
     std::vector<torch::Tensor> out;
     if (!stacked) {
+        out = quantizedGroup(x, parts, adapters);
+        if (!out.empty())
+            return out;
         for (const Projection *p : parts)
             out.push_back(linear(x, *p, adapters));
         return out;

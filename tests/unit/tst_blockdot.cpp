@@ -2,8 +2,8 @@
 // random weight blocks against a random activation quantised to int8 blocks, compared with a
 // double-precision reference built from what the code under test does not compute itself: the
 // weights dequantised by dequantizeRow (bit-exact with ggml, tested in tst_gguf) times the
-// dequantised activation (scale * q). The AVX2 and scalar kernels both; agreement within float
-// rounding of the sum.
+// dequantised activation (scale * q). The scalar, AVX2 and AVX-512 VNNI kernels each; agreement
+// within float rounding of the sum.
 #include "io/ggufdequant.h"
 #include "model/blockdot.h"
 #include "model/quantizedgemv.h"
@@ -125,19 +125,20 @@ private Q_SLOTS:
     void rowDotMatchesReference_data()
     {
         QTest::addColumn<uint32_t>("type");
-        QTest::addColumn<bool>("avx2");
-        for (const Case &c : kCases) {
-            QTest::newRow((std::string(c.name) + " scalar").c_str()) << c.type << false;
-            QTest::newRow((std::string(c.name) + " avx2").c_str()) << c.type << true;
-        }
+        QTest::addColumn<QString>("kernel");
+        for (const Case &c : kCases)
+            for (const char *kernel : {"scalar", "avx2", "vnni"})
+                QTest::newRow((std::string(c.name) + " " + kernel).c_str()) << c.type << QString(kernel);
     }
     void rowDotMatchesReference()
     {
         QFETCH(uint32_t, type);
-        QFETCH(bool, avx2);
-        const ft::BlockRowDot kernel = avx2 ? ft::blockRowDotAvx2(type) : ft::blockRowDotScalar(type);
-        if (!kernel)
-            QSKIP("this CPU has no AVX2 / FMA / F16C");
+        QFETCH(QString, kernel);
+        const ft::BlockRowDot dot = kernel == "vnni"   ? ft::blockRowDotVnni(type)
+                                    : kernel == "avx2" ? ft::blockRowDotAvx2(type)
+                                                       : ft::blockRowDotScalar(type);
+        if (!dot)
+            QSKIP("this CPU lacks the kernel's instructions");
         QVERIFY(ft::isBlockDotType(type));
         std::mt19937 rng(1000 + type);
         for (int64_t cols : {256, 768, 1536}) {
@@ -154,7 +155,7 @@ private Q_SLOTS:
                     reference += term;
                     magnitude += std::fabs(term);
                 }
-                const double got = kernel(row.data(), a);
+                const double got = dot(row.data(), a);
                 // float rounding: a few ulps of each block's partial sum, summed
                 const double tolerance = 1e-6 * magnitude + 1e-30;
                 QVERIFY2(std::fabs(got - reference) <= tolerance,

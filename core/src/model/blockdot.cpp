@@ -183,8 +183,10 @@ BlockRowDot blockRowDotScalar(uint32_t t)
 
 BlockRowDot blockRowDot(uint32_t t)
 {
-    if (BlockRowDot fast = blockRowDotAvx2(t))
-        return fast;
+    if (BlockRowDot vnni = blockRowDotVnni(t))
+        return vnni;
+    if (BlockRowDot avx2 = blockRowDotAvx2(t))
+        return avx2;
     return blockRowDotScalar(t);
 }
 

@@ -33,11 +33,14 @@ using BlockRowDot = float (*)(const uint8_t *row, const QuantizedActivation &a);
 // Q8_0, Q4_0, Q4_1, Q5_0, Q4_K, Q6_K: the types the single-token path decodes from the blocks.
 bool isBlockDotType(uint32_t ggmlType);
 
-// The fastest kernel this CPU runs (AVX2 when present), nullptr for a type not listed above.
+// The fastest kernel this CPU runs (AVX-512 VNNI, else AVX2, else plain C++), nullptr for a
+// type not listed above.
 BlockRowDot blockRowDot(uint32_t ggmlType);
 // Plain C++ (every x86-64 / other CPU); the reference for the vector kernels.
 BlockRowDot blockRowDotScalar(uint32_t ggmlType);
 // AVX2 + FMA + F16C; nullptr when the CPU lacks them or the type is not listed.
 BlockRowDot blockRowDotAvx2(uint32_t ggmlType);
+// AVX-512 VNNI on 256-bit vectors (+ VL, BW); nullptr when the CPU lacks them.
+BlockRowDot blockRowDotVnni(uint32_t ggmlType);
 
 } // namespace ft

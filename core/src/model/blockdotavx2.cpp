@@ -8,28 +8,12 @@
 // out only when the CPU reports the features.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 
-#include <immintrin.h>
-
-#include <cstring>
-
-#define FT_AVX2 __attribute__((target("avx2,fma,f16c")))
+#include "model/blockdotx86.h"
 
 namespace ft {
 namespace {
 
-constexpr int kQK = kActivationBlock;
-
-FT_AVX2 inline float half(const uint8_t *p)
-{
-    uint16_t v;
-    std::memcpy(&v, p, 2);
-    return _cvtsh_ss(v);
-}
-
-FT_AVX2 inline __m256i load32(const void *p)
-{
-    return _mm256_loadu_si256(static_cast<const __m256i *>(p));
-}
+using namespace x86;
 
 // Signed w (-127..127 or smaller) times signed a, as 8 int32 sums of 4 products: maddubs wants
 // an unsigned left operand, so |w| meets a with w's sign moved onto it.
@@ -43,22 +27,6 @@ FT_AVX2 inline __m256i dotSigned(__m256i w, __m256i a)
 FT_AVX2 inline __m256i dotUnsignedScaled(__m256i w, __m256i a, __m256i scales)
 {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(w, a), scales);
-}
-
-FT_AVX2 inline float horizontalSum(__m256 v)
-{
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-// 16 packed bytes -> 32 bytes: the low nibbles (elements 0..15), then the high ones (16..31).
-FT_AVX2 inline __m256i nibbles(const uint8_t *qs)
-{
-    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i *>(qs));
-    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed);
-    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
 }
 
 // The 32 bits of qh as 32 bytes, 0x10 where bit j is set (Q5_0's fifth bits).
@@ -222,18 +190,18 @@ FT_AVX2 void quantizeBlock(const float *x, int8_t *q, float &scale, float &sum)
     sum = d * float(_mm_cvtsi128_si32(t));
 }
 
-bool cpuHasAvx2()
+} // namespace
+
+bool x86::hasAvx2()
 {
     static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
                                   __builtin_cpu_supports("f16c");
     return supported;
 }
 
-} // namespace
-
 bool quantizeActivationAvx2(const float *x, int64_t n, QuantizedActivation &out)
 {
-    if (!cpuHasAvx2())
+    if (!x86::hasAvx2())
         return false;
     out.blocks = n / kQK;
     out.scale.resize(static_cast<size_t>(out.blocks));
@@ -246,7 +214,7 @@ bool quantizeActivationAvx2(const float *x, int64_t n, QuantizedActivation &out)
 
 BlockRowDot blockRowDotAvx2(uint32_t t)
 {
-    if (!cpuHasAvx2())
+    if (!x86::hasAvx2())
         return nullptr;
     switch (t) {
     case ggml::Q8_0: return rowQ8_0;

@@ -462,7 +462,17 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     if (inputs.cache)
         inputs.cache->length = past + S;
     x = inputs.allPositions ? x.narrow(1, P, T) : x.narrow(1, S - 1, 1);
-    return inputs.hiddenOnly ? x : project(x);  // (B, T or 1, V)
+    if (inputs.hiddenOnly)
+        return x;
+    if (S > 1 && m_weights.lmHead.packed) {
+        // A prompt's last position: its hidden state came through the exact float32 layers, and
+        // its logits do too (the int8-activation head is for decoded tokens, where speed counts;
+        // the prompt's first choice is often a near tie between candidates).
+        Projection exact = m_weights.lmHead;
+        exact.packed.reset();
+        return linear(x, exact, false);
+    }
+    return project(x);  // (B, T or 1, V)
 }
 
 torch::Tensor Decoder::project(const torch::Tensor &hidden) const

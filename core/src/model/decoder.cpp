@@ -15,8 +15,23 @@
 namespace ft {
 namespace {
 
-// x @ W^T + b for W stored (out, in). A single row (incremental decoding) goes through gemv:
-// from the quantised blocks when the model came as GGUF, else LibTorch's mv (with OpenBLAS its
+// Whether this thread's forward pass is a decoding step: one new token of one sequence after its
+// prompt, the case where speed counts. Only there do the GGUF blocks meet an int8-quantised
+// activation (model/quantizedgemv.h, as llama.cpp computes); prompts, scoring and training keep
+// the exact float32 weights (a prompt's first choice is often a near tie).
+thread_local bool t_decodingStep = false;
+
+struct DecodingStepScope
+{
+    explicit DecodingStepScope(bool on) : saved(t_decodingStep) { t_decodingStep = on; }
+    ~DecodingStepScope() { t_decodingStep = saved; }
+    DecodingStepScope(const DecodingStepScope &) = delete;
+    DecodingStepScope &operator=(const DecodingStepScope &) = delete;
+    bool saved;
+};
+
+// x @ W^T + b for W stored (out, in). A single row goes through gemv: from the quantised
+// blocks in a decoding step when the model came as GGUF, else LibTorch's mv (with OpenBLAS its
 // gemm path for one row is 3-4x slower than mv on these CPUs).
 torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
 {
@@ -24,7 +39,7 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
         auto shape = x.sizes().vec();
         shape.back() = p.weight.size(0);
         torch::Tensor y;
-        if (p.packed && !x.requires_grad()) {
+        if (p.packed && t_decodingStep && !x.requires_grad()) {
             torch::Tensor input = x.reshape({-1}).contiguous();
             y = torch::empty({p.packed->rows}, x.options());
             quantizedGemv(*p.packed, input.data_ptr<float>(), y.data_ptr<float>());
@@ -115,15 +130,15 @@ std::pair<torch::Tensor, torch::Tensor> stackedLowRank(const std::vector<const P
     return {as.size() == 1 ? as[0] : torch::cat(as, 0), torch::cat(rows, 0)};
 }
 
-// One decoded token through projections that all hold their quantised blocks and have no
+// A decoding step through projections that all hold their quantised blocks and have no
 // adapter in use: one quantised pass over their rows (model/quantizedgemv.h). Empty when that
 // does not apply.
 std::vector<torch::Tensor> quantizedGroup(const torch::Tensor &x,
                                           const std::vector<const Projection *> &parts,
                                           bool adapters)
 {
-    if (x.numel() != x.size(-1) || x.requires_grad() || x.scalar_type() != torch::kFloat32 ||
-        !x.device().is_cpu())
+    if (!t_decodingStep || x.numel() != x.size(-1) || x.requires_grad() ||
+        x.scalar_type() != torch::kFloat32 || !x.device().is_cpu())
         return {};
     std::vector<const QuantizedMatrix *> matrices;
     int64_t rows = 0;
@@ -395,6 +410,7 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     // Prompt tuning: P virtual tokens before the ids at a sequence's first pass.
     const int64_t P = past == 0 ? virtualTokenCount(inputs.useAdapters) : 0;
     const int64_t S = P + T;  // positions this pass adds
+    const DecodingStepScope decodingStep(inputs.cache && past > 0 && S == 1 && B == 1);
     torch::Tensor positions;
     if (!inputs.positions.defined())
         positions = torch::arange(past, past + S, ids.options().dtype(torch::kInt64))
@@ -464,14 +480,6 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     x = inputs.allPositions ? x.narrow(1, P, T) : x.narrow(1, S - 1, 1);
     if (inputs.hiddenOnly)
         return x;
-    if (S > 1 && m_weights.lmHead.packed) {
-        // A prompt's last position: its hidden state came through the exact float32 layers, and
-        // its logits do too (the int8-activation head is for decoded tokens, where speed counts;
-        // the prompt's first choice is often a near tie between candidates).
-        Projection exact = m_weights.lmHead;
-        exact.packed.reset();
-        return linear(x, exact, false);
-    }
     return project(x);  // (B, T or 1, V)
 }
 

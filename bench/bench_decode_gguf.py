@@ -75,6 +75,7 @@ def main():
     parser.add_argument("--prompt-tokens", type=int, default=16)
     parser.add_argument("--types", default="F32,F16,Q8_0,Q4_0,Q4_1,Q6_K,Q4_K_M")
     args = parser.parse_args()
+    args.batch = 1  # bench_engine's batch size: one sequence decoded
     source = pathlib.Path(default_model())
     folder = as_hf_folder(source)
     vocab = json.loads((folder / "config.json").read_text())["vocab_size"]

@@ -1,6 +1,7 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/quantizedgemv.h"
 #include "model/segmentattention.h"
 #include "model/trainingops.h"
 
@@ -14,8 +15,23 @@
 namespace ft {
 namespace {
 
-// x @ W^T + b for W stored (out, in). A single row (incremental decoding) goes through gemv:
-// from the quantised blocks when the model came as GGUF, else LibTorch's mv (with OpenBLAS its
+// Whether this thread's forward pass is a decoding step: one new token of one sequence after its
+// prompt, the case where speed counts. Only there do the GGUF blocks meet an int8-quantised
+// activation (model/quantizedgemv.h, as llama.cpp computes); prompts, scoring and training keep
+// the exact float32 weights (a prompt's first choice is often a near tie).
+thread_local bool t_decodingStep = false;
+
+struct DecodingStepScope
+{
+    explicit DecodingStepScope(bool on) : saved(t_decodingStep) { t_decodingStep = on; }
+    ~DecodingStepScope() { t_decodingStep = saved; }
+    DecodingStepScope(const DecodingStepScope &) = delete;
+    DecodingStepScope &operator=(const DecodingStepScope &) = delete;
+    bool saved;
+};
+
+// x @ W^T + b for W stored (out, in). A single row goes through gemv: from the quantised
+// blocks in a decoding step when the model came as GGUF, else LibTorch's mv (with OpenBLAS its
 // gemm path for one row is 3-4x slower than mv on these CPUs).
 torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
 {
@@ -23,7 +39,7 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
         auto shape = x.sizes().vec();
         shape.back() = p.weight.size(0);
         torch::Tensor y;
-        if (p.packed && !x.requires_grad()) {
+        if (p.packed && t_decodingStep && !x.requires_grad()) {
             torch::Tensor input = x.reshape({-1}).contiguous();
             y = torch::empty({p.packed->rows}, x.options());
             quantizedGemv(*p.packed, input.data_ptr<float>(), y.data_ptr<float>());
@@ -114,6 +130,45 @@ std::pair<torch::Tensor, torch::Tensor> stackedLowRank(const std::vector<const P
     return {as.size() == 1 ? as[0] : torch::cat(as, 0), torch::cat(rows, 0)};
 }
 
+// A decoding step through projections that all hold their quantised blocks and have no
+// adapter in use: one quantised pass over their rows (model/quantizedgemv.h). Empty when that
+// does not apply.
+std::vector<torch::Tensor> quantizedGroup(const torch::Tensor &x,
+                                          const std::vector<const Projection *> &parts,
+                                          bool adapters)
+{
+    if (!t_decodingStep || x.numel() != x.size(-1) || x.requires_grad() ||
+        x.scalar_type() != torch::kFloat32 || !x.device().is_cpu())
+        return {};
+    std::vector<const QuantizedMatrix *> matrices;
+    int64_t rows = 0;
+    for (const Projection *p : parts) {
+        if (!p->packed || p->packed->cols != x.size(-1) || (adapters && (p->lora || p->ia3)))
+            return {};
+        matrices.push_back(p->packed.get());
+        rows += p->packed->rows;
+    }
+    const torch::Tensor input = x.reshape({-1}).contiguous();
+    const torch::Tensor y = torch::empty({rows}, x.options());
+    std::vector<float *> outputs;
+    std::vector<torch::Tensor> out;
+    int64_t row = 0;
+    for (const Projection *p : parts) {
+        out.push_back(y.narrow(0, row, p->packed->rows));
+        outputs.push_back(y.data_ptr<float>() + row);
+        row += p->packed->rows;
+    }
+    quantizedGemvGroup(matrices, input.data_ptr<float>(), outputs);
+    for (size_t i = 0; i < parts.size(); ++i) {
+        auto shape = x.sizes().vec();
+        shape.back() = parts[i]->packed->rows;
+        if (parts[i]->bias.defined())
+            out[i].add_(parts[i]->bias);
+        out[i] = out[i].view(shape);
+    }
+    return out;
+}
+
 // Projections that read the same input (q/k/v, gate/up), as one GEMM over their stacked
 // weights where that gives the same result: the weights are frozen (a trainable one needs its
 // own gradient), no IA3 vector scales their input, and more than one row comes in (decoding a
@@ -132,6 +187,9 @@ std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
                   !(adapters && p->ia3 && p->ia3->feedforward);
     std::vector<torch::Tensor> out;
     if (!stacked) {
+        out = quantizedGroup(x, parts, adapters);
+        if (!out.empty())
+            return out;
         for (const Projection *p : parts)
             out.push_back(linear(x, *p, adapters));
         return out;
@@ -368,6 +426,7 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     // Prompt tuning: P virtual tokens before the ids at a sequence's first pass.
     const int64_t P = past == 0 ? virtualTokenCount(inputs.useAdapters) : 0;
     const int64_t S = P + T;  // positions this pass adds
+    const DecodingStepScope decodingStep(inputs.cache && past > 0 && S == 1 && B == 1);
     torch::Tensor positions;
     if (!inputs.positions.defined())
         positions = torch::arange(past, past + S, ids.options().dtype(torch::kInt64))
@@ -444,7 +503,9 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     if (inputs.cache)
         inputs.cache->length = past + S;
     x = inputs.allPositions ? x.narrow(1, P, T) : x.narrow(1, S - 1, 1);
-    return inputs.hiddenOnly ? x : project(x);  // (B, T or 1, V)
+    if (inputs.hiddenOnly)
+        return x;
+    return project(x);  // (B, T or 1, V)
 }
 
 torch::Tensor Decoder::project(const torch::Tensor &hidden) const

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sqlite3.h>
+
 #include <fstream>
 #include <functional>
 
@@ -22,6 +24,7 @@ class TestProjectSafety : public QObject
 private Q_SLOTS:
     void backupRestoresADamagedProject();
     void noBackupIsAClearError();
+    void aMissingColumnOrTableIsDamage();
     void secondOpenIsTold();
 };
 
@@ -88,6 +91,32 @@ void TestProjectSafety::noBackupIsAClearError()
     QTemporaryDir dir;
     const std::string m = badInputMessage([&] { restoreProjectBackup(dir.filePath("none.ftproj").toStdString()); });
     QVERIFY2(m.find("no backup") != std::string::npos, m.c_str());
+}
+
+void TestProjectSafety::aMissingColumnOrTableIsDamage()
+{
+    // Found by fuzz_project: a current schema version over a table that lacks a column failed
+    // mid-query with an internal "no such column" instead of saying the file is damaged.
+    QTemporaryDir dir;
+    const struct {
+        const char *name, *sql, *expected;
+    } cases[] = {
+        {"column.ftproj", "ALTER TABLE datasets DROP COLUMN column_mapping",
+         "table 'datasets' has no column 'column_mapping'"},
+        {"table.ftproj", "DROP TABLE findings", "table 'findings' is missing"},
+    };
+    for (const auto &c : cases) {
+        const std::string file = dir.filePath(QString::fromLatin1(c.name)).toStdString();
+        {
+            ProjectStore store(file, /*mustExist=*/false);
+            auto *db = static_cast<sqlite3 *>(store.nativeHandle());
+            QCOMPARE(sqlite3_exec(db, "PRAGMA foreign_keys = OFF", nullptr, nullptr, nullptr), SQLITE_OK);
+            QCOMPARE(sqlite3_exec(db, c.sql, nullptr, nullptr, nullptr), SQLITE_OK);
+        }
+        const std::string m = badInputMessage([&] { ProjectStore reopened(file, /*mustExist=*/true); });
+        QVERIFY2(m.find("project file is damaged") != std::string::npos && m.find(c.expected) != std::string::npos,
+                 m.c_str());
+    }
 }
 
 void TestProjectSafety::secondOpenIsTold()

@@ -3,6 +3,8 @@
 #include "ft/error.h"
 #include "ft/project.h"
 
+#include <map>
+#include <set>
 #include <string>
 
 namespace ft {
@@ -164,6 +166,53 @@ int readVersion(sql::Db &db)
     return q.step() && !q.isNull(0) ? static_cast<int>(q.integer(0)) : 0;
 }
 
+using Schema = std::map<std::string, std::set<std::string>>; // table -> its columns
+
+Schema readSchema(sql::Db &db)
+{
+    Schema schema;
+    sql::Stmt tables(db, "SELECT name FROM sqlite_master WHERE type = 'table'");
+    while (tables.step()) {
+        const std::string table = tables.text(0);
+        sql::Stmt columns(db, "SELECT name FROM pragma_table_info(?)");
+        columns.bind(1, table);
+        auto &names = schema[table];
+        while (columns.step())
+            names.insert(columns.text(0));
+    }
+    return schema;
+}
+
+// The schema this program writes: every migration run on an empty in-memory database.
+const Schema &expectedSchema()
+{
+    static const Schema schema = [] {
+        sql::Db memory;
+        memory.open(":memory:", /*mustExist=*/false);
+        memory.exec("CREATE TABLE schema_version(version INTEGER NOT NULL)");
+        for (const char *migration : kMigrations)
+            memory.exec(migration);
+        return readSchema(memory);
+    }();
+    return schema;
+}
+
+// A file whose version says current but whose tables lack columns (damaged, or edited by
+// hand) would fail later in the middle of a query; say so when it is opened.
+void verifySchema(sql::Db &db)
+{
+    const Schema found = readSchema(db);
+    for (const auto &[table, columns] : expectedSchema()) {
+        const auto it = found.find(table);
+        if (it == found.end())
+            throwBadInput(db.file() + ": project file is damaged (table '" + table + "' is missing)");
+        for (const auto &column : columns)
+            if (!it->second.count(column))
+                throwBadInput(db.file() + ": project file is damaged (table '" + table + "' has no column '" +
+                              column + "')");
+    }
+}
+
 } // namespace
 
 int migrateProject(sql::Db &db, int targetVersion)
@@ -184,6 +233,8 @@ int migrateProject(sql::Db &db, int targetVersion)
         sql::Stmt(db, "INSERT INTO schema_version(version) VALUES (?)").bind(1, int64_t(v + 1)).run();
         tx.commit();
     }
+    if (targetVersion == ProjectStore::kSchemaVersion)
+        verifySchema(db);
     return found;
 }
 

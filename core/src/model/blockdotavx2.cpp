@@ -10,6 +10,8 @@
 
 #include "model/blockdotx86.h"
 
+#include <cpuid.h>
+
 namespace ft {
 namespace {
 
@@ -194,8 +196,12 @@ FT_AVX2 void quantizeBlock(const float *x, int8_t *q, float &scale, float &sum)
 
 bool x86::hasAvx2()
 {
-    static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                                  __builtin_cpu_supports("f16c");
+    // F16C through cpuid: clang 14's __builtin_cpu_supports does not know "f16c".
+    static const bool supported = [] {
+        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+        const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C);
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
+    }();
     return supported;
 }
 

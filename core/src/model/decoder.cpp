@@ -1,6 +1,7 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/inferenceattention.h"
 #include "model/segmentattention.h"
 #include "model/trainingops.h"
 
@@ -276,6 +277,10 @@ torch::Tensor Decoder::causalAttention(const torch::Tensor &q, const torch::Tens
         values = cache->values[layer].narrow(2, 0, past + T);
     }
     const int64_t S = keys.size(2);
+    if (padding.defined() && padding.size(1) != S)
+        throw Error(ErrorKind::Internal, "attention mask length does not match the keys");
+    if (inferenceAttentionApplies(q, keys, values))
+        return inferenceAttention(q, keys, values, past, padding);
     // (B, T, Hkv, G, D) -> (B, Hkv, G*T, D)
     torch::Tensor queries = q.view({B, T, Hkv, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, Hkv, G * T, D});
     // In place where autograd allows it (matmul's backward does not need its output): one
@@ -291,8 +296,6 @@ torch::Tensor Decoder::causalAttention(const torch::Tensor &q, const torch::Tens
     if (padding.defined()) {
         // padding: (B, S) true where the key is padding. The lowest float rather than -inf, as
         // transformers does, so a query that sees only padding gets no NaN.
-        if (padding.size(1) != S)
-            throw Error(ErrorKind::Internal, "attention mask length does not match the keys");
         scores.masked_fill_(padding.view({B, 1, 1, S}), std::numeric_limits<float>::lowest());
     }
     torch::Tensor probs = torch::softmax(scores, -1);

@@ -350,6 +350,11 @@ void causalSoftmax(float *scores, int64_t T, int64_t ld, float scale)
         causalSoftmaxRow(scores + i * ld, i + 1, T, scale);
 }
 
+void softmaxRow(float *row, int64_t length, int64_t width, float scale)
+{
+    causalSoftmaxRow(row, length, width, scale);
+}
+
 void causalSoftmaxBackward(float *gradProbs, const float *probs, int64_t T, int64_t ld, float scale)
 {
     for (int64_t i = 0; i < T; ++i)

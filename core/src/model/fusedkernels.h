@@ -38,6 +38,8 @@ torch::Tensor rotaryBackward(const torch::Tensor &grad, const torch::Tensor &cos
 // Causal softmax in place over a (T, T) score matrix with rows `ld` floats apart: row i becomes
 // softmax(scale * scores[i, 0..i]) followed by zeros.
 void causalSoftmax(float *scores, int64_t T, int64_t ld, float scale);
+// Softmax in place of scale * row[0..length), zeros in row[length..width).
+void softmaxRow(float *row, int64_t length, int64_t width, float scale);
 // Its backward in place: gradProbs[i, j] becomes probs[i, j] * (gradProbs[i, j] - sum over
 // the row of gradProbs * probs) * scale, zeros above the diagonal.
 void causalSoftmaxBackward(float *gradProbs, const float *probs, int64_t T, int64_t ld, float scale);

@@ -2,6 +2,7 @@
 
 #include "ft/error.h"
 #include "model/inferenceattention.h"
+#include "model/inferencelinear.h"
 #include "model/segmentattention.h"
 #include "model/trainingops.h"
 
@@ -35,6 +36,8 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
     }
     if (!p.weight.requires_grad() && useTrainingOps(x))
         return frozenLinear(x, p.weight, p.bias, false);
+    if (inferenceLinearApplies(x, p.weight, p.bias))
+        return inferenceLinear(x, p.weight, p.bias);
     return p.bias.defined() ? torch::linear(x, p.weight, p.bias) : torch::linear(x, p.weight);
 }
 
@@ -148,8 +151,9 @@ std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
         return y.split_with_sizes(sizes, -1);
     }
     const torch::Tensor y = useTrainingOps(x) ? frozenLinear(x, weight, bias, false)
-                            : bias.defined()  ? torch::linear(x, weight, bias)
-                                              : torch::linear(x, weight);
+                            : inferenceLinearApplies(x, weight, bias) ? inferenceLinear(x, weight, bias)
+                            : bias.defined() ? torch::linear(x, weight, bias)
+                                             : torch::linear(x, weight);
     std::vector<int64_t> sizes;
     for (const Projection *p : parts)
         sizes.push_back(p->weight.size(0));

@@ -43,7 +43,11 @@ torch::Tensor inferenceAttention(const torch::Tensor &q, const torch::Tensor &ke
     const int64_t tokensPerBlock = std::max<int64_t>(1, kRowsPerBlock / G);
     const int64_t blocks = (T + tokensPerBlock - 1) / tokensPerBlock;
     const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+    // Inference mode is per thread: the workers take the caller's, or they could not write
+    // into `out` when it is an inference tensor.
+    const bool inference = c10::InferenceMode::is_enabled();
     at::parallel_for(0, B * Hkv * blocks, 1, [&](int64_t begin, int64_t end) {
+        c10::InferenceMode mode(inference);
         torch::NoGradGuard noGrad;
         torch::Tensor buffer = torch::empty({tokensPerBlock * G * S}, q.options());
         for (int64_t task = begin; task < end; ++task) {

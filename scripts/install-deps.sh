@@ -13,6 +13,7 @@ packages=(
     appstream dpkg-dev qt6-tools-dev qt6-l10n-tools
     fonts-noto-cjk qt6-translations-l10n
     qt6-svg-dev libpoppler-cpp-dev
+    libdnnl-dev
 )
 missing=()
 for p in "${packages[@]}"; do

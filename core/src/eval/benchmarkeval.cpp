@@ -142,57 +142,66 @@ BenchmarkReport evaluateBenchmark(const Model &model, const Benchmark &benchmark
         const BenchmarkSubject &subject = benchmark.subjects[si];
         scorer.clearCache();
         const std::vector<size_t> &picked = picks[si];
+        std::vector<BenchmarkItemResult> rows(picked.size());
+        std::vector<EncodedChoices> encoded;
+        encoded.reserve(picked.size());
+        for (size_t k = 0; k < picked.size(); ++k) {
+            const BenchmarkItem &item = subject.items[picked[k]];
+            PromptParts prompt = buildBenchmarkPrompt(benchmark.style, subject, item, options.shots);
+            if (options.chatTemplate)
+                prompt.context = chatContext(tok, prompt.context);
+            // lm-eval's tok_encode: no special tokens when the text already starts with BOS.
+            bool addSpecial = true;
+            if (tok.bosId()) {
+                const std::string bos = tok.tokenText(*tok.bosId());
+                addSpecial = bos.empty() || prompt.context.compare(0, bos.size(), bos) != 0;
+            }
+            encoded.push_back(encodeChoices(tok, prompt.context, prompt.continuations, addSpecial));
+            BenchmarkItemResult &r = rows[k];
+            r.subject = subject.name;
+            r.source = item.source;
+            r.gold = item.answer;
+            r.prompt = std::move(prompt.context);
+            r.continuations = std::move(prompt.continuations);
+        }
+        // Batches of similar length (lm-eval orders its requests by length too): each batch is
+        // right-padded to its longest context, and in file order a batch of MMLU questions
+        // ran ~50 % padding after the shared prefix. Results keep the picked order.
+        std::vector<size_t> order(picked.size());
+        for (size_t k = 0; k < order.size(); ++k)
+            order[k] = k;
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+            return encoded[a].context.size() < encoded[b].context.size();
+        });
         const size_t batch = static_cast<size_t>(std::max(1, options.batchSize));
-        for (size_t from = 0; from < picked.size(); from += batch) {
+        for (size_t from = 0; from < order.size(); from += batch) {
             if (options.stop && options.stop->load())
                 throw Error(ErrorKind::Cancelled, "benchmark evaluation cancelled");
-            const size_t to = std::min(picked.size(), from + batch);
-            std::vector<BenchmarkItemResult> chunk;
-            std::vector<EncodedChoices> encoded;
-            for (size_t k = from; k < to; ++k) {
-                const BenchmarkItem &item = subject.items[picked[k]];
-                PromptParts prompt =
-                    buildBenchmarkPrompt(benchmark.style, subject, item, options.shots);
-                if (options.chatTemplate)
-                    prompt.context = chatContext(tok, prompt.context);
-                // lm-eval's tok_encode: no special tokens when the text already starts with BOS.
-                bool addSpecial = true;
-                if (tok.bosId()) {
-                    const std::string bos = tok.tokenText(*tok.bosId());
-                    addSpecial = bos.empty() || prompt.context.compare(0, bos.size(), bos) != 0;
-                }
-                encoded.push_back(
-                    encodeChoices(tok, prompt.context, prompt.continuations, addSpecial));
-                BenchmarkItemResult r;
-                r.subject = subject.name;
-                r.source = item.source;
-                r.gold = item.answer;
-                r.prompt = std::move(prompt.context);
-                r.continuations = std::move(prompt.continuations);
-                chunk.push_back(std::move(r));
-            }
+            const size_t to = std::min(order.size(), from + batch);
             std::vector<ChoiceScorer::Query> queries;
-            for (const EncodedChoices &e : encoded)
-                queries.push_back({&e.context, &e.continuations});
+            for (size_t i = from; i < to; ++i)
+                queries.push_back({&encoded[order[i]].context, &encoded[order[i]].continuations});
             std::vector<std::vector<ChoiceResult>> scored = scorer.scoreBatch(queries);
-            for (size_t k = 0; k < chunk.size(); ++k) {
-                BenchmarkItemResult &r = chunk[k];
-                r.choices = std::move(scored[k]);
+            for (size_t i = from; i < to; ++i) {
+                BenchmarkItemResult &r = rows[order[i]];
+                r.choices = std::move(scored[i - from]);
                 r.prediction =
-                    argmaxOf(r.choices, [&](int i) { return r.choices[i].logLikelihood; });
-                r.predictionNorm = argmaxOf(r.choices, [&](int i) {
+                    argmaxOf(r.choices, [&](int c) { return r.choices[c].logLikelihood; });
+                r.predictionNorm = argmaxOf(r.choices, [&](int c) {
                     // lm-eval's acc_norm divides by the choice's length in characters ("A" -> 1).
-                    return r.choices[i].logLikelihood / double(codePointCount(choiceLabel(i)));
+                    return r.choices[c].logLikelihood / double(codePointCount(choiceLabel(c)));
                 });
-                add(report.overall, r);
-                add(report.subjects[subject.name], r);
-                if (!subject.category.empty())
-                    add(report.categories[subject.category], r);
-                report.items.push_back(std::move(r));
                 ++done;
                 if (options.onProgress)
                     options.onProgress(done, total);
             }
+        }
+        for (BenchmarkItemResult &r : rows) {
+            add(report.overall, r);
+            add(report.subjects[subject.name], r);
+            if (!subject.category.empty())
+                add(report.categories[subject.category], r);
+            report.items.push_back(std::move(r));
         }
     }
     report.forwardTokens = scorer.forwardTokens();

@@ -1,6 +1,8 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/inferenceattention.h"
+#include "model/inferencelinear.h"
 #include "model/quantizedgemv.h"
 #include "model/segmentattention.h"
 #include "model/trainingops.h"
@@ -50,6 +52,8 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
     }
     if (!p.weight.requires_grad() && useTrainingOps(x))
         return frozenLinear(x, p.weight, p.bias, false);
+    if (inferenceLinearApplies(x, p.weight, p.bias))
+        return inferenceLinear(x, p.weight, p.bias);
     return p.bias.defined() ? torch::linear(x, p.weight, p.bias) : torch::linear(x, p.weight);
 }
 
@@ -205,8 +209,9 @@ std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
         return y.split_with_sizes(sizes, -1);
     }
     const torch::Tensor y = useTrainingOps(x) ? frozenLinear(x, weight, bias, false)
-                            : bias.defined()  ? torch::linear(x, weight, bias)
-                                              : torch::linear(x, weight);
+                            : inferenceLinearApplies(x, weight, bias) ? inferenceLinear(x, weight, bias)
+                            : bias.defined() ? torch::linear(x, weight, bias)
+                                             : torch::linear(x, weight);
     std::vector<int64_t> sizes;
     for (const Projection *p : parts)
         sizes.push_back(p->weight.size(0));
@@ -350,6 +355,10 @@ torch::Tensor Decoder::causalAttention(const torch::Tensor &q, const torch::Tens
         values = cache->values[layer].narrow(2, 0, past + T);
     }
     const int64_t S = keys.size(2);
+    if (padding.defined() && padding.size(1) != S)
+        throw Error(ErrorKind::Internal, "attention mask length does not match the keys");
+    if (inferenceAttentionApplies(q, keys, values))
+        return inferenceAttention(q, keys, values, past, padding);
     // (B, T, Hkv, G, D) -> (B, Hkv, G*T, D)
     torch::Tensor queries = q.view({B, T, Hkv, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, Hkv, G * T, D});
     // In place where autograd allows it (matmul's backward does not need its output): one
@@ -365,8 +374,6 @@ torch::Tensor Decoder::causalAttention(const torch::Tensor &q, const torch::Tens
     if (padding.defined()) {
         // padding: (B, S) true where the key is padding. The lowest float rather than -inf, as
         // transformers does, so a query that sees only padding gets no NaN.
-        if (padding.size(1) != S)
-            throw Error(ErrorKind::Internal, "attention mask length does not match the keys");
         scores.masked_fill_(padding.view({B, 1, 1, S}), std::numeric_limits<float>::lowest());
     }
     torch::Tensor probs = torch::softmax(scores, -1);

@@ -350,6 +350,11 @@ void causalSoftmax(float *scores, int64_t T, int64_t ld, float scale, int64_t pa
         causalSoftmaxRow(scores + i * ld, past + i + 1, past + T, scale);
 }
 
+void softmaxRow(float *row, int64_t length, int64_t width, float scale)
+{
+    causalSoftmaxRow(row, length, width, scale);
+}
+
 void causalSoftmaxBackward(float *gradProbs, const float *probs, int64_t T, int64_t ld, float scale,
                            int64_t past)
 {

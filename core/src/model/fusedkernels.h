@@ -39,6 +39,8 @@ torch::Tensor rotaryBackward(const torch::Tensor &grad, const torch::Tensor &cos
 // at positions past .. past + T - 1 over keys 0 .. past + T - 1): row i becomes
 // softmax(scale * scores[i, 0..past + i]) followed by zeros.
 void causalSoftmax(float *scores, int64_t T, int64_t ld, float scale, int64_t past = 0);
+// Softmax in place of scale * row[0..length), zeros in row[length..width).
+void softmaxRow(float *row, int64_t length, int64_t width, float scale);
 // Its backward in place: gradProbs[i, j] becomes probs[i, j] * (gradProbs[i, j] - sum over
 // the row of gradProbs * probs) * scale, zeros above the diagonal.
 void causalSoftmaxBackward(float *gradProbs, const float *probs, int64_t T, int64_t ld, float scale,

@@ -1,0 +1,55 @@
+#include "model/inferencelinear.h"
+
+#include "ft/error.h"
+#include "model/fusedkernels.h"
+
+#include <torch/torch.h>
+
+#include <dnnl.h>
+
+#include <string>
+
+namespace ft {
+namespace {
+
+constexpr int64_t kMinRows = 32;
+
+} // namespace
+
+bool inferenceLinearApplies(const torch::Tensor &x, const torch::Tensor &weight,
+                            const torch::Tensor &bias)
+{
+    if (torch::GradMode::is_enabled() || x.requires_grad() || weight.requires_grad())
+        return false;
+    if (bias.defined() && (bias.requires_grad() || !fused::applies({bias}) || bias.dim() != 1))
+        return false;
+    // A few rows (batched decoding, the LM head over each question's last token) are bound by
+    // reading the weights, where OpenBLAS was as fast or faster (ft-bench-matmul "inference").
+    return x.dim() >= 2 && weight.dim() == 2 && fused::applies({x, weight}) &&
+           weight.is_contiguous() && x.size(-1) == weight.size(1) &&
+           x.numel() / x.size(-1) >= kMinRows;
+}
+
+torch::Tensor inferenceLinear(const torch::Tensor &x, const torch::Tensor &weight,
+                              const torch::Tensor &bias)
+{
+    const torch::Tensor flat = x.reshape({-1, x.size(-1)}).contiguous(); // (M, K)
+    const int64_t M = flat.size(0), K = flat.size(1), N = weight.size(0);
+    torch::Tensor y = torch::empty({M, N}, x.options()); // (M, N)
+    float beta = 0.0f;
+    if (bias.defined()) {
+        y.copy_(bias.expand({M, N}));
+        beta = 1.0f;
+    }
+    // Row-major: y = flat @ weight^T (+ y).
+    const dnnl_status_t status =
+        dnnl_sgemm('N', 'T', M, N, K, 1.0f, flat.data_ptr<float>(), K, weight.data_ptr<float>(), K,
+                   beta, y.data_ptr<float>(), N);
+    if (status != dnnl_success)
+        throw Error(ErrorKind::Internal, "oneDNN sgemm failed with status " + std::to_string(status));
+    auto shape = x.sizes().vec();
+    shape.back() = N;
+    return y.view(shape);
+}
+
+} // namespace ft

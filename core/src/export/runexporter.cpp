@@ -3,6 +3,7 @@
 // only after the new folder is in place).
 #include "ft/runexport.h"
 
+#include "export/exportfolder.h"
 #include "export/exportreadback.h"
 #include "export/ggufmix.h"
 #include "export/modelcard.h"
@@ -158,37 +159,6 @@ fs::path cleanTarget(const fs::path &outDir)
     return abs;
 }
 
-std::vector<std::string> listFiles(const fs::path &dir)
-{
-    std::vector<std::string> names;
-    for (const auto &e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file())
-            names.push_back(fs::relative(e.path(), dir).generic_string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-void commit(const fs::path &tmp, const fs::path &target)
-{
-    if (!fs::exists(target)) {
-        fs::rename(tmp, target);
-        return;
-    }
-    const fs::path old = target.parent_path() / ("." + target.filename().string() + ".old-" +
-                                                 std::to_string(::getpid()));
-    fs::remove_all(old);
-    fs::rename(target, old);
-    try {
-        fs::rename(tmp, target);
-    } catch (...) {
-        std::error_code ignored;
-        fs::rename(old, target, ignored);
-        throw;
-    }
-    std::error_code ignored;
-    fs::remove_all(old, ignored);
-}
-
 RunExportResult fill(const ExportRequest &r, const TrainingConfig &config, const fs::path &source,
                   const fs::path &tmp, const Stage &stage, bool readBack)
 {
@@ -233,11 +203,11 @@ RunExportResult fill(const ExportRequest &r, const TrainingConfig &config, const
         result.readBack.note = "not checked (--no-check)";
     stage(0.95, "writing the model card");
     ModelCardInput card{r.runDir, source, config, r.format, result.ggufType, {}, result.readBack};
-    card.files = listFiles(tmp);
+    card.files = exportfolder::listFiles(tmp);
     card.files.push_back("README.md");
     std::sort(card.files.begin(), card.files.end());
     writeText(tmp / "README.md", modelCard(card));
-    result.files = listFiles(tmp);
+    result.files = exportfolder::listFiles(tmp);
     return result;
 }
 
@@ -273,7 +243,7 @@ RunExportResult exportRunAtomically(const ExportRequest &r, const ExportCallback
     try {
         RunExportResult result = fill(r, config, source, tmp, stage, r.readBack);
         stage(0.99, "renaming into place");
-        commit(tmp, target);
+        exportfolder::commit(tmp, target);
         result.folder = target;
         if (callbacks.onProgress)
             callbacks.onProgress(1.0, "done");

@@ -14,6 +14,8 @@
 #include "train/lrschedule.h"
 #include "train/trainstep.h"
 
+#include "tinydecoder.h"
+
 #include "ft/error.h"
 
 #include <QElapsedTimer>
@@ -28,67 +30,9 @@
 #include <random>
 
 using namespace ft;
+using fttest::tinyLlama;
 
 namespace {
-
-struct TinyModel
-{
-    ModelConfig config;
-    DecoderWeights weights;
-    std::unique_ptr<Decoder> decoder;
-};
-
-std::unique_ptr<TinyModel> tinyLlama(uint64_t seed = 0, torch::Dtype dtype = torch::kFloat32)
-{
-    torch::manual_seed(seed);
-    auto m = std::make_unique<TinyModel>();
-    ModelConfig &c = m->config;
-    c.family = ArchitectureFamily::Llama;
-    c.modelType = "llama";
-    c.hiddenSize = 32;
-    c.intermediateSize = 64;
-    c.numLayers = 2;
-    c.numHeads = 4;
-    c.numKvHeads = 2;
-    c.headDim = 8;
-    c.vocabSize = 48;
-    c.maxPositions = 128;
-    DecoderWeights &w = m->weights;
-    auto add = [&](const std::string &name, std::vector<int64_t> shape, bool norm = false) {
-        torch::Tensor t = (norm ? torch::ones(shape) : torch::randn(shape) * 0.2).to(dtype);
-        w.named[name] = t;
-        w.storedDtypes[name] = "F32";
-        return t;
-    };
-    auto proj = [&](const std::string &name, int64_t out, int64_t in) {
-        Projection p;
-        p.weight = add(name + ".weight", {out, in});
-        return p;
-    };
-    const int64_t C = c.hiddenSize, I = c.intermediateSize, V = c.vocabSize;
-    w.embed = add("model.embed_tokens.weight", {V, C});
-    for (int i = 0; i < c.numLayers; ++i) {
-        const std::string p = "model.layers." + std::to_string(i) + ".";
-        LayerWeights l;
-        l.inputNorm = add(p + "input_layernorm.weight", {C}, true);
-        l.postAttentionNorm = add(p + "post_attention_layernorm.weight", {C}, true);
-        l.q = proj(p + "self_attn.q_proj", 32, C);
-        l.k = proj(p + "self_attn.k_proj", 16, C);
-        l.v = proj(p + "self_attn.v_proj", 16, C);
-        l.o = proj(p + "self_attn.o_proj", C, 32);
-        l.gate = proj(p + "mlp.gate_proj", I, C);
-        l.up = proj(p + "mlp.up_proj", I, C);
-        l.down = proj(p + "mlp.down_proj", C, I);
-        w.layers.push_back(std::move(l));
-    }
-    w.finalNorm = add("model.norm.weight", {C}, true);
-    w.lmHead = proj("lm_head", V, C);
-    // Logits of a real model's scale: with 0.2 the RMS-normed hidden state could not push any
-    // token's probability near 1, and the overfit test would stall at a loss floor (~0.18).
-    w.lmHead.weight.mul_(2.5);
-    m->decoder = std::make_unique<Decoder>(m->config, m->weights);
-    return m;
-}
 
 torch::Tensor logitsOf(const Decoder &decoder, const torch::Tensor &ids,
                        const torch::Tensor &mask = {}, const torch::Tensor &positions = {})
@@ -386,95 +330,6 @@ private Q_SLOTS:
         for (size_t i = 0; i < fastGrads.size(); ++i)
             QVERIFY2((fastGrads[i] - slowGrads[i]).abs().max().item<double>() < 1e-5,
                      qPrintable(QString("gradient %1").arg(i)));
-    }
-
-    // Two sequences sharing a prompt in one forked segment ([prompt | first | second], the second
-    // answer's positions continuing from the prompt) give what the two sequences give laid out
-    // separately: values of every row and the gradients of q, k, v (the prompt's summed over both
-    // sequences), with the segment kernel and with the plain fallback alike.
-    void forkedSegmentsMatchSeparateSequences()
-    {
-        torch::manual_seed(13);
-        const int64_t H = 4, Hkv = 2, D = 8;
-        const std::vector<SegmentFork> forks{{6, 9}, {1, 1}, {30, 4}};
-        const std::vector<int64_t> seconds{5, 3, 40};
-        std::vector<int64_t> forked, separate;  // segment lengths
-        std::vector<int64_t> gather;  // separate row -> forked row
-        std::vector<int64_t> probeRows;  // separate rows whose probe counts (no prompt twice)
-        int64_t start = 0;
-        for (size_t s = 0; s < forks.size(); ++s) {
-            const int64_t P = forks[s].prompt, A1 = forks[s].firstAnswer, A2 = seconds[s];
-            forked.push_back(P + A1 + A2);
-            separate.push_back(P + A1);
-            separate.push_back(P + A2);
-            for (int64_t t = 0; t < P + A1; ++t) {
-                probeRows.push_back(static_cast<int64_t>(gather.size()));
-                gather.push_back(start + t);
-            }
-            for (int64_t t = 0; t < P; ++t)
-                gather.push_back(start + t);
-            for (int64_t t = 0; t < A2; ++t) {
-                probeRows.push_back(static_cast<int64_t>(gather.size()));
-                gather.push_back(start + P + A1 + t);
-            }
-            start += P + A1 + A2;
-        }
-        const int64_t N = start;
-        torch::Tensor q = torch::randn({1, N, H, D}).requires_grad_(true);
-        torch::Tensor k = torch::randn({1, N, Hkv, D}).requires_grad_(true);
-        torch::Tensor v = torch::randn({1, N, Hkv, D}).requires_grad_(true);
-        const torch::Tensor index = torch::tensor(gather, torch::kInt64);
-        const torch::Tensor kept = torch::tensor(probeRows, torch::kInt64);
-        // Rows of the separate layout that the forked layout has, in the forked layout's order.
-        const torch::Tensor forkedOrder = torch::empty({N}, torch::kInt64).index_put_({index.index_select(0, kept)}, kept);
-        const torch::Tensor probe = torch::randn({1, N, H * D});
-        const auto gradsOf = [&](const torch::Tensor &loss) {
-            for (auto t : {q, k, v})
-                t.mutable_grad() = torch::Tensor();
-            loss.backward();
-            return std::vector<torch::Tensor>{q.grad().clone(), k.grad().clone(), v.grad().clone()};
-        };
-        const torch::Tensor fast = segmentAttention(q, k, v, forked, forks);
-        const auto fastGrads = gradsOf((fast * probe).sum());
-        const auto sep = [&](const torch::Tensor &x) { return x.index_select(1, index); };
-        const torch::Tensor apart = segmentAttention(sep(q), sep(k), sep(v), separate).index_select(1, forkedOrder);
-        QVERIFY((fast - apart).abs().max().item<double>() < 1e-5);
-        const auto apartGrads = gradsOf((apart * probe).sum());
-        for (size_t i = 0; i < fastGrads.size(); ++i)
-            QVERIFY2((fastGrads[i] - apartGrads[i]).abs().max().item<double>() < 1e-5,
-                     qPrintable(QString("gradient %1").arg(i)));
-        // The masked block matters: a plain segment over the same rows gives other values.
-        QVERIFY((segmentAttention(q, k, v, forked) - apart).abs().max().item<double>() > 1e-3);
-
-        // Through the decoder, no graph (the reference pass): with the segment kernel (float32)
-        // and with the plain path (float64), a pair's forked segment gives the final hidden
-        // states of prompt + chosen and of prompt + rejected run one by one.
-        for (const torch::Dtype dtype : {torch::kFloat32, torch::kFloat64}) {
-            const auto model = tinyLlama(5, dtype);
-            torch::NoGradGuard noGrad;
-            const torch::Tensor prompt = torch::randint(48, {7}), first = torch::randint(48, {4});
-            const torch::Tensor second = torch::randint(48, {6});
-            ForwardInputs in;
-            in.ids = torch::cat({prompt, first, second}).unsqueeze(0);
-            in.positions = torch::cat({torch::arange(11), torch::arange(7, 13)}).unsqueeze(0);
-            in.segments = {17};
-            in.forks = {SegmentFork{7, 4}};
-            in.allPositions = true;
-            in.hiddenOnly = true;
-            const torch::Tensor both = model->decoder->forward(in)[0];
-            const auto alone = [&](const torch::Tensor &answer) {
-                ForwardInputs one;
-                one.ids = torch::cat({prompt, answer}).unsqueeze(0);
-                one.allPositions = true;
-                one.hiddenOnly = true;
-                return model->decoder->forward(one)[0];
-            };
-            const double tolerance = dtype == torch::kFloat32 ? 1e-5 : 1e-10;
-            QVERIFY(maxDiff(both.narrow(0, 0, 11), alone(first)) < tolerance);
-            const torch::Tensor withSecond = alone(second);
-            QVERIFY(maxDiff(both.narrow(0, 0, 7), withSecond.narrow(0, 0, 7)) < tolerance);
-            QVERIFY(maxDiff(both.narrow(0, 11, 6), withSecond.narrow(0, 7, 6)) < tolerance);
-        }
     }
 
     // The memory-lean training ops give the plain expressions' values and gradients.

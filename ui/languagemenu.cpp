@@ -26,7 +26,9 @@ LanguageMenu::LanguageMenu(QWidget *parent) : QMenu(tr("&Language"), parent)
         action->setCheckable(true);
         action->setChecked(id == stored);
         m_group->addAction(action);
-        connect(action, &QAction::triggered, this, [this, id] { choose(id); });
+        // A copy: lambdas may not capture structured bindings before C++20 (clang refuses).
+        const QString language = id;
+        connect(action, &QAction::triggered, this, [this, language] { choose(language); });
     }
 }
 

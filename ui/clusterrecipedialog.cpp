@@ -2,7 +2,6 @@
 
 #include "theme.h"
 
-#include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -12,12 +11,13 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProgressBar>
 #include <QPushButton>
 
 namespace ftui {
 
 ClusterRecipeDialog::ClusterRecipeDialog(const ft::TrainingConfig &config, QWidget *parent)
-    : QDialog(parent), m_config(config)
+    : QDialog(parent), m_config(config), m_job(this, [this](const Outcome &outcome) { onFinished(outcome); })
 {
     setWindowTitle(tr("Write a cluster recipe"));
     auto *form = new QFormLayout(this);
@@ -54,14 +54,17 @@ ClusterRecipeDialog::ClusterRecipeDialog(const ft::TrainingConfig &config, QWidg
     m_error->setStyleSheet(theme::warningBoxStyleSheet(QStringLiteral("recipeError")));
     m_error->hide();
     form->addRow(m_error);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
-    buttons->addButton(tr("Write"), QDialogButtonBox::AcceptRole);
-    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
-        if (write())
-            accept();
-    });
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    form->addRow(buttons);
+    m_progress = new QProgressBar;
+    m_progress->setObjectName(QStringLiteral("recipeProgress"));
+    m_progress->setRange(0, 1000);
+    m_progress->setFormat(tr("Writing the rows… %p%"));
+    m_progress->hide();
+    form->addRow(m_progress);
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
+    m_buttons->addButton(tr("Write"), QDialogButtonBox::AcceptRole);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &ClusterRecipeDialog::startWriting);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &ClusterRecipeDialog::reject);
+    form->addRow(m_buttons);
     setMinimumWidth(560);
 }
 
@@ -79,8 +82,10 @@ void ClusterRecipeDialog::browse()
         m_folder->setText(QDir(dir).filePath(QStringLiteral("cluster-recipe")));
 }
 
-bool ClusterRecipeDialog::write()
+void ClusterRecipeDialog::startWriting()
 {
+    if (m_job.isRunning())
+        return;
     ft::ClusterRecipeOptions options;
     const int stage = m_deepSpeed->currentIndex();
     options.deepSpeed = stage == 2 ? ft::DeepSpeedStage::Zero3
@@ -88,18 +93,64 @@ bool ClusterRecipeDialog::write()
                                      : ft::DeepSpeedStage::None;
     options.modelId = m_modelId->text().trimmed().toStdString();
     options.origin = tr("this run").toStdString();
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    try {
-        m_recipe = ft::writeClusterRecipe(m_config, options, m_folder->text().trimmed().toStdString());
-        QApplication::restoreOverrideCursor();
-        m_error->hide();
-        return true;
-    } catch (const std::exception &e) {
-        QApplication::restoreOverrideCursor();
-        m_error->setText(QString::fromStdString(e.what()));
-        m_error->show();
-        return false;
+    const std::string folder = m_folder->text().trimmed().toStdString();
+    m_error->hide();
+    m_progress->setValue(0);
+    m_progress->show();
+    setInputsEnabled(false);
+    // The job's lambda may use `this`: the job is cancelled and waited for in the destructor.
+    m_job.start([this, options, folder, config = m_config](const std::atomic<bool> *cancel) mutable {
+        ProgressThrottle throttle;
+        options.callbacks.stop = cancel;
+        options.callbacks.onProgress = [&](double fraction, const std::string &) {
+            if (!throttle.due(fraction >= 1.0))
+                return;
+            const int value = int(fraction * 1000.0);
+            QMetaObject::invokeMethod(this, [this, value] { m_progress->setValue(value); }, Qt::QueuedConnection);
+        };
+        Outcome outcome;
+        outcome.failure = runCatching([&] { outcome.recipe = ft::writeClusterRecipe(config, options, folder); },
+                                      tr("not enough memory to write the recipe"));
+        return outcome;
+    });
+}
+
+void ClusterRecipeDialog::onFinished(const Outcome &outcome)
+{
+    m_progress->hide();
+    setInputsEnabled(true);
+    if (!outcome.failure) {
+        m_recipe = outcome.recipe;
+        accept();
+        return;
     }
+    if (outcome.failure->cancelled || m_closeWhenStopped) {
+        m_closeWhenStopped = false;
+        QDialog::reject();
+        return;
+    }
+    m_error->setText(outcome.failure->message);
+    m_error->show();
+}
+
+void ClusterRecipeDialog::reject()
+{
+    if (m_job.isRunning()) {
+        m_closeWhenStopped = true;
+        m_job.cancel();
+        return;
+    }
+    QDialog::reject();
+}
+
+void ClusterRecipeDialog::setInputsEnabled(bool enabled)
+{
+    m_folder->setEnabled(enabled);
+    m_deepSpeed->setEnabled(enabled);
+    m_modelId->setEnabled(enabled);
+    for (QAbstractButton *button : m_buttons->buttons())
+        if (m_buttons->buttonRole(button) == QDialogButtonBox::AcceptRole)
+            button->setEnabled(enabled);
 }
 
 } // namespace ftui

@@ -16,6 +16,7 @@
 #include <ft/modelstructure.h>
 
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QLocale>
 #include <QLabel>
@@ -224,7 +225,10 @@ void TestStrategyPage::clusterRecipe()
     ftui::ClusterRecipeDialog dialog(config);
     dialog.setFolder(dir.filePath(QStringLiteral("recipe")));
     dialog.setDeepSpeedIndex(2);
-    QVERIFY2(dialog.write(), qPrintable(dialog.errorText()));
+    dialog.startWriting();
+    QVERIFY(dialog.isWriting() || dialog.result() == QDialog::Accepted);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.isWriting(), 30000);
+    QVERIFY2(dialog.result() == QDialog::Accepted, qPrintable(dialog.errorText()));
     QCOMPARE(dialog.recipe().trainRows, int64_t(2));
     QVERIFY(QFile::exists(dir.filePath(QStringLiteral("recipe/ds_z3_config.json"))));
     QFile yaml(dir.filePath(QStringLiteral("recipe/train_full_sft.yaml")));
@@ -236,9 +240,29 @@ void TestStrategyPage::clusterRecipe()
     config.strategy = "ia3";
     ftui::ClusterRecipeDialog refused(config);
     refused.setFolder(dir.filePath(QStringLiteral("refused")));
-    QVERIFY(!refused.write());
+    refused.startWriting();
+    QTRY_VERIFY_WITH_TIMEOUT(!refused.isWriting(), 30000);
+    QVERIFY(refused.result() != QDialog::Accepted);
     QVERIFY2(refused.errorText().contains(QStringLiteral("strategy")), qPrintable(refused.errorText()));
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("refused"))));
+
+    // Cancel while the rows are written: the dialog closes and leaves no folder, no temporary one.
+    QFile many(data);
+    QVERIFY(many.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 20000; ++i)
+        many.write("{\"instruction\": \"Say hi\", \"input\": \"\", \"output\": \"Hi\"}\n");
+    many.close();
+    config.strategy = "full";
+    ftui::ClusterRecipeDialog cancelled(config);
+    cancelled.setFolder(dir.filePath(QStringLiteral("cancelled")));
+    cancelled.startWriting();
+    QVERIFY(cancelled.isWriting());
+    cancelled.reject();
+    QTRY_VERIFY_WITH_TIMEOUT(!cancelled.isWriting(), 30000);
+    QCOMPARE(cancelled.result(), int(QDialog::Rejected));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("cancelled"))));
+    const QStringList left = QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+    QVERIFY2(!left.join(QLatin1Char(' ')).contains(QStringLiteral("tmp")), qPrintable(left.join(QLatin1Char(' '))));
 }
 
 void TestStrategyPage::progressiveStages()

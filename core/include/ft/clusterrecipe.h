@@ -5,6 +5,7 @@
 // warning. Torch-free; see docs/cluster.md.
 #pragma once
 
+#include "ft/runexport.h"
 #include "ft/trainer.h"
 
 #include <cstdint>
@@ -28,6 +29,8 @@ struct ClusterRecipeOptions
     std::string templateName;    // LLaMA-Factory's template instead of the one mapped from ours
     std::string origin;          // the run configuration's file name, for messages
     bool overwrite = false;      // replace an existing folder (only once the new one is complete)
+    // Progress while the rows are written, and a stop flag (ft::Error Cancelled, nothing left behind).
+    ExportCallbacks callbacks;
 };
 
 struct RecipeWarning

@@ -4,6 +4,7 @@
 #include "ft/clusterrecipe.h"
 
 #include "export/exportfolder.h"
+#include "export/exportreadback.h"
 #include "export/llamafactoryargs.h"
 #include "export/recipedata.h"
 #include "export/recipetexts.h"
@@ -86,7 +87,7 @@ ClusterRecipe writeClusterRecipe(const TrainingConfig &config, const ClusterReci
     TempFolder tmp{parent / ("." + folder.filename().string() + ".tmp-" + std::to_string(::getpid()))};
     fs::remove_all(tmp.path);
     fs::create_directories(tmp.path);
-    const RecipeData data = writeRecipeData(config, tmp.path);
+    const RecipeData data = writeRecipeData(config, tmp.path, options.callbacks);
     writeText(tmp.path / "dataset_info.json", data.datasetInfo.dump(2) + "\n");
     if (data.train.skipped + data.eval.skipped > 0)
         args.warnings.push_back(
@@ -114,6 +115,7 @@ ClusterRecipe writeClusterRecipe(const TrainingConfig &config, const ClusterReci
     readme.warnings = args.warnings;
     writeText(tmp.path / "README.md", recipeReadme(readme));
 
+    throwIfStopped(options.callbacks.stop);  // the last moment a Cancel leaves nothing behind
     ClusterRecipe result;
     result.files = exportfolder::listFiles(tmp.path);
     exportfolder::commit(tmp.path, folder);

@@ -1,5 +1,6 @@
 #include "export/recipedata.h"
 
+#include "export/exportreadback.h"
 #include "ft/error.h"
 #include "ft/project.h"
 #include "train/preferencebatch.h"
@@ -84,8 +85,16 @@ ordered_json recipeRow(const std::string &stage, const json &row, size_t index, 
     return {{"messages", messages}};
 }
 
+// Where the rows stand among all the rows being written, for progress (train then eval).
+struct RowProgress
+{
+    const ExportCallbacks &callbacks;
+    size_t before = 0;
+    size_t total = 0;
+};
+
 RecipeDataFile writeRows(const std::string &stage, const Rows &rows, const fs::path &file,
-                         const std::string &datasetName, bool &alpacaInput)
+                         const std::string &datasetName, bool &alpacaInput, const RowProgress &progress)
 {
     RecipeDataFile out;
     out.datasetName = datasetName;
@@ -94,6 +103,11 @@ RecipeDataFile writeRows(const std::string &stage, const Rows &rows, const fs::p
     if (!f)
         throwBadInput(file.string() + ": cannot be written");
     for (size_t i = 0; i < rows.size(); ++i) {
+        if (i % 4096 == 0) {
+            throwIfStopped(progress.callbacks.stop);
+            if (progress.callbacks.onProgress && progress.total > 0)
+                progress.callbacks.onProgress(double(progress.before + i) / double(progress.total), "writing rows");
+        }
         try {
             if (!rows[i].second.empty())
                 throw std::runtime_error("row " + std::to_string(i) + ": " + rows[i].second);
@@ -136,7 +150,7 @@ ordered_json datasetInfoEntry(const std::string &stage, const std::string &fileN
 
 } // namespace
 
-RecipeData writeRecipeData(const TrainingConfig &config, const fs::path &dir)
+RecipeData writeRecipeData(const TrainingConfig &config, const fs::path &dir, const ExportCallbacks &callbacks)
 {
     Rows train, eval;
     if (const auto spec = parseProjectDataset(config.data)) {
@@ -146,15 +160,19 @@ RecipeData writeRecipeData(const TrainingConfig &config, const fs::path &dir)
     } else {
         train = readRows(config.data);
     }
+    throwIfStopped(callbacks.stop);
+    const size_t total = train.size() + (config.evalSplit.empty() ? 0 : eval.size());
     RecipeData data;
-    data.train = writeRows(config.stage, train, dir / "train.jsonl", "train", data.alpacaInputMerged);
+    data.train = writeRows(config.stage, train, dir / "train.jsonl", "train", data.alpacaInputMerged,
+                           {callbacks, 0, total});
     if (data.train.rows == 0)
         throwBadInput(config.data + ": no usable row for stage " + config.stage +
                       (data.train.firstProblem.empty() ? std::string(" (the training rows are empty)")
                                                        : " (" + data.train.firstProblem + ")"));
     data.datasetInfo["train"] = datasetInfoEntry(config.stage, data.train.fileName);
     if (!config.evalSplit.empty()) {
-        data.eval = writeRows(config.stage, eval, dir / "eval.jsonl", "eval", data.alpacaInputMerged);
+        data.eval = writeRows(config.stage, eval, dir / "eval.jsonl", "eval", data.alpacaInputMerged,
+                              {callbacks, train.size(), total});
         if (data.eval.rows == 0)
             throwBadInput(config.data + ": eval_split '" + config.evalSplit + "' has no usable row");
         data.datasetInfo["eval"] = datasetInfoEntry(config.stage, data.eval.fileName);

@@ -34,6 +34,7 @@ struct RecipeData
 
 // Writes train.jsonl (and eval.jsonl for eval_split) into `dir`; BadInput when no usable row is
 // left.
-RecipeData writeRecipeData(const TrainingConfig &config, const std::filesystem::path &dir);
+RecipeData writeRecipeData(const TrainingConfig &config, const std::filesystem::path &dir,
+                           const ExportCallbacks &callbacks = {});
 
 } // namespace ft

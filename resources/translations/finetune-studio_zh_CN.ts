@@ -326,6 +326,14 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
         <source>this run</source>
         <translation>本次训练</translation>
     </message>
+    <message>
+        <source>Writing the rows… %p%</source>
+        <translation>正在写入数据行… %p%</translation>
+    </message>
+    <message>
+        <source>not enough memory to write the recipe</source>
+        <translation>内存不足，无法写出集群配方</translation>
+    </message>
 </context>
 <context>
     <name>ftui::ComparePage</name>

@@ -1,9 +1,9 @@
 // The BPE model of Hugging Face tokenizers: a vocabulary, merges in rank order, optional byte
-// fallback (<0xNN> tokens), unk token (fused or not) and ignore_merges. Word results are cached.
+// fallback (<0xNN> tokens), unk token (fused or not) and ignore_merges. Word results are cached
+// (bpemodel.cpp: one cache per thread).
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,8 +51,8 @@ private:
     std::optional<int32_t> m_unkId;
     Options m_options;
 
-    mutable std::mutex m_cacheMutex;
-    mutable std::unordered_map<std::string, std::vector<int32_t>> m_cache;
+    // Word results are cached per thread (no lock on the hot path), keyed by this serial number.
+    uint64_t m_serial;
 };
 
 } // namespace ft::tok

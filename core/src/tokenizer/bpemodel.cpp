@@ -2,6 +2,7 @@
 
 #include "ft/error.h"
 #include "tokenizer/utf8.h"
+#include "tokenizer/wordcache.h"
 
 #include <atomic>
 #include <cstdio>
@@ -17,10 +18,7 @@ constexpr std::size_t kMaxCacheEntries = 200000;
 
 std::atomic<uint64_t> g_nextSerial{1};
 
-using WordCache = std::unordered_map<std::string, std::vector<int32_t>>;
-
-// This thread's word cache for the model with `serial`. A thread keeps the caches of the last few
-// models it tokenized with (base and tuned side by side share one tokenizer; a test may load
+// This thread's word cache with `serial`. A thread keeps the caches of the last few models it tokenized with (base and tuned side by side share one tokenizer; a test may load
 // many); a model's serial is never reused, so a cache never outlives its meaning.
 WordCache &threadCache(uint64_t serial)
 {
@@ -29,7 +27,7 @@ WordCache &threadCache(uint64_t serial)
         uint64_t serial;
         std::unique_ptr<WordCache> words;
     };
-    constexpr std::size_t kModelsPerThread = 4;
+    constexpr std::size_t kModelsPerThread = 8; // two caches a model
     thread_local std::vector<Entry> caches;
     if (!caches.empty() && caches.front().serial == serial)
         return *caches.front().words;
@@ -72,7 +70,7 @@ struct Candidate
 
 BpeModel::BpeModel(const std::vector<std::pair<std::string, int32_t>> &vocab, Options options,
                    const std::string &where)
-    : m_serial(g_nextSerial.fetch_add(1)), m_options(std::move(options))
+    : m_options(std::move(options)), m_serial(g_nextSerial.fetch_add(2))
 {
     int32_t maxId = -1;
     for (const auto &[tok, id] : vocab) {
@@ -119,7 +117,7 @@ BpeModel::BpeModel(const std::vector<std::pair<std::string, int32_t>> &vocab, Op
 
 void BpeModel::setMerges(const std::vector<std::pair<std::string, std::string>> &merges, const std::string &where)
 {
-    m_serial = g_nextSerial.fetch_add(1); // words cached under the old merges no longer apply
+    m_serial = g_nextSerial.fetch_add(2); // words cached under the old merges no longer apply
     m_merges.clear();
     m_merges.reserve(merges.size() * 2);
     std::string joined;
@@ -173,17 +171,32 @@ void BpeModel::tokenize(std::string_view word, std::vector<int32_t> &out) const
         return;
     }
     WordCache &cache = threadCache(m_serial);
-    thread_local std::string key;
-    key.assign(word.data(), word.size());
-    const auto it = cache.find(key);
-    if (it != cache.end()) {
-        out.insert(out.end(), it->second.begin(), it->second.end());
+    const uint64_t h = WordCache::hash(word);
+    if (cache.find(word, h, out))
         return;
-    }
     const std::size_t first = out.size();
     mergeWord(word, out);
     if (cache.size() < kMaxCacheEntries)
-        cache.emplace(key, std::vector<int32_t>(out.begin() + std::ptrdiff_t(first), out.end()));
+        cache.insert(word, h, out.data() + first, out.size() - first);
+}
+
+void BpeModel::tokenizeByteLevel(std::string_view raw, std::vector<int32_t> &out) const
+{
+    if (raw.empty())
+        return;
+    // Cached by the raw bytes (a cache of its own: a raw word can equal another's byte-level form).
+    if (raw.size() > kMaxCachedWordBytes) {
+        tokenize(toByteLevel(raw), out);
+        return;
+    }
+    const uint64_t h = WordCache::hash(raw);
+    if (threadCache(m_serial + 1).find(raw, h, out))
+        return;
+    const std::size_t first = out.size();
+    tokenize(toByteLevel(raw), out);
+    WordCache &cache = threadCache(m_serial + 1); // again: tokenize() may have reordered the caches
+    if (cache.size() < kMaxCacheEntries)
+        cache.insert(raw, h, out.data() + first, out.size() - first);
 }
 
 void BpeModel::mergeWord(std::string_view word, std::vector<int32_t> &out) const

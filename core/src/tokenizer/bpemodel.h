@@ -33,6 +33,8 @@ public:
                    const std::string &where);
 
     void tokenize(std::string_view word, std::vector<int32_t> &out) const;
+    // tokenize(toByteLevel(raw)), cached by the raw bytes (the byte-level pre-tokenizer's fast path).
+    void tokenizeByteLevel(std::string_view raw, std::vector<int32_t> &out) const;
 
     std::optional<int32_t> tokenToId(std::string_view token) const;
     const std::string *idToToken(int32_t id) const;
@@ -51,7 +53,8 @@ private:
     std::optional<int32_t> m_unkId;
     Options m_options;
 
-    // Word results are cached per thread (no lock on the hot path), keyed by this serial number.
+    // Word results are cached per thread (no lock on the hot path), under this serial number
+    // (byte-level words) and the next (raw words).
     uint64_t m_serial;
 };
 

@@ -2,6 +2,7 @@
 #include "ft/dataimport.h"
 
 #include "data/normalise.h"
+#include "data/recordpipeline.h"
 #include "data/recordreader.h"
 #include "data/sha256.h"
 #include "ft/error.h"
@@ -285,34 +286,40 @@ ImportResult importDataset(ProjectStore &store, const std::vector<fs::path> &pat
         auto reader = openRecordReader(f.path, f.kind, f.unit);
         if (result.encoding.empty())
             result.encoding = reader->encoding();
-        SourceRecord rec;
         int64_t recordNo = 0;
-        while (reader->next(rec)) {
-            ++recordNo;
-            if (o.cancel && o.cancel->load())
-                throw Error(ErrorKind::Cancelled, "import cancelled; nothing was written");
-            std::string reason = rec.error;
-            if (reason.empty()) {
-                try {
-                    NewRow row = normaliseRecord(applyColumnMap(rec.value, o.columnMap), format, o.tags);
-                    row.original = std::move(rec.value); // as it was in the file
-                    row.source = rec.subset.empty() ? f.source : f.source + ":" + rec.subset;
-                    writer->addRow(row);
-                } catch (const std::runtime_error &e) {
-                    if (dynamic_cast<const Error *>(&e))
-                        throw;
-                    reason = e.what();
+        // Records are read and normalised on a second thread; rows are written here, in order.
+        RecordPipeline pipe(*reader, [&](SourceRecord &rec) {
+            NewRow row = normaliseRecord(applyColumnMap(rec.value, o.columnMap), format, o.tags);
+            row.original = std::move(rec.value); // as it was in the file
+            row.source = rec.subset.empty() ? f.source : f.source + ":" + rec.subset;
+            return row;
+        });
+        std::vector<PipedRecord> batch;
+        while (pipe.next(batch)) {
+            for (PipedRecord &rec : batch) {
+                ++recordNo;
+                if (o.cancel && o.cancel->load())
+                    throw Error(ErrorKind::Cancelled, "import cancelled; nothing was written");
+                std::string reason = rec.reason;
+                if (reason.empty()) {
+                    try {
+                        writer->addRow(*rec.row);
+                    } catch (const std::runtime_error &e) {
+                        if (dynamic_cast<const Error *>(&e))
+                            throw;
+                        reason = e.what();
+                    }
                 }
-            }
-            if (!reason.empty()) {
-                ++result.badRowCount;
-                if (result.badRows.size() < o.maxBadRowsListed)
-                    result.badRows.push_back({f.path.string(), rec.line, recordNo, reason});
-            }
-            if (o.progress && (recordNo & 4095) == 0) {
-                progress.bytesDone = bytesBefore + reader->bytesRead();
-                progress.rows = writer->rowsWritten();
-                o.progress(progress);
+                if (!reason.empty()) {
+                    ++result.badRowCount;
+                    if (result.badRows.size() < o.maxBadRowsListed)
+                        result.badRows.push_back({f.path.string(), rec.line, recordNo, reason});
+                }
+                if (o.progress && (recordNo & 4095) == 0) {
+                    progress.bytesDone = bytesBefore + rec.bytesRead;
+                    progress.rows = writer->rowsWritten();
+                    o.progress(progress);
+                }
             }
         }
         bytesBefore += reader->size();

@@ -80,6 +80,64 @@ nlohmann::json top(const std::unordered_map<std::string, int64_t> &counts, std::
     return out;
 }
 
+// One row's share of the keyword and opening counts.
+struct RowTerms
+{
+    bool hasPrompt = false;
+    std::string opening;                                   // first two words of the prompt
+    std::vector<std::pair<uint64_t, std::string_view>> firstSeen; // each keyword once, in text order
+    std::vector<uint64_t> distinct;                        // the row's keyword hashes, sorted
+};
+
+void readTerms(const PreparedRow &p, RowTerms &out)
+{
+    out.firstSeen.clear();
+    out.distinct.clear();
+    const auto words = splitWords(p.prompt);
+    out.hasPrompt = !words.empty();
+    if (out.hasPrompt) {
+        out.opening.assign(words[0]);
+        if (words.size() > 1)
+            out.opening += (isCjkCharacter(nextCodePointAt(words[1])) ? "" : " ") + std::string(words[1]);
+    }
+    auto collect = [&](const std::vector<std::string_view> &ws) {
+        for (std::size_t w = 0; w < ws.size(); ++w) {
+            const char32_t cp = nextCodePointAt(ws[w]);
+            std::string_view term;
+            if (isCjkCharacter(cp)) {
+                // Han bigram: two adjacent characters of the text.
+                if (w + 1 < ws.size() && isCjkCharacter(nextCodePointAt(ws[w + 1])) &&
+                    ws[w].data() + ws[w].size() == ws[w + 1].data())
+                    term = std::string_view(ws[w].data(), ws[w].size() + ws[w + 1].size());
+            } else if (ws[w].size() >= 3 && !isStopWord(ws[w]) &&
+                       !std::all_of(ws[w].begin(), ws[w].end(), [](char c) { return c >= '0' && c <= '9'; })) {
+                term = ws[w];
+            }
+            if (!term.empty())
+                out.firstSeen.emplace_back(hash64(term), term);
+        }
+    };
+    collect(words);
+    collect(splitWords(p.response));
+    // Keep the first occurrence of each hash, in text order.
+    std::vector<std::size_t> order(out.firstSeen.size());
+    for (std::size_t k = 0; k < order.size(); ++k)
+        order[k] = k;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return out.firstSeen[a].first < out.firstSeen[b].first; });
+    std::vector<char> keep(order.size(), 0);
+    for (std::size_t k = 0; k < order.size(); ++k)
+        if (k == 0 || out.firstSeen[order[k]].first != out.firstSeen[order[k - 1]].first) {
+            keep[order[k]] = 1;
+            out.distinct.push_back(out.firstSeen[order[k]].first);
+        }
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < keep.size(); ++k)
+        if (keep[k])
+            out.firstSeen[kept++] = out.firstSeen[k];
+    out.firstSeen.resize(kept);
+}
+
 } // namespace
 
 void computeDiversity(ReviewContext &ctx)
@@ -100,48 +158,30 @@ void computeDiversity(ReviewContext &ctx)
     int64_t withPrompt = 0;
     std::vector<double> lengths;
     lengths.reserve(n);
-    std::vector<uint64_t> terms;
-    for (std::size_t i = 0; i < n; ++i) {
-        const PreparedRow &p = ctx.prepared[i];
-        lengths.push_back(static_cast<double>(p.responseChars));
-        const auto words = splitWords(p.prompt);
-        if (!words.empty()) {
-            ++withPrompt;
-            std::string opening(words[0]);
-            if (words.size() > 1)
-                opening += (isCjkCharacter(nextCodePointAt(words[1])) ? "" : " ") + std::string(words[1]);
-            ++openings[opening];
-        }
-        terms.clear();
-        auto collect = [&](const std::vector<std::string_view> &ws) {
-            for (std::size_t w = 0; w < ws.size(); ++w) {
-                const char32_t cp = nextCodePointAt(ws[w]);
-                std::string_view term;
-                if (isCjkCharacter(cp)) {
-                    // Han bigram: two adjacent characters of the text.
-                    if (w + 1 < ws.size() && isCjkCharacter(nextCodePointAt(ws[w + 1])) &&
-                        ws[w].data() + ws[w].size() == ws[w + 1].data())
-                        term = std::string_view(ws[w].data(), ws[w].size() + ws[w + 1].size());
-                } else if (ws[w].size() >= 3 && !isStopWord(ws[w]) &&
-                           !std::all_of(ws[w].begin(), ws[w].end(), [](char c) { return c >= '0' && c <= '9'; })) {
-                    term = ws[w];
-                }
-                if (term.empty())
-                    continue;
-                const uint64_t h = hash64(term);
-                terms.push_back(h);
+    // Rows are read in parallel a chunk at a time (bounded memory), then counted in row order, so
+    // the maps are built exactly as a serial pass would (ties among the top keywords included).
+    constexpr std::size_t kChunk = 8192;
+    std::vector<RowTerms> chunk(std::min(n, kChunk));
+    for (std::size_t begin = 0; begin < n; begin += kChunk) {
+        const std::size_t end = std::min(n, begin + kChunk);
+        const auto count = static_cast<int64_t>(end - begin);
+#pragma omp parallel for schedule(dynamic, 64)
+        for (int64_t k = 0; k < count; ++k)
+            readTerms(ctx.prepared[begin + static_cast<std::size_t>(k)], chunk[static_cast<std::size_t>(k)]);
+        for (std::size_t i = begin; i < end; ++i) {
+            const RowTerms &t = chunk[i - begin];
+            lengths.push_back(static_cast<double>(ctx.prepared[i].responseChars));
+            if (t.hasPrompt) {
+                ++withPrompt;
+                ++openings[t.opening];
+            }
+            for (const auto &[h, term] : t.firstSeen)
                 if (keywordText.size() < 2000000)
                     keywordText.try_emplace(h, term);
-            }
-        };
-        collect(words);
-        collect(splitWords(p.response));
-        std::sort(terms.begin(), terms.end());
-        terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
-        for (uint64_t t : terms)
-            ++keywordRows[t];
-        if ((i & 4095) == 0)
-            ctx.checkCancel();
+            for (uint64_t h : t.distinct)
+                ++keywordRows[h];
+        }
+        ctx.checkCancel();
     }
     double mean = 0, var = 0;
     for (double l : lengths)

@@ -156,19 +156,24 @@ std::pair<int, int> optimalBands(double threshold, int numPermutations)
     return bestParams;
 }
 
-void forEachLshCandidate(const std::vector<std::vector<uint64_t>> &signatures, int bands, int rows,
+uint64_t lshBandKey(const uint64_t *signature, int band, int rows)
+{
+    uint64_t h = static_cast<uint64_t>(band) * 0x9e3779b97f4a7c15ULL;
+    for (int r = 0; r < rows; ++r)
+        h = mix64(h ^ signature[band * rows + r]) + static_cast<uint64_t>(r);
+    return h;
+}
+
+void forEachLshCandidate(const std::vector<uint64_t> &bandKeys, int bands,
                          const std::function<void(int, int)> &visit, int fullPairsUpTo)
 {
-    const int n = static_cast<int>(signatures.size());
+    const int n = bands > 0 ? static_cast<int>(bandKeys.size() / static_cast<std::size_t>(bands)) : 0;
     std::vector<std::pair<uint64_t, int>> keys(static_cast<std::size_t>(n));
     for (int band = 0; band < bands; ++band) {
-        for (int i = 0; i < n; ++i) {
-            uint64_t h = static_cast<uint64_t>(band) * 0x9e3779b97f4a7c15ULL;
-            const auto &sig = signatures[static_cast<std::size_t>(i)];
-            for (int r = 0; r < rows; ++r)
-                h = mix64(h ^ sig[static_cast<std::size_t>(band * rows + r)]) + static_cast<uint64_t>(r);
-            keys[static_cast<std::size_t>(i)] = {h, i};
-        }
+        for (int i = 0; i < n; ++i)
+            keys[static_cast<std::size_t>(i)] = {bandKeys[static_cast<std::size_t>(i) * static_cast<std::size_t>(bands) +
+                                                          static_cast<std::size_t>(band)],
+                                                 i};
         std::sort(keys.begin(), keys.end());
         for (std::size_t start = 0; start < keys.size();) {
             std::size_t end = start + 1;
@@ -189,6 +194,17 @@ void forEachLshCandidate(const std::vector<std::vector<uint64_t>> &signatures, i
             start = end;
         }
     }
+}
+
+void forEachLshCandidate(const std::vector<std::vector<uint64_t>> &signatures, int bands, int rows,
+                         const std::function<void(int, int)> &visit, int fullPairsUpTo)
+{
+    std::vector<uint64_t> keys;
+    keys.reserve(signatures.size() * static_cast<std::size_t>(std::max(bands, 0)));
+    for (const auto &sig : signatures)
+        for (int band = 0; band < bands; ++band)
+            keys.push_back(lshBandKey(sig.data(), band, rows));
+    forEachLshCandidate(keys, bands, visit, fullPairsUpTo);
 }
 
 std::vector<std::pair<int, int>> lshCandidates(const std::vector<std::vector<uint64_t>> &signatures,

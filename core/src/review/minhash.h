@@ -49,6 +49,12 @@ std::pair<int, int> optimalBands(double threshold, int numPermutations);
 void forEachLshCandidate(const std::vector<std::vector<uint64_t>> &signatures, int bands, int rows,
                          const std::function<void(int, int)> &visit, int fullPairsUpTo = 64);
 
+// The same from the band keys alone (bandKeys[i * bands + band] = lshBandKey(signature i, band,
+// rows)): 8 bytes per band and row instead of the whole signature.
+uint64_t lshBandKey(const uint64_t *signature, int band, int rows);
+void forEachLshCandidate(const std::vector<uint64_t> &bandKeys, int bands,
+                         const std::function<void(int, int)> &visit, int fullPairsUpTo = 64);
+
 // The distinct pairs (i < j) forEachLshCandidate visits. Buckets with more than
 // `fullPairsUpTo` members pair each member with the bucket's first and with its neighbour only
 // (a chain, so that union-find still links the bucket) instead of all pairs.

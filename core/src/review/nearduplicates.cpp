@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <unordered_map>
 
 namespace ft::review {
 
@@ -26,32 +27,47 @@ void checkNearDuplicates(ReviewContext &ctx)
                     : optimalBands(o.nearDuplicateThreshold, o.numPermutations);
     const MinHasher hasher(bands * rowsPerBand, o.seed);
     const ShingleOptions shingles{o.wordShingles, o.shingleSize};
-    std::vector<std::vector<uint64_t>> sigs(unique.size());
+    // Only the band keys are kept for every row (8 bytes a band instead of 8 a bin: a million
+    // rows' signatures would take a gigabyte); the signatures of the few rows that meet in a
+    // bucket are made again when compared.
+    auto signatureOf = [&](std::size_t k) {
+        const PreparedRow &p = ctx.prepared[static_cast<std::size_t>(unique[k])];
+        return hasher.signature(shingleHashes(p.prompt + "\x1e" + p.response, shingles, o.seed));
+    };
+    std::vector<uint64_t> bandKeys(unique.size() * static_cast<std::size_t>(bands));
     const auto count = static_cast<int64_t>(unique.size());
 #pragma omp parallel for schedule(dynamic, 256)
     for (int64_t k = 0; k < count; ++k) {
-        const PreparedRow &p = ctx.prepared[static_cast<std::size_t>(unique[static_cast<std::size_t>(k)])];
-        const std::string text = p.prompt + "\x1e" + p.response;
-        sigs[static_cast<std::size_t>(k)] = hasher.signature(shingleHashes(text, shingles, o.seed));
+        const std::vector<uint64_t> sig = signatureOf(static_cast<std::size_t>(k));
+        for (int band = 0; band < bands; ++band)
+            bandKeys[static_cast<std::size_t>(k) * static_cast<std::size_t>(bands) + static_cast<std::size_t>(band)] =
+                lshBandKey(sig.data(), band, rowsPerBand);
     }
     ctx.checkCancel();
+    std::unordered_map<int, std::vector<uint64_t>> sigCache;
+    auto sig = [&](int k) -> const std::vector<uint64_t> & {
+        auto it = sigCache.find(k);
+        if (it == sigCache.end())
+            it = sigCache.emplace(k, signatureOf(static_cast<std::size_t>(k))).first;
+        return it->second;
+    };
 
     UnionFind uf(n);
     for (std::size_t i = 0; i < n; ++i)
         uf.unite(static_cast<int>(i), ctx.exactGroup[i]);
     // Candidates already in one cluster are skipped: big buckets of near copies cost little.
     int64_t candidates = 0, verified = 0;
-    forEachLshCandidate(sigs, bands, rowsPerBand, [&](int a, int b) {
+    forEachLshCandidate(bandKeys, bands, [&](int a, int b) {
         const int ra = unique[static_cast<std::size_t>(a)], rb = unique[static_cast<std::size_t>(b)];
         if (uf.find(ra) == uf.find(rb))
             return;
         ++candidates;
-        if (MinHasher::estimate(sigs[static_cast<std::size_t>(a)], sigs[static_cast<std::size_t>(b)]) >=
-            o.nearDuplicateThreshold) {
+        if (MinHasher::estimate(sig(a), sig(b)) >= o.nearDuplicateThreshold) {
             uf.unite(ra, rb);
             ++verified;
         }
     });
+    std::vector<uint64_t>().swap(bandKeys);
     ctx.checkCancel();
 
     ctx.cluster.assign(n, 0);
@@ -84,9 +100,7 @@ void checkNearDuplicates(ReviewContext &ctx)
             continue;  // reported as an exact duplicate
         ++flagged;
         const int a = sigIndex[i], b = sigIndex[static_cast<std::size_t>(c)];
-        const double sim = a >= 0 && b >= 0 ? MinHasher::estimate(sigs[static_cast<std::size_t>(a)],
-                                                                  sigs[static_cast<std::size_t>(b)])
-                                            : 0.0;
+        const double sim = a >= 0 && b >= 0 ? MinHasher::estimate(sig(a), sig(b)) : 0.0;
         const int64_t rep = ctx.rows[static_cast<std::size_t>(c)].rowId;
         char simText[16];
         std::snprintf(simText, sizeof simText, "%.2f", sim);

@@ -18,50 +18,75 @@ std::vector<uint64_t> trigrams(const std::vector<std::string_view> &words)
     return out;
 }
 
+enum class Rule : unsigned char { None, Equal, Prefix, Trigrams };
+
+struct Verdict
+{
+    Rule rule = Rule::None;
+    double share = 0;
+};
+
+Verdict judge(const PreparedRow &p)
+{
+    const std::string &prompt = p.prompt;
+    const std::string &response = p.response;
+    if (prompt.empty() || response.empty())
+        return {};
+    if (response == prompt)
+        return {Rule::Equal, 1.0};
+    if (prompt.size() >= 20 && response.compare(0, prompt.size(), prompt) == 0)
+        return {Rule::Prefix, 1.0};
+    const auto respWords = splitWords(response);
+    if (respWords.size() < 8)
+        return {};
+    auto promptTri = trigrams(splitWords(prompt));
+    if (promptTri.empty())
+        return {};
+    std::sort(promptTri.begin(), promptTri.end());
+    const auto respTri = trigrams(respWords);
+    std::size_t copied = 0;
+    for (uint64_t t : respTri)
+        copied += std::binary_search(promptTri.begin(), promptTri.end(), t);
+    const double share = static_cast<double>(copied) / static_cast<double>(respTri.size());
+    return share >= 0.9 ? Verdict{Rule::Trigrams, share} : Verdict{};
+}
+
 } // namespace
 
 void checkRepeatsPrompt(ReviewContext &ctx)
 {
+    // Rows judged in parallel, findings added in row order.
+    const auto n = static_cast<int64_t>(ctx.prepared.size());
+    std::vector<Verdict> verdicts(ctx.prepared.size());
+#pragma omp parallel for schedule(dynamic, 1024)
+    for (int64_t k = 0; k < n; ++k)
+        verdicts[static_cast<std::size_t>(k)] = judge(ctx.prepared[static_cast<std::size_t>(k)]);
+    ctx.checkCancel();
+
     int64_t flagged = 0;
     for (std::size_t i = 0; i < ctx.prepared.size(); ++i) {
-        const PreparedRow &p = ctx.prepared[i];
-        if (p.prompt.empty() || p.response.empty())
+        const Verdict &v = verdicts[i];
+        switch (v.rule) {
+        case Rule::None:
             continue;
-        const std::string &prompt = p.prompt;
-        const std::string &response = p.response;
-        if (prompt.empty() || response.empty())
-            continue;
-        if (response == prompt) {
+        case Rule::Equal:
             ctx.add(i, finding::RepeatsPrompt, Severity::Warning, "The response is the prompt, repeated verbatim",
                     {{"rule", "equal"}});
-            ++flagged;
-            continue;
-        }
-        if (prompt.size() >= 20 && response.compare(0, prompt.size(), prompt) == 0) {
+            break;
+        case Rule::Prefix:
             ctx.add(i, finding::RepeatsPrompt, Severity::Warning, "The response starts by repeating the whole prompt",
-                    {{"rule", "prefix"}, {"prompt_chars", countCodePoints(prompt)}});
-            ++flagged;
-            continue;
-        }
-        const auto respWords = splitWords(response);
-        if (respWords.size() < 8)
-            continue;
-        auto promptTri = trigrams(splitWords(prompt));
-        if (promptTri.empty())
-            continue;
-        std::sort(promptTri.begin(), promptTri.end());
-        const auto respTri = trigrams(respWords);
-        std::size_t copied = 0;
-        for (uint64_t t : respTri)
-            copied += std::binary_search(promptTri.begin(), promptTri.end(), t);
-        const double share = static_cast<double>(copied) / static_cast<double>(respTri.size());
-        if (share >= 0.9) {
+                    {{"rule", "prefix"}, {"prompt_chars", countCodePoints(ctx.prepared[i].prompt)}});
+            break;
+        case Rule::Trigrams: {
             char text[160];
             std::snprintf(text, sizeof text, "%.0f%% of the response's word trigrams are copied from the prompt",
-                          share * 100.0);
-            ctx.add(i, finding::RepeatsPrompt, Severity::Info, text, {{"rule", "trigram_containment"}, {"share", share}});
-            ++flagged;
+                          v.share * 100.0);
+            ctx.add(i, finding::RepeatsPrompt, Severity::Info, text,
+                    {{"rule", "trigram_containment"}, {"share", v.share}});
+            break;
         }
+        }
+        ++flagged;
     }
     ctx.report["repeats_prompt"] = {{"rows_flagged", flagged}};
 }

@@ -188,24 +188,4 @@ const char *scriptName(Script s)
     return names[static_cast<int>(s)];
 }
 
-uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
-uint64_t hash64(std::string_view text, uint64_t seed)
-{
-    uint64_t h = 0xcbf29ce484222325ULL ^ mix64(seed);
-    for (char c : text) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 0x100000001b3ULL;
-    }
-    return mix64(h);
-}
-
 } // namespace ft::review

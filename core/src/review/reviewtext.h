@@ -32,7 +32,25 @@ const char *scriptName(Script s);
 constexpr int kScriptCount = 8;  // Latin..Other
 
 // 64-bit hash (FNV-1a then a finaliser): stable across runs.
-uint64_t hash64(std::string_view text, uint64_t seed = 0);
-uint64_t mix64(uint64_t x);
+// splitmix64's finaliser; inline: the shingle and MinHash loops call it per character.
+inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+inline uint64_t hash64(std::string_view text, uint64_t seed = 0)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ mix64(seed);
+    for (char c : text) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 0x100000001b3ULL;
+    }
+    return mix64(h);
+}
 
 } // namespace ft::review

@@ -8,6 +8,8 @@
 #include "ft/tokenizer.h"
 #include "review/reviewcontext.h"
 #include "review/reviewtext.h"
+#include "template/chatrender.h"
+#include "template/parser.h"
 
 #include <algorithm>
 #include <atomic>
@@ -51,6 +53,16 @@ std::string resolveTemplate(const ReviewOptions &o)
     return *builtin;
 }
 
+// renderChatTemplate(templ, messages, options) without parsing the template again.
+std::string renderRow(const tpl::Body &compiled, const std::vector<ChatMessage> &messages,
+                      const ChatTemplateOptions &options)
+{
+    auto list = nlohmann::ordered_json::array();
+    for (const ChatMessage &m : messages)
+        list.push_back({{"role", m.role}, {"content", m.content}});
+    return detail::renderParsed(compiled, list, options, options.addGenerationPrompt).text;
+}
+
 } // namespace
 
 void checkTokenLengths(ReviewContext &ctx)
@@ -61,12 +73,14 @@ void checkTokenLengths(ReviewContext &ctx)
     std::vector<std::string> errors(n);
     const bool exact = o.tokenizer != nullptr;
     std::string templ;
+    tpl::Body compiled; // the template parsed once, rendered per row
     ChatTemplateOptions topts;
     bool appendEos = false;
     if (exact) {
         templ = resolveTemplate(o);
         topts = chatTemplateOptionsFor(*o.tokenizer);
         appendEos = o.templateName == "alpaca" && o.tokenizer->eosId().has_value();
+        compiled = tpl::Parser::parse(templ);
         std::atomic<bool> cancelled{false};
         const auto count = static_cast<int64_t>(n);
 #pragma omp parallel for schedule(dynamic, 64)
@@ -84,7 +98,7 @@ void checkTokenLengths(ReviewContext &ctx)
                         text += m.content;
                     tokens[i] = static_cast<int64_t>(o.tokenizer->encode(text, true).size());
                 } else {
-                    const std::string text = renderChatTemplate(templ, row.messages, topts);
+                    const std::string text = renderRow(compiled, row.messages, topts);
                     tokens[i] = static_cast<int64_t>(o.tokenizer->encode(text, false).size()) + (appendEos ? 1 : 0);
                 }
             } catch (const std::exception &e) {

@@ -75,7 +75,7 @@ private:
     std::size_t m_operations = 0;
     std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
     int m_callDepth = 0;
-    StackGuard m_stack; // the rendering thread's, taken when the evaluator is made
+    const StackGuard &m_stack = StackGuard::forThisThread(); // the thread's that makes the evaluator
     std::string *m_root = nullptr; // the top-level output, for {% generation %} offsets
     std::vector<std::pair<std::size_t, std::size_t>> m_ranges;
     std::unordered_map<const void *, std::size_t> m_watched;

@@ -27,7 +27,7 @@ struct DepthGuard
     DepthGuard(int &d, int line) : depth(d)
     {
         // The stack check covers builds with large frames (sanitizers) and small thread stacks.
-        static thread_local const StackGuard stack;
+        const StackGuard &stack = StackGuard::forThisThread();
         if (++depth > kMaxNesting || stack.exhausted())
             throwBadInput("chat template: line " + std::to_string(line) + ": expression nested too deeply");
     }

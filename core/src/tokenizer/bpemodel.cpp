@@ -2,8 +2,11 @@
 
 #include "ft/error.h"
 #include "tokenizer/utf8.h"
+#include "tokenizer/wordcache.h"
 
+#include <atomic>
 #include <cstdio>
+#include <memory>
 #include <queue>
 
 namespace ft::tok {
@@ -12,6 +15,32 @@ namespace {
 
 constexpr std::size_t kMaxCachedWordBytes = 256;
 constexpr std::size_t kMaxCacheEntries = 200000;
+
+std::atomic<uint64_t> g_nextSerial{1};
+
+// This thread's word cache with `serial`. A thread keeps the caches of the last few models it tokenized with (base and tuned side by side share one tokenizer; a test may load
+// many); a model's serial is never reused, so a cache never outlives its meaning.
+WordCache &threadCache(uint64_t serial)
+{
+    struct Entry
+    {
+        uint64_t serial;
+        std::unique_ptr<WordCache> words;
+    };
+    constexpr std::size_t kModelsPerThread = 8; // two caches a model
+    thread_local std::vector<Entry> caches;
+    if (!caches.empty() && caches.front().serial == serial)
+        return *caches.front().words;
+    for (std::size_t i = 1; i < caches.size(); ++i)
+        if (caches[i].serial == serial) {
+            std::swap(caches[i], caches.front());
+            return *caches.front().words;
+        }
+    if (caches.size() == kModelsPerThread)
+        caches.pop_back();
+    caches.insert(caches.begin(), Entry{serial, std::make_unique<WordCache>()});
+    return *caches.front().words;
+}
 
 inline uint64_t pairKey(int32_t a, int32_t b)
 {
@@ -41,7 +70,7 @@ struct Candidate
 
 BpeModel::BpeModel(const std::vector<std::pair<std::string, int32_t>> &vocab, Options options,
                    const std::string &where)
-    : m_options(std::move(options))
+    : m_options(std::move(options)), m_serial(g_nextSerial.fetch_add(2))
 {
     int32_t maxId = -1;
     for (const auto &[tok, id] : vocab) {
@@ -88,6 +117,7 @@ BpeModel::BpeModel(const std::vector<std::pair<std::string, int32_t>> &vocab, Op
 
 void BpeModel::setMerges(const std::vector<std::pair<std::string, std::string>> &merges, const std::string &where)
 {
+    m_serial = g_nextSerial.fetch_add(2); // words cached under the old merges no longer apply
     m_merges.clear();
     m_merges.reserve(merges.size() * 2);
     std::string joined;
@@ -136,23 +166,37 @@ void BpeModel::tokenize(std::string_view word, std::vector<int32_t> &out) const
             return;
         }
     }
-    const bool cacheable = word.size() <= kMaxCachedWordBytes;
-    if (cacheable) {
-        std::lock_guard<std::mutex> lock(m_cacheMutex);
-        const auto it = m_cache.find(std::string(word));
-        if (it != m_cache.end()) {
-            out.insert(out.end(), it->second.begin(), it->second.end());
-            return;
-        }
+    if (word.size() > kMaxCachedWordBytes) {
+        mergeWord(word, out);
+        return;
     }
-    std::vector<int32_t> ids;
-    mergeWord(word, ids);
-    out.insert(out.end(), ids.begin(), ids.end());
-    if (cacheable) {
-        std::lock_guard<std::mutex> lock(m_cacheMutex);
-        if (m_cache.size() < kMaxCacheEntries)
-            m_cache.emplace(std::string(word), std::move(ids));
+    WordCache &cache = threadCache(m_serial);
+    const uint64_t h = WordCache::hash(word);
+    if (cache.find(word, h, out))
+        return;
+    const std::size_t first = out.size();
+    mergeWord(word, out);
+    if (cache.size() < kMaxCacheEntries)
+        cache.insert(word, h, out.data() + first, out.size() - first);
+}
+
+void BpeModel::tokenizeByteLevel(std::string_view raw, std::vector<int32_t> &out) const
+{
+    if (raw.empty())
+        return;
+    // Cached by the raw bytes (a cache of its own: a raw word can equal another's byte-level form).
+    if (raw.size() > kMaxCachedWordBytes) {
+        tokenize(toByteLevel(raw), out);
+        return;
     }
+    const uint64_t h = WordCache::hash(raw);
+    if (threadCache(m_serial + 1).find(raw, h, out))
+        return;
+    const std::size_t first = out.size();
+    tokenize(toByteLevel(raw), out);
+    WordCache &cache = threadCache(m_serial + 1); // again: tokenize() may have reordered the caches
+    if (cache.size() < kMaxCacheEntries)
+        cache.insert(raw, h, out.data() + first, out.size() - first);
 }
 
 void BpeModel::mergeWord(std::string_view word, std::vector<int32_t> &out) const

@@ -1,9 +1,9 @@
 // The BPE model of Hugging Face tokenizers: a vocabulary, merges in rank order, optional byte
-// fallback (<0xNN> tokens), unk token (fused or not) and ignore_merges. Word results are cached.
+// fallback (<0xNN> tokens), unk token (fused or not) and ignore_merges. Word results are cached
+// (bpemodel.cpp: one cache per thread).
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +33,8 @@ public:
                    const std::string &where);
 
     void tokenize(std::string_view word, std::vector<int32_t> &out) const;
+    // tokenize(toByteLevel(raw)), cached by the raw bytes (the byte-level pre-tokenizer's fast path).
+    void tokenizeByteLevel(std::string_view raw, std::vector<int32_t> &out) const;
 
     std::optional<int32_t> tokenToId(std::string_view token) const;
     const std::string *idToToken(int32_t id) const;
@@ -51,8 +53,9 @@ private:
     std::optional<int32_t> m_unkId;
     Options m_options;
 
-    mutable std::mutex m_cacheMutex;
-    mutable std::unordered_map<std::string, std::vector<int32_t>> m_cache;
+    // Word results are cached per thread (no lock on the hot path), under this serial number
+    // (byte-level words) and the next (raw words).
+    uint64_t m_serial;
 };
 
 } // namespace ft::tok

@@ -92,6 +92,22 @@ std::vector<int32_t> BpeTokenizer::encode(std::string_view input, bool addSpecia
 
 void BpeTokenizer::encodeText(std::string_view text, std::size_t offset, std::vector<int32_t> &out) const
 {
+    if (const RegexSplitter *splitter = m_parts.preTokenizer.byteLevelSplitter(); splitter && m_parts.byteLevel) {
+        // What apply() + tokenize would do, without a string per piece: matches and the gaps
+        // between them, each mapped to byte-level and merged (cached by its raw bytes).
+        thread_local std::vector<std::pair<std::size_t, std::size_t>> matches;
+        splitter->findAll(text, matches);
+        std::size_t prev = 0;
+        for (const auto &[s, e] : matches) {
+            if (s > prev)
+                m_parts.model->tokenizeByteLevel(text.substr(prev, s - prev), out);
+            m_parts.model->tokenizeByteLevel(text.substr(s, e - s), out);
+            prev = e;
+        }
+        if (prev < text.size())
+            m_parts.model->tokenizeByteLevel(text.substr(prev), out);
+        return;
+    }
     std::vector<PreToken> pieces;
     pieces.push_back({std::string(text), offset});
     m_parts.preTokenizer.apply(pieces);

@@ -157,6 +157,16 @@ bool PreTokenizer::byteLevel() const
     return false;
 }
 
+const RegexSplitter *PreTokenizer::byteLevelSplitter() const
+{
+    if (m_steps.size() == 1 && m_steps[0].kind == Kind::ByteLevel && m_steps[0].useRegex && !m_steps[0].flag)
+        return m_steps[0].regex.get();
+    if (m_steps.size() == 2 && m_steps[0].kind == Kind::Split && m_steps[0].behavior == SplitBehavior::Isolated &&
+        !m_steps[0].invert && m_steps[1].kind == Kind::ByteLevel && !m_steps[1].useRegex && !m_steps[1].flag)
+        return m_steps[0].regex.get();
+    return nullptr;
+}
+
 void PreTokenizer::apply(std::vector<PreToken> &pieces) const
 {
     std::vector<std::pair<std::size_t, std::size_t>> matches;

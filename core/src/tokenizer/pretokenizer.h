@@ -35,6 +35,10 @@ public:
     // True when a ByteLevel step maps bytes to the byte-level alphabet.
     bool byteLevel() const;
     void apply(std::vector<PreToken> &pieces) const;
+    // The regex when the steps are just "split on its matches (keeping the gaps), then map to
+    // byte-level": ByteLevel(use_regex, no prefix space), or Split(Isolated) + ByteLevel(no regex).
+    // The tokenizer then splits the text itself and caches words by their raw bytes.
+    const RegexSplitter *byteLevelSplitter() const;
 
 private:
     enum class Kind { Split, SplitString, ByteLevel, Metaspace, Digits, WhitespaceSplit };

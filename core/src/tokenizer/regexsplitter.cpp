@@ -73,6 +73,7 @@ RegexSplitter::RegexSplitter(const std::string &pattern, const std::string &wher
     }
     m_jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
     m_code = code;
+    m_gpt2 = pattern == gpt2Pattern();
 }
 
 RegexSplitter::~RegexSplitter()
@@ -80,35 +81,80 @@ RegexSplitter::~RegexSplitter()
     pcre2_code_free(static_cast<pcre2_code *>(m_code));
 }
 
+namespace {
+
+// Match data, match context and JIT stack for this thread, made once: findAll runs once per
+// pre-token piece, and allocating them (the JIT stack is 32 KiB) per call cost more than the
+// matching.
+struct MatchScratch
+{
+    pcre2_match_data *data = pcre2_match_data_create(1, nullptr); // the whole match is all we read
+    pcre2_match_context *context = pcre2_match_context_create(nullptr);
+    pcre2_jit_stack *stack = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, nullptr);
+    MatchScratch()
+    {
+        if (context && stack)
+            pcre2_jit_stack_assign(context, nullptr, stack);
+    }
+    ~MatchScratch()
+    {
+        pcre2_jit_stack_free(stack);
+        pcre2_match_context_free(context);
+        pcre2_match_data_free(data);
+    }
+    MatchScratch(const MatchScratch &) = delete;
+    MatchScratch &operator=(const MatchScratch &) = delete;
+};
+
+MatchScratch &matchScratch()
+{
+    thread_local MatchScratch scratch;
+    if (!scratch.data || !scratch.context)
+        throw Error(ErrorKind::Internal, "tokenizer regex: out of memory");
+    return scratch;
+}
+
+} // namespace
+
+bool RegexSplitter::matchAt(std::string_view text, std::size_t pos, std::size_t &start, std::size_t &end) const
+{
+    MatchScratch &scratch = matchScratch();
+    auto *code = static_cast<pcre2_code *>(m_code);
+    const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), pos, PCRE2_NO_UTF_CHECK,
+                               scratch.data, scratch.context);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return false;
+    if (rc < 0) {
+        PCRE2_UCHAR buf[256];
+        pcre2_get_error_message(rc, buf, sizeof buf);
+        throw Error(ErrorKind::Internal, std::string("tokenizer regex match failed: ")
+                                             + reinterpret_cast<const char *>(buf));
+    }
+    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(scratch.data);
+    start = ov[0];
+    end = ov[1];
+    return true;
+}
+
 void RegexSplitter::findAll(std::string_view text,
                             std::vector<std::pair<std::size_t, std::size_t>> &out) const
 {
     out.clear();
-    auto *code = static_cast<pcre2_code *>(m_code);
-    std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> md(
-        pcre2_match_data_create_from_pattern(code, nullptr), &pcre2_match_data_free);
-    std::unique_ptr<pcre2_match_context, decltype(&pcre2_match_context_free)> mctx(
-        pcre2_match_context_create(nullptr), &pcre2_match_context_free);
-    std::unique_ptr<pcre2_jit_stack, decltype(&pcre2_jit_stack_free)> stack(nullptr, &pcre2_jit_stack_free);
-    if (m_jit) {
-        stack.reset(pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, nullptr));
-        if (stack)
-            pcre2_jit_stack_assign(mctx.get(), nullptr, stack.get());
-    }
-    const auto *subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     std::size_t pos = 0;
     while (pos < text.size()) {
-        const int rc = pcre2_match(code, subject, text.size(), pos, PCRE2_NO_UTF_CHECK, md.get(), mctx.get());
-        if (rc == PCRE2_ERROR_NOMATCH)
-            break;
-        if (rc < 0) {
-            PCRE2_UCHAR buf[256];
-            pcre2_get_error_message(rc, buf, sizeof buf);
-            throw Error(ErrorKind::Internal, std::string("tokenizer regex match failed: ")
-                                                 + reinterpret_cast<const char *>(buf));
+        std::size_t s = 0, e = 0;
+        if (m_gpt2) {
+            // ASCII scanner; it hands a match whose outcome depends on a non-ASCII character to PCRE2
+            // (the pattern has no look-behind, so a match depends only on where it starts).
+            e = gpt2AsciiMatch(text, pos);
+            if (e != kNotAscii) {
+                out.emplace_back(pos, e);
+                pos = e;
+                continue;
+            }
         }
-        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md.get());
-        const std::size_t s = ov[0], e = ov[1];
+        if (!matchAt(text, pos, s, e))
+            break;
         if (e > s) {
             out.emplace_back(s, e);
             pos = e;
@@ -119,6 +165,67 @@ void RegexSplitter::findAll(std::string_view text,
                 ++pos;
         }
     }
+}
+
+namespace {
+
+enum AsciiClass : unsigned char { Other = 0, Letter = 1, Digit = 2, Space = 3, NonAscii = 4 };
+
+// \s here is Oniguruma's White_Space (adaptPattern); in ASCII: tab, LF, VT, FF, CR and space.
+constexpr AsciiClass asciiClass(unsigned char c)
+{
+    return c >= 0x80 ? NonAscii
+           : ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ? Letter
+           : (c >= '0' && c <= '9')                   ? Digit
+           : (c == ' ' || (c >= '\t' && c <= '\r'))  ? Space
+                                                      : Other;
+}
+
+} // namespace
+
+// The GPT-2 pattern 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ at `pos`,
+// alternatives in order, for ASCII text: the match's end, or kNotAscii when a character that
+// decides it is not ASCII (PCRE2 then matches; its tables decide what a letter is).
+std::size_t RegexSplitter::gpt2AsciiMatch(std::string_view t, std::size_t pos)
+{
+    const std::size_t n = t.size();
+    auto cls = [&](std::size_t i) { return i < n ? asciiClass(static_cast<unsigned char>(t[i])) : Space; };
+    auto runEnd = [&](std::size_t i, AsciiClass c) {
+        while (i < n && asciiClass(static_cast<unsigned char>(t[i])) == c)
+            ++i;
+        return i;
+    };
+    const unsigned char c = static_cast<unsigned char>(t[pos]);
+    if (c >= 0x80)
+        return kNotAscii;
+    if (c == '\'' && pos + 1 < n) {
+        const char a = t[pos + 1];
+        if (a == 's' || a == 't' || a == 'm' || a == 'd')
+            return pos + 2;
+        const char b = pos + 2 < n ? t[pos + 2] : '\0';
+        if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l'))
+            return pos + 3;
+    }
+    const std::size_t body = c == ' ' ? pos + 1 : pos; // the optional leading space
+    if (body < n) {
+        const AsciiClass first = cls(body);
+        if (first == NonAscii)
+            return kNotAscii;
+        if (first != Space) {
+            // ' ?X+' where X is this class; a run that stops at a non-ASCII character might go on.
+            const std::size_t e = runEnd(body, first);
+            return cls(e) == NonAscii ? kNotAscii : e;
+        }
+    }
+    // White space: \s+(?!\S), else \s+ (a single white-space character before a non-space).
+    const std::size_t e = runEnd(pos, Space);
+    if (e == pos)
+        return kNotAscii; // not reached: every ASCII class is handled above
+    if (e == n)
+        return e;
+    if (cls(e) == NonAscii)
+        return kNotAscii; // whether it is \S decides the backtrack
+    return e - 1 > pos ? e - 1 : e;
 }
 
 const std::string &RegexSplitter::gpt2Pattern()

@@ -29,7 +29,12 @@ public:
     static const std::string &qwen2Pattern();
 
 private:
+    static constexpr std::size_t kNotAscii = std::size_t(-1);
+    bool matchAt(std::string_view text, std::size_t pos, std::size_t &start, std::size_t &end) const;
+    static std::size_t gpt2AsciiMatch(std::string_view text, std::size_t pos);
+
     std::string m_pattern;
+    bool m_gpt2 = false; // the GPT-2 pattern: ASCII text takes a scanner instead of PCRE2
     void *m_code = nullptr; // pcre2_code_8
     bool m_jit = false;
 };

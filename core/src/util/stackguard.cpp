@@ -24,4 +24,10 @@ StackGuard::StackGuard(std::size_t headroom)
     m_limit = lowest + headroom;
 }
 
+const StackGuard &StackGuard::forThisThread()
+{
+    static thread_local const StackGuard guard;
+    return guard;
+}
+
 } // namespace ft

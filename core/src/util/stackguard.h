@@ -15,6 +15,9 @@ public:
     // headroom: what must stay free below the deepest frame allowed (for building the error
     // message and unwinding).
     explicit StackGuard(std::size_t headroom = 256 * 1024);
+    // The calling thread's guard with the default headroom, made once per thread: finding the
+    // bounds of the main thread's stack reads /proc/self/maps, far too slow to do per render.
+    static const StackGuard &forThisThread();
 
     bool exhausted() const
     {

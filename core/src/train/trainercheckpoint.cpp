@@ -21,6 +21,8 @@ namespace ft {
 void Trainer::Impl::saveCheckpoint(const TrainingPosition &at, OptimizerGroups &optimizer,
                                    const EarlyStopping &evals, TrainingObserver *observer) const
 {
+    if (!writes())  // rank 0 checkpoints for all (the ranks hold the same state)
+        return;
     const fs::path target = outDir / ("checkpoint-" + std::to_string(at.step));
     writeFolderAtomically(target, [&](const fs::path &dir) {
         strategy->saveWeights(dir);
@@ -36,6 +38,8 @@ void Trainer::Impl::saveCheckpoint(const TrainingPosition &at, OptimizerGroups &
                             {"epoch", at.epoch},
                             {"next_batch", at.nextBatch},
                             {"total_steps", totalSteps},
+                            {"world_size", worldSize()},
+                            {"micro_batches_per_step", microBatchesPerStep()},
                             {"strategy", config.strategy},
                             {"strategy_state", strategy->state()},
                             {"eval", evals.toJson()},

@@ -13,7 +13,6 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/torch.h>
 
-#include <atomic>
 #include <cstdlib>
 
 namespace ft {
@@ -58,13 +57,11 @@ int storePort(const TorchrunLaunch &launch)
     return launch.masterPort + 1;
 }
 
-// Every group this process joins gets its own key space in the store: torchrun's agent store
-// outlives a restart (stale keys of the failed attempt), and a staged run joins once per stage.
-std::string storePrefix(const TorchrunLaunch &launch)
+// Each group gets its own key space in the store (a staged run joins once per stage).
+std::string storePrefix(const TorchrunLaunch &launch, const std::string &groupName)
 {
-    static std::atomic<int> groupsJoined{0};
-    return "finetune-studio/" + launch.runId + "/attempt-" + std::to_string(launch.restartCount) + "/group-" +
-           std::to_string(groupsJoined++) + "/";
+    return "finetune-studio/" + launch.runId + "/attempt-" + std::to_string(launch.restartCount) + "/" +
+           groupName + "/";
 }
 
 } // namespace
@@ -83,7 +80,7 @@ std::chrono::milliseconds DataParallel::timeoutFromEnvironment()
 }
 
 DataParallel::DataParallel(const TorchrunLaunch &launch, const std::string &device,
-                           std::chrono::milliseconds timeout)
+                           std::chrono::milliseconds timeout, const std::string &groupName)
     : m_rank(launch.rank), m_worldSize(launch.worldSize), m_timeout(timeout)
 {
     if (device != "cpu")
@@ -100,7 +97,7 @@ DataParallel::DataParallel(const TorchrunLaunch &launch, const std::string &devi
         options.waitWorkers = false;
         options.timeout = timeout;
         auto store = c10::make_intrusive<c10d::TCPStore>(launch.masterAddr, options);
-        auto prefixed = c10::make_intrusive<c10d::PrefixStore>(storePrefix(launch), store);
+        auto prefixed = c10::make_intrusive<c10d::PrefixStore>(storePrefix(launch, groupName), store);
         auto glooOptions = c10d::ProcessGroupGloo::Options::create(timeout);
         glooOptions->devices.push_back(glooDevice(launch));
         m_group = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, m_rank, m_worldSize, glooOptions);

@@ -31,7 +31,9 @@ public:
     // else one rank 0 hosts), waiting at most `timeout` for the others and for every later
     // collective. `device`: "cpu" uses Gloo; "cuda" would use NCCL, which this LibTorch build
     // lacks (BadInput saying so).
-    DataParallel(const TorchrunLaunch &launch, const std::string &device, std::chrono::milliseconds timeout);
+    // `groupName`: the same on every rank, and new for each group the ranks form together.
+    DataParallel(const TorchrunLaunch &launch, const std::string &device, std::chrono::milliseconds timeout,
+                 const std::string &groupName);
     ~DataParallel();
 
     int rank() const { return m_rank; }

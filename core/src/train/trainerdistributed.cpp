@@ -61,7 +61,9 @@ void Trainer::Impl::joinProcessGroup(std::vector<std::string> &problems)
                            "\" trains in one process only for now (start it without torchrun)");
         return;
     }
-    dataParallel = std::make_unique<DataParallel>(*launch, device, DataParallel::timeoutFromEnvironment());
+    static int groupsJoined = 0;  // a staged run joins once per stage, on every rank alike
+    dataParallel = std::make_unique<DataParallel>(*launch, device, DataParallel::timeoutFromEnvironment(),
+                                                  "trainer-" + std::to_string(groupsJoined++));
     dataLog.push_back("data parallel: rank " + std::to_string(rank()) + " of " + std::to_string(worldSize()) +
                       " (Gloo), global batch " + std::to_string(config.perDeviceTrainBatchSize) + " x " +
                       std::to_string(accumulation) + " x " + std::to_string(worldSize()) +

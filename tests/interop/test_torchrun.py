@@ -135,6 +135,17 @@ def test_a_dying_rank_ends_the_other_with_a_clear_error(setup):
     assert not (out / "final").exists()
 
 
+def test_a_silent_rank_times_out(setup):
+    root, model, data = setup
+    cfg, out = _config(root, model, data, "rank-hangs", gradient_accumulation_steps=1, max_steps=50)
+    proc, took = _torchrun(cfg, env={"FT_TEST_RANK_EXIT": "1:2:hang", "FT_DIST_TIMEOUT_S": "5"},
+                           timeout=180)
+    assert proc.returncode != 0
+    assert "FT_TEST_RANK_EXIT: rank 1 hangs before step 3" in proc.stderr
+    assert "data parallel: rank 0 of 2" in proc.stderr and "within 5 s" in proc.stderr, proc.stderr[-3000:]
+    assert took < 90, took
+
+
 def test_torchrun_restart_resumes_from_the_last_checkpoint(setup, reference_runs):
     root, model, data = setup
     cfg, out = _config(root, model, data, "restarted", gradient_accumulation_steps=1, save_steps=2)

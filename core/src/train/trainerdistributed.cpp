@@ -6,9 +6,11 @@
 #include "train/runfiles.h"
 #include "train/trainerimpl.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -92,16 +94,18 @@ void Trainer::Impl::exitIfTestAsks(int64_t step) const
     const char *hook = std::getenv("FT_TEST_RANK_EXIT");
     if (!hook || !launch || launch->restartCount > 0)
         return;
-    const std::string text = hook;
-    const size_t colon = text.find(':');
-    if (colon == std::string::npos)
+    int hookRank = -1;
+    long long hookStep = -1;
+    char how[8] = "";
+    if (std::sscanf(hook, "%d:%lld:%7s", &hookRank, &hookStep, how) < 2 || hookRank != rank() || hookStep != step)
         return;
-    if (std::atoi(text.substr(0, colon).c_str()) == rank() && std::atoll(text.substr(colon + 1).c_str()) == step) {
-        std::fprintf(stderr, "FT_TEST_RANK_EXIT: rank %d exits before step %lld\n", rank(),
-                     static_cast<long long>(step + 1));
-        std::fflush(stderr);
-        std::_Exit(3);
-    }
+    const bool hang = std::string(how) == "hang";
+    std::fprintf(stderr, "FT_TEST_RANK_EXIT: rank %d %s before step %lld\n", rank(), hang ? "hangs" : "exits",
+                 static_cast<long long>(step + 1));
+    std::fflush(stderr);
+    while (hang)  // alive but silent, as a process stuck in I/O or swapped out
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    std::_Exit(3);
 }
 
 } // namespace ft

@@ -124,7 +124,8 @@ struct Trainer::Impl
     // All ranks agree: stop when any rank was asked to.
     bool anyRankStops(bool stopHere) const;
     // Tests: FT_TEST_RANK_EXIT="RANK:STEP" ends that rank abruptly before step STEP + 1 (on
-    // torchrun's first attempt only), as a crashed or killed process would.
+    // torchrun's first attempt only), as a crashed or killed process would; "RANK:STEP:hang"
+    // keeps it alive but silent there.
     void exitIfTestAsks(int64_t step) const;
     // trainer.cpp: training_config.json, environment.json, data_rows.json, validation_set.jsonl.
     void writeRunFiles() const;

@@ -146,16 +146,24 @@ def test_a_silent_rank_times_out(setup):
     assert took < 90, took
 
 
-def test_torchrun_restart_resumes_from_the_last_checkpoint(setup, reference_runs):
+def test_torchrun_restart_resumes_from_the_last_checkpoint(setup):
+    """With dropout: each rank's RNG state is checkpointed (by rank 0) and restored."""
     root, model, data = setup
-    cfg, out = _config(root, model, data, "restarted", gradient_accumulation_steps=1, save_steps=2)
+    dropout = {"lora": {"r": 8, "lora_alpha": 16, "lora_dropout": 0.1, "target_modules": "all-linear"}}
+    cfg_a, out_a = _config(root, model, data, "uninterrupted", gradient_accumulation_steps=1,
+                           save_steps=2, **dropout)
+    proc, _ = _torchrun(cfg_a)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (out_a / "checkpoint-2" / "rng_state_rank1.pt").exists()
+    cfg, out = _config(root, model, data, "restarted", gradient_accumulation_steps=1, save_steps=2,
+                       **dropout)
     proc, _ = _torchrun(cfg, max_restarts=1, env={"FT_TEST_RANK_EXIT": "1:3"})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "FT_TEST_RANK_EXIT: rank 1 exits before step 4" in proc.stderr
     assert "torchrun restart 1: resuming from" in proc.stderr and "checkpoint-2" in proc.stderr, \
         proc.stderr[-3000:]
     # As exact as a resume in one process (tests/interop/test_train.py).
-    _assert_same_run(reference_runs["lora"][1], out, loss_tol=1e-6, weight_tol=1e-6)
+    _assert_same_run(out_a, out, loss_tol=1e-6, weight_tol=1e-6)
 
 
 def test_a_two_process_checkpoint_resumes_in_one(setup, reference_runs):

@@ -108,7 +108,8 @@ DataParallel::DataParallel(const TorchrunLaunch &launch, const std::string &devi
                     "data parallel: rank " + std::to_string(m_rank) + " of " + std::to_string(m_worldSize) +
                         " could not join the process group through the store at " + launch.masterAddr + ":" +
                         std::to_string(storePort(launch)) + " within " + std::to_string(timeout.count() / 1000) +
-                        " s (FT_DIST_TIMEOUT_S): " + firstLine(e.what()));
+                        " s (FT_DIST_TIMEOUT_S; FT_DIST_STORE_PORT chooses the store's port): " +
+                        firstLine(e.what()));
     }
 }
 

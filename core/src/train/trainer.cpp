@@ -5,6 +5,7 @@
 // (train/trainablestrategy.h). See docs/training.md.
 #include "ft/trainer.h"
 
+#include "dist/dataparallel.h"
 #include "ft/error.h"
 #include "ft/jsonparse.h"
 #include "ft/model.h"
@@ -12,7 +13,6 @@
 #include "model/modelimpl.h"
 #include "train/accumulatedstep.h"
 #include "train/autocastscope.h"
-#include "dist/dataparallel.h"
 #include "train/devicemove.h"
 #include "train/earlystopping.h"
 #include "train/flatbatch.h"

@@ -177,4 +177,4 @@ def test_a_two_process_checkpoint_resumes_in_one(setup, reference_runs):
     _assert_same_run(reference_runs["lora"][0], out, loss_tol=1e-5, weight_tol=1e-5)
     # Three processes cannot share a global batch of 2 micro-batches: a clear error, exit 2.
     bad, _ = _torchrun(cfg, nproc=3, resume=out)
-    assert "cannot share evenly" in bad.stderr, bad.stderr[-2000:]
+    assert bad.returncode != 0 and "cannot share evenly" in bad.stderr, bad.stderr[-2000:]

@@ -14,6 +14,7 @@ packages=(
     fonts-noto-cjk qt6-translations-l10n
     qt6-svg-dev libpoppler-cpp-dev
     libdnnl-dev
+    libgloo-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -4,6 +4,7 @@
 #include "trainrunrecord.h"
 
 #include "ft/error.h"
+#include "ft/torchrun.h"
 #include "ft/trainer.h"
 
 #include <atomic>
@@ -102,15 +103,18 @@ void runTrain(const TrainArgs &args)
     ProgressPrinter printer;
     ft::TrainingResult result;
     std::optional<TrainRunRecord> record;
+    const bool lead = ft::isLeadProcess();  // under torchrun, rank 0 alone records the run
     try {
         if (!config.stages.empty()) {  // each stage loads its own Trainer in turn
-            record.emplace(config, args.resume);
+            if (lead)
+                record.emplace(config, args.resume);
             std::signal(SIGINT, onSignal);
             std::signal(SIGTERM, onSignal);
             result = ft::runStages(config, args.resume, &printer, &g_stop);
         } else {
             ft::Trainer trainer(config, args.resume, &printer);
-            record.emplace(config, args.resume);  // once the configuration and data proved good
+            if (lead)  // once the configuration and data proved good
+                record.emplace(config, args.resume);
             std::signal(SIGINT, onSignal);
             std::signal(SIGTERM, onSignal);
             result = trainer.run(&printer, &g_stop);
@@ -120,12 +124,13 @@ void runTrain(const TrainArgs &args)
             record->finish(ft::RunStatus::Failed, printer.lastStep, printer.totalSteps, printer.lastLoss);
         throw;
     }
-    record->finish(result.stopped ? ft::RunStatus::Stopped : ft::RunStatus::Finished, result.steps,
-                   result.stopped ? printer.totalSteps : result.steps,
-                   printer.lastStep > 0 ? std::optional<double>(result.lastLoss) : std::nullopt);
+    if (record)
+        record->finish(result.stopped ? ft::RunStatus::Stopped : ft::RunStatus::Finished, result.steps,
+                       result.stopped ? printer.totalSteps : result.steps,
+                       printer.lastStep > 0 ? std::optional<double>(result.lastLoss) : std::nullopt);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
-    if (result.stopped)
+    if (result.stopped && lead)
         printer.onLog("stopped at step " + std::to_string(result.steps) +
                       "; continue with --resume " + (args.resume.empty() ? config.outputDir : args.resume));
 }

@@ -1,5 +1,6 @@
 #include "train/accumulatedstep.h"
 
+#include "dist/dataparallel.h"
 #include "ft/error.h"
 #include "model/decoder.h"
 #include "train/autocastscope.h"
@@ -13,7 +14,8 @@ namespace ft {
 
 StepOutcome accumulatedStep(const Decoder &decoder, const std::vector<ExampleRefs> &microBatches,
                             int64_t lossTokens, OptimizerGroups &optimizer, double lrFactor,
-                            double maxGradNorm, const std::string &device, int64_t stepNumber)
+                            double maxGradNorm, const std::string &device, int64_t stepNumber,
+                            DataParallel *dataParallel)
 {
     optimizer.scaleLearningRates(lrFactor);
     optimizer.optimizer().zero_grad();
@@ -31,6 +33,16 @@ StepOutcome accumulatedStep(const Decoder &decoder, const std::vector<ExampleRef
         torch::Tensor loss = lossSum / static_cast<double>(lossTokens);
         loss.backward();
         outcome.loss += loss.item<double>();
+    }
+    if (dataParallel) {
+        outcome.loss = dataParallel->sumOverRanks({outcome.loss}).front();
+        if (std::isfinite(outcome.loss)) {  // else every rank stops below, before any update
+            std::vector<torch::Tensor> parameters;
+            for (const auto &group : optimizer.optimizer().param_groups())
+                for (const auto &p : group.params())
+                    parameters.push_back(p);
+            dataParallel->sumGradients(parameters);
+        }
     }
     if (!std::isfinite(outcome.loss))
         throw Error(ErrorKind::Internal,

@@ -13,6 +13,7 @@
 
 namespace ft {
 
+class DataParallel;
 class Decoder;
 class OptimizerGroups;
 
@@ -24,10 +25,13 @@ struct StepOutcome
     std::vector<std::pair<std::string, double>> metrics;
 };
 
-// `lossTokens`: the loss-bearing tokens of all the micro-batches. A non-finite loss throws
-// ft::Error(Internal) naming the step (1-based `stepNumber`) before any weight changes.
+// `lossTokens`: the loss-bearing tokens of all the micro-batches (of all ranks). A non-finite
+// loss throws ft::Error(Internal) naming the step (1-based `stepNumber`) before any weight
+// changes. `dataParallel`: `microBatches` are this rank's share of the step; the loss and the
+// gradients are summed over the ranks before clipping and the update.
 StepOutcome accumulatedStep(const Decoder &decoder, const std::vector<ExampleRefs> &microBatches,
                             int64_t lossTokens, OptimizerGroups &optimizer, double lrFactor,
-                            double maxGradNorm, const std::string &device, int64_t stepNumber);
+                            double maxGradNorm, const std::string &device, int64_t stepNumber,
+                            DataParallel *dataParallel = nullptr);
 
 } // namespace ft

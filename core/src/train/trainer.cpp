@@ -5,6 +5,7 @@
 // (train/trainablestrategy.h). See docs/training.md.
 #include "ft/trainer.h"
 
+#include "dist/dataparallel.h"
 #include "ft/error.h"
 #include "ft/jsonparse.h"
 #include "ft/model.h"
@@ -29,6 +30,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <cmath>
 #include <thread>
 
@@ -75,6 +77,7 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
     d.outDir = resumeRunDir.empty() ? fs::path(d.config.outputDir) : resumeRunDir;
     if (!resumeRunDir.empty())
         d.resumeFrom = latestCheckpoint(resumeRunDir);
+    d.readLaunch(resumeRunDir);
 
     std::vector<std::string> problems;
     {
@@ -104,6 +107,8 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         torch::manual_seed(d.config.seed);
         d.strategy = makeTrainableStrategy(d.config, *d.model, problems);
     }
+    if (problems.empty())
+        d.joinProcessGroup(problems);
     if (!problems.empty())
         throwBadInput(joinProblems("training configuration", problems));
 
@@ -171,6 +176,14 @@ struct StepBatches
     int64_t tokens = 0;
 };
 
+std::vector<torch::Tensor> trainableTensors(const TrainableStrategy &strategy)
+{
+    std::vector<torch::Tensor> tensors;
+    for (const auto &named : strategy.trainableParameters())
+        tensors.push_back(named.second);
+    return tensors;
+}
+
 StepBatches takeStepBatches(const std::vector<Example> &examples,
                             const std::vector<std::vector<int64_t>> &batches, int64_t &nextBatch,
                             int64_t accumulation)
@@ -204,7 +217,10 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
     Impl &d = *m_impl;
     const TrainingConfig &c = d.config;
     const auto log = [&](const std::string &text) { d.log(observer, text); };
-    d.writeRunFiles();
+    if (!d.writes())  // rank 0 reports for all
+        observer = nullptr;
+    else
+        d.writeRunFiles();
 
     // Resume: the trainable set as checkpointed, then the optimizer that fits it, then its state.
     const json resumeState = d.readResumeState();
@@ -233,7 +249,11 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         d.resume(resumeState, at, optimizer, evals);
     else if (!d.startWeights.empty())  // a staged run: what the previous stage trained
         strategy.loadWeights(d.startWeights);
-    MetricsLog metrics(d.outDir / "metrics.jsonl", resumeState.is_null() ? -1 : at.step);
+    if (d.dataParallel)  // as DDP does: every rank starts from rank 0's weights
+        d.dataParallel->broadcastFromLead(trainableTensors(strategy));
+    std::optional<MetricsLog> metrics;
+    if (d.writes())
+        metrics.emplace(d.outDir / "metrics.jsonl", resumeState.is_null() ? -1 : at.step);
     if (!resumeState.is_null())
         log("resumed from " + d.resumeFrom.string() + " at step " + std::to_string(at.step));
 
@@ -252,7 +272,8 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
 
     while (at.step < d.totalSteps) {
         waitWhilePaused(pause, stop, at.step, started, log);
-        if (stop && stop->load()) {
+        d.exitIfTestAsks(at.step);
+        if (d.anyRankStops(stop && stop->load())) {
             d.saveCheckpoint(at, optimizer, evals, observer);
             result.stopped = true;
             result.steps = at.step;
@@ -269,14 +290,16 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
             log("step " + std::to_string(at.step) + ": " + change);
         }
 
-        // The step: its micro-batches, forward + backward of each, the update.
-        const StepBatches step = takeStepBatches(d.examples, batches, at.nextBatch, c.gradientAccumulationSteps);
-        tokensSeen += step.tokens;
+        // The step: its micro-batches (this rank's share of them), forward + backward of each,
+        // the gradients summed over the ranks, the update.
+        const StepBatches step = takeStepBatches(d.examples, batches, at.nextBatch, d.microBatchesPerStep());
+        tokensSeen += step.tokens;  // all ranks'
+        const std::vector<ExampleRefs> share = d.rankShare(step.micro);
         const double lrFactor = schedule.factor(at.step);
         const Decoder &decoder = *d.model->impl().decoder;
         const StepOutcome outcome =
-            d.pairs.empty() ? accumulatedStep(decoder, step.micro, step.lossTokens, optimizer, lrFactor,
-                                              c.maxGradNorm, d.device, at.step + 1)
+            d.pairs.empty() ? accumulatedStep(decoder, share, step.lossTokens, optimizer, lrFactor,
+                                              c.maxGradNorm, d.device, at.step + 1, d.dataParallel.get())
                             : preferenceStep(decoder, d.pairBatches(step.micro), c.stage, c.preference, optimizer,
                                              lrFactor, c.maxGradNorm, d.device, at.step + 1,
                                              ReferenceCache::applies(decoder) ? &d.referenceCache : nullptr);
@@ -312,7 +335,8 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
             json line = stepMetricsLine(info, strategy.trainableParameterCount());
             for (const auto &[name, sum] : d.stageWindow)  // TRL logs the window's mean
                 line[name] = sum / static_cast<double>(d.window.steps);
-            metrics.write(line);
+            if (metrics)
+                metrics->write(line);
         }
         if (observer)
             observer->onStep(info);
@@ -337,7 +361,8 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
                 eval.perplexity = std::exp(eval.loss);
                 eval.bestLoss = evals.bestLoss();
                 eval.evalsWithoutImprovement = evals.evalsWithoutImprovement();
-                metrics.write(evalMetricsLine(eval));
+                if (metrics)
+                    metrics->write(evalMetricsLine(eval));
                 if (observer)
                     observer->onEval(eval);
             }
@@ -356,7 +381,8 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         if (c.saveSteps > 0 && at.step % c.saveSteps == 0 && at.step < d.totalSteps)
             d.saveCheckpoint(at, optimizer, evals, observer);
     }
-    writeFolderAtomically(d.outDir / "final", [&](const fs::path &dir) { strategy.writeFinal(dir); });
+    if (d.writes())
+        writeFolderAtomically(d.outDir / "final", [&](const fs::path &dir) { strategy.writeFinal(dir); });
     result.steps = at.step;
     result.finalDir = d.outDir / "final";
     log("wrote " + result.finalDir.string());

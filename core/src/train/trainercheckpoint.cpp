@@ -1,6 +1,7 @@
 // Checkpoints of a run (output_dir/checkpoint-N): the strategy's weights, the optimizer state,
-// the CPU RNG, and trainer_state.json (position in the data, strategy and eval state, logging
+// the CPU RNG (under torchrun every rank's, gathered by rank 0), and trainer_state.json (position in the data, strategy and eval state, logging
 // window), written through a temporary folder; and the way back from one.
+#include "dist/dataparallel.h"
 #include "ft/error.h"
 #include "train/earlystopping.h"
 #include "train/optimizergroups.h"
@@ -18,24 +19,54 @@ using nlohmann::json;
 
 namespace ft {
 
+namespace {
+
+torch::Tensor cpuRngState()
+{
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return gen.get_state();
+}
+
+// Rank r's dropout draws continue from its own state: rank 0 keeps rng_state.pt's name, the
+// others' are rng_state_rank<r>.pt.
+std::string rngFileName(int rank)
+{
+    return rank == 0 ? "rng_state.pt" : "rng_state_rank" + std::to_string(rank) + ".pt";
+}
+
+} // namespace
+
 void Trainer::Impl::saveCheckpoint(const TrainingPosition &at, OptimizerGroups &optimizer,
                                    const EarlyStopping &evals, TrainingObserver *observer) const
 {
+    // Every rank's RNG state, row r from rank r (the others' rows are zeros before the sum).
+    std::vector<torch::Tensor> rngs{cpuRngState()};
+    if (dataParallel) {
+        torch::Tensor all = torch::zeros({worldSize(), rngs[0].numel()}, torch::kDouble);
+        all[rank()].copy_(rngs[0].to(torch::kDouble));
+        const std::vector<double> values(all.data_ptr<double>(), all.data_ptr<double>() + all.numel());
+        const std::vector<double> summed = dataParallel->sumOverRanks(values);
+        rngs.clear();
+        for (int r = 0; r < worldSize(); ++r)
+            rngs.push_back(torch::tensor(std::vector<double>(summed.begin() + r * all.size(1),
+                                                             summed.begin() + (r + 1) * all.size(1)))
+                               .to(torch::kUInt8));
+    }
+    if (!writes())  // rank 0 checkpoints for all (the ranks hold the same weights)
+        return;
     const fs::path target = outDir / ("checkpoint-" + std::to_string(at.step));
     writeFolderAtomically(target, [&](const fs::path &dir) {
         strategy->saveWeights(dir);
         torch::save(optimizer.optimizer(), (dir / "optimizer.pt").string());
-        torch::Tensor rng;
-        {
-            auto gen = at::detail::getDefaultCPUGenerator();
-            std::lock_guard<std::mutex> lock(gen.mutex());
-            rng = gen.get_state();
-        }
-        torch::save(rng, (dir / "rng_state.pt").string());
+        for (size_t r = 0; r < rngs.size(); ++r)
+            torch::save(rngs[r], (dir / rngFileName(static_cast<int>(r))).string());
         const json state = {{"global_step", at.step},
                             {"epoch", at.epoch},
                             {"next_batch", at.nextBatch},
                             {"total_steps", totalSteps},
+                            {"world_size", worldSize()},
+                            {"micro_batches_per_step", microBatchesPerStep()},
                             {"strategy", config.strategy},
                             {"strategy_state", strategy->state()},
                             {"eval", evals.toJson()},
@@ -91,8 +122,10 @@ void Trainer::Impl::resume(const json &state, TrainingPosition &at, OptimizerGro
     }
     strategy->loadWeights(resumeFrom);
     torch::load(optimizer.optimizer(), (resumeFrom / "optimizer.pt").string(), torch::Device(device));
+    // This rank's own state when the checkpoint has one (the same world size), else rank 0's.
     torch::Tensor rng;
-    torch::load(rng, (resumeFrom / "rng_state.pt").string());
+    const fs::path own = resumeFrom / rngFileName(rank());
+    torch::load(rng, (fs::exists(own) ? own : resumeFrom / "rng_state.pt").string());
     auto gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_state(rng);

@@ -277,7 +277,8 @@ void Trainer::Impl::planBatches()
                           std::to_string(batchPlan->unitCount()) + " rows of up to " +
                           std::to_string(config.cutoffLen) + " tokens");
     microPerEpoch = batchPlan->microBatchesPerEpoch();
-    stepsPerEpoch = (microPerEpoch + config.gradientAccumulationSteps - 1) / config.gradientAccumulationSteps;
+    const int64_t perStep = microBatchesPerStep();  // all ranks' micro-batches of one step
+    stepsPerEpoch = (microPerEpoch + perStep - 1) / perStep;
     totalSteps = config.maxSteps > 0
                      ? config.maxSteps
                      : std::max<int64_t>(1, static_cast<int64_t>(std::ceil(config.numTrainEpochs * stepsPerEpoch)));

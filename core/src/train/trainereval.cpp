@@ -1,5 +1,7 @@
 // The validation loss of a run: the held-out examples in batches of per_device_train_batch_size,
-// token-weighted like the training loss, without gradients.
+// token-weighted like the training loss, without gradients. Under torchrun each rank takes every
+// worldSize-th batch and the sums are added up over the ranks.
+#include "dist/dataparallel.h"
 #include "model/modelimpl.h"
 #include "train/autocastscope.h"
 #include "train/flatbatch.h"
@@ -21,7 +23,8 @@ double Trainer::Impl::evaluate(int64_t &tokens) const
     const size_t bs = static_cast<size_t>(config.perDeviceTrainBatchSize);
     // pt: the packed validation rows; sft: one example per row.
     const size_t units = packedEvalRows.empty() ? evalExamples.size() : packedEvalRows.size();
-    for (size_t start = 0; start < units; start += bs) {
+    const size_t share = static_cast<size_t>(worldSize());
+    for (size_t start = static_cast<size_t>(rank()) * bs; start < units; start += bs * share) {
         ExampleRefs rows;
         for (size_t u = start; u < std::min(units, start + bs); ++u) {
             if (packedEvalRows.empty())
@@ -35,6 +38,11 @@ double Trainer::Impl::evaluate(int64_t &tokens) const
             continue;
         sum += lossSum.item<double>();
         tokens += lossTokenCount(rows);
+    }
+    if (dataParallel) {
+        const std::vector<double> all = dataParallel->sumOverRanks({sum, static_cast<double>(tokens)});
+        sum = all[0];
+        tokens = static_cast<int64_t>(all[1]);
     }
     return tokens > 0 ? sum / static_cast<double>(tokens) : std::nan("");
 }

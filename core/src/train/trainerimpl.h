@@ -9,6 +9,7 @@
 #pragma once
 
 #include "ft/model.h"
+#include "ft/torchrun.h"
 #include "ft/trainer.h"
 #include "train/batchplan.h"
 #include "train/flatbatch.h"
@@ -22,12 +23,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace ft {
 
+class DataParallel;
 class EarlyStopping;
 class OptimizerGroups;
 
@@ -80,14 +83,26 @@ struct Trainer::Impl
     int64_t badRows = 0;
     std::vector<std::string> dataLog;
     std::unique_ptr<BatchPlan> batchPlan;  // which examples form each micro-batch
+    // torchrun: this process's place among several (trainerdistributed.cpp), else nothing.
+    std::optional<TorchrunLaunch> launch;
+    std::unique_ptr<DataParallel> dataParallel;  // joined when WORLD_SIZE > 1
+    // Micro-batches each rank takes per optimiser step (gradient_accumulation_steps, or what
+    // keeps a resumed run's global batch under a different world size).
+    int64_t accumulation = 1;
     int64_t microPerEpoch = 0;
     int64_t stepsPerEpoch = 0;
     int64_t totalSteps = 0;
     LossWindow window;
 
+    int worldSize() const;
+    int rank() const;
+    // Rank 0 (or a single process): the one that writes the run folder and reports.
+    bool writes() const { return rank() == 0; }
+    int64_t microBatchesPerStep() const { return accumulation * worldSize(); }
+
     void log(TrainingObserver *observer, const std::string &text) const
     {
-        if (observer)
+        if (observer && writes())
             observer->onLog(text);
     }
 
@@ -100,6 +115,18 @@ struct Trainer::Impl
     std::vector<PairRefs> pairBatches(const std::vector<ExampleRefs> &microBatches) const;
     void planBatches();
     std::vector<std::vector<int64_t>> epochBatches(int64_t epoch) const { return batchPlan->epoch(epoch); }
+    // trainerdistributed.cpp: torchrun's environment read; after a torchrun restart the run
+    // resumes from output_dir's latest checkpoint; the process group is joined.
+    void readLaunch(const std::filesystem::path &resumeRunDir);
+    void joinProcessGroup(std::vector<std::string> &problems);
+    // The rank's share of a step's micro-batches (every worldSize-th, from its rank).
+    std::vector<ExampleRefs> rankShare(std::vector<ExampleRefs> stepMicroBatches) const;
+    // All ranks agree: stop when any rank was asked to.
+    bool anyRankStops(bool stopHere) const;
+    // Tests: FT_TEST_RANK_EXIT="RANK:STEP" ends that rank abruptly before step STEP + 1 (on
+    // torchrun's first attempt only), as a crashed or killed process would; "RANK:STEP:hang"
+    // keeps it alive but silent there.
+    void exitIfTestAsks(int64_t step) const;
     // trainer.cpp: training_config.json, environment.json, data_rows.json, validation_set.jsonl.
     void writeRunFiles() const;
 

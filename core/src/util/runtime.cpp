@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -52,12 +53,25 @@ void keepFreedMemoryForReuse()
     ::mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
 }
 
+// Physical cores; under torchrun, which starts LOCAL_WORLD_SIZE processes on this machine, its
+// OMP_NUM_THREADS (1 unless given), else each process's share of the cores.
+int defaultThreads()
+{
+    const char *local = std::getenv("LOCAL_WORLD_SIZE");
+    const int processes = local ? std::atoi(local) : 0;
+    if (processes <= 1)
+        return physicalCores();
+    if (const char *omp = std::getenv("OMP_NUM_THREADS"); omp && std::atoi(omp) > 0)
+        return std::atoi(omp);
+    return std::max(1, physicalCores() / processes);
+}
+
 } // namespace
 
 int initRuntime(int threads)
 {
     keepFreedMemoryForReuse();
-    const int count = threads > 0 ? threads : physicalCores();
+    const int count = threads > 0 ? threads : defaultThreads();
     torch::set_num_threads(count);
     return torch::get_num_threads();
 }

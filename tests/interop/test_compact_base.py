@@ -155,7 +155,7 @@ def test_lora_over_compact_base_equals_fp32_over_dequantised(tiny, fmt):
 
 # The loss-curve tolerance docs/training.md states for a 4-bit base (mean absolute difference
 # from the fp32-base run's per-step losses, relative to the fp32 run's mean loss).
-CURVE_TOLERANCE = {"bf16": 0.01, "q8_0": 0.01, "q4_0": 0.05, "nf4": 0.05}
+CURVE_TOLERANCE = {"bf16": 0.005, "q8_0": 0.005, "q4_0": 0.02, "nf4": 0.02}
 
 
 def test_loss_curves_stay_near_the_fp32_base(tiny):
@@ -184,17 +184,25 @@ def test_ia3_and_prompt_tuning_train_over_a_compact_base(tiny):
         assert len(_metrics(out)) == 3 and (out / "final" / "adapter_config.json").exists()
 
 
+def _config_problem(cfg, mentions):
+    """train exits 2 with the configuration's problems listed, naming every word of mentions."""
+    proc = run_cli("train", "--config", cfg, check=False)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    for word in mentions:
+        assert word in proc.stderr, (word, proc.stderr)
+
+
 def test_bad_base_precision_is_reported(tiny):
     root, model, data, _ = tiny
     cfg, _ = _config(root, model, data, "bad-precision", base_precision="q3_k")
-    expect_bad_input("train", "--config", cfg, mentions=["base_precision", "q3_k", "nf4"])
+    _config_problem(cfg, ["base_precision", "q3_k", "nf4"])
     for strategy in ("full", "freeze"):
         cfg, _ = _config(root, model, data, f"bad-{strategy}", strategy=strategy,
                          base_precision="q4_0")
-        expect_bad_input("train", "--config", cfg, mentions=["base_precision", strategy])
+        _config_problem(cfg, ["base_precision", strategy])
     cfg, _ = _config(root, model, data, "bad-dora", base_precision="nf4",
                      lora={**LORA, "use_dora": True})
-    expect_bad_input("train", "--config", cfg, mentions=["base_precision", "use_dora"])
+    _config_problem(cfg, ["base_precision", "use_dora"])
     expect_bad_input("compact-base", "--model", model, "--base-precision", "int3",
                      mentions=["--base-precision", "int3"])
 

@@ -27,5 +27,7 @@ void addGgufCommands(CLI::App &app, Runner &run);
 void addDemoCommand(CLI::App &app, Runner &run);
 // recipe: a run as a LLaMA-Factory cluster recipe (recipecommand.cpp).
 void addRecipeCommand(CLI::App &app, Runner &run);
+// compact-base: a model with a compact frozen base, inspected (compactbasecommand.cpp).
+void addCompactBaseCommand(CLI::App &app, Runner &run);
 
 } // namespace ftcli

@@ -31,6 +31,7 @@ int main(int argc, char **argv)
     ftcli::addDemoCommand(app, run);
     ftcli::addReportCommand(app, run);
     ftcli::addRecipeCommand(app, run);
+    ftcli::addCompactBaseCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

@@ -25,6 +25,7 @@ struct MemoryArgs
     int loraR = 8;
     std::vector<std::string> targets{"q_proj", "v_proj"};
     double share = 0.25;
+    std::string basePrecision = "fp32";
     bool json = false;
 };
 
@@ -57,6 +58,9 @@ void addMemoryCommand(CLI::App &app, Runner &run)
     cmd->add_option("--targets", args->targets, "LoRA target modules (or all-linear)");
     cmd->add_option("--trainable-share", args->share, "freeze: share of parameters trained")
         ->capture_default_str();
+    cmd->add_option("--base-precision", args->basePrecision,
+                    "The frozen base's format: fp32, bf16, q8_0, q4_0 or nf4")
+        ->capture_default_str();
     cmd->add_flag("--json", args->json, "Machine-readable output");
     cmd->callback([&run, args] {
         run = [args] {
@@ -67,6 +71,12 @@ void addMemoryCommand(CLI::App &app, Runner &run)
             strategy.loraR = args->loraR;
             strategy.loraTargets = args->targets;
             strategy.trainableShare = args->share;
+            const auto precision = ft::parseBasePrecision(args->basePrecision);
+            if (!precision)
+                ft::throwBadInput("memory: --base-precision must be one of " +
+                                  std::string(ft::basePrecisionChoices()) + " (got \"" +
+                                  args->basePrecision + "\")");
+            strategy.basePrecision = *precision;
             const auto model = ft::Model::open(args->model);
             const ft::MemoryEstimate e =
                 ft::estimateTrainingMemory(model->info(), strategy, args->batch, args->cutoff);
@@ -76,6 +86,8 @@ void addMemoryCommand(CLI::App &app, Runner &run)
                 const nlohmann::json out = {{"strategy", args->strategy},
                                             {"trainable_parameters", e.trainableParameters},
                                             {"weights", e.weights},
+                                            {"base_precision", args->basePrecision},
+                                            {"dequant_buffer", e.dequantBuffer},
                                             {"gradients", e.gradients},
                                             {"optimizer", e.optimizer},
                                             {"activations", e.activations},

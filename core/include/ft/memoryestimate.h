@@ -3,6 +3,7 @@
 // Torch-free; the formulas are in docs/training.md ("Memory estimate").
 #pragma once
 
+#include "ft/baseprecision.h"
 #include "ft/modelinfo.h"
 
 #include <cstdint>
@@ -22,12 +23,16 @@ struct MemoryStrategy
     // LoRA targets as module names ("q_proj", "c_attn", ...) or {"all-linear"}.
     std::vector<std::string> loraTargets{"q_proj", "v_proj"};
     int promptTokens = 20;         // prompt tuning: virtual tokens
+    // The frozen base's block projections (Llama family) in a compact format: counted at its
+    // bytes per weight, plus one float32 buffer the largest projection group dequantises into.
+    BasePrecision basePrecision = BasePrecision::Fp32;
 };
 
 struct MemoryEstimate
 {
     int64_t trainableParameters = 0;
-    int64_t weights = 0;       // bytes, in the compute dtype
+    int64_t weights = 0;       // bytes, in the compute dtype (block projections: the base precision)
+    int64_t dequantBuffer = 0; // of `weights`: the compact base's float32 dequantisation buffer
     int64_t gradients = 0;     // fp32, trainable parameters only
     int64_t optimizer = 0;     // AdamW m and v, fp32
     int64_t activations = 0;   // saved for backward at batch x cutoff tokens, plus the logits

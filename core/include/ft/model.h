@@ -5,6 +5,7 @@
 // same weights, also from two threads at once.
 #pragma once
 
+#include "ft/baseprecision.h"
 #include "ft/modelinfo.h"
 #include "ft/tokenizer.h"
 
@@ -22,6 +23,9 @@ struct LoadOptions
     bool requireTokenizer = false;  // throw if the folder has no usable tokenizer
     // Called with a fraction in [0, 1] while loading (for progress bars).
     std::function<void(double)> onProgress;
+    // The block projections' format (ft/baseprecision.h); other than fp32, only for adapters
+    // that train over a frozen base (LoRA, IA3, prompt tuning).
+    BasePrecision basePrecision = BasePrecision::Fp32;
 };
 
 class Model

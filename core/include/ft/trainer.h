@@ -162,6 +162,9 @@ struct TrainingConfig
     int64_t earlyStoppingPatience = 0;   // evaluations without improvement before stopping; 0: off
     double earlyStoppingThreshold = 0.0; // an improvement must lower the eval loss by more than this
     std::string device = "auto";         // auto | cpu | cuda
+    // The frozen base's block projections: fp32 | bf16 | q8_0 | q4_0 | nf4 (ft/baseprecision.h),
+    // dequantised per layer on the fly; other than fp32 only under lora, ia3 or prompt_tuning.
+    std::string basePrecision = "fp32";
 
     nlohmann::json toJson() const;
     nlohmann::json freezeJson() const;

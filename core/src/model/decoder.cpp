@@ -1,6 +1,7 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/frozenlinear.h"
 #include "model/inferenceattention.h"
 #include "model/inferencelinear.h"
 #include "model/quantizedgemv.h"
@@ -37,6 +38,8 @@ struct DecodingStepScope
 // gemm path for one row is 3-4x slower than mv on these CPUs).
 torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
 {
+    if (p.compact)  // a compact frozen base (model/frozenlinear.h)
+        return compactLinear(x, *p.compact, p.bias);
     if (x.numel() == x.size(-1)) {
         auto shape = x.sizes().vec();
         shape.back() = p.weight.size(0);
@@ -85,7 +88,8 @@ bool lowRankOpApplies(const torch::Tensor &x, const LoraAdapter *lora, const Ia3
 torch::Tensor linear(const torch::Tensor &x, const Projection &p, bool adapters)
 {
     if (adapters && lowRankOpApplies(x, p.lora.get(), p.ia3.get(), p.weight))
-        return frozenLinearLowRank(x, p.weight, p.bias, p.lora->a, p.lora->b * p.lora->scale);
+        return p.compact ? compactLinearLowRank(x, *p.compact, p.bias, p.lora->a, p.lora->b * p.lora->scale)
+                         : frozenLinearLowRank(x, p.weight, p.bias, p.lora->a, p.lora->b * p.lora->scale);
     return adapted(x, p.lora.get(), p.ia3.get(), adapters,
                    [&](const torch::Tensor &in) { return linearBase(in, p); });
 }
@@ -111,16 +115,18 @@ std::pair<torch::Tensor, torch::Tensor> stackedLowRank(const std::vector<const P
 {
     std::vector<torch::Tensor> as;
     int64_t rank = 0;
+    // The adapters' options: a compact base's weight is a storage-less placeholder.
+    torch::TensorOptions options;
     for (const Projection *p : parts)
         if (p->lora) {
             as.push_back(p->lora->a);
             rank += p->lora->a.size(0);
+            options = p->lora->b.options();
         }
     std::vector<torch::Tensor> rows;
     int64_t before = 0;
     for (const Projection *p : parts) {
         const int64_t out = p->weight.size(0);
-        const auto options = p->weight.options();
         if (!p->lora) {
             rows.push_back(torch::zeros({out, rank}, options));
             continue;
@@ -181,7 +187,8 @@ std::vector<torch::Tensor> quantizedGroup(const torch::Tensor &x,
 std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
                                        const std::vector<const Projection *> &parts,
                                        const torch::Tensor &weight, const torch::Tensor &bias,
-                                       bool adapters, torch::Tensor *stackedOutput = nullptr)
+                                       const FrozenMatrix *compact, bool adapters,
+                                       torch::Tensor *stackedOutput = nullptr)
 {
     bool stacked = weight.defined() && x.numel() != x.size(-1);
     for (const Projection *p : parts)
@@ -200,7 +207,8 @@ std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
     }
     if (adapters && groupLowRankApplies(x, parts, weight)) {
         const auto [a, b] = stackedLowRank(parts);
-        const torch::Tensor y = frozenLinearLowRank(x, weight, bias, a, b);
+        const torch::Tensor y = compact ? compactLinearLowRank(x, *compact, bias, a, b)
+                                        : frozenLinearLowRank(x, weight, bias, a, b);
         if (stackedOutput)
             *stackedOutput = y;
         std::vector<int64_t> sizes;
@@ -208,7 +216,8 @@ std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
             sizes.push_back(p->weight.size(0));
         return y.split_with_sizes(sizes, -1);
     }
-    const torch::Tensor y = useTrainingOps(x) ? frozenLinear(x, weight, bias, false)
+    const torch::Tensor y = compact           ? compactLinear(x, *compact, bias)
+                            : useTrainingOps(x) ? frozenLinear(x, weight, bias, false)
                             : inferenceLinearApplies(x, weight, bias) ? inferenceLinear(x, weight, bias)
                             : bias.defined() ? torch::linear(x, weight, bias)
                                              : torch::linear(x, weight);
@@ -388,7 +397,7 @@ torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tenso
     const int64_t B = x.size(0), T = x.size(1), D = m_config.headDim;
     torch::Tensor h = rmsNorm(x, w.inputNorm, m_config.normEps);
     const std::vector<torch::Tensor> qkv =
-        linearGroup(h, {&w.q, &w.k, &w.v}, w.qkvWeight, w.qkvBias, ctx.adapters);
+        linearGroup(h, {&w.q, &w.k, &w.v}, w.qkvWeight, w.qkvBias, w.qkvCompact.get(), ctx.adapters);
     torch::Tensor q = qkv[0].view({B, T, m_config.numHeads, D});
     torch::Tensor k = qkv[1].view({B, T, m_config.numKvHeads, D});
     torch::Tensor v = qkv[2].view({B, T, m_config.numKvHeads, D});
@@ -398,7 +407,8 @@ torch::Tensor Decoder::llamaBlock(torch::Tensor x, int layer, const torch::Tenso
     h = rmsNorm(x, w.postAttentionNorm, m_config.normEps);
     torch::Tensor stacked;
     const std::vector<torch::Tensor> gateUp =
-        linearGroup(h, {&w.gate, &w.up}, w.gateUpWeight, w.gateUpBias, ctx.adapters, &stacked);
+        linearGroup(h, {&w.gate, &w.up}, w.gateUpWeight, w.gateUpBias, w.gateUpCompact.get(),
+                    ctx.adapters, &stacked);
     const torch::Tensor &gate = gateUp[0], &up = gateUp[1];
     const bool silu = m_config.activation == "silu";
     torch::Tensor gated = silu && stacked.defined() && useTrainingOps(stacked) ? siluMulStacked(stacked)

@@ -1,6 +1,7 @@
 #include "model/decoderweights.h"
 
 #include "ft/error.h"
+#include "model/basecompaction.h"
 
 #include <torch/torch.h>
 
@@ -96,7 +97,7 @@ void stackRows(DecoderWeights &w, const std::vector<std::pair<Projection *, std:
 }
 
 void loadLlama(const ModelConfig &c, const WeightSource &source, DecoderWeights &w,
-               const std::function<void(double)> &onProgress)
+               const std::function<void(double)> &onProgress, BasePrecision precision)
 {
     const int64_t C = c.hiddenSize, I = c.intermediateSize, V = c.vocabSize;
     const int64_t qOut = int64_t(c.numHeads) * c.headDim, kvOut = int64_t(c.numKvHeads) * c.headDim;
@@ -125,6 +126,8 @@ void loadLlama(const ModelConfig &c, const WeightSource &source, DecoderWeights 
                       {&l.v, p + "self_attn.v_proj"}}, l.qkvWeight, l.qkvBias);
         stackRows(w, {{&l.gate, p + "mlp.gate_proj"}, {&l.up, p + "mlp.up_proj"}},
                   l.gateUpWeight, l.gateUpBias);
+        if (precision != BasePrecision::Fp32)
+            compactLayer(w, l, p, precision);
         w.layers.push_back(std::move(l));
     }
     w.finalNorm = load.take("model.norm.weight", {C});
@@ -174,13 +177,20 @@ void loadGpt2(const ModelConfig &c, const WeightSource &source, DecoderWeights &
 } // namespace
 
 DecoderWeights loadDecoderWeights(const ModelConfig &config, const WeightSource &source,
-                                  const std::function<void(double)> &onProgress)
+                                  const std::function<void(double)> &onProgress,
+                                  BasePrecision basePrecision)
 {
     DecoderWeights weights;
-    if (config.family == ArchitectureFamily::Gpt2)
+    weights.basePrecision = basePrecision;
+    if (config.family == ArchitectureFamily::Gpt2) {
+        if (basePrecision != BasePrecision::Fp32)
+            throwBadInput(std::string("base_precision \"") + basePrecisionName(basePrecision) +
+                          "\": a compact base covers the Llama family's projections; GPT-2 "
+                          "models keep an fp32 base");
         loadGpt2(config, source, weights, onProgress);
-    else
-        loadLlama(config, source, weights, onProgress);
+    } else {
+        loadLlama(config, source, weights, onProgress, basePrecision);
+    }
     return weights;
 }
 

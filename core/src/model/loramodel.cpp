@@ -84,7 +84,9 @@ void LoraModel::collectTargets(const ModelConfig &config, DecoderWeights &weight
 void LoraModel::configure(Target &t, LoraAdapter &adapter) const
 {
     // The adapter lives where its base weight does (the trainer's device).
-    const torch::Device device = t.projection ? t.projection->weight.device() : t.conv1dWeight->device();
+    // (A compact base's weight is a meta placeholder; its values are on the CPU.)
+    const torch::Tensor &base = t.projection ? t.projection->weight : *t.conv1dWeight;
+    const torch::Device device = base.is_meta() ? torch::Device(torch::kCPU) : base.device();
     if (adapter.a.device() != device) {
         adapter.a = adapter.a.to(device);
         adapter.b = adapter.b.to(device);

@@ -86,7 +86,7 @@ std::unique_ptr<Model::Impl> openHuggingFace(const fs::path &dir, const LoadOpti
             throwBadInput(impl->missingTokenizerReason);
     }
     SafetensorsWeights source(dir);
-    impl->weights = loadDecoderWeights(impl->config, source, options.onProgress);
+    impl->weights = loadDecoderWeights(impl->config, source, options.onProgress, options.basePrecision);
     impl->eosIds = impl->config.eosIds;
     const fs::path generationConfig = dir / "generation_config.json";
     if (fs::exists(generationConfig)) {
@@ -110,7 +110,8 @@ std::unique_ptr<Model::Impl> openGguf(const fs::path &file, const LoadOptions &o
         if (options.requireTokenizer)
             throwBadInput(impl->missingTokenizerReason);
     }
-    impl->weights = loadDecoderWeights(impl->config, *gguf.weights, options.onProgress);
+    impl->weights = loadDecoderWeights(impl->config, *gguf.weights, options.onProgress,
+                                       options.basePrecision);
     impl->eosIds = impl->config.eosIds;
     impl->info.storedDtype = gguf.fileType;
     fillInfo(*impl, file.string(), "gguf");

@@ -116,6 +116,27 @@ MemoryEstimate estimateTrainingMemory(const ModelInfo &info, const MemoryStrateg
     MemoryEstimate e;
     e.trainableParameters = trainableParameterCount(info, strategy);
     e.weights = info.numParameters * elementBytes(info.computeDtype);
+    if (strategy.basePrecision != BasePrecision::Fp32 && !isGpt2(info)) {
+        // The block projections in their compact format, and the buffer the largest group
+        // (q/k/v or gate/up stacked, or down) is dequantised into per forward and backward.
+        int64_t projection = 0, qkv = 0, gateUp = 0, largest = 0;
+        for (const LinearModule &m : blockLinears(info)) {
+            projection += m.in * m.out;
+            const std::string name = m.name;
+            if (name.rfind("self_attn.", 0) == 0 && name != "self_attn.o_proj")
+                qkv += m.in * m.out;
+            else if (name == "mlp.gate_proj" || name == "mlp.up_proj")
+                gateUp += m.in * m.out;
+            else
+                largest = std::max(largest, m.in * m.out);
+        }
+        largest = std::max({largest, qkv, gateUp});
+        const int64_t projections = projection * info.numLayers;
+        e.dequantBuffer = largest * kFp32;
+        e.weights += int64_t(std::llround(double(projections) *
+                                          basePrecisionBytesPerWeight(strategy.basePrecision))) -
+                     projections * elementBytes(info.computeDtype) + e.dequantBuffer;
+    }
     e.gradients = e.trainableParameters * kFp32;
     e.optimizer = 2 * e.trainableParameters * kFp32;
 

@@ -89,12 +89,16 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
     try {
         LoadOptions options;
         options.requireTokenizer = true;
+        options.basePrecision = parseBasePrecision(d.config.basePrecision).value_or(BasePrecision::Fp32);
         d.model = Model::open(d.config.model, options);
     } catch (const Error &e) {
         problems.push_back(std::string("model: ") + e.what());
     }
     if (d.model && d.device == "cuda") {
-        if (d.config.strategy == "ia3" || d.config.strategy == "prompt_tuning")
+        if (d.model->impl().weights.basePrecision != BasePrecision::Fp32)
+            problems.push_back("base_precision: a compact base trains on the CPU only for now "
+                               "(use device \"cpu\")");
+        else if (d.config.strategy == "ia3" || d.config.strategy == "prompt_tuning")
             problems.push_back("device: strategy \"" + d.config.strategy +
                                "\" trains on the CPU only for now (use \"cpu\")");
         else  // before the strategy attaches adapters, which follow their base weights

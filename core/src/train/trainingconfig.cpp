@@ -1,6 +1,7 @@
 // TrainingConfig from a run file: every problem is collected and reported at once.
 #include "ft/trainer.h"
 
+#include "ft/baseprecision.h"
 #include "ft/chattemplate.h"
 #include "ft/error.h"
 #include "ft/jsonparse.h"
@@ -31,7 +32,7 @@ const std::vector<std::string> kTopKeys = {
     "adam_beta2", "adam_epsilon", "max_grad_norm", "seed", "logging_steps", "save_steps",
     "save_total_limit", "cutoff_len", "packing", "group_by_length", "freeze", "progressive", "val_size", "eval_steps",
     "early_stopping_patience", "early_stopping_threshold", "device", "beta", "loss_type",
-    "label_smoothing", "max_prompt_length"};
+    "label_smoothing", "max_prompt_length", "base_precision"};
 const std::vector<std::string> kLoraKeys = {"r", "lora_alpha", "lora_dropout", "target_modules",
                                             "use_rslora", "use_dora"};
 const std::vector<std::string> kFreezeKeys = {"last_blocks", "first_blocks", "blocks", "modules",
@@ -233,6 +234,8 @@ json TrainingConfig::toJson() const
         return regex.empty() ? json(names) : json(regex);
     };
     // Only when set, so that file-based configs read back as before.
+    if (basePrecision != "fp32")
+        out["base_precision"] = basePrecision;
     if (stage != "sft")
         out["stage"] = stage;
     if (!stages.empty())
@@ -419,6 +422,7 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     r.integer("early_stopping_patience", c.earlyStoppingPatience);
     r.number("early_stopping_threshold", c.earlyStoppingThreshold);
     r.string("device", c.device);
+    r.string("base_precision", c.basePrecision);
     parseFreeze(doc, c, problems);
     parseProgressive(doc, c, problems);
     parsePreferenceOptions(doc, c, problems);
@@ -594,6 +598,22 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
                                    "decoder layer (DoRA applies to the layers' linear maps, not "
                                    "to embeddings or lm_head)");
         }
+    }
+    if (!parseBasePrecision(c.basePrecision))
+        problems.push_back("base_precision: must be one of " + std::string(basePrecisionChoices()) +
+                           " (got \"" + c.basePrecision + "\")");
+    else if (c.basePrecision != "fp32") {
+        // A compact base is frozen: only adapters train over it (QLoRA's setting).
+        if (c.strategy != "lora" && c.strategy != "ia3" && c.strategy != "prompt_tuning")
+            problems.push_back("base_precision: \"" + c.basePrecision + "\" keeps the base frozen; "
+                               "strategy \"" + c.strategy + "\" trains base weights (use \"fp32\", "
+                               "or strategy lora, ia3 or prompt_tuning)");
+        else if (c.strategy == "lora" && c.lora.useDora)
+            problems.push_back("base_precision: \"" + c.basePrecision + "\" with lora.use_dora: DoRA "
+                               "needs the base weight's norm; use \"fp32\" for DoRA");
+        if (c.device == "cuda")
+            problems.push_back("base_precision: a compact base trains on the CPU only for now "
+                               "(device \"cpu\" or \"auto\")");
     }
     if (!problems.empty())
         throwBadInput(joinProblems(origin, problems));

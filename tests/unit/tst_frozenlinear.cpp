@@ -1,0 +1,128 @@
+// The compact frozen base (model/frozenmatrix.h, model/frozenlinear.h): each format dequantises
+// to what its reference decoder gives (ggml's dequantize_row_* for Q8_0 / Q4_0 via
+// io/ggufdequant.h, torch's bf16 rounding; NF4 against bitsandbytes in
+// tests/interop/test_compact_base.py), row ranges share the storage, and the linear ops'
+// forward and gradients equal LibTorch autograd over the dequantised weight.
+#include "export/ggufquantize.h"
+#include "io/ggufdequant.h"
+#include "model/frozenlinear.h"
+#include "model/frozenmatrix.h"
+
+#include <QTest>
+
+#include <torch/torch.h>
+
+using namespace ft;
+
+Q_DECLARE_METATYPE(ft::BasePrecision)
+
+namespace {
+
+torch::Tensor ggmlRoundTrip(const torch::Tensor &w, uint32_t type)
+{
+    const torch::Tensor c = w.contiguous();
+    torch::Tensor out = torch::empty_like(c);
+    for (int64_t r = 0; r < c.size(0); ++r) {
+        std::vector<uint8_t> blocks;
+        quantizeRows(type, c[r].data_ptr<float>(), c.size(1), blocks);
+        dequantizeRow(type, blocks.data(), c.size(1), out[r].data_ptr<float>(), "test");
+    }
+    return out;
+}
+
+} // namespace
+
+class FrozenLinearTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void dequantisesAsTheReference_data()
+    {
+        QTest::addColumn<ft::BasePrecision>("precision");
+        QTest::newRow("bf16") << BasePrecision::Bf16;
+        QTest::newRow("q8_0") << BasePrecision::Q8_0;
+        QTest::newRow("q4_0") << BasePrecision::Q4_0;
+        QTest::newRow("nf4") << BasePrecision::Nf4;
+    }
+
+    void dequantisesAsTheReference()
+    {
+        QFETCH(ft::BasePrecision, precision);
+        torch::manual_seed(3);
+        const torch::Tensor w = torch::randn({96, 160}) * 0.05;
+        const auto matrix = FrozenMatrix::quantize(w, precision, "w");
+        const torch::Tensor got = matrix->dequantized();
+        torch::Tensor want;
+        if (precision == BasePrecision::Bf16)
+            want = w.to(torch::kBFloat16).to(torch::kFloat32);
+        else if (precision == BasePrecision::Q8_0)
+            want = ggmlRoundTrip(w, ggml::Q8_0);
+        else if (precision == BasePrecision::Q4_0)
+            want = ggmlRoundTrip(w, ggml::Q4_0);
+        if (want.defined())
+            QVERIFY(torch::equal(got, want));
+        // Every format stays near the original: a 4-bit code is within half its widest step
+        // (NF4: 0.16 of the block's absmax) of the value.
+        QVERIFY((got - w).abs().max().item<double>() < 0.2 * w.abs().max().item<double>());
+        QVERIFY(!torch::equal(got, w));
+        // A row range reads the same rows of the shared storage.
+        const auto rows = matrix->rowRange(40, 24);
+        QCOMPARE(rows->storageId(), matrix->storageId());
+        QVERIFY(torch::equal(rows->dequantized(), got.narrow(0, 40, 24)));
+        QCOMPARE(matrix->storageBytes(),
+                 int64_t(std::llround(double(w.numel()) * basePrecisionBytesPerWeight(precision))));
+    }
+
+    void badWidthNamesTheTensor()
+    {
+        try {
+            FrozenMatrix::quantize(torch::randn({4, 40}), BasePrecision::Q4_0, "layers.0.o_proj");
+            QFAIL("no error");
+        } catch (const std::exception &e) {
+            QVERIFY(std::string(e.what()).find("layers.0.o_proj") != std::string::npos);
+            QVERIFY(std::string(e.what()).find("32") != std::string::npos);
+        }
+    }
+
+    void linearOpsEqualAutogradOverTheDequantisedWeight()
+    {
+        torch::manual_seed(5);
+        const auto matrix = FrozenMatrix::quantize(torch::randn({48, 64}) * 0.1, BasePrecision::Nf4, "w");
+        const torch::Tensor w = matrix->dequantized();
+        const torch::Tensor bias = torch::randn({48});
+        const torch::Tensor x0 = torch::randn({2, 5, 64});
+        const torch::Tensor a0 = torch::randn({4, 64}) * 0.1, b0 = torch::randn({48, 4}) * 0.1;
+        const torch::Tensor upstream = torch::randn({2, 5, 48});
+
+        // Plain linear.
+        torch::Tensor x = x0.clone().requires_grad_(true), xRef = x0.clone().requires_grad_(true);
+        torch::Tensor y = compactLinear(x, *matrix, bias);
+        torch::Tensor yRef = torch::linear(xRef, w, bias);
+        QVERIFY(torch::allclose(y, yRef, 1e-5, 1e-5));
+        (y * upstream).sum().backward();
+        (yRef * upstream).sum().backward();
+        QVERIFY(torch::allclose(x.grad(), xRef.grad(), 1e-5, 1e-5));
+
+        // With a low-rank (LoRA) term.
+        x = x0.clone().requires_grad_(true), xRef = x0.clone().requires_grad_(true);
+        torch::Tensor a = a0.clone().requires_grad_(true), aRef = a0.clone().requires_grad_(true);
+        torch::Tensor b = b0.clone().requires_grad_(true), bRef = b0.clone().requires_grad_(true);
+        y = compactLinearLowRank(x, *matrix, bias, a, b);
+        yRef = torch::linear(xRef, w, bias) + torch::linear(torch::linear(xRef, aRef), bRef);
+        QVERIFY(torch::allclose(y, yRef, 1e-5, 1e-5));
+        (y * upstream).sum().backward();
+        (yRef * upstream).sum().backward();
+        QVERIFY(torch::allclose(x.grad(), xRef.grad(), 1e-5, 1e-5));
+        QVERIFY(torch::allclose(a.grad(), aRef.grad(), 1e-5, 1e-5));
+        QVERIFY(torch::allclose(b.grad(), bRef.grad(), 1e-5, 1e-5));
+
+        // Without a graph (inference): the same values.
+        torch::NoGradGuard noGrad;
+        QVERIFY(torch::allclose(compactLinear(x0, *matrix, torch::Tensor()), torch::linear(x0, w),
+                                1e-5, 1e-5));
+    }
+};
+
+QTEST_GUILESS_MAIN(FrozenLinearTest)
+#include "tst_frozenlinear.moc"

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -37,9 +38,20 @@ uint64_t generationOf(uint64_t word) { return word >> (2 * kIndexBits); }
 uint64_t chunksOf(uint64_t word) { return (word >> kIndexBits) & kIndexMask; }
 uint64_t nextOf(uint64_t word) { return word & kIndexMask; }
 
-// A helper spins this long for the next job before it sleeps: a token's gemvs come a few
-// microseconds apart, the next token's after the sampler.
-constexpr auto kSpinTime = std::chrono::microseconds(300);
+// How long a thread spins before it sleeps, for the next job (a helper) or for the helpers'
+// last chunks (the caller): a token's gemvs come a few microseconds apart, so on an idle machine
+// the pool never sleeps within a token. Longer spins make the threads CPU hogs that the
+// scheduler puts behind everything else on a loaded machine, where sleeping and being woken
+// wins (OpenMP's passive policy was faster there than any spinning). FT_DECODE_SPIN_US
+// overrides it for measurements.
+std::chrono::microseconds spinTime()
+{
+    static const std::chrono::microseconds time = [] {
+        const char *value = std::getenv("FT_DECODE_SPIN_US");
+        return std::chrono::microseconds(value ? std::atol(value) : 50);
+    }();
+    return time;
+}
 
 class Pool
 {
@@ -72,13 +84,18 @@ public:
             m_wake.notify_all();
         }
         workOn(word);
-        // Only chunks a helper has claimed remain; it is running them (or was descheduled in
-        // the middle of one, then yielding lets it finish on this core).
+        // Only chunks a helper has claimed remain: spin a little, then sleep until the helper
+        // that finishes the last one wakes this thread.
+        const auto spinUntil = std::chrono::steady_clock::now() + spinTime();
         for (int spins = 0; m_done.load(std::memory_order_acquire) < chunks; ++spins) {
-            if (spins < 4096)
-                cpuRelax();
-            else
-                std::this_thread::yield();
+            cpuRelax();
+            if ((spins & 63) == 63 && std::chrono::steady_clock::now() > spinUntil) {
+                std::unique_lock<std::mutex> lock(m_doneLock);
+                m_callerWaiting.store(true, std::memory_order_seq_cst);
+                while (m_done.load(std::memory_order_seq_cst) < chunks)
+                    m_doneWake.wait(lock);
+                m_callerWaiting.store(false, std::memory_order_relaxed);
+            }
         }
         m_busy.unlock();
     }
@@ -96,7 +113,11 @@ private:
                 continue;
             const int64_t begin = int64_t(nextOf(word)) * m_chunk;
             m_fn(m_context, begin, std::min(m_n, begin + m_chunk));
-            m_done.fetch_add(1, std::memory_order_acq_rel);
+            if (m_done.fetch_add(1, std::memory_order_seq_cst) + 1 == int64_t(chunksOf(word)) &&
+                m_callerWaiting.load(std::memory_order_seq_cst)) {
+                std::lock_guard<std::mutex> lock(m_doneLock);
+                m_doneWake.notify_one();
+            }
             word = m_word.load(std::memory_order_acquire);
         }
     }
@@ -106,7 +127,7 @@ private:
         uint64_t seen = generationOf(m_word.load(std::memory_order_acquire));
         for (;;) {
             uint64_t word = m_word.load(std::memory_order_acquire);
-            auto spinUntil = std::chrono::steady_clock::now() + kSpinTime;
+            auto spinUntil = std::chrono::steady_clock::now() + spinTime();
             for (int spins = 0; generationOf(word) == seen; ++spins) {
                 cpuRelax();
                 if ((spins & 63) == 63 && std::chrono::steady_clock::now() > spinUntil) {
@@ -115,7 +136,7 @@ private:
                     while (generationOf(m_word.load(std::memory_order_seq_cst)) == seen)
                         m_wake.wait(lock);
                     m_sleepers.fetch_sub(1, std::memory_order_seq_cst);
-                    spinUntil = std::chrono::steady_clock::now() + kSpinTime;
+                    spinUntil = std::chrono::steady_clock::now() + spinTime();
                 }
                 word = m_word.load(std::memory_order_acquire);
             }
@@ -134,9 +155,12 @@ private:
     ChunkFunction m_fn = nullptr;
     void *m_context = nullptr;
     int64_t m_n = 0, m_chunk = 1;
-    std::mutex m_sleepLock;
+    std::mutex m_sleepLock;  // helpers asleep, waiting for a job
     std::condition_variable m_wake;
     std::atomic<int> m_sleepers{0};
+    std::mutex m_doneLock;  // the caller asleep, waiting for the last claimed chunks
+    std::condition_variable m_doneWake;
+    std::atomic<bool> m_callerWaiting{false};
 };
 
 } // namespace

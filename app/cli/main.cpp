@@ -10,12 +10,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <string>
 
 int main(int argc, char **argv)
 {
-    ft::restartWithBoundedOpenMpWaits(argv, ft::OpenMpWaits::ShortSpin);
+    // generate sleeps at once, as the studio does: its decoding steps use no OpenMP, and spinning
+    // workers made the prompt pass several times slower on a loaded machine (docs/benchmarks.md).
+    const bool generating = std::any_of(argv + 1, argv + argc, [](const char *a) { return std::string(a) == "generate"; });
+    ft::restartWithBoundedOpenMpWaits(argv, generating ? ft::OpenMpWaits::Passive : ft::OpenMpWaits::ShortSpin);
     CLI::App app{"FineTune Studio command line: inspect, run and convert language models"};
     app.require_subcommand(1);
     app.set_version_flag("--version", FT_VERSION);

@@ -8,12 +8,36 @@ namespace ft {
 
 Sampler::Sampler(const GenerationOptions &options) : m_options(options), m_rng(options.seed) {}
 
+namespace {
+
+// The first index of the largest value (a NaN counts as largest, as torch.argmax has it).
+int32_t firstArgmax(const float *data, int64_t n)
+{
+    int64_t best = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        if (std::isnan(data[i]))
+            return static_cast<int32_t>(i);
+        if (data[i] > data[best])
+            best = i;
+    }
+    return static_cast<int32_t>(best);
+}
+
+} // namespace
+
 int32_t Sampler::next(torch::Tensor logits, const std::vector<int32_t> &history)
 {
-    logits = logits.to(torch::kFloat32).contiguous().clone();
+    logits = logits.to(torch::kFloat32).contiguous();
+    const bool penalty = m_options.repetitionPenalty != 1.0f && !history.empty();
+    // Greedy without a penalty reads the logits in place: LibTorch's clone and argmax over a
+    // vocabulary-sized tensor each open an OpenMP parallel region, whose workers then spin beside
+    // the decode workers for milliseconds (docs/benchmarks.md, generation profile).
+    if (m_options.temperature <= 0.0f && !penalty && logits.device().is_cpu())
+        return firstArgmax(logits.data_ptr<float>(), logits.numel());
+    logits = logits.clone();
     // RepetitionPenaltyLogitsProcessor (CTRL, arXiv:1909.05858): seen tokens' positive logits are
     // divided by the penalty, negative ones multiplied.
-    if (m_options.repetitionPenalty != 1.0f && !history.empty()) {
+    if (penalty) {
         float *data = logits.data_ptr<float>();
         std::vector<bool> seen(static_cast<size_t>(logits.numel()), false);
         for (int32_t id : history)

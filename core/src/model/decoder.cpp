@@ -1,7 +1,10 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/decodestep.h"
+#include "model/floatgemv.h"
 #include "model/frozenlinear.h"
+#include "model/fusedkernels.h"
 #include "model/inferenceattention.h"
 #include "model/inferencelinear.h"
 #include "model/quantizedgemv.h"
@@ -48,6 +51,13 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
             torch::Tensor input = x.reshape({-1}).contiguous();
             y = torch::empty({p.packed->rows}, x.options());
             quantizedGemv(*p.packed, input.data_ptr<float>(), y.data_ptr<float>());
+        } else if (!x.requires_grad() && !p.weight.requires_grad() && fused::applies({x, p.weight}) &&
+                   p.weight.is_contiguous()) {
+            // The decode workers' gemv: no fork-join barrier to stall on a loaded machine.
+            torch::Tensor input = x.reshape({-1}).contiguous();
+            y = torch::empty({p.weight.size(0)}, x.options());
+            floatGemv(p.weight.data_ptr<float>(), p.weight.size(0), p.weight.size(1),
+                      input.data_ptr<float>(), nullptr, y.data_ptr<float>());
         } else {
             y = torch::mv(p.weight, x.reshape({-1}));
         }
@@ -513,8 +523,16 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
                               m_weights.finalNormBias, m_config.normEps);
     } else {
         auto [cos, sin] = m_rope.cosSin(positions);
-        for (int i = 0; i < m_config.numLayers; ++i)
-            x = llamaBlock(x, i, cos, sin, ctx);
+        if (t_decodingStep && !padding.defined() && !ctx.segments && !x.requires_grad() &&
+            fused::applies({x}) && decodeStepApplies(m_config, m_weights, *inputs.cache, ctx.adapters)) {
+            x = x.contiguous();
+            const torch::Tensor c = cos.contiguous(), s = sin.contiguous();
+            decodeLayers(m_config, m_weights, *inputs.cache, past, c.data_ptr<float>(),
+                         s.data_ptr<float>(), x.data_ptr<float>());
+        } else {
+            for (int i = 0; i < m_config.numLayers; ++i)
+                x = llamaBlock(x, i, cos, sin, ctx);
+        }
         x = rmsNorm(x, m_weights.finalNorm, m_config.normEps);
     }
     if (inputs.cache)

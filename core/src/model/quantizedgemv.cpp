@@ -1,8 +1,7 @@
 #include "model/quantizedgemv.h"
 
 #include "model/blockdot.h"
-
-#include <ATen/Parallel.h>
+#include "model/decodeworkers.h"
 
 #include <algorithm>
 
@@ -36,9 +35,10 @@ void quantizedGemvGroup(const std::vector<const QuantizedMatrix *> &matrices, co
         firstRow.push_back(firstRow.back() + m->rows);
         kernels.push_back(blockRowDot(m->ggmlType));
     }
-    // ~64k weights per task keeps thread hand-off cheap relative to the work.
+    // ~64k weights per chunk keeps a claim cheap relative to the work. The decode workers, not
+    // LibTorch's fork-join pool: a descheduled thread costs only its share (decodeworkers.h).
     const int64_t grain = std::max<int64_t>(1, 65536 / std::max<int64_t>(1, cols));
-    at::parallel_for(0, firstRow.back(), grain, [&](int64_t begin, int64_t end) {
+    decodeworkers::parallelFor(firstRow.back(), grain, [&](int64_t begin, int64_t end) {
         for (size_t i = 0; i < matrices.size(); ++i) {
             const int64_t from = std::max(begin, firstRow[i]), to = std::min(end, firstRow[i + 1]);
             const QuantizedMatrix &m = *matrices[i];

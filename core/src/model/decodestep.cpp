@@ -1,0 +1,230 @@
+#include "model/decodestep.h"
+
+#include "ft/error.h"
+#include "model/decodeworkers.h"
+#include "model/floatgemv.h"
+#include "model/fusedkernels.h"
+#include "model/quantizedgemv.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <vector>
+
+namespace ft {
+namespace {
+
+std::atomic<bool> g_enabled{true};
+
+bool isFloatMatrix(const torch::Tensor &t)
+{
+    return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat32 &&
+           t.is_contiguous() && !t.requires_grad();
+}
+
+bool projectionApplies(const Projection &p, bool adapters)
+{
+    if (adapters && (p.lora || p.ia3))
+        return false;
+    if (p.bias.defined() && !isFloatMatrix(p.bias))
+        return false;
+    return p.packed || isFloatMatrix(p.weight);
+}
+
+// y = p x (+ bias): from the quantised blocks when it has them, else the fp32 weight.
+void project(const Projection &p, const float *x, float *y)
+{
+    if (p.packed) {
+        quantizedGemv(*p.packed, x, y);
+        if (p.bias.defined()) {
+            const float *b = p.bias.data_ptr<float>();
+            for (int64_t r = 0; r < p.packed->rows; ++r)
+                y[r] += b[r];
+        }
+        return;
+    }
+    floatGemv(p.weight.data_ptr<float>(), p.weight.size(0), p.weight.size(1), x,
+              p.bias.defined() ? p.bias.data_ptr<float>() : nullptr, y);
+}
+
+// Projections reading the same x, their outputs one after another in y: one pass (one thread
+// hand-off) over all their rows where they are all quantised or stacked in one fp32 tensor.
+void projectGroup(const std::vector<const Projection *> &parts, const torch::Tensor &stacked,
+                  const torch::Tensor &stackedBias, const float *x, float *y)
+{
+    bool allPacked = true;
+    for (const Projection *p : parts)
+        allPacked = allPacked && p->packed;
+    if (allPacked) {
+        std::vector<const QuantizedMatrix *> matrices;
+        std::vector<float *> outputs;
+        float *out = y;
+        for (const Projection *p : parts) {
+            matrices.push_back(p->packed.get());
+            outputs.push_back(out);
+            out += p->packed->rows;
+        }
+        quantizedGemvGroup(matrices, x, outputs);
+        out = y;
+        for (const Projection *p : parts) {
+            if (p->bias.defined()) {
+                const float *b = p->bias.data_ptr<float>();
+                for (int64_t r = 0; r < p->packed->rows; ++r)
+                    out[r] += b[r];
+            }
+            out += p->packed->rows;
+        }
+        return;
+    }
+    bool anyPacked = false, biasesStacked = true;
+    for (const Projection *p : parts) {
+        anyPacked = anyPacked || p->packed;
+        biasesStacked = biasesStacked && p->bias.defined() == stackedBias.defined();
+    }
+    if (!anyPacked && isFloatMatrix(stacked) && biasesStacked &&
+        (!stackedBias.defined() || isFloatMatrix(stackedBias))) {
+        floatGemv(stacked.data_ptr<float>(), stacked.size(0), stacked.size(1), x,
+                  stackedBias.defined() ? stackedBias.data_ptr<float>() : nullptr, y);
+        return;
+    }
+    for (const Projection *p : parts) {
+        project(*p, x, y);
+        y += p->packed ? p->packed->rows : p->weight.size(0);
+    }
+}
+
+// out = weight * (x * rsqrt(mean(x^2) + eps)), as LlamaRMSNorm in fp32.
+void rmsNorm(const float *x, const float *weight, int64_t n, double eps, float *out)
+{
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n; ++i)
+        sum += x[i] * x[i];
+    const float rstd = 1.0f / std::sqrt(sum / static_cast<float>(n) + static_cast<float>(eps));
+    for (int64_t i = 0; i < n; ++i)
+        out[i] = weight[i] * (x[i] * rstd);
+}
+
+// x * cos + rotate_half(x) * sin for `heads` heads of D floats.
+void rotary(float *x, int64_t heads, int64_t D, const float *cos, const float *sin)
+{
+    const int64_t half = D / 2;
+    for (int64_t h = 0; h < heads; ++h, x += D)
+        for (int64_t i = 0; i < half; ++i) {
+            const float a = x[i], b = x[i + half];
+            x[i] = a * cos[i] - b * sin[i];
+            x[i + half] = b * cos[i + half] + a * sin[i + half];
+        }
+}
+
+struct Scratch
+{
+    std::vector<float> h, qkv, attended, gateUp, scores;
+};
+
+// One query head against its K/V head's S cached positions: out (D) = softmax(q k^T / sqrt(D)) v.
+void attendHead(const float *q, const float *keys, const float *values, int64_t S, int64_t D,
+                float *scores, float *out)
+{
+    for (int64_t s = 0; s < S; ++s) {
+        const float *k = keys + s * D;
+        float dot = 0.0f;
+        for (int64_t d = 0; d < D; ++d)
+            dot += q[d] * k[d];
+        scores[s] = dot;
+    }
+    fused::softmaxRow(scores, S, S, 1.0f / std::sqrt(static_cast<float>(D)));
+    std::fill(out, out + D, 0.0f);
+    for (int64_t s = 0; s < S; ++s) {
+        const float p = scores[s], *v = values + s * D;
+        for (int64_t d = 0; d < D; ++d)
+            out[d] += p * v[d];
+    }
+}
+
+} // namespace
+
+void setDecodeStepEnabled(bool enabled)
+{
+    g_enabled = enabled;
+}
+
+bool decodeStepEnabled()
+{
+    return g_enabled;
+}
+
+bool decodeStepApplies(const ModelConfig &config, const DecoderWeights &weights,
+                       const KvCache &cache, bool adapters)
+{
+    if (!g_enabled || config.family != ArchitectureFamily::Llama || config.activation != "silu" ||
+        config.headDim % 2 != 0 || cache.keys.size() != weights.layers.size() ||
+        cache.values.size() != weights.layers.size())
+        return false;
+    for (size_t i = 0; i < weights.layers.size(); ++i) {
+        const LayerWeights &w = weights.layers[i];
+        if (!isFloatMatrix(cache.keys[i]) || !isFloatMatrix(cache.values[i]) ||
+            cache.keys[i].size(0) != 1 || !isFloatMatrix(w.inputNorm) ||
+            !isFloatMatrix(w.postAttentionNorm))
+            return false;
+        for (const Projection *p : {&w.q, &w.k, &w.v, &w.o, &w.gate, &w.up, &w.down})
+            if (!projectionApplies(*p, adapters))
+                return false;
+    }
+    return true;
+}
+
+void decodeLayers(const ModelConfig &config, const DecoderWeights &weights, KvCache &cache,
+                  int64_t past, const float *cos, const float *sin, float *x)
+{
+    const int64_t C = config.hiddenSize, D = config.headDim, H = config.numHeads;
+    const int64_t Hkv = config.numKvHeads, G = H / Hkv, I = config.intermediateSize;
+    const int64_t S = past + 1, capacity = cache.capacity;
+    if (S > capacity)
+        throw Error(ErrorKind::Internal, "KV cache capacity exceeded");
+    thread_local Scratch scratch;
+    scratch.h.resize(C);
+    scratch.qkv.resize((H + 2 * Hkv) * D);
+    scratch.attended.resize(H * D);
+    scratch.gateUp.resize(2 * I);
+    scratch.scores.resize(H * S);
+    float *h = scratch.h.data(), *q = scratch.qkv.data(), *k = q + H * D, *v = k + Hkv * D;
+    float *attended = scratch.attended.data(), *gate = scratch.gateUp.data(), *up = gate + I;
+    float *scores = scratch.scores.data();
+    for (size_t layer = 0; layer < weights.layers.size(); ++layer) {
+        const LayerWeights &w = weights.layers[layer];
+        rmsNorm(x, w.inputNorm.data_ptr<float>(), C, config.normEps, h);
+        projectGroup({&w.q, &w.k, &w.v}, w.qkvWeight, w.qkvBias, h, q);
+        rotary(q, H, D, cos, sin);
+        rotary(k, Hkv, D, cos, sin);
+        float *keys = cache.keys[layer].data_ptr<float>();      // (1, Hkv, capacity, D)
+        float *values = cache.values[layer].data_ptr<float>();
+        for (int64_t g = 0; g < Hkv; ++g) {
+            std::copy(k + g * D, k + (g + 1) * D, keys + (g * capacity + past) * D);
+            std::copy(v + g * D, v + (g + 1) * D, values + (g * capacity + past) * D);
+        }
+        const auto attendHeads = [&](int64_t begin, int64_t end) {
+            for (int64_t head = begin; head < end; ++head) {
+                const int64_t g = head / G;
+                attendHead(q + head * D, keys + g * capacity * D, values + g * capacity * D, S, D,
+                           scores + head * S, attended + head * D);
+            }
+        };
+        // Long contexts share the heads out; a short one is not worth a hand-off.
+        if (S * D * H >= (1 << 17))
+            decodeworkers::parallelFor(H, 1, attendHeads);
+        else
+            attendHeads(0, H);
+        project(w.o, attended, h);
+        for (int64_t i = 0; i < C; ++i)
+            x[i] += h[i];
+        rmsNorm(x, w.postAttentionNorm.data_ptr<float>(), C, config.normEps, h);
+        projectGroup({&w.gate, &w.up}, w.gateUpWeight, w.gateUpBias, h, gate);
+        for (int64_t i = 0; i < I; ++i)
+            gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+        project(w.down, gate, h);
+        for (int64_t i = 0; i < C; ++i)
+            x[i] += h[i];
+    }
+}
+
+} // namespace ft

@@ -1,0 +1,112 @@
+#include "model/floatgemv.h"
+
+#include "model/decodeworkers.h"
+
+#include <algorithm>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define FT_FLOAT_GEMV_AVX2 1
+#endif
+
+namespace ft {
+namespace {
+
+using RowsKernel = void (*)(const float *w, int64_t rows, int64_t cols, const float *x, float *y);
+
+void rowsScalar(const float *w, int64_t rows, int64_t cols, const float *x, float *y)
+{
+    for (int64_t r = 0; r < rows; ++r, w += cols) {
+        float sum = 0.0f;
+        for (int64_t c = 0; c < cols; ++c)
+            sum += w[c] * x[c];
+        y[r] = sum;
+    }
+}
+
+#ifdef FT_FLOAT_GEMV_AVX2
+#define FT_AVX2_FMA __attribute__((target("avx2,fma")))
+
+FT_AVX2_FMA inline float horizontalSum(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// Four rows at a time share each load of x; two accumulators per row hide the FMA latency.
+FT_AVX2_FMA void rowsAvx2(const float *w, int64_t rows, int64_t cols, const float *x, float *y)
+{
+    const int64_t vectorCols = cols & ~int64_t{15};
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const float *w0 = w + r * cols, *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols;
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int64_t c = 0; c < vectorCols; c += 16) {
+            const __m256 x0 = _mm256_loadu_ps(x + c), x1 = _mm256_loadu_ps(x + c + 8);
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + c), x0, a0);
+            b0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + c + 8), x1, b0);
+            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + c), x0, a1);
+            b1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + c + 8), x1, b1);
+            a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + c), x0, a2);
+            b2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + c + 8), x1, b2);
+            a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + c), x0, a3);
+            b3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + c + 8), x1, b3);
+        }
+        float s0 = horizontalSum(_mm256_add_ps(a0, b0)), s1 = horizontalSum(_mm256_add_ps(a1, b1));
+        float s2 = horizontalSum(_mm256_add_ps(a2, b2)), s3 = horizontalSum(_mm256_add_ps(a3, b3));
+        for (int64_t c = vectorCols; c < cols; ++c) {
+            s0 += w0[c] * x[c];
+            s1 += w1[c] * x[c];
+            s2 += w2[c] * x[c];
+            s3 += w3[c] * x[c];
+        }
+        y[r] = s0;
+        y[r + 1] = s1;
+        y[r + 2] = s2;
+        y[r + 3] = s3;
+    }
+    for (; r < rows; ++r) {
+        const float *w0 = w + r * cols;
+        __m256 a0 = _mm256_setzero_ps(), b0 = a0;
+        for (int64_t c = 0; c < vectorCols; c += 16) {
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + c), _mm256_loadu_ps(x + c), a0);
+            b0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + c + 8), _mm256_loadu_ps(x + c + 8), b0);
+        }
+        float s0 = horizontalSum(_mm256_add_ps(a0, b0));
+        for (int64_t c = vectorCols; c < cols; ++c)
+            s0 += w0[c] * x[c];
+        y[r] = s0;
+    }
+}
+#endif
+
+RowsKernel rowsKernel()
+{
+#ifdef FT_FLOAT_GEMV_AVX2
+    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (avx2)
+        return rowsAvx2;
+#endif
+    return rowsScalar;
+}
+
+} // namespace
+
+void floatGemv(const float *weight, int64_t rows, int64_t cols, const float *x, const float *bias,
+               float *y)
+{
+    const RowsKernel kernel = rowsKernel();
+    // ~64k weights (256 KB) per chunk at least: a claim costs far less than streaming that.
+    const int64_t grain = std::max<int64_t>(4, (65536 / std::max<int64_t>(1, cols)) & ~int64_t{3});
+    decodeworkers::parallelFor(rows, grain, [&](int64_t begin, int64_t end) {
+        kernel(weight + begin * cols, end - begin, cols, x, y + begin);
+        if (bias)
+            for (int64_t r = begin; r < end; ++r)
+                y[r] += bias[r];
+    });
+}
+
+} // namespace ft

@@ -1,0 +1,14 @@
+// y = W x for a row-major fp32 matrix W (rows, cols), split over rows on the decode workers
+// (model/decodeworkers.h). The single-token path's fp32 projections: memory-bound, so the kernel
+// only has to keep loads streaming (AVX2 + FMA where the CPU has them, else plain C++).
+#pragma once
+
+#include <cstdint>
+
+namespace ft {
+
+// y (rows) = W x (+ bias when not null); W rows are `cols` floats apart.
+void floatGemv(const float *weight, int64_t rows, int64_t cols, const float *x, const float *bias,
+               float *y);
+
+} // namespace ft

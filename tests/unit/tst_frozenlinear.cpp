@@ -7,6 +7,11 @@
 #include "io/ggufdequant.h"
 #include "model/frozenlinear.h"
 #include "model/frozenmatrix.h"
+#include "model/basecompaction.h"
+#include "model/loramodel.h"
+#include "tinydecoder.h"
+
+#include "ft/error.h"
 
 #include <QTest>
 
@@ -121,6 +126,30 @@ private Q_SLOTS:
         torch::NoGradGuard noGrad;
         QVERIFY(torch::allclose(compactLinear(x0, *matrix, torch::Tensor()), torch::linear(x0, w),
                                 1e-5, 1e-5));
+    }
+
+    // A compact base's projections are shape-only placeholders: merging an adapter into them
+    // must refuse, not silently do nothing.
+    void mergingIntoACompactBaseRefuses()
+    {
+        auto m = fttest::tinyLlama();
+        for (int i = 0; i < m->config.numLayers; ++i) {
+            LayerWeights &l = m->weights.layers[size_t(i)];
+            // As the loader holds them: q/k/v and gate/up stacked.
+            l.qkvWeight = torch::cat({l.q.weight, l.k.weight, l.v.weight});
+            l.gateUpWeight = torch::cat({l.gate.weight, l.up.weight});
+            compactLayer(m->weights, l, "model.layers." + std::to_string(i) + ".", BasePrecision::Q8_0);
+        }
+        LoraConfig c;
+        c.r = 4;
+        c.targetModules = {"q_proj"};
+        LoraModel lora(m->config, m->weights, c);
+        try {
+            lora.mergeAndUnload();
+            QFAIL("merging into a compact base did not refuse");
+        } catch (const Error &e) {
+            QVERIFY2(std::string(e.what()).find("base_precision") != std::string::npos, e.what());
+        }
     }
 };
 

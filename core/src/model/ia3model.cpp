@@ -180,6 +180,12 @@ void Ia3Model::setTraining(bool training)
 
 void Ia3Model::mergeAndUnload()
 {
+    // A compact frozen base (base_precision other than fp32) holds shape-only placeholders: adding
+    // to them would silently do nothing. Export merges into a freshly loaded fp32 base instead.
+    for (const Target &t : m_targets)
+        if (t.projection && t.projection->weight.is_meta())
+            throwBadInput(t.module + ": its base weight is held compact (base_precision); the adapter "
+                          "can only be merged into an fp32 copy of the base (export does that)");
     torch::NoGradGuard noGrad;
     for (Target &t : m_targets) {
         // peft.tuners.ia3.layer.Linear.merge: W * transpose(ia3_l, fan_in_fan_out); the bias

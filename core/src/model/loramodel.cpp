@@ -206,6 +206,12 @@ void LoraModel::setTraining(bool training)
 
 void LoraModel::mergeAndUnload()
 {
+    // A compact frozen base (base_precision other than fp32) holds shape-only placeholders: adding
+    // to them would silently do nothing. Export merges into a freshly loaded fp32 base instead.
+    for (const Target &t : m_targets)
+        if (t.projection && t.projection->weight.is_meta())
+            throwBadInput(t.module + ": its base weight is held compact (base_precision); the adapter "
+                          "can only be merged into an fp32 copy of the base (export does that)");
     torch::NoGradGuard noGrad;
     for (Target &t : m_targets) {
         // peft.tuners.lora.layer.Linear.get_delta_weight: transpose(B @ A, fan_in_fan_out) * s.

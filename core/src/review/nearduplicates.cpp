@@ -22,9 +22,12 @@ void checkNearDuplicates(ReviewContext &ctx)
         if (ctx.exactGroup[i] == static_cast<int>(i) && ctx.prepared[i].hasText)
             unique.push_back(static_cast<int>(i));
 
-    const auto [bands, rowsPerBand] =
-        o.bands > 0 ? std::pair<int, int>{o.bands, o.numPermutations / o.bands}
-                    : optimalBands(o.nearDuplicateThreshold, o.numPermutations);
+    // Plain variables, not a structured binding: clang (the sanitizer build) does not let the
+    // OpenMP region below capture a binding before C++20.
+    const std::pair<int, int> banding = o.bands > 0 ? std::pair<int, int>{o.bands, o.numPermutations / o.bands}
+                                                    : optimalBands(o.nearDuplicateThreshold, o.numPermutations);
+    const int bands = banding.first;
+    const int rowsPerBand = banding.second;
     const MinHasher hasher(bands * rowsPerBand, o.seed);
     const ShingleOptions shingles{o.wordShingles, o.shingleSize};
     // Only the band keys are kept for every row (8 bytes a band instead of 8 a bin: a million

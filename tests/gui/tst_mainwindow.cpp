@@ -171,7 +171,8 @@ void TestMainWindow::reportsCorruptGguf()
     const QString path = dir.filePath(QStringLiteral("broken.gguf"));
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("GGUF\x03\x00\x00\x00 this is not a real model", 36);
+    static const char kBroken[] = "GGUF\x03\x00\x00\x00 this is not a real model";
+    file.write(kBroken, sizeof kBroken - 1);  // the literal's length, not a guess past its end
     file.close();
 
     const auto window = createWindow();

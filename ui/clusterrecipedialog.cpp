@@ -60,11 +60,11 @@ ClusterRecipeDialog::ClusterRecipeDialog(const ft::TrainingConfig &config, QWidg
     m_progress->setFormat(tr("Writing the rows… %p%"));
     m_progress->hide();
     form->addRow(m_progress);
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
-    m_buttons->addButton(tr("Write"), QDialogButtonBox::AcceptRole);
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &ClusterRecipeDialog::startWriting);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &ClusterRecipeDialog::reject);
-    form->addRow(m_buttons);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
+    m_writeButton = buttons->addButton(tr("Write"), QDialogButtonBox::AcceptRole);
+    connect(buttons, &QDialogButtonBox::accepted, this, &ClusterRecipeDialog::startWriting);
+    connect(buttons, &QDialogButtonBox::rejected, this, &ClusterRecipeDialog::reject);
+    form->addRow(buttons);
     setMinimumWidth(560);
 }
 
@@ -148,9 +148,7 @@ void ClusterRecipeDialog::setInputsEnabled(bool enabled)
     m_folder->setEnabled(enabled);
     m_deepSpeed->setEnabled(enabled);
     m_modelId->setEnabled(enabled);
-    for (QAbstractButton *button : m_buttons->buttons())
-        if (m_buttons->buttonRole(button) == QDialogButtonBox::AcceptRole)
-            button->setEnabled(enabled);
+    m_writeButton->setEnabled(enabled);
 }
 
 } // namespace ftui

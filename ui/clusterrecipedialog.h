@@ -12,10 +12,10 @@
 #include <QDialog>
 
 class QComboBox;
-class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
+class QPushButton;
 
 namespace ftui {
 
@@ -58,7 +58,7 @@ private:
     QLineEdit *m_modelId = nullptr;
     QLabel *m_error = nullptr;
     QProgressBar *m_progress = nullptr;
-    QDialogButtonBox *m_buttons = nullptr;
+    QPushButton *m_writeButton = nullptr;
     bool m_closeWhenStopped = false;
     BackgroundJob<Outcome> m_job;  // last: destroyed (cancelled and waited for) first
 };

@@ -1,5 +1,7 @@
 #include "trainingsettingsform.h"
 
+#include "torchrunlauncher.h"
+
 #include "learningratedefaults.h"
 #include "trainingsetup.h"
 
@@ -263,6 +265,22 @@ TrainingSettingsForm::TrainingSettingsForm(TrainingSetup *setup, QWidget *parent
                 "Eval loss rising while the training loss falls means overfitting."));
     addHyper(tr("Eval steps"), m_evalSteps,
              tr("Every how many steps the held-out rows are evaluated (0: at each epoch's end)."));
+    // Data parallel on this machine: PyTorch's torchrun starts the processes (docs/cluster.md).
+    m_processes = spinBox(1, maxLocalProcesses(), QStringLiteral("processes"));
+    m_processes->setValue(1);
+    const TorchrunCommand torchrun = findTorchrun();
+    addHyper(tr("Processes"), m_processes,
+             torchrun.found()
+                 ? tr("Training processes on this machine (data parallel, up to one per GPU, else per "
+                      "CPU core). 1 trains inside the studio; more start PyTorch's torchrun with that many "
+                      "finetune-cli processes, each taking batch size × accumulation rows per step (the "
+                      "effective batch grows with them). The chart shows the first process's log; a run of "
+                      "several processes cannot pause.")
+                 : torchrun.missing);
+    m_processesAvailable = torchrun.found() && maxLocalProcesses() > 1;
+    m_processes->setEnabled(m_processesAvailable);
+    if (torchrun.found() && maxLocalProcesses() <= 1)
+        m_processes->setToolTip(tr("This machine has one CPU core and no GPU: one process."));
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -468,6 +486,11 @@ void TrainingSettingsForm::chooseDataFile()
         return;
     QSettings().setValue(QLatin1String(kDataDirKey), QFileInfo(file).absolutePath());
     m_dataPath->setText(file);
+}
+
+int TrainingSettingsForm::processes() const
+{
+    return m_processesAvailable ? m_processes->value() : 1;
 }
 
 } // namespace ftui

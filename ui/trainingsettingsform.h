@@ -38,6 +38,9 @@ public:
     // The hyper-parameters in two label / field pairs per row, or one (narrow windows).
     void setHyperColumns(int columns);
     int hyperColumns() const { return m_hyperColumns; }
+    // Local training processes (1: this process's thread; more: torchrun starts that many
+    // finetune-cli ranks). A launch setting, not part of the run's configuration.
+    int processes() const;
 
 private:
     void addField(QFormLayout *form, const QString &label, QWidget *field, const QString &toolTip);
@@ -78,6 +81,8 @@ private:
     QSpinBox *m_saveSteps = nullptr;
     QDoubleSpinBox *m_valSize = nullptr;
     QSpinBox *m_evalSteps = nullptr;
+    QSpinBox *m_processes = nullptr;
+    bool m_processesAvailable = false;  // torchrun and finetune-cli found, more than one core or GPU
     QGridLayout *m_hyperGrid = nullptr;
     QList<QPair<QLabel *, QWidget *>> m_hyperFields;
     int m_hyperColumns = 2;

@@ -1,5 +1,7 @@
 #include "trainingworker.h"
 
+#include "torchrunjob.h"
+
 #include <ft/error.h>
 
 #include <QThread>
@@ -118,6 +120,7 @@ TrainingWorker::TrainingWorker(QObject *parent) : QObject(parent)
 
 TrainingWorker::~TrainingWorker()
 {
+    delete m_job;  // stops its ranks and waits
     if (m_thread) {
         stop();
         m_thread->disconnect(this);
@@ -126,10 +129,36 @@ TrainingWorker::~TrainingWorker()
     }
 }
 
-void TrainingWorker::start(const ft::TrainingConfig &config, const QString &resumeDir)
+bool TrainingWorker::isRunning() const
 {
-    if (m_thread)
-        return;
+    return m_thread != nullptr || m_job != nullptr;
+}
+
+bool TrainingWorker::start(const ft::TrainingConfig &config, const QString &resumeDir, int processes,
+                           QString *error)
+{
+    if (isRunning())
+        return false;
+    if (processes > 1) {
+        auto *job = new TorchrunJob(this);
+        connect(job, &TorchrunJob::pointsArrived, this, &TrainingWorker::pointsArrived);
+        connect(job, &TorchrunJob::logArrived, this, &TrainingWorker::logArrived);
+        connect(job, &TorchrunJob::evalArrived, this, &TrainingWorker::evalArrived);
+        connect(job, &TorchrunJob::finished, this, [this](const TrainingOutcome &outcome) {
+            m_job->deleteLater();
+            m_job = nullptr;
+            Q_EMIT finished(outcome);
+        });
+        QString why;
+        if (!job->start(findTorchrun(), config, resumeDir, processes, &why)) {
+            delete job;
+            if (error)
+                *error = why;
+            return false;
+        }
+        m_job = job;
+        return true;
+    }
     m_shared = std::make_shared<Shared>();
     m_holdReported = false;
     m_shared->outcome.outputDir = QString::fromStdString(config.outputDir);
@@ -161,11 +190,12 @@ void TrainingWorker::start(const ft::TrainingConfig &config, const QString &resu
     connect(m_thread, &QThread::finished, this, &TrainingWorker::onThreadFinished);
     m_thread->start();
     m_flushTimer.start();
+    return true;
 }
 
 void TrainingWorker::setPaused(bool paused)
 {
-    if (!m_shared)
+    if (!m_shared || m_job)
         return;
     std::lock_guard lock(m_shared->mutex);
     m_shared->pause = paused;
@@ -175,6 +205,10 @@ void TrainingWorker::setPaused(bool paused)
 
 void TrainingWorker::stop()
 {
+    if (m_job) {
+        m_job->stop();
+        return;
+    }
     if (!m_shared)
         return;
     m_shared->stop = true;
@@ -189,11 +223,15 @@ bool TrainingWorker::isPaused() const
 
 bool TrainingWorker::isStopping() const
 {
+    if (m_job)
+        return m_job->isStopping();
     return m_thread && m_shared && m_shared->stop.load();
 }
 
 void TrainingWorker::wait()
 {
+    if (m_job)
+        m_job->wait();
     if (m_thread)
         m_thread->wait();
 }

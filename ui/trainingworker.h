@@ -18,6 +18,8 @@ class QThread;
 
 namespace ftui {
 
+class TorchrunJob;
+
 struct TrainingPoint
 {
     qint64 step = 0;
@@ -61,10 +63,16 @@ public:
     ~TrainingWorker() override;  // stops and waits
 
     // `resumeDir`: an earlier run's folder; training continues from its latest checkpoint.
-    void start(const ft::TrainingConfig &config, const QString &resumeDir = QString());
+    // `processes` > 1: a data-parallel run of that many local finetune-cli processes under
+    // torchrun (TorchrunJob) instead of this process's thread; false with *error when that
+    // cannot start.
+    bool start(const ft::TrainingConfig &config, const QString &resumeDir = QString(), int processes = 1,
+               QString *error = nullptr);
+    // Pause holds the in-process trainer only (a several-process run cannot pause).
     void setPaused(bool paused);
+    bool canPause() const { return m_job == nullptr; }
     void stop();
-    bool isRunning() const { return m_thread != nullptr; }
+    bool isRunning() const;
     bool isPaused() const;
     bool isStopping() const;
     // Blocks until the run has ended (the finished signal still comes from the event loop).
@@ -85,6 +93,7 @@ private:
 
     std::shared_ptr<Shared> m_shared;
     QThread *m_thread = nullptr;
+    TorchrunJob *m_job = nullptr;  // a several-process run
     QTimer m_flushTimer;
     bool m_holdReported = false;
 };

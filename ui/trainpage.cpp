@@ -369,7 +369,15 @@ void TrainPage::beginRun(const ft::TrainingConfig &config, const QString &resume
     m_history->setLiveState(m_runId, QString());
     m_history->setResumeAllowed(false);
     setState(State::Running);
-    m_worker->start(config, resumeDir);
+    QString error;
+    if (!m_worker->start(config, resumeDir, m_settings->processes(), &error)) {
+        TrainingOutcome outcome;  // reported and recorded as a failed run
+        outcome.outputDir = m_runDir;
+        outcome.error = error;
+        onFinished(outcome);
+        return;
+    }
+    updateButtons();  // a run of several processes cannot pause
 }
 
 void TrainPage::recordCheckpoint()
@@ -446,7 +454,7 @@ void TrainPage::updateButtons()
 {
     const bool idle = m_state == State::Idle;
     m_controls->setActions(idle && m_session->hasModel() && !m_setup->dataPath().isEmpty(),
-                           m_state == State::Running,
+                           m_state == State::Running && m_worker->canPause(),
                            m_state == State::Paused || (idle && lastRunResumable()),
                            m_state == State::Running || m_state == State::Paused);
     m_form->setEnabled(idle);

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <cstdio>
 #include <iostream>
@@ -104,16 +105,18 @@ void runTrain(const TrainArgs &args)
     ft::TrainingResult result;
     std::optional<TrainRunRecord> record;
     const bool lead = ft::isLeadProcess();  // under torchrun, rank 0 alone records the run
+    // The studio starting torchrun records the run itself.
+    const bool records = lead && !std::getenv("FT_STUDIO_RECORDS_RUN");
     try {
         if (!config.stages.empty()) {  // each stage loads its own Trainer in turn
-            if (lead)
+            if (records)
                 record.emplace(config, args.resume);
             std::signal(SIGINT, onSignal);
             std::signal(SIGTERM, onSignal);
             result = ft::runStages(config, args.resume, &printer, &g_stop);
         } else {
             ft::Trainer trainer(config, args.resume, &printer);
-            if (lead)  // once the configuration and data proved good
+            if (records)  // once the configuration and data proved good
                 record.emplace(config, args.resume);
             std::signal(SIGINT, onSignal);
             std::signal(SIGTERM, onSignal);

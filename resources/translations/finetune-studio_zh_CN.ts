@@ -217,6 +217,17 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
     </message>
 </context>
 <context>
+    <name>TorchrunLauncher</name>
+    <message>
+        <source>PyTorch&apos;s torchrun was not found (next to the studio, in a .venv above it, or on PATH; FT_TORCHRUN names it). Install the torch package (pip install torch) to train with several processes.</source>
+        <translation>未找到 PyTorch 的 torchrun（在本程序旁、上层目录的 .venv 中或 PATH 中均没有；可用 FT_TORCHRUN 指定）。请安装 torch 包（pip install torch）后再用多个进程训练。</translation>
+    </message>
+    <message>
+        <source>finetune-cli was not found next to the studio (FT_CLI names it); each process of a several-process run is one finetune-cli.</source>
+        <translation>本程序旁未找到 finetune-cli（可用 FT_CLI 指定）；多进程训练的每个进程都是一个 finetune-cli。</translation>
+    </message>
+</context>
+<context>
     <name>ftui</name>
     <message numerus="yes">
         <source>Mark %n row(s) %1</source>
@@ -2996,6 +3007,25 @@ Every change is saved as you make it. Drop data files here to import them.</sour
     </message>
 </context>
 <context>
+    <name>ftui::TorchrunJob</name>
+    <message>
+        <source>Could not write the run&apos;s configuration to %1: %2</source>
+        <translation>无法将本次训练的配置写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not start %1: %2</source>
+        <translation>无法启动 %1：%2</translation>
+    </message>
+    <message>
+        <source>started %1 processes: %2 %3</source>
+        <translation>已启动 %1 个进程：%2 %3</translation>
+    </message>
+    <message>
+        <source>torchrun ended with exit code %1 (see the log for each rank&apos;s output)</source>
+        <translation>torchrun 以退出码 %1 结束（各进程的输出见日志）</translation>
+    </message>
+</context>
+<context>
     <name>ftui::TrainPage</name>
     <message>
         <source>Export Failed</source>
@@ -3515,6 +3545,18 @@ raw: %1</source>
     <message>
         <source>DPO: how far the model may move from the reference (0.1 is usual; higher stays closer). ORPO: the weight of the odds-ratio term beside the chosen answers&apos; loss (lambda, 0.1).</source>
         <translation>DPO：模型可偏离参考模型的程度（常用 0.1；越大越贴近参考）。ORPO：几率比项相对于选中回答损失的权重（lambda，0.1）。</translation>
+    </message>
+    <message>
+        <source>Processes</source>
+        <translation>进程数</translation>
+    </message>
+    <message>
+        <source>Training processes on this machine (data parallel, up to one per GPU, else per CPU core). 1 trains inside the studio; more start PyTorch&apos;s torchrun with that many finetune-cli processes, each taking batch size × accumulation rows per step (the effective batch grows with them). The chart shows the first process&apos;s log; a run of several processes cannot pause.</source>
+        <translation>本机上的训练进程数（数据并行，最多每个 GPU 一个，没有 GPU 时每个 CPU 核心一个）。1 表示在本程序内训练；更多时由 PyTorch 的 torchrun 启动相应数量的 finetune-cli 进程，每个进程每步处理 批大小 × 梯度累积 行（有效批大小随进程数增大）。图表显示第一个进程的日志；多进程训练不能暂停。</translation>
+    </message>
+    <message>
+        <source>This machine has one CPU core and no GPU: one process.</source>
+        <translation>本机只有一个 CPU 核心且没有 GPU：只用一个进程。</translation>
     </message>
 </context>
 <context>

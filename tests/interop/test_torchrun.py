@@ -178,3 +178,40 @@ def test_a_two_process_checkpoint_resumes_in_one(setup, reference_runs):
     # Three processes cannot share a global batch of 2 micro-batches: a clear error, exit 2.
     bad, _ = _torchrun(cfg, nproc=3, resume=out)
     assert bad.returncode != 0 and "cannot share evenly" in bad.stderr, bad.stderr[-2000:]
+
+
+@pytest.mark.parametrize("strategy", ["lora", "full"])
+def test_zero_stage_1_trains_like_stage_0(setup, reference_runs, strategy):
+    """ZeRO stage 1: each rank keeps and updates the AdamW state of its share of the parameters,
+    then the ranks exchange the updated ones; the losses and weights are those of stage 0 (and
+    of one process)."""
+    root, model, data = setup
+    cfg, out = _config(root, model, data, f"{strategy}-2proc-zero1", strategy,
+                       gradient_accumulation_steps=1, zero_stage=1)
+    proc, _ = _torchrun(cfg)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "zero_stage 1: each of the 2 processes" in proc.stderr, proc.stderr[-2000:]
+    one, two, _ = reference_runs[strategy]
+    _assert_same_run(two, out, loss_tol=1e-5, weight_tol=1e-5)
+    _assert_same_run(one, out, loss_tol=1e-5, weight_tol=1e-5)
+
+
+def test_a_zero_stage_1_checkpoint_holds_the_whole_optimizer_state(setup, reference_runs):
+    """Rank 0 gathers the other rank's AdamW state into the checkpoint: one process resumes it
+    and ends where the uninterrupted one-process run ends (a missing share would restart those
+    parameters' moments and drift)."""
+    root, model, data = setup
+    cfg, out = _config(root, model, data, "zero1-then-one", gradient_accumulation_steps=1, save_steps=2,
+                       zero_stage=1)
+    proc, _ = _torchrun(cfg, env={"FT_TEST_RANK_EXIT": "1:3"})
+    assert proc.returncode != 0 and (out / "checkpoint-2").exists() and not (out / "final").exists()
+    resumed = run_cli("train", "--resume", out, timeout=300)
+    assert "resuming a run of 2 processes with 1" in resumed.stderr, resumed.stderr[-2000:]
+    _assert_same_run(reference_runs["lora"][0], out, loss_tol=1e-5, weight_tol=1e-5)
+
+
+def test_zero_stage_must_be_0_or_1(setup):
+    root, model, data = setup
+    cfg, _ = _config(root, model, data, "zero3", zero_stage=3)
+    proc = run_cli("train", "--config", cfg, check=False)
+    assert proc.returncode == 2 and "zero_stage" in proc.stderr, proc.stderr[-2000:]

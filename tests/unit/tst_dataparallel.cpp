@@ -1,8 +1,11 @@
 // Data parallelism's parts without torchrun: torchrun's environment read and checked, gradient
 // buckets, and two ranks of a real Gloo group (two threads of this process on loopback) summing
-// gradients, one of them without a gradient for some tensors, and sharing rank 0's weights.
+// gradients, one of them without a gradient for some tensors, and sharing rank 0's weights; the
+// sum overlapped with a backward pass; ZeRO stage 1's sharded AdamW against one process's.
 #include "dist/dataparallel.h"
 #include "dist/gradientbuckets.h"
+#include "dist/overlappedgradientsum.h"
+#include "dist/zerostage1.h"
 #include "ft/error.h"
 #include "ft/torchrun.h"
 
@@ -179,6 +182,127 @@ private Q_SLOTS:
                 QVERIFY(torch::equal(params[rank][i].grad(), torch::full({3, 5}, 3.0 * (i + 1))));
             QVERIFY(torch::equal(params[rank][2].grad(), torch::full({3, 5}, 3.0)));
             QVERIFY(!params[rank][3].grad().defined());  // the optimizer skips it, as one process does
+        }
+    }
+
+    void gradientSumOverlapsTheBackwardPass()
+    {
+        // A chain of 6 parameters, one per bucket (16-byte cap): every bucket's sum starts inside
+        // the backward pass, and the gradient an earlier micro-batch accumulated is part of it.
+        const int kParams = 6;
+        auto values = [](int rank, int i) { return torch::full({4}, 0.5 + 0.1 * i + rank); };
+        auto chain = [](const std::vector<torch::Tensor> &params, double scale) {
+            torch::Tensor x = torch::ones({4}) * scale;
+            for (const auto &p : params)
+                x = x * p;
+            return x.sum();
+        };
+        std::vector<std::vector<torch::Tensor>> params(2);
+        size_t early[2] = {0, 0};
+        onTwoRanks([&](int rank, ft::DataParallel &group) {
+            for (int i = 0; i < kParams; ++i)
+                params[rank].push_back(values(rank, i).requires_grad_());
+            chain(params[rank], 1.0).backward();  // an earlier micro-batch: no sum yet
+            ft::OverlappedGradientSum sum(group, params[rank], 16);
+            chain(params[rank], 2.0).backward();
+            early[rank] = sum.bucketsStartedEarly();
+            sum.finish();
+        });
+        torch::Tensor expected[kParams];
+        for (int rank = 0; rank < 2; ++rank) {
+            std::vector<torch::Tensor> local;
+            for (int i = 0; i < kParams; ++i)
+                local.push_back(values(rank, i).requires_grad_());
+            chain(local, 1.0).backward();
+            chain(local, 2.0).backward();
+            for (int i = 0; i < kParams; ++i)
+                expected[i] = rank == 0 ? local[i].grad().clone() : expected[i] + local[i].grad();
+        }
+        for (int rank = 0; rank < 2; ++rank) {
+            QCOMPARE(early[rank], size_t(kParams));
+            for (int i = 0; i < kParams; ++i)
+                QVERIFY2(torch::allclose(params[rank][i].grad(), expected[i], 1e-6, 0), std::to_string(i).c_str());
+        }
+    }
+
+    void zeroOwnersBalanceAndKeepEarlierOwners()
+    {
+        QCOMPARE(ft::zeroOwners({16, 16, 8, 8}, 2), (std::vector<int>{0, 1, 0, 1}));
+        QCOMPARE(ft::zeroOwners({32, 4, 12, 3}, 2), (std::vector<int>{0, 1, 1, 1}));
+        // Appending parameters (progressive unfreezing) leaves the earlier owners as they were.
+        QCOMPARE(ft::zeroOwners({32, 4, 12, 3, 40, 1}, 2), (std::vector<int>{0, 1, 1, 1, 1, 0}));
+        QCOMPARE(ft::zeroOwners({5, 5, 5}, 1), (std::vector<int>{0, 0, 0}));
+    }
+
+    void zeroStage1HalvesTheStateAndStepsAsOneProcess()
+    {
+        // Two ranks, AdamW with ZeRO stage 1, three steps; against one process's AdamW over the
+        // summed gradients. Parameters of 16, 16, 8 and 8 elements: 24 per rank.
+        const std::vector<std::vector<int64_t>> shapes{{4, 4}, {16}, {2, 4}, {8}};
+        auto start = [&](size_t i) {
+            const int64_t n = shapes[i][0] * (shapes[i].size() > 1 ? shapes[i][1] : 1);
+            return (torch::arange(n, torch::kFloat) * 0.01 + 0.1 * double(i)).reshape(shapes[i]);
+        };
+        auto gradient = [&](int rank, int step, size_t i) {
+            return torch::sin(start(i) * double(rank + 1) + double(step));
+        };
+        const auto options = torch::optim::AdamWOptions(0.05).weight_decay(0.01);
+        std::vector<std::vector<torch::Tensor>> params(2);
+        int64_t shareElements[2] = {0, 0};
+        int64_t gatheredElements[2] = {0, 0};
+        int64_t afterRelease[2] = {0, 0};
+        std::vector<torch::Tensor> gatheredExpAvgSq;
+        onTwoRanks([&](int rank, ft::DataParallel &group) {
+            for (size_t i = 0; i < shapes.size(); ++i)
+                params[rank].push_back(start(i).requires_grad_());
+            torch::optim::AdamW optimizer(params[rank], options);
+            ft::ZeroStage1 zero(group);
+            for (int step = 0; step < 3; ++step) {
+                for (size_t i = 0; i < shapes.size(); ++i)
+                    params[rank][i].mutable_grad() = gradient(rank, step, i);
+                group.sumGradients(params[rank]);
+                zero.dropOthersGradients(optimizer);
+                optimizer.step();
+                zero.shareUpdatedParameters(optimizer);
+                optimizer.zero_grad();
+            }
+            shareElements[rank] = ft::ZeroStage1::stateElements(optimizer);
+            zero.gatherToLead(optimizer);
+            gatheredElements[rank] = ft::ZeroStage1::stateElements(optimizer);
+            if (rank == 0)
+                for (const auto &p : params[rank])
+                    gatheredExpAvgSq.push_back(
+                        static_cast<torch::optim::AdamWParamState &>(
+                            *optimizer.state().at(c10::guts::to_string(p.unsafeGetTensorImpl())))
+                            .exp_avg_sq()
+                            .clone());
+            zero.releaseGathered(optimizer);
+            afterRelease[rank] = ft::ZeroStage1::stateElements(optimizer);
+        });
+        std::vector<torch::Tensor> reference;
+        for (size_t i = 0; i < shapes.size(); ++i)
+            reference.push_back(start(i).requires_grad_());
+        torch::optim::AdamW one(reference, options);
+        for (int step = 0; step < 3; ++step) {
+            for (size_t i = 0; i < shapes.size(); ++i)
+                reference[i].mutable_grad() = gradient(0, step, i) + gradient(1, step, i);
+            one.step();
+            one.zero_grad();
+        }
+        const int64_t whole = ft::ZeroStage1::stateElements(one);
+        QCOMPARE(whole, int64_t(96));
+        QCOMPARE(shareElements[0], whole / 2);
+        QCOMPARE(shareElements[1], whole / 2);
+        QCOMPARE(gatheredElements[0], whole);         // rank 0 holds all of it for a checkpoint
+        QCOMPARE(gatheredElements[1], whole / 2);
+        QCOMPARE(afterRelease[0], whole / 2);
+        for (int rank = 0; rank < 2; ++rank)
+            for (size_t i = 0; i < shapes.size(); ++i)
+                QVERIFY2(torch::allclose(params[rank][i], reference[i], 0, 1e-6), std::to_string(i).c_str());
+        for (size_t i = 0; i < shapes.size(); ++i) {
+            const auto &s = static_cast<torch::optim::AdamWParamState &>(
+                *one.state().at(c10::guts::to_string(reference[i].unsafeGetTensorImpl())));
+            QVERIFY(torch::equal(gatheredExpAvgSq[i], s.exp_avg_sq()));
         }
     }
 

@@ -165,6 +165,9 @@ struct TrainingConfig
     // The frozen base's block projections: fp32 | bf16 | q8_0 | q4_0 | nf4 (ft/baseprecision.h),
     // dequantised per layer on the fly; other than fp32 only under lora, ia3 or prompt_tuning.
     std::string basePrecision = "fp32";
+    // Under torchrun: 0 every rank holds the whole AdamW state; 1 (ZeRO stage 1) each rank holds
+    // and updates its share of the parameters' state, then sends the updated weights to the others.
+    int zeroStage = 0;
 
     nlohmann::json toJson() const;
     nlohmann::json freezeJson() const;

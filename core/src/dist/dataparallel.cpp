@@ -5,7 +5,7 @@
 
 #include "dist/dataparallel.h"
 
-#include "dist/gradientbuckets.h"
+#include "dist/overlappedgradientsum.h"
 #include "ft/error.h"
 
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
@@ -139,59 +139,8 @@ std::vector<double> DataParallel::sumOverRanks(const std::vector<double> &values
 
 void DataParallel::sumGradients(const std::vector<torch::Tensor> &parameters, int64_t bucketBytes)
 {
-    torch::NoGradGuard noGrad;
-    // Which parameters have a gradient on some rank.
-    std::vector<double> present(parameters.size(), 0.0);
-    for (size_t i = 0; i < parameters.size(); ++i)
-        present[i] = parameters[i].grad().defined() ? 1.0 : 0.0;
-    present = sumOverRanks(present);
-
-    std::vector<torch::Tensor> grads;
-    std::vector<BucketItem> items;
-    for (size_t i = 0; i < parameters.size(); ++i) {
-        if (present[i] == 0.0)
-            continue;
-        torch::Tensor p = parameters[i];
-        if (!p.grad().defined())
-            p.mutable_grad() = torch::zeros_like(p);
-        grads.push_back(p.grad());
-        items.push_back({grads.back().numel() * static_cast<int64_t>(grads.back().element_size()),
-                         static_cast<int>(grads.back().scalar_type())});
-    }
-    // All buckets in flight at once (Gloo works through them while the next is packed), then
-    // each one's sums copied back.
-    struct Flight
-    {
-        std::vector<size_t> members;
-        std::vector<torch::Tensor> flat;
-        c10::intrusive_ptr<c10d::Work> work;
-    };
-    std::vector<Flight> flights;
-    try {
-        for (auto &members : gradientBuckets(items, bucketBytes)) {
-            Flight flight;
-            std::vector<torch::Tensor> pieces;
-            for (size_t m : members)
-                pieces.push_back(grads[m].reshape({-1}));
-            flight.flat = {torch::cat(pieces)};  // (sum of the members' numel,)
-            flight.members = std::move(members);
-            flight.work = m_group->allreduce(flight.flat);
-            flights.push_back(std::move(flight));
-        }
-        for (Flight &flight : flights) {
-            flight.work->wait();
-            int64_t offset = 0;
-            for (size_t m : flight.members) {
-                torch::Tensor &g = grads[m];
-                g.copy_(flight.flat.front().narrow(0, offset, g.numel()).view_as(g));
-                offset += g.numel();
-            }
-        }
-    } catch (const Error &) {
-        throw;
-    } catch (const std::exception &e) {
-        fail("summing the gradients", e);
-    }
+    OverlappedGradientSum sum(*this, parameters, bucketBytes);  // no backward pass: all at once
+    sum.finish();
 }
 
 void DataParallel::broadcastFromLead(const std::vector<torch::Tensor> &tensors)
@@ -206,6 +155,56 @@ void DataParallel::broadcastFromLead(const std::vector<torch::Tensor> &tensors)
         }
     } catch (const std::exception &e) {
         fail("sharing rank 0's starting weights", e);
+    }
+}
+
+c10::intrusive_ptr<c10d::Work> DataParallel::startSum(std::vector<torch::Tensor> &tensors, const std::string &what)
+{
+    try {
+        return m_group->allreduce(tensors);
+    } catch (const std::exception &e) {
+        fail(what, e);
+    }
+}
+
+c10::intrusive_ptr<c10d::Work> DataParallel::startBroadcast(std::vector<torch::Tensor> &tensors, int rootRank,
+                                                            const std::string &what)
+{
+    c10d::BroadcastOptions options;
+    options.rootRank = rootRank;
+    try {
+        return m_group->broadcast(tensors, options);
+    } catch (const std::exception &e) {
+        fail(what, e);
+    }
+}
+
+c10::intrusive_ptr<c10d::Work> DataParallel::startSend(std::vector<torch::Tensor> &tensors, int toRank, int tag,
+                                                       const std::string &what)
+{
+    try {
+        return m_group->send(tensors, toRank, tag);
+    } catch (const std::exception &e) {
+        fail(what, e);
+    }
+}
+
+c10::intrusive_ptr<c10d::Work> DataParallel::startReceive(std::vector<torch::Tensor> &tensors, int fromRank,
+                                                          int tag, const std::string &what)
+{
+    try {
+        return m_group->recv(tensors, fromRank, tag);
+    } catch (const std::exception &e) {
+        fail(what, e);
+    }
+}
+
+void DataParallel::wait(const c10::intrusive_ptr<c10d::Work> &work, const std::string &what)
+{
+    try {
+        work->wait();
+    } catch (const std::exception &e) {
+        fail(what, e);
     }
 }
 

@@ -50,6 +50,18 @@ public:
     void broadcastFromLead(const std::vector<torch::Tensor> &tensors);
     void barrier();
 
+    // The asynchronous pieces (for the overlapped gradient sum and ZeRO): each starts one
+    // collective on every rank alike; `wait` ends it. `what` names it in the error message.
+    c10::intrusive_ptr<c10d::Work> startSum(std::vector<torch::Tensor> &tensors, const std::string &what);
+    c10::intrusive_ptr<c10d::Work> startBroadcast(std::vector<torch::Tensor> &tensors, int rootRank,
+                                                  const std::string &what);
+    // Point to point (only the two ranks named call these).
+    c10::intrusive_ptr<c10d::Work> startSend(std::vector<torch::Tensor> &tensors, int toRank, int tag,
+                                             const std::string &what);
+    c10::intrusive_ptr<c10d::Work> startReceive(std::vector<torch::Tensor> &tensors, int fromRank, int tag,
+                                                const std::string &what);
+    void wait(const c10::intrusive_ptr<c10d::Work> &work, const std::string &what);
+
     static constexpr int64_t kBucketBytes = 25ll << 20;  // DDP's default bucket_cap_mb
 
     // FT_DIST_TIMEOUT_S (seconds), else 60 s.

@@ -1,6 +1,8 @@
 #include "train/accumulatedstep.h"
 
 #include "dist/dataparallel.h"
+#include "dist/overlappedgradientsum.h"
+#include "dist/zerostage1.h"
 #include "ft/error.h"
 #include "model/decoder.h"
 #include "train/autocastscope.h"
@@ -9,18 +11,43 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <optional>
 
 namespace ft {
+
+namespace {
+
+// FT_DIST_OVERLAP=0: the gradient sum after the backward pass instead of during it (to measure
+// what the overlap gains, bench/bench_dataparallel.py).
+bool overlapGradientSum()
+{
+    const char *text = std::getenv("FT_DIST_OVERLAP");
+    return !(text && std::string(text) == "0");
+}
+
+} // namespace
 
 StepOutcome accumulatedStep(const Decoder &decoder, const std::vector<ExampleRefs> &microBatches,
                             int64_t lossTokens, OptimizerGroups &optimizer, double lrFactor,
                             double maxGradNorm, const std::string &device, int64_t stepNumber,
-                            DataParallel *dataParallel)
+                            DataParallel *dataParallel, ZeroStage1 *zero)
 {
     optimizer.scaleLearningRates(lrFactor);
     optimizer.optimizer().zero_grad();
     StepOutcome outcome;
-    for (const ExampleRefs &rows : microBatches) {
+    std::vector<torch::Tensor> parameters;
+    if (dataParallel)
+        for (const auto &group : optimizer.optimizer().param_groups())
+            for (const auto &p : group.params())
+                parameters.push_back(p);
+    // The gradient sum over the ranks starts during the last micro-batch's backward pass.
+    std::optional<OverlappedGradientSum> gradientSum;
+    static const bool overlap = overlapGradientSum();
+    for (size_t i = 0; i < microBatches.size(); ++i) {
+        const ExampleRefs &rows = microBatches[i];
+        if (dataParallel && overlap && i + 1 == microBatches.size())
+            gradientSum.emplace(*dataParallel, parameters, DataParallel::kBucketBytes);
         torch::Tensor lossSum;
         {
             AutocastScope autocast(device);
@@ -35,14 +62,10 @@ StepOutcome accumulatedStep(const Decoder &decoder, const std::vector<ExampleRef
         outcome.loss += loss.item<double>();
     }
     if (dataParallel) {
+        if (!gradientSum)  // no micro-batch on this rank (or no overlap)
+            gradientSum.emplace(*dataParallel, parameters, DataParallel::kBucketBytes);
+        gradientSum->finish();  // every rank alike, also when the loss is not finite (stops below)
         outcome.loss = dataParallel->sumOverRanks({outcome.loss}).front();
-        if (std::isfinite(outcome.loss)) {  // else every rank stops below, before any update
-            std::vector<torch::Tensor> parameters;
-            for (const auto &group : optimizer.optimizer().param_groups())
-                for (const auto &p : group.params())
-                    parameters.push_back(p);
-            dataParallel->sumGradients(parameters);
-        }
     }
     if (!std::isfinite(outcome.loss))
         throw Error(ErrorKind::Internal,
@@ -50,7 +73,11 @@ StepOutcome accumulatedStep(const Decoder &decoder, const std::vector<ExampleRef
                         (std::isnan(outcome.loss) ? "NaN" : "infinite") +
                         " (try a lower learning_rate or check the data); the last checkpoint is intact");
     outcome.gradNorm = optimizer.clipGradients(maxGradNorm);
+    if (zero)
+        zero->dropOthersGradients(optimizer.optimizer());
     optimizer.optimizer().step();
+    if (zero)
+        zero->shareUpdatedParameters(optimizer.optimizer());
     optimizer.optimizer().zero_grad();
     return outcome;
 }

@@ -14,6 +14,7 @@
 namespace ft {
 
 class DataParallel;
+class ZeroStage1;
 class Decoder;
 class OptimizerGroups;
 
@@ -28,10 +29,11 @@ struct StepOutcome
 // `lossTokens`: the loss-bearing tokens of all the micro-batches (of all ranks). A non-finite
 // loss throws ft::Error(Internal) naming the step (1-based `stepNumber`) before any weight
 // changes. `dataParallel`: `microBatches` are this rank's share of the step; the loss and the
-// gradients are summed over the ranks before clipping and the update.
+// gradients are summed over the ranks before clipping and the update. `zero`: this rank updates
+// only its share of the parameters, then the ranks exchange the updated ones (ZeRO stage 1).
 StepOutcome accumulatedStep(const Decoder &decoder, const std::vector<ExampleRefs> &microBatches,
                             int64_t lossTokens, OptimizerGroups &optimizer, double lrFactor,
                             double maxGradNorm, const std::string &device, int64_t stepNumber,
-                            DataParallel *dataParallel = nullptr);
+                            DataParallel *dataParallel = nullptr, ZeroStage1 *zero = nullptr);
 
 } // namespace ft

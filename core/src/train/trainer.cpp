@@ -6,6 +6,7 @@
 #include "ft/trainer.h"
 
 #include "dist/dataparallel.h"
+#include "dist/zerostage1.h"
 #include "ft/error.h"
 #include "ft/jsonparse.h"
 #include "ft/model.h"
@@ -303,7 +304,8 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         const Decoder &decoder = *d.model->impl().decoder;
         const StepOutcome outcome =
             d.pairs.empty() ? accumulatedStep(decoder, share, step.lossTokens, optimizer, lrFactor,
-                                              c.maxGradNorm, d.device, at.step + 1, d.dataParallel.get())
+                                              c.maxGradNorm, d.device, at.step + 1, d.dataParallel.get(),
+                                              d.zero.get())
                             : preferenceStep(decoder, d.pairBatches(step.micro), c.stage, c.preference, optimizer,
                                              lrFactor, c.maxGradNorm, d.device, at.step + 1,
                                              ReferenceCache::applies(decoder) ? &d.referenceCache : nullptr);

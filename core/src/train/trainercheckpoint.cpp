@@ -2,6 +2,7 @@
 // the CPU RNG (under torchrun every rank's, gathered by rank 0), and trainer_state.json (position in the data, strategy and eval state, logging
 // window), written through a temporary folder; and the way back from one.
 #include "dist/dataparallel.h"
+#include "dist/zerostage1.h"
 #include "ft/error.h"
 #include "train/earlystopping.h"
 #include "train/optimizergroups.h"
@@ -53,6 +54,20 @@ void Trainer::Impl::saveCheckpoint(const TrainingPosition &at, OptimizerGroups &
                                                              summed.begin() + (r + 1) * all.size(1)))
                                .to(torch::kUInt8));
     }
+    // zero_stage 1: the whole optimizer state on rank 0 for the save (a checkpoint resumes with
+    // any world size, or in one process).
+    struct Gathered
+    {
+        ZeroStage1 *zero;
+        torch::optim::AdamW &optimizer;
+        ~Gathered()
+        {
+            if (zero)
+                zero->releaseGathered(optimizer);
+        }
+    } gathered{zero.get(), optimizer.optimizer()};
+    if (zero)
+        zero->gatherToLead(optimizer.optimizer());
     if (!writes())  // rank 0 checkpoints for all (the ranks hold the same weights)
         return;
     const fs::path target = outDir / ("checkpoint-" + std::to_string(at.step));
@@ -122,6 +137,8 @@ void Trainer::Impl::resume(const json &state, TrainingPosition &at, OptimizerGro
     }
     strategy->loadWeights(resumeFrom);
     torch::load(optimizer.optimizer(), (resumeFrom / "optimizer.pt").string(), torch::Device(device));
+    if (zero)  // the checkpoint holds every rank's share
+        zero->dropOthersState(optimizer.optimizer());
     // This rank's own state when the checkpoint has one (the same world size), else rank 0's.
     torch::Tensor rng;
     const fs::path own = resumeFrom / rngFileName(rank());

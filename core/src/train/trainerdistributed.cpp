@@ -2,6 +2,7 @@
 // automatic resume after torchrun restarts the group, the process group, the rank's share of a
 // step. See docs/cluster.md.
 #include "dist/dataparallel.h"
+#include "dist/zerostage1.h"
 #include "ft/error.h"
 #include "train/runfiles.h"
 #include "train/trainerimpl.h"
@@ -70,6 +71,11 @@ void Trainer::Impl::joinProcessGroup(std::vector<std::string> &problems)
                       " (Gloo), global batch " + std::to_string(config.perDeviceTrainBatchSize) + " x " +
                       std::to_string(accumulation) + " x " + std::to_string(worldSize()) +
                       " (per device x accumulation x processes); rank 0 writes the run folder");
+    if (config.zeroStage == 1) {
+        zero = std::make_unique<ZeroStage1>(*dataParallel);
+        dataLog.push_back("zero_stage 1: each of the " + std::to_string(worldSize()) +
+                          " processes keeps the AdamW state of its share of the parameters");
+    }
 }
 
 std::vector<ExampleRefs> Trainer::Impl::rankShare(std::vector<ExampleRefs> stepMicroBatches) const

@@ -31,6 +31,7 @@
 namespace ft {
 
 class DataParallel;
+class ZeroStage1;
 class EarlyStopping;
 class OptimizerGroups;
 
@@ -86,6 +87,7 @@ struct Trainer::Impl
     // torchrun: this process's place among several (trainerdistributed.cpp), else nothing.
     std::optional<TorchrunLaunch> launch;
     std::unique_ptr<DataParallel> dataParallel;  // joined when WORLD_SIZE > 1
+    std::unique_ptr<ZeroStage1> zero;            // zero_stage 1 under torchrun (after dataParallel: uses it)
     // Micro-batches each rank takes per optimiser step (gradient_accumulation_steps, or what
     // keeps a resumed run's global batch under a different world size).
     int64_t accumulation = 1;

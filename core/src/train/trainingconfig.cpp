@@ -32,7 +32,7 @@ const std::vector<std::string> kTopKeys = {
     "adam_beta2", "adam_epsilon", "max_grad_norm", "seed", "logging_steps", "save_steps",
     "save_total_limit", "cutoff_len", "packing", "group_by_length", "freeze", "progressive", "val_size", "eval_steps",
     "early_stopping_patience", "early_stopping_threshold", "device", "beta", "loss_type",
-    "label_smoothing", "max_prompt_length", "base_precision"};
+    "label_smoothing", "max_prompt_length", "base_precision", "zero_stage"};
 const std::vector<std::string> kLoraKeys = {"r", "lora_alpha", "lora_dropout", "target_modules",
                                             "use_rslora", "use_dora"};
 const std::vector<std::string> kFreezeKeys = {"last_blocks", "first_blocks", "blocks", "modules",
@@ -236,6 +236,8 @@ json TrainingConfig::toJson() const
     // Only when set, so that file-based configs read back as before.
     if (basePrecision != "fp32")
         out["base_precision"] = basePrecision;
+    if (zeroStage != 0)
+        out["zero_stage"] = zeroStage;
     if (stage != "sft")
         out["stage"] = stage;
     if (!stages.empty())
@@ -423,6 +425,7 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     r.number("early_stopping_threshold", c.earlyStoppingThreshold);
     r.string("device", c.device);
     r.string("base_precision", c.basePrecision);
+    r.integer("zero_stage", c.zeroStage);
     parseFreeze(doc, c, problems);
     parseProgressive(doc, c, problems);
     parsePreferenceOptions(doc, c, problems);
@@ -599,6 +602,10 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
                                    "to embeddings or lm_head)");
         }
     }
+    if (c.zeroStage != 0 && c.zeroStage != 1)
+        problems.push_back("zero_stage: must be 0 (every process holds the whole optimizer state) or 1 "
+                           "(the AdamW state is shared out among the torchrun processes); got " +
+                           std::to_string(c.zeroStage));
     if (!parseBasePrecision(c.basePrecision))
         problems.push_back("base_precision: must be one of " + std::string(basePrecisionChoices()) +
                            " (got \"" + c.basePrecision + "\")");

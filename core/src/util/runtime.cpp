@@ -1,5 +1,7 @@
 #include "ft/runtime.h"
 
+#include "ft/localdevices.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -67,6 +69,16 @@ int defaultThreads()
 }
 
 } // namespace
+
+int cudaDeviceCount()
+{
+    return static_cast<int>(torch::cuda::device_count());
+}
+
+int physicalCoreCount()
+{
+    return physicalCores();
+}
 
 int initRuntime(int threads)
 {

@@ -5,6 +5,7 @@ equal transformers' on a model holding those dequantised weights; a LoRA run ove
 base equals the fp32 run over the dequantised weights step for step (forward and backward), and
 stays within docs/training.md's tolerance of the fp32-base run."""
 import json
+import os
 import shutil
 
 import numpy as np
@@ -151,6 +152,58 @@ def test_lora_over_compact_base_equals_fp32_over_dequantised(tiny, fmt):
     assert a.keys() == b.keys()
     for key in a:
         assert torch.allclose(a[key], b[key], atol=1e-5), key
+
+
+def _lora_run(root, model, data, name, **overrides):
+    """Six LoRA steps; the losses and the saved adapter."""
+    from safetensors.torch import load_file
+    common = dict(max_steps=6, learning_rate=5e-3, warmup_steps=0, lr_scheduler_type="constant",
+                  lora=LORA)
+    common.update(overrides)
+    cfg, out = _config(root, model, data, name, **common)
+    run_cli("train", "--config", cfg, timeout=300)
+    return (np.array([m["loss"] for m in _metrics(out)]),
+            load_file(out / "final" / "adapter_model.safetensors"), out)
+
+
+@pytest.mark.parametrize("fmt", ["bf16", "q8_0", "q4_0", "nf4"])
+def test_tensor_op_dequantisation_trains_as_the_loops(tiny, fmt, monkeypatch):
+    """The CUDA path (the compact storage as tensors, dequantised with tensor ops), run on the
+    CPU through the trainer's test switch, trains as the CPU loops do: same losses, same adapter
+    (the dequantised weights are equal bit for bit, tst_frozenlinear; the GEMMs are the same)."""
+    root, model, data, _ = tiny
+    loops, loops_adapter, _ = _lora_run(root, model, data, f"loops-{fmt}", base_precision=fmt)
+    monkeypatch.setenv("FT_TEST_TENSOR_DEQUANT", "1")
+    ops, ops_adapter, _ = _lora_run(root, model, data, f"tensor-ops-{fmt}", base_precision=fmt)
+    assert len(ops) == 6
+    assert np.allclose(ops, loops, rtol=0, atol=1e-6), (ops, loops)
+    assert ops_adapter.keys() == loops_adapter.keys()
+    for key in ops_adapter:
+        assert torch.allclose(ops_adapter[key], loops_adapter[key], rtol=0, atol=1e-6), key
+
+
+@pytest.mark.skipif(os.environ.get("FT_TEST_DEVICE") != "cuda",
+                    reason="GPU check: set FT_TEST_DEVICE=cuda where a CUDA LibTorch sees a GPU")
+@pytest.mark.parametrize("fmt", ["q4_0", "nf4"])
+def test_compact_base_trains_on_cuda(tiny, fmt):
+    """device cuda over a compact base: the storage moves to the GPU and is dequantised there
+    with tensor ops. CUDA runs under bf16 autocast, so it is compared with what bf16 allows:
+    with the cuda run over the same values held fp32 (the same GEMMs in bf16, 1e-2 relative),
+    and with the cpu run (fp32 throughout) within the 4-bit curve tolerance."""
+    root, model, data, reference = tiny
+    cuda, cuda_adapter, out = _lora_run(root, model, data, f"cuda-{fmt}", base_precision=fmt,
+                                        device="cuda")
+    env = json.loads((out / "environment.json").read_text())
+    assert env["device"] == "cuda", env
+    folder = dequantized_model_folder(root, model, reference, fmt)
+    plain, plain_adapter, _ = _lora_run(root, folder, data, f"cuda-dq-{fmt}", device="cuda")
+    cpu, _, _ = _lora_run(root, model, data, f"cpu-{fmt}", base_precision=fmt, device="cpu")
+    assert np.allclose(cuda, plain, rtol=1e-2, atol=0), (cuda, plain)
+    for key in cuda_adapter:
+        assert torch.allclose(cuda_adapter[key], plain_adapter[key], rtol=5e-2, atol=1e-3), key
+    gap = np.abs(cuda - cpu).mean() / cpu.mean()
+    print(f"{fmt}: cuda vs cpu mean |loss gap| / mean loss = {gap:.5f}")
+    assert gap < CURVE_TOLERANCE[fmt], (cuda, cpu)
 
 
 # The loss-curve tolerance docs/training.md states for a 4-bit base (mean absolute difference

@@ -10,6 +10,7 @@
 #include "model/basecompaction.h"
 #include "model/loramodel.h"
 #include "tinydecoder.h"
+#include "train/devicemove.h"
 
 #include "ft/error.h"
 
@@ -126,6 +127,140 @@ private Q_SLOTS:
         torch::NoGradGuard noGrad;
         QVERIFY(torch::allclose(compactLinear(x0, *matrix, torch::Tensor()), torch::linear(x0, w),
                                 1e-5, 1e-5));
+    }
+
+    // The tensor storage (what a CUDA base holds) dequantised with tensor ops equals the CPU
+    // loops bit for bit: every format, odd shapes, several blocks, and row ranges that start
+    // and end inside an NF4 block (blocks of 64 run over the flattened tensor).
+    void tensorOpsEqualTheLoops_data()
+    {
+        QTest::addColumn<ft::BasePrecision>("precision");
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("cols");
+        const std::pair<const char *, BasePrecision> formats[] = {
+            {"bf16", BasePrecision::Bf16}, {"q8_0", BasePrecision::Q8_0},
+            {"q4_0", BasePrecision::Q4_0}, {"nf4", BasePrecision::Nf4}};
+        for (const auto &[name, precision] : formats) {
+            // NF4 needs rows * cols to be whole blocks of 64 (38 * 96 = 57 blocks).
+            QTest::newRow((std::string(name) + " 38x96").c_str()) << precision << 38 << 96;
+            QTest::newRow((std::string(name) + " 7x320").c_str()) << precision << 7 << 320;
+        }
+        // NF4 rows of 32 and 160 values: blocks straddle rows.
+        QTest::newRow("nf4 10x32") << BasePrecision::Nf4 << 10 << 32;
+        QTest::newRow("nf4 12x160") << BasePrecision::Nf4 << 12 << 160;
+        QTest::newRow("q4_0 5x32") << BasePrecision::Q4_0 << 5 << 32;
+        QTest::newRow("bf16 3x2") << BasePrecision::Bf16 << 3 << 2;
+    }
+
+    void tensorOpsEqualTheLoops()
+    {
+        QFETCH(ft::BasePrecision, precision);
+        QFETCH(int, rows);
+        QFETCH(int, cols);
+        torch::manual_seed(rows * 1000 + cols);
+        // Wide-ranging values: tiny blocks give subnormal fp16 scales, a zero block a zero one.
+        torch::Tensor w = torch::randn({rows, cols}) * torch::pow(10.0, torch::randint(-7, 2, {rows, 1}, torch::kFloat32));
+        w[0].zero_();
+        const auto bytes = FrozenMatrix::quantize(w, precision, "w");
+        FrozenMatrix::MovedStorages moved;
+        const auto tensors = bytes->toTensorStorage(torch::Device(torch::kCPU), moved);
+        QVERIFY(!bytes->tensorStorage());
+        QVERIFY(tensors->tensorStorage());
+        QCOMPARE(tensors->storageBytes(),
+                 bytes->storageBytes() + (precision == BasePrecision::Nf4 ? 16 * 4 : 0));
+        const torch::Tensor want = bytes->dequantized();
+        const torch::Tensor got = tensors->dequantizedTensor();
+        QVERIFY(got.scalar_type() == torch::kFloat32);
+        QVERIFY(torch::equal(got.view(torch::kInt32), want.view(torch::kInt32)));  // bit for bit
+        QVERIFY(torch::equal(tensors->dequantized(), want));
+        const std::pair<int, int> ranges[] = {{0, 1}, {1, rows - 2}, {rows - 3, 3}, {rows / 2, 1}};
+        for (const auto &[first, count] : ranges) {
+            const auto range = bytes->rowRange(first, count);
+            // Moved after taking the range: shares the moved storage of the whole matrix.
+            const auto movedRange = range->toTensorStorage(torch::Device(torch::kCPU), moved);
+            QCOMPARE(movedRange->storageId(), tensors->storageId());
+            QVERIFY(torch::equal(movedRange->dequantizedTensor().view(torch::kInt32),
+                                 want.narrow(0, first, count).view(torch::kInt32)));
+            // And a range of the moved whole.
+            QVERIFY(torch::equal(tensors->rowRange(first, count)->dequantizedTensor(),
+                                 want.narrow(0, first, count)));
+        }
+    }
+
+    // The autograd Functions over tensor storage give the CPU path's forward and gradients:
+    // the same dequantised values, so the same GEMMs.
+    void functionsOverTensorStorageEqualTheLoops_data()
+    {
+        QTest::addColumn<ft::BasePrecision>("precision");
+        QTest::newRow("bf16") << BasePrecision::Bf16;
+        QTest::newRow("q8_0") << BasePrecision::Q8_0;
+        QTest::newRow("q4_0") << BasePrecision::Q4_0;
+        QTest::newRow("nf4") << BasePrecision::Nf4;
+    }
+
+    void functionsOverTensorStorageEqualTheLoops()
+    {
+        QFETCH(ft::BasePrecision, precision);
+        torch::manual_seed(9);
+        const auto whole = FrozenMatrix::quantize(torch::randn({80, 96}) * 0.1, precision, "w");
+        const auto loops = whole->rowRange(16, 48);  // as q/k/v are rows of one storage
+        FrozenMatrix::MovedStorages moved;
+        const auto ops = loops->toTensorStorage(torch::Device(torch::kCPU), moved);
+        const torch::Tensor bias = torch::randn({48});
+        const torch::Tensor x0 = torch::randn({2, 5, 96});
+        const torch::Tensor a0 = torch::randn({4, 96}) * 0.1, b0 = torch::randn({48, 4}) * 0.1;
+        const torch::Tensor upstream = torch::randn({2, 5, 48});
+        struct Result
+        {
+            torch::Tensor y, dx, yLow, dxLow, da, db;
+        };
+        auto run = [&](const FrozenMatrix &m) {
+            Result r;
+            torch::Tensor x = x0.clone().requires_grad_(true);
+            r.y = compactLinear(x, m, bias);
+            (r.y * upstream).sum().backward();
+            r.dx = x.grad();
+            x = x0.clone().requires_grad_(true);
+            torch::Tensor a = a0.clone().requires_grad_(true), b = b0.clone().requires_grad_(true);
+            r.yLow = compactLinearLowRank(x, m, bias, a, b);
+            (r.yLow * upstream).sum().backward();
+            r.dxLow = x.grad();
+            r.da = a.grad();
+            r.db = b.grad();
+            return r;
+        };
+        const Result want = run(*loops), got = run(*ops);
+        QVERIFY(torch::equal(got.y, want.y));
+        QVERIFY(torch::equal(got.dx, want.dx));
+        QVERIFY(torch::equal(got.yLow, want.yLow));
+        QVERIFY(torch::equal(got.dxLow, want.dxLow));
+        QVERIFY(torch::equal(got.da, want.da));
+        QVERIFY(torch::equal(got.db, want.db));
+    }
+
+    // Moving a compact model's base (devicemove) turns every projection's storage into tensors,
+    // q/k/v and gate/up still sharing one stacked storage each; the placeholders stay meta.
+    void movingTheBaseKeepsStoragesShared()
+    {
+        auto m = fttest::tinyLlama();
+        for (int i = 0; i < m->config.numLayers; ++i) {
+            LayerWeights &l = m->weights.layers[size_t(i)];
+            l.qkvWeight = torch::cat({l.q.weight, l.k.weight, l.v.weight});
+            l.gateUpWeight = torch::cat({l.gate.weight, l.up.weight});
+            compactLayer(m->weights, l, "model.layers." + std::to_string(i) + ".", BasePrecision::Q4_0);
+        }
+        const LayerWeights &l = m->weights.layers[0];
+        const torch::Tensor q = l.q.compact->dequantized(), down = l.down.compact->dequantized();
+        const int64_t bytes = residentWeightBytes(m->weights);
+        moveCompactBaseTo(m->weights, torch::Device(torch::kCPU));
+        QVERIFY(l.q.compact->tensorStorage() && l.down.compact->tensorStorage());
+        QCOMPARE(l.q.compact->storageId(), l.k.compact->storageId());
+        QCOMPARE(l.q.compact->storageId(), l.qkvCompact->storageId());
+        QCOMPARE(l.gate.compact->storageId(), l.up.compact->storageId());
+        QVERIFY(torch::equal(l.q.compact->dequantizedTensor(), q));
+        QVERIFY(torch::equal(l.down.compact->dequantizedTensor(), down));
+        QCOMPARE(residentWeightBytes(m->weights), bytes);
+        QVERIFY(l.q.weight.is_meta());
     }
 
     // A compact base's projections are shape-only placeholders: merging an adapter into them

@@ -11,10 +11,14 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
-// The weight as float32 (rows, cols) in this thread's buffer, grown to the largest projection
-// seen and reused by every one after it. Valid until the next call on this thread.
+// The weight as float32 (rows, cols). CPU bytes: in this thread's buffer, grown to the largest
+// projection seen and reused by every one after it, valid until the next call on this thread.
+// Tensor storage (a CUDA base): a new tensor from tensor ops on the storage's device, which the
+// device's caching allocator recycles from one projection to the next.
 torch::Tensor dequantizedWeight(const FrozenMatrix &weight)
 {
+    if (weight.tensorStorage())
+        return weight.dequantizedTensor();
     thread_local torch::Tensor buffer;
     const int64_t n = weight.rows() * weight.cols();
     if (!buffer.defined() || buffer.numel() < n)
@@ -59,7 +63,7 @@ struct CompactLinear : torch::autograd::Function<CompactLinear>
     static tensor_list backward(AutogradContext *ctx, tensor_list grads)
     {
         const torch::Tensor w = dequantizedWeight(matrixAt(ctx->saved_data["weight"]));
-        return {torch::matmul(grads[0], w), torch::Tensor(), torch::Tensor()};
+        return {torch::matmul(grads[0], w.to(grads[0].scalar_type())), torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -74,7 +78,8 @@ struct CompactLinearLowRank : torch::autograd::Function<CompactLinearLowRank>
         const torch::Tensor w = dequantizedWeight(matrix);  // (out, in)
         torch::Tensor y = bias.defined() ? torch::addmm(bias, flat, w.t()) : flat.mm(w.t());
         const torch::Tensor z = flat.mm(a.t());  // (N, R)
-        y.addmm_(z, b.t());
+        // (Under CUDA autocast y and z are bf16 and b float32; an in-place op is not cast for us.)
+        y.addmm_(z.to(y.scalar_type()), b.t().to(y.scalar_type()));
         ctx->save_for_backward({x, z, a, b});
         ctx->saved_data["weight"] = weightAddress;
         auto shape = x.sizes().vec();
@@ -83,13 +88,18 @@ struct CompactLinearLowRank : torch::autograd::Function<CompactLinearLowRank>
     }
     static tensor_list backward(AutogradContext *ctx, tensor_list grads)
     {
+        // Under CUDA autocast the forward's GEMMs ran in bf16 and the gradient comes in bf16:
+        // the backward GEMMs run in the gradient's dtype too (autograd casts each result to its
+        // input's dtype). On the CPU everything is float32 and the casts are no-ops.
+        const auto dtype = grads[0].scalar_type();
         const auto saved = ctx->get_saved_variables();
-        const torch::Tensor &x = saved[0], &z = saved[1], &a = saved[2], &b = saved[3];
+        const torch::Tensor x = saved[0].to(dtype), z = saved[1].to(dtype), a = saved[2].to(dtype),
+                            b = saved[3].to(dtype);
         const torch::Tensor dy = grads[0].reshape({-1, grads[0].size(-1)});
         const torch::Tensor dz = dy.mm(b);
         torch::Tensor dx, da, db;
         if (ctx->needs_input_grad(0)) {
-            const torch::Tensor w = dequantizedWeight(matrixAt(ctx->saved_data["weight"]));
+            const torch::Tensor w = dequantizedWeight(matrixAt(ctx->saved_data["weight"])).to(dtype);
             dx = dy.mm(w).addmm_(dz, a).view(x.sizes());
         }
         // needs_input_grad counts tensor arguments only: x, a, b.

@@ -153,6 +153,11 @@ void FrozenMatrix::dequantizeRow(int64_t row, float *out) const
 
 void FrozenMatrix::dequantizeInto(float *out) const
 {
+    if (tensorStorage()) {
+        const torch::Tensor values = dequantizedTensor().to(torch::kCPU).contiguous();
+        std::memcpy(out, values.data_ptr<float>(), size_t(values.numel()) * sizeof(float));
+        return;
+    }
     const int64_t cols = this->cols();
     at::parallel_for(0, m_rowCount, 8, [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r)
@@ -169,6 +174,13 @@ torch::Tensor FrozenMatrix::dequantized() const
 
 int64_t FrozenMatrix::storageBytes() const
 {
+    if (tensorStorage()) {
+        int64_t bytes = 0;
+        for (const torch::Tensor *t : {&m_storage->values, &m_storage->scales, &m_storage->codebook})
+            if (t->defined())
+                bytes += int64_t(t->nbytes());
+        return bytes;
+    }
     return int64_t(m_storage->bytes.size() + m_storage->absmax.size() * sizeof(float));
 }
 

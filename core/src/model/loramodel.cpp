@@ -3,6 +3,7 @@
 #include "ft/jsonparse.h"
 #include "ft/error.h"
 #include "io/safetensorsfile.h"
+#include "model/frozenmatrix.h"
 
 #include <torch/torch.h>
 
@@ -84,9 +85,11 @@ void LoraModel::collectTargets(const ModelConfig &config, DecoderWeights &weight
 void LoraModel::configure(Target &t, LoraAdapter &adapter) const
 {
     // The adapter lives where its base weight does (the trainer's device).
-    // (A compact base's weight is a meta placeholder; its values are on the CPU.)
+    // (A compact base's weight is a meta placeholder; its values are where its storage is.)
     const torch::Tensor &base = t.projection ? t.projection->weight : *t.conv1dWeight;
-    const torch::Device device = base.is_meta() ? torch::Device(torch::kCPU) : base.device();
+    const torch::Device device = !base.is_meta()                             ? base.device()
+                                 : t.projection && t.projection->compact ? t.projection->compact->device()
+                                                                         : torch::Device(torch::kCPU);
     if (adapter.a.device() != device) {
         adapter.a = adapter.a.to(device);
         adapter.b = adapter.b.to(device);

@@ -1,5 +1,7 @@
 #include "train/devicemove.h"
 
+#include "model/frozenmatrix.h"
+
 #include <torch/torch.h>
 
 #include <unordered_map>
@@ -11,8 +13,10 @@ void moveWeightsTo(DecoderWeights &weights, const torch::Device &device)
     torch::NoGradGuard noGrad;
     // One moved tensor per original storage, so that tied and by-name aliases stay one tensor.
     std::unordered_map<const void *, torch::Tensor> moved;
+    // A compact base's projections hold shape-only meta placeholders: they stay meta, and
+    // their compact storage moves instead (moveCompactBaseTo).
     auto move = [&](torch::Tensor &t) {
-        if (!t.defined() || t.device() == device)
+        if (!t.defined() || t.is_meta() || t.device() == device)
             return;
         const void *key = t.unsafeGetTensorImpl();
         auto it = moved.find(key);
@@ -23,7 +27,7 @@ void moveWeightsTo(DecoderWeights &weights, const torch::Device &device)
     // q/k/v and gate/up stay stacked (decoder.cpp runs them as one GEMM): the stacked tensor
     // moves once and the projections become row views of the moved copy.
     auto moveStacked = [&](torch::Tensor &stacked, std::initializer_list<torch::Tensor *> views) {
-        if (!stacked.defined() || stacked.device() == device)
+        if (!stacked.defined() || stacked.is_meta() || stacked.device() == device)
             return;
         const torch::Tensor target = stacked.to(device);
         int64_t row = 0;
@@ -60,6 +64,23 @@ void moveWeightsTo(DecoderWeights &weights, const torch::Device &device)
     move(weights.virtualTokens);
     for (auto &entry : weights.named)
         move(entry.second);
+    if (!device.is_cpu())
+        moveCompactBaseTo(weights, device);
+}
+
+void moveCompactBaseTo(DecoderWeights &weights, const torch::Device &device)
+{
+    FrozenMatrix::MovedStorages moved;
+    auto move = [&](std::shared_ptr<const FrozenMatrix> &m) {
+        if (m && (!m->tensorStorage() || m->device() != device))
+            m = m->toTensorStorage(device, moved);
+    };
+    for (LayerWeights &l : weights.layers) {
+        move(l.qkvCompact);
+        move(l.gateUpCompact);
+        for (Projection *p : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down})
+            move(p->compact);
+    }
 }
 
 } // namespace ft

@@ -30,6 +30,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <cmath>
@@ -96,14 +97,14 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         problems.push_back(std::string("model: ") + e.what());
     }
     if (d.model && d.device == "cuda") {
-        if (d.model->impl().weights.basePrecision != BasePrecision::Fp32)
-            problems.push_back("base_precision: a compact base trains on the CPU only for now "
-                               "(use device \"cpu\")");
-        else if (d.config.strategy == "ia3" || d.config.strategy == "prompt_tuning")
+        if (d.config.strategy == "ia3" || d.config.strategy == "prompt_tuning")
             problems.push_back("device: strategy \"" + d.config.strategy +
                                "\" trains on the CPU only for now (use \"cpu\")");
         else  // before the strategy attaches adapters, which follow their base weights
             moveWeightsTo(d.model->impl().weights, torch::Device(torch::kCUDA));
+    } else if (d.model && std::getenv("FT_TEST_TENSOR_DEQUANT")) {
+        // Tests only: the CUDA path's tensor-op dequantisation, run on the CPU.
+        moveCompactBaseTo(d.model->impl().weights, torch::Device(torch::kCPU));
     }
     if (d.model)
         checkAgainstModel(d.config, d.model->info(), problems);

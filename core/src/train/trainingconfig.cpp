@@ -618,9 +618,6 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
         else if (c.strategy == "lora" && c.lora.useDora)
             problems.push_back("base_precision: \"" + c.basePrecision + "\" with lora.use_dora: DoRA "
                                "needs the base weight's norm; use \"fp32\" for DoRA");
-        if (c.device == "cuda")
-            problems.push_back("base_precision: a compact base trains on the CPU only for now "
-                               "(device \"cpu\" or \"auto\")");
     }
     if (!problems.empty())
         throwBadInput(joinProblems(origin, problems));

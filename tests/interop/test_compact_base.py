@@ -182,6 +182,22 @@ def test_tensor_op_dequantisation_trains_as_the_loops(tiny, fmt, monkeypatch):
         assert torch.allclose(ops_adapter[key], loops_adapter[key], rtol=0, atol=1e-6), key
 
 
+def test_cuda_is_accepted_for_a_compact_base(tiny):
+    """device cuda with a compact base is no longer a configuration problem: without CUDA the
+    run stops only for want of CUDA (exit 2, before the model loads); with it, it trains."""
+    root, model, data, _ = tiny
+    cfg, out = _config(root, model, data, "cuda-accepted", base_precision="nf4", device="cuda",
+                       max_steps=1, lora=LORA)
+    proc = run_cli("train", "--config", cfg, check=False)
+    if proc.returncode == 2:
+        assert "base_precision" not in proc.stderr, proc.stderr
+        assert ("this LibTorch build has no CUDA support" in proc.stderr or
+                "LibTorch sees no CUDA device" in proc.stderr), proc.stderr
+    else:
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads((out / "environment.json").read_text())["device"] == "cuda"
+
+
 @pytest.mark.skipif(os.environ.get("FT_TEST_DEVICE") != "cuda",
                     reason="GPU check: set FT_TEST_DEVICE=cuda where a CUDA LibTorch sees a GPU")
 @pytest.mark.parametrize("fmt", ["q4_0", "nf4"])

@@ -16,6 +16,8 @@
 
 #include <QTest>
 
+#include <ATen/autocast_mode.h>
+
 #include <torch/torch.h>
 
 using namespace ft;
@@ -236,6 +238,52 @@ private Q_SLOTS:
         QVERIFY(torch::equal(got.dxLow, want.dxLow));
         QVERIFY(torch::equal(got.da, want.da));
         QVERIFY(torch::equal(got.db, want.db));
+    }
+
+    // CUDA trains under bf16 autocast: the forward GEMMs come out bf16 and so does the incoming
+    // gradient. CPU autocast (bf16) stands in for it here: the Functions over tensor storage run
+    // without dtype clashes and give what LibTorch's own ops give over the dequantised weight
+    // under the same autocast, to bf16's precision; the parameters' gradients come back fp32.
+    void functionsRunUnderBf16Autocast()
+    {
+        torch::manual_seed(11);
+        const auto bytes = FrozenMatrix::quantize(torch::randn({48, 64}) * 0.1, BasePrecision::Nf4, "w");
+        FrozenMatrix::MovedStorages moved;
+        const auto matrix = bytes->toTensorStorage(torch::Device(torch::kCPU), moved);
+        const torch::Tensor w = bytes->dequantized(), bias = torch::randn({48});
+        const torch::Tensor x0 = torch::randn({2, 5, 64});
+        const torch::Tensor a0 = torch::randn({4, 64}) * 0.1, b0 = torch::randn({48, 4}) * 0.1;
+        const torch::Tensor upstream = torch::randn({2, 5, 48});
+        torch::Tensor x = x0.clone().requires_grad_(true), xRef = x0.clone().requires_grad_(true);
+        torch::Tensor a = a0.clone().requires_grad_(true), aRef = a0.clone().requires_grad_(true);
+        torch::Tensor b = b0.clone().requires_grad_(true), bRef = b0.clone().requires_grad_(true);
+        torch::Tensor y, yRef, yPlain, yPlainRef;
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        at::autocast::set_cpu_enabled(true);
+        y = compactLinearLowRank(x, *matrix, bias, a, b);
+        yRef = torch::linear(xRef, w, bias) + torch::linear(torch::linear(xRef, aRef), bRef);
+        torch::Tensor xPlain = x0.clone().requires_grad_(true), xPlainRef = x0.clone().requires_grad_(true);
+        yPlain = compactLinear(xPlain, *matrix, bias);
+        yPlainRef = torch::linear(xPlainRef, w, bias);
+        at::autocast::set_cpu_enabled(false);
+        at::autocast::clear_cache();
+        QVERIFY(y.scalar_type() == torch::kBFloat16);
+        QVERIFY(yPlain.scalar_type() == torch::kBFloat16);
+        auto near = [](const torch::Tensor &got, const torch::Tensor &want) {
+            return torch::allclose(got.to(torch::kFloat32), want.to(torch::kFloat32), 3e-2, 3e-2);
+        };
+        QVERIFY(near(y, yRef));
+        QVERIFY(near(yPlain, yPlainRef));
+        (y.to(torch::kFloat32) * upstream).sum().backward();
+        (yRef.to(torch::kFloat32) * upstream).sum().backward();
+        (yPlain.to(torch::kFloat32) * upstream).sum().backward();
+        (yPlainRef.to(torch::kFloat32) * upstream).sum().backward();
+        for (const torch::Tensor *g : {&x, &a, &b, &xPlain})
+            QVERIFY(g->grad().scalar_type() == torch::kFloat32);
+        QVERIFY(near(x.grad(), xRef.grad()));
+        QVERIFY(near(a.grad(), aRef.grad()));
+        QVERIFY(near(b.grad(), bRef.grad()));
+        QVERIFY(near(xPlain.grad(), xPlainRef.grad()));
     }
 
     // Moving a compact model's base (devicemove) turns every projection's storage into tensors,

@@ -300,6 +300,9 @@ private Q_SLOTS:
         const LayerWeights &l = m->weights.layers[0];
         const torch::Tensor q = l.q.compact->dequantized(), down = l.down.compact->dequantized();
         const int64_t bytes = residentWeightBytes(m->weights);
+        // Training on the CPU moves nothing: the byte storage and its loops stay.
+        moveWeightsTo(m->weights, torch::Device(torch::kCPU));
+        QVERIFY(!l.q.compact->tensorStorage() && l.q.weight.is_meta());
         moveCompactBaseTo(m->weights, torch::Device(torch::kCPU));
         QVERIFY(l.q.compact->tensorStorage() && l.down.compact->tensorStorage());
         QCOMPARE(l.q.compact->storageId(), l.k.compact->storageId());

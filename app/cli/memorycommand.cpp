@@ -1,7 +1,5 @@
 // memory: the training memory estimate of a model for a strategy, batch and cutoff, against
-// this machine's RAM (what the Studio's Model page shows), or with --device cuda against the
-// GPU's memory: the same estimate (a compact base counts its compact bytes plus one float32
-// dequantisation buffer on either device).
+// this machine's RAM (what the Studio's Model page shows).
 #include "commands.h"
 
 #include "ft/error.h"
@@ -28,7 +26,6 @@ struct MemoryArgs
     std::vector<std::string> targets{"q_proj", "v_proj"};
     double share = 0.25;
     std::string basePrecision = "fp32";
-    std::string device = "cpu";
     bool json = false;
 };
 
@@ -64,13 +61,9 @@ void addMemoryCommand(CLI::App &app, Runner &run)
     cmd->add_option("--base-precision", args->basePrecision,
                     "The frozen base's format: fp32, bf16, q8_0, q4_0 or nf4")
         ->capture_default_str();
-    cmd->add_option("--device", args->device, "cpu (against RAM) or cuda (against the GPU's memory)")
-        ->capture_default_str();
     cmd->add_flag("--json", args->json, "Machine-readable output");
     cmd->callback([&run, args] {
         run = [args] {
-            if (args->device != "cpu" && args->device != "cuda")
-                ft::throwBadInput("memory: --device must be cpu or cuda (got \"" + args->device + "\")");
             if (args->batch < 1 || args->cutoff < 1 || args->loraR < 1)
                 ft::throwBadInput("memory: --batch, --cutoff and --lora-r must be at least 1");
             ft::MemoryStrategy strategy;
@@ -88,15 +81,7 @@ void addMemoryCommand(CLI::App &app, Runner &run)
             const ft::MemoryEstimate e =
                 ft::estimateTrainingMemory(model->info(), strategy, args->batch, args->cutoff);
             const int64_t ram = ft::physicalMemoryBytes();
-            int64_t available = ram;
-            if (args->device == "cuda") {
-                const auto vram = ft::acceleratorMemoryBytes();
-                if (!vram)
-                    ft::throwBadInput("memory: --device cuda: this build cannot read a CUDA "
-                                      "device's memory (a CPU LibTorch, or no GPU seen)");
-                available = *vram;
-            }
-            const char *verdict = ft::memoryVerdictName(ft::memoryVerdict(e.total(), available));
+            const char *verdict = ft::memoryVerdictName(ft::memoryVerdict(e.total(), ram));
             if (args->json) {
                 const nlohmann::json out = {{"strategy", args->strategy},
                                             {"trainable_parameters", e.trainableParameters},
@@ -108,8 +93,6 @@ void addMemoryCommand(CLI::App &app, Runner &run)
                                             {"activations", e.activations},
                                             {"total", e.total()},
                                             {"ram", ram},
-                                            {"device", args->device},
-                                            {"available", available},
                                             {"verdict", verdict}};
                 std::cout << out.dump(2) << '\n';
                 return;
@@ -121,8 +104,7 @@ void addMemoryCommand(CLI::App &app, Runner &run)
                       << "  gradients:   " << mib(e.gradients) << '\n'
                       << "  optimizer:   " << mib(e.optimizer) << '\n'
                       << "  activations: " << mib(e.activations) << '\n'
-                      << "  total:       " << mib(e.total()) << " of " << mib(available)
-                      << (args->device == "cuda" ? " GPU memory: " : " RAM: ")
+                      << "  total:       " << mib(e.total()) << " of " << mib(ram) << " RAM: "
                       << verdict << '\n';
         };
     });

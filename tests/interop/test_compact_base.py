@@ -182,25 +182,6 @@ def test_tensor_op_dequantisation_trains_as_the_loops(tiny, fmt, monkeypatch):
         assert torch.allclose(ops_adapter[key], loops_adapter[key], rtol=0, atol=1e-6), key
 
 
-def test_memory_estimate_on_cuda_counts_the_compact_base_the_same(tiny):
-    """memory --device cuda: the same estimate (compact bytes plus one fp32 buffer) against the
-    GPU's memory; where this build cannot read it, exit 2 saying so."""
-    _, model, _, _ = tiny
-    cpu = cli_json("memory", "--model", model, "--base-precision", "nf4")
-    assert cpu["device"] == "cpu" and cpu["available"] == cpu["ram"]
-    proc = run_cli("memory", "--model", model, "--base-precision", "nf4", "--device", "cuda",
-                   "--json", check=False)
-    if proc.returncode == 2:
-        assert "--device cuda" in proc.stderr, proc.stderr
-    else:
-        assert proc.returncode == 0, proc.stderr
-        cuda = json.loads(proc.stdout)
-        assert cuda["device"] == "cuda" and cuda["available"] > 0
-        for key in ("weights", "dequant_buffer", "gradients", "optimizer", "activations", "total"):
-            assert cuda[key] == cpu[key], key
-    expect_bad_input("memory", "--model", model, "--device", "tpu", mentions=["--device", "tpu"])
-
-
 def test_cuda_is_accepted_for_a_compact_base(tiny):
     """device cuda with a compact base is no longer a configuration problem: without CUDA the
     run stops only for want of CUDA (exit 2, before the model loads); with it, it trains."""

@@ -78,6 +78,16 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
         }
         return (p.bias.defined() ? y.add_(p.bias) : y).view(shape);
     }
+    if (t_batchDecodingStep && p.packed && !x.requires_grad() && fused::applies({x})) {
+        // Row by row from the quantised blocks, as each row's step alone would (GGUF LM head).
+        const torch::Tensor input = x.reshape({-1, x.size(-1)}).contiguous();  // (rows, in)
+        auto shape = x.sizes().vec();
+        shape.back() = p.packed->rows;
+        torch::Tensor y = torch::empty({input.size(0), p.packed->rows}, x.options());
+        for (int64_t r = 0; r < input.size(0); ++r)
+            quantizedGemv(*p.packed, input[r].data_ptr<float>(), y[r].data_ptr<float>());
+        return (p.bias.defined() ? y.add_(p.bias) : y).view(shape);
+    }
     if (t_batchDecodingStep && !p.packed && !x.requires_grad() && !p.weight.requires_grad() &&
         fused::applies({x, p.weight}) && p.weight.is_contiguous()) {
         const torch::Tensor input = x.reshape({-1, x.size(-1)}).contiguous();  // (rows, in)

@@ -36,6 +36,21 @@ struct DecodingStepScope
     bool saved;
 };
 
+// Whether it is a batch's decoding step (one new token for each of a few sequences,
+// generateBatch): the projections left to LibTorch (the LM head) read their fp32 weights once
+// for all rows on the decode workers instead of OpenBLAS's fork-join sgemm.
+thread_local bool t_batchDecodingStep = false;
+constexpr int64_t kMaxDecodingBatch = 64;  // beyond it a real GEMM (OpenBLAS) reuses more
+
+struct BatchDecodingStepScope
+{
+    explicit BatchDecodingStepScope(bool on) : saved(t_batchDecodingStep) { t_batchDecodingStep = on; }
+    ~BatchDecodingStepScope() { t_batchDecodingStep = saved; }
+    BatchDecodingStepScope(const BatchDecodingStepScope &) = delete;
+    BatchDecodingStepScope &operator=(const BatchDecodingStepScope &) = delete;
+    bool saved;
+};
+
 // x @ W^T + b for W stored (out, in). A single row goes through gemv: from the quantised
 // blocks in a decoding step when the model came as GGUF, else LibTorch's mv (with OpenBLAS its
 // gemm path for one row is 3-4x slower than mv on these CPUs).
@@ -61,6 +76,26 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
         } else {
             y = torch::mv(p.weight, x.reshape({-1}));
         }
+        return (p.bias.defined() ? y.add_(p.bias) : y).view(shape);
+    }
+    if (t_batchDecodingStep && p.packed && !x.requires_grad() && fused::applies({x})) {
+        // Row by row from the quantised blocks, as each row's step alone would (GGUF LM head).
+        const torch::Tensor input = x.reshape({-1, x.size(-1)}).contiguous();  // (rows, in)
+        auto shape = x.sizes().vec();
+        shape.back() = p.packed->rows;
+        torch::Tensor y = torch::empty({input.size(0), p.packed->rows}, x.options());
+        for (int64_t r = 0; r < input.size(0); ++r)
+            quantizedGemv(*p.packed, input[r].data_ptr<float>(), y[r].data_ptr<float>());
+        return (p.bias.defined() ? y.add_(p.bias) : y).view(shape);
+    }
+    if (t_batchDecodingStep && !p.packed && !x.requires_grad() && !p.weight.requires_grad() &&
+        fused::applies({x, p.weight}) && p.weight.is_contiguous()) {
+        const torch::Tensor input = x.reshape({-1, x.size(-1)}).contiguous();  // (rows, in)
+        auto shape = x.sizes().vec();
+        shape.back() = p.weight.size(0);
+        torch::Tensor y = torch::empty({input.size(0), p.weight.size(0)}, x.options());
+        floatGemvBatch(p.weight.data_ptr<float>(), p.weight.size(0), p.weight.size(1),
+                       input.data_ptr<float>(), input.size(0), nullptr, y.data_ptr<float>());
         return (p.bias.defined() ? y.add_(p.bias) : y).view(shape);
     }
     if (!p.weight.requires_grad() && useTrainingOps(x))
@@ -454,6 +489,8 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     const int64_t P = past == 0 ? virtualTokenCount(inputs.useAdapters) : 0;
     const int64_t S = P + T;  // positions this pass adds
     const DecodingStepScope decodingStep(inputs.cache && past > 0 && S == 1 && B == 1);
+    const BatchDecodingStepScope batchDecodingStep(inputs.cache && past > 0 && S == 1 && B > 1 &&
+                                                   B <= kMaxDecodingBatch);
     torch::Tensor positions;
     if (!inputs.positions.defined())
         positions = torch::arange(past, past + S, ids.options().dtype(torch::kInt64))
@@ -529,6 +566,17 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
             const torch::Tensor c = cos.contiguous(), s = sin.contiguous();
             decodeLayers(m_config, m_weights, *inputs.cache, past, c.data_ptr<float>(),
                          s.data_ptr<float>(), x.data_ptr<float>());
+        } else if (t_batchDecodingStep && !ctx.segments &&
+                   !x.requires_grad() && fused::applies({x}) &&
+                   decodeStepApplies(m_config, m_weights, *inputs.cache, ctx.adapters, B)) {
+            // A batch's decoding step (generateBatch): the same fused loops, weights read once.
+            x = x.contiguous();
+            const torch::Tensor c = cos.contiguous(), s = sin.contiguous();
+            const torch::Tensor masked = padding.defined() ? padding.contiguous() : padding;
+            decodeLayersBatch(m_config, m_weights, *inputs.cache, past, B, c.data_ptr<float>(),
+                              s.data_ptr<float>(),
+                              masked.defined() ? masked.data_ptr<bool>() : nullptr,
+                              x.data_ptr<float>());
         } else {
             for (int i = 0; i < m_config.numLayers; ++i)
                 x = llamaBlock(x, i, cos, sin, ctx);

@@ -32,7 +32,7 @@ const std::vector<std::string> kTopKeys = {
     "adam_beta2", "adam_epsilon", "max_grad_norm", "seed", "logging_steps", "save_steps",
     "save_total_limit", "cutoff_len", "packing", "group_by_length", "freeze", "progressive", "val_size", "eval_steps",
     "early_stopping_patience", "early_stopping_threshold", "device", "beta", "loss_type",
-    "label_smoothing", "max_prompt_length", "base_precision"};
+    "label_smoothing", "max_prompt_length", "base_precision", "gradient_checkpointing"};
 const std::vector<std::string> kLoraKeys = {"r", "lora_alpha", "lora_dropout", "target_modules",
                                             "use_rslora", "use_dora"};
 const std::vector<std::string> kFreezeKeys = {"last_blocks", "first_blocks", "blocks", "modules",
@@ -236,6 +236,8 @@ json TrainingConfig::toJson() const
     // Only when set, so that file-based configs read back as before.
     if (basePrecision != "fp32")
         out["base_precision"] = basePrecision;
+    if (gradientCheckpointing)
+        out["gradient_checkpointing"] = true;
     if (stage != "sft")
         out["stage"] = stage;
     if (!stages.empty())
@@ -423,6 +425,7 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     r.number("early_stopping_threshold", c.earlyStoppingThreshold);
     r.string("device", c.device);
     r.string("base_precision", c.basePrecision);
+    r.boolean("gradient_checkpointing", c.gradientCheckpointing);
     parseFreeze(doc, c, problems);
     parseProgressive(doc, c, problems);
     parsePreferenceOptions(doc, c, problems);

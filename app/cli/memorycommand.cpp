@@ -26,6 +26,7 @@ struct MemoryArgs
     std::vector<std::string> targets{"q_proj", "v_proj"};
     double share = 0.25;
     std::string basePrecision = "fp32";
+    bool gradientCheckpointing = false;
     bool json = false;
 };
 
@@ -61,6 +62,8 @@ void addMemoryCommand(CLI::App &app, Runner &run)
     cmd->add_option("--base-precision", args->basePrecision,
                     "The frozen base's format: fp32, bf16, q8_0, q4_0 or nf4")
         ->capture_default_str();
+    cmd->add_flag("--gradient-checkpointing", args->gradientCheckpointing,
+                  "Blocks keep only their input and run again in backward");
     cmd->add_flag("--json", args->json, "Machine-readable output");
     cmd->callback([&run, args] {
         run = [args] {
@@ -77,6 +80,7 @@ void addMemoryCommand(CLI::App &app, Runner &run)
                                   std::string(ft::basePrecisionChoices()) + " (got \"" +
                                   args->basePrecision + "\")");
             strategy.basePrecision = *precision;
+            strategy.gradientCheckpointing = args->gradientCheckpointing;
             const auto model = ft::Model::open(args->model);
             const ft::MemoryEstimate e =
                 ft::estimateTrainingMemory(model->info(), strategy, args->batch, args->cutoff);
@@ -88,6 +92,7 @@ void addMemoryCommand(CLI::App &app, Runner &run)
                                             {"weights", e.weights},
                                             {"base_precision", args->basePrecision},
                                             {"dequant_buffer", e.dequantBuffer},
+                                            {"gradient_checkpointing", args->gradientCheckpointing},
                                             {"gradients", e.gradients},
                                             {"optimizer", e.optimizer},
                                             {"activations", e.activations},

@@ -1,6 +1,7 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/blockcheckpoint.h"
 #include "model/decodestep.h"
 #include "model/floatgemv.h"
 #include "model/frozenlinear.h"
@@ -303,6 +304,37 @@ torch::Tensor conv1d(const torch::Tensor &x, const torch::Tensor &weight, const 
 }
 
 // RMSNorm as in LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * weight, in fp32.
+bool trains(const torch::Tensor &t) { return t.defined() && t.requires_grad(); }
+
+bool trains(const std::shared_ptr<LoraAdapter> &lora)
+{
+    return lora && (trains(lora->a) || trains(lora->b) || trains(lora->magnitude));
+}
+
+bool trains(const std::shared_ptr<Ia3Vector> &ia3) { return ia3 && trains(ia3->l); }
+
+bool trains(const Projection &p)
+{
+    return trains(p.weight) || trains(p.bias) || trains(p.lora) || trains(p.ia3);
+}
+
+// Whether backward has anything to do in this block (checkpointing skips frozen ones).
+bool layerTrains(const LayerWeights &w)
+{
+    for (const torch::Tensor *t : {&w.inputNorm, &w.postAttentionNorm, &w.qkvWeight, &w.qkvBias,
+                                   &w.gateUpWeight, &w.gateUpBias, &w.ln1, &w.ln1Bias, &w.ln2,
+                                   &w.ln2Bias, &w.cAttn, &w.cAttnBias, &w.cProj, &w.cProjBias,
+                                   &w.fc, &w.fcBias, &w.mlpProj, &w.mlpProjBias})
+        if (trains(*t))
+            return true;
+    for (const Projection *p : {&w.q, &w.k, &w.v, &w.o, &w.gate, &w.up, &w.down})
+        if (trains(*p))
+            return true;
+    return trains(w.cAttnLora) || trains(w.cProjLora) || trains(w.fcLora) ||
+           trains(w.mlpProjLora) || trains(w.cAttnIa3) || trains(w.cProjIa3) ||
+           trains(w.fcIa3) || trains(w.mlpProjIa3);
+}
+
 torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &weight, double eps)
 {
     if (useTrainingOps(x) || weight.requires_grad())
@@ -555,7 +587,7 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
                           " positions");
         x = x + torch::embedding(m_weights.positions, positions);
         for (int i = 0; i < m_config.numLayers; ++i)
-            x = gpt2Block(x, i, ctx);
+            x = runBlock(x, i, {}, {}, ctx);
         x = torch::layer_norm(x, {m_config.hiddenSize}, m_weights.finalNorm,
                               m_weights.finalNormBias, m_config.normEps);
     } else {
@@ -579,7 +611,7 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
                               x.data_ptr<float>());
         } else {
             for (int i = 0; i < m_config.numLayers; ++i)
-                x = llamaBlock(x, i, cos, sin, ctx);
+                x = runBlock(x, i, cos, sin, ctx);
         }
         x = rmsNorm(x, m_weights.finalNorm, m_config.normEps);
     }
@@ -589,6 +621,39 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     if (inputs.hiddenOnly)
         return x;
     return project(x);  // (B, T or 1, V)
+}
+
+torch::Tensor Decoder::runBlock(const torch::Tensor &x, int layer, const torch::Tensor &cos,
+                                const torch::Tensor &sin, const BlockContext &ctx) const
+{
+    const bool gpt2 = m_config.family == ArchitectureFamily::Gpt2;
+    const bool checkpoint = m_checkpointBlocks && !ctx.cache && torch::GradMode::is_enabled() &&
+                            (x.requires_grad() || layerTrains(m_weights.layers[layer]));
+    if (!checkpoint)
+        return gpt2 ? gpt2Block(x, layer, ctx) : llamaBlock(x, layer, cos, sin, ctx);
+    // The second run happens in backward, after the caller's inputs are gone: it owns copies of
+    // what the context points to.
+    struct KeptContext
+    {
+        std::vector<int64_t> segments;
+        std::vector<SegmentFork> forks;
+        BlockContext ctx;
+    };
+    auto kept = std::make_shared<KeptContext>();
+    kept->ctx = ctx;
+    if (ctx.segments) {
+        kept->segments = *ctx.segments;
+        kept->ctx.segments = &kept->segments;
+    }
+    if (ctx.forks) {
+        kept->forks = *ctx.forks;
+        kept->ctx.forks = &kept->forks;
+    }
+    return checkpointedBlock(
+        [this, gpt2, layer, cos, sin, kept](const torch::Tensor &in) {
+            return gpt2 ? gpt2Block(in, layer, kept->ctx) : llamaBlock(in, layer, cos, sin, kept->ctx);
+        },
+        x);
 }
 
 torch::Tensor Decoder::project(const torch::Tensor &hidden) const

@@ -161,7 +161,11 @@ MemoryEstimate estimateTrainingMemory(const ModelInfo &info, const MemoryStrateg
             if (targetMatches(m.name, strategy.loraTargets))
                 perBlock += m.in + strategy.loraR;  // the dropout output and A x
     const int64_t head = 3 * h + 3 * int64_t(info.vocabSize);
-    e.activations = tokens * ((int64_t(info.numLayers) + 1) * perBlock + head) * kFp32;
+    // Checkpointed blocks keep only their input (h); one block at a time is run again in backward.
+    const int64_t blocks = strategy.gradientCheckpointing
+                               ? int64_t(info.numLayers) * h + 2 * perBlock
+                               : (int64_t(info.numLayers) + 1) * perBlock;
+    e.activations = tokens * (blocks + head) * kFp32;
     return e;
 }
 

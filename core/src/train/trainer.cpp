@@ -111,6 +111,7 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         d.loadData(problems);
         torch::manual_seed(d.config.seed);
         d.strategy = makeTrainableStrategy(d.config, *d.model, problems);
+        d.model->impl().decoder->setCheckpointBlocks(d.config.gradientCheckpointing);
     }
     if (problems.empty())
         d.joinProcessGroup(problems);

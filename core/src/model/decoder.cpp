@@ -10,6 +10,7 @@
 #include "model/inferencelinear.h"
 #include "model/quantizedgemv.h"
 #include "model/segmentattention.h"
+#include "model/stackedlinear.h"
 #include "model/trainingops.h"
 
 #include <torch/torch.h>
@@ -225,6 +226,21 @@ std::vector<torch::Tensor> quantizedGroup(const torch::Tensor &x,
     return out;
 }
 
+// Full fine-tuning of a group with no adapters, biases or compact base: one GEMM per group and
+// one weight gradient for it (model/stackedlinear.h).
+bool trainableGroupApplies(const torch::Tensor &x, const std::vector<const Projection *> &parts,
+                           const torch::Tensor &weight, bool adapters)
+{
+    std::vector<torch::Tensor> weights, biases;
+    for (const Projection *p : parts) {
+        if (p->compact || (adapters && (p->lora || p->ia3)))
+            return false;
+        weights.push_back(p->weight);
+        biases.push_back(p->bias);
+    }
+    return trainableStackedLinearApplies(x, weight, weights, biases);
+}
+
 // Projections that read the same input (q/k/v, gate/up), as one GEMM over their stacked
 // weights where that gives the same result: the weights are frozen (a trainable one needs its
 // own gradient), no IA3 vector scales their input, and more than one row comes in (decoding a
@@ -243,6 +259,18 @@ std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
                   !(p->bias.defined() && p->bias.requires_grad()) &&
                   !(adapters && p->ia3 && p->ia3->feedforward);
     std::vector<torch::Tensor> out;
+    if (!stacked && trainableGroupApplies(x, parts, weight, adapters)) {
+        std::vector<torch::Tensor> weights;
+        std::vector<int64_t> sizes;
+        for (const Projection *p : parts) {
+            weights.push_back(p->weight);
+            sizes.push_back(p->weight.size(0));
+        }
+        const torch::Tensor y = trainableStackedLinear(x, weight, weights);
+        if (stackedOutput)
+            *stackedOutput = y;
+        return y.split_with_sizes(sizes, -1);
+    }
     if (!stacked) {
         out = quantizedGroup(x, parts, adapters);
         if (!out.empty())

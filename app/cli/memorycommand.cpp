@@ -2,6 +2,7 @@
 // this machine's RAM (what the Studio's Model page shows).
 #include "commands.h"
 
+#include "ft/cudadevice.h"
 #include "ft/error.h"
 #include "ft/memoryestimate.h"
 #include "ft/model.h"
@@ -85,7 +86,11 @@ void addMemoryCommand(CLI::App &app, Runner &run)
             const ft::MemoryEstimate e =
                 ft::estimateTrainingMemory(model->info(), strategy, args->batch, args->cutoff);
             const int64_t ram = ft::physicalMemoryBytes();
-            const char *verdict = ft::memoryVerdictName(ft::memoryVerdict(e.total(), ram));
+            // Training goes where device "auto" goes: the GPU's memory when there is one.
+            const auto gpu = ft::firstCudaDevice();
+            const int64_t available = gpu ? gpu->totalBytes : ram;
+            const std::string source = gpu ? "GPU " + gpu->name : "RAM";
+            const char *verdict = ft::memoryVerdictName(ft::memoryVerdict(e.total(), available));
             if (args->json) {
                 const nlohmann::json out = {{"strategy", args->strategy},
                                             {"trainable_parameters", e.trainableParameters},
@@ -98,6 +103,9 @@ void addMemoryCommand(CLI::App &app, Runner &run)
                                             {"activations", e.activations},
                                             {"total", e.total()},
                                             {"ram", ram},
+                                            {"device", gpu ? "cuda" : "cpu"},
+                                            {"available", available},
+                                            {"available_source", source},
                                             {"verdict", verdict}};
                 std::cout << out.dump(2) << '\n';
                 return;
@@ -109,7 +117,7 @@ void addMemoryCommand(CLI::App &app, Runner &run)
                       << "  gradients:   " << mib(e.gradients) << '\n'
                       << "  optimizer:   " << mib(e.optimizer) << '\n'
                       << "  activations: " << mib(e.activations) << '\n'
-                      << "  total:       " << mib(e.total()) << " of " << mib(ram) << " RAM: "
+                      << "  total:       " << mib(e.total()) << " of " << mib(available) << " " << source << ": "
                       << verdict << '\n';
         };
     });

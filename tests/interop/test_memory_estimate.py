@@ -128,3 +128,19 @@ def test_trainable_counts_equal_peft(setup):
                                   peft.PromptTuningConfig(task_type="CAUSAL_LM",
                                                           num_virtual_tokens=20))
     assert prompt["trainable_parameters"] == wrapped.get_nb_trainable_parameters()[0]
+
+
+def test_estimate_names_the_memory_it_compares_with(setup):
+    """The verdict is against the memory of the device "auto" trains on: the GPU's (its name,
+    the same total torch.cuda reports for device 0) or this machine's RAM."""
+    _, model, _ = setup
+    out = cli_json("memory", "--model", model, "--strategy", "lora")
+    if out["device"] == "cpu":
+        assert out["available_source"] == "RAM" and out["available"] == out["ram"] > 0, out
+        return
+    import torch
+    assert out["device"] == "cuda" and torch.cuda.is_available(), out
+    props = torch.cuda.get_device_properties(0)
+    assert out["available_source"] == "GPU " + props.name, out
+    # cudaMemGetInfo's total and the properties' totalGlobalMem may differ by the driver's share.
+    assert abs(out["available"] - props.total_memory) <= 0.05 * props.total_memory, out

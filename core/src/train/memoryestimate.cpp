@@ -2,6 +2,8 @@
 // See docs/training.md ("Memory estimate") for the formulas and how they were checked.
 #include "ft/memoryestimate.h"
 
+#include "ft/cudadevice.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -206,7 +208,10 @@ int64_t physicalMemoryBytes()
 
 std::optional<int64_t> acceleratorMemoryBytes()
 {
-    return std::nullopt;  // CPU build; a CUDA build asks the device here
+    // The GPU's whole memory, as the CPU's side counts all of RAM (device "auto" trains there).
+    if (const auto gpu = firstCudaDevice())
+        return gpu->totalBytes;
+    return std::nullopt;  // a CPU-only LibTorch, or no device
 }
 
 } // namespace ft

@@ -99,10 +99,7 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         if (d.model->impl().weights.basePrecision != BasePrecision::Fp32)
             problems.push_back("base_precision: a compact base trains on the CPU only for now "
                                "(use device \"cpu\")");
-        else if (d.config.strategy == "ia3" || d.config.strategy == "prompt_tuning")
-            problems.push_back("device: strategy \"" + d.config.strategy +
-                               "\" trains on the CPU only for now (use \"cpu\")");
-        else  // before the strategy attaches adapters, which follow their base weights
+        else  // before the strategy attaches adapters, which are made on their base's device
             moveWeightsTo(d.model->impl().weights, torch::Device(torch::kCUDA));
     }
     if (d.model)
@@ -119,6 +116,7 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         throwBadInput(joinProblems("training configuration", problems));
 
     d.planBatches();
+    d.log(observer, deviceLogLine(d.config.device, d.device));
     for (const auto &line : d.dataLog)
         d.log(observer, line);
 }

@@ -362,6 +362,8 @@ void LayerMap::paintEvent(QPaintEvent *)
         QString count = part.tied ? tr("tied") : format::parameterCount(part.parameterCount);
         if (lora && tr_->loraParameters + tr_->adapterParameters > 0)
             count = tr("+%1").arg(format::parameterCount(tr_->loraParameters + tr_->adapterParameters));
+        if (tr_ && !tr_->baseFormat.empty())  // a compact frozen base
+            count += QStringLiteral(" · ") + QString::fromStdString(tr_->baseFormat).toUpper();
         const int titleW = QFontMetrics(bold).horizontalAdvance(title) + 8;
         p.drawText(textRect.adjusted(titleW, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter,
                    fm.elidedText(count, Qt::ElideRight, std::max(0, textRect.width() - titleW)));
@@ -475,6 +477,9 @@ bool LayerMap::event(QEvent *event)
                                  format::parameterCount(t->adapterParameters));
             else if (t->adapterParameters > 0)
                 text += tr("<br>virtual tokens (%1 parameters)").arg(format::parameterCount(t->adapterParameters));
+            if (!t->baseFormat.empty())
+                text += tr("<br>base kept as %1, dequantised on the fly")
+                            .arg(QString::fromStdString(t->baseFormat).toUpper());
         }
         for (const auto &name : part.parameterNames)
             text += QStringLiteral("<br><small>") + QString::fromStdString(name) + QStringLiteral("</small>");

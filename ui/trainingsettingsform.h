@@ -11,6 +11,7 @@
 
 #include <string>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
@@ -66,6 +67,8 @@ private:
     QDoubleSpinBox *m_loraDropout = nullptr;
     QLineEdit *m_loraTargets = nullptr;
     QWidget *m_loraBox = nullptr;
+    QComboBox *m_basePrecision = nullptr;  // the frozen base's format (adapter strategies)
+    QCheckBox *m_checkpointing = nullptr;  // gradient_checkpointing
     QDoubleSpinBox *m_learningRate = nullptr;
     QSpinBox *m_batch = nullptr;
     QSpinBox *m_accumulation = nullptr;

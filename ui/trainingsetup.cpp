@@ -139,6 +139,9 @@ ft::MemoryStrategy TrainingSetup::memoryStrategy() const
                                    ? m_settings.lora.targetModules
                                    : std::vector<std::string>{m_settings.lora.targetRegex};
     }
+    strategy.basePrecision =
+        ft::parseBasePrecision(m_settings.basePrecision).value_or(ft::BasePrecision::Fp32);
+    strategy.gradientCheckpointing = m_settings.gradientCheckpointing;
     return strategy;
 }
 

@@ -2,6 +2,7 @@
 // this machine's RAM (what the Studio's Model page shows).
 #include "commands.h"
 
+#include "ft/cudadevice.h"
 #include "ft/error.h"
 #include "ft/memoryestimate.h"
 #include "ft/model.h"
@@ -26,6 +27,7 @@ struct MemoryArgs
     std::vector<std::string> targets{"q_proj", "v_proj"};
     double share = 0.25;
     std::string basePrecision = "fp32";
+    bool gradientCheckpointing = false;
     bool json = false;
 };
 
@@ -61,6 +63,8 @@ void addMemoryCommand(CLI::App &app, Runner &run)
     cmd->add_option("--base-precision", args->basePrecision,
                     "The frozen base's format: fp32, bf16, q8_0, q4_0 or nf4")
         ->capture_default_str();
+    cmd->add_flag("--gradient-checkpointing", args->gradientCheckpointing,
+                  "Blocks keep only their input and run again in backward");
     cmd->add_flag("--json", args->json, "Machine-readable output");
     cmd->callback([&run, args] {
         run = [args] {
@@ -77,22 +81,31 @@ void addMemoryCommand(CLI::App &app, Runner &run)
                                   std::string(ft::basePrecisionChoices()) + " (got \"" +
                                   args->basePrecision + "\")");
             strategy.basePrecision = *precision;
+            strategy.gradientCheckpointing = args->gradientCheckpointing;
             const auto model = ft::Model::open(args->model);
             const ft::MemoryEstimate e =
                 ft::estimateTrainingMemory(model->info(), strategy, args->batch, args->cutoff);
             const int64_t ram = ft::physicalMemoryBytes();
-            const char *verdict = ft::memoryVerdictName(ft::memoryVerdict(e.total(), ram));
+            // Training goes where device "auto" goes: the GPU's memory when there is one.
+            const auto gpu = ft::firstCudaDevice();
+            const int64_t available = gpu ? gpu->totalBytes : ram;
+            const std::string source = gpu ? "GPU " + gpu->name : "RAM";
+            const char *verdict = ft::memoryVerdictName(ft::memoryVerdict(e.total(), available));
             if (args->json) {
                 const nlohmann::json out = {{"strategy", args->strategy},
                                             {"trainable_parameters", e.trainableParameters},
                                             {"weights", e.weights},
                                             {"base_precision", args->basePrecision},
                                             {"dequant_buffer", e.dequantBuffer},
+                                            {"gradient_checkpointing", args->gradientCheckpointing},
                                             {"gradients", e.gradients},
                                             {"optimizer", e.optimizer},
                                             {"activations", e.activations},
                                             {"total", e.total()},
                                             {"ram", ram},
+                                            {"device", gpu ? "cuda" : "cpu"},
+                                            {"available", available},
+                                            {"available_source", source},
                                             {"verdict", verdict}};
                 std::cout << out.dump(2) << '\n';
                 return;
@@ -104,7 +117,7 @@ void addMemoryCommand(CLI::App &app, Runner &run)
                       << "  gradients:   " << mib(e.gradients) << '\n'
                       << "  optimizer:   " << mib(e.optimizer) << '\n'
                       << "  activations: " << mib(e.activations) << '\n'
-                      << "  total:       " << mib(e.total()) << " of " << mib(ram) << " RAM: "
+                      << "  total:       " << mib(e.total()) << " of " << mib(available) << " " << source << ": "
                       << verdict << '\n';
         };
     });

@@ -9,6 +9,7 @@
 #include "ft/generation.h"
 #include "ft/ggufexport.h"
 #include "ft/model.h"
+#include "ft/modeldevice.h"
 #include "ft/modelfiles.h"
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,7 @@ struct ModelArgs
     bool json = false;
     std::string adapter;     // a PEFT adapter folder to attach
     bool noAdapter = false;  // attach it but run the base model
+    std::string device = "cpu";  // logits: where the forward pass runs (ft/modeldevice.h)
 };
 
 struct PromptArgs
@@ -77,6 +79,8 @@ std::unique_ptr<ft::Model> openModel(const ModelArgs &args, bool needTokenizer)
     if (args.noAdapter && args.adapter.empty())
         ft::throwBadInput("--no-adapter needs --adapter");
     auto model = openModel(args.model, needTokenizer);
+    if (args.device != "cpu")  // before the adapter, which is made on its base's device
+        ft::moveModelTo(*model, args.device);
     if (!args.adapter.empty())
         model->attachAdapter(args.adapter);
     return model;
@@ -213,6 +217,8 @@ void addLogits(CLI::App &app, Runner &run)
     cmd->add_option("--prompt", prompt->text, "Prompt text (tokenized with the model's tokenizer)");
     cmd->add_flag("--add-special", prompt->addSpecial, "Add BOS/EOS to --prompt");
     cmd->add_flag("--all-positions", *all, "Logits for every position, not only the last");
+    cmd->add_option("--device", args->device, "cpu, cuda or auto (cuda where there is one)")
+        ->capture_default_str();
     addAdapterOptions(cmd, *args);
     cmd->add_flag("--json", args->json, "Machine-readable output");
     cmd->callback([&run, args, prompt, all] {

@@ -1674,6 +1674,10 @@ A project is a .ftproj file made by FineTune Studio or finetune-cli.</source>
         <source>&lt;br&gt;virtual tokens (%1 parameters)</source>
         <translation>&lt;br&gt;虚拟词元（%1 个参数）</translation>
     </message>
+    <message>
+        <source>&lt;br&gt;base kept as %1, dequantised on the fly</source>
+        <translation>&lt;br&gt;基座以 %1 格式保存，训练时逐层即时反量化</translation>
+    </message>
 </context>
 <context>
     <name>ftui::LayerMapPanel</name>
@@ -3557,6 +3561,46 @@ raw: %1</source>
     <message>
         <source>This machine has one CPU core and no GPU: one process.</source>
         <translation>本机只有一个 CPU 核心且没有 GPU：只用一个进程。</translation>
+    </message>
+    <message>
+        <source>fp32 (as loaded)</source>
+        <translation>fp32（按加载时）</translation>
+    </message>
+    <message>
+        <source>bf16 (half the memory)</source>
+        <translation>bf16（内存减半）</translation>
+    </message>
+    <message>
+        <source>Q8_0 (8-bit blocks)</source>
+        <translation>Q8_0（8 位分块）</translation>
+    </message>
+    <message>
+        <source>Q4_0 (4-bit blocks)</source>
+        <translation>Q4_0（4 位分块）</translation>
+    </message>
+    <message>
+        <source>NF4 (4-bit, QLoRA)</source>
+        <translation>NF4（4 位，QLoRA）</translation>
+    </message>
+    <message>
+        <source>Frozen base</source>
+        <translation>冻结基座</translation>
+    </message>
+    <message>
+        <source>The format the frozen base&apos;s layers are kept in while the adapters train (base_precision): a 4-bit base needs about a third of fp32&apos;s memory and is dequantised layer by layer on the fly. Only for LoRA, IA3 and prompt tuning.</source>
+        <translation>训练适配器时冻结基座各层的保存格式（base_precision）：4 位基座约占 fp32 内存的三分之一，训练时逐层即时反量化。仅用于 LoRA、IA3 和提示微调。</translation>
+    </message>
+    <message>
+        <source>Save memory</source>
+        <translation>节省内存</translation>
+    </message>
+    <message>
+        <source>Checkpointing</source>
+        <translation>梯度检查点</translation>
+    </message>
+    <message>
+        <source>Gradient checkpointing: each block keeps only its input and runs again in the backward pass. Activation memory drops to about one block&apos;s, for about a third more compute; the results are the same.</source>
+        <translation>梯度检查点：每个块只保留输入，在反向传播时重新计算。激活内存降到约一个块的大小，计算量约增加三分之一；结果完全相同。</translation>
     </message>
 </context>
 <context>

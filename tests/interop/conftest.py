@@ -19,6 +19,12 @@ def cli_path():
     return path
 
 
+def train_device():
+    """Where the device-aware interop tests train and run the engine's forward pass:
+    FT_TEST_DEVICE (cpu or cuda; scripts/gpu-check.sh sets cuda). cpu by default."""
+    return os.environ.get("FT_TEST_DEVICE", "cpu")
+
+
 def run_cli(*args, check=True, timeout=600):
     """Runs finetune-cli; returns the CompletedProcess. check: expect exit code 0."""
     proc = subprocess.run([cli_path(), *map(str, args)], capture_output=True, text=True,

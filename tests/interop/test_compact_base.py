@@ -5,14 +5,13 @@ equal transformers' on a model holding those dequantised weights; a LoRA run ove
 base equals the fp32 run over the dequantised weights step for step (forward and backward), and
 stays within docs/training.md's tolerance of the fp32-base run."""
 import json
-import os
 import shutil
 
 import numpy as np
 import pytest
 import torch
 
-from conftest import cli_json, expect_bad_input, run_cli
+from conftest import cli_json, expect_bad_input, run_cli, train_device
 from test_train import _config, _metrics, rows, setup  # noqa: F401  (fixtures)
 from tiny_models import build
 
@@ -198,7 +197,7 @@ def test_cuda_is_accepted_for_a_compact_base(tiny):
         assert json.loads((out / "environment.json").read_text())["device"] == "cuda"
 
 
-@pytest.mark.skipif(os.environ.get("FT_TEST_DEVICE") != "cuda",
+@pytest.mark.skipif(train_device() != "cuda",
                     reason="GPU check: set FT_TEST_DEVICE=cuda where a CUDA LibTorch sees a GPU")
 @pytest.mark.parametrize("fmt", ["q4_0", "nf4"])
 def test_compact_base_trains_on_cuda(tiny, fmt):

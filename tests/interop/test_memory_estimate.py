@@ -56,32 +56,51 @@ def peak_rss_bytes(args):
     return proc.returncode, peak, proc.stderr
 
 
-@pytest.mark.parametrize("strategy", ["full", "lora"])
-def test_estimate_matches_peak_rss_growth(setup, strategy):
+def measure_growth(setup, strategy, checkpointing=False):
+    """Peak RSS growth of 3 training steps over loading and running the model once, and the
+    estimate's gradients + optimizer + activations for the same run."""
     root, model, data = setup
+    flags = ["--gradient-checkpointing"] if checkpointing else []
     estimate = cli_json("memory", "--model", model, "--strategy", strategy, "--batch", BATCH,
-                        "--cutoff", CUTOFF)
+                        "--cutoff", CUTOFF, *flags)
+    assert estimate["gradient_checkpointing"] == checkpointing
     rc, base, err = peak_rss_bytes(["--threads", "1", "generate", "--model", model, "--prompt",
                                     "Hello", "--max-new-tokens", "1"])
     assert rc == 0, err
-    out = root / f"run-{strategy}"
+    name = f"{strategy}{'-checkpointing' if checkpointing else ''}"
+    out = root / f"run-{name}"
     config = {"model": str(model), "data": str(data), "output_dir": str(out),
               "strategy": strategy, "template": "alpaca", "cutoff_len": CUTOFF,
               "per_device_train_batch_size": BATCH, "gradient_accumulation_steps": 1,
               "max_steps": 3, "save_steps": 0, "logging_steps": 1,
+              "gradient_checkpointing": checkpointing,
               "lora": {"r": 8, "target_modules": ["q_proj", "v_proj"]}}
-    cfg = root / f"{strategy}.json"
+    cfg = root / f"{name}.json"
     cfg.write_text(json.dumps(config))
     rc, trained, err = peak_rss_bytes(["--threads", "1", "train", "--config", cfg])
     assert rc == 0, err
     growth = trained - base
     expected = estimate["total"] - estimate["weights"]
-    ratio = growth / expected
-    print(f"{strategy}: peak RSS generate {base / 2**20:.0f} MiB, train {trained / 2**20:.0f} MiB, "
+    print(f"{name}: peak RSS generate {base / 2**20:.0f} MiB, train {trained / 2**20:.0f} MiB, "
           f"growth {growth / 2**20:.0f} MiB; estimate gradients {estimate['gradients'] / 2**20:.0f}"
           f" + optimizer {estimate['optimizer'] / 2**20:.0f} + activations "
-          f"{estimate['activations'] / 2**20:.0f} = {expected / 2**20:.0f} MiB; ratio {ratio:.2f}")
-    assert 0.5 <= ratio <= 2.0, (growth, expected, ratio)
+          f"{estimate['activations'] / 2**20:.0f} = {expected / 2**20:.0f} MiB; "
+          f"ratio {growth / expected:.2f}")
+    return growth, expected
+
+
+@pytest.mark.parametrize("strategy", ["full", "lora"])
+def test_estimate_matches_peak_rss_growth(setup, strategy):
+    growth, expected = measure_growth(setup, strategy)
+    assert 0.5 <= growth / expected <= 2.0, (growth, expected)
+
+
+def test_gradient_checkpointing_lowers_peak_rss(setup):
+    """Checkpointed blocks keep only their input: the growth falls, and the estimate follows."""
+    plain, _ = measure_growth(setup, "lora")
+    checkpointed, expected = measure_growth(setup, "lora", checkpointing=True)
+    assert 0.5 <= checkpointed / expected <= 2.0, (checkpointed, expected)
+    assert checkpointed < 0.8 * plain, (checkpointed, plain)
 
 
 def test_trainable_counts_equal_peft(setup):
@@ -109,3 +128,19 @@ def test_trainable_counts_equal_peft(setup):
                                   peft.PromptTuningConfig(task_type="CAUSAL_LM",
                                                           num_virtual_tokens=20))
     assert prompt["trainable_parameters"] == wrapped.get_nb_trainable_parameters()[0]
+
+
+def test_estimate_names_the_memory_it_compares_with(setup):
+    """The verdict is against the memory of the device "auto" trains on: the GPU's (its name,
+    the same total torch.cuda reports for device 0) or this machine's RAM."""
+    _, model, _ = setup
+    out = cli_json("memory", "--model", model, "--strategy", "lora")
+    if out["device"] == "cpu":
+        assert out["available_source"] == "RAM" and out["available"] == out["ram"] > 0, out
+        return
+    import torch
+    assert out["device"] == "cuda" and torch.cuda.is_available(), out
+    props = torch.cuda.get_device_properties(0)
+    assert out["available_source"] == "GPU " + props.name, out
+    # cudaMemGetInfo's total and the properties' totalGlobalMem may differ by the driver's share.
+    assert abs(out["available"] - props.total_memory) <= 0.05 * props.total_memory, out

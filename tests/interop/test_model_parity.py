@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import cli_json
+from conftest import cli_json, train_device
 from tiny_models import build
 
 PROMPTS = [[5], [0, 17, 42, 7, 99, 250, 3], [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 300]]
@@ -36,15 +36,19 @@ def tiny_model(request, work_dir):
     return folder, model
 
 
+DEVICE = train_device()  # FT_TEST_DEVICE=cuda: both sides on the GPU (fp32, no TF32)
+
+
 def _reference_logits(model, ids):
     with torch.no_grad():
-        return model(torch.tensor([ids])).logits[0].numpy()
+        model.to(DEVICE)
+        return model(torch.tensor([ids], device=DEVICE)).logits[0].float().cpu().numpy()
 
 
 @pytest.mark.parametrize("prompt", PROMPTS, ids=["1-token", "7-tokens", "13-tokens"])
 def test_last_logits_match(tiny_model, prompt):
     folder, model = tiny_model
-    ours = np.array(cli_json("logits", "--model", folder,
+    ours = np.array(cli_json("logits", "--model", folder, "--device", DEVICE,
                              "--prompt-ids", ",".join(map(str, prompt)))["logits"])
     ref = _reference_logits(model, prompt)[-1]
     assert ours.shape == ref.shape
@@ -54,7 +58,7 @@ def test_last_logits_match(tiny_model, prompt):
 def test_all_positions_match(tiny_model):
     folder, model = tiny_model
     prompt = PROMPTS[2]
-    ours = np.array(cli_json("logits", "--model", folder, "--all-positions",
+    ours = np.array(cli_json("logits", "--model", folder, "--all-positions", "--device", DEVICE,
                              "--prompt-ids", ",".join(map(str, prompt)))["logits"])
     ref = _reference_logits(model, prompt)
     assert np.abs(ours.reshape(ref.shape) - ref).max() < 1e-4
@@ -66,7 +70,7 @@ def test_greedy_continuation_matches(tiny_model, prompt):
     ours = cli_json("generate", "--model", folder, "--prompt-ids", ",".join(map(str, prompt)),
                     "--max-new-tokens", 20, "--temperature", 0, "--ignore-eos")["ids"]
     with torch.no_grad():
-        ids = torch.tensor([prompt])
+        ids = torch.tensor([prompt], device=model.device)
         # An explicit mask: otherwise generate() masks prompt tokens equal to pad_token_id.
         out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=20,
                              min_new_tokens=20, do_sample=False, eos_token_id=None,

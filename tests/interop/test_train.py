@@ -13,7 +13,7 @@ import time
 import pytest
 import torch
 
-from conftest import cli_path, run_cli
+from conftest import cli_path, run_cli, train_device
 from tiny_models import build
 
 
@@ -64,7 +64,8 @@ def _config(root, model, data, name, **overrides):
     cfg = {"model": str(model), "data": str(data), "output_dir": str(out), "strategy": "lora",
            "template": "alpaca", "cutoff_len": 128, "logging_steps": 1, "save_steps": 0,
            "per_device_train_batch_size": 8, "gradient_accumulation_steps": 1,
-           "lora": {"r": 16, "lora_alpha": 32, "lora_dropout": 0.0, "target_modules": "all-linear"}}
+           "lora": {"r": 16, "lora_alpha": 32, "lora_dropout": 0.0, "target_modules": "all-linear"},
+           "device": train_device()}
     cfg.update(overrides)
     path = root / f"{name}.json"
     path.write_text(json.dumps(cfg))
@@ -192,13 +193,21 @@ def test_cuda_device_refused_without_cuda_auto_falls_back(setup):
                 "LibTorch sees no CUDA device" in proc.stderr), proc.stderr
         assert not out.exists()
         cfg, out = _config(root, model, data, "auto", device="auto", max_steps=1)
-        run_cli("train", "--config", cfg)
+        proc = run_cli("train", "--config", cfg)
         env = json.loads((out / "environment.json").read_text())
         assert env["device"] == "cpu" and not (env["cuda_built"] and env["cuda_available"])
+        assert env["gpu"] is None, env
+        # The log says where auto went and why.
+        reason = ("this LibTorch build has no CUDA" if not env["cuda_built"]
+                  else "LibTorch sees no CUDA device")
+        assert f"device: cpu (auto: {reason})" in proc.stderr, proc.stderr
     else:
         assert proc.returncode == 0, proc.stderr
         env = json.loads((out / "environment.json").read_text())
         assert env["device"] == "cuda" and env["cuda_available"], env
+        assert env["gpu"]["name"] and env["gpu"]["memory_bytes"] > 0, env
+        assert env["gpu"]["autocast"] in ("bf16", "fp32"), env
+        assert "device: cuda (" + env["gpu"]["name"] in proc.stderr, proc.stderr
         assert all(math.isfinite(m["loss"]) for m in _metrics(out))
 
 

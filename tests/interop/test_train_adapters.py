@@ -13,7 +13,7 @@ import transformers
 from peft import PeftModel
 from safetensors.torch import load_file
 
-from conftest import expect_bad_input, run_cli
+from conftest import expect_bad_input, run_cli, train_device
 from test_train import _tokenizer
 from tiny_models import build
 
@@ -44,7 +44,7 @@ def _train(root, model, data, name, strategy, resume=None, **overrides):
            "template": "plain", "cutoff_len": 64, "logging_steps": 1, "save_steps": 0,
            "per_device_train_batch_size": 8, "gradient_accumulation_steps": 1,
            "learning_rate": 5e-2, "warmup_steps": 0, "lr_scheduler_type": "constant",
-           "max_steps": 16}
+           "max_steps": 16, "device": train_device()}
     cfg.update(overrides)
     path = root / f"{name}.json"
     path.write_text(json.dumps(cfg))

@@ -12,7 +12,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from conftest import run_cli
+from conftest import run_cli, train_device
 from test_train import _tokenizer
 from tiny_models import build
 
@@ -38,7 +38,8 @@ def _config(root, model, data, name, **overrides):
     shutil.rmtree(out, ignore_errors=True)
     cfg = {"model": str(model), "data": str(data), "output_dir": str(out), "template": "plain",
            "cutoff_len": 64, "logging_steps": 1, "save_steps": 0, "learning_rate": 1e-3,
-           "per_device_train_batch_size": 8, "gradient_accumulation_steps": 1, "warmup_steps": 0}
+           "per_device_train_batch_size": 8, "gradient_accumulation_steps": 1, "warmup_steps": 0,
+           "device": train_device()}
     cfg.update(overrides)
     path = root / f"{name}.json"
     path.write_text(json.dumps(cfg))

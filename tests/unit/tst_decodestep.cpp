@@ -1,8 +1,9 @@
 // The fused single-token decoding step (model/decodestep.h) against the general LibTorch path
 // it replaces, on a tiny random Llama: logits of several greedy steps after a prompt, with
-// separate and stacked q/k/v and gate/up weights and with q/k/v biases; the fp32 gemv
-// (model/floatgemv.h) against torch::mv on awkward shapes; and the decode workers covering
-// every index exactly once, also when two threads call at once.
+// separate and stacked q/k/v and gate/up weights and with q/k/v biases; the batched step
+// (several left-padded sequences) likewise; the fp32 gemv (model/floatgemv.h) and its batched
+// form against torch::mv / mm on awkward shapes; and the decode workers covering every index
+// exactly once, also when two threads call at once.
 #include "model/decodestep.h"
 #include "model/decodeworkers.h"
 #include "model/floatgemv.h"
@@ -13,6 +14,7 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -51,6 +53,56 @@ void compareWithGeneralPath(const Decoder &decoder)
         if (diff > 1e-4)
             QFAIL(qPrintable(QString("step %1: logits differ by %2").arg(i).arg(diff)));
         QCOMPARE(fused[i].argmax().item<int64_t>(), general[i].argmax().item<int64_t>());
+    }
+}
+
+// The batched step (decodeLayersBatch): B rows left-padded by 0, 1, 2, ... positions (masked,
+// positions counted from each row's first real token, as generateBatch feeds them), a prompt
+// pass and then `steps` steps each fed the rows' previous argmax. Logits (B, V) per pass.
+std::vector<torch::Tensor> greedyBatchLogits(const Decoder &decoder, int64_t B,
+                                             int64_t promptLength, int steps)
+{
+    torch::InferenceMode guard;
+    const int64_t capacity = promptLength + steps + 1;
+    KvCache cache = decoder.newCache(B, capacity);
+    torch::Tensor mask = torch::ones({B, capacity}, torch::kInt64);
+    torch::Tensor positions = torch::zeros({B, promptLength}, torch::kInt64);
+    for (int64_t b = 0; b < B; ++b) {
+        const int64_t pad = std::min(b, promptLength - 1);
+        mask[b].narrow(0, 0, pad).fill_(0);
+        positions[b].narrow(0, pad, promptLength - pad).copy_(torch::arange(promptLength - pad));
+    }
+    ForwardInputs inputs;
+    inputs.ids = (torch::arange(B * promptLength, torch::kInt64) * 7 + 3).remainder(48).view({B, promptLength});
+    inputs.positions = positions;
+    inputs.attentionMask = mask.narrow(1, 0, promptLength);
+    inputs.cache = &cache;
+    torch::Tensor next = positions.select(1, promptLength - 1).unsqueeze(1) + 1;  // (B, 1)
+    std::vector<torch::Tensor> out;
+    for (int step = 0; step <= steps; ++step) {
+        torch::Tensor logits = decoder.forward(inputs).view({B, -1}).clone();
+        out.push_back(logits);
+        inputs.ids = logits.argmax(1).view({B, 1});
+        inputs.positions = next.clone();
+        next += 1;
+        inputs.attentionMask = mask.narrow(1, 0, cache.length + 1);
+    }
+    return out;
+}
+
+void compareBatchWithGeneralPath(const Decoder &decoder, int64_t B, int64_t promptLength, int steps)
+{
+    setDecodeStepEnabled(true);
+    const std::vector<torch::Tensor> fused = greedyBatchLogits(decoder, B, promptLength, steps);
+    setDecodeStepEnabled(false);
+    const std::vector<torch::Tensor> general = greedyBatchLogits(decoder, B, promptLength, steps);
+    setDecodeStepEnabled(true);
+    QCOMPARE(fused.size(), general.size());
+    for (size_t i = 0; i < fused.size(); ++i) {
+        const double diff = (fused[i] - general[i]).abs().max().item<double>();
+        if (diff > 1e-4)
+            QFAIL(qPrintable(QString("batch %1, step %2: logits differ by %3").arg(B).arg(i).arg(diff)));
+        QVERIFY(torch::equal(fused[i].argmax(1), general[i].argmax(1)));
     }
 }
 
@@ -112,6 +164,43 @@ private Q_SLOTS:
         setDecodeStepEnabled(true);
         for (size_t i = 0; i < fused.size(); ++i)
             QVERIFY((fused[i] - general[i]).abs().max().item<double>() < 1e-4);
+    }
+
+    void batchedStepMatchesTheGeneralPath()
+    {
+        auto model = fttest::tinyLlama(6);
+        KvCache cache = model->decoder->newCache(3, 4);
+        QVERIFY(decodeStepApplies(model->config, model->weights, cache, true, 3));
+        QVERIFY(!decodeStepApplies(model->config, model->weights, cache, true, 1));
+        for (int64_t B : {2, 3, 8})
+            compareBatchWithGeneralPath(*model->decoder, B, 6, 8);
+        stackProjections(*model, true);
+        compareBatchWithGeneralPath(*model->decoder, 5, 6, 8);
+        stackProjections(*model, false);
+        compareBatchWithGeneralPath(*model->decoder, 4, 6, 8);
+        // Enough cached positions that the (row, head) pairs are shared out on the workers.
+        compareBatchWithGeneralPath(*model->decoder, 3, 1500, 2);
+    }
+
+    void floatGemvBatchMatchesMm()
+    {
+        torch::manual_seed(7);
+        for (const auto &[rows, cols] : std::vector<std::pair<int64_t, int64_t>>{
+                 {1, 1}, {3, 17}, {7, 64}, {130, 33}, {4099, 576}, {577, 1536}})
+            for (int64_t batch : {1, 2, 3, 8}) {
+                const torch::Tensor w = torch::randn({rows, cols});
+                const torch::Tensor x = torch::randn({batch, cols});
+                const torch::Tensor bias = torch::randn({rows});
+                torch::Tensor y = torch::empty({batch, rows});
+                floatGemvBatch(w.data_ptr<float>(), rows, cols, x.data_ptr<float>(), batch,
+                               bias.data_ptr<float>(), y.data_ptr<float>());
+                const torch::Tensor expected =
+                    torch::mm(x.to(torch::kFloat64), w.to(torch::kFloat64).t()) + bias;
+                const double tolerance = 1e-5 * std::sqrt(double(cols)) * 4;
+                if ((y.to(torch::kFloat64) - expected).abs().max().item<double>() > tolerance)
+                    QFAIL(qPrintable(QString("%1 x %2, batch %3: differs from mm")
+                                         .arg(rows).arg(cols).arg(batch)));
+            }
     }
 
     void notTakenWithAnAdapterOrGelu()

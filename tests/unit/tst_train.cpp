@@ -283,15 +283,16 @@ private Q_SLOTS:
         QVERIFY((normGrads[1] - plainNormGrads[1]).abs().max().item<double>() < 1e-4);
     }
 
-    // Attention over a padding-free row (three sequences, grouped-query heads, v a view of a
+    // Attention over a padding-free row (four sequences, grouped-query heads, v a view of a
     // wider q/k/v output) equals softmax(q k^T / sqrt(D) + causal mask) v per sequence, values
     // and gradients.
     void segmentAttentionMatchesPlainAttention()
     {
         torch::manual_seed(12);
         const int64_t H = 4, Hkv = 2, D = 8;
-        const std::vector<int64_t> segments{5, 70, 3};
-        const int64_t N = 78;
+        // 70 and 150 tokens span two and three of the kernel's 64-row causal blocks.
+        const std::vector<int64_t> segments{5, 70, 3, 150};
+        const int64_t N = 228;
         torch::Tensor q = torch::randn({1, N, H, D}).requires_grad_(true);
         torch::Tensor k = torch::randn({1, N, Hkv, D}).requires_grad_(true);
         torch::Tensor wide = torch::randn({1, N, 3 * Hkv * D}).requires_grad_(true);

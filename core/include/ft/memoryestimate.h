@@ -26,6 +26,7 @@ struct MemoryStrategy
     // The frozen base's block projections (Llama family) in a compact format: counted at its
     // bytes per weight, plus one float32 buffer the largest projection group dequantises into.
     BasePrecision basePrecision = BasePrecision::Fp32;
+    bool gradientCheckpointing = false;  // blocks keep only their input (run.json gradient_checkpointing)
 };
 
 struct MemoryEstimate

@@ -51,6 +51,9 @@ struct PartTraining
     std::vector<std::string> adapterModules;
     int64_t adapterParameters = 0;
     int stage = -1;  // progressive: the stage at which the part joins (0: from the start); -1 never
+    // The format its frozen base projections are kept in when compact (run.json base_precision:
+    // bf16, q8_0, q4_0, nf4); "" when they stay as loaded.
+    std::string baseFormat;
 };
 
 struct TrainingPlan

@@ -168,6 +168,10 @@ struct TrainingConfig
     // Under torchrun: 0 every rank holds the whole AdamW state; 1 (ZeRO stage 1) each rank holds
     // and updates its share of the parameters' state, then sends the updated weights to the others.
     int zeroStage = 0;
+    // Keep only each block's input for backward and run the block again there (transformers'
+    // gradient_checkpointing): activation memory drops to about one block's, for about a third
+    // more compute.
+    bool gradientCheckpointing = false;
 
     nlohmann::json toJson() const;
     nlohmann::json freezeJson() const;

@@ -14,7 +14,12 @@
 
 #include "ft/torchrun.h"
 
+#include <torch/version.h>
+#if TORCH_VERSION_MAJOR >= 2
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+#else
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#endif
 #include <torch/types.h>
 
 #include <chrono>
@@ -73,7 +78,13 @@ private:
     int m_rank = 0;
     int m_worldSize = 1;
     std::chrono::milliseconds m_timeout;
+#if TORCH_VERSION_MAJOR >= 2
+    // LibTorch 2 splits a process group from its backends; ProcessGroupGloo is a Backend, and
+    // the collectives here are its own.
+    c10::intrusive_ptr<c10d::Backend> m_group;
+#else
     c10::intrusive_ptr<c10d::ProcessGroup> m_group;
+#endif
 };
 
 } // namespace ft

@@ -1,6 +1,7 @@
 #include "model/decoder.h"
 
 #include "ft/error.h"
+#include "model/blockcheckpoint.h"
 #include "model/decodestep.h"
 #include "model/floatgemv.h"
 #include "model/frozenlinear.h"
@@ -9,6 +10,7 @@
 #include "model/inferencelinear.h"
 #include "model/quantizedgemv.h"
 #include "model/segmentattention.h"
+#include "model/stackedlinear.h"
 #include "model/trainingops.h"
 
 #include <torch/torch.h>
@@ -33,6 +35,21 @@ struct DecodingStepScope
     ~DecodingStepScope() { t_decodingStep = saved; }
     DecodingStepScope(const DecodingStepScope &) = delete;
     DecodingStepScope &operator=(const DecodingStepScope &) = delete;
+    bool saved;
+};
+
+// Whether it is a batch's decoding step (one new token for each of a few sequences,
+// generateBatch): the projections left to LibTorch (the LM head) read their fp32 weights once
+// for all rows on the decode workers instead of OpenBLAS's fork-join sgemm.
+thread_local bool t_batchDecodingStep = false;
+constexpr int64_t kMaxDecodingBatch = 64;  // beyond it a real GEMM (OpenBLAS) reuses more
+
+struct BatchDecodingStepScope
+{
+    explicit BatchDecodingStepScope(bool on) : saved(t_batchDecodingStep) { t_batchDecodingStep = on; }
+    ~BatchDecodingStepScope() { t_batchDecodingStep = saved; }
+    BatchDecodingStepScope(const BatchDecodingStepScope &) = delete;
+    BatchDecodingStepScope &operator=(const BatchDecodingStepScope &) = delete;
     bool saved;
 };
 
@@ -61,6 +78,26 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
         } else {
             y = torch::mv(p.weight, x.reshape({-1}));
         }
+        return (p.bias.defined() ? y.add_(p.bias) : y).view(shape);
+    }
+    if (t_batchDecodingStep && p.packed && !x.requires_grad() && fused::applies({x})) {
+        // Row by row from the quantised blocks, as each row's step alone would (GGUF LM head).
+        const torch::Tensor input = x.reshape({-1, x.size(-1)}).contiguous();  // (rows, in)
+        auto shape = x.sizes().vec();
+        shape.back() = p.packed->rows;
+        torch::Tensor y = torch::empty({input.size(0), p.packed->rows}, x.options());
+        for (int64_t r = 0; r < input.size(0); ++r)
+            quantizedGemv(*p.packed, input[r].data_ptr<float>(), y[r].data_ptr<float>());
+        return (p.bias.defined() ? y.add_(p.bias) : y).view(shape);
+    }
+    if (t_batchDecodingStep && !p.packed && !x.requires_grad() && !p.weight.requires_grad() &&
+        fused::applies({x, p.weight}) && p.weight.is_contiguous()) {
+        const torch::Tensor input = x.reshape({-1, x.size(-1)}).contiguous();  // (rows, in)
+        auto shape = x.sizes().vec();
+        shape.back() = p.weight.size(0);
+        torch::Tensor y = torch::empty({input.size(0), p.weight.size(0)}, x.options());
+        floatGemvBatch(p.weight.data_ptr<float>(), p.weight.size(0), p.weight.size(1),
+                       input.data_ptr<float>(), input.size(0), nullptr, y.data_ptr<float>());
         return (p.bias.defined() ? y.add_(p.bias) : y).view(shape);
     }
     if (!p.weight.requires_grad() && useTrainingOps(x))
@@ -189,6 +226,21 @@ std::vector<torch::Tensor> quantizedGroup(const torch::Tensor &x,
     return out;
 }
 
+// Full fine-tuning of a group with no adapters, biases or compact base: one GEMM per group and
+// one weight gradient for it (model/stackedlinear.h).
+bool trainableGroupApplies(const torch::Tensor &x, const std::vector<const Projection *> &parts,
+                           const torch::Tensor &weight, bool adapters)
+{
+    std::vector<torch::Tensor> weights, biases;
+    for (const Projection *p : parts) {
+        if (p->compact || (adapters && (p->lora || p->ia3)))
+            return false;
+        weights.push_back(p->weight);
+        biases.push_back(p->bias);
+    }
+    return trainableStackedLinearApplies(x, weight, weights, biases);
+}
+
 // Projections that read the same input (q/k/v, gate/up), as one GEMM over their stacked
 // weights where that gives the same result: the weights are frozen (a trainable one needs its
 // own gradient), no IA3 vector scales their input, and more than one row comes in (decoding a
@@ -207,6 +259,18 @@ std::vector<torch::Tensor> linearGroup(const torch::Tensor &x,
                   !(p->bias.defined() && p->bias.requires_grad()) &&
                   !(adapters && p->ia3 && p->ia3->feedforward);
     std::vector<torch::Tensor> out;
+    if (!stacked && trainableGroupApplies(x, parts, weight, adapters)) {
+        std::vector<torch::Tensor> weights;
+        std::vector<int64_t> sizes;
+        for (const Projection *p : parts) {
+            weights.push_back(p->weight);
+            sizes.push_back(p->weight.size(0));
+        }
+        const torch::Tensor y = trainableStackedLinear(x, weight, weights);
+        if (stackedOutput)
+            *stackedOutput = y;
+        return y.split_with_sizes(sizes, -1);
+    }
     if (!stacked) {
         out = quantizedGroup(x, parts, adapters);
         if (!out.empty())
@@ -268,6 +332,37 @@ torch::Tensor conv1d(const torch::Tensor &x, const torch::Tensor &weight, const 
 }
 
 // RMSNorm as in LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * weight, in fp32.
+bool trains(const torch::Tensor &t) { return t.defined() && t.requires_grad(); }
+
+bool trains(const std::shared_ptr<LoraAdapter> &lora)
+{
+    return lora && (trains(lora->a) || trains(lora->b) || trains(lora->magnitude));
+}
+
+bool trains(const std::shared_ptr<Ia3Vector> &ia3) { return ia3 && trains(ia3->l); }
+
+bool trains(const Projection &p)
+{
+    return trains(p.weight) || trains(p.bias) || trains(p.lora) || trains(p.ia3);
+}
+
+// Whether backward has anything to do in this block (checkpointing skips frozen ones).
+bool layerTrains(const LayerWeights &w)
+{
+    for (const torch::Tensor *t : {&w.inputNorm, &w.postAttentionNorm, &w.qkvWeight, &w.qkvBias,
+                                   &w.gateUpWeight, &w.gateUpBias, &w.ln1, &w.ln1Bias, &w.ln2,
+                                   &w.ln2Bias, &w.cAttn, &w.cAttnBias, &w.cProj, &w.cProjBias,
+                                   &w.fc, &w.fcBias, &w.mlpProj, &w.mlpProjBias})
+        if (trains(*t))
+            return true;
+    for (const Projection *p : {&w.q, &w.k, &w.v, &w.o, &w.gate, &w.up, &w.down})
+        if (trains(*p))
+            return true;
+    return trains(w.cAttnLora) || trains(w.cProjLora) || trains(w.fcLora) ||
+           trains(w.mlpProjLora) || trains(w.cAttnIa3) || trains(w.cProjIa3) ||
+           trains(w.fcIa3) || trains(w.mlpProjIa3);
+}
+
 torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &weight, double eps)
 {
     if (useTrainingOps(x) || weight.requires_grad())
@@ -454,6 +549,8 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     const int64_t P = past == 0 ? virtualTokenCount(inputs.useAdapters) : 0;
     const int64_t S = P + T;  // positions this pass adds
     const DecodingStepScope decodingStep(inputs.cache && past > 0 && S == 1 && B == 1);
+    const BatchDecodingStepScope batchDecodingStep(inputs.cache && past > 0 && S == 1 && B > 1 &&
+                                                   B <= kMaxDecodingBatch);
     torch::Tensor positions;
     if (!inputs.positions.defined())
         positions = torch::arange(past, past + S, ids.options().dtype(torch::kInt64))
@@ -518,7 +615,7 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
                           " positions");
         x = x + torch::embedding(m_weights.positions, positions);
         for (int i = 0; i < m_config.numLayers; ++i)
-            x = gpt2Block(x, i, ctx);
+            x = runBlock(x, i, {}, {}, ctx);
         x = torch::layer_norm(x, {m_config.hiddenSize}, m_weights.finalNorm,
                               m_weights.finalNormBias, m_config.normEps);
     } else {
@@ -529,9 +626,20 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
             const torch::Tensor c = cos.contiguous(), s = sin.contiguous();
             decodeLayers(m_config, m_weights, *inputs.cache, past, c.data_ptr<float>(),
                          s.data_ptr<float>(), x.data_ptr<float>());
+        } else if (t_batchDecodingStep && !ctx.segments &&
+                   !x.requires_grad() && fused::applies({x}) &&
+                   decodeStepApplies(m_config, m_weights, *inputs.cache, ctx.adapters, B)) {
+            // A batch's decoding step (generateBatch): the same fused loops, weights read once.
+            x = x.contiguous();
+            const torch::Tensor c = cos.contiguous(), s = sin.contiguous();
+            const torch::Tensor masked = padding.defined() ? padding.contiguous() : padding;
+            decodeLayersBatch(m_config, m_weights, *inputs.cache, past, B, c.data_ptr<float>(),
+                              s.data_ptr<float>(),
+                              masked.defined() ? masked.data_ptr<bool>() : nullptr,
+                              x.data_ptr<float>());
         } else {
             for (int i = 0; i < m_config.numLayers; ++i)
-                x = llamaBlock(x, i, cos, sin, ctx);
+                x = runBlock(x, i, cos, sin, ctx);
         }
         x = rmsNorm(x, m_weights.finalNorm, m_config.normEps);
     }
@@ -541,6 +649,39 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
     if (inputs.hiddenOnly)
         return x;
     return project(x);  // (B, T or 1, V)
+}
+
+torch::Tensor Decoder::runBlock(const torch::Tensor &x, int layer, const torch::Tensor &cos,
+                                const torch::Tensor &sin, const BlockContext &ctx) const
+{
+    const bool gpt2 = m_config.family == ArchitectureFamily::Gpt2;
+    const bool checkpoint = m_checkpointBlocks && !ctx.cache && torch::GradMode::is_enabled() &&
+                            (x.requires_grad() || layerTrains(m_weights.layers[layer]));
+    if (!checkpoint)
+        return gpt2 ? gpt2Block(x, layer, ctx) : llamaBlock(x, layer, cos, sin, ctx);
+    // The second run happens in backward, after the caller's inputs are gone: it owns copies of
+    // what the context points to.
+    struct KeptContext
+    {
+        std::vector<int64_t> segments;
+        std::vector<SegmentFork> forks;
+        BlockContext ctx;
+    };
+    auto kept = std::make_shared<KeptContext>();
+    kept->ctx = ctx;
+    if (ctx.segments) {
+        kept->segments = *ctx.segments;
+        kept->ctx.segments = &kept->segments;
+    }
+    if (ctx.forks) {
+        kept->forks = *ctx.forks;
+        kept->ctx.forks = &kept->forks;
+    }
+    return checkpointedBlock(
+        [this, gpt2, layer, cos, sin, kept](const torch::Tensor &in) {
+            return gpt2 ? gpt2Block(in, layer, kept->ctx) : llamaBlock(in, layer, cos, sin, kept->ctx);
+        },
+        x);
 }
 
 torch::Tensor Decoder::project(const torch::Tensor &hidden) const

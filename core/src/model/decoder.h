@@ -58,6 +58,11 @@ public:
     const ModelConfig &config() const { return m_config; }
     const DecoderWeights &weights() const { return m_weights; }
 
+    // Gradient checkpointing (model/blockcheckpoint.h): while autograd records, each block that
+    // trains keeps only its input and runs again in backward. Off by default.
+    void setCheckpointBlocks(bool on) { m_checkpointBlocks = on; }
+    bool checkpointBlocks() const { return m_checkpointBlocks; }
+
 private:
     // What every block needs besides its input.
     struct BlockContext
@@ -78,10 +83,15 @@ private:
                              const torch::Tensor &sin, const BlockContext &ctx) const;
     torch::Tensor gpt2Block(torch::Tensor x, int layer, const BlockContext &ctx) const;
     torch::Tensor activation(const torch::Tensor &x) const;
+    // Block `layer` (cos and sin: the Llama family's rotary tables), checkpointed when that is
+    // on and the block trains or its input carries a gradient.
+    torch::Tensor runBlock(const torch::Tensor &x, int layer, const torch::Tensor &cos,
+                           const torch::Tensor &sin, const BlockContext &ctx) const;
 
     const ModelConfig &m_config;
     const DecoderWeights &m_weights;
     Rope m_rope;
+    bool m_checkpointBlocks = false;
 };
 
 } // namespace ft

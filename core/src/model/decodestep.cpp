@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace ft {
@@ -141,6 +142,72 @@ void attendHead(const float *q, const float *keys, const float *values, int64_t 
     }
 }
 
+// attendHead where `masked` (S flags, may be null) marks padding keys that the query skips, as
+// the general path's lowest-float scores do (their weight underflows to exactly zero).
+void attendHeadMasked(const float *q, const float *keys, const float *values, int64_t S, int64_t D,
+                      const bool *masked, float *scores, float *out)
+{
+    if (!masked) {
+        attendHead(q, keys, values, S, D, scores, out);
+        return;
+    }
+    const float lowest = std::numeric_limits<float>::lowest();
+    for (int64_t s = 0; s < S; ++s) {
+        if (masked[s]) {
+            scores[s] = lowest;
+            continue;
+        }
+        const float *k = keys + s * D;
+        float dot = 0.0f;
+        for (int64_t d = 0; d < D; ++d)
+            dot += q[d] * k[d];
+        scores[s] = dot;
+    }
+    fused::softmaxRow(scores, S, S, 1.0f / std::sqrt(static_cast<float>(D)));
+    std::fill(out, out + D, 0.0f);
+    for (int64_t s = 0; s < S; ++s) {
+        if (masked[s])
+            continue;
+        const float p = scores[s], *v = values + s * D;
+        for (int64_t d = 0; d < D; ++d)
+            out[d] += p * v[d];
+    }
+}
+
+// y (batch, out) = p x (batch, in) (+ bias): the fp32 weight read once for all rows; quantised
+// blocks row by row.
+void projectBatch(const Projection &p, const float *x, int64_t batch, int64_t in, int64_t out,
+                  float *y)
+{
+    if (p.packed) {
+        for (int64_t b = 0; b < batch; ++b)
+            project(p, x + b * in, y + b * out);
+        return;
+    }
+    floatGemvBatch(p.weight.data_ptr<float>(), out, in, x, batch,
+                   p.bias.defined() ? p.bias.data_ptr<float>() : nullptr, y);
+}
+
+// projectGroup for `batch` rows: x (batch, in), y (batch, sum of the parts' rows).
+void projectGroupBatch(const std::vector<const Projection *> &parts, const torch::Tensor &stacked,
+                       const torch::Tensor &stackedBias, const float *x, int64_t batch,
+                       int64_t in, int64_t out, float *y)
+{
+    bool anyPacked = false, biasesStacked = true;
+    for (const Projection *p : parts) {
+        anyPacked = anyPacked || p->packed;
+        biasesStacked = biasesStacked && p->bias.defined() == stackedBias.defined();
+    }
+    if (!anyPacked && isFloatMatrix(stacked) && biasesStacked &&
+        (!stackedBias.defined() || isFloatMatrix(stackedBias))) {
+        floatGemvBatch(stacked.data_ptr<float>(), out, in, x, batch,
+                       stackedBias.defined() ? stackedBias.data_ptr<float>() : nullptr, y);
+        return;
+    }
+    for (int64_t b = 0; b < batch; ++b)
+        projectGroup(parts, stacked, stackedBias, x + b * in, y + b * out);
+}
+
 } // namespace
 
 void setDecodeStepEnabled(bool enabled)
@@ -154,7 +221,7 @@ bool decodeStepEnabled()
 }
 
 bool decodeStepApplies(const ModelConfig &config, const DecoderWeights &weights,
-                       const KvCache &cache, bool adapters)
+                       const KvCache &cache, bool adapters, int64_t batch)
 {
     if (!g_enabled || config.family != ArchitectureFamily::Llama || config.activation != "silu" ||
         config.headDim % 2 != 0 || cache.keys.size() != weights.layers.size() ||
@@ -163,7 +230,7 @@ bool decodeStepApplies(const ModelConfig &config, const DecoderWeights &weights,
     for (size_t i = 0; i < weights.layers.size(); ++i) {
         const LayerWeights &w = weights.layers[i];
         if (!isFloatMatrix(cache.keys[i]) || !isFloatMatrix(cache.values[i]) ||
-            cache.keys[i].size(0) != 1 || !isFloatMatrix(w.inputNorm) ||
+            cache.keys[i].size(0) != batch || !isFloatMatrix(w.inputNorm) ||
             !isFloatMatrix(w.postAttentionNorm))
             return false;
         for (const Projection *p : {&w.q, &w.k, &w.v, &w.o, &w.gate, &w.up, &w.down})
@@ -223,6 +290,73 @@ void decodeLayers(const ModelConfig &config, const DecoderWeights &weights, KvCa
             gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
         project(w.down, gate, h);
         for (int64_t i = 0; i < C; ++i)
+            x[i] += h[i];
+    }
+}
+
+void decodeLayersBatch(const ModelConfig &config, const DecoderWeights &weights, KvCache &cache,
+                       int64_t past, int64_t batch, const float *cos, const float *sin,
+                       const bool *masked, float *x)
+{
+    const int64_t C = config.hiddenSize, D = config.headDim, H = config.numHeads;
+    const int64_t Hkv = config.numKvHeads, G = H / Hkv, I = config.intermediateSize;
+    const int64_t S = past + 1, capacity = cache.capacity, B = batch;
+    const int64_t QKV = (H + 2 * Hkv) * D;
+    if (S > capacity)
+        throw Error(ErrorKind::Internal, "KV cache capacity exceeded");
+    thread_local Scratch scratch;
+    scratch.h.resize(B * C);
+    scratch.qkv.resize(B * QKV);
+    scratch.attended.resize(B * H * D);
+    scratch.gateUp.resize(B * 2 * I);
+    scratch.scores.resize(B * H * S);
+    float *h = scratch.h.data(), *qkv = scratch.qkv.data(), *attended = scratch.attended.data();
+    float *gateUp = scratch.gateUp.data(), *scores = scratch.scores.data();
+    for (size_t layer = 0; layer < weights.layers.size(); ++layer) {
+        const LayerWeights &w = weights.layers[layer];
+        for (int64_t b = 0; b < B; ++b)
+            rmsNorm(x + b * C, w.inputNorm.data_ptr<float>(), C, config.normEps, h + b * C);
+        projectGroupBatch({&w.q, &w.k, &w.v}, w.qkvWeight, w.qkvBias, h, B, C, QKV, qkv);
+        float *keys = cache.keys[layer].data_ptr<float>();      // (B, Hkv, capacity, D)
+        float *values = cache.values[layer].data_ptr<float>();
+        for (int64_t b = 0; b < B; ++b) {
+            float *q = qkv + b * QKV, *k = q + H * D, *v = k + Hkv * D;
+            rotary(q, H, D, cos + b * D, sin + b * D);
+            rotary(k, Hkv, D, cos + b * D, sin + b * D);
+            for (int64_t g = 0; g < Hkv; ++g) {
+                const int64_t at = ((b * Hkv + g) * capacity + past) * D;
+                std::copy(k + g * D, k + (g + 1) * D, keys + at);
+                std::copy(v + g * D, v + (g + 1) * D, values + at);
+            }
+        }
+        const auto attendHeads = [&](int64_t begin, int64_t end) {
+            for (int64_t item = begin; item < end; ++item) {
+                const int64_t b = item / H, head = item % H, g = head / G;
+                const int64_t base = (b * Hkv + g) * capacity * D;
+                attendHeadMasked(qkv + b * QKV + head * D, keys + base, values + base, S, D,
+                                 masked ? masked + b * S : nullptr, scores + item * S,
+                                 attended + item * D);
+            }
+        };
+        if (B * S * D * H >= (1 << 17))
+            decodeworkers::parallelFor(B * H, 1, attendHeads);
+        else
+            attendHeads(0, B * H);
+        projectBatch(w.o, attended, B, H * D, C, h);
+        for (int64_t i = 0; i < B * C; ++i)
+            x[i] += h[i];
+        for (int64_t b = 0; b < B; ++b)
+            rmsNorm(x + b * C, w.postAttentionNorm.data_ptr<float>(), C, config.normEps, h + b * C);
+        projectGroupBatch({&w.gate, &w.up}, w.gateUpWeight, w.gateUpBias, h, B, C, 2 * I, gateUp);
+        for (int64_t b = 0; b < B; ++b) {
+            float *gate = gateUp + b * 2 * I, *up = gate + I;
+            for (int64_t i = 0; i < I; ++i)
+                gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+            // Compact the activations to (B, I) rows for the down projection.
+            std::copy(gate, gate + I, gateUp + b * I);
+        }
+        projectBatch(w.down, gateUp, B, I, C, h);
+        for (int64_t i = 0; i < B * C; ++i)
             x[i] += h[i];
     }
 }

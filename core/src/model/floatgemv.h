@@ -11,4 +11,9 @@ namespace ft {
 void floatGemv(const float *weight, int64_t rows, int64_t cols, const float *x, const float *bias,
                float *y);
 
+// The same for `batch` inputs at once: x (batch, cols) and y (batch, rows), row-major. The
+// weights are read once for all inputs (the batched decoding step's projections).
+void floatGemvBatch(const float *weight, int64_t rows, int64_t cols, const float *x, int64_t batch,
+                    const float *bias, float *y);
+
 } // namespace ft

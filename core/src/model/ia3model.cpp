@@ -101,10 +101,13 @@ Ia3Model::Ia3Model(const ModelConfig &config, DecoderWeights &weights, Ia3Config
 {
     collectTargets(config, weights);
     torch::NoGradGuard noGrad;
+    // On the base's device (the trainer moves the base to "cuda" before attaching).
+    const auto options = torch::TensorOptions().device(weights.embed.device());
     for (Target &t : m_targets) {
         auto vector = std::make_shared<Ia3Vector>();
         // IA3Layer.update_layer: randn, then ones when init_ia3_weights.
-        vector->l = m_ia3.initIa3Weights ? torch::ones(vectorShape(t)) : torch::randn(vectorShape(t));
+        vector->l = m_ia3.initIa3Weights ? torch::ones(vectorShape(t), options)
+                                         : torch::randn(vectorShape(t), options);
         vector->feedforward = t.feedforward;
         t.vector = vector;
         *t.slot = vector;
@@ -144,7 +147,7 @@ Ia3Model Ia3Model::load(const ModelConfig &config, DecoderWeights &weights, cons
                           " target");
         unused.erase(key);
         auto vector = std::make_shared<Ia3Vector>();
-        vector->l = file.loadFloat32(key);
+        vector->l = file.loadFloat32(key).to(weights.embed.device());
         vector->feedforward = t.feedforward;
         t.vector = vector;
     }

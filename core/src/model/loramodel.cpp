@@ -110,12 +110,14 @@ LoraModel::LoraModel(const ModelConfig &config, DecoderWeights &weights, LoraCon
         throwBadInput("LoRA dropout must be in [0, 1)");
     collectTargets(config, weights);
     torch::NoGradGuard noGrad;
+    // On the base's device (the trainer moves the base to "cuda" before attaching).
+    const auto options = torch::TensorOptions().device(weights.embed.device());
     for (Target &t : m_targets) {
         auto adapter = std::make_shared<LoraAdapter>();
-        adapter->a = torch::empty({m_lora.r, t.in});
+        adapter->a = torch::empty({m_lora.r, t.in}, options);
         // nn.init.kaiming_uniform_(A, a=math.sqrt(5)): U(-1/sqrt(in), 1/sqrt(in)).
         torch::nn::init::kaiming_uniform_(adapter->a, std::sqrt(5.0));
-        adapter->b = torch::zeros({t.out, int64_t(m_lora.r)});
+        adapter->b = torch::zeros({t.out, int64_t(m_lora.r)}, options);
         configure(t, *adapter);
         // peft's DoraLinearLayer.update_layer: the magnitude starts as ||W + scale * B @ A||
         // per output row (B = 0: the norm of W), so the output is unchanged.
@@ -158,7 +160,7 @@ LoraModel LoraModel::load(const ModelConfig &config, DecoderWeights &weights,
                 throwBadInput(tensorsPath.string() + ": tensor '" + key + "' has the wrong shape "
                               "for r = " + std::to_string(r) + " on " + t.module);
             unused.erase(key);
-            return file.loadFloat32(key);
+            return file.loadFloat32(key).to(weights.embed.device());
         };
         adapter->a = take("lora_A.weight", {r, t.in});
         adapter->b = take("lora_B.weight", {t.out, r});

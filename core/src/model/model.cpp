@@ -199,10 +199,12 @@ std::vector<float> logitsOf(const Model::Impl &impl, const std::vector<int32_t> 
     torch::InferenceMode guard;
     std::shared_lock lock(impl.adapterLock);
     ForwardInputs inputs;
-    inputs.ids = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()), torch::kInt64).unsqueeze(0);
+    inputs.ids = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()), torch::kInt64)
+                     .unsqueeze(0)
+                     .to(impl.weights.embed.device());  // the CPU, or the GPU (ft/modeldevice.h)
     inputs.allPositions = allPositions;
     inputs.useAdapters = useAdapter;
-    torch::Tensor logits = impl.decoder->forward(inputs).contiguous();
+    torch::Tensor logits = impl.decoder->forward(inputs).to(torch::kCPU).contiguous();
     return std::vector<float>(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
 }
 

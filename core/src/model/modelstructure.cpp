@@ -160,6 +160,8 @@ nlohmann::json toJson(const ModelStructure &structure, const TrainingPlan &plan)
         p["adapter_modules"] = t.adapterModules;
         p["adapter_parameters"] = t.adapterParameters;
         p["stage"] = t.stage;
+        if (!t.baseFormat.empty())
+            p["base_format"] = t.baseFormat;
     }
     j["strategy"] = plan.strategy;
     j["trainable_parameters"] = plan.trainableParameters;

@@ -36,7 +36,9 @@ PromptTuningModel::PromptTuningModel(const ModelConfig &config, DecoderWeights &
         throwBadInput("prompt tuning: num_virtual_tokens must be positive");
     torch::NoGradGuard noGrad;
     if (m_pt.init == "RANDOM") {
-        m_embeddings = torch::randn({n, int64_t(config.hiddenSize)});
+        // On the base's device (the trainer moves the base to "cuda" before attaching).
+        m_embeddings = torch::randn({n, int64_t(config.hiddenSize)},
+                                    torch::TensorOptions().device(weights.embed.device()));
     } else if (m_pt.init == "TEXT") {
         if (m_pt.initText.empty())
             throwBadInput("prompt tuning: init \"text\" needs a non-empty init_text");
@@ -53,7 +55,7 @@ PromptTuningModel::PromptTuningModel(const ModelConfig &config, DecoderWeights &
             if (id < 0 || id >= config.vocabSize)
                 throwBadInput("prompt tuning: init_text token id " + std::to_string(id) +
                               " is outside the model's vocabulary");
-        m_embeddings = torch::embedding(weights.embed, torch::tensor(chosen, torch::kInt64)).clone();
+        m_embeddings = torch::embedding(weights.embed, torch::tensor(chosen, torch::kInt64).to(weights.embed.device())).clone();
     } else {
         throwBadInput("prompt tuning: init must be RANDOM or TEXT (got '" + m_pt.init + "')");
     }
@@ -88,7 +90,7 @@ PromptTuningModel PromptTuningModel::load(const ModelConfig &config, DecoderWeig
     if (file.entries().size() != 1)
         throwBadInput(tensorsPath.string() + ": holds tensors besides 'prompt_embeddings' "
                       "(unsupported adapter layout)");
-    model.m_embeddings = file.loadFloat32(kTensorName);
+    model.m_embeddings = file.loadFloat32(kTensorName).to(weights.embed.device());
     model.attach();
     return model;
 }

@@ -6,6 +6,7 @@
 #include <torch/autograd.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ft {
@@ -14,9 +15,78 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
+// The causal score matrix of a sequence is computed in blocks of this many query rows, each over
+// the keys up to its last row only: the GEMMs skip the upper triangle's blocks (about half their
+// work on long sequences) and the probabilities kept for backward are stored as these blocks,
+// packed (block b: rows x (its last row + 1) floats).
+constexpr int64_t kRowBlock = 64;
+
+// Floats of a T-token sequence's packed blocks for one head.
+int64_t triangleFloats(int64_t T)
+{
+    int64_t floats = 0;
+    for (int64_t first = 0; first < T; first += kRowBlock)
+        floats += std::min(kRowBlock, T - first) * std::min(T, first + kRowBlock);
+    return floats;
+}
+
+// Calls block(first row, rows, offset into the packed blocks) for each row block of T tokens;
+// the block's keys are [0, first + rows).
+template <typename Block>
+void forEachRowBlock(int64_t T, const Block &block)
+{
+    int64_t offset = 0;
+    for (int64_t first = 0; first < T; first += kRowBlock) {
+        const int64_t rows = std::min(kRowBlock, T - first);
+        block(first, rows, offset);
+        offset += rows * (first + rows);
+    }
+}
+
+// One head's causal probabilities into packed blocks (triangleFloats(T) floats at probs), and
+// out = probabilities x values when out is defined.
+void causalProbabilities(const torch::Tensor &probs, const torch::Tensor &queries,
+                         const torch::Tensor &keys, const torch::Tensor &values, torch::Tensor out,
+                         float scale)
+{
+    forEachRowBlock(queries.size(0), [&](int64_t first, int64_t rows, int64_t offset) {
+        const int64_t end = first + rows;
+        torch::Tensor p = probs.narrow(0, offset, rows * end).view({rows, end});
+        torch::mm_out(p, queries.narrow(0, first, rows), keys.narrow(0, 0, end).t());
+        fused::causalSoftmax(p.data_ptr<float>(), rows, end, scale, first);
+        if (out.defined()) {
+            torch::Tensor o = out.narrow(0, first, rows);
+            torch::mm_out(o, p, values.narrow(0, 0, end));
+        }
+    });
+}
+
+// One head's backward over packed probabilities: dQueries written, dKeys and dValues added to
+// (the caller zeroes them once per K/V head). dScores: scratch of at least kRowBlock x T floats.
+void causalProbabilitiesBackward(const torch::Tensor &probs, const torch::Tensor &dOut,
+                                 const torch::Tensor &queries, const torch::Tensor &keys,
+                                 const torch::Tensor &values, torch::Tensor dQueries,
+                                 torch::Tensor dKeys, torch::Tensor dValues,
+                                 const torch::Tensor &dScoresScratch, float scale)
+{
+    forEachRowBlock(queries.size(0), [&](int64_t first, int64_t rows, int64_t offset) {
+        const int64_t end = first + rows;
+        const torch::Tensor p = probs.narrow(0, offset, rows * end).view({rows, end});
+        const torch::Tensor dO = dOut.narrow(0, first, rows);
+        torch::Tensor dScores = dScoresScratch.narrow(0, 0, rows * end).view({rows, end});
+        torch::mm_out(dScores, dO, values.narrow(0, 0, end).t());
+        fused::causalSoftmaxBackward(dScores.data_ptr<float>(), p.data_ptr<float>(), rows, end,
+                                     scale, first);
+        torch::Tensor dQ = dQueries.narrow(0, first, rows);
+        torch::mm_out(dQ, dScores, keys.narrow(0, 0, end));
+        dKeys.narrow(0, 0, end).addmm_(dScores.t(), queries.narrow(0, first, rows));
+        dValues.narrow(0, 0, end).addmm_(p.t(), dO);
+    });
+}
+
 // Where each segment starts in the row and where its probabilities start in the flat buffer
-// that keeps them for the backward pass: (H, T, T) for a plain segment; for a forked one
-// (model/segmentfork.h) (H, L, L) for the prompt and first answer (L = prompt + first answer)
+// that keeps them for the backward pass: H x triangleFloats(T) for a plain segment; for a forked one
+// (model/segmentfork.h) H x triangleFloats(L) for the prompt and first answer (L = prompt + first answer)
 // then (H, A, prompt + A) for the second answer's A queries over the prompt's keys and its own.
 struct Layout
 {
@@ -41,7 +111,7 @@ struct Layout
             prompts.push_back(prompt);
             branchLengths.push_back(branch);
             probOffsets.push_back(probFloats);
-            probFloats += heads * main * main;
+            probFloats += heads * triangleFloats(main);
             branchOffsets.push_back(probFloats);
             probFloats += heads * branch * (prompt + branch);
             start += length;
@@ -74,7 +144,7 @@ bool keepsProbabilities(const std::vector<int64_t> &forks) { return forks.empty(
 torch::Tensor scratchFor(const Layout &layout, int64_t s, const torch::TensorOptions &options)
 {
     const int64_t T = layout.mainLengths[s], A = layout.branchLengths[s], P = layout.prompts[s];
-    return torch::empty({std::max(T * T, A * (P + A))}, options);
+    return torch::empty({std::max(triangleFloats(T), A * (P + A))}, options);
 }
 
 // Runs task(segment, kvHead) for every pair, spread over LibTorch's threads; GEMMs inside run on
@@ -107,15 +177,12 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
             const int64_t T = layout.mainLengths[s], start = layout.starts[s];
             const torch::Tensor keys = headRows(k, start, T, g), values = headRows(v, start, T, g);
             const torch::Tensor scratch = keep ? torch::Tensor() : scratchFor(layout, s, q.options());
-            for (int64_t h = g * G; h < (g + 1) * G; ++h) {
-                torch::Tensor p = (keep ? probs.narrow(0, layout.probOffsets[s] + h * T * T, T * T)
-                                        : scratch.narrow(0, 0, T * T))
-                                      .view({T, T});
-                torch::mm_out(p, headRows(q, start, T, h), keys.t());
-                fused::causalSoftmax(p.data_ptr<float>(), T, T, scale);
-                torch::Tensor o = headRows(out, start, T, h);
-                torch::mm_out(o, p, values);
-            }
+            const int64_t triangle = triangleFloats(T);
+            for (int64_t h = g * G; h < (g + 1) * G; ++h)
+                causalProbabilities(keep ? probs.narrow(0, layout.probOffsets[s] + h * triangle, triangle)
+                                         : scratch,
+                                    headRows(q, start, T, h), keys, values, headRows(out, start, T, h),
+                                    scale);
             const int64_t A = layout.branchLengths[s], P = layout.prompts[s];
             if (A == 0)
                 return;
@@ -157,29 +224,22 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
             const int64_t T = layout.mainLengths[s], start = layout.starts[s];
             const torch::Tensor keys = headRows(k, start, T, g), values = headRows(v, start, T, g);
             torch::Tensor dKeys = headRows(dk, start, T, g), dValues = headRows(dv, start, T, g);
-            torch::Tensor dScores = torch::empty({T, T}, q.options());
+            const torch::Tensor dScores = torch::empty({std::min(kRowBlock, T) * T}, q.options());
             const torch::Tensor scratch = keep ? torch::Tensor() : scratchFor(layout, s, q.options());
+            const int64_t triangle = triangleFloats(T);
+            dKeys.zero_();
+            dValues.zero_();
             for (int64_t h = g * G; h < (g + 1) * G; ++h) {
-                const torch::Tensor dO = headRows(gradOut, start, T, h), queries = headRows(q, start, T, h);
+                const torch::Tensor queries = headRows(q, start, T, h);
                 torch::Tensor p;
                 if (keep) {
-                    p = probs.narrow(0, layout.probOffsets[s] + h * T * T, T * T).view({T, T});
-                } else {  // the forward's probabilities again: the same GEMM and softmax
-                    p = scratch.narrow(0, 0, T * T).view({T, T});
-                    torch::mm_out(p, queries, keys.t());
-                    fused::causalSoftmax(p.data_ptr<float>(), T, T, scale);
+                    p = probs.narrow(0, layout.probOffsets[s] + h * triangle, triangle);
+                } else {  // the forward's probabilities again: the same GEMMs and softmax
+                    p = scratch;
+                    causalProbabilities(p, queries, keys, values, torch::Tensor(), scale);
                 }
-                torch::mm_out(dScores, dO, values.t());
-                fused::causalSoftmaxBackward(dScores.data_ptr<float>(), p.data_ptr<float>(), T, T, scale);
-                torch::Tensor dQ = headRows(dq, start, T, h);
-                torch::mm_out(dQ, dScores, keys);
-                if (h == g * G) {
-                    torch::mm_out(dKeys, dScores.t(), queries);
-                    torch::mm_out(dValues, p.t(), dO);
-                } else {
-                    dKeys.addmm_(dScores.t(), queries);
-                    dValues.addmm_(p.t(), dO);
-                }
+                causalProbabilitiesBackward(p, headRows(gradOut, start, T, h), queries, keys, values,
+                                            headRows(dq, start, T, h), dKeys, dValues, dScores, scale);
             }
             const int64_t A = layout.branchLengths[s], P = layout.prompts[s];
             if (A == 0)

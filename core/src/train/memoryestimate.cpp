@@ -2,6 +2,8 @@
 // See docs/training.md ("Memory estimate") for the formulas and how they were checked.
 #include "ft/memoryestimate.h"
 
+#include "ft/cudadevice.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -161,7 +163,11 @@ MemoryEstimate estimateTrainingMemory(const ModelInfo &info, const MemoryStrateg
             if (targetMatches(m.name, strategy.loraTargets))
                 perBlock += m.in + strategy.loraR;  // the dropout output and A x
     const int64_t head = 3 * h + 3 * int64_t(info.vocabSize);
-    e.activations = tokens * ((int64_t(info.numLayers) + 1) * perBlock + head) * kFp32;
+    // Checkpointed blocks keep only their input (h); one block at a time is run again in backward.
+    const int64_t blocks = strategy.gradientCheckpointing
+                               ? int64_t(info.numLayers) * h + 2 * perBlock
+                               : (int64_t(info.numLayers) + 1) * perBlock;
+    e.activations = tokens * (blocks + head) * kFp32;
     return e;
 }
 
@@ -202,7 +208,10 @@ int64_t physicalMemoryBytes()
 
 std::optional<int64_t> acceleratorMemoryBytes()
 {
-    return std::nullopt;  // CPU build; a CUDA build asks the device here
+    // The GPU's whole memory, as the CPU's side counts all of RAM (device "auto" trains there).
+    if (const auto gpu = firstCudaDevice())
+        return gpu->totalBytes;
+    return std::nullopt;  // a CPU-only LibTorch, or no device
 }
 
 } // namespace ft

@@ -1,5 +1,7 @@
 #include "train/runenvironment.h"
 
+#include "ft/cudadevice.h"
+
 #include <torch/torch.h>
 
 #include <sys/utsname.h>
@@ -22,6 +24,21 @@ int64_t residentBytes()
     return resident * static_cast<int64_t>(sysconf(_SC_PAGESIZE));
 }
 
+namespace {
+
+nlohmann::json gpuJson(const std::string &device)
+{
+    const auto gpu = device == "cuda" ? firstCudaDevice() : std::nullopt;
+    if (!gpu)
+        return nullptr;
+    return {{"name", gpu->name},
+            {"memory_bytes", gpu->totalBytes},
+            {"compute_capability", std::to_string(gpu->computeMajor) + "." + std::to_string(gpu->computeMinor)},
+            {"autocast", gpu->supportsBf16() ? "bf16" : "fp32"}};
+}
+
+} // namespace
+
 std::string resolveDevice(const std::string &requested, std::string &problem)
 {
     // hasCUDA: this LibTorch was built with CUDA (the Debian package is CPU-only); is_available:
@@ -40,6 +57,20 @@ std::string resolveDevice(const std::string &requested, std::string &problem)
     if (requested == "auto")
         return usable ? "cuda" : "cpu";
     return "cpu";
+}
+
+std::string deviceLogLine(const std::string &requested, const std::string &device)
+{
+    if (device == "cuda") {
+        const auto gpu = firstCudaDevice();
+        if (!gpu)
+            return "device: cuda";
+        return "device: cuda (" + gpu->name + ", " + std::to_string(gpu->totalBytes >> 20) +
+               " MiB, " + (gpu->supportsBf16() ? "bf16 autocast" : "fp32: no bf16 on this GPU") + ")";
+    }
+    if (requested == "auto")
+        return "device: cpu (auto: " + cudaAbsenceReason() + ")";
+    return "device: cpu";
 }
 
 nlohmann::json environmentJson(const std::string &device)
@@ -64,7 +95,8 @@ nlohmann::json environmentJson(const std::string &device)
             {"cpu_model", cpu},
             {"device", device},
             {"cuda_built", at::globalContext().hasCUDA()},
-            {"cuda_available", torch::cuda::is_available()}};
+            {"cuda_available", torch::cuda::is_available()},
+            {"gpu", gpuJson(device)}};
 }
 
 } // namespace ft

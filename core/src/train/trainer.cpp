@@ -97,11 +97,9 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         problems.push_back(std::string("model: ") + e.what());
     }
     if (d.model && d.device == "cuda") {
-        if (d.config.strategy == "ia3" || d.config.strategy == "prompt_tuning")
-            problems.push_back("device: strategy \"" + d.config.strategy +
-                               "\" trains on the CPU only for now (use \"cpu\")");
-        else  // before the strategy attaches adapters, which follow their base weights
-            moveWeightsTo(d.model->impl().weights, torch::Device(torch::kCUDA));
+        // Before the strategy attaches adapters, which are made on their base's device; a
+        // compact base's storage moves too (model/frozenmatrix.h's tensor storage).
+        moveWeightsTo(d.model->impl().weights, torch::Device(torch::kCUDA));
     } else if (d.model && std::getenv("FT_TEST_TENSOR_DEQUANT")) {
         // Tests only: the CUDA path's tensor-op dequantisation, run on the CPU.
         moveCompactBaseTo(d.model->impl().weights, torch::Device(torch::kCPU));
@@ -112,6 +110,7 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         d.loadData(problems);
         torch::manual_seed(d.config.seed);
         d.strategy = makeTrainableStrategy(d.config, *d.model, problems);
+        d.model->impl().decoder->setCheckpointBlocks(d.config.gradientCheckpointing);
     }
     if (problems.empty())
         d.joinProcessGroup(problems);
@@ -119,6 +118,7 @@ Trainer::Trainer(TrainingConfig config, const fs::path &resumeRunDir, TrainingOb
         throwBadInput(joinProblems("training configuration", problems));
 
     d.planBatches();
+    d.log(observer, deviceLogLine(d.config.device, d.device));
     for (const auto &line : d.dataLog)
         d.log(observer, line);
 }

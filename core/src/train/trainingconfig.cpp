@@ -32,7 +32,7 @@ const std::vector<std::string> kTopKeys = {
     "adam_beta2", "adam_epsilon", "max_grad_norm", "seed", "logging_steps", "save_steps",
     "save_total_limit", "cutoff_len", "packing", "group_by_length", "freeze", "progressive", "val_size", "eval_steps",
     "early_stopping_patience", "early_stopping_threshold", "device", "beta", "loss_type",
-    "label_smoothing", "max_prompt_length", "base_precision", "zero_stage"};
+    "label_smoothing", "max_prompt_length", "base_precision", "zero_stage", "gradient_checkpointing"};
 const std::vector<std::string> kLoraKeys = {"r", "lora_alpha", "lora_dropout", "target_modules",
                                             "use_rslora", "use_dora"};
 const std::vector<std::string> kFreezeKeys = {"last_blocks", "first_blocks", "blocks", "modules",
@@ -238,6 +238,8 @@ json TrainingConfig::toJson() const
         out["base_precision"] = basePrecision;
     if (zeroStage != 0)
         out["zero_stage"] = zeroStage;
+    if (gradientCheckpointing)
+        out["gradient_checkpointing"] = true;
     if (stage != "sft")
         out["stage"] = stage;
     if (!stages.empty())
@@ -426,6 +428,7 @@ TrainingConfig parseTrainingConfig(const json &doc, const std::string &origin,
     r.string("device", c.device);
     r.string("base_precision", c.basePrecision);
     r.integer("zero_stage", c.zeroStage);
+    r.boolean("gradient_checkpointing", c.gradientCheckpointing);
     parseFreeze(doc, c, problems);
     parseProgressive(doc, c, problems);
     parsePreferenceOptions(doc, c, problems);

@@ -160,6 +160,11 @@ TrainingPlan planTraining(const TrainingConfig &config, const Model &model)
             plan.parts.back().stage = plan.parts.front().stage;
         }
     }
+    // A compact frozen base (base_precision) holds the Llama blocks' projections.
+    if (adapter && config.basePrecision != "fp32" && m.config.family != ArchitectureFamily::Gpt2)
+        for (size_t i = 0; i < plan.parts.size(); ++i)
+            if (s.parts[i].kind == "attention" || s.parts[i].kind == "mlp")
+                plan.parts[i].baseFormat = config.basePrecision;
     return plan;
 }
 

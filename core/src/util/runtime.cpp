@@ -1,5 +1,6 @@
 #include "ft/runtime.h"
 
+#include "ft/cudadevice.h"
 #include "ft/localdevices.h"
 
 #include <torch/torch.h>
@@ -102,8 +103,12 @@ void restartWithBoundedOpenMpWaits(char *argv[], OpenMpWaits waits)
 std::string runtimeDescription()
 {
     std::ostringstream out;
-    out << "LibTorch " << TORCH_VERSION_MAJOR << "." << TORCH_VERSION_MINOR << "." << TORCH_VERSION_PATCH << ", " << torch::get_num_threads() << " threads, "
-        << (torch::cuda::is_available() ? "CUDA available" : "CPU only");
+    out << "LibTorch " << TORCH_VERSION_MAJOR << "." << TORCH_VERSION_MINOR << "." << TORCH_VERSION_PATCH << ", " << torch::get_num_threads() << " threads, ";
+    // What device "auto" trains on: the GPU by name and memory, or why the CPU.
+    if (const auto gpu = firstCudaDevice())
+        out << "GPU " << gpu->name << " (" << ((gpu->totalBytes + (1 << 29)) >> 30) << " GB)";
+    else
+        out << "CPU only (" << cudaAbsenceReason() << ")";
     return out.str();
 }
 

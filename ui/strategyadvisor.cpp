@@ -141,6 +141,10 @@ void StrategyAdvisor::refresh(const ft::Model *model, const ft::ModelStructure &
                                                             : ft::TuningMethod::Lora;
             ms.loraR = s.lora.r;
             ms.trainableShare = structure.blockCount > 0 ? std::min(1.0, 2.0 / structure.blockCount) : 0.25;
+            // The person's memory savers: checkpointing for every method, a compact base for LoRA.
+            ms.gradientCheckpointing = s.gradientCheckpointing;
+            if (ms.method == ft::TuningMethod::Lora)
+                ms.basePrecision = ft::parseBasePrecision(s.basePrecision).value_or(ft::BasePrecision::Fp32);
             return ft::estimateTrainingMemory(model->info(), ms, s.perDeviceTrainBatchSize, int(s.cutoffLen))
                 .total();
         };

@@ -3,6 +3,7 @@
 // estimate, survive the project's saved settings, and the plan the layer map draws marks the
 // parts held compact.
 
+#include "strategyadvisor.h"
 #include "tinytrainablemodel.h"
 #include "trainingsettingsform.h"
 #include "trainingsetup.h"
@@ -28,6 +29,7 @@ private Q_SLOTS:
     void frozenBaseFollowsTheStrategy();
     void checkpointingReachesTheRun();
     void planMarksTheCompactParts();
+    void advisorCountsTheMemorySavers();
 };
 
 void TestMemorySettings::frozenBaseFollowsTheStrategy()
@@ -106,6 +108,26 @@ void TestMemorySettings::planMarksTheCompactParts()
     config.basePrecision = "fp32";
     for (const auto &part : ft::planTraining(config, *m).parts)
         QVERIFY(part.baseFormat.empty());
+}
+
+void TestMemorySettings::advisorCountsTheMemorySavers()
+{
+    QTemporaryDir dir;
+    const std::string model = dir.filePath(QStringLiteral("model")).toStdString();
+    fttest::writeTinyLlama(model);
+    const auto m = ft::Model::open(model);
+    const ft::ModelStructure structure = ft::describeModel(*m);
+    ftui::StrategyAdvisor advisor;
+    advisor.setDatasetRows(1000);  // LoRA by the article's rule
+    ft::TrainingConfig settings;
+    advisor.refresh(m.get(), structure, settings, QStringLiteral("lora"));
+    const QString plain = advisor.adviceText();
+    settings.gradientCheckpointing = true;
+    advisor.refresh(m.get(), structure, settings, QStringLiteral("lora"));
+    const QString checkpointed = advisor.adviceText();
+    // The same advice with a smaller memory figure (the estimate the Train page shows).
+    QCOMPARE(advisor.advised(), QStringLiteral("lora"));
+    QVERIFY2(plain != checkpointed, qPrintable(plain));
 }
 
 QTEST_MAIN(TestMemorySettings)

@@ -138,19 +138,7 @@ def hf_worker(model, examples_file, variant, bf16):
         net = peft.get_peft_model(net, peft.LoraConfig(
             r=8, lora_alpha=16, lora_dropout=0.0, target_modules=LORA_TARGETS[variant],
             task_type="CAUSAL_LM"))
-    pad = net.config.pad_token_id if net.config.pad_token_id is not None else 0
-
-    def collator(batch):
-        width = max(len(b["input_ids"]) for b in batch)
-        ids = torch.full((len(batch), width), pad, dtype=torch.long)
-        labels = torch.full((len(batch), width), -100, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for i, b in enumerate(batch):
-            n = len(b["input_ids"])
-            ids[i, :n] = torch.tensor(b["input_ids"])
-            labels[i, :n] = torch.tensor(b["labels"])
-            mask[i, :n] = 1
-        return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+    collator = bench_train.padded_collator(net.config.pad_token_id)
 
     class Rows(torch.utils.data.Dataset):
         def __len__(self):

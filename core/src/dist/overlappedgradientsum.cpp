@@ -41,7 +41,7 @@ OverlappedGradientSum::OverlappedGradientSum(DataParallel &group, std::vector<to
         const torch::Tensor &p = m_parameters[i];
         if (!p.requires_grad() || !p.is_leaf())
             continue;
-        std::shared_ptr<torch::autograd::Node> accumulator = torch::autograd::impl::grad_accumulator(p);
+        auto accumulator = torch::autograd::impl::grad_accumulator(p);
         if (!accumulator)
             continue;
         const uintptr_t key = accumulator->add_post_hook(std::make_unique<torch::autograd::utils::LambdaPostHook>(

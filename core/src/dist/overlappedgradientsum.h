@@ -10,6 +10,7 @@
 // just before that backward pass. Without a backward pass, `finish` sums everything at once.
 #pragma once
 
+#include <torch/csrc/autograd/variable.h>
 #include <torch/csrc/distributed/c10d/Work.hpp>
 #include <torch/types.h>
 
@@ -18,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace torch::autograd {
@@ -54,7 +56,8 @@ private:
     };
     struct Hook
     {
-        std::shared_ptr<torch::autograd::Node> accumulator;
+        // shared_ptr in LibTorch 1.x, intrusive_ptr in 2.x: whatever grad_accumulator returns.
+        decltype(torch::autograd::impl::grad_accumulator(std::declval<const torch::Tensor &>())) accumulator;
         uintptr_t key = 0;
     };
 

@@ -4,6 +4,7 @@
 #include "dist/gradientbuckets.h"
 
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <memory>
 
@@ -11,14 +12,18 @@ namespace ft {
 
 namespace {
 
-std::string stateKey(const torch::Tensor &p)
-{
-    return c10::guts::to_string(p.unsafeGetTensorImpl());  // as torch::optim keys its state
-}
-
 constexpr int64_t kMessageBytes = 25ll << 20;
 
 } // namespace
+
+ZeroStage1::StateKey ZeroStage1::stateKey(const torch::Tensor &p)
+{
+#if TORCH_VERSION_MAJOR >= 2
+    return p.unsafeGetTensorImpl();
+#else
+    return c10::guts::to_string(p.unsafeGetTensorImpl());  // as torch::optim keys its state
+#endif
+}
 
 std::vector<int> zeroOwners(const std::vector<int64_t> &numels, int worldSize)
 {
@@ -162,7 +167,7 @@ void ZeroStage1::gatherToLead(torch::optim::AdamW &optimizer)
 
 void ZeroStage1::releaseGathered(torch::optim::AdamW &optimizer)
 {
-    for (const std::string &key : m_gathered)
+    for (const StateKey &key : m_gathered)
         optimizer.state().erase(key);
     m_gathered.clear();
 }

@@ -17,6 +17,8 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace ft {
@@ -50,7 +52,10 @@ private:
     std::vector<int> owners(const std::vector<torch::Tensor> &parameters) const;
 
     DataParallel &m_group;
-    std::vector<std::string> m_gathered;  // state keys rank 0 holds only for a save
+    // torch::optim keys its state by a string in LibTorch 1.x, by the TensorImpl pointer in 2.x.
+    using StateKey = std::decay_t<decltype(std::declval<torch::optim::AdamW &>().state())>::key_type;
+    static StateKey stateKey(const torch::Tensor &parameter);
+    std::vector<StateKey> m_gathered;  // state keys rank 0 holds only for a save
 };
 
 } // namespace ft

@@ -5,7 +5,9 @@
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/functions/utils.h>
 
+#include <memory>
 #include <mutex>
+#include <type_traits>
 
 namespace ft {
 
@@ -58,14 +60,23 @@ struct BlockCheckpointBackward : torch::autograd::Node
     }
 };
 
+// Autograd nodes are shared_ptr-owned in LibTorch 1.x and intrusive_ptr-owned in recent 2.x.
+template <class T>
+auto makeNode()
+{
+    if constexpr (std::is_base_of_v<c10::intrusive_ptr_target, T>)
+        return c10::make_intrusive<T>();
+    else
+        return std::make_shared<T>();
+}
+
 } // namespace
 
 torch::Tensor checkpointedBlock(const BlockFunction &block, const torch::Tensor &x)
 {
     if (!torch::GradMode::is_enabled())
         return block(x);
-    auto node = std::shared_ptr<BlockCheckpointBackward>(new BlockCheckpointBackward(),
-                                                         torch::autograd::deleteNode);
+    auto node = makeNode<BlockCheckpointBackward>();
     {
         at::Generator gen = generatorOf(x.device());
         std::lock_guard<std::mutex> lock(gen.mutex());

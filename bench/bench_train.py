@@ -238,6 +238,15 @@ def hf_worker(model, examples_file, variant, threads, packing, stage="sft"):
                       "steps": len(losses)}))
 
 
+def join_rows(rows, n):
+    """Rows of n consecutive rows each: the first's instruction and input, the outputs joined
+    (long sequences from the same text)."""
+    if n <= 1:
+        return rows
+    return [dict(rows[i], output="\n\n".join(r["output"] for r in rows[i:i + n]))
+            for i in range(0, len(rows) - n + 1, n)]
+
+
 def padded_collator(pad_token_id):
     """transformers' default batches: right-padded rows, an attention mask, labels -100 on pads."""
     import torch
@@ -283,7 +292,12 @@ def main():
     p.add_argument("--cutoff", type=int, default=512)
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--variants", default="lora-qv,lora-all,full")
-    p.add_argument("--packing", choices=["off", "on", "both"], default="both")
+    p.add_argument("--packing", choices=["off", "on", "both", "best"], default="both",
+                   help="both: each side padded/padding-free then packed; best: the engine's "
+                        "default (padding-free, no bins) against transformers' packed mode only")
+    p.add_argument("--join", type=int, default=1,
+                   help="make each row of N consecutive rows (their outputs joined) for long "
+                        "sequences, e.g. --join 16 --cutoff 2048")
     p.add_argument("--stage", choices=["sft", "pt"], default="sft")
     p.add_argument("--repeat", type=int, default=1,
                    help="runs of each pair (interleaved); the report gives medians (issue 17: 3)")
@@ -291,7 +305,7 @@ def main():
     a = p.parse_args()
 
     model = as_hf_folder(a.model or default_model())
-    rows = json.loads(FIXTURE_ROWS.read_text())[: a.rows]
+    rows = join_rows(json.loads(FIXTURE_ROWS.read_text()), a.join)[: a.rows]
     work = BUILD / "bench-train"
     work.mkdir(parents=True, exist_ok=True)
     if a.stage == "pt":
@@ -316,14 +330,17 @@ def main():
     if peak:
         print(f"fp32 matmul (ft-bench-matmul, {a.threads} threads): {peak:.0f} GFLOP/s")
 
-    packings = {"off": [False], "on": [True], "both": [False, True]}[a.packing]
+    # (engine packing, transformers packing) pairs
+    packings = {"off": [(False, False)], "on": [(True, True)], "both": [(False, False), (True, True)],
+                "best": [(False, True)]}[a.packing]
     if a.stage == "pt":
-        packings = [False]  # documents are always packed; the flag is sft's
-    report = {"model": str(model), "stage": a.stage, "rows": len(rows), "cutoff": a.cutoff, "threads": a.threads,
+        packings = [(False, False)]  # documents are always packed; the flag is sft's
+    report = {"model": str(model), "stage": a.stage, "rows": len(rows), "join": a.join, "cutoff": a.cutoff,
+              "threads": a.threads,
               "loss_tokens": trained, "tokens": processed, "parameters": params,
               "hparams": HPARAMS, "matmul_gflops": peak, "results": []}
     for variant in a.variants.split(","):
-        for packing in packings:
+        for packing, reference_packing in packings:
             engine_runs, reference_runs = [], []
             for _ in range(a.repeat):
                 try:
@@ -332,9 +349,10 @@ def main():
                 except SystemExit as e:  # e.g. packing not offered by this build
                     print(f"  engine {variant} packing={packing}: {str(e).splitlines()[0]}")
                 reference_runs.append(bench_transformers(model, examples_file, variant, a.threads,
-                                                         packing, a.stage))
+                                                         reference_packing, a.stage))
             eng, ref = median_run(engine_runs), median_run(reference_runs)
-            entry = {"variant": variant, "packing": packing, "transformers": ref, "engine": eng,
+            entry = {"variant": variant, "packing": packing,
+                     "transformers_packing": reference_packing, "transformers": ref, "engine": eng,
                      "runs": {"engine": engine_runs, "transformers": reference_runs}}
             for side in ("engine", "transformers"):
                 r = entry[side]
@@ -354,7 +372,8 @@ def main():
                 entry["speed_ratio"] = eng["loss_tokens_per_second"] / ref["loss_tokens_per_second"]
                 entry["rss_ratio"] = eng["peak_rss"] / ref["peak_rss"]
             report["results"].append(entry)
-            line = f"{variant:9s} packing={'on ' if packing else 'off'}"
+            line = (f"{variant:9s} packing={'on ' if packing else 'off'}"
+                    f"/{'on ' if reference_packing else 'off'}")
             line += f" transformers {ref['loss_tokens_per_second']:7.1f} tok/s {ref['peak_rss'] / 2**20:6.0f} MiB"
             if eng:
                 line += (f" | engine {eng['loss_tokens_per_second']:7.1f} tok/s "

@@ -34,6 +34,16 @@ private:
     void parseCallArgs(Expr &call);
     // Sets e's height from its children; BadInput when the tree grows too deep.
     ExprPtr sealed(ExprPtr e) const;
+    static ExprPtr makeExpr(Expr::Kind kind, int line);
+    // One level of nesting for the scope's life; BadInput past the limit or near the stack's end.
+    struct DepthGuard
+    {
+        DepthGuard(int &depth, int line);
+        ~DepthGuard();
+        DepthGuard(const DepthGuard &) = delete;
+        DepthGuard &operator=(const DepthGuard &) = delete;
+        int &depth;
+    };
     std::vector<std::string> parseTargets();
 
     const Token &peek(std::size_t ahead = 0) const;

@@ -4,7 +4,10 @@
 
 #include "ft/error.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <initializer_list>
+#include <utility>
 
 namespace ft::tpl {
 
@@ -106,56 +109,43 @@ ExprPtr Parser::parseCompare()
     return left;
 }
 
-ExprPtr Parser::parseMath1()
+// Left-associative chains of the binary operators of one precedence level: `a + b - c`, `a ~ b`.
+ExprPtr Parser::parseOperators(std::initializer_list<const char *> ops, ExprPtr (Parser::*operand)())
 {
-    ExprPtr left = parseConcat();
-    while (isOp("+") || isOp("-")) {
+    ExprPtr left = (this->*operand)();
+    while (std::any_of(ops.begin(), ops.end(), [this](const char *op) { return isOp(op); })) {
         auto e = makeExpr(Expr::Kind::Binary, peek().line);
         e->name = next().value;
         e->a = left;
-        e->b = parseConcat();
+        e->b = (this->*operand)();
         left = sealed(e);
     }
     return left;
+}
+
+ExprPtr Parser::parseMath1()
+{
+    return parseOperators({"+", "-"}, &Parser::parseConcat);
 }
 
 ExprPtr Parser::parseConcat()
 {
-    ExprPtr left = parseMath2();
-    while (isOp("~")) {
-        auto e = makeExpr(Expr::Kind::Binary, next().line);
-        e->name = "~";
-        e->a = left;
-        e->b = parseMath2();
-        left = sealed(e);
-    }
-    return left;
+    return parseOperators({"~"}, &Parser::parseMath2);
 }
 
 ExprPtr Parser::parseMath2()
 {
-    ExprPtr left = parsePow();
-    while (isOp("*") || isOp("/") || isOp("//") || isOp("%")) {
-        auto e = makeExpr(Expr::Kind::Binary, peek().line);
-        e->name = next().value;
-        e->a = left;
-        e->b = parsePow();
-        left = sealed(e);
-    }
-    return left;
+    return parseOperators({"*", "/", "//", "%"}, &Parser::parsePow);
 }
 
 ExprPtr Parser::parsePow()
 {
-    ExprPtr left = parseUnary(true);
-    while (isOp("**")) {
-        auto e = makeExpr(Expr::Kind::Binary, next().line);
-        e->name = "**";
-        e->a = left;
-        e->b = parseUnary(true);
-        left = sealed(e);
-    }
-    return left;
+    return parseOperators({"**"}, &Parser::parseFilteredUnary);
+}
+
+ExprPtr Parser::parseFilteredUnary()
+{
+    return parseUnary(true);
 }
 
 ExprPtr Parser::parseUnary(bool withFilter)
@@ -317,14 +307,20 @@ ExprPtr Parser::parsePostfix(ExprPtr node)
                 node = sealed(e);
             }
         } else if (isOp("(")) {
-            auto e = makeExpr(Expr::Kind::Call, peek().line);
-            e->a = node;
-            parseCallArgs(*e);
-            node = sealed(e);
+            node = parseCall(node);
         } else {
             return node;
         }
     }
+}
+
+// callee(args...), at the "(".
+ExprPtr Parser::parseCall(ExprPtr callee)
+{
+    auto e = makeExpr(Expr::Kind::Call, peek().line);
+    e->a = std::move(callee);
+    parseCallArgs(*e);
+    return sealed(e);
 }
 
 void Parser::parseCallArgs(Expr &call)
@@ -384,10 +380,7 @@ ExprPtr Parser::parseFilterExpr(ExprPtr node)
             }
             node = sealed(e);
         } else if (isOp("(")) {
-            auto e = makeExpr(Expr::Kind::Call, peek().line);
-            e->a = node;
-            parseCallArgs(*e);
-            node = sealed(e);
+            node = parseCall(node);
         } else {
             return node;
         }

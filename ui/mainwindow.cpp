@@ -21,6 +21,7 @@
 #include "demoprojectaction.h"
 #include "helpdialogs.h"
 #include "welcomeview.h"
+#include "wheelguard.h"
 #include "strategypage.h"
 #include "studiosession.h"
 #include "trainingworker.h"
@@ -70,6 +71,8 @@ MainWindow::MainWindow(QWidget *parent)
       m_session(new StudioSession(this)),
       m_projectSettings(new ProjectSettingsSync(m_session, this))
 {
+    // Before the pages exist, so that their fields are polished with the guard in place.
+    installWheelGuard();
     setObjectName(QStringLiteral("mainWindow"));
     setAcceptDrops(true);
     connect(m_session, &StudioSession::modelChanged, this, &MainWindow::onModelChanged);

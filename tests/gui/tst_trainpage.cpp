@@ -5,6 +5,7 @@
 
 #include "../unit/testfixtures.h"
 #include "tinytrainablemodel.h"
+#include "trainpagetesting.h"
 
 #include "mainwindow.h"
 #include "memoryestimatecard.h"
@@ -14,25 +15,18 @@
 #include "trainingcharts.h"
 #include "trainpage.h"
 
-#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QDir>
 #include <QFile>
-#include <QLineEdit>
 #include <QMessageBox>
 #include <QApplication>
 #include <QTimer>
 #include <QPushButton>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <nlohmann/json.hpp>
-
-#include <fstream>
 #include <memory>
 
 using ftui::MainWindow;
@@ -42,13 +36,7 @@ namespace {
 
 constexpr int kTimeoutMs = 30000;
 
-template <typename T> T *child(QWidget *parent, const char *name)
-{
-    T *widget = parent->findChild<T *>(QLatin1String(name));
-    if (!widget)
-        qWarning("no child %s", name);
-    return widget;
-}
+using fttest::child;
 
 int chartPoints(TrainPage *page)
 {
@@ -63,6 +51,7 @@ class TestTrainPage : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void init();
     void trainsPausesResumesAndStops();
     void reportsBadInputWithoutCrashing();
     void drawsTheEvalLoss();
@@ -81,24 +70,16 @@ private:
 
 void TestTrainPage::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("FineTuneStudioTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_trainpage"));
+    fttest::useTestSettings("tst_trainpage");
     // The trainer's usual nice +10 would let a busy test machine starve it: the workflow is what
     // is tested here, scheduling is measured by bench/gui_responsiveness.cpp.
     qputenv("FT_TRAINER_NICE", "0");
-    QSettings().clear();
     QVERIFY(m_dir.isValid());
     FT_REQUIRE_FIXTURE(alpaca, "datasets/alpaca_en_demo.json");
     // 48 rows keep the data loading short; the model is small but not trivial, so that a step
     // takes long enough for pause to land mid-run.
-    nlohmann::json rows;
-    std::ifstream(alpaca.toStdString()) >> rows;
-    nlohmann::json picked = nlohmann::json::array();
-    for (size_t i = 0; i < 48 && i < rows.size(); ++i)
-        picked.push_back(rows[i]);
     m_data = m_dir.filePath(QStringLiteral("alpaca48.json"));
-    std::ofstream(m_data.toStdString()) << picked.dump();
+    fttest::writeFirstRows(alpaca, 48, m_data);
     m_model = m_dir.filePath(QStringLiteral("tiny-llama"));
     fttest::TinyLlamaShape shape;
     shape.hidden = 128;
@@ -107,34 +88,30 @@ void TestTrainPage::initTestCase()
     fttest::writeTinyLlama(m_model.toStdString(), shape);
 }
 
+void TestTrainPage::init()
+{
+    if (m_model.isEmpty())
+        QSKIP("no fixtures");  // in init(): the test function is skipped
+}
+
+// A window with the test's model loaded (null if it did not load).
 std::unique_ptr<MainWindow> TestTrainPage::openWindow()
 {
-    auto window = std::make_unique<MainWindow>();
-    window->modelPage()->setErrorDisplay(ftui::ModelPage::ErrorDisplay::SignalOnly);
-    window->trainPage()->setErrorDisplay(TrainPage::ErrorDisplay::SignalOnly);
-    window->trainPage()->setRunsRoot(m_dir.filePath(QStringLiteral("runs")));
-    window->openModel(m_model);
-    return window;
+    return fttest::openTrainWindow(m_model, m_dir.filePath(QStringLiteral("runs")), kTimeoutMs);
 }
 
 void TestTrainPage::fill(TrainPage *page, const QString &data)
 {
-    child<QLineEdit>(page, "dataPath")->setText(data);
-    child<QComboBox>(page, "templateCombo")->setCurrentText(QStringLiteral("plain"));
-    child<QSpinBox>(page, "maxSteps")->setValue(20);
-    child<QSpinBox>(page, "cutoffLen")->setValue(192);
-    child<QSpinBox>(page, "batchSize")->setValue(4);
-    child<QSpinBox>(page, "gradientAccumulation")->setValue(2);
-    child<QSpinBox>(page, "saveSteps")->setValue(0);
+    fttest::TrainForm form;  // 20 steps of 4 x 2 rows, 192 tokens each
+    form.data = data;
+    fttest::fillTrainForm(page, form);
 }
 
 void TestTrainPage::trainsPausesResumesAndStops()
 {
-    if (m_model.isEmpty())
-        QSKIP("no fixtures");
     const auto window = openWindow();
+    QVERIFY2(window, "the model did not load");
     TrainPage *page = window->trainPage();
-    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
     window->showPage(MainWindow::Page::Train);
     window->show();
 
@@ -219,32 +196,23 @@ void TestTrainPage::trainsPausesResumesAndStops()
 
 void TestTrainPage::reportsBadInputWithoutCrashing()
 {
-    if (m_model.isEmpty())
-        QSKIP("no fixtures");
     const auto window = openWindow();
+    QVERIFY2(window, "the model did not load");
     TrainPage *page = window->trainPage();
-    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
     const QString missing = m_dir.filePath(QStringLiteral("no-such-data.json"));
     fill(page, missing);
-    QSignalSpy errors(page, &TrainPage::errorOccurred);
-    QSignalSpy finished(page, &TrainPage::trainingFinished);
-    page->start();
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
-    QCOMPARE(errors.count(), 1);
-    QVERIFY2(errors.first().first().toString().contains(QStringLiteral("no-such-data.json")),
-             qPrintable(errors.first().first().toString()));
-    QVERIFY(finished.first().first().value<ftui::TrainingOutcome>().badInput);
+    fttest::expectMissingDataReported(page, missing, kTimeoutMs);
+    if (QTest::currentTestFailed())
+        return;
     QCOMPARE(page->state(), TrainPage::State::Idle);
     QVERIFY(page->history()->runText(0).contains(QStringLiteral("failed")));
 }
 
 void TestTrainPage::drawsTheEvalLoss()
 {
-    if (m_model.isEmpty())
-        QSKIP("no fixtures");
     const auto window = openWindow();
+    QVERIFY2(window, "the model did not load");
     TrainPage *page = window->trainPage();
-    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
     fill(page, m_data);
     child<QSpinBox>(page, "maxSteps")->setValue(6);
     child<QDoubleSpinBox>(page, "valSize")->setValue(0.25);  // 12 of the 48 rows
@@ -262,10 +230,8 @@ void TestTrainPage::drawsTheEvalLoss()
 
 void TestTrainPage::showsTheMemoryEstimate()
 {
-    if (m_model.isEmpty())
-        QSKIP("no fixtures");
     const auto window = openWindow();
-    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
+    QVERIFY2(window, "the model did not load");
     ftui::MemoryEstimateCard *card = window->modelPage()->memoryCard();
     // Full, freeze, LoRA (r 8 on q_proj and v_proj), IA3, prompt tuning.
     QCOMPARE(card->verdict(0), QStringLiteral("fits"));
@@ -286,11 +252,9 @@ void TestTrainPage::showsTheMemoryEstimate()
 
 void TestTrainPage::closingWhileTrainingStopsThenCloses()
 {
-    if (m_model.isEmpty())
-        QSKIP("no fixtures");
     const auto window = openWindow();
+    QVERIFY2(window, "the model did not load");
     TrainPage *page = window->trainPage();
-    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
     window->showPage(MainWindow::Page::Train);
     window->show();
     fill(page, m_data);
@@ -324,11 +288,9 @@ void TestTrainPage::closingWhileTrainingStopsThenCloses()
 
 void TestTrainPage::destroyingTheWindowWhileTrainingJoinsTheWorker()
 {
-    if (m_model.isEmpty())
-        QSKIP("no fixtures");
     auto window = openWindow();
+    QVERIFY2(window, "the model did not load");
     TrainPage *page = window->trainPage();
-    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), kTimeoutMs);
     fill(page, m_data);
     page->start();
     QTRY_VERIFY_WITH_TIMEOUT(chartPoints(page) > 0, kTimeoutMs);

@@ -6,6 +6,7 @@
 
 #include "../unit/testfixtures.h"
 #include "tinytrainablemodel.h"
+#include "trainpagetesting.h"
 
 #include "mainwindow.h"
 #include "runhistory.h"
@@ -15,21 +16,14 @@
 #include "traininglog.h"
 #include "trainpage.h"
 
-#include <QComboBox>
 #include <QDir>
 #include <QFile>
-#include <QLineEdit>
 #include <QPushButton>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <nlohmann/json.hpp>
-
-#include <fstream>
 #include <memory>
 
 using ftui::MainWindow;
@@ -56,7 +50,7 @@ private Q_SLOTS:
 private:
     std::unique_ptr<MainWindow> openWindow();
     void fill(TrainPage *page, const QString &data, int maxSteps);
-    bool canRunTwo(QString *why) const;
+    QString whyNotTwoProcesses() const;
 
     QTemporaryDir m_dir;
     QString m_model;
@@ -65,53 +59,42 @@ private:
 
 void TestTrainProcesses::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("FineTuneStudioTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_trainprocesses"));
-    QSettings().clear();
+    fttest::useTestSettings("tst_trainprocesses");
     QVERIFY(m_dir.isValid());
     FT_REQUIRE_FIXTURE(alpaca, "datasets/alpaca_en_demo.json");
-    nlohmann::json rows;
-    std::ifstream(alpaca.toStdString()) >> rows;
-    nlohmann::json picked = nlohmann::json::array();
-    for (size_t i = 0; i < 32 && i < rows.size(); ++i)
-        picked.push_back(rows[i]);
     m_data = m_dir.filePath(QStringLiteral("alpaca32.json"));
-    std::ofstream(m_data.toStdString()) << picked.dump();
+    fttest::writeFirstRows(alpaca, 32, m_data);
     m_model = m_dir.filePath(QStringLiteral("tiny-llama"));
     fttest::writeTinyLlama(m_model.toStdString(), fttest::TinyLlamaShape());
 }
 
+// A window with the test's model loaded (null if it did not load).
 std::unique_ptr<MainWindow> TestTrainProcesses::openWindow()
 {
-    auto window = std::make_unique<MainWindow>();
-    window->trainPage()->setErrorDisplay(TrainPage::ErrorDisplay::SignalOnly);
-    window->trainPage()->setRunsRoot(m_dir.filePath(QStringLiteral("runs")));
-    window->openModel(m_model);
-    return window;
+    return fttest::openTrainWindow(m_model, m_dir.filePath(QStringLiteral("runs")), 30000);
 }
 
 void TestTrainProcesses::fill(TrainPage *page, const QString &data, int maxSteps)
 {
-    page->findChild<QLineEdit *>(QStringLiteral("dataPath"))->setText(data);
-    page->findChild<QComboBox *>(QStringLiteral("templateCombo"))->setCurrentText(QStringLiteral("plain"));
-    page->findChild<QSpinBox *>(QStringLiteral("maxSteps"))->setValue(maxSteps);
-    page->findChild<QSpinBox *>(QStringLiteral("cutoffLen"))->setValue(96);
-    page->findChild<QSpinBox *>(QStringLiteral("batchSize"))->setValue(2);
-    page->findChild<QSpinBox *>(QStringLiteral("gradientAccumulation"))->setValue(1);
-    page->findChild<QSpinBox *>(QStringLiteral("loggingSteps"))->setValue(1);
-    page->findChild<QSpinBox *>(QStringLiteral("saveSteps"))->setValue(0);
-    page->findChild<QSpinBox *>(QStringLiteral("processes"))->setValue(2);
+    fttest::TrainForm form;
+    form.data = data;
+    form.maxSteps = maxSteps;
+    form.cutoffLen = 96;
+    form.batchSize = 2;
+    form.gradientAccumulation = 1;
+    form.loggingSteps = 1;
+    form.processes = 2;
+    fttest::fillTrainForm(page, form);
 }
 
-bool TestTrainProcesses::canRunTwo(QString *why) const
+// Why two processes cannot train here, or empty when they can.
+QString TestTrainProcesses::whyNotTwoProcesses() const
 {
     const ftui::TorchrunCommand command = ftui::findTorchrun();
-    *why = !command.found()                    ? command.missing
-           : ftui::maxLocalProcesses() < 2     ? QStringLiteral("one core, no GPU")
-           : m_model.isEmpty()                 ? QStringLiteral("no fixtures")
-                                               : QString();
-    return why->isEmpty();
+    return !command.found()                ? command.missing
+           : ftui::maxLocalProcesses() < 2 ? QStringLiteral("one core, no GPU")
+           : m_model.isEmpty()             ? QStringLiteral("no fixtures")
+                                           : QString();
 }
 
 void TestTrainProcesses::processesDefaultToOneUpToTheMachine()
@@ -138,12 +121,11 @@ void TestTrainProcesses::withoutTorchrunTheSettingIsOffAndSaysWhy()
 
 void TestTrainProcesses::twoProcessesTrainWithRankZerosCurve()
 {
-    QString why;
-    if (!canRunTwo(&why))
+    if (const QString why = whyNotTwoProcesses(); !why.isEmpty())
         QSKIP(qPrintable(why));
     const auto window = openWindow();
+    QVERIFY2(window, "the model did not load");
     TrainPage *page = window->trainPage();
-    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), 30000);
     fill(page, m_data, 4);
     QSignalSpy errors(page, &TrainPage::errorOccurred);
     QSignalSpy finished(page, &TrainPage::trainingFinished);
@@ -168,12 +150,11 @@ void TestTrainProcesses::twoProcessesTrainWithRankZerosCurve()
 
 void TestTrainProcesses::stopStopsEveryRank()
 {
-    QString why;
-    if (!canRunTwo(&why))
+    if (const QString why = whyNotTwoProcesses(); !why.isEmpty())
         QSKIP(qPrintable(why));
     const auto window = openWindow();
+    QVERIFY2(window, "the model did not load");
     TrainPage *page = window->trainPage();
-    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), 30000);
     fill(page, m_data, 500);
     QSignalSpy finished(page, &TrainPage::trainingFinished);
     page->start();
@@ -194,34 +175,31 @@ void TestTrainProcesses::stopStopsEveryRank()
 
 void TestTrainProcesses::aRanksErrorIsShown()
 {
-    QString why;
-    if (!canRunTwo(&why))
+    if (const QString why = whyNotTwoProcesses(); !why.isEmpty())
         QSKIP(qPrintable(why));
     const auto window = openWindow();
+    QVERIFY2(window, "the model did not load");
     TrainPage *page = window->trainPage();
-    QTRY_VERIFY_WITH_TIMEOUT(window->session()->hasModel(), 30000);
     // Bad input: every rank names the file, exit 2.
-    fill(page, m_dir.filePath(QStringLiteral("no-such-data.json")), 4);
-    QSignalSpy errors(page, &TrainPage::errorOccurred);
-    QSignalSpy finished(page, &TrainPage::trainingFinished);
-    page->start();
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
-    QCOMPARE(errors.count(), 1);
-    QVERIFY2(errors.first().first().toString().contains(QStringLiteral("no-such-data.json")),
-             qPrintable(errors.first().first().toString()));
-    QVERIFY(finished.first().first().value<ftui::TrainingOutcome>().badInput);
+    const QString missing = m_dir.filePath(QStringLiteral("no-such-data.json"));
+    fill(page, missing, 4);
+    fttest::expectMissingDataReported(page, missing, kTimeoutMs);
+    if (QTest::currentTestFailed())
+        return;
 
     // Rank 1 dies before step 2: rank 0 says so, and the page shows it.
+    QSignalSpy errors(page, &TrainPage::errorOccurred);
+    QSignalSpy finished(page, &TrainPage::trainingFinished);
     qputenv("FT_TEST_RANK_EXIT", "1:1");
     qputenv("FT_DIST_TIMEOUT_S", "20");
     fill(page, m_data, 50);
     page->start();
     qunsetenv("FT_TEST_RANK_EXIT");
     qunsetenv("FT_DIST_TIMEOUT_S");
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
     const auto outcome = finished.last().first().value<ftui::TrainingOutcome>();
     QVERIFY(!outcome.error.isEmpty());
-    QCOMPARE(errors.count(), 2);
+    QCOMPARE(errors.count(), 1);
     QVERIFY2(outcome.error.contains(QStringLiteral("rank")) || outcome.error.contains(QStringLiteral("torchrun")),
              qPrintable(outcome.error));
     QCOMPARE(page->state(), TrainPage::State::Idle);

@@ -11,8 +11,9 @@ import pytest
 import torch
 
 from conftest import run_cli, train_device
-from test_train_pt import CUTOFF, DOCUMENTS, _packed_pieces
-from tiny_models import build, byte_bpe_tokenizer
+from pt_documents import (CUTOFF, DOCUMENTS, packed_pieces, packed_row_count,
+                          write_model_and_documents)
+from tiny_models import build
 
 DEVICE = train_device()
 STEPS = 4
@@ -23,14 +24,9 @@ def setup(work_dir):
     root = work_dir / f"train-device-{DEVICE}"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    model = root / "tiny-llama"
-    build("llama", model)
-    byte_bpe_tokenizer(model, DOCUMENTS * 4)
-    data = root / "docs.jsonl"
-    data.write_text("".join(json.dumps({"text": d}) + "\n" for d in DOCUMENTS))
-    _, stream_tokens = _packed_pieces(model, DOCUMENTS, CUTOFF)
-    rows = -(-stream_tokens // CUTOFF)
-    return root, model, data, rows
+    model, data = write_model_and_documents(root)
+    _, stream_tokens = packed_pieces(model, DOCUMENTS, CUTOFF)
+    return root, model, data, packed_row_count(stream_tokens)
 
 
 def _train(setup, name, device, **overrides):
@@ -90,7 +86,7 @@ def _reference_full(model_dir, pieces, autocast):
 def test_full_finetuning_losses_equal_transformers(setup):
     root, model, _, _ = setup
     ours, env = _train(setup, "full", DEVICE, strategy="full")
-    pieces, _ = _packed_pieces(model, DOCUMENTS, CUTOFF)
+    pieces, _ = packed_pieces(model, DOCUMENTS, CUTOFF)
     autocast = (env.get("gpu") or {}).get("autocast") == "bf16"
     ref = _reference_full(model, pieces, autocast)
     assert len(ours) == STEPS

@@ -13,22 +13,9 @@ import pytest
 import torch
 
 from conftest import cli_json, run_cli
-from tiny_models import build, byte_bpe_tokenizer
-
-CUTOFF = 48
-
-DOCUMENTS = [
-    "Aspirin inhibits cyclooxygenase and lowers the synthesis of prostaglandins.",
-    "Insulin lowers blood glucose by moving glucose into muscle and fat cells.",
-    "The liver stores glycogen and releases glucose between meals.",
-    "Beta blockers slow the heart rate and lower blood pressure in hypertension.",
-    "Penicillin blocks the cross-linking of the bacterial cell wall.",
-    "Anaemia is a lack of red blood cells or of haemoglobin; iron deficiency is its most common "
-    "cause, and a blood count with ferritin confirms it before iron is given by mouth.",
-    "Asthma narrows the airways; inhaled steroids control it and beta agonists relieve attacks.",
-    "Vitamin D helps the gut absorb calcium and keeps bones strong.",
-    "The kidneys filter the blood, keep the salts in balance and make urine.",
-]
+from pt_documents import (CUTOFF, DOCUMENTS, documents_jsonl, packed_pieces, packed_row_count,
+                          write_model_and_documents)
+from tiny_models import build
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +23,7 @@ def setup(work_dir):
     root = work_dir / "train_pt"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    model = root / "tiny-llama"
-    build("llama", model)
-    byte_bpe_tokenizer(model, DOCUMENTS * 4)
-    data = root / "docs.jsonl"
-    data.write_text("".join(json.dumps({"text": d}) + "\n" for d in DOCUMENTS))
+    model, data = write_model_and_documents(root)
     return root, model, data
 
 
@@ -70,29 +53,6 @@ def _metrics(out):
     return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line]
 
 
-def _packed_pieces(model_dir, documents, cutoff):
-    """The reference packing: tokenizers' ids of each document (no special tokens) + EOS, end to
-    end, cut every `cutoff` tokens; a row's pieces are split at the document boundaries."""
-    from tokenizers import Tokenizer
-    tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    eos = tok.token_to_id("</s>")
-    stream = []  # (token, document index)
-    for d, text in enumerate(documents):
-        ids = tok.encode(text, add_special_tokens=False).ids + [eos]
-        stream += [(t, d) for t in ids]
-    pieces = []
-    for start in range(0, len(stream), cutoff):
-        row = stream[start:start + cutoff]
-        piece = [row[0][0]]
-        for (t, d), (_, prev) in zip(row[1:], row[:-1]):
-            if d != prev:
-                pieces.append(piece)
-                piece = []
-            piece.append(t)
-        pieces.append(piece)
-    return pieces, len(stream)
-
-
 def _mean_loss(model, pieces):
     """transformers' causal-LM loss summed over the pieces (each its own sequence), divided by
     the loss tokens of them all: the engine's token-weighted step loss."""
@@ -111,9 +71,9 @@ def _mean_loss(model, pieces):
 
 def test_packed_document_loss_equals_transformers(setup):
     root, model, data = setup
-    pieces, stream_tokens = _packed_pieces(model, DOCUMENTS, CUTOFF)
+    pieces, stream_tokens = packed_pieces(model, DOCUMENTS, CUTOFF)
     assert stream_tokens > 2 * CUTOFF  # some documents are cut across rows
-    rows = -(-stream_tokens // CUTOFF)
+    rows = packed_row_count(stream_tokens)
     # One micro-batch of every packed row: the first step's loss covers them all.
     cfg, out = _config(root, model, data, "loss", per_device_train_batch_size=rows)
     run_cli("train", "--config", cfg, timeout=300)
@@ -140,7 +100,7 @@ def test_lora_pt_lowers_the_documents_perplexity(setup):
     run_cli("train", "--config", cfg, timeout=300)
     assert (out / "final" / "adapter_config.json").exists()
     from peft import PeftModel
-    pieces, _ = _packed_pieces(model, DOCUMENTS, CUTOFF)
+    pieces, _ = packed_pieces(model, DOCUMENTS, CUTOFF)
     before = math.exp(_mean_loss(build("llama", model).eval(), pieces))
     tuned = PeftModel.from_pretrained(build("llama", model), str(out / "final")).eval()
     after = math.exp(_mean_loss(tuned, pieces))
@@ -172,9 +132,9 @@ def test_pt_from_a_project_dataset(setup):
                                      "WHERE d.name = 'pt' ORDER BY r.idx")]
     db.close()
     assert fmt == "text", info
-    pieces, stream_tokens = _packed_pieces(model, DOCUMENTS, CUTOFF)
+    pieces, stream_tokens = packed_pieces(model, DOCUMENTS, CUTOFF)
     cfg, out = _config(root, model, f"{proj}#pt", "project",
-                       per_device_train_batch_size=-(-stream_tokens // CUTOFF))
+                       per_device_train_batch_size=packed_row_count(stream_tokens))
     run_cli("train", "--config", cfg, timeout=300)
     rows = json.loads((out / "data_rows.json").read_text())
     assert rows["train_row_ids"] == ids
@@ -190,7 +150,7 @@ def test_bad_documents_are_counted_and_named(setup):
     root, model, _ = setup
     data = root / "bad.jsonl"
     data.write_text(json.dumps({"text": ""}) + "\n" + json.dumps({"title": "no text"}) + "\n" +
-                    "".join(json.dumps({"text": d}) + "\n" for d in DOCUMENTS[:3]))
+                    documents_jsonl(DOCUMENTS[:3]))
     cfg, out = _config(root, model, data, "bad", per_device_train_batch_size=1)
     proc = run_cli("train", "--config", cfg, timeout=300)
     assert "row 0: field 'text' is empty" in proc.stderr, proc.stderr

@@ -48,6 +48,20 @@ void project(const Projection &p, const float *x, float *y)
               p.bias.defined() ? p.bias.data_ptr<float>() : nullptr, y);
 }
 
+// Whether projections reading the same x can take one pass over their rows stacked in one fp32
+// tensor: none of them quantised, their biases stacked alike.
+bool stackedApplies(const std::vector<const Projection *> &parts, const torch::Tensor &stacked,
+                    const torch::Tensor &stackedBias)
+{
+    bool anyPacked = false, biasesStacked = true;
+    for (const Projection *p : parts) {
+        anyPacked = anyPacked || p->packed;
+        biasesStacked = biasesStacked && p->bias.defined() == stackedBias.defined();
+    }
+    return !anyPacked && isFloatMatrix(stacked) && biasesStacked &&
+           (!stackedBias.defined() || isFloatMatrix(stackedBias));
+}
+
 // Projections reading the same x, their outputs one after another in y: one pass (one thread
 // hand-off) over all their rows where they are all quantised or stacked in one fp32 tensor.
 void projectGroup(const std::vector<const Projection *> &parts, const torch::Tensor &stacked,
@@ -77,13 +91,7 @@ void projectGroup(const std::vector<const Projection *> &parts, const torch::Ten
         }
         return;
     }
-    bool anyPacked = false, biasesStacked = true;
-    for (const Projection *p : parts) {
-        anyPacked = anyPacked || p->packed;
-        biasesStacked = biasesStacked && p->bias.defined() == stackedBias.defined();
-    }
-    if (!anyPacked && isFloatMatrix(stacked) && biasesStacked &&
-        (!stackedBias.defined() || isFloatMatrix(stackedBias))) {
+    if (stackedApplies(parts, stacked, stackedBias)) {
         floatGemv(stacked.data_ptr<float>(), stacked.size(0), stacked.size(1), x,
                   stackedBias.defined() ? stackedBias.data_ptr<float>() : nullptr, y);
         return;
@@ -123,39 +131,19 @@ struct Scratch
 };
 
 // One query head against its K/V head's S cached positions: out (D) = softmax(q k^T / sqrt(D)) v.
+// With Masked, `masked` (S flags) marks padding keys that the query skips, as the general path's
+// lowest-float scores do (their weight underflows to exactly zero). A template, not a runtime
+// flag, so that the single-row step's loops stay free of the test.
+template <bool Masked>
 void attendHead(const float *q, const float *keys, const float *values, int64_t S, int64_t D,
-                float *scores, float *out)
+                const bool *masked, float *scores, float *out)
 {
     for (int64_t s = 0; s < S; ++s) {
-        const float *k = keys + s * D;
-        float dot = 0.0f;
-        for (int64_t d = 0; d < D; ++d)
-            dot += q[d] * k[d];
-        scores[s] = dot;
-    }
-    fused::softmaxRow(scores, S, S, 1.0f / std::sqrt(static_cast<float>(D)));
-    std::fill(out, out + D, 0.0f);
-    for (int64_t s = 0; s < S; ++s) {
-        const float p = scores[s], *v = values + s * D;
-        for (int64_t d = 0; d < D; ++d)
-            out[d] += p * v[d];
-    }
-}
-
-// attendHead where `masked` (S flags, may be null) marks padding keys that the query skips, as
-// the general path's lowest-float scores do (their weight underflows to exactly zero).
-void attendHeadMasked(const float *q, const float *keys, const float *values, int64_t S, int64_t D,
-                      const bool *masked, float *scores, float *out)
-{
-    if (!masked) {
-        attendHead(q, keys, values, S, D, scores, out);
-        return;
-    }
-    const float lowest = std::numeric_limits<float>::lowest();
-    for (int64_t s = 0; s < S; ++s) {
-        if (masked[s]) {
-            scores[s] = lowest;
-            continue;
+        if constexpr (Masked) {
+            if (masked[s]) {
+                scores[s] = std::numeric_limits<float>::lowest();
+                continue;
+            }
         }
         const float *k = keys + s * D;
         float dot = 0.0f;
@@ -166,12 +154,24 @@ void attendHeadMasked(const float *q, const float *keys, const float *values, in
     fused::softmaxRow(scores, S, S, 1.0f / std::sqrt(static_cast<float>(D)));
     std::fill(out, out + D, 0.0f);
     for (int64_t s = 0; s < S; ++s) {
-        if (masked[s])
-            continue;
+        if constexpr (Masked) {
+            if (masked[s])
+                continue;
+        }
         const float p = scores[s], *v = values + s * D;
         for (int64_t d = 0; d < D; ++d)
             out[d] += p * v[d];
     }
+}
+
+// attendHead for a row that may have padding keys (`masked` null: none).
+void attendHeadMasked(const float *q, const float *keys, const float *values, int64_t S, int64_t D,
+                      const bool *masked, float *scores, float *out)
+{
+    if (masked)
+        attendHead<true>(q, keys, values, S, D, masked, scores, out);
+    else
+        attendHead<false>(q, keys, values, S, D, nullptr, scores, out);
 }
 
 // y (batch, out) = p x (batch, in) (+ bias): the fp32 weight read once for all rows; quantised
@@ -193,13 +193,7 @@ void projectGroupBatch(const std::vector<const Projection *> &parts, const torch
                        const torch::Tensor &stackedBias, const float *x, int64_t batch,
                        int64_t in, int64_t out, float *y)
 {
-    bool anyPacked = false, biasesStacked = true;
-    for (const Projection *p : parts) {
-        anyPacked = anyPacked || p->packed;
-        biasesStacked = biasesStacked && p->bias.defined() == stackedBias.defined();
-    }
-    if (!anyPacked && isFloatMatrix(stacked) && biasesStacked &&
-        (!stackedBias.defined() || isFloatMatrix(stackedBias))) {
+    if (stackedApplies(parts, stacked, stackedBias)) {
         floatGemvBatch(stacked.data_ptr<float>(), out, in, x, batch,
                        stackedBias.defined() ? stackedBias.data_ptr<float>() : nullptr, y);
         return;
@@ -272,8 +266,8 @@ void decodeLayers(const ModelConfig &config, const DecoderWeights &weights, KvCa
         const auto attendHeads = [&](int64_t begin, int64_t end) {
             for (int64_t head = begin; head < end; ++head) {
                 const int64_t g = head / G;
-                attendHead(q + head * D, keys + g * capacity * D, values + g * capacity * D, S, D,
-                           scores + head * S, attended + head * D);
+                attendHead<false>(q + head * D, keys + g * capacity * D, values + g * capacity * D,
+                                  S, D, nullptr, scores + head * S, attended + head * D);
             }
         };
         // Long contexts share the heads out; a short one is not worth a hand-off.

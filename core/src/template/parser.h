@@ -4,6 +4,8 @@
 #include "template/ast.h"
 #include "template/lexer.h"
 
+#include <initializer_list>
+
 namespace ft::tpl {
 
 class Parser
@@ -19,6 +21,7 @@ private:
     ExprPtr parseExpression(bool allowCond = true);
     ExprPtr parseTupleOrExpression();
     ExprPtr parseChain(const char *keyword, Expr::Kind kind, ExprPtr (Parser::*operand)());
+    ExprPtr parseOperators(std::initializer_list<const char *> ops, ExprPtr (Parser::*operand)());
     ExprPtr parseOr();
     ExprPtr parseAnd();
     ExprPtr parseNot();
@@ -28,12 +31,24 @@ private:
     ExprPtr parseMath2();
     ExprPtr parsePow();
     ExprPtr parseUnary(bool withFilter);
+    ExprPtr parseFilteredUnary();  // parseUnary(true), as an operand of parseOperators
     ExprPtr parsePrimary();
     ExprPtr parsePostfix(ExprPtr node);
     ExprPtr parseFilterExpr(ExprPtr node);
+    ExprPtr parseCall(ExprPtr callee);
     void parseCallArgs(Expr &call);
     // Sets e's height from its children; BadInput when the tree grows too deep.
     ExprPtr sealed(ExprPtr e) const;
+    static ExprPtr makeExpr(Expr::Kind kind, int line);
+    // One level of nesting for the scope's life; BadInput past the limit or near the stack's end.
+    struct DepthGuard
+    {
+        DepthGuard(int &depth, int line);
+        ~DepthGuard();
+        DepthGuard(const DepthGuard &) = delete;
+        DepthGuard &operator=(const DepthGuard &) = delete;
+        int &depth;
+    };
     std::vector<std::string> parseTargets();
 
     const Token &peek(std::size_t ahead = 0) const;

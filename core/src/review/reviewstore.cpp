@@ -84,24 +84,50 @@ std::string dump(const nlohmann::json &j)
 
 } // namespace
 
+namespace {
+
+ReviewRow reviewRowOf(const ProjectRow &r)
+{
+    ReviewRow row;
+    row.rowId = r.index;
+    row.split = r.split;
+    row.source = r.source;
+    row.plainText = r.kind == RowKind::Text;
+    if (!r.system.empty())
+        row.messages.push_back({"system", r.system});
+    for (const ChatMessage &m : r.effectiveMessages())
+        row.messages.push_back(m);
+    return row;
+}
+
+} // namespace
+
 std::vector<ReviewRow> reviewRowsOf(const ProjectStore &store, int64_t datasetId)
 {
     std::vector<ReviewRow> rows;
     rows.reserve(static_cast<std::size_t>(store.rowCount(datasetId)));
     store.forEachRow(datasetId, [&](const ProjectRow &r) {
-        ReviewRow row;
-        row.rowId = r.index;
-        row.split = r.split;
-        row.source = r.source;
-        row.plainText = r.kind == RowKind::Text;
-        if (!r.system.empty())
-            row.messages.push_back({"system", r.system});
-        for (const ChatMessage &m : r.effectiveMessages())
-            row.messages.push_back(m);
-        rows.push_back(std::move(row));
+        rows.push_back(reviewRowOf(r));
         return true;
     });
     return rows;
+}
+
+StoreReviewRows::StoreReviewRows(const ProjectStore &store, int64_t datasetId)
+    : m_store(store), m_datasetId(datasetId), m_size(static_cast<std::size_t>(store.rowCount(datasetId)))
+{
+}
+
+void StoreReviewRows::read(std::size_t begin, std::size_t count, std::vector<ReviewRow> &out) const
+{
+    out.clear();
+    for (const ProjectRow &r : m_store.rows(m_datasetId, static_cast<int64_t>(begin), static_cast<int64_t>(count)))
+        out.push_back(reviewRowOf(r));
+}
+
+ReviewRow StoreReviewRows::at(std::size_t index) const
+{
+    return reviewRowOf(m_store.row(m_datasetId, static_cast<int64_t>(index)));
 }
 
 void saveReview(ProjectStore &store, int64_t datasetId, const ReviewResult &result)

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -72,6 +73,8 @@ private:
         return m_hasher->signature(shingleHashes(p.prompt + "\x1e" + p.response, m_shingles, m_options.seed));
     }
 
+    std::size_t rowOf(int k) const { return static_cast<std::size_t>(m_unique[static_cast<std::size_t>(k)]); }
+
     void run(ReviewContext &ctx, UnionFind &uf)
     {
         ctx.checkCancel();
@@ -89,14 +92,25 @@ private:
             for (std::size_t k = 0; k < needed.size(); ++k)
                 if (needed[k])
                     ks.push_back(static_cast<int>(k));
+            // Read a batch ahead on a second thread while this one is hashed.
             constexpr std::size_t kBatch = 2048;
-            std::vector<ReviewRow> rows;
+            std::vector<ReviewRow> rows, next;
+            std::future<void> reading;
+            auto readAhead = [&](std::size_t b) {
+                if (b < ks.size())
+                    reading = std::async(std::launch::async, [&, b] {
+                        next.clear();
+                        for (std::size_t j = b; j < std::min(ks.size(), b + kBatch); ++j)
+                            next.push_back(ctx.source.at(rowOf(ks[j])));
+                    });
+            };
             std::vector<std::vector<uint64_t>> sigs;
+            readAhead(0);
             for (std::size_t b = 0; b < ks.size(); b += kBatch) {
                 const std::size_t e = std::min(ks.size(), b + kBatch);
-                rows.clear();
-                for (std::size_t j = b; j < e; ++j)
-                    rows.push_back(ctx.source.at(static_cast<std::size_t>(m_unique[static_cast<std::size_t>(ks[j])])));
+                reading.get();
+                rows.swap(next);
+                readAhead(e);
                 sigs.assign(e - b, {});
                 const auto count = static_cast<int64_t>(e - b);
 #pragma omp parallel for schedule(dynamic, 16)
@@ -109,9 +123,8 @@ private:
         }
         auto sig = [&](int k) -> const std::vector<uint64_t> & {
             auto it = sigCache.find(k);
-            if (it == sigCache.end())
-            {
-                const ReviewRow row = ctx.source.at(static_cast<std::size_t>(m_unique[static_cast<std::size_t>(k)]));
+            if (it == sigCache.end()) {
+                const ReviewRow row = ctx.source.at(rowOf(k));
                 it = sigCache.emplace(k, signatureOf(prepareRow(row))).first;
             }
             return it->second;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -203,13 +204,25 @@ ReviewResult reviewDataset(const ReviewRowSource &source, const ReviewOptions &o
     constexpr double kPassShare = 0.85;  // of the progress bar
     std::unordered_map<std::pair<uint64_t, uint64_t>, int, KeyHash> firstOf;  // exact groups
     std::unordered_map<std::string, uint16_t> splitIds{{std::string(), 0}};
-    std::vector<ReviewRow> rows;
+    // The next chunk is read on a second thread while this one is checked: reading (SQLite and a
+    // JSON parse per row) is serial, and the checks leave a core free between their parallel parts.
+    std::vector<ReviewRow> rows, next;
+    std::future<void> reading;
+    auto readAhead = [&](std::size_t begin) {
+        if (begin < n)
+            reading = std::async(std::launch::async, [&source, &next, begin, count = std::min(kChunk, n - begin)] {
+                source.read(begin, count, next);
+            });
+    };
+    readAhead(0);
     for (std::size_t begin = 0; begin < n; begin += kChunk) {
         if (options.progress)
             options.progress(kPassShare * static_cast<double>(begin) / static_cast<double>(n), "reading rows");
-        ctx.checkCancel();
         const std::size_t count = std::min(kChunk, n - begin);
-        timed("read", [&] { source.read(begin, count, rows); });
+        timed("read", [&] { reading.get(); });  // rethrows the reader's error
+        rows.swap(next);
+        readAhead(begin + kChunk);
+        ctx.checkCancel();
         if (rows.size() != count)
             throw Error(ErrorKind::Internal, "review: the rows changed while they were read");
         ChunkContext chunk{rows, options, begin};
@@ -252,6 +265,7 @@ ReviewResult reviewDataset(const ReviewRowSource &source, const ReviewOptions &o
     }
     std::unordered_map<std::pair<uint64_t, uint64_t>, int, KeyHash>().swap(firstOf);
     std::vector<ReviewRow>().swap(rows);
+    std::vector<ReviewRow>().swap(next);
 
     // Then the checks over the whole dataset, in the order they depend on each other.
     using Finish = std::pair<const char *, std::function<void()>>;

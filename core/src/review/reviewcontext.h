@@ -43,6 +43,11 @@ struct RowFacts
 // merged into the dataset's (the counts summed).
 struct ChunkContext
 {
+    ChunkContext(const std::vector<ReviewRow> &chunkRows, const ReviewOptions &o, std::size_t first = 0)
+        : rows(chunkRows), options(o), base(first)
+    {
+    }
+
     const std::vector<ReviewRow> &rows;
     const ReviewOptions &options;
     std::size_t base = 0;  // dataset index of rows[0]
@@ -57,6 +62,8 @@ struct ChunkContext
 
 struct ReviewContext
 {
+    ReviewContext(const ReviewRowSource &rowSource, const ReviewOptions &o) : source(rowSource), options(o) {}
+
     const ReviewRowSource &source;
     const ReviewOptions &options;
     std::size_t rowCount = 0;

@@ -34,6 +34,10 @@ public:
     // take a gigabyte).
     void feed(ChunkContext &chunk, ReviewContext &ctx) override
     {
+        if (chunk.base == 0) {  // at most every row: no reallocation (a copy) of the largest array
+            m_unique.reserve(ctx.rowCount);
+            m_bandKeys.reserve(ctx.rowCount * static_cast<std::size_t>(m_bands));
+        }
         const std::size_t first = m_unique.size();
         for (std::size_t k = 0; k < chunk.rows.size(); ++k) {
             const std::size_t i = chunk.base + k;

@@ -155,8 +155,12 @@ nlohmann::json shares(const Counts &c)
 class ScriptMix : public StreamingCheck
 {
 public:
-    void feed(ChunkContext &chunk, ReviewContext &) override
+    void feed(ChunkContext &chunk, ReviewContext &ctx) override
     {
+        if (chunk.base == 0) {
+            m_own.reserve(ctx.rowCount);
+            m_flaggedUnder.reserve(ctx.rowCount);
+        }
         for (std::size_t k = 0; k < chunk.prepared.size(); ++k) {
             RowScripts r;
             scan(chunk.prepared[k].prompt, r);

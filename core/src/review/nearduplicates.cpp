@@ -87,11 +87,13 @@ private:
         // The signatures compared: every row that meets another in a bucket, read back in index order
         // and hashed in parallel a batch at a time.
         std::unordered_map<int, std::vector<uint64_t>> sigCache;
+        std::vector<std::pair<int, int>> pairs;  // the LSH candidates in visiting order (a few per row in a bucket)
         {
+            forEachLshCandidate(m_bandKeys, m_bands, [&](int a, int b) { pairs.emplace_back(a, b); });
+            std::vector<uint64_t>().swap(m_bandKeys);
             std::vector<char> needed(m_unique.size(), 0);
-            forEachLshCandidate(m_bandKeys, m_bands, [&](int a, int b) {
+            for (const auto &[a, b] : pairs)
                 needed[static_cast<std::size_t>(a)] = needed[static_cast<std::size_t>(b)] = 1;
-            });
             std::vector<int> ks;
             for (std::size_t k = 0; k < needed.size(); ++k)
                 if (needed[k])
@@ -136,17 +138,17 @@ private:
 
         // Candidates already in one cluster are skipped: big buckets of near copies cost little.
         int64_t candidates = 0, verified = 0;
-        forEachLshCandidate(m_bandKeys, m_bands, [&](int a, int b) {
+        for (const auto &[a, b] : pairs) {
             const int ra = m_unique[static_cast<std::size_t>(a)], rb = m_unique[static_cast<std::size_t>(b)];
             if (uf.find(ra) == uf.find(rb))
-                return;
+                continue;
             ++candidates;
             if (MinHasher::estimate(sig(a), sig(b)) >= o.nearDuplicateThreshold) {
                 uf.unite(ra, rb);
                 ++verified;
             }
-        });
-        std::vector<uint64_t>().swap(m_bandKeys);
+        }
+        std::vector<std::pair<int, int>>().swap(pairs);
         ctx.checkCancel();
 
         ctx.cluster.assign(n, 0);

@@ -238,14 +238,18 @@ ReviewResult reviewDataset(const ReviewRowSource &source, const ReviewOptions &o
                 ctx.rowIds[i] = rows[k].rowId;
                 ctx.facts[i] = {p.key, static_cast<uint32_t>(p.promptChars), static_cast<uint32_t>(p.responseChars),
                                 p.hasText};
-                auto split = splitIds.find(rows[k].split);
-                if (split == splitIds.end()) {
-                    if (ctx.splitNames.size() > 65535)
-                        throwBadInput("review: more than 65535 different split names");
-                    split = splitIds.emplace(rows[k].split, static_cast<uint16_t>(ctx.splitNames.size())).first;
-                    ctx.splitNames.push_back(rows[k].split);
+                if (k > 0 && rows[k].split == rows[k - 1].split) {  // the common case: no lookup
+                    ctx.splitOf[i] = ctx.splitOf[i - 1];
+                } else {
+                    auto split = splitIds.find(rows[k].split);
+                    if (split == splitIds.end()) {
+                        if (ctx.splitNames.size() > 65535)
+                            throwBadInput("review: more than 65535 different split names");
+                        split = splitIds.emplace(rows[k].split, static_cast<uint16_t>(ctx.splitNames.size())).first;
+                        ctx.splitNames.push_back(rows[k].split);
+                    }
+                    ctx.splitOf[i] = split->second;
                 }
-                ctx.splitOf[i] = split->second;
                 ctx.allPlainText = ctx.allPlainText && rows[k].plainText;
                 int group = static_cast<int>(i);
                 if (p.hasText)

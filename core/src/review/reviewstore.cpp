@@ -86,17 +86,31 @@ std::string dump(const nlohmann::json &j)
 
 namespace {
 
-ReviewRow reviewRowOf(const ProjectRow &r)
+// Into `row`, reusing its strings' and messages' storage (a chunk's rows are refilled).
+void fillReviewRow(const ProjectRow &r, ReviewRow &row)
 {
-    ReviewRow row;
     row.rowId = r.index;
     row.split = r.split;
     row.source = r.source;
     row.plainText = r.kind == RowKind::Text;
-    if (!r.system.empty())
-        row.messages.push_back({"system", r.system});
-    for (const ChatMessage &m : r.effectiveMessages())
-        row.messages.push_back(m);
+    const std::vector<ChatMessage> &messages = r.effectiveMessages();
+    const std::size_t count = messages.size() + (r.system.empty() ? 0 : 1);
+    row.messages.resize(count);
+    std::size_t m = 0;
+    if (!r.system.empty()) {
+        row.messages[m].role = "system";
+        row.messages[m++].content = r.system;
+    }
+    for (const ChatMessage &message : messages) {
+        row.messages[m].role = message.role;
+        row.messages[m++].content = message.content;
+    }
+}
+
+ReviewRow reviewRowOf(const ProjectRow &r)
+{
+    ReviewRow row;
+    fillReviewRow(r, row);
     return row;
 }
 
@@ -120,9 +134,18 @@ StoreReviewRows::StoreReviewRows(const ProjectStore &store, int64_t datasetId)
 
 void StoreReviewRows::read(std::size_t begin, std::size_t count, std::vector<ReviewRow> &out) const
 {
-    out.clear();
-    for (const ProjectRow &r : m_store.rows(m_datasetId, static_cast<int64_t>(begin), static_cast<int64_t>(count)))
-        out.push_back(reviewRowOf(r));
+    // A few hundred store rows at a time: each is converted while it is still in the cache, into
+    // the previous chunk's rows (their storage reused).
+    out.resize(count);
+    std::size_t filled = 0;
+    constexpr std::size_t kPage = 256;
+    for (std::size_t at = begin; at < begin + count; at += kPage) {
+        const auto page = static_cast<int64_t>(std::min(kPage, begin + count - at));
+        for (const ProjectRow &r : m_store.rows(m_datasetId, static_cast<int64_t>(at), page))
+            if (filled < count)
+                fillReviewRow(r, out[filled++]);
+    }
+    out.resize(filled);
 }
 
 ReviewRow StoreReviewRows::at(std::size_t index) const

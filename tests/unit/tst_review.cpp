@@ -634,6 +634,40 @@ private Q_SLOTS:
         // many words: ~1,700 of them) and the quoted representatives; never the whole set.
         QVERIFY2(source.readBack.load() < rows.size() / 4, std::to_string(source.readBack.load()).c_str());
 
+        // Cancelled while the rows are read: stops within a chunk or two, not at the end.
+        std::atomic<bool> cancel{false};
+        class CancellingRows : public ft::ReviewRowSource
+        {
+        public:
+            CancellingRows(const std::vector<ReviewRow> &rows, std::atomic<bool> &cancel)
+                : m_rows(rows), m_cancel(cancel)
+            {
+            }
+            std::size_t size() const override { return m_rows.size(); }
+            void read(std::size_t begin, std::size_t count, std::vector<ReviewRow> &out) const override
+            {
+                m_cancel = true;  // the first chunk read asks to stop
+                readRows += count;
+                out.assign(m_rows.begin() + static_cast<std::ptrdiff_t>(begin),
+                           m_rows.begin() + static_cast<std::ptrdiff_t>(begin + count));
+            }
+            ReviewRow at(std::size_t index) const override { return m_rows.at(index); }
+            mutable std::atomic<std::size_t> readRows{0};
+
+        private:
+            const std::vector<ReviewRow> &m_rows;
+            std::atomic<bool> &m_cancel;
+        } cancelling(rows, cancel);
+        ft::ReviewOptions cancellable;
+        cancellable.cancel = &cancel;
+        try {
+            ft::reviewDataset(cancelling, cancellable);
+            QFAIL("not cancelled");
+        } catch (const ft::Error &e) {
+            QCOMPARE(e.kind(), ft::ErrorKind::Cancelled);
+        }
+        QVERIFY(cancelling.readRows.load() < rows.size());
+
         // The in-memory overload gives the same review.
         auto same = ft::reviewDataset(rows, {});
         auto a = result.report, b = same.report;

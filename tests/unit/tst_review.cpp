@@ -745,6 +745,16 @@ private Q_SLOTS:
             total += c["findings"].get<int64_t>();
         QCOMPARE(total, static_cast<int64_t>(result.findings.size()));
 
+        // No rows: every count is there, at zero.
+        const auto none = ft::reviewDataset(std::vector<ReviewRow>{}, {});
+        QVERIFY(none.findings.empty() && none.tokenCounts.empty());
+        QCOMPARE(none.report["rows"].get<int64_t>(), int64_t(0));
+        for (const auto &kind : ft::findingKinds())
+            QCOMPARE(none.report["counts"][kind]["rows"].get<int64_t>(), int64_t(0));
+        for (const char *section : {"empty_fields", "malformed_turns", "repeats_prompt", "encoding", "personal_data",
+                                    "token_lengths", "near_duplicates", "diversity", "score"})
+            QVERIFY2(none.report.contains(section), section);
+
         ft::ReviewOptions bad;
         bad.nearDuplicateThreshold = 1.5;
         QVERIFY_THROWS_EXCEPTION(ft::Error, ft::reviewDataset(rows, bad));

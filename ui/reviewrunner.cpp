@@ -40,7 +40,7 @@ void ReviewRunner::start(const QString &projectPath, int64_t datasetId, std::sha
                         Qt::QueuedConnection);
                 };
                 const ft::ReviewResult result =
-                    ft::reviewDataset(ft::reviewRowsOf(store, datasetId), options);
+                    ft::reviewDataset(ft::StoreReviewRows(store, datasetId), options);
                 if (cancel->load())
                     throw ft::Error(ft::ErrorKind::Cancelled, "review cancelled");
                 ft::saveReview(store, datasetId, result);

@@ -1,4 +1,4 @@
-// Runs the dataset quality review (ft::reviewDataset over ft::reviewRowsOf, then ft::saveReview)
+// Runs the dataset quality review (ft::reviewDataset over ft::StoreReviewRows, then ft::saveReview)
 // on a pool thread with its own ProjectStore connection; progress and the outcome come back on
 // the GUI thread. Cancel leaves the previous review in place.
 #pragma once

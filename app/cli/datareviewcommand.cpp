@@ -47,7 +47,7 @@ void runReview(const ReviewArgs &a)
         tokenizer = ft::openTokenizer(a.model);
         options.tokenizer = tokenizer.get();
     }
-    const std::vector<ft::ReviewRow> rows = ft::reviewRowsOf(store, dataset.id);
+    const ft::StoreReviewRows rows(store, dataset.id);  // read a chunk at a time
     const ft::ReviewResult result = ft::reviewDataset(rows, options);
     ft::saveReview(store, dataset.id, result);
 

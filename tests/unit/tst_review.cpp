@@ -582,6 +582,102 @@ private Q_SLOTS:
         QVERIFY(score["value"].get<double>() <= cleanScore - 25.0 + 0.051);
     }
 
+    // A source bigger than one chunk: duplicates, near duplicates and leakage are found across
+    // chunks; the rows are read in bounded chunks, and only the few compared or quoted rows again.
+    void acrossChunks()
+    {
+        auto rows = cleanRows(20000);
+        for (auto &r : rows)
+            r.split = "train";
+        const std::string story = longParagraph(4);
+        std::string edited = story;
+        edited.replace(edited.find("data") == std::string::npos ? 0 : edited.find("data"), 4, "info");
+        rows[5] = qa(5, "Name the largest planet.", "Jupiter is the largest planet.", "train");
+        rows[17000] = qa(17000, "name the largest  planet.", "Jupiter is the largest planet.", "train");
+        rows[100] = qa(100, "Write a story.", story, "train");
+        rows[16500] = qa(16500, "Write a story.", edited, "validation");
+
+        class CountingRows : public ft::ReviewRowSource
+        {
+        public:
+            explicit CountingRows(const std::vector<ReviewRow> &rows) : m_rows(rows) {}
+            std::size_t size() const override { return m_rows.size(); }
+            void read(std::size_t begin, std::size_t count, std::vector<ReviewRow> &out) const override
+            {
+                largestRead = std::max(largestRead.load(), count);
+                readRows += count;
+                out.assign(m_rows.begin() + static_cast<std::ptrdiff_t>(begin),
+                           m_rows.begin() + static_cast<std::ptrdiff_t>(begin + count));
+            }
+            ReviewRow at(std::size_t index) const override
+            {
+                ++readBack;
+                return m_rows.at(index);
+            }
+            mutable std::atomic<std::size_t> largestRead{0}, readRows{0}, readBack{0};
+
+        private:
+            const std::vector<ReviewRow> &m_rows;
+        } source(rows);
+
+        const auto result = ft::reviewDataset(source, {});
+        QCOMPARE(rowsWith(result, ft::finding::ExactDuplicate), (std::set<int64_t>{17000}));
+        QCOMPARE(rowsWith(result, ft::finding::NearDuplicate), (std::set<int64_t>{16500}));
+        QCOMPARE(rowsWith(result, ft::finding::SplitLeakage), (std::set<int64_t>{16500}));
+        QCOMPARE(findingsOf(result, ft::finding::NearDuplicate).front().detail["representative"].get<int64_t>(),
+                 int64_t(100));
+        QCOMPARE(result.tokenCounts.size(), rows.size());
+        QCOMPARE(result.report["rows"].get<std::size_t>(), rows.size());
+        QVERIFY(source.largestRead.load() <= 8192);
+        QCOMPARE(source.readRows.load(), rows.size());  // one pass
+        // Read back: the rows that meet another in an LSH bucket (these template-made rows share
+        // many words: ~1,700 of them) and the quoted representatives; never the whole set.
+        QVERIFY2(source.readBack.load() < rows.size() / 4, std::to_string(source.readBack.load()).c_str());
+
+        // Cancelled while the rows are read: stops within a chunk or two, not at the end.
+        std::atomic<bool> cancel{false};
+        class CancellingRows : public ft::ReviewRowSource
+        {
+        public:
+            CancellingRows(const std::vector<ReviewRow> &rows, std::atomic<bool> &cancel)
+                : m_rows(rows), m_cancel(cancel)
+            {
+            }
+            std::size_t size() const override { return m_rows.size(); }
+            void read(std::size_t begin, std::size_t count, std::vector<ReviewRow> &out) const override
+            {
+                m_cancel = true;  // the first chunk read asks to stop
+                readRows += count;
+                out.assign(m_rows.begin() + static_cast<std::ptrdiff_t>(begin),
+                           m_rows.begin() + static_cast<std::ptrdiff_t>(begin + count));
+            }
+            ReviewRow at(std::size_t index) const override { return m_rows.at(index); }
+            mutable std::atomic<std::size_t> readRows{0};
+
+        private:
+            const std::vector<ReviewRow> &m_rows;
+            std::atomic<bool> &m_cancel;
+        } cancelling(rows, cancel);
+        ft::ReviewOptions cancellable;
+        cancellable.cancel = &cancel;
+        try {
+            ft::reviewDataset(cancelling, cancellable);
+            QFAIL("not cancelled");
+        } catch (const ft::Error &e) {
+            QCOMPARE(e.kind(), ft::ErrorKind::Cancelled);
+        }
+        QVERIFY(cancelling.readRows.load() < rows.size());
+
+        // The in-memory overload gives the same review.
+        auto same = ft::reviewDataset(rows, {});
+        auto a = result.report, b = same.report;
+        a.erase("timings_s");
+        b.erase("timings_s");
+        QVERIFY(a == b);
+        QCOMPARE(same.findings.size(), result.findings.size());
+        QVERIFY(same.tokenCounts == result.tokenCounts);
+    }
+
     void storedInProject()
     {
         QTemporaryDir dir;
@@ -612,6 +708,15 @@ private Q_SLOTS:
         QCOMPARE(rows[30].messages.front().role, std::string("system"));
         QCOMPARE(rows[30].rowId, int64_t(30));
         const auto result = ft::reviewDataset(rows, {});
+        // Read from the store a chunk at a time: the same review.
+        const auto streamed = ft::reviewDataset(ft::StoreReviewRows(store, datasetId), {});
+        QCOMPARE(streamed.findings.size(), result.findings.size());
+        for (std::size_t i = 0; i < result.findings.size(); ++i) {
+            QCOMPARE(streamed.findings[i].rowId, result.findings[i].rowId);
+            QCOMPARE(streamed.findings[i].message, result.findings[i].message);
+            QVERIFY(streamed.findings[i].detail == result.findings[i].detail);
+        }
+        QVERIFY(streamed.tokenCounts == result.tokenCounts);
         ft::saveReview(store, datasetId, result);
         QCOMPARE(store.findingCount(datasetId), static_cast<int64_t>(result.findings.size()));
         ft::saveReview(store, datasetId, result);  // replaces, not appends
@@ -639,6 +744,16 @@ private Q_SLOTS:
         for (const auto &[kind, c] : result.report["counts"].items())
             total += c["findings"].get<int64_t>();
         QCOMPARE(total, static_cast<int64_t>(result.findings.size()));
+
+        // No rows: every count is there, at zero.
+        const auto none = ft::reviewDataset(std::vector<ReviewRow>{}, {});
+        QVERIFY(none.findings.empty() && none.tokenCounts.empty());
+        QCOMPARE(none.report["rows"].get<int64_t>(), int64_t(0));
+        for (const auto &kind : ft::findingKinds())
+            QCOMPARE(none.report["counts"][kind]["rows"].get<int64_t>(), int64_t(0));
+        for (const char *section : {"empty_fields", "malformed_turns", "repeats_prompt", "encoding", "personal_data",
+                                    "token_lengths", "near_duplicates", "diversity", "score"})
+            QVERIFY2(none.report.contains(section), section);
 
         ft::ReviewOptions bad;
         bad.nearDuplicateThreshold = 1.5;

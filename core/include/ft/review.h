@@ -101,8 +101,22 @@ struct ReviewResult
     std::vector<int64_t> tokenCounts;
 };
 
+// Where the review reads its rows: in order, a chunk at a time, and again by index for the few
+// rows it compares or quotes (near-duplicate candidates, cluster previews, script-mix findings),
+// so a million rows need not be held at once (docs/quality-review.md).
+class ReviewRowSource
+{
+public:
+    virtual ~ReviewRowSource() = default;
+    virtual std::size_t size() const = 0;
+    // Rows [begin, begin + count) in order, replacing `out`'s contents.
+    virtual void read(std::size_t begin, std::size_t count, std::vector<ReviewRow> &out) const = 0;
+    virtual ReviewRow at(std::size_t index) const = 0;
+};
+
 // Reviews the rows. Throws ft::Error(BadInput) for bad options (threshold outside (0, 1],
 // bands not dividing the permutations, cutoff < 1, unknown template).
+ReviewResult reviewDataset(const ReviewRowSource &rows, const ReviewOptions &options);
 ReviewResult reviewDataset(const std::vector<ReviewRow> &rows, const ReviewOptions &options);
 
 } // namespace ft

@@ -20,6 +20,22 @@ class ProjectStore;
 // split and source; text rows as plain text.
 std::vector<ReviewRow> reviewRowsOf(const ProjectStore &store, int64_t datasetId);
 
+// The same rows read from the store a chunk at a time (a million rows' review stays within
+// memory). The store must outlive it and not change while the review reads it.
+class StoreReviewRows : public ReviewRowSource
+{
+public:
+    StoreReviewRows(const ProjectStore &store, int64_t datasetId);
+    std::size_t size() const override { return m_size; }
+    void read(std::size_t begin, std::size_t count, std::vector<ReviewRow> &out) const override;
+    ReviewRow at(std::size_t index) const override;
+
+private:
+    const ProjectStore &m_store;
+    int64_t m_datasetId;
+    std::size_t m_size;
+};
+
 // Replaces every finding of the dataset with the review's (the message goes into the stored
 // detail as "message") and saves the report, in one transaction: a failure leaves the previous
 // review in place.

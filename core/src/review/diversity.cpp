@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -138,90 +139,111 @@ void readTerms(const PreparedRow &p, RowTerms &out)
     out.firstSeen.resize(kept);
 }
 
-} // namespace
 
-void computeDiversity(ReviewContext &ctx)
+
+// Fed in row order a chunk at a time: the chunk's rows are read in parallel, then counted in row
+// order, so the maps are built exactly as a serial pass would (ties among the top keywords included).
+class Diversity : public StreamingCheck
 {
-    const std::size_t n = ctx.prepared.size();
-    Distinct prompts, responses;
-    const std::size_t step = std::max<std::size_t>(1, n / kSample);
-    std::size_t sampled = 0;
-    for (std::size_t i = 0; i < n && sampled < kSample; i += step, ++sampled) {
-        prompts.add(splitWords(ctx.prepared[i].prompt));
-        responses.add(splitWords(ctx.prepared[i].response));
-    }
+public:
+    explicit Diversity(std::size_t rowCount) : m_rows(rowCount), m_step(std::max<std::size_t>(1, rowCount / kSample)) {}
 
-    std::unordered_map<std::string, int64_t> openings;
-    // Keywords by hash (document frequency), with the text kept once per distinct keyword.
-    std::unordered_map<uint64_t, int64_t> keywordRows;
-    std::unordered_map<uint64_t, std::string> keywordText;
-    int64_t withPrompt = 0;
-    std::vector<double> lengths;
-    lengths.reserve(n);
-    // Rows are read in parallel a chunk at a time (bounded memory), then counted in row order, so
-    // the maps are built exactly as a serial pass would (ties among the top keywords included).
-    constexpr std::size_t kChunk = 8192;
-    std::vector<RowTerms> chunk(std::min(n, kChunk));
-    for (std::size_t begin = 0; begin < n; begin += kChunk) {
-        const std::size_t end = std::min(n, begin + kChunk);
-        const auto count = static_cast<int64_t>(end - begin);
+    void feed(ChunkContext &chunk, ReviewContext &) override
+    {
+        const std::size_t count = chunk.prepared.size();
+        for (std::size_t k = 0; k < count; ++k) {
+            const std::size_t i = chunk.base + k;  // the sample: every m_step-th row, kSample at most
+            if (i % m_step == 0 && m_sampled < kSample) {
+                m_prompts.add(splitWords(chunk.prepared[k].prompt));
+                m_responses.add(splitWords(chunk.prepared[k].response));
+                ++m_sampled;
+            }
+        }
+        m_terms.resize(count);
+        const auto c = static_cast<int64_t>(count);
+        RowTerms *terms = m_terms.data();
 #pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t k = 0; k < count; ++k)
-            readTerms(ctx.prepared[begin + static_cast<std::size_t>(k)], chunk[static_cast<std::size_t>(k)]);
-        for (std::size_t i = begin; i < end; ++i) {
-            const RowTerms &t = chunk[i - begin];
-            lengths.push_back(static_cast<double>(ctx.prepared[i].responseChars));
+        for (int64_t k = 0; k < c; ++k)
+            readTerms(chunk.prepared[static_cast<std::size_t>(k)], terms[k]);
+        for (std::size_t k = 0; k < count; ++k) {
+            const RowTerms &t = m_terms[k];
             if (t.hasPrompt) {
-                ++withPrompt;
-                ++openings[t.opening];
+                ++m_withPrompt;
+                ++m_openings[t.opening];
             }
             for (const auto &[h, term] : t.firstSeen)
-                if (keywordText.size() < 2000000)
-                    keywordText.try_emplace(h, term);
+                if (m_keywordText.size() < 2000000)
+                    m_keywordText.try_emplace(h, term);
             for (uint64_t h : t.distinct)
-                ++keywordRows[h];
-        }
-        ctx.checkCancel();
-    }
-    double mean = 0, var = 0;
-    for (double l : lengths)
-        mean += l;
-    mean = n ? mean / static_cast<double>(n) : 0.0;
-    for (double l : lengths)
-        var += (l - mean) * (l - mean);
-    var = n > 1 ? var / static_cast<double>(n - 1) : 0.0;
-    // Keywords in almost every row are the dataset's boilerplate, not its topics: left out.
-    std::unordered_map<std::string, int64_t> keywords;
-    {
-        std::vector<std::pair<int64_t, uint64_t>> ranked;
-        for (const auto &[h, rows] : keywordRows)
-            if (!(n >= 10 && rows * 10 > static_cast<int64_t>(n) * 9))
-                ranked.emplace_back(rows, h);
-        const std::size_t k = std::min<std::size_t>(ranked.size(), 15);
-        std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(),
-                          [](const auto &a, const auto &b) { return a.first > b.first; });
-        for (std::size_t j = 0; j < k; ++j) {
-            auto it = keywordText.find(ranked[j].second);
-            if (it != keywordText.end())
-                keywords[it->second] = ranked[j].first;
+                ++m_keywordRows[h];
         }
     }
 
-    const nlohmann::json topOpenings = top(openings, 10, withPrompt);
-    ctx.report["diversity"] = {
-        {"sample_rows", sampled},
-        {"prompts", prompts.json()},
-        {"responses", responses.json()},
-        {"top_openings", topOpenings},
-        {"distinct_openings", openings.size()},
-        {"opening_entropy", entropyNormalised(openings, withPrompt)},
-        {"top_opening_share", topOpenings.empty() ? 0.0 : topOpenings[0]["share"].get<double>()},
-        {"response_length", {{"mean_chars", mean},
-                             {"stddev_chars", std::sqrt(var)},
-                             {"coefficient_of_variation", mean > 0 ? std::sqrt(var) / mean : 0.0}}},
-        {"top_keywords", top(keywords, 15, static_cast<int64_t>(n))},
-        {"distinct_keywords", keywordRows.size()},
-    };
+    void finish(ReviewContext &ctx) override
+    {
+        std::vector<RowTerms>().swap(m_terms);
+        const std::size_t n = m_rows;
+        std::vector<double> lengths;
+        lengths.reserve(n);
+        for (std::size_t i = 0; i < n; ++i)
+            lengths.push_back(static_cast<double>(ctx.facts[i].responseChars));
+        double mean = 0, var = 0;
+        for (double l : lengths)
+            mean += l;
+        mean = n ? mean / static_cast<double>(n) : 0.0;
+        for (double l : lengths)
+            var += (l - mean) * (l - mean);
+        var = n > 1 ? var / static_cast<double>(n - 1) : 0.0;
+        // Keywords in almost every row are the dataset's boilerplate, not its topics: left out.
+        std::unordered_map<std::string, int64_t> keywords;
+        {
+            std::vector<std::pair<int64_t, uint64_t>> ranked;
+            for (const auto &[h, rows] : m_keywordRows)
+                if (!(n >= 10 && rows * 10 > static_cast<int64_t>(n) * 9))
+                    ranked.emplace_back(rows, h);
+            const std::size_t k = std::min<std::size_t>(ranked.size(), 15);
+            std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(),
+                              [](const auto &a, const auto &b) { return a.first > b.first; });
+            for (std::size_t j = 0; j < k; ++j) {
+                auto it = m_keywordText.find(ranked[j].second);
+                if (it != m_keywordText.end())
+                    keywords[it->second] = ranked[j].first;
+            }
+        }
+
+        const nlohmann::json topOpenings = top(m_openings, 10, m_withPrompt);
+        ctx.report["diversity"] = {
+            {"sample_rows", m_sampled},
+            {"prompts", m_prompts.json()},
+            {"responses", m_responses.json()},
+            {"top_openings", topOpenings},
+            {"distinct_openings", m_openings.size()},
+            {"opening_entropy", entropyNormalised(m_openings, m_withPrompt)},
+            {"top_opening_share", topOpenings.empty() ? 0.0 : topOpenings[0]["share"].get<double>()},
+            {"response_length", {{"mean_chars", mean},
+                                 {"stddev_chars", std::sqrt(var)},
+                                 {"coefficient_of_variation", mean > 0 ? std::sqrt(var) / mean : 0.0}}},
+            {"top_keywords", top(keywords, 15, static_cast<int64_t>(n))},
+            {"distinct_keywords", m_keywordRows.size()},
+        };
+    }
+
+private:
+    std::size_t m_rows, m_step, m_sampled = 0;
+    Distinct m_prompts, m_responses;
+    std::vector<RowTerms> m_terms;  // the chunk in hand's
+    std::unordered_map<std::string, int64_t> m_openings;
+    // Keywords by hash (document frequency), with the text kept once per distinct keyword.
+    std::unordered_map<uint64_t, int64_t> m_keywordRows;
+    std::unordered_map<uint64_t, std::string> m_keywordText;
+    int64_t m_withPrompt = 0;
+};
+
+} // namespace
+
+std::unique_ptr<StreamingCheck> diversityFigures(std::size_t rowCount)
+{
+    return std::make_unique<Diversity>(rowCount);
 }
 
 } // namespace ft::review

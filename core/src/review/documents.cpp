@@ -10,6 +10,7 @@
 #include <climits>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
@@ -59,17 +60,19 @@ void forEachDistinctLine(const std::string &text, Visit visit)
     }
 }
 
-nlohmann::json boilerplateLines(const std::vector<const ReviewRow *> &docs, int64_t &documentsWithAny)
+struct LineCount
 {
-    struct Count
-    {
-        int64_t documents = 0;
-        std::string text;
-    };
-    std::unordered_map<uint64_t, Count> counts;
-    for (const ReviewRow *d : docs)
-        forEachDistinctLine(documentText(*d), [&](uint64_t h, const std::string &) { ++counts[h].documents; });
-    const auto n = static_cast<int64_t>(docs.size());
+    int64_t documents = 0;
+    std::string text;
+};
+
+// The lines in enough documents to be boilerplate (counts from the pass over the rows), their
+// text and the documents holding any of them from a second read of the documents.
+nlohmann::json boilerplateLines(const std::unordered_map<uint64_t, LineCount> &counts, const ReviewContext &ctx,
+                                int64_t &documentsWithAny)
+{
+    using Count = LineCount;
+    const auto n = static_cast<int64_t>(ctx.rowCount);
     const int64_t needed = std::max<int64_t>(kBoilerplateMinDocuments,
                                              static_cast<int64_t>(std::ceil(kBoilerplateShare * static_cast<double>(n))));
     std::unordered_map<uint64_t, Count> boiler;
@@ -77,19 +80,26 @@ nlohmann::json boilerplateLines(const std::vector<const ReviewRow *> &docs, int6
         if (c.documents >= needed)
             boiler.emplace(h, c);
     documentsWithAny = 0;
-    if (!boiler.empty())
-        for (const ReviewRow *d : docs) {
-            bool any = false;
-            forEachDistinctLine(documentText(*d), [&](uint64_t h, const std::string &line) {
-                auto it = boiler.find(h);
-                if (it == boiler.end())
-                    return;
-                any = true;
-                if (it->second.text.empty())
-                    it->second.text = line.substr(0, 300);
-            });
-            documentsWithAny += any;
+    if (!boiler.empty()) {
+        constexpr std::size_t kChunk = 4096;
+        std::vector<ReviewRow> docs;
+        for (std::size_t begin = 0; begin < ctx.rowCount; begin += kChunk) {
+            ctx.source.read(begin, std::min(kChunk, ctx.rowCount - begin), docs);
+            for (const ReviewRow &d : docs) {
+                bool any = false;
+                forEachDistinctLine(documentText(d), [&](uint64_t h, const std::string &line) {
+                    auto it = boiler.find(h);
+                    if (it == boiler.end())
+                        return;
+                    any = true;
+                    if (it->second.text.empty())
+                        it->second.text = line.substr(0, 300);
+                });
+                documentsWithAny += any;
+            }
+            ctx.checkCancel();
         }
+    }
     std::vector<Count> sorted;
     for (auto &[h, c] : boiler)
         sorted.push_back(std::move(c));
@@ -144,74 +154,102 @@ std::string documentLanguage(const std::string &text)
     return hanWeight > 0 ? "zh+en" : "mixed";
 }
 
+
+
+class Documents : public StreamingCheck
+{
+public:
+    void feed(ChunkContext &chunk, ReviewContext &) override
+    {
+        if (!m_plainText)
+            return;
+        for (const ReviewRow &r : chunk.rows)
+            if (!r.plainText) {  // not a text dataset: no document summary
+                m_plainText = false;
+                std::unordered_map<uint64_t, LineCount>().swap(m_lines);
+                return;
+            }
+        for (const ReviewRow &r : chunk.rows) {
+            const std::string &text = documentText(r);
+            m_empty += isBlank(text);
+            m_bytes += static_cast<int64_t>(text.size());
+            m_characters += static_cast<int64_t>(countCodePoints(text));
+            ++m_languages[documentLanguage(text)];
+            forEachDistinctLine(text, [&](uint64_t h, const std::string &) { ++m_lines[h].documents; });
+        }
+    }
+
+    void finish(ReviewContext &ctx) override
+    {
+        const std::size_t n = ctx.rowCount;
+        if (n == 0 || !m_plainText)
+            return;
+        const int64_t empty = m_empty, characters = m_characters, bytes = m_bytes;
+        const std::map<std::string, int64_t> &languages = m_languages;
+        ctx.checkCancel();
+
+        nlohmann::json tokens = {{"exact", ctx.report["token_lengths"].value("exact", false)}};
+        if (!ctx.tokenCounts.empty()) {
+            int64_t total = 0, lo = INT64_MAX, hi = 0;
+            for (const int64_t t : ctx.tokenCounts) {
+                total += std::max<int64_t>(t, 0);
+                lo = std::min(lo, t);
+                hi = std::max(hi, t);
+            }
+            tokens["total"] = total;
+            tokens["mean"] = static_cast<double>(total) / static_cast<double>(n);
+            tokens["min"] = lo;
+            tokens["max"] = hi;
+        }
+
+        // Duplicates from the exact and near checks: copies beyond each group's first document.
+        int64_t exactCopies = 0, nearDocuments = 0;
+        std::map<int, std::set<int>> groupsPerCluster;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!ctx.exactGroup.empty() && ctx.exactGroup[i] != static_cast<int>(i))
+                ++exactCopies;
+            if (!ctx.cluster.empty() && !ctx.exactGroup.empty())
+                groupsPerCluster[ctx.cluster[i]].insert(ctx.exactGroup[i]);
+        }
+        int64_t nearClusters = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            if (!ctx.cluster.empty() && groupsPerCluster[ctx.cluster[i]].size() > 1)
+                ++nearDocuments;
+        for (const auto &[c, groups] : groupsPerCluster)
+            nearClusters += groups.size() > 1;
+
+        int64_t withBoilerplate = 0;
+        nlohmann::json boiler = boilerplateLines(m_lines, ctx, withBoilerplate);
+        ctx.checkCancel();
+
+        nlohmann::json langs = nlohmann::json::object();
+        for (const auto &[lang, count] : languages)
+            langs[lang] = count;
+        ctx.report["documents"] = {
+            {"documents", n},
+            {"empty", empty},
+            {"characters", characters},
+            {"bytes", bytes},
+            {"tokens", tokens},
+            {"duplicates", {{"exact_copies", exactCopies}, {"near_duplicate_clusters", nearClusters},
+                            {"documents_in_near_clusters", nearDocuments}}},
+            {"boilerplate", boiler},
+            {"languages", langs},
+        };
+    }
+
+private:
+    bool m_plainText = true;
+    int64_t m_empty = 0, m_characters = 0, m_bytes = 0;
+    std::map<std::string, int64_t> m_languages;
+    std::unordered_map<uint64_t, LineCount> m_lines;  // documents per distinct line
+};
+
 } // namespace
 
-void summariseDocuments(ReviewContext &ctx)
+std::unique_ptr<StreamingCheck> documentSummary()
 {
-    const std::size_t n = ctx.rows.size();
-    if (n == 0 || !std::all_of(ctx.rows.begin(), ctx.rows.end(), [](const ReviewRow &r) { return r.plainText; }))
-        return;
-    std::vector<const ReviewRow *> docs;
-    int64_t empty = 0, characters = 0, bytes = 0;
-    std::map<std::string, int64_t> languages;
-    for (const ReviewRow &r : ctx.rows) {
-        docs.push_back(&r);
-        const std::string &text = documentText(r);
-        empty += isBlank(text);
-        bytes += static_cast<int64_t>(text.size());
-        characters += static_cast<int64_t>(countCodePoints(text));
-        ++languages[documentLanguage(text)];
-    }
-    ctx.checkCancel();
-
-    nlohmann::json tokens = {{"exact", ctx.report["token_lengths"].value("exact", false)}};
-    if (!ctx.tokenCounts.empty()) {
-        int64_t total = 0, lo = INT64_MAX, hi = 0;
-        for (const int64_t t : ctx.tokenCounts) {
-            total += std::max<int64_t>(t, 0);
-            lo = std::min(lo, t);
-            hi = std::max(hi, t);
-        }
-        tokens["total"] = total;
-        tokens["mean"] = static_cast<double>(total) / static_cast<double>(n);
-        tokens["min"] = lo;
-        tokens["max"] = hi;
-    }
-
-    // Duplicates from the exact and near checks: copies beyond each group's first document.
-    int64_t exactCopies = 0, nearDocuments = 0;
-    std::map<int, std::set<int>> groupsPerCluster;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!ctx.exactGroup.empty() && ctx.exactGroup[i] != static_cast<int>(i))
-            ++exactCopies;
-        if (!ctx.cluster.empty() && !ctx.exactGroup.empty())
-            groupsPerCluster[ctx.cluster[i]].insert(ctx.exactGroup[i]);
-    }
-    int64_t nearClusters = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        if (!ctx.cluster.empty() && groupsPerCluster[ctx.cluster[i]].size() > 1)
-            ++nearDocuments;
-    for (const auto &[c, groups] : groupsPerCluster)
-        nearClusters += groups.size() > 1;
-
-    int64_t withBoilerplate = 0;
-    nlohmann::json boiler = boilerplateLines(docs, withBoilerplate);
-    ctx.checkCancel();
-
-    nlohmann::json langs = nlohmann::json::object();
-    for (const auto &[lang, count] : languages)
-        langs[lang] = count;
-    ctx.report["documents"] = {
-        {"documents", n},
-        {"empty", empty},
-        {"characters", characters},
-        {"bytes", bytes},
-        {"tokens", tokens},
-        {"duplicates", {{"exact_copies", exactCopies}, {"near_duplicate_clusters", nearClusters},
-                        {"documents_in_near_clusters", nearDocuments}}},
-        {"boilerplate", boiler},
-        {"languages", langs},
-    };
+    return std::make_unique<Documents>();
 }
 
 } // namespace ft::review

@@ -5,7 +5,7 @@
 
 namespace ft::review {
 
-void checkEmptyFields(ReviewContext &ctx)
+void checkEmptyFields(ChunkContext &ctx)
 {
     int64_t flagged = 0;
     for (std::size_t i = 0; i < ctx.rows.size(); ++i) {

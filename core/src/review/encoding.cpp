@@ -105,7 +105,7 @@ nlohmann::json spansJson(const std::vector<Span> &spans, const std::vector<ChatM
 
 } // namespace
 
-void checkEncoding(ReviewContext &ctx)
+void checkEncoding(ChunkContext &ctx)
 {
     int64_t mojibakeRows = 0, controlRows = 0;
     for (std::size_t i = 0; i < ctx.rows.size(); ++i) {

@@ -46,22 +46,10 @@ std::string rowPreview(const ReviewRow &row)
 
 void checkExactDuplicates(ReviewContext &ctx)
 {
-    const std::size_t n = ctx.prepared.size();
-    ctx.exactGroup.assign(n, 0);
-    struct KeyHash
-    {
-        std::size_t operator()(const std::pair<uint64_t, uint64_t> &k) const { return k.first ^ (k.second << 1); }
-    };
-    std::unordered_map<std::pair<uint64_t, uint64_t>, int, KeyHash> firstOf;
-    firstOf.reserve(n * 2);
+    const std::size_t n = ctx.rowCount;
     std::vector<int> groupSize(n, 0);
-    for (std::size_t i = 0; i < n; ++i) {
-        int group = static_cast<int>(i);
-        if (ctx.prepared[i].hasText)
-            group = firstOf.emplace(ctx.prepared[i].key, static_cast<int>(i)).first->second;
-        ctx.exactGroup[i] = group;
-        ++groupSize[static_cast<std::size_t>(group)];
-    }
+    for (std::size_t i = 0; i < n; ++i)
+        ++groupSize[static_cast<std::size_t>(ctx.exactGroup[i])];
     int64_t flagged = 0, groups = 0;
     std::vector<int> reps;
     for (std::size_t i = 0; i < n; ++i) {
@@ -75,7 +63,7 @@ void checkExactDuplicates(ReviewContext &ctx)
             continue;
         }
         ++flagged;
-        const int64_t rep = ctx.rows[static_cast<std::size_t>(group)].rowId;
+        const int64_t rep = ctx.rowIds[static_cast<std::size_t>(group)];
         ctx.add(i, finding::ExactDuplicate, Severity::Warning,
                 "Exact duplicate of row " + std::to_string(rep) +
                     " (same user and assistant text after normalising case, white space, Unicode form and "
@@ -87,9 +75,9 @@ void checkExactDuplicates(ReviewContext &ctx)
     });
     nlohmann::json top = nlohmann::json::array();
     for (std::size_t k = 0; k < reps.size() && k < 10; ++k) {
-        const auto &p = ctx.prepared[static_cast<std::size_t>(reps[k])];
-        top.push_back({{"cluster", p.row->rowId}, {"representative", p.row->rowId},
-                       {"size", groupSize[static_cast<std::size_t>(reps[k])]}, {"preview", rowPreview(*p.row)}});
+        const ReviewRow row = ctx.source.at(static_cast<std::size_t>(reps[k]));  // read back to quote it
+        top.push_back({{"cluster", row.rowId}, {"representative", row.rowId},
+                       {"size", groupSize[static_cast<std::size_t>(reps[k])]}, {"preview", rowPreview(row)}});
     }
     ctx.report["exact_duplicates"] = {{"clusters", groups}, {"rows_flagged", flagged}, {"top_clusters", top},
                                       {"rule", "equal after NFC, case folding, full-width to ASCII and white "

@@ -69,12 +69,12 @@ nlohmann::json summary(const std::vector<double> &chars)
 
 void checkLengthOutliers(ReviewContext &ctx)
 {
-    const std::size_t n = ctx.prepared.size();
+    const std::size_t n = ctx.rowCount;
     const double zLimit = ctx.options.outlierZ;
     std::vector<double> respChars(n), promptChars(n), respLog(n), promptLog(n);
     for (std::size_t i = 0; i < n; ++i) {
-        respChars[i] = static_cast<double>(ctx.prepared[i].responseChars);
-        promptChars[i] = static_cast<double>(ctx.prepared[i].promptChars);
+        respChars[i] = static_cast<double>(static_cast<std::size_t>(ctx.facts[i].responseChars));
+        promptChars[i] = static_cast<double>(static_cast<std::size_t>(ctx.facts[i].promptChars));
         respLog[i] = std::log1p(respChars[i]);
         promptLog[i] = std::log1p(promptChars[i]);
     }
@@ -99,17 +99,17 @@ void checkLengthOutliers(ReviewContext &ctx)
     int64_t shortRows = 0, longRows = 0;
     char text[200];
     for (std::size_t i = 0; i < n; ++i) {
-        if (resp.scale > 0 && ctx.prepared[i].responseChars > 0) {
+        if (resp.scale > 0 && static_cast<std::size_t>(ctx.facts[i].responseChars) > 0) {
             const double z = 0.6745 * (respLog[i] - resp.median) / resp.scale;
             if (z < -zLimit || z > zLimit) {
                 const bool isShort = z < 0;
                 std::snprintf(text, sizeof text,
                               "Response of %zu characters is unusually %s for this dataset (median %.0f; robust z %.1f, "
                               "limit %.1f)",
-                              ctx.prepared[i].responseChars, isShort ? "short" : "long", std::expm1(resp.median), z,
+                              static_cast<std::size_t>(ctx.facts[i].responseChars), isShort ? "short" : "long", std::expm1(resp.median), z,
                               zLimit);
                 ctx.add(i, isShort ? finding::TooShort : finding::TooLong, Severity::Warning, text,
-                        {{"field", "response"}, {"chars", ctx.prepared[i].responseChars},
+                        {{"field", "response"}, {"chars", static_cast<std::size_t>(ctx.facts[i].responseChars)},
                          {"median_chars", std::expm1(resp.median)}, {"z", z}});
                 (isShort ? shortRows : longRows) += 1;
             }
@@ -120,9 +120,9 @@ void checkLengthOutliers(ReviewContext &ctx)
                 std::snprintf(text, sizeof text,
                               "Prompt of %zu characters is unusually long for this dataset (median %.0f; robust z %.1f, "
                               "limit %.1f)",
-                              ctx.prepared[i].promptChars, std::expm1(prompt.median), z, zLimit);
+                              static_cast<std::size_t>(ctx.facts[i].promptChars), std::expm1(prompt.median), z, zLimit);
                 ctx.add(i, finding::TooLong, Severity::Warning, text,
-                        {{"field", "prompt"}, {"chars", ctx.prepared[i].promptChars},
+                        {{"field", "prompt"}, {"chars", static_cast<std::size_t>(ctx.facts[i].promptChars)},
                          {"median_chars", std::expm1(prompt.median)}, {"z", z}});
                 ++longRows;
             }

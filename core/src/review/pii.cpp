@@ -261,7 +261,7 @@ std::vector<PiiMatch> findPersonalData(std::string_view input)
     return out;
 }
 
-void checkPersonalData(ReviewContext &ctx)
+void checkPersonalData(ChunkContext &ctx)
 {
     std::map<std::string, int64_t> rowsByType, matchesByType;
     for (std::size_t i = 0; i < ctx.rows.size(); ++i) {

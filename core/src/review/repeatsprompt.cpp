@@ -53,7 +53,7 @@ Verdict judge(const PreparedRow &p)
 
 } // namespace
 
-void checkRepeatsPrompt(ReviewContext &ctx)
+void checkRepeatsPrompt(ChunkContext &ctx)
 {
     // Rows judged in parallel, findings added in row order.
     const auto n = static_cast<int64_t>(ctx.prepared.size());

@@ -84,24 +84,73 @@ std::string dump(const nlohmann::json &j)
 
 } // namespace
 
+namespace {
+
+// Into `row`, reusing its strings' and messages' storage (a chunk's rows are refilled).
+void fillReviewRow(const ProjectRow &r, ReviewRow &row)
+{
+    row.rowId = r.index;
+    row.split = r.split;
+    row.source = r.source;
+    row.plainText = r.kind == RowKind::Text;
+    const std::vector<ChatMessage> &messages = r.effectiveMessages();
+    const std::size_t count = messages.size() + (r.system.empty() ? 0 : 1);
+    row.messages.resize(count);
+    std::size_t m = 0;
+    if (!r.system.empty()) {
+        row.messages[m].role = "system";
+        row.messages[m++].content = r.system;
+    }
+    for (const ChatMessage &message : messages) {
+        row.messages[m].role = message.role;
+        row.messages[m++].content = message.content;
+    }
+}
+
+ReviewRow reviewRowOf(const ProjectRow &r)
+{
+    ReviewRow row;
+    fillReviewRow(r, row);
+    return row;
+}
+
+} // namespace
+
 std::vector<ReviewRow> reviewRowsOf(const ProjectStore &store, int64_t datasetId)
 {
     std::vector<ReviewRow> rows;
     rows.reserve(static_cast<std::size_t>(store.rowCount(datasetId)));
     store.forEachRow(datasetId, [&](const ProjectRow &r) {
-        ReviewRow row;
-        row.rowId = r.index;
-        row.split = r.split;
-        row.source = r.source;
-        row.plainText = r.kind == RowKind::Text;
-        if (!r.system.empty())
-            row.messages.push_back({"system", r.system});
-        for (const ChatMessage &m : r.effectiveMessages())
-            row.messages.push_back(m);
-        rows.push_back(std::move(row));
+        rows.push_back(reviewRowOf(r));
         return true;
     });
     return rows;
+}
+
+StoreReviewRows::StoreReviewRows(const ProjectStore &store, int64_t datasetId)
+    : m_store(store), m_datasetId(datasetId), m_size(static_cast<std::size_t>(store.rowCount(datasetId)))
+{
+}
+
+void StoreReviewRows::read(std::size_t begin, std::size_t count, std::vector<ReviewRow> &out) const
+{
+    // A few hundred store rows at a time: each is converted while it is still in the cache, into
+    // the previous chunk's rows (their storage reused).
+    out.resize(count);
+    std::size_t filled = 0;
+    constexpr std::size_t kPage = 256;
+    for (std::size_t at = begin; at < begin + count; at += kPage) {
+        const auto page = static_cast<int64_t>(std::min(kPage, begin + count - at));
+        for (const ProjectRow &r : m_store.rows(m_datasetId, static_cast<int64_t>(at), page))
+            if (filled < count)
+                fillReviewRow(r, out[filled++]);
+    }
+    out.resize(filled);
+}
+
+ReviewRow StoreReviewRows::at(std::size_t index) const
+{
+    return reviewRowOf(m_store.row(m_datasetId, static_cast<int64_t>(index)));
 }
 
 void saveReview(ProjectStore &store, int64_t datasetId, const ReviewResult &result)

@@ -31,7 +31,7 @@ std::string fmt(const char *f, double a, double b = 0, double c = 0)
 
 void computeScore(ReviewContext &ctx)
 {
-    const double n = static_cast<double>(std::max<std::size_t>(1, ctx.rows.size()));
+    const double n = static_cast<double>(std::max<std::size_t>(1, ctx.rowCount));
     const std::vector<Factor> factors = {
         {"duplicates", {finding::ExactDuplicate, finding::NearDuplicate}, 1.0, 25, "rows are exact or near duplicates"},
         {"broken_rows", {finding::EmptyField, finding::MalformedTurns}, 2.0, 20, "rows have empty fields or malformed turns"},
@@ -59,7 +59,7 @@ void computeScore(ReviewContext &ctx)
     // Diversity: responses' distinct-2 under 0.5, and the most common opening over 10 % of prompts.
     const auto &div = ctx.report["diversity"];
     const double d2 = div["responses"]["distinct_2"].get<double>();
-    const double d2Penalty = ctx.rows.empty() ? 0.0 : std::min(10.0, std::max(0.0, (0.5 - d2) / 0.5 * 10.0));
+    const double d2Penalty = ctx.rowCount == 0 ? 0.0 : std::min(10.0, std::max(0.0, (0.5 - d2) / 0.5 * 10.0));
     list.push_back({{"factor", "response_diversity"}, {"value", d2}, {"penalty", d2Penalty}, {"max_penalty", 10},
                     {"explanation", fmt("responses' distinct-2 is %.2f: -%.1f (10 * (0.5 - d) / 0.5 when under 0.5, at most 10)",
                                         d2, d2Penalty)}});

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 namespace ft::review {
@@ -147,93 +148,144 @@ nlohmann::json shares(const Counts &c)
     return out;
 }
 
-} // namespace
 
-void checkScriptMix(ReviewContext &ctx)
+
+// One pass: each row's scripts counted as its chunk passes; kept per row are its own main script
+// and, for each script the dataset's could turn out to be, whether the row would be flagged.
+class ScriptMix : public StreamingCheck
 {
-    const std::size_t n = ctx.prepared.size();
-    std::vector<RowScripts> rows(n);
-    Counts rowsByDominant{}, units{};
-    for (std::size_t i = 0; i < n; ++i) {
-        scan(ctx.prepared[i].prompt, rows[i]);
-        scan(ctx.prepared[i].response, rows[i]);
-        for (int s = 0; s < kScriptCount; ++s)
-            units[static_cast<std::size_t>(s)] += rows[i].units[static_cast<std::size_t>(s)];
-        if (rows[i].totalLetters >= kMinLetters)
-            ++rowsByDominant[static_cast<std::size_t>(dominant(rows[i].units))];
-    }
-    const Script datasetMain = static_cast<Script>(dominant(rowsByDominant));
-    // A bilingual dataset (English and Chinese support logs) is written in each script that is
-    // the main one of a fair share of its rows: such a row is judged in its own script.
-    int64_t rowsWithLetters = 0;
-    for (int64_t c : rowsByDominant)
-        rowsWithLetters += c;
-    std::vector<Script> datasetScripts;
-    nlohmann::json scriptNames = nlohmann::json::array();
-    for (int s = 0; s < kScriptCount; ++s) {
-        const int64_t c = rowsByDominant[static_cast<std::size_t>(s)];
-        if (static_cast<Script>(s) == datasetMain ||
-            (c >= kMinRowsOfALanguage && c >= kLanguageRowShare * static_cast<double>(rowsWithLetters))) {
-            datasetScripts.push_back(static_cast<Script>(s));
-            scriptNames.push_back(scriptName(static_cast<Script>(s)));
+public:
+    void feed(ChunkContext &chunk, ReviewContext &ctx) override
+    {
+        if (chunk.base == 0) {
+            m_own.reserve(ctx.rowCount);
+            m_flaggedUnder.reserve(ctx.rowCount);
+        }
+        for (std::size_t k = 0; k < chunk.prepared.size(); ++k) {
+            RowScripts r;
+            scan(chunk.prepared[k].prompt, r);
+            scan(chunk.prepared[k].response, r);
+            for (int s = 0; s < kScriptCount; ++s)
+                units[static_cast<std::size_t>(s)] += r.units[static_cast<std::size_t>(s)];
+            if (r.totalLetters < kMinLetters) {
+                m_own.push_back(kFewLetters);
+                m_flaggedUnder.push_back(0);
+                continue;
+            }
+            const int own = dominant(r.units);
+            ++rowsByDominant[static_cast<std::size_t>(own)];
+            uint8_t mask = 0;
+            for (int s = 0; s < kScriptCount; ++s) {
+                const Script main = static_cast<Script>(s);
+                Script mostly = Script::None;
+                const int64_t foreign = foreignLetters(r, main, &mostly);
+                int64_t mainUnits = 0;
+                for (int t = 0; t < kScriptCount; ++t)
+                    if (belongsWith(static_cast<Script>(t), main))
+                        mainUnits += r.units[static_cast<std::size_t>(t)];
+                if (foreign >= kForeignLetters || mainUnits == 0)
+                    mask = static_cast<uint8_t>(mask | (1u << static_cast<unsigned>(s)));
+            }
+            m_own.push_back(static_cast<uint8_t>(own));
+            m_flaggedUnder.push_back(mask);
         }
     }
-    const std::string datasetMainName = scriptName(datasetMain);
-    int64_t flagged = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const RowScripts &r = rows[i];
-        if (r.totalLetters < kMinLetters)
-            continue;
-        const Script own = static_cast<Script>(dominant(r.units));
-        const Script main = std::find(datasetScripts.begin(), datasetScripts.end(), own) != datasetScripts.end()
-                                ? own : datasetMain;
-        const std::string mainName = scriptName(main);
-        Script mostly = Script::None;
-        const int64_t foreign = foreignLetters(r, main, &mostly);
-        int64_t mainUnits = 0;
+
+    void finish(ReviewContext &ctx) override
+    {
+        const Script datasetMain = static_cast<Script>(dominant(rowsByDominant));
+        // A bilingual dataset (English and Chinese support logs) is written in each script that is
+        // the main one of a fair share of its rows: such a row is judged in its own script.
+        int64_t rowsWithLetters = 0;
+        for (int64_t c : rowsByDominant)
+            rowsWithLetters += c;
+        std::vector<Script> datasetScripts;
+        nlohmann::json scriptNames = nlohmann::json::array();
+        for (int s = 0; s < kScriptCount; ++s) {
+            const int64_t c = rowsByDominant[static_cast<std::size_t>(s)];
+            if (static_cast<Script>(s) == datasetMain ||
+                (c >= kMinRowsOfALanguage && c >= kLanguageRowShare * static_cast<double>(rowsWithLetters))) {
+                datasetScripts.push_back(static_cast<Script>(s));
+                scriptNames.push_back(scriptName(static_cast<Script>(s)));
+            }
+        }
+        const std::string datasetMainName = scriptName(datasetMain);
+        int64_t flagged = 0;
+        for (std::size_t i = 0; i < m_own.size(); ++i) {
+            if (m_own[i] == kFewLetters)
+                continue;
+            const Script own = static_cast<Script>(m_own[i]);
+            const Script main = std::find(datasetScripts.begin(), datasetScripts.end(), own) != datasetScripts.end()
+                                    ? own : datasetMain;
+            if (!(m_flaggedUnder[i] & (1u << static_cast<unsigned>(main))))
+                continue;
+            // A flagged row: read back and scanned again for the finding's figures.
+            const ReviewRow row = ctx.source.at(i);
+            const PreparedRow p = prepareRow(row);
+            RowScripts r;
+            scan(p.prompt, r);
+            scan(p.response, r);
+            const std::string mainName = scriptName(main);
+            Script mostly = Script::None;
+            const int64_t foreign = foreignLetters(r, main, &mostly);
+            int64_t mainUnits = 0;
+            for (int s = 0; s < kScriptCount; ++s)
+                if (belongsWith(static_cast<Script>(s), main))
+                    mainUnits += r.units[static_cast<std::size_t>(s)];
+            const bool noMain = mainUnits == 0;
+            if (foreign < kForeignLetters && !noMain)
+                continue;
+            ++flagged;
+            char text[200];
+            if (noMain)
+                std::snprintf(text, sizeof text,
+                              "No %s at all in this row, though the dataset is written in %s: mostly %s",
+                              mainName.c_str(), mainName.c_str(),
+                              scriptName(static_cast<Script>(dominant(r.units))));
+            else if (mostly == Script::Latin)
+                std::snprintf(text, sizeof text,
+                              "%lld accented Latin letters in %s text (garbled characters, or a "
+                              "passage in another language)",
+                              static_cast<long long>(foreign), mainName.c_str());
+            else
+                std::snprintf(text, sizeof text, "%lld letters in %s inside %s text",
+                              static_cast<long long>(foreign), scriptName(mostly), mainName.c_str());
+            ctx.add(i, finding::ScriptMix, Severity::Info, text,
+                    {{"dataset_script", mainName},
+                     {"shares", shares(r.units)},
+                     {"foreign_letters", foreign},
+                     {"foreign_script", noMain ? scriptName(static_cast<Script>(dominant(r.units)))
+                                               : scriptName(mostly)},
+                     {"reason", noMain ? "no_dataset_script" : "other_script_inside"}});
+        }
+        nlohmann::json byDominant = nlohmann::json::object();
         for (int s = 0; s < kScriptCount; ++s)
-            if (belongsWith(static_cast<Script>(s), main))
-                mainUnits += r.units[static_cast<std::size_t>(s)];
-        const bool noMain = mainUnits == 0;
-        if (foreign < kForeignLetters && !noMain)
-            continue;
-        ++flagged;
-        char text[200];
-        if (noMain)
-            std::snprintf(text, sizeof text,
-                          "No %s at all in this row, though the dataset is written in %s: mostly %s",
-                          mainName.c_str(), mainName.c_str(),
-                          scriptName(static_cast<Script>(dominant(r.units))));
-        else if (mostly == Script::Latin)
-            std::snprintf(text, sizeof text,
-                          "%lld accented Latin letters in %s text (garbled characters, or a "
-                          "passage in another language)",
-                          static_cast<long long>(foreign), mainName.c_str());
-        else
-            std::snprintf(text, sizeof text, "%lld letters in %s inside %s text",
-                          static_cast<long long>(foreign), scriptName(mostly), mainName.c_str());
-        ctx.add(i, finding::ScriptMix, Severity::Info, text,
-                {{"dataset_script", mainName},
-                 {"shares", shares(r.units)},
-                 {"foreign_letters", foreign},
-                 {"foreign_script", noMain ? scriptName(static_cast<Script>(dominant(r.units)))
-                                           : scriptName(mostly)},
-                 {"reason", noMain ? "no_dataset_script" : "other_script_inside"}});
+            if (rowsByDominant[static_cast<std::size_t>(s)] > 0)
+                byDominant[scriptName(static_cast<Script>(s))] = rowsByDominant[static_cast<std::size_t>(s)];
+        ctx.report["script_mix"] = {{"dominant", datasetMainName},
+                                    {"dataset_scripts", scriptNames},
+                                    {"unit_shares", shares(units)},
+                                    {"rule", "units: a CJK character or an alphabetic word; ASCII "
+                                             "Latin, kana with Han and lone Greek letters belong "
+                                             "with any text; a script that is the main one of 20 % "
+                                             "of the rows (and 5+ rows) is one of the dataset's, its "
+                                             "rows judged in it"},
+                                    {"rows_by_main_script", byDominant},
+                                    {"rows_flagged", flagged}};
     }
-    nlohmann::json byDominant = nlohmann::json::object();
-    for (int s = 0; s < kScriptCount; ++s)
-        if (rowsByDominant[static_cast<std::size_t>(s)] > 0)
-            byDominant[scriptName(static_cast<Script>(s))] = rowsByDominant[static_cast<std::size_t>(s)];
-    ctx.report["script_mix"] = {{"dominant", datasetMainName},
-                                {"dataset_scripts", scriptNames},
-                                {"unit_shares", shares(units)},
-                                {"rule", "units: a CJK character or an alphabetic word; ASCII "
-                                         "Latin, kana with Han and lone Greek letters belong "
-                                         "with any text; a script that is the main one of 20 % "
-                                         "of the rows (and 5+ rows) is one of the dataset's, its "
-                                         "rows judged in it"},
-                                {"rows_by_main_script", byDominant},
-                                {"rows_flagged", flagged}};
+
+private:
+    static constexpr uint8_t kFewLetters = 0xFF;  // fewer than kMinLetters letters: not judged
+    static_assert(kScriptCount <= 8, "one bit per script");
+    Counts rowsByDominant{}, units{};
+    std::vector<uint8_t> m_own, m_flaggedUnder;
+};
+
+} // namespace
+
+std::unique_ptr<StreamingCheck> scriptMixCheck()
+{
+    return std::make_unique<ScriptMix>();
 }
 
 } // namespace ft::review

@@ -10,22 +10,22 @@ namespace ft::review {
 
 void checkSplitLeakage(ReviewContext &ctx)
 {
-    const std::size_t n = ctx.prepared.size();
+    const std::size_t n = ctx.rowCount;
     // cluster -> (split -> first row index in it)
     std::map<int, std::map<std::string, std::size_t>> splits;
     for (std::size_t i = 0; i < n; ++i)
-        if (!ctx.rows[i].split.empty())
-            splits[ctx.cluster[i]].emplace(ctx.rows[i].split, i);
+        if (!ctx.split(i).empty())
+            splits[ctx.cluster[i]].emplace(ctx.split(i), i);
     int64_t flagged = 0;
     std::set<int> leakyClusters;
     for (std::size_t i = 0; i < n; ++i) {
-        const std::string &split = ctx.rows[i].split;
+        const std::string &split = ctx.split(i);
         if (split.empty())
             continue;
         const auto &inCluster = splits[ctx.cluster[i]];
         if (inCluster.size() < 2)
             continue;
-        std::string home = inCluster.count("train") ? "train" : ctx.rows[static_cast<std::size_t>(ctx.cluster[i])].split;
+        std::string home = inCluster.count("train") ? "train" : ctx.split(static_cast<std::size_t>(ctx.cluster[i]));
         if (home.empty())
             home = inCluster.begin()->first;
         if (split == home)
@@ -36,10 +36,10 @@ void checkSplitLeakage(ReviewContext &ctx)
         const bool exact = ctx.exactGroup[i] == ctx.exactGroup[other];
         ctx.add(i, finding::SplitLeakage, Severity::Error,
                 "Row in split '" + split + "' is " + (exact ? "an exact" : "a near") + " duplicate of row " +
-                    std::to_string(ctx.rows[other].rowId) + " in split '" + home +
+                    std::to_string(ctx.rowIds[other]) + " in split '" + home +
                     "': evaluation on it would be inflated",
-                {{"split", split}, {"other_split", home}, {"other_row", ctx.rows[other].rowId},
-                 {"cluster", ctx.rows[static_cast<std::size_t>(ctx.cluster[i])].rowId}, {"exact", exact}});
+                {{"split", split}, {"other_split", home}, {"other_row", ctx.rowIds[other]},
+                 {"cluster", ctx.rowIds[static_cast<std::size_t>(ctx.cluster[i])]}, {"exact", exact}});
     }
     ctx.report["split_leakage"] = {{"rows_flagged", flagged}, {"clusters", leakyClusters.size()}};
 }

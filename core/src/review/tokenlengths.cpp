@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <memory>
 
 namespace ft::review {
 namespace {
@@ -63,133 +64,168 @@ std::string renderRow(const tpl::Body &compiled, const std::vector<ChatMessage> 
     return detail::renderParsed(compiled, list, options, options.addGenerationPrompt).text;
 }
 
+class TokenLengths : public StreamingCheck
+{
+public:
+    explicit TokenLengths(const ReviewOptions &o) : m_options(o), m_exact(o.tokenizer != nullptr)
+    {
+        if (m_exact) {
+            m_templ = resolveTemplate(o);
+            m_topts = chatTemplateOptionsFor(*o.tokenizer);
+            m_appendEos = o.templateName == "alpaca" && o.tokenizer->eosId().has_value();
+            m_compiled = tpl::Parser::parse(m_templ);
+        }
+    }
+
+    // Counts the chunk's rows (both threads) and flags those over the cutoff, in row order.
+    void feed(ChunkContext &chunk, ReviewContext &ctx) override
+    {
+        const ReviewOptions &o = m_options;
+        const std::size_t n = chunk.rows.size();
+        int64_t *tokens = ctx.tokenCounts.data() + chunk.base;
+        std::vector<std::string> errors(n);
+        if (m_exact) {
+            std::atomic<bool> cancelled{false};
+            const auto count = static_cast<int64_t>(n);
+            // Plain copies for the OpenMP region (see nearduplicates.cpp).
+            const tpl::Body &compiled = m_compiled;
+            const ChatTemplateOptions &topts = m_topts;
+            const bool appendEos = m_appendEos;
+#pragma omp parallel for schedule(dynamic, 64)
+            for (int64_t k = 0; k < count; ++k) {
+                if (cancelled.load(std::memory_order_relaxed))
+                    continue;
+                if (o.cancel && o.cancel->load(std::memory_order_relaxed))
+                    cancelled = true;
+                const auto i = static_cast<std::size_t>(k);
+                try {
+                    const ReviewRow &row = chunk.rows[i];
+                    if (row.plainText) {
+                        std::string text;
+                        for (const ChatMessage &m : row.messages)
+                            text += m.content;
+                        tokens[i] = static_cast<int64_t>(o.tokenizer->encode(text, true).size());
+                    } else {
+                        const std::string text = renderRow(compiled, row.messages, topts);
+                        tokens[i] = static_cast<int64_t>(o.tokenizer->encode(text, false).size()) + (appendEos ? 1 : 0);
+                    }
+                } catch (const std::exception &e) {
+                    errors[i] = e.what();
+                    tokens[i] = -1;
+                }
+            }
+            chunk.checkCancel();
+        } else {
+            for (std::size_t i = 0; i < n; ++i)
+                tokens[i] = estimateTokens(chunk.rows[i]);
+        }
+
+        const int64_t cutoff = o.cutoffLen;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (tokens[i] < 0) {
+                if (m_renderFailures++ == 0)
+                    m_firstError = "row " + std::to_string(chunk.rows[i].rowId) + ": " + errors[i];
+                continue;
+            }
+            if (tokens[i] <= cutoff)
+                continue;
+            ++m_truncated;
+            const int64_t over = tokens[i] - cutoff;
+            m_lost += over;
+            // Does any response token survive the cut? The trainer needs one.
+            bool noResponseLeft = false;
+            if (m_exact && !chunk.rows[i].plainText) {
+                try {
+                    nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+                    for (const ChatMessage &m : chunk.rows[i].messages)
+                        messages.push_back({{"role", m.role}, {"content", m.content}});
+                    const ChatTokens chat =
+                        tokenizeChat(*o.tokenizer, renderChatTemplateWithMask(m_templ, messages, m_topts));
+                    int64_t kept = 0;
+                    for (std::size_t t = 1; t < chat.lossMask.size() && static_cast<int64_t>(t) < cutoff; ++t)
+                        kept += chat.lossMask[t];
+                    noResponseLeft = kept == 0;
+                } catch (const std::exception &) {
+                }
+            }
+            const std::string tokensText = (m_exact ? "" : "about ") + std::to_string(tokens[i]);
+            chunk.add(i, finding::Truncated,
+                      noResponseLeft ? Severity::Error : m_exact ? Severity::Warning : Severity::Info,
+                      "Rendered conversation is " + tokensText + " tokens, over the cutoff of " +
+                          std::to_string(cutoff) + ": " + std::to_string(over) + " tokens would be cut" +
+                          (noResponseLeft ? ", leaving no response token (the trainer skips this row)" : "") +
+                          (m_exact ? "" : " (estimate without a tokenizer)"),
+                      {{"tokens", tokens[i]}, {"cutoff", cutoff}, {"lost", over}, {"exact", m_exact},
+                       {"no_response_left", noResponseLeft}});
+            m_unusable += noResponseLeft;
+        }
+    }
+
+    // The histogram and percentiles over every row's count.
+    void finish(ReviewContext &ctx) override
+    {
+        const ReviewOptions &o = m_options;
+        const int64_t cutoff = o.cutoffLen;
+        const int bins = 16;
+        const int64_t width = std::max<int64_t>(1, cutoff / 8);
+        std::vector<int64_t> hist(bins + 1, 0);
+        int64_t total = 0;
+        std::vector<int64_t> valid;
+        valid.reserve(ctx.tokenCounts.size());
+        for (const int64_t t : ctx.tokenCounts) {
+            if (t < 0)
+                continue;
+            valid.push_back(t);
+            total += t;
+            ++hist[static_cast<std::size_t>(std::min<int64_t>(bins, t / width))];
+        }
+        nlohmann::json histogram = nlohmann::json::array();
+        for (int b = 0; b <= bins; ++b) {
+            nlohmann::json bin = {{"from", b * width}, {"rows", hist[static_cast<std::size_t>(b)]}};
+            bin["to"] = b < bins ? nlohmann::json((b + 1) * width) : nlohmann::json(nullptr);
+            histogram.push_back(bin);
+        }
+        std::sort(valid.begin(), valid.end());
+        auto pct = [&](double p) {
+            return valid.empty() ? 0 : valid[static_cast<std::size_t>(p * static_cast<double>(valid.size() - 1))];
+        };
+        nlohmann::json rep = {{"exact", m_exact},
+                              {"method", m_exact ? "rendered with the '" + o.templateName + "' template and encoded with " +
+                                                       o.tokenizer->description() +
+                                                       (m_appendEos ? " (+1 EOS, as the trainer adds)" : "")
+                                                 : std::string("approximate: no tokenizer given (ASCII bytes/4 + one per "
+                                                               "CJK character + other characters/2 + 4 per message)")},
+                              {"cutoff", cutoff},
+                              {"rows_truncated", m_truncated},
+                              {"tokens_lost", m_lost},
+                              {"rows_without_response_within_cutoff", m_unusable},
+                              {"total_tokens", total},
+                              {"p50", pct(0.5)}, {"p90", pct(0.9)}, {"p99", pct(0.99)},
+                              {"max", valid.empty() ? 0 : valid.back()},
+                              {"histogram", histogram}};
+        if (m_renderFailures > 0) {
+            rep["rows_not_rendered"] = m_renderFailures;
+            rep["first_render_error"] = m_firstError;
+        }
+        ctx.report["token_lengths"] = rep;
+    }
+
+private:
+    const ReviewOptions &m_options;
+    const bool m_exact;
+    std::string m_templ;
+    tpl::Body m_compiled; // the template parsed once, rendered per row
+    ChatTemplateOptions m_topts;
+    bool m_appendEos = false;
+    int64_t m_truncated = 0, m_lost = 0, m_unusable = 0, m_renderFailures = 0;
+    std::string m_firstError;
+};
+
 } // namespace
 
-void checkTokenLengths(ReviewContext &ctx)
+std::unique_ptr<StreamingCheck> tokenLengthCheck(const ReviewOptions &o)
 {
-    const ReviewOptions &o = ctx.options;
-    const std::size_t n = ctx.rows.size();
-    std::vector<int64_t> tokens(n, 0);
-    std::vector<std::string> errors(n);
-    const bool exact = o.tokenizer != nullptr;
-    std::string templ;
-    tpl::Body compiled; // the template parsed once, rendered per row
-    ChatTemplateOptions topts;
-    bool appendEos = false;
-    if (exact) {
-        templ = resolveTemplate(o);
-        topts = chatTemplateOptionsFor(*o.tokenizer);
-        appendEos = o.templateName == "alpaca" && o.tokenizer->eosId().has_value();
-        compiled = tpl::Parser::parse(templ);
-        std::atomic<bool> cancelled{false};
-        const auto count = static_cast<int64_t>(n);
-#pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t k = 0; k < count; ++k) {
-            if (cancelled.load(std::memory_order_relaxed))
-                continue;
-            if (o.cancel && o.cancel->load(std::memory_order_relaxed))
-                cancelled = true;
-            const auto i = static_cast<std::size_t>(k);
-            try {
-                const ReviewRow &row = ctx.rows[i];
-                if (row.plainText) {
-                    std::string text;
-                    for (const ChatMessage &m : row.messages)
-                        text += m.content;
-                    tokens[i] = static_cast<int64_t>(o.tokenizer->encode(text, true).size());
-                } else {
-                    const std::string text = renderRow(compiled, row.messages, topts);
-                    tokens[i] = static_cast<int64_t>(o.tokenizer->encode(text, false).size()) + (appendEos ? 1 : 0);
-                }
-            } catch (const std::exception &e) {
-                errors[i] = e.what();
-                tokens[i] = -1;
-            }
-        }
-        ctx.checkCancel();
-    } else {
-        for (std::size_t i = 0; i < n; ++i)
-            tokens[i] = estimateTokens(ctx.rows[i]);
-    }
-
-    const int64_t cutoff = o.cutoffLen;
-    const int bins = 16;
-    const int64_t width = std::max<int64_t>(1, cutoff / 8);
-    std::vector<int64_t> hist(bins + 1, 0);
-    int64_t truncated = 0, lost = 0, unusable = 0, renderFailures = 0, total = 0;
-    std::string firstError;
-    std::vector<int64_t> valid;
-    valid.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (tokens[i] < 0) {
-            if (renderFailures++ == 0)
-                firstError = "row " + std::to_string(ctx.rows[i].rowId) + ": " + errors[i];
-            continue;
-        }
-        valid.push_back(tokens[i]);
-        total += tokens[i];
-        ++hist[static_cast<std::size_t>(std::min<int64_t>(bins, tokens[i] / width))];
-        if (tokens[i] <= cutoff)
-            continue;
-        ++truncated;
-        const int64_t over = tokens[i] - cutoff;
-        lost += over;
-        // Does any response token survive the cut? The trainer needs one.
-        bool noResponseLeft = false;
-        if (exact && !ctx.rows[i].plainText) {
-            try {
-                nlohmann::ordered_json messages = nlohmann::ordered_json::array();
-                for (const ChatMessage &m : ctx.rows[i].messages)
-                    messages.push_back({{"role", m.role}, {"content", m.content}});
-                const ChatTokens chat = tokenizeChat(*o.tokenizer, renderChatTemplateWithMask(templ, messages, topts));
-                int64_t kept = 0;
-                for (std::size_t t = 1; t < chat.lossMask.size() && static_cast<int64_t>(t) < cutoff; ++t)
-                    kept += chat.lossMask[t];
-                noResponseLeft = kept == 0;
-            } catch (const std::exception &) {
-            }
-        }
-        const std::string tokensText = (exact ? "" : "about ") + std::to_string(tokens[i]);
-        ctx.add(i, finding::Truncated,
-                noResponseLeft ? Severity::Error : exact ? Severity::Warning : Severity::Info,
-                "Rendered conversation is " + tokensText + " tokens, over the cutoff of " + std::to_string(cutoff) +
-                    ": " + std::to_string(over) + " tokens would be cut" +
-                    (noResponseLeft ? ", leaving no response token (the trainer skips this row)" : "") +
-                    (exact ? "" : " (estimate without a tokenizer)"),
-                {{"tokens", tokens[i]}, {"cutoff", cutoff}, {"lost", over}, {"exact", exact},
-                 {"no_response_left", noResponseLeft}});
-        unusable += noResponseLeft;
-    }
-    nlohmann::json histogram = nlohmann::json::array();
-    for (int b = 0; b <= bins; ++b) {
-        nlohmann::json bin = {{"from", b * width}, {"rows", hist[static_cast<std::size_t>(b)]}};
-        bin["to"] = b < bins ? nlohmann::json((b + 1) * width) : nlohmann::json(nullptr);
-        histogram.push_back(bin);
-    }
-    std::sort(valid.begin(), valid.end());
-    auto pct = [&](double p) {
-        return valid.empty() ? 0 : valid[static_cast<std::size_t>(p * static_cast<double>(valid.size() - 1))];
-    };
-    nlohmann::json rep = {{"exact", exact},
-                          {"method", exact ? "rendered with the '" + o.templateName + "' template and encoded with " +
-                                                 o.tokenizer->description() +
-                                                 (appendEos ? " (+1 EOS, as the trainer adds)" : "")
-                                           : std::string("approximate: no tokenizer given (ASCII bytes/4 + one per "
-                                                         "CJK character + other characters/2 + 4 per message)")},
-                          {"cutoff", cutoff},
-                          {"rows_truncated", truncated},
-                          {"tokens_lost", lost},
-                          {"rows_without_response_within_cutoff", unusable},
-                          {"total_tokens", total},
-                          {"p50", pct(0.5)}, {"p90", pct(0.9)}, {"p99", pct(0.99)},
-                          {"max", valid.empty() ? 0 : valid.back()},
-                          {"histogram", histogram}};
-    if (renderFailures > 0) {
-        rep["rows_not_rendered"] = renderFailures;
-        rep["first_render_error"] = firstError;
-    }
-    ctx.report["token_lengths"] = rep;
-    ctx.tokenCounts = std::move(tokens);
+    return std::make_unique<TokenLengths>(o);
 }
 
 } // namespace ft::review

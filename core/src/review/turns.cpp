@@ -5,7 +5,7 @@
 
 namespace ft::review {
 
-void checkTurns(ReviewContext &ctx)
+void checkTurns(ChunkContext &ctx)
 {
     int64_t flagged = 0;
     for (std::size_t i = 0; i < ctx.rows.size(); ++i) {

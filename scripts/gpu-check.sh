@@ -12,6 +12,8 @@
 #    peft on the same GPU (bench/bench_gpu.py): SmolLM2-135M and a random-weight ~1B Llama.
 # Without a GPU (no nvidia-smi, or torch.cuda.is_available() false) it runs its CPU fallback:
 # the same build and the same tests on cpu, no benchmark.
+# FT_WHEEL_BUILD (folder) and FT_WHEEL_BUILD_TYPE (CMake build type, default RelWithDebInfo; CI
+# uses Release: its objects carry no debug info, a third of the disk) change where and how.
 # Results: build-wheel/gpu-check/ (pytest's junit XML, gpu-bench.json, gpu-bench.md to paste
 # into docs/benchmarks.md). Exit status: non-zero when the build or a test failed.
 set -euo pipefail
@@ -36,7 +38,7 @@ fi
 log "device: $device; torch $("$PY" -c 'import torch; print(torch.__version__)')"
 
 log "configure + build core and finetune-cli against the wheel's LibTorch ($BUILD)"
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFT_TORCH=wheel \
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE="${FT_WHEEL_BUILD_TYPE:-RelWithDebInfo}" -DFT_TORCH=wheel \
     -DFT_PYTHON="$PY" -DFT_BUILD_GUI=OFF -DFT_FIXTURES="$FIXTURES" > "$OUT/configure.log" 2>&1 ||
     { tail -30 "$OUT/configure.log"; log "configure failed"; exit 1; }
 nice -n 5 cmake --build "$BUILD" -j"$(nproc)" --target finetune-cli > "$OUT/build.log" ||

@@ -6,6 +6,7 @@
 
 #include <dnnl.h>
 
+#include <algorithm>
 #include <string>
 
 namespace ft::cpugemm {
@@ -37,6 +38,51 @@ void gemm(const torch::Tensor &a, bool transposeA, const torch::Tensor &b, bool 
         dnnl_sgemm(transposeA ? 'T' : 'N', transposeB ? 'T' : 'N', m, n, k, 1.0f,
                    a.data_ptr<float>(), a.size(1), b.data_ptr<float>(), b.size(1), beta,
                    c.data_ptr<float>(), n);
+    if (status != dnnl_success)
+        throw Error(ErrorKind::Internal, "oneDNN sgemm failed with status " + std::to_string(status));
+}
+
+namespace {
+
+// A matrix as oneDNN's row-major (transpose flag, leading dimension); false when neither its
+// rows nor its columns are unit-stride, or it is not a CPU float32 matrix.
+bool layoutOf(const torch::Tensor &m, char &transpose, int64_t &ld)
+{
+    if (!m.defined() || !m.device().is_cpu() || m.scalar_type() != torch::kFloat32 || m.dim() != 2)
+        return false;
+    const int64_t rows = m.size(0), cols = m.size(1);
+    if (cols <= 1 || m.stride(1) == 1) {
+        transpose = 'N';
+        ld = rows <= 1 ? std::max<int64_t>(cols, 1) : m.stride(0);
+        return ld >= std::max<int64_t>(cols, 1);
+    }
+    if (rows <= 1 || m.stride(0) == 1) {
+        transpose = 'T';
+        ld = m.stride(1);
+        return ld >= std::max<int64_t>(rows, 1);
+    }
+    return false;
+}
+
+} // namespace
+
+void mmOut(torch::Tensor c, const torch::Tensor &a, const torch::Tensor &b, bool accumulate)
+{
+    char ta = 'N', tb = 'N', tc = 'N';
+    int64_t lda = 0, ldb = 0, ldc = 0;
+    const bool direct = layoutOf(a, ta, lda) && layoutOf(b, tb, ldb) && layoutOf(c, tc, ldc) &&
+                        tc == 'N' && a.size(1) == b.size(0) && c.size(0) == a.size(0) &&
+                        c.size(1) == b.size(1) && a.size(1) > 0 && c.numel() > 0;
+    if (!direct) {
+        if (accumulate)
+            c.addmm_(a, b);
+        else
+            torch::mm_out(c, a, b);
+        return;
+    }
+    const dnnl_status_t status =
+        dnnl_sgemm(ta, tb, c.size(0), c.size(1), a.size(1), 1.0f, a.data_ptr<float>(), lda,
+                   b.data_ptr<float>(), ldb, accumulate ? 1.0f : 0.0f, c.data_ptr<float>(), ldc);
     if (status != dnnl_success)
         throw Error(ErrorKind::Internal, "oneDNN sgemm failed with status " + std::to_string(status));
 }

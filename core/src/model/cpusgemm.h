@@ -21,4 +21,10 @@ void gemm(const torch::Tensor &a, bool transposeA, const torch::Tensor &b, bool 
 torch::Tensor matmul(const torch::Tensor &a, bool transposeA, const torch::Tensor &b,
                      bool transposeB);
 
+// c = a @ b (accumulate: c += a @ b) for 2-D CPU float32 views in any layout whose rows or
+// columns are unit-stride (a transposed view, a block of rows of a wider matrix): through
+// oneDNN where the layouts allow, else LibTorch's mm_out / addmm_. Safe inside at::parallel_for
+// (oneDNN runs a GEMM called from a parallel region on the calling thread).
+void mmOut(torch::Tensor c, const torch::Tensor &a, const torch::Tensor &b, bool accumulate = false);
+
 } // namespace ft::cpugemm

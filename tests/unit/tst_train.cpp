@@ -362,7 +362,8 @@ private Q_SLOTS:
         torch::manual_seed(1);
         auto lean = gradsOf(frozenLinear(x, w, bias, false), {x});
         QVERIFY(close(plain, lean));
-        QVERIFY((frozenLinear(x, w, bias, false) - torch::linear(x, w, bias)).abs().max().item<double>() == 0);
+        // oneDNN's GEMM (model/cpusgemm.h) sums in another order than LibTorch's.
+        QVERIFY((frozenLinear(x, w, bias, false) - torch::linear(x, w, bias)).abs().max().item<double>() < 1e-5);
         torch::manual_seed(1);
         plain = gradsOf(torch::linear(x, w.t().contiguous().t(), bias), {x});
         torch::manual_seed(1);

@@ -1,5 +1,6 @@
 #include "model/segmentattention.h"
 
+#include "model/cpusgemm.h"
 #include "model/fusedkernels.h"
 
 #include <ATen/Parallel.h>
@@ -52,11 +53,11 @@ void causalProbabilities(const torch::Tensor &probs, const torch::Tensor &querie
     forEachRowBlock(queries.size(0), [&](int64_t first, int64_t rows, int64_t offset) {
         const int64_t end = first + rows;
         torch::Tensor p = probs.narrow(0, offset, rows * end).view({rows, end});
-        torch::mm_out(p, queries.narrow(0, first, rows), keys.narrow(0, 0, end).t());
+        cpugemm::mmOut(p, queries.narrow(0, first, rows), keys.narrow(0, 0, end).t());
         fused::causalSoftmax(p.data_ptr<float>(), rows, end, scale, first);
         if (out.defined()) {
             torch::Tensor o = out.narrow(0, first, rows);
-            torch::mm_out(o, p, values.narrow(0, 0, end));
+            cpugemm::mmOut(o, p, values.narrow(0, 0, end));
         }
     });
 }
@@ -74,13 +75,13 @@ void causalProbabilitiesBackward(const torch::Tensor &probs, const torch::Tensor
         const torch::Tensor p = probs.narrow(0, offset, rows * end).view({rows, end});
         const torch::Tensor dO = dOut.narrow(0, first, rows);
         torch::Tensor dScores = dScoresScratch.narrow(0, 0, rows * end).view({rows, end});
-        torch::mm_out(dScores, dO, values.narrow(0, 0, end).t());
+        cpugemm::mmOut(dScores, dO, values.narrow(0, 0, end).t());
         fused::causalSoftmaxBackward(dScores.data_ptr<float>(), p.data_ptr<float>(), rows, end,
                                      scale, first);
         torch::Tensor dQ = dQueries.narrow(0, first, rows);
-        torch::mm_out(dQ, dScores, keys.narrow(0, 0, end));
-        dKeys.narrow(0, 0, end).addmm_(dScores.t(), queries.narrow(0, first, rows));
-        dValues.narrow(0, 0, end).addmm_(p.t(), dO);
+        cpugemm::mmOut(dQ, dScores, keys.narrow(0, 0, end));
+        cpugemm::mmOut(dKeys.narrow(0, 0, end), dScores.t(), queries.narrow(0, first, rows), true);
+        cpugemm::mmOut(dValues.narrow(0, 0, end), p.t(), dO, true);
     });
 }
 
@@ -193,10 +194,10 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
                 torch::Tensor p = (keep ? probs.narrow(0, layout.branchOffsets[s] + h * A * (P + A), A * (P + A))
                                         : scratch.narrow(0, 0, A * (P + A)))
                                       .view({A, P + A});
-                torch::mm_out(p, headRows(q, start + T, A, h), branchKeys.t());
+                cpugemm::mmOut(p, headRows(q, start + T, A, h), branchKeys.t());
                 fused::causalSoftmax(p.data_ptr<float>(), A, P + A, scale, P);
                 torch::Tensor o = headRows(out, start + T, A, h);
-                torch::mm_out(o, p, branchValues);
+                cpugemm::mmOut(o, p, branchValues);
             }
         });
         ctx->save_for_backward({q, k, v, probs});
@@ -258,20 +259,20 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
                     p = probs.narrow(0, layout.branchOffsets[s] + h * A * (P + A), A * (P + A)).view({A, P + A});
                 } else {
                     p = scratch.narrow(0, 0, A * (P + A)).view({A, P + A});
-                    torch::mm_out(p, queries, branchKeys.t());
+                    cpugemm::mmOut(p, queries, branchKeys.t());
                     fused::causalSoftmax(p.data_ptr<float>(), A, P + A, scale, P);
                 }
-                torch::mm_out(dBranchScores, dO, branchValues.t());
+                cpugemm::mmOut(dBranchScores, dO, branchValues.t());
                 fused::causalSoftmaxBackward(dBranchScores.data_ptr<float>(), p.data_ptr<float>(), A,
                                              P + A, scale, P);
                 torch::Tensor dQ = headRows(dq, start + T, A, h);
-                torch::mm_out(dQ, dBranchScores, branchKeys);
+                cpugemm::mmOut(dQ, dBranchScores, branchKeys);
                 if (h == g * G) {
-                    torch::mm_out(dBranchKeys, dBranchScores.t(), queries);
-                    torch::mm_out(dBranchValues, p.t(), dO);
+                    cpugemm::mmOut(dBranchKeys, dBranchScores.t(), queries);
+                    cpugemm::mmOut(dBranchValues, p.t(), dO);
                 } else {
-                    dBranchKeys.addmm_(dBranchScores.t(), queries);
-                    dBranchValues.addmm_(p.t(), dO);
+                    cpugemm::mmOut(dBranchKeys, dBranchScores.t(), queries, true);
+                    cpugemm::mmOut(dBranchValues, p.t(), dO, true);
                 }
             }
             headRows(dk, start, P, g).add_(dBranchKeys.narrow(0, 0, P));

@@ -1,5 +1,6 @@
 #include "model/trainingops.h"
 
+#include "model/cpusgemm.h"
 #include "model/fusedkernels.h"
 
 #include <torch/autograd.h>
@@ -30,6 +31,28 @@ torch::Tensor reduceTo(const torch::Tensor &grad, const torch::Tensor &like)
     return grad.sum_to_size(like.sizes());
 }
 
+// x's shape with its last dimension set to `size`.
+std::vector<int64_t> withLastSize(const torch::Tensor &x, int64_t size)
+{
+    auto shape = x.sizes().vec();
+    shape.back() = size;
+    return shape;
+}
+
+// flat @ weight^T + bias (bias may be undefined) through oneDNN: flat (N, K), weight (M, K).
+torch::Tensor biasedProduct(const torch::Tensor &flat, const torch::Tensor &weight,
+                            const torch::Tensor &bias)
+{
+    torch::Tensor y = torch::empty({flat.size(0), weight.size(0)}, flat.options());
+    float beta = 0.0f;
+    if (bias.defined()) {
+        y.copy_(bias.expand_as(y));
+        beta = 1.0f;
+    }
+    cpugemm::gemm(flat, false, weight, true, beta, y);
+    return y;
+}
+
 // Tensors handed to a custom Function through this wrapper are not graph inputs: LibTorch
 // 1.13's Function::apply rejects undefined tensor arguments, and these never need a gradient.
 struct Constant
@@ -51,12 +74,21 @@ struct FrozenLinear : torch::autograd::Function<FrozenLinear>
             const torch::Tensor flat = x.reshape({-1, x.size(-1)});
             return (bias.defined() ? torch::addmm(bias, flat, weight) : flat.mm(weight)).view(shape);
         }
+        if (cpugemm::applies({weight}) && fused::applies({x}))
+            return biasedProduct(x.reshape({-1, x.size(-1)}).contiguous(), weight, bias)
+                .view(withLastSize(x, weight.size(0)));
         return bias.defined() ? torch::linear(x, weight, bias) : torch::linear(x, weight);
     }
     static tensor_list backward(AutogradContext *ctx, tensor_list grads)
     {
         const torch::Tensor weight = ctx->saved_data["weight"].toTensor();
         const bool transposed = ctx->saved_data["transposed"].toBool();
+        if (!transposed && cpugemm::applies({weight}) && fused::applies({grads[0]})) {
+            const torch::Tensor dy = grads[0].reshape({-1, grads[0].size(-1)}).contiguous();
+            const torch::Tensor gradX = cpugemm::matmul(dy, false, weight, false)
+                                            .view(withLastSize(grads[0], weight.size(1)));
+            return {gradX, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        }
         const torch::Tensor gradX =
             transposed ? torch::matmul(grads[0], weight.t()) : torch::matmul(grads[0], weight);
         // One entry per forward argument, tensors or not.
@@ -75,6 +107,15 @@ struct FrozenLinearLowRank : torch::autograd::Function<FrozenLinearLowRank>
     {
         const torch::Tensor &weight = weightArg.tensor, &bias = biasArg.tensor;
         const torch::Tensor flat = x.reshape({-1, x.size(-1)});
+        if (cpugemm::applies({weight, a, b}) && fused::applies({x})) {
+            const torch::Tensor rows = flat.contiguous();
+            torch::Tensor y = biasedProduct(rows, weight, bias);
+            const torch::Tensor z = cpugemm::matmul(rows, false, a, true);
+            cpugemm::gemm(z, false, b, true, 1.0f, y);
+            ctx->save_for_backward({x, z, a, b});
+            ctx->saved_data["weight"] = weight;
+            return y.view(withLastSize(x, weight.size(0)));
+        }
         torch::Tensor y = bias.defined() ? torch::addmm(bias, flat, weight.t()) : flat.mm(weight.t());
         const torch::Tensor z = flat.mm(a.t());
         y.addmm_(z, b.t());
@@ -90,8 +131,22 @@ struct FrozenLinearLowRank : torch::autograd::Function<FrozenLinearLowRank>
         const torch::Tensor &x = saved[0], &z = saved[1], &a = saved[2], &b = saved[3];
         const torch::Tensor weight = ctx->saved_data["weight"].toTensor();
         const torch::Tensor dy = grads[0].reshape({-1, grads[0].size(-1)});
-        const torch::Tensor dz = dy.mm(b);
         torch::Tensor dx, da, db;
+        if (cpugemm::applies({weight, a, b, z}) && fused::applies({x, dy})) {
+            const torch::Tensor rows = dy.contiguous();
+            const torch::Tensor dz = cpugemm::matmul(rows, false, b, false);
+            if (ctx->needs_input_grad(0)) {
+                dx = cpugemm::matmul(rows, false, weight, false);
+                cpugemm::gemm(dz, false, a, false, 1.0f, dx);
+                dx = dx.view(x.sizes());
+            }
+            if (ctx->needs_input_grad(1))
+                da = cpugemm::matmul(dz, true, x.reshape({-1, x.size(-1)}).contiguous(), false);
+            if (ctx->needs_input_grad(2))
+                db = cpugemm::matmul(rows, true, z, false);
+            return {dx, torch::Tensor(), torch::Tensor(), da, db};
+        }
+        const torch::Tensor dz = dy.mm(b);
         if (ctx->needs_input_grad(0))
             dx = dy.mm(weight).addmm_(dz, a).view(x.sizes());
         // needs_input_grad counts tensor arguments only: x, a, b.

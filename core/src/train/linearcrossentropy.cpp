@@ -1,5 +1,6 @@
 #include "train/linearcrossentropy.h"
 
+#include "model/cpusgemm.h"
 #include "model/fusedkernels.h"
 
 #include <torch/autograd.h>
@@ -27,6 +28,8 @@ double chunkedCrossEntropy(const torch::Tensor &hidden, const torch::Tensor &wei
     // On the CPU in float32: every chunk's logits in one buffer (a fresh one per chunk
     // costs page faults on each), softmax and loss in one pass (fused::softmaxCrossEntropy).
     const bool fusedPath = fused::applies({hidden, weight});
+    // Its GEMMs through oneDNN where the operands are plain matrices (model/cpusgemm.h).
+    const bool oneDnn = fusedPath && cpugemm::applies({hidden, weight});
     torch::Tensor buffer;
     if (fusedPath)
         buffer = torch::empty({std::min(chunkRows, rows), weight.size(0)}, hidden.options());
@@ -38,10 +41,15 @@ double chunkedCrossEntropy(const torch::Tensor &hidden, const torch::Tensor &wei
         torch::Tensor dLogits;  // d(loss)/d(logits) = softmax - onehot
         if (fusedPath) {
             dLogits = buffer.narrow(0, 0, n);
-            if (bias.defined())
+            if (oneDnn) {
+                if (bias.defined())
+                    dLogits.copy_(bias.expand_as(dLogits));
+                cpugemm::gemm(h, false, weight, true, bias.defined() ? 1.0f : 0.0f, dLogits);
+            } else if (bias.defined()) {
                 torch::addmm_out(dLogits, bias, h, weight.t());
-            else
+            } else {
                 torch::mm_out(dLogits, h, weight.t());
+            }
             total += fused::softmaxCrossEntropy(dLogits, y);
         } else {
             torch::Tensor logits = bias.defined() ? torch::linear(h, weight, bias)
@@ -56,10 +64,19 @@ double chunkedCrossEntropy(const torch::Tensor &hidden, const torch::Tensor &wei
             dLogits.scatter_add_(1, y.unsqueeze(1),
                                  torch::full({n, 1}, -1.0, dLogits.options()));
         }
-        if (gradHidden.defined())
-            gradHidden.narrow(0, start, n).copy_(dLogits.mm(weight));
-        if (gradWeight.defined())
-            gradWeight.addmm_(dLogits.t(), h);
+        if (gradHidden.defined()) {
+            torch::Tensor rowsGrad = gradHidden.narrow(0, start, n);
+            if (oneDnn && cpugemm::applies({rowsGrad}))
+                cpugemm::gemm(dLogits, false, weight, false, 0.0f, rowsGrad);
+            else
+                rowsGrad.copy_(dLogits.mm(weight));
+        }
+        if (gradWeight.defined()) {
+            if (oneDnn && cpugemm::applies({gradWeight}))
+                cpugemm::gemm(dLogits, true, h, false, 1.0f, gradWeight);
+            else
+                gradWeight.addmm_(dLogits.t(), h);
+        }
     }
     return total;
 }

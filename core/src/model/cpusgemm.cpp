@@ -1,0 +1,100 @@
+#include "model/cpusgemm.h"
+
+#include "ft/error.h"
+
+#include <torch/torch.h>
+
+#include <dnnl.h>
+
+#include <algorithm>
+#include <string>
+
+namespace ft::cpugemm {
+
+bool applies(std::initializer_list<torch::Tensor> matrices)
+{
+    for (const torch::Tensor &m : matrices)
+        if (!m.defined() || !m.device().is_cpu() || m.scalar_type() != torch::kFloat32 ||
+            m.dim() != 2 || !m.is_contiguous())
+            return false;
+    return true;
+}
+
+void gemm(const torch::Tensor &a, bool transposeA, const torch::Tensor &b, bool transposeB,
+          float beta, torch::Tensor &c)
+{
+    const int64_t m = transposeA ? a.size(1) : a.size(0), k = transposeA ? a.size(0) : a.size(1);
+    const int64_t n = transposeB ? b.size(0) : b.size(1);
+    TORCH_CHECK(applies({a, b, c}) && (transposeB ? b.size(1) : b.size(0)) == k &&
+                    c.size(0) == m && c.size(1) == n,
+                "cpugemm: shapes or layouts do not agree");
+    if (m == 0 || n == 0)
+        return;
+    if (k == 0) {  // an empty sum: c = beta * c
+        beta == 0.0f ? c.zero_() : c.mul_(beta);
+        return;
+    }
+    const dnnl_status_t status =
+        dnnl_sgemm(transposeA ? 'T' : 'N', transposeB ? 'T' : 'N', m, n, k, 1.0f,
+                   a.data_ptr<float>(), a.size(1), b.data_ptr<float>(), b.size(1), beta,
+                   c.data_ptr<float>(), n);
+    if (status != dnnl_success)
+        throw Error(ErrorKind::Internal, "oneDNN sgemm failed with status " + std::to_string(status));
+}
+
+namespace {
+
+// A matrix as oneDNN's row-major (transpose flag, leading dimension); false when neither its
+// rows nor its columns are unit-stride, or it is not a CPU float32 matrix.
+bool layoutOf(const torch::Tensor &m, char &transpose, int64_t &ld)
+{
+    if (!m.defined() || !m.device().is_cpu() || m.scalar_type() != torch::kFloat32 || m.dim() != 2)
+        return false;
+    const int64_t rows = m.size(0), cols = m.size(1);
+    if (cols <= 1 || m.stride(1) == 1) {
+        transpose = 'N';
+        ld = rows <= 1 ? std::max<int64_t>(cols, 1) : m.stride(0);
+        return ld >= std::max<int64_t>(cols, 1);
+    }
+    if (rows <= 1 || m.stride(0) == 1) {
+        transpose = 'T';
+        ld = m.stride(1);
+        return ld >= std::max<int64_t>(rows, 1);
+    }
+    return false;
+}
+
+} // namespace
+
+void mmOut(torch::Tensor c, const torch::Tensor &a, const torch::Tensor &b, bool accumulate)
+{
+    char ta = 'N', tb = 'N', tc = 'N';
+    int64_t lda = 0, ldb = 0, ldc = 0;
+    const bool direct = layoutOf(a, ta, lda) && layoutOf(b, tb, ldb) && layoutOf(c, tc, ldc) &&
+                        tc == 'N' && a.size(1) == b.size(0) && c.size(0) == a.size(0) &&
+                        c.size(1) == b.size(1) && a.size(1) > 0 && c.numel() > 0;
+    if (!direct) {
+        if (accumulate)
+            c.addmm_(a, b);
+        else
+            torch::mm_out(c, a, b);
+        return;
+    }
+    const dnnl_status_t status =
+        dnnl_sgemm(ta, tb, c.size(0), c.size(1), a.size(1), 1.0f, a.data_ptr<float>(), lda,
+                   b.data_ptr<float>(), ldb, accumulate ? 1.0f : 0.0f, c.data_ptr<float>(), ldc);
+    if (status != dnnl_success)
+        throw Error(ErrorKind::Internal, "oneDNN sgemm failed with status " + std::to_string(status));
+}
+
+torch::Tensor matmul(const torch::Tensor &a, bool transposeA, const torch::Tensor &b,
+                     bool transposeB)
+{
+    torch::Tensor c = torch::empty({transposeA ? a.size(1) : a.size(0),
+                                    transposeB ? b.size(0) : b.size(1)},
+                                   a.options());
+    gemm(a, transposeA, b, transposeB, 0.0f, c);
+    return c;
+}
+
+} // namespace ft::cpugemm

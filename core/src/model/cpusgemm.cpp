@@ -1,15 +1,26 @@
 #include "model/cpusgemm.h"
 
-#include "ft/error.h"
-
 #include <torch/torch.h>
 
 #include <dnnl.h>
 
 #include <algorithm>
-#include <string>
 
 namespace ft::cpugemm {
+
+bool sgemm(char transposeA, char transposeB, int64_t m, int64_t n, int64_t k, float alpha,
+           const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+           int64_t ldc)
+{
+    // LibTorch with MKL (the PyPI wheel) runs its GEMMs in the OpenMP pool already, and its
+    // process carries another OpenMP runtime than Debian's libdnnl was built for: there oneDNN
+    // is not used (it returned "unimplemented" inside the wheel's process).
+    static const bool useOneDnn = !at::hasMKL();
+    if (!useOneDnn)
+        return false;
+    return dnnl_sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) ==
+           dnnl_success;
+}
 
 bool applies(std::initializer_list<torch::Tensor> matrices)
 {
@@ -34,12 +45,14 @@ void gemm(const torch::Tensor &a, bool transposeA, const torch::Tensor &b, bool 
         beta == 0.0f ? c.zero_() : c.mul_(beta);
         return;
     }
-    const dnnl_status_t status =
-        dnnl_sgemm(transposeA ? 'T' : 'N', transposeB ? 'T' : 'N', m, n, k, 1.0f,
-                   a.data_ptr<float>(), a.size(1), b.data_ptr<float>(), b.size(1), beta,
-                   c.data_ptr<float>(), n);
-    if (status != dnnl_success)
-        throw Error(ErrorKind::Internal, "oneDNN sgemm failed with status " + std::to_string(status));
+    if (sgemm(transposeA ? 'T' : 'N', transposeB ? 'T' : 'N', m, n, k, 1.0f, a.data_ptr<float>(),
+              a.size(1), b.data_ptr<float>(), b.size(1), beta, c.data_ptr<float>(), n))
+        return;
+    const torch::Tensor opA = transposeA ? a.t() : a, opB = transposeB ? b.t() : b;
+    if (beta == 0.0f)
+        torch::mm_out(c, opA, opB);
+    else
+        c.addmm_(opA, opB, beta, 1.0f);
 }
 
 namespace {
@@ -73,18 +86,13 @@ void mmOut(torch::Tensor c, const torch::Tensor &a, const torch::Tensor &b, bool
     const bool direct = layoutOf(a, ta, lda) && layoutOf(b, tb, ldb) && layoutOf(c, tc, ldc) &&
                         tc == 'N' && a.size(1) == b.size(0) && c.size(0) == a.size(0) &&
                         c.size(1) == b.size(1) && a.size(1) > 0 && c.numel() > 0;
-    if (!direct) {
-        if (accumulate)
-            c.addmm_(a, b);
-        else
-            torch::mm_out(c, a, b);
+    if (direct && sgemm(ta, tb, c.size(0), c.size(1), a.size(1), 1.0f, a.data_ptr<float>(), lda,
+                        b.data_ptr<float>(), ldb, accumulate ? 1.0f : 0.0f, c.data_ptr<float>(), ldc))
         return;
-    }
-    const dnnl_status_t status =
-        dnnl_sgemm(ta, tb, c.size(0), c.size(1), a.size(1), 1.0f, a.data_ptr<float>(), lda,
-                   b.data_ptr<float>(), ldb, accumulate ? 1.0f : 0.0f, c.data_ptr<float>(), ldc);
-    if (status != dnnl_success)
-        throw Error(ErrorKind::Internal, "oneDNN sgemm failed with status " + std::to_string(status));
+    if (accumulate)
+        c.addmm_(a, b);
+    else
+        torch::mm_out(c, a, b);
 }
 
 torch::Tensor matmul(const torch::Tensor &a, bool transposeA, const torch::Tensor &b,

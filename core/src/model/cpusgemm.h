@@ -7,7 +7,15 @@
 
 #include <torch/types.h>
 
+#include <cstdint>
+
 namespace ft::cpugemm {
+
+// oneDNN's row-major sgemm (c = alpha op(a) op(b) + beta c) where this build uses it; false when
+// it does not (LibTorch with MKL) or oneDNN declined: the caller then runs LibTorch's GEMM.
+bool sgemm(char transposeA, char transposeB, int64_t m, int64_t n, int64_t k, float alpha,
+           const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+           int64_t ldc);
 
 // True when every tensor is a defined, contiguous CPU float32 matrix (dim 2).
 bool applies(std::initializer_list<torch::Tensor> matrices);

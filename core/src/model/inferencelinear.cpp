@@ -1,13 +1,10 @@
 #include "model/inferencelinear.h"
 
-#include "ft/error.h"
+#include "model/cpusgemm.h"
 #include "model/fusedkernels.h"
 
 #include <torch/torch.h>
 
-#include <dnnl.h>
-
-#include <string>
 
 namespace ft {
 namespace {
@@ -42,11 +39,13 @@ torch::Tensor inferenceLinear(const torch::Tensor &x, const torch::Tensor &weigh
         beta = 1.0f;
     }
     // Row-major: y = flat @ weight^T (+ y).
-    const dnnl_status_t status =
-        dnnl_sgemm('N', 'T', M, N, K, 1.0f, flat.data_ptr<float>(), K, weight.data_ptr<float>(), K,
-                   beta, y.data_ptr<float>(), N);
-    if (status != dnnl_success)
-        throw Error(ErrorKind::Internal, "oneDNN sgemm failed with status " + std::to_string(status));
+    if (!cpugemm::sgemm('N', 'T', M, N, K, 1.0f, flat.data_ptr<float>(), K, weight.data_ptr<float>(),
+                        K, beta, y.data_ptr<float>(), N)) {
+        if (beta == 0.0f)
+            torch::mm_out(y, flat, weight.t());
+        else
+            y.addmm_(flat, weight.t());
+    }
     auto shape = x.sizes().vec();
     shape.back() = N;
     return y.view(shape);

@@ -2,6 +2,7 @@
 // MinHash estimates against exact Jaccard, the LSH candidate count (not all pairs), the PII
 // validators (ID checksum and birth date, Luhn), token counts with a real tokenizer, and the
 // score's explanation.
+#include "reviewtestrows.h"
 #include "testfixtures.h"
 
 #include "ft/chattemplate.h"
@@ -29,55 +30,7 @@
 
 namespace {
 
-using ft::ReviewRow;
-
-ReviewRow qa(int64_t id, const std::string &user, const std::string &assistant, const std::string &split = {})
-{
-    ReviewRow r;
-    r.rowId = id;
-    r.messages = {{"user", user}, {"assistant", assistant}};
-    r.split = split;
-    return r;
-}
-
-// Ordinary, distinct rows: the clean background the planted problems sit in.
-std::vector<ReviewRow> cleanRows(int count, int64_t firstId = 1000)
-{
-    static const char *topics[] = {"apples", "rivers", "engines", "poetry", "taxes", "volcanoes", "chess",
-                                   "bread", "satellites", "forests", "music", "bridges"};
-    static const char *verbs[] = {"Explain", "Describe", "Summarize", "Compare", "List facts about", "Discuss"};
-    std::vector<ReviewRow> rows;
-    std::mt19937 rng(7);
-    for (int i = 0; i < count; ++i) {
-        const std::string topic = topics[i % 12];
-        std::string answer;
-        const int sentences = 3 + static_cast<int>(rng() % 4);
-        for (int s = 0; s < sentences; ++s)
-            answer += "Point " + std::to_string(s + 1) + " about " + topic + " number " + std::to_string(i) +
-                      " concerns item " + std::to_string(rng() % 100000) + ". ";
-        rows.push_back(qa(firstId + i, std::string(verbs[i % 6]) + " " + topic + " case " + std::to_string(i) +
-                                           " in detail.", answer));
-    }
-    return rows;
-}
-
-std::vector<ft::ReviewFinding> findingsOf(const ft::ReviewResult &r, const std::string &kind)
-{
-    std::vector<ft::ReviewFinding> out;
-    for (const auto &f : r.findings)
-        if (f.kind == kind)
-            out.push_back(f);
-    return out;
-}
-
-std::set<int64_t> rowsWith(const ft::ReviewResult &r, const std::string &kind)
-{
-    std::set<int64_t> out;
-    for (const auto &f : r.findings)
-        if (f.kind == kind)
-            out.insert(f.rowId);
-    return out;
-}
+using namespace reviewtest;
 
 std::set<std::string> piiTypes(const std::string &text)
 {
@@ -85,17 +38,6 @@ std::set<std::string> piiTypes(const std::string &text)
     for (const auto &m : ft::review::findPersonalData(text))
         out.insert(m.type);
     return out;
-}
-
-std::string longParagraph(int seed)
-{
-    static const char *words[] = {"model", "data", "river", "quickly", "under", "bright", "stone", "garden",
-                                  "signal", "careful", "market", "winter", "silver", "number", "shadow", "letter"};
-    std::mt19937 rng(static_cast<unsigned>(seed));
-    std::string s;
-    for (int i = 0; i < 80; ++i)
-        s += std::string(words[rng() % 16]) + " ";
-    return s;
 }
 
 } // namespace
@@ -580,200 +522,6 @@ private Q_SLOTS:
         QCOMPARE(score["factors"][0]["factor"].get<std::string>(), std::string("duplicates"));  // largest first
         QVERIFY(std::fabs(score["value"].get<double>() - std::max(0.0, 100.0 - penalties)) < 0.051);
         QVERIFY(score["value"].get<double>() <= cleanScore - 25.0 + 0.051);
-    }
-
-    // A source bigger than one chunk: duplicates, near duplicates and leakage are found across
-    // chunks; the rows are read in bounded chunks, and only the few compared or quoted rows again.
-    void acrossChunks()
-    {
-        auto rows = cleanRows(20000);
-        for (auto &r : rows)
-            r.split = "train";
-        const std::string story = longParagraph(4);
-        std::string edited = story;
-        edited.replace(edited.find("data") == std::string::npos ? 0 : edited.find("data"), 4, "info");
-        rows[5] = qa(5, "Name the largest planet.", "Jupiter is the largest planet.", "train");
-        rows[17000] = qa(17000, "name the largest  planet.", "Jupiter is the largest planet.", "train");
-        rows[100] = qa(100, "Write a story.", story, "train");
-        rows[16500] = qa(16500, "Write a story.", edited, "validation");
-
-        class CountingRows : public ft::ReviewRowSource
-        {
-        public:
-            explicit CountingRows(const std::vector<ReviewRow> &rows) : m_rows(rows) {}
-            std::size_t size() const override { return m_rows.size(); }
-            void read(std::size_t begin, std::size_t count, std::vector<ReviewRow> &out) const override
-            {
-                largestRead = std::max(largestRead.load(), count);
-                readRows += count;
-                out.assign(m_rows.begin() + static_cast<std::ptrdiff_t>(begin),
-                           m_rows.begin() + static_cast<std::ptrdiff_t>(begin + count));
-            }
-            ReviewRow at(std::size_t index) const override
-            {
-                ++readBack;
-                return m_rows.at(index);
-            }
-            mutable std::atomic<std::size_t> largestRead{0}, readRows{0}, readBack{0};
-
-        private:
-            const std::vector<ReviewRow> &m_rows;
-        } source(rows);
-
-        const auto result = ft::reviewDataset(source, {});
-        QCOMPARE(rowsWith(result, ft::finding::ExactDuplicate), (std::set<int64_t>{17000}));
-        QCOMPARE(rowsWith(result, ft::finding::NearDuplicate), (std::set<int64_t>{16500}));
-        QCOMPARE(rowsWith(result, ft::finding::SplitLeakage), (std::set<int64_t>{16500}));
-        QCOMPARE(findingsOf(result, ft::finding::NearDuplicate).front().detail["representative"].get<int64_t>(),
-                 int64_t(100));
-        QCOMPARE(result.tokenCounts.size(), rows.size());
-        QCOMPARE(result.report["rows"].get<std::size_t>(), rows.size());
-        QVERIFY(source.largestRead.load() <= 8192);
-        QCOMPARE(source.readRows.load(), rows.size());  // one pass
-        // Read back: the rows that meet another in an LSH bucket (these template-made rows share
-        // many words: ~1,700 of them) and the quoted representatives; never the whole set.
-        QVERIFY2(source.readBack.load() < rows.size() / 4, std::to_string(source.readBack.load()).c_str());
-
-        // Cancelled while the rows are read: stops within a chunk or two, not at the end.
-        std::atomic<bool> cancel{false};
-        class CancellingRows : public ft::ReviewRowSource
-        {
-        public:
-            CancellingRows(const std::vector<ReviewRow> &rows, std::atomic<bool> &cancel)
-                : m_rows(rows), m_cancel(cancel)
-            {
-            }
-            std::size_t size() const override { return m_rows.size(); }
-            void read(std::size_t begin, std::size_t count, std::vector<ReviewRow> &out) const override
-            {
-                m_cancel = true;  // the first chunk read asks to stop
-                readRows += count;
-                out.assign(m_rows.begin() + static_cast<std::ptrdiff_t>(begin),
-                           m_rows.begin() + static_cast<std::ptrdiff_t>(begin + count));
-            }
-            ReviewRow at(std::size_t index) const override { return m_rows.at(index); }
-            mutable std::atomic<std::size_t> readRows{0};
-
-        private:
-            const std::vector<ReviewRow> &m_rows;
-            std::atomic<bool> &m_cancel;
-        } cancelling(rows, cancel);
-        ft::ReviewOptions cancellable;
-        cancellable.cancel = &cancel;
-        try {
-            ft::reviewDataset(cancelling, cancellable);
-            QFAIL("not cancelled");
-        } catch (const ft::Error &e) {
-            QCOMPARE(e.kind(), ft::ErrorKind::Cancelled);
-        }
-        QVERIFY(cancelling.readRows.load() < rows.size());
-
-        // The in-memory overload gives the same review.
-        auto same = ft::reviewDataset(rows, {});
-        auto a = result.report, b = same.report;
-        a.erase("timings_s");
-        b.erase("timings_s");
-        QVERIFY(a == b);
-        QCOMPARE(same.findings.size(), result.findings.size());
-        QVERIFY(same.tokenCounts == result.tokenCounts);
-    }
-
-    void storedInProject()
-    {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const std::string file = dir.filePath("p.ftproj").toStdString();
-        int64_t datasetId = 0;
-        {
-            ft::ProjectStore store(file);
-            auto writer = store.beginDataset({"d", "mem", "alpaca", nlohmann::json::object(), "h1"});
-            for (const auto &r : cleanRows(30)) {
-                ft::NewRow row;
-                row.source = "mem";
-                row.messages = r.messages;
-                writer->addRow(row);
-            }
-            ft::NewRow dup;
-            dup.messages = cleanRows(1).front().messages;  // = row 0
-            dup.system = "You are terse.";
-            writer->addRow(dup);
-            ft::NewRow pii;
-            pii.messages = {{"user", "mail me at x.y@example.com"}, {"assistant", "ok"}};
-            writer->addRow(pii);
-            datasetId = writer->commit().id;
-        }
-        ft::ProjectStore store(file, true);
-        const auto rows = ft::reviewRowsOf(store, datasetId);
-        QCOMPARE(rows.size(), std::size_t(32));
-        QCOMPARE(rows[30].messages.front().role, std::string("system"));
-        QCOMPARE(rows[30].rowId, int64_t(30));
-        const auto result = ft::reviewDataset(rows, {});
-        // Read from the store a chunk at a time: the same review.
-        const auto streamed = ft::reviewDataset(ft::StoreReviewRows(store, datasetId), {});
-        QCOMPARE(streamed.findings.size(), result.findings.size());
-        for (std::size_t i = 0; i < result.findings.size(); ++i) {
-            QCOMPARE(streamed.findings[i].rowId, result.findings[i].rowId);
-            QCOMPARE(streamed.findings[i].message, result.findings[i].message);
-            QVERIFY(streamed.findings[i].detail == result.findings[i].detail);
-        }
-        QVERIFY(streamed.tokenCounts == result.tokenCounts);
-        ft::saveReview(store, datasetId, result);
-        QCOMPARE(store.findingCount(datasetId), static_cast<int64_t>(result.findings.size()));
-        ft::saveReview(store, datasetId, result);  // replaces, not appends
-        QCOMPARE(store.findingCount(datasetId), static_cast<int64_t>(result.findings.size()));
-        const auto stored = store.findings(datasetId);
-        QVERIFY(std::all_of(stored.begin(), stored.end(), [](const ft::Finding &f) {
-            return f.detail.contains("message") && !f.severity.empty();
-        }));
-        QCOMPARE(ft::rowsWithFinding(store, datasetId, "exact_duplicate"), (std::vector<int64_t>{30}));
-        QCOMPARE(ft::rowsWithFinding(store, datasetId, "pii:email"), (std::vector<int64_t>{31}));
-        QVERIFY(ft::rowsWithFinding(store, datasetId, "pii:ipv4").empty());
-        QVERIFY_THROWS_EXCEPTION(ft::Error, ft::rowsWithFinding(store, datasetId, "nonsense"));
-        const auto report = ft::loadReviewReport(store, datasetId);
-        QVERIFY(report.has_value());
-        QVERIFY((*report)["score"]["value"] == result.report["score"]["value"]);
-        QVERIFY(report->contains("reviewed_at"));
-    }
-
-    void countsAndBadOptions()
-    {
-        auto rows = cleanRows(30);
-        rows.push_back(qa(1, "x", ""));
-        const auto result = ft::reviewDataset(rows, {});
-        int64_t total = 0;
-        for (const auto &[kind, c] : result.report["counts"].items())
-            total += c["findings"].get<int64_t>();
-        QCOMPARE(total, static_cast<int64_t>(result.findings.size()));
-
-        // No rows: every count is there, at zero.
-        const auto none = ft::reviewDataset(std::vector<ReviewRow>{}, {});
-        QVERIFY(none.findings.empty() && none.tokenCounts.empty());
-        QCOMPARE(none.report["rows"].get<int64_t>(), int64_t(0));
-        for (const auto &kind : ft::findingKinds())
-            QCOMPARE(none.report["counts"][kind]["rows"].get<int64_t>(), int64_t(0));
-        for (const char *section : {"empty_fields", "malformed_turns", "repeats_prompt", "encoding", "personal_data",
-                                    "token_lengths", "near_duplicates", "diversity", "score"})
-            QVERIFY2(none.report.contains(section), section);
-
-        ft::ReviewOptions bad;
-        bad.nearDuplicateThreshold = 1.5;
-        QVERIFY_THROWS_EXCEPTION(ft::Error, ft::reviewDataset(rows, bad));
-        bad = {};
-        bad.bands = 7;  // does not divide 128
-        QVERIFY_THROWS_EXCEPTION(ft::Error, ft::reviewDataset(rows, bad));
-        bad = {};
-        bad.cutoffLen = 0;
-        QVERIFY_THROWS_EXCEPTION(ft::Error, ft::reviewDataset(rows, bad));
-
-        std::atomic<bool> cancel{true};
-        ft::ReviewOptions cancelled;
-        cancelled.cancel = &cancel;
-        try {
-            ft::reviewDataset(rows, cancelled);
-            QFAIL("not cancelled");
-        } catch (const ft::Error &e) {
-            QCOMPARE(e.kind(), ft::ErrorKind::Cancelled);
-        }
     }
 };
 

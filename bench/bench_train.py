@@ -54,6 +54,8 @@ HPARAMS = {
     "max_grad_norm": 1.0,
     "seed": 42,
 }
+# --batch / --accumulation reach the transformers child process through the environment.
+HPARAMS.update(json.loads(os.environ.get("FT_BENCH_HPARAMS", "{}")))
 LORA_TARGETS = {"lora-qv": ["q_proj", "v_proj"], "lora-all": "all-linear"}
 
 
@@ -295,6 +297,8 @@ def main():
     p.add_argument("--packing", choices=["off", "on", "both", "best"], default="both",
                    help="both: each side padded/padding-free then packed; best: the engine's "
                         "default (padding-free, no bins) against transformers' packed mode only")
+    p.add_argument("--batch", type=int, help="rows per micro-batch on both sides (default 4)")
+    p.add_argument("--accumulation", type=int, help="micro-batches per optimiser step (default 2)")
     p.add_argument("--join", type=int, default=1,
                    help="make each row of N consecutive rows (their outputs joined) for long "
                         "sequences, e.g. --join 16 --cutoff 2048")
@@ -303,6 +307,13 @@ def main():
                    help="runs of each pair (interleaved); the report gives medians (issue 17: 3)")
     p.add_argument("--out")
     a = p.parse_args()
+    overrides = {}
+    if a.batch:
+        overrides["per_device_train_batch_size"] = a.batch
+    if a.accumulation:
+        overrides["gradient_accumulation_steps"] = a.accumulation
+    HPARAMS.update(overrides)
+    os.environ["FT_BENCH_HPARAMS"] = json.dumps(overrides)
 
     model = as_hf_folder(a.model or default_model())
     rows = join_rows(json.loads(FIXTURE_ROWS.read_text()), a.join)[: a.rows]

@@ -199,20 +199,8 @@ def hf_worker(model, examples_file, variant, threads, packing, stage="sft"):
             return examples[order[i]]
 
     if stage == "pt":
-        # The packed rows as they are; the last one padded (labels -100).
-        pad = net.config.pad_token_id if net.config.pad_token_id is not None else 0
-
-        def collator(batch):
-            width = max(len(b["input_ids"]) for b in batch)
-            ids = torch.full((len(batch), width), pad, dtype=torch.long)
-            labels = torch.full((len(batch), width), -100, dtype=torch.long)
-            pos = torch.zeros((len(batch), width), dtype=torch.long)
-            for i, b in enumerate(batch):
-                n = len(b["input_ids"])
-                ids[i, :n] = torch.tensor(b["input_ids"])
-                labels[i, :n] = torch.tensor(b["labels"])
-                pos[i, :n] = torch.tensor(b["position_ids"])
-            return {"input_ids": ids, "labels": labels, "position_ids": pos}
+        # The packed rows as they are (position ids restarting per document); the last padded.
+        collator = padded_collator(net.config.pad_token_id, position_ids=True)
     elif packing:
         # transformers' own padding-free packing: one row per batch, position_ids restart per
         # example so attention does not cross examples.
@@ -249,8 +237,9 @@ def join_rows(rows, n):
             for i in range(0, len(rows) - n + 1, n)]
 
 
-def padded_collator(pad_token_id):
-    """transformers' default batches: right-padded rows, an attention mask, labels -100 on pads."""
+def padded_collator(pad_token_id, position_ids=False):
+    """transformers' default batches: right-padded rows, labels -100 on pads, and an attention
+    mask, or with position_ids the rows' own position ids instead (packed documents)."""
     import torch
     pad = pad_token_id if pad_token_id is not None else 0
 
@@ -258,13 +247,14 @@ def padded_collator(pad_token_id):
         width = max(len(b["input_ids"]) for b in batch)
         ids = torch.full((len(batch), width), pad, dtype=torch.long)
         labels = torch.full((len(batch), width), -100, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        extra = torch.zeros((len(batch), width), dtype=torch.long)
         for i, b in enumerate(batch):
             n = len(b["input_ids"])
             ids[i, :n] = torch.tensor(b["input_ids"])
             labels[i, :n] = torch.tensor(b["labels"])
-            mask[i, :n] = 1
-        return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+            extra[i, :n] = torch.tensor(b["position_ids"]) if position_ids else 1
+        key = "position_ids" if position_ids else "attention_mask"
+        return {"input_ids": ids, "labels": labels, key: extra}
     return collator
 
 

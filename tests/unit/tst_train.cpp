@@ -283,16 +283,28 @@ private Q_SLOTS:
         QVERIFY((normGrads[1] - plainNormGrads[1]).abs().max().item<double>() < 1e-4);
     }
 
-    // Attention over a padding-free row (four sequences, grouped-query heads, v a view of a
-    // wider q/k/v output) equals softmax(q k^T / sqrt(D) + causal mask) v per sequence, values
-    // and gradients.
+    // Attention over a padding-free row (sequences of several lengths, grouped-query heads, v a
+    // view of a wider q/k/v output) equals softmax(q k^T / sqrt(D) + causal mask) v per
+    // sequence, values and gradients: 70 and 150 tokens span two and three of the kernel's
+    // 64-row causal blocks; 600 tokens recompute their probabilities in backward and are cut
+    // into several tasks (their keys' gradients summed); 500 alone keeps its probabilities and
+    // is cut too.
+    void segmentAttentionMatchesPlainAttention_data()
+    {
+        QTest::addColumn<QList<qint64>>("lengths");
+        QTest::newRow("short and long") << QList<qint64>{5, 70, 3, 150, 600};
+        QTest::newRow("one kept, cut") << QList<qint64>{500};
+    }
+
     void segmentAttentionMatchesPlainAttention()
     {
+        QFETCH(QList<qint64>, lengths);
+        const std::vector<int64_t> segments(lengths.begin(), lengths.end());
         torch::manual_seed(12);
         const int64_t H = 4, Hkv = 2, D = 8;
-        // 70 and 150 tokens span two and three of the kernel's 64-row causal blocks.
-        const std::vector<int64_t> segments{5, 70, 3, 150};
-        const int64_t N = 228;
+        int64_t N = 0;
+        for (int64_t T : segments)
+            N += T;
         torch::Tensor q = torch::randn({1, N, H, D}).requires_grad_(true);
         torch::Tensor k = torch::randn({1, N, Hkv, D}).requires_grad_(true);
         torch::Tensor wide = torch::randn({1, N, 3 * Hkv * D}).requires_grad_(true);

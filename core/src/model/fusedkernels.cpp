@@ -269,35 +269,6 @@ torch::Tensor rotaryBackward(const torch::Tensor &grad, const torch::Tensor &cos
 
 namespace {
 
-FT_CLONES void causalSoftmaxRow(float *row, int64_t length, int64_t width, float scale)
-{
-    float top = row[0] * scale;  // length >= 1; no -inf: this file is built finite-math
-    for (int64_t j = 1; j < length; ++j)
-        top = std::max(top, row[j] * scale);
-    for (int64_t j = 0; j < length; ++j)  // no reduction in this loop: it vectorises
-        row[j] = vectorExp(row[j] * scale - top);
-    float sum = 0.0f;
-    for (int64_t j = 0; j < length; ++j)
-        sum += row[j];
-    const float inverse = 1.0f / sum;
-    for (int64_t j = 0; j < length; ++j)
-        row[j] *= inverse;
-    for (int64_t j = length; j < width; ++j)
-        row[j] = 0.0f;
-}
-
-FT_CLONES void causalSoftmaxBackwardRow(float *grad, const float *probs, int64_t length,
-                                        int64_t width, float scale)
-{
-    float dot = 0.0f;
-    for (int64_t j = 0; j < length; ++j)
-        dot += grad[j] * probs[j];
-    for (int64_t j = 0; j < length; ++j)
-        grad[j] = probs[j] * (grad[j] - dot) * scale;
-    for (int64_t j = length; j < width; ++j)
-        grad[j] = 0.0f;
-}
-
 // Partial sums in 16 lanes: the form of a float reduction that GCC vectorises without
 // -fassociative-math (which would let it reorder every other sum in this file too).
 FT_CLONES float sumOf(const float *x, int64_t n)
@@ -315,12 +286,67 @@ FT_CLONES float sumOf(const float *x, int64_t n)
     return sum;
 }
 
+// The largest of x[0..n), n >= 1, in 16 lanes (a sequential max is a chain of dependent
+// compares; these are vector maxima).
+FT_CLONES float maxOf(const float *x, int64_t n)
+{
+    float lanes[16];
+    for (float &lane : lanes)
+        lane = x[0];
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int k = 0; k < 16; ++k)
+            lanes[k] = x[j + k] > lanes[k] ? x[j + k] : lanes[k];
+    float top = x[0];
+    for (; j < n; ++j)
+        top = x[j] > top ? x[j] : top;
+    for (float lane : lanes)
+        top = lane > top ? lane : top;
+    return top;
+}
+
+// sum of a[j] * b[j] over [0, n), in 16 lanes.
+FT_CLONES float dotOf(const float *a, const float *b, int64_t n)
+{
+    float lanes[16] = {};
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int k = 0; k < 16; ++k)
+            lanes[k] += a[j + k] * b[j + k];
+    float sum = 0.0f;
+    for (; j < n; ++j)
+        sum += a[j] * b[j];
+    for (float lane : lanes)
+        sum += lane;
+    return sum;
+}
+
+FT_CLONES void causalSoftmaxRow(float *row, int64_t length, int64_t width, float scale)
+{
+    const float top = maxOf(row, length) * scale;  // length >= 1, scale > 0
+    for (int64_t j = 0; j < length; ++j)  // no reduction in this loop: it vectorises
+        row[j] = vectorExp(row[j] * scale - top);
+    const float inverse = 1.0f / sumOf(row, length);
+    for (int64_t j = 0; j < length; ++j)
+        row[j] *= inverse;
+    for (int64_t j = length; j < width; ++j)
+        row[j] = 0.0f;
+}
+
+FT_CLONES void causalSoftmaxBackwardRow(float *grad, const float *probs, int64_t length,
+                                        int64_t width, float scale)
+{
+    const float dot = dotOf(grad, probs, length);
+    for (int64_t j = 0; j < length; ++j)
+        grad[j] = probs[j] * (grad[j] - dot) * scale;
+    for (int64_t j = length; j < width; ++j)
+        grad[j] = 0.0f;
+}
+
 // One row's loss, log(sum(exp(row))) - row[target]; the row becomes softmax - onehot(target).
 FT_CLONES double softmaxCrossEntropyRow(float *row, int64_t width, int64_t target)
 {
-    float top = row[0];
-    for (int64_t j = 1; j < width; ++j)
-        top = std::max(top, row[j]);
+    const float top = maxOf(row, width);
     const float targetLogit = row[target];
     for (int64_t j = 0; j < width; ++j)
         row[j] = vectorExp(row[j] - top);

@@ -2,123 +2,23 @@
 
 #include "model/cpusgemm.h"
 #include "model/fusedkernels.h"
+#include "model/segmentattentionplan.h"
 
 #include <ATen/Parallel.h>
 #include <torch/autograd.h>
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
 
 namespace ft {
 namespace {
 
+using namespace attentionplan;
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
-
-// The causal score matrix of a sequence is computed in blocks of this many query rows, each over
-// the keys up to its last row only: the GEMMs skip the upper triangle's blocks (about half their
-// work on long sequences) and the probabilities kept for backward are stored as these blocks,
-// packed (block b: rows x (its last row + 1) floats).
-constexpr int64_t kRowBlock = 64;
-
-// Floats of a T-token sequence's packed blocks for one head.
-int64_t triangleFloats(int64_t T)
-{
-    int64_t floats = 0;
-    for (int64_t first = 0; first < T; first += kRowBlock)
-        floats += std::min(kRowBlock, T - first) * std::min(T, first + kRowBlock);
-    return floats;
-}
-
-// Calls block(first row, rows, offset into the packed blocks) for each row block of T tokens;
-// the block's keys are [0, first + rows).
-template <typename Block>
-void forEachRowBlock(int64_t T, const Block &block)
-{
-    int64_t offset = 0;
-    for (int64_t first = 0; first < T; first += kRowBlock) {
-        const int64_t rows = std::min(kRowBlock, T - first);
-        block(first, rows, offset);
-        offset += rows * (first + rows);
-    }
-}
-
-// One head's causal probabilities into packed blocks (triangleFloats(T) floats at probs), and
-// out = probabilities x values when out is defined.
-void causalProbabilities(const torch::Tensor &probs, const torch::Tensor &queries,
-                         const torch::Tensor &keys, const torch::Tensor &values, torch::Tensor out,
-                         float scale)
-{
-    forEachRowBlock(queries.size(0), [&](int64_t first, int64_t rows, int64_t offset) {
-        const int64_t end = first + rows;
-        torch::Tensor p = probs.narrow(0, offset, rows * end).view({rows, end});
-        cpugemm::mmOut(p, queries.narrow(0, first, rows), keys.narrow(0, 0, end).t());
-        fused::causalSoftmax(p.data_ptr<float>(), rows, end, scale, first);
-        if (out.defined()) {
-            torch::Tensor o = out.narrow(0, first, rows);
-            cpugemm::mmOut(o, p, values.narrow(0, 0, end));
-        }
-    });
-}
-
-// One head's backward over packed probabilities: dQueries written, dKeys and dValues added to
-// (the caller zeroes them once per K/V head). dScores: scratch of at least kRowBlock x T floats.
-void causalProbabilitiesBackward(const torch::Tensor &probs, const torch::Tensor &dOut,
-                                 const torch::Tensor &queries, const torch::Tensor &keys,
-                                 const torch::Tensor &values, torch::Tensor dQueries,
-                                 torch::Tensor dKeys, torch::Tensor dValues,
-                                 const torch::Tensor &dScoresScratch, float scale)
-{
-    forEachRowBlock(queries.size(0), [&](int64_t first, int64_t rows, int64_t offset) {
-        const int64_t end = first + rows;
-        const torch::Tensor p = probs.narrow(0, offset, rows * end).view({rows, end});
-        const torch::Tensor dO = dOut.narrow(0, first, rows);
-        torch::Tensor dScores = dScoresScratch.narrow(0, 0, rows * end).view({rows, end});
-        cpugemm::mmOut(dScores, dO, values.narrow(0, 0, end).t());
-        fused::causalSoftmaxBackward(dScores.data_ptr<float>(), p.data_ptr<float>(), rows, end,
-                                     scale, first);
-        torch::Tensor dQ = dQueries.narrow(0, first, rows);
-        cpugemm::mmOut(dQ, dScores, keys.narrow(0, 0, end));
-        cpugemm::mmOut(dKeys.narrow(0, 0, end), dScores.t(), queries.narrow(0, first, rows), true);
-        cpugemm::mmOut(dValues.narrow(0, 0, end), p.t(), dO, true);
-    });
-}
-
-// Where each segment starts in the row and where its probabilities start in the flat buffer
-// that keeps them for the backward pass: H x triangleFloats(T) for a plain segment; for a forked one
-// (model/segmentfork.h) H x triangleFloats(L) for the prompt and first answer (L = prompt + first answer)
-// then (H, A, prompt + A) for the second answer's A queries over the prompt's keys and its own.
-struct Layout
-{
-    std::vector<int64_t> lengths, starts, probOffsets;
-    std::vector<int64_t> mainLengths;                   // L (T when not forked)
-    std::vector<int64_t> prompts, branchLengths, branchOffsets;  // P, A (0: none), offset
-    int64_t probFloats = 0;
-
-    // forks: empty, or (prompt, first answer) per segment, flattened.
-    Layout(const std::vector<int64_t> &segments, const std::vector<int64_t> &forks, int64_t heads)
-        : lengths(segments)
-    {
-        int64_t start = 0;
-        for (size_t s = 0; s < segments.size(); ++s) {
-            const int64_t length = segments[s];
-            const int64_t prompt = forks.empty() ? 0 : forks[2 * s];
-            const int64_t first = forks.empty() ? 0 : forks[2 * s + 1];
-            const int64_t main = first > 0 ? prompt + first : length;
-            const int64_t branch = length - main;
-            starts.push_back(start);
-            mainLengths.push_back(main);
-            prompts.push_back(prompt);
-            branchLengths.push_back(branch);
-            probOffsets.push_back(probFloats);
-            probFloats += heads * triangleFloats(main);
-            branchOffsets.push_back(probFloats);
-            probFloats += heads * branch * (prompt + branch);
-            start += length;
-        }
-    }
-};
 
 // Rows [start, start + length) of head h of x (1, N, heads, D): a (length, D) view.
 torch::Tensor headRows(const torch::Tensor &x, int64_t start, int64_t length, int64_t h)
@@ -128,37 +28,86 @@ torch::Tensor headRows(const torch::Tensor &x, int64_t start, int64_t length, in
 
 // The second answer's keys or values of a forked segment: the prompt's rows then its own,
 // (P + A, D) for head g of x (1, N, heads, D).
-torch::Tensor branchRows(const torch::Tensor &x, const Layout &layout, int64_t s, int64_t g)
+torch::Tensor branchRows(const torch::Tensor &x, const Segment &seg, int64_t g)
 {
-    const int64_t start = layout.starts[s];
-    return torch::cat({headRows(x, start, layout.prompts[s], g),
-                       headRows(x, start + layout.mainLengths[s], layout.branchLengths[s], g)});
+    return torch::cat({headRows(x, seg.start, seg.prompt, g),
+                       headRows(x, seg.start + seg.main, seg.branch, g)});
 }
 
-// Plain segments keep their probabilities for the backward pass; forked ones (preference pairs,
-// whose memory target is tight) keep none and recompute them there: one more q k^T GEMM and
-// softmax per head, about 2 % of a LoRA step, for (heads x T x T) floats per segment and layer
-// (a quarter of a DPO step's activations at 256 tokens).
-bool keepsProbabilities(const std::vector<int64_t> &forks) { return forks.empty(); }
-
-// One (segment, K/V head) task's probabilities buffer when they are not kept.
-torch::Tensor scratchFor(const Layout &layout, int64_t s, const torch::TensorOptions &options)
+// Runs every task of the plan on LibTorch's threads, each thread taking the next largest as it
+// comes free; GEMMs inside run on the calling thread. Autograd records nothing here (grad mode
+// is per thread).
+template <typename Run>
+void runTasks(const Plan &plan, const Run &run)
 {
-    const int64_t T = layout.mainLengths[s], A = layout.branchLengths[s], P = layout.prompts[s];
-    return torch::empty({std::max(triangleFloats(T), A * (P + A))}, options);
-}
-
-// Runs task(segment, kvHead) for every pair, spread over LibTorch's threads; GEMMs inside run on
-// the calling thread. Autograd records nothing here (grad mode is per thread).
-template <typename Task>
-void forEachSegmentAndKvHead(const Layout &layout, int64_t kvHeads, const Task &task)
-{
-    const int64_t count = static_cast<int64_t>(layout.lengths.size()) * kvHeads;
-    at::parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
+    std::atomic<size_t> next{0};
+    const int64_t threads = std::min<int64_t>(at::get_num_threads(), static_cast<int64_t>(plan.tasks.size()));
+    at::parallel_for(0, threads, 1, [&](int64_t, int64_t) {
         torch::NoGradGuard noGrad;
-        for (int64_t i = begin; i < end; ++i)
-            task(i / kvHeads, i % kvHeads);
+        for (size_t i = next++; i < plan.tasks.size(); i = next++)
+            run(plan.tasks[i]);
     });
+}
+
+// One causal block of a K/V head's G query heads, stacked head by head: rows
+// [first, first + rows) of each, so that their GEMMs share the keys and values in one call
+// (G x rows of the left-hand side instead of rows; the key and value gradients take one
+// accumulation for the G heads instead of G).
+struct Block
+{
+    int64_t first = 0, rows = 0, keys = 0;
+
+    // The G heads' rows of x (1, N, H, D), contiguous, from head g * G, stacked into a new
+    // (G * rows, D). Plain row copies: a block's views and copies as LibTorch ops cost more
+    // than the copying itself (six per block and head).
+    torch::Tensor stack(const torch::Tensor &x, const Segment &seg, int64_t g, int64_t G) const
+    {
+        const int64_t H = x.size(2), D = x.size(3);
+        torch::Tensor out = torch::empty({G * rows, D}, x.options());
+        const float *from = x.data_ptr<float>() + ((seg.start + first) * H + g * G) * D;
+        float *to = out.data_ptr<float>();
+        for (int64_t j = 0; j < G; ++j)
+            for (int64_t r = 0; r < rows; ++r)
+                std::memcpy(to + (j * rows + r) * D, from + (r * H + j) * D, D * sizeof(float));
+        return out;
+    }
+
+    // The inverse: the stacked (G * rows, D) rows into x's G heads (x contiguous).
+    void unstack(const torch::Tensor &stacked, torch::Tensor &x, const Segment &seg, int64_t g, int64_t G) const
+    {
+        const int64_t H = x.size(2), D = x.size(3);
+        const float *from = stacked.data_ptr<float>();
+        float *to = x.data_ptr<float>() + ((seg.start + first) * H + g * G) * D;
+        for (int64_t j = 0; j < G; ++j)
+            for (int64_t r = 0; r < rows; ++r)
+                std::memcpy(to + (r * H + j) * D, from + (j * rows + r) * D, D * sizeof(float));
+    }
+};
+
+Block blockOf(const Segment &seg, int64_t b)
+{
+    return {blockFirst(b), blockRows(seg.main, b), blockKeys(seg.main, b)};
+}
+
+// The (G * rows, keys) probabilities of a block: the kept ones (per K/V head, its G heads' blocks
+// in block order), else computed into the scratch from the stacked queries.
+torch::Tensor probabilitiesOf(const Segment &seg, const torch::Tensor &probs, int64_t g, int64_t G,
+                              const Block &block, const torch::Tensor &queries,
+                              const torch::Tensor &keys, const torch::Tensor &scratch, float scale,
+                              bool compute)
+{
+    const int64_t floats = G * block.rows * block.keys;
+    const int64_t b = block.first / kRowBlock;
+    torch::Tensor p = (seg.keep ? probs.narrow(0, seg.probOffset + g * G * triangleFloats(seg.main) + G * blockOffset(b), floats)
+                                : scratch.narrow(0, 0, floats))
+                          .view({G * block.rows, block.keys});
+    if (compute) {
+        cpugemm::mmOut(p, queries, keys.narrow(0, 0, block.keys).t());
+        for (int64_t j = 0; j < G; ++j)
+            fused::causalSoftmax(p.data_ptr<float>() + j * block.rows * block.keys, block.rows,
+                                 block.keys, scale, block.first);
+    }
+    return p;
 }
 
 struct SegmentAttention : torch::autograd::Function<SegmentAttention>
@@ -170,34 +119,35 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
         const torch::Tensor q = qIn.detach(), k = kIn.detach(), v = vIn.detach();
         const int64_t N = q.size(1), H = q.size(2), D = q.size(3), Hkv = k.size(2), G = H / Hkv;
         const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-        const Layout layout(segments, forks, H);
-        const bool keep = keepsProbabilities(forks);
-        torch::Tensor probs = torch::empty({keep ? layout.probFloats : 0}, q.options());
+        const Plan plan(segments, forks, H, Hkv, at::get_num_threads());
+        torch::Tensor probs = torch::empty({plan.probFloats}, q.options());
         torch::Tensor out = torch::empty({1, N, H, D}, q.options());
-        forEachSegmentAndKvHead(layout, Hkv, [&](int64_t s, int64_t g) {
-            const int64_t T = layout.mainLengths[s], start = layout.starts[s];
-            const torch::Tensor keys = headRows(k, start, T, g), values = headRows(v, start, T, g);
-            const torch::Tensor scratch = keep ? torch::Tensor() : scratchFor(layout, s, q.options());
-            const int64_t triangle = triangleFloats(T);
-            for (int64_t h = g * G; h < (g + 1) * G; ++h)
-                causalProbabilities(keep ? probs.narrow(0, layout.probOffsets[s] + h * triangle, triangle)
-                                         : scratch,
-                                    headRows(q, start, T, h), keys, values, headRows(out, start, T, h),
-                                    scale);
-            const int64_t A = layout.branchLengths[s], P = layout.prompts[s];
-            if (A == 0)
+        runTasks(plan, [&](const Task &task) {
+            const Segment &seg = plan.segments[task.segment];
+            const int64_t g = task.kvHead;
+            if (task.branch) {
+                // The second answer: queries at positions P .. P + A - 1 over [prompt | itself].
+                const int64_t A = seg.branch, P = seg.prompt;
+                const torch::Tensor keys = branchRows(k, seg, g), values = branchRows(v, seg, g);
+                torch::Tensor p = torch::empty({A, P + A}, q.options());
+                for (int64_t h = g * G; h < (g + 1) * G; ++h) {
+                    cpugemm::mmOut(p, headRows(q, seg.start + seg.main, A, h), keys.t());
+                    fused::causalSoftmax(p.data_ptr<float>(), A, P + A, scale, P);
+                    cpugemm::mmOut(headRows(out, seg.start + seg.main, A, h), p, values);
+                }
                 return;
-            // The second answer: queries at positions P .. P + A - 1 over [prompt | itself].
-            const torch::Tensor branchKeys = branchRows(k, layout, s, g);
-            const torch::Tensor branchValues = branchRows(v, layout, s, g);
-            for (int64_t h = g * G; h < (g + 1) * G; ++h) {
-                torch::Tensor p = (keep ? probs.narrow(0, layout.branchOffsets[s] + h * A * (P + A), A * (P + A))
-                                        : scratch.narrow(0, 0, A * (P + A)))
-                                      .view({A, P + A});
-                cpugemm::mmOut(p, headRows(q, start + T, A, h), branchKeys.t());
-                fused::causalSoftmax(p.data_ptr<float>(), A, P + A, scale, P);
-                torch::Tensor o = headRows(out, start + T, A, h);
-                cpugemm::mmOut(o, p, branchValues);
+            }
+            const torch::Tensor keys = headRows(k, seg.start, seg.main, g);
+            const torch::Tensor values = headRows(v, seg.start, seg.main, g);
+            const torch::Tensor scratch =
+                seg.keep ? torch::Tensor() : torch::empty({G * kRowBlock * seg.main}, q.options());
+            for (int64_t b = task.firstBlock; b < task.endBlock; ++b) {
+                const Block block = blockOf(seg, b);
+                const torch::Tensor queries = block.stack(q, seg, g, G);
+                const torch::Tensor p = probabilitiesOf(seg, probs, g, G, block, queries, keys, scratch, scale, true);
+                torch::Tensor o = torch::empty({G * block.rows, D}, q.options());
+                cpugemm::mmOut(o, p, values.narrow(0, 0, block.keys));
+                block.unstack(o, out, seg, g, G);
             }
         });
         ctx->save_for_backward({q, k, v, probs});
@@ -216,71 +166,114 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
         const int64_t N = q.size(1), H = q.size(2), D = q.size(3), Hkv = k.size(2), G = H / Hkv;
         const float scale = 1.0f / std::sqrt(static_cast<float>(D));
         const torch::Tensor gradOut = grads[0].detach().contiguous().view({1, N, H, D});
-        const Layout layout(segments, forks, H);
-        const bool keep = keepsProbabilities(forks);
+        const Plan plan(segments, forks, H, Hkv, at::get_num_threads());
         torch::Tensor dq = torch::empty({1, N, H, D}, q.options());
         torch::Tensor dk = torch::empty({1, N, Hkv, D}, k.options());
         torch::Tensor dv = torch::empty({1, N, Hkv, D}, v.options());
-        forEachSegmentAndKvHead(layout, Hkv, [&](int64_t s, int64_t g) {
-            const int64_t T = layout.mainLengths[s], start = layout.starts[s];
-            const torch::Tensor keys = headRows(k, start, T, g), values = headRows(v, start, T, g);
-            torch::Tensor dKeys = headRows(dk, start, T, g), dValues = headRows(dv, start, T, g);
-            const torch::Tensor dScores = torch::empty({std::min(kRowBlock, T) * T}, q.options());
-            const torch::Tensor scratch = keep ? torch::Tensor() : scratchFor(layout, s, q.options());
-            const int64_t triangle = triangleFloats(T);
+        torch::Tensor partialK = torch::empty({plan.partialRows, D}, k.options());
+        torch::Tensor partialV = torch::empty({plan.partialRows, D}, v.options());
+        runTasks(plan, [&](const Task &task) {
+            const Segment &seg = plan.segments[task.segment];
+            const int64_t g = task.kvHead;
+            torch::Tensor dKeys = task.partial >= 0 ? partialK.narrow(0, task.partial, task.keyRows)
+                                                    : headRows(dk, seg.start, seg.main, g);
+            torch::Tensor dValues = task.partial >= 0 ? partialV.narrow(0, task.partial, task.keyRows)
+                                                      : headRows(dv, seg.start, seg.main, g);
             dKeys.zero_();
             dValues.zero_();
-            for (int64_t h = g * G; h < (g + 1) * G; ++h) {
-                const torch::Tensor queries = headRows(q, start, T, h);
-                torch::Tensor p;
-                if (keep) {
-                    p = probs.narrow(0, layout.probOffsets[s] + h * triangle, triangle);
-                } else {  // the forward's probabilities again: the same GEMMs and softmax
-                    p = scratch;
-                    causalProbabilities(p, queries, keys, values, torch::Tensor(), scale);
-                }
-                causalProbabilitiesBackward(p, headRows(gradOut, start, T, h), queries, keys, values,
-                                            headRows(dq, start, T, h), dKeys, dValues, dScores, scale);
-            }
-            const int64_t A = layout.branchLengths[s], P = layout.prompts[s];
-            if (A == 0)
+            if (task.branch) {
+                branchBackward(seg, g, G, q, k, v, gradOut, dq, dKeys, dValues, scale);
                 return;
-            // The second answer's share: its own key/value rows, and more for the prompt's.
-            const torch::Tensor branchKeys = branchRows(k, layout, s, g);
-            const torch::Tensor branchValues = branchRows(v, layout, s, g);
-            torch::Tensor dBranchKeys = torch::empty({P + A, D}, k.options());
-            torch::Tensor dBranchValues = torch::empty({P + A, D}, v.options());
-            torch::Tensor dBranchScores = torch::empty({A, P + A}, q.options());
-            for (int64_t h = g * G; h < (g + 1) * G; ++h) {
-                const torch::Tensor dO = headRows(gradOut, start + T, A, h);
-                const torch::Tensor queries = headRows(q, start + T, A, h);
-                torch::Tensor p;
-                if (keep) {
-                    p = probs.narrow(0, layout.branchOffsets[s] + h * A * (P + A), A * (P + A)).view({A, P + A});
-                } else {
-                    p = scratch.narrow(0, 0, A * (P + A)).view({A, P + A});
-                    cpugemm::mmOut(p, queries, branchKeys.t());
-                    fused::causalSoftmax(p.data_ptr<float>(), A, P + A, scale, P);
+            }
+            const torch::Tensor keys = headRows(k, seg.start, seg.main, g);
+            const torch::Tensor values = headRows(v, seg.start, seg.main, g);
+            const torch::Tensor scratch =
+                seg.keep ? torch::Tensor() : torch::empty({G * kRowBlock * seg.main}, q.options());
+            const torch::Tensor dScoresScratch = torch::empty({G * kRowBlock * seg.main}, q.options());
+            for (int64_t b = task.firstBlock; b < task.endBlock; ++b) {
+                const Block block = blockOf(seg, b);
+                const torch::Tensor queries = block.stack(q, seg, g, G);
+                const torch::Tensor dO = block.stack(gradOut, seg, g, G);
+                const torch::Tensor p = probabilitiesOf(seg, probs, g, G, block, queries, keys, scratch, scale, !seg.keep);
+                torch::Tensor dScores = dScoresScratch.narrow(0, 0, p.numel()).view(p.sizes());
+                cpugemm::mmOut(dScores, dO, values.narrow(0, 0, block.keys).t());
+                for (int64_t j = 0; j < G; ++j) {
+                    const int64_t offset = j * block.rows * block.keys;
+                    fused::causalSoftmaxBackward(dScores.data_ptr<float>() + offset, p.data_ptr<float>() + offset,
+                                                 block.rows, block.keys, scale, block.first);
                 }
-                cpugemm::mmOut(dBranchScores, dO, branchValues.t());
-                fused::causalSoftmaxBackward(dBranchScores.data_ptr<float>(), p.data_ptr<float>(), A,
-                                             P + A, scale, P);
-                torch::Tensor dQ = headRows(dq, start + T, A, h);
-                cpugemm::mmOut(dQ, dBranchScores, branchKeys);
-                if (h == g * G) {
-                    cpugemm::mmOut(dBranchKeys, dBranchScores.t(), queries);
-                    cpugemm::mmOut(dBranchValues, p.t(), dO);
-                } else {
-                    cpugemm::mmOut(dBranchKeys, dBranchScores.t(), queries, true);
-                    cpugemm::mmOut(dBranchValues, p.t(), dO, true);
+                torch::Tensor dQ = torch::empty({G * block.rows, D}, q.options());
+                cpugemm::mmOut(dQ, dScores, keys.narrow(0, 0, block.keys));
+                block.unstack(dQ, dq, seg, g, G);
+                cpugemm::mmOut(dKeys.narrow(0, 0, block.keys), dScores.t(), queries, true);
+                cpugemm::mmOut(dValues.narrow(0, 0, block.keys), p.t(), dO, true);
+            }
+        });
+        sumPartials(plan, Hkv, partialK, partialV, dk, dv);
+        return {dq, dk, dv, torch::Tensor(), torch::Tensor()};
+    }
+
+    // A forked segment's second answer, for K/V head g: dQ of its rows written, the gradients of
+    // its keys and values ([prompt | itself]) added to dKeys and dValues.
+    static void branchBackward(const Segment &seg, int64_t g, int64_t G, const torch::Tensor &q,
+                               const torch::Tensor &k, const torch::Tensor &v,
+                               const torch::Tensor &gradOut, torch::Tensor &dq,
+                               torch::Tensor &dKeys, torch::Tensor &dValues, float scale)
+    {
+        const int64_t A = seg.branch, P = seg.prompt, start = seg.start + seg.main;
+        const torch::Tensor keys = branchRows(k, seg, g), values = branchRows(v, seg, g);
+        torch::Tensor p = torch::empty({A, P + A}, q.options());
+        torch::Tensor dScores = torch::empty({A, P + A}, q.options());
+        for (int64_t h = g * G; h < (g + 1) * G; ++h) {
+            const torch::Tensor dO = headRows(gradOut, start, A, h);
+            const torch::Tensor queries = headRows(q, start, A, h);
+            cpugemm::mmOut(p, queries, keys.t());
+            fused::causalSoftmax(p.data_ptr<float>(), A, P + A, scale, P);
+            cpugemm::mmOut(dScores, dO, values.t());
+            fused::causalSoftmaxBackward(dScores.data_ptr<float>(), p.data_ptr<float>(), A, P + A, scale, P);
+            cpugemm::mmOut(headRows(dq, start, A, h), dScores, keys);
+            cpugemm::mmOut(dKeys, dScores.t(), queries, true);
+            cpugemm::mmOut(dValues, p.t(), dO, true);
+        }
+    }
+
+    // Sums the cut segments' partial key and value gradients into dk and dv, and places the
+    // second answers': the prompt's share added, their own rows copied.
+    static void sumPartials(const Plan &plan, int64_t Hkv, const torch::Tensor &partialK,
+                            const torch::Tensor &partialV, torch::Tensor &dk, torch::Tensor &dv)
+    {
+        std::vector<std::vector<const Task *>> bySegmentHead(plan.segments.size() * Hkv);
+        for (const Task &task : plan.tasks)
+            if (task.partial >= 0)
+                bySegmentHead[task.segment * Hkv + task.kvHead].push_back(&task);
+        at::parallel_for(0, static_cast<int64_t>(bySegmentHead.size()), 1, [&](int64_t begin, int64_t end) {
+            torch::NoGradGuard noGrad;
+            for (int64_t i = begin; i < end; ++i) {
+                const Segment &seg = plan.segments[i / Hkv];
+                const int64_t g = i % Hkv;
+                bool cut = false;
+                for (const Task *task : bySegmentHead[i])
+                    cut = cut || !task->branch;
+                if (cut) {
+                    headRows(dk, seg.start, seg.main, g).zero_();
+                    headRows(dv, seg.start, seg.main, g).zero_();
+                }
+                for (const Task *task : bySegmentHead[i]) {
+                    const torch::Tensor pk = partialK.narrow(0, task->partial, task->keyRows);
+                    const torch::Tensor pv = partialV.narrow(0, task->partial, task->keyRows);
+                    if (!task->branch) {
+                        headRows(dk, seg.start, task->keyRows, g).add_(pk);
+                        headRows(dv, seg.start, task->keyRows, g).add_(pv);
+                        continue;
+                    }
+                    const int64_t P = seg.prompt, A = seg.branch;
+                    headRows(dk, seg.start, P, g).add_(pk.narrow(0, 0, P));
+                    headRows(dv, seg.start, P, g).add_(pv.narrow(0, 0, P));
+                    headRows(dk, seg.start + seg.main, A, g).copy_(pk.narrow(0, P, A));
+                    headRows(dv, seg.start + seg.main, A, g).copy_(pv.narrow(0, P, A));
                 }
             }
-            headRows(dk, start, P, g).add_(dBranchKeys.narrow(0, 0, P));
-            headRows(dv, start, P, g).add_(dBranchValues.narrow(0, 0, P));
-            headRows(dk, start + T, A, g).copy_(dBranchKeys.narrow(0, P, A));
-            headRows(dv, start + T, A, g).copy_(dBranchValues.narrow(0, P, A));
         });
-        return {dq, dk, dv, torch::Tensor(), torch::Tensor()};
     }
 };
 

@@ -289,7 +289,12 @@ torch::Tensor Decoder::forward(const ForwardInputs &inputs) const
         }
     }
 
-    torch::Tensor x = torch::embedding(m_weights.embed, ids);  // (B, T, C)
+    // A trained embedding tied to the head gets a sparse gradient (the looked-up rows only): the
+    // head's dense gradient reaches the same accumulator in the same backward pass, so the sum
+    // stays dense (what AdamW takes) and a zero-filled (V, C) buffer per micro-batch is saved.
+    const bool sparseGradient = m_weights.embed.requires_grad() && torch::GradMode::is_enabled() &&
+                                m_weights.lmHead.weight.is_same(m_weights.embed);
+    torch::Tensor x = torch::embedding(m_weights.embed, ids, -1, false, sparseGradient);  // (B, T, C)
     if (P > 0)
         x = torch::cat({m_weights.virtualTokens.unsqueeze(0).expand({B, P, x.size(2)}), x}, 1);
     if (m_config.family == ArchitectureFamily::Gpt2) {

@@ -69,6 +69,10 @@ torch::Tensor linearBase(const torch::Tensor &x, const Projection &p)
     }
     if (!p.weight.requires_grad() && useTrainingOps(x))
         return frozenLinear(x, p.weight, p.bias, false);
+    // A trainable weight (full fine-tuning's o_proj, down_proj) as a group of one: its GEMMs go
+    // through oneDNN instead of torch::linear's OpenBLAS.
+    if (p.weight.requires_grad() && trainableStackedLinearApplies(x, p.weight.detach(), {p.weight}, {p.bias}))
+        return trainableStackedLinear(x, p.weight.detach(), {p.weight});
     if (inferenceLinearApplies(x, p.weight, p.bias))
         return inferenceLinear(x, p.weight, p.bias);
     return p.bias.defined() ? torch::linear(x, p.weight, p.bias) : torch::linear(x, p.weight);

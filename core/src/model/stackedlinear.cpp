@@ -1,5 +1,7 @@
 #include "model/stackedlinear.h"
 
+#include "model/cpusgemm.h"
+
 #include <torch/autograd.h>
 #include <torch/torch.h>
 
@@ -8,6 +10,15 @@ namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
+
+// op(a) @ op(b) through oneDNN (model/cpusgemm.h: in LibTorch's OpenMP pool, not OpenBLAS's own
+// threads) where both are contiguous float32 matrices, else LibTorch's mm.
+torch::Tensor product(const torch::Tensor &a, bool transposeA, const torch::Tensor &b, bool transposeB)
+{
+    if (cpugemm::applies({a, b}))
+        return cpugemm::matmul(a, transposeA, b, transposeB);
+    return (transposeA ? a.t() : a).mm(transposeB ? b.t() : b);
+}
 
 // Not a graph input: the stacked matrix itself does not train, its row views do.
 struct Untracked
@@ -29,7 +40,7 @@ struct TrainableStackedLinear : torch::autograd::Function<TrainableStackedLinear
         ctx->saved_data["rows"] = rows;
         auto shape = x.sizes().vec();
         shape.back() = stacked.size(0);
-        return x.reshape({-1, x.size(-1)}).mm(stacked.t()).view(shape);
+        return product(x.reshape({-1, x.size(-1)}).contiguous(), false, stacked, true).view(shape);
     }
 
     static tensor_list backward(AutogradContext *ctx, tensor_list grads)
@@ -37,12 +48,12 @@ struct TrainableStackedLinear : torch::autograd::Function<TrainableStackedLinear
         const torch::Tensor x = ctx->get_saved_variables()[0];
         const torch::Tensor stacked = ctx->saved_data["stacked"].toTensor();
         const std::vector<int64_t> rows = ctx->saved_data["rows"].toIntVector();
-        const torch::Tensor dY = grads[0].reshape({-1, stacked.size(0)});
+        const torch::Tensor dY = grads[0].reshape({-1, stacked.size(0)}).contiguous();
         tensor_list out{torch::Tensor(), torch::Tensor()};
         if (ctx->needs_input_grad(0))
-            out[0] = dY.mm(stacked).view(x.sizes());
+            out[0] = product(dY, false, stacked, false).view(x.sizes());
         // One GEMM for the group; each weight's gradient is its rows (contiguous).
-        const torch::Tensor dW = dY.t().mm(x.reshape({-1, x.size(-1)}));
+        const torch::Tensor dW = product(dY, true, x.reshape({-1, x.size(-1)}).contiguous(), false);
         int64_t row = 0;
         for (int64_t r : rows) {
             out.push_back(dW.narrow(0, row, r));

@@ -34,7 +34,7 @@ StepOutcome accumulatedStep(const Decoder &decoder, const std::vector<ExampleRef
                             DataParallel *dataParallel, ZeroStage1 *zero)
 {
     optimizer.scaleLearningRates(lrFactor);
-    optimizer.optimizer().zero_grad();
+    optimizer.clearGradients();
     StepOutcome outcome;
     std::vector<torch::Tensor> parameters;
     if (dataParallel)
@@ -78,7 +78,7 @@ StepOutcome accumulatedStep(const Decoder &decoder, const std::vector<ExampleRef
     optimizer.optimizer().step();
     if (zero)
         zero->shareUpdatedParameters(optimizer.optimizer());
-    optimizer.optimizer().zero_grad();
+    optimizer.clearGradients();
     return outcome;
 }
 

@@ -1,6 +1,7 @@
 #include "train/adamwfactory.h"
 
 #include "ft/error.h"
+#include "train/fusedadamw.h"
 
 #include <torch/torch.h>
 
@@ -57,8 +58,8 @@ std::unique_ptr<torch::optim::AdamW> AdamWFactory::create(const NamedTensors &pa
 {
     if (parameters.empty())
         throwBadInput("there is nothing to train (no trainable parameters)");
-    return std::make_unique<torch::optim::AdamW>(paramGroups(parameters, settings),
-                                                 adamwOptions(settings, settings.weightDecay));
+    return std::make_unique<FusedAdamW>(paramGroups(parameters, settings),
+                                        adamwOptions(settings, settings.weightDecay));
 }
 
 

@@ -1,5 +1,6 @@
 // torch::optim::AdamW (Loshchilov & Hutter, arXiv:1711.05101) over named parameters, grouped as
 // transformers' Trainer groups them: weight decay on matrices, none on biases and norm weights.
+// create() makes a FusedAdamW (train/fusedadamw.h: the same step in one pass per parameter).
 #pragma once
 
 #include <torch/optim/adamw.h>

@@ -72,8 +72,12 @@ double chunkedCrossEntropy(const torch::Tensor &hidden, const torch::Tensor &wei
                 rowsGrad.copy_(dLogits.mm(weight));
         }
         if (gradWeight.defined()) {
+            // The first chunk writes the buffer (left uninitialised, a 113 MB fill saved for a
+            // 49k x 576 head), the others add to it.
             if (oneDnn && cpugemm::applies({gradWeight}))
-                cpugemm::gemm(dLogits, true, h, false, 1.0f, gradWeight);
+                cpugemm::gemm(dLogits, true, h, false, start == 0 ? 0.0f : 1.0f, gradWeight);
+            else if (start == 0)
+                torch::mm_out(gradWeight, dLogits.t(), h);
             else
                 gradWeight.addmm_(dLogits.t(), h);
         }
@@ -90,7 +94,9 @@ struct LinearCrossEntropy : torch::autograd::Function<LinearCrossEntropy>
     {
         const bool weightGrad = weight.requires_grad();
         torch::Tensor gradHidden = torch::empty_like(hidden);
-        torch::Tensor gradWeight = weightGrad ? torch::zeros_like(weight) : torch::Tensor();
+        // Every element is written by the first chunk (rows > 0: the caller has targets).
+        torch::Tensor gradWeight = weightGrad ? (hidden.size(0) > 0 ? torch::empty_like(weight) : torch::zeros_like(weight))
+                                              : torch::Tensor();
         const double total = chunkedCrossEntropy(hidden, weight, biasArg.tensor, targetsArg.tensor,
                                                  chunkRows, gradHidden, gradWeight);
         ctx->saved_data["gradHidden"] = gradHidden;
@@ -101,13 +107,18 @@ struct LinearCrossEntropy : torch::autograd::Function<LinearCrossEntropy>
 
     static tensor_list backward(AutogradContext *ctx, tensor_list grads)
     {
+        // Scaled in place (the graph is never retained, so this runs once): no second buffer the
+        // size of the head, and the weight's gradient accumulator can take the buffer as it is.
         const torch::Tensor &scale = grads[0];
-        const torch::Tensor gradHidden = ctx->saved_data["gradHidden"].toTensor();
+        torch::Tensor gradHidden = ctx->saved_data["gradHidden"].toTensor();
         const auto gradWeight = ctx->saved_data.find("gradWeight");
-        return {gradHidden * scale, gradWeight == ctx->saved_data.end()
-                                        ? torch::Tensor()
-                                        : gradWeight->second.toTensor() * scale,
-                torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        torch::Tensor weightGrad;
+        if (gradWeight != ctx->saved_data.end()) {
+            weightGrad = gradWeight->second.toTensor().mul_(scale);
+            ctx->saved_data.erase(gradWeight);
+        }
+        ctx->saved_data.erase("gradHidden");
+        return {gradHidden.mul_(scale), weightGrad, torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 

@@ -54,4 +54,13 @@ double OptimizerGroups::clipGradients(double maxNorm)
     return std::sqrt(sq);
 }
 
+void OptimizerGroups::clearGradients()
+{
+    if (!m_optimizer)
+        return;
+    for (auto &group : m_optimizer->param_groups())
+        for (auto &p : group.params())
+            p.mutable_grad() = torch::Tensor();
+}
+
 } // namespace ft

@@ -31,6 +31,11 @@ public:
     // (torch.nn.utils.clip_grad_norm_).
     double clipGradients(double maxNorm);
 
+    // Drops every gradient (LibTorch 2's zero_grad(), set_to_none): no fill of each gradient
+    // before the next backward pass, whose first contribution then becomes the gradient as it
+    // is (the accumulator takes the buffer) instead of being added to zeros.
+    void clearGradients();
+
     torch::optim::AdamW &optimizer() { return *m_optimizer; }
 
 private:

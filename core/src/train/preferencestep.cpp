@@ -16,7 +16,7 @@ StepOutcome preferenceStep(const Decoder &decoder, const std::vector<PairRefs> &
                            ReferenceCache *referenceCache)
 {
     optimizer.scaleLearningRates(lrFactor);
-    optimizer.optimizer().zero_grad();
+    optimizer.clearGradients();
     size_t stepPairs = 0;
     for (const PairRefs &pairs : microBatches)
         stepPairs += pairs.size();
@@ -47,7 +47,7 @@ StepOutcome preferenceStep(const Decoder &decoder, const std::vector<PairRefs> &
                         " (try a lower learning_rate or beta, or check the data); the last checkpoint is intact");
     outcome.gradNorm = optimizer.clipGradients(maxGradNorm);
     optimizer.optimizer().step();
-    optimizer.optimizer().zero_grad();
+    optimizer.clearGradients();
     return outcome;
 }
 

@@ -295,6 +295,8 @@ def main():
     p.add_argument("--stage", choices=["sft", "pt"], default="sft")
     p.add_argument("--repeat", type=int, default=1,
                    help="runs of each pair (interleaved); the report gives medians (issue 17: 3)")
+    p.add_argument("--engine-only", action="store_true",
+                   help="skip transformers (iterating on the engine; no ratios)")
     p.add_argument("--out")
     a = p.parse_args()
     overrides = {}
@@ -349,8 +351,9 @@ def main():
                                                     packing, a.stage))
                 except SystemExit as e:  # e.g. packing not offered by this build
                     print(f"  engine {variant} packing={packing}: {str(e).splitlines()[0]}")
-                reference_runs.append(bench_transformers(model, examples_file, variant, a.threads,
-                                                         reference_packing, a.stage))
+                if not a.engine_only:
+                    reference_runs.append(bench_transformers(model, examples_file, variant, a.threads,
+                                                             reference_packing, a.stage))
             eng, ref = median_run(engine_runs), median_run(reference_runs)
             entry = {"variant": variant, "packing": packing,
                      "transformers_packing": reference_packing, "transformers": ref, "engine": eng,
@@ -369,12 +372,17 @@ def main():
                     if entry[side]:
                         flops = factor * params * processed / entry[side]["train_seconds"]
                         entry[side]["matmul_utilisation"] = flops / (peak * 1e9)
-            if eng:
+            if eng and ref:
                 entry["speed_ratio"] = eng["loss_tokens_per_second"] / ref["loss_tokens_per_second"]
                 entry["rss_ratio"] = eng["peak_rss"] / ref["peak_rss"]
             report["results"].append(entry)
             line = (f"{variant:9s} packing={'on ' if packing else 'off'}"
                     f"/{'on ' if reference_packing else 'off'}")
+            if a.engine_only:
+                print(f"{line} engine {eng['loss_tokens_per_second']:7.1f} tok/s "
+                      f"{eng['peak_rss'] / 2**20:6.0f} MiB mean loss {eng['mean_loss']:.4f}"
+                      + (f" utilisation {eng['matmul_utilisation']:.0%}" if peak else ""), flush=True)
+                continue
             line += f" transformers {ref['loss_tokens_per_second']:7.1f} tok/s {ref['peak_rss'] / 2**20:6.0f} MiB"
             if eng:
                 line += (f" | engine {eng['loss_tokens_per_second']:7.1f} tok/s "

@@ -1,11 +1,14 @@
-// This machine's fp32 matmul throughput through the engine's LibTorch: the denominator of the
-// training utilisation that bench/bench_train.py reports (6 x parameters x tokens / time).
-// Shapes are a training step's GEMMs for a 576-wide, 1536-MLP model at 2048 tokens, plus a
-// square one; prints one JSON line with GFLOP/s per shape and the best. "inference": the
+// This machine's fp32 matmul throughput: the denominator of the training utilisation that
+// bench/bench_train.py reports (6 x parameters x tokens / time). Shapes are a training step's
+// GEMMs for a 576-wide, 1536-MLP model at 2048 tokens, plus a square one, each through
+// LibTorch's matmul (OpenBLAS in Debian's LibTorch) and through oneDNN's sgemm (model/cpusgemm.h,
+// what training uses); the best of either is the rate (on a CPU OpenBLAS 0.3.21 does not know,
+// its generic kernels run at a fifth of oneDNN's). Prints one JSON line with GFLOP/s per shape. "inference": the
 // prefill GEMMs of MMLU eval on SmolLM2-135M (8 questions x 110 tokens against q/k/v, o,
 // gate/up and down; the LM head over 8 rows), LibTorch's linear (OpenBLAS) against oneDNN's
 // sgemm (model/inferencelinear.h, what inference uses).
 #include "ft/runtime.h"
+#include "model/cpusgemm.h"
 #include "model/inferencelinear.h"
 
 #include <torch/torch.h>
@@ -28,18 +31,24 @@ int main(int argc, char **argv)
     double best = 0.0;
     for (const Shape &s : shapes) {
         const torch::Tensor a = torch::randn({s.m, s.k}), b = torch::randn({s.k, s.n});
-        torch::Tensor c = torch::matmul(a, b);  // warm-up
         const double flop = 2.0 * static_cast<double>(s.m * s.k * s.n);
-        double fastest = 1e30;
-        for (int rep = 0; rep < 10; ++rep) {
-            const auto t0 = std::chrono::steady_clock::now();
-            c = torch::matmul(a, b);
-            fastest = std::min(fastest, std::chrono::duration<double>(
-                                            std::chrono::steady_clock::now() - t0).count());
-        }
-        const double gflops = flop / fastest / 1e9;
+        const auto rate = [&](auto &&run) {
+            torch::Tensor c = run();  // warm-up
+            double fastest = 1e30;
+            for (int rep = 0; rep < 10; ++rep) {
+                const auto t0 = std::chrono::steady_clock::now();
+                c = run();
+                fastest = std::min(fastest, std::chrono::duration<double>(
+                                                std::chrono::steady_clock::now() - t0).count());
+            }
+            return flop / fastest / 1e9;
+        };
+        const double libtorch = rate([&] { return torch::matmul(a, b); });
+        const double onednn = rate([&] { return ft::cpugemm::matmul(a, false, b, false); });
+        const double gflops = std::max(libtorch, onednn);
         best = std::max(best, gflops);
-        out["shapes"].push_back({{"m", s.m}, {"k", s.k}, {"n", s.n}, {"gflops", gflops}});
+        out["shapes"].push_back({{"m", s.m}, {"k", s.k}, {"n", s.n}, {"gflops", gflops},
+                                 {"libtorch_gflops", libtorch}, {"onednn_gflops", onednn}});
     }
     out["best_gflops"] = best;
     const Shape inference[] = {{880, 576, 960}, {880, 576, 576}, {880, 576, 3072},

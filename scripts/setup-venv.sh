@@ -36,7 +36,11 @@ req=tests/interop/requirements.txt
 nodeps=tests/interop/requirements-nodeps.txt
 llamacpp=tests/interop/requirements-llamacpp.txt
 stamp=.venv/.requirements.sha
-want=$(cat "$req" "$nodeps" "$llamacpp" | sha256sum | cut -d' ' -f1)
+# llama.cpp for AVX2 CPUs, not -march=native: a native build on a CPU that reports AMX (Xeon
+# model 207) emits AMX kernels that die with SIGILL in this VM. Part of the stamp, so a change
+# rebuilds it.
+llamacpp_cpu="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+want=$( (cat "$req" "$nodeps" "$llamacpp"; echo "$llamacpp_cpu") | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/python ]; then
     exit 0
 fi
@@ -44,10 +48,12 @@ python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -r "$req"
 .venv/bin/pip install -q --no-deps -r "$nodeps"
-# llama.cpp: only the shared library the Python bindings load, for this CPU, through ccache.
+# llama.cpp: only the shared library the Python bindings load, through ccache; built afresh
+# (no pip wheel cache: the cache does not know the CMake flags).
 launcher=""
 command -v ccache >/dev/null && launcher="-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
-CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+.venv/bin/pip uninstall -q -y llama-cpp-python 2>/dev/null || true
+CMAKE_ARGS="-DLLAVA_BUILD=OFF $llamacpp_cpu -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
 -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF $launcher" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
-    .venv/bin/pip install -q -r "$llamacpp"
+    .venv/bin/pip install -q --no-cache-dir -r "$llamacpp"
 echo "$want" > "$stamp"

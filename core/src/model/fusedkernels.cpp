@@ -1,5 +1,7 @@
 #include "model/fusedkernels.h"
 
+#include "model/targetclones.h"
+
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
@@ -77,21 +79,7 @@ void forRows(int64_t rows, int64_t cols, const Body &body)
     });
 }
 
-// Each function below is compiled for AVX-512, AVX2 and the baseline; the loader picks one.
-// Not under ThreadSanitizer: the loader runs the clones' resolvers before TSan's runtime is up,
-// and the instrumented resolver crashes the process at start.
-#if defined(__SANITIZE_THREAD__)
-#define FT_NO_CLONES 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FT_NO_CLONES 1
-#endif
-#endif
-#ifdef FT_NO_CLONES
-#define FT_CLONES
-#else
-#define FT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+// Each function marked FT_CLONES is compiled for AVX-512, AVX2 and the baseline (model/targetclones.h).
 
 // exp(x) in float as Cephes' expf computes it (range reduction by ln 2, a degree-5 polynomial,
 // the exponent set from the integer part; within 2 ulp), written so that the compiler

@@ -1,25 +1,15 @@
 #include "train/fusedadamw.h"
 
+#include "model/targetclones.h"
+
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <cmath>
 
 namespace ft {
 namespace {
-
-#if defined(__SANITIZE_THREAD__)
-#define FT_NO_CLONES 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FT_NO_CLONES 1
-#endif
-#endif
-#ifdef FT_NO_CLONES
-#define FT_CLONES
-#else
-#define FT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
 
 // One step's scalars, as LibTorch's ops round them to float.
 struct Coefficients

@@ -4,7 +4,6 @@
 #include "dist/gradientbuckets.h"
 
 #include <torch/torch.h>
-#include <torch/version.h>
 
 #include <memory>
 
@@ -15,15 +14,6 @@ namespace {
 constexpr int64_t kMessageBytes = 25ll << 20;
 
 } // namespace
-
-ZeroStage1::StateKey ZeroStage1::stateKey(const torch::Tensor &p)
-{
-#if TORCH_VERSION_MAJOR >= 2
-    return p.unsafeGetTensorImpl();
-#else
-    return c10::guts::to_string(p.unsafeGetTensorImpl());  // as torch::optim keys its state
-#endif
-}
 
 std::vector<int> zeroOwners(const std::vector<int64_t> &numels, int worldSize)
 {
@@ -131,7 +121,7 @@ void ZeroStage1::gatherToLead(torch::optim::AdamW &optimizer)
                 std::vector<torch::Tensor> pieces;
                 for (size_t m : bucket) {
                     const torch::Tensor &p = all[theirs[m]];
-                    auto it = state.find(stateKey(p));
+                    auto it = state.find(optimizerStateKey(p));
                     if (it == state.end()) {
                         pieces.push_back(torch::zeros({2 + 2 * p.numel()}, torch::kDouble));
                         continue;
@@ -158,8 +148,8 @@ void ZeroStage1::gatherToLead(torch::optim::AdamW &optimizer)
                 s->step(static_cast<int64_t>(piece[1].item<double>()));
                 s->exp_avg(piece.narrow(0, 2, p.numel()).to(p.dtype()).view_as(p).clone());
                 s->exp_avg_sq(piece.narrow(0, 2 + p.numel(), p.numel()).to(p.dtype()).view_as(p).clone());
-                state[stateKey(p)] = std::move(s);
-                m_gathered.push_back(stateKey(p));
+                state[optimizerStateKey(p)] = std::move(s);
+                m_gathered.push_back(optimizerStateKey(p));
             }
         }
     }
@@ -167,7 +157,7 @@ void ZeroStage1::gatherToLead(torch::optim::AdamW &optimizer)
 
 void ZeroStage1::releaseGathered(torch::optim::AdamW &optimizer)
 {
-    for (const StateKey &key : m_gathered)
+    for (const OptimizerStateKey &key : m_gathered)
         optimizer.state().erase(key);
     m_gathered.clear();
 }
@@ -178,7 +168,7 @@ void ZeroStage1::dropOthersState(torch::optim::AdamW &optimizer) const
     const std::vector<int> owner = owners(all);
     for (size_t i = 0; i < all.size(); ++i)
         if (owner[i] != m_group.rank())
-            optimizer.state().erase(stateKey(all[i]));
+            optimizer.state().erase(optimizerStateKey(all[i]));
 }
 
 int64_t ZeroStage1::stateElements(torch::optim::AdamW &optimizer)

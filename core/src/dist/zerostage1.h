@@ -12,6 +12,8 @@
 // this rank's share of a loaded (whole) state, whatever world size wrote it.
 #pragma once
 
+#include "train/optimizerstatekey.h"
+
 #include <torch/optim/adamw.h>
 #include <torch/types.h>
 
@@ -52,10 +54,7 @@ private:
     std::vector<int> owners(const std::vector<torch::Tensor> &parameters) const;
 
     DataParallel &m_group;
-    // torch::optim keys its state by a string in LibTorch 1.x, by the TensorImpl pointer in 2.x.
-    using StateKey = std::decay_t<decltype(std::declval<torch::optim::AdamW &>().state())>::key_type;
-    static StateKey stateKey(const torch::Tensor &parameter);
-    std::vector<StateKey> m_gathered;  // state keys rank 0 holds only for a save
+    std::vector<OptimizerStateKey> m_gathered;  // state keys rank 0 holds only for a save
 };
 
 } // namespace ft

@@ -55,7 +55,7 @@ void runTasks(const Plan &plan, const Run &run)
 // accumulation for the G heads instead of G).
 struct Block
 {
-    int64_t first = 0, rows = 0, keys = 0;
+    int64_t index = 0, first = 0, rows = 0, keys = 0;
 
     // The G heads' rows of x (1, N, H, D), contiguous, from head g * G, stacked into a new
     // (G * rows, D). Plain row copies: a block's views and copies as LibTorch ops cost more
@@ -86,7 +86,7 @@ struct Block
 
 Block blockOf(const Segment &seg, int64_t b)
 {
-    return {blockFirst(b), blockRows(seg.main, b), blockKeys(seg.main, b)};
+    return {b, blockFirst(b), blockRows(seg.main, b), blockKeys(seg.main, b)};
 }
 
 // The (G * rows, keys) probabilities of a block: the kept ones (per K/V head, its G heads' blocks
@@ -97,8 +97,7 @@ torch::Tensor probabilitiesOf(const Segment &seg, const torch::Tensor &probs, in
                               bool compute)
 {
     const int64_t floats = G * block.rows * block.keys;
-    const int64_t b = block.first / kRowBlock;
-    torch::Tensor p = (seg.keep ? probs.narrow(0, seg.probOffset + g * G * triangleFloats(seg.main) + G * blockOffset(b), floats)
+    torch::Tensor p = (seg.keep ? probs.narrow(0, seg.probOffset + g * G * triangleFloats(seg.main) + G * blockOffset(block.index), floats)
                                 : scratch.narrow(0, 0, floats))
                           .view({G * block.rows, block.keys});
     if (compute) {

@@ -1,10 +1,10 @@
 #include "train/fusedadamw.h"
 
 #include "model/targetclones.h"
+#include "train/optimizerstatekey.h"
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
-#include <torch/version.h>
 
 #include <cmath>
 
@@ -40,16 +40,6 @@ bool plainCpuFloat(const torch::Tensor &t)
            t.is_contiguous() && t.layout() == torch::kStrided;
 }
 
-// The key LibTorch's optimizers file a parameter's state under.
-auto stateKey(const torch::Tensor &p)
-{
-#if TORCH_VERSION_MAJOR >= 2
-    return p.unsafeGetTensorImpl();
-#else
-    return c10::guts::to_string(p.unsafeGetTensorImpl());
-#endif
-}
-
 } // namespace
 
 torch::Tensor FusedAdamW::step(LossClosure closure)
@@ -75,13 +65,13 @@ torch::Tensor FusedAdamW::step(LossClosure closure)
         for (auto &p : group.params()) {
             if (!p.grad().defined())
                 continue;
-            auto found = state_.find(stateKey(p));
+            auto found = state_.find(optimizerStateKey(p));
             if (found == state_.end()) {
                 auto fresh = std::make_unique<torch::optim::AdamWParamState>();
                 fresh->step(0);
                 fresh->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
                 fresh->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-                found = state_.emplace(stateKey(p), std::move(fresh)).first;
+                found = state_.emplace(optimizerStateKey(p), std::move(fresh)).first;
             }
             auto &state = static_cast<torch::optim::AdamWParamState &>(*found->second);
             state.step(state.step() + 1);

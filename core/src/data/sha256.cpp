@@ -1,7 +1,14 @@
 #include "data/sha256.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define FT_SHA_NI 1
+#endif
 
 namespace ft {
 namespace {
@@ -18,11 +25,68 @@ const uint32_t K[64] = {
 
 inline uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
+#ifdef FT_SHA_NI
+// The SHA extensions (x86 SHA-NI): ~5x the portable rounds, so hashing a 420 MB import before it
+// starts takes a fraction of a second instead of ~2. The instructions keep the state as the
+// halves ABEF and CDGH and do two rounds per sha256rnds2, four message words at a time.
+__attribute__((target("sha,sse4.1"))) void shaNiBlocks(uint32_t h[8], const uint8_t *p, size_t count)
+{
+    const __m128i byteSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    const __m128i dcba = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(h)), 0xB1);
+    const __m128i hgfe = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(h + 4)), 0x1B);
+    __m128i abef = _mm_alignr_epi8(dcba, hgfe, 8);
+    __m128i cdgh = _mm_blend_epi16(hgfe, dcba, 0xF0);
+    for (; count > 0; --count, p += 64) {
+        const __m128i abefBefore = abef, cdghBefore = cdgh;
+        __m128i w[16];
+        for (int i = 0; i < 4; ++i)
+            w[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * i)), byteSwap);
+        for (int i = 4; i < 16; ++i) // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four at once
+            w[i] = _mm_sha256msg2_epu32(
+                _mm_add_epi32(_mm_sha256msg1_epu32(w[i - 4], w[i - 3]), _mm_alignr_epi8(w[i - 1], w[i - 2], 4)),
+                w[i - 1]);
+        for (int i = 0; i < 16; ++i) {
+            __m128i wk = _mm_add_epi32(w[i], _mm_loadu_si128(reinterpret_cast<const __m128i *>(K + 4 * i)));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+            wk = _mm_shuffle_epi32(wk, 0x0E);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, wk);
+        }
+        abef = _mm_add_epi32(abef, abefBefore);
+        cdgh = _mm_add_epi32(cdgh, cdghBefore);
+    }
+    const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(h), _mm_blend_epi16(feba, dchg, 0xF0));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(h + 4), _mm_alignr_epi8(dchg, feba, 8));
+}
+
+bool hasShaNi()
+{
+    static const bool has = [] {
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        return __builtin_cpu_supports("sse4.1") && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1);
+    }();
+    return has;
+}
+#endif
+
 } // namespace
 
 Sha256::Sha256()
     : m_h{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
 {
+}
+
+void Sha256::blocks(const uint8_t *p, size_t count)
+{
+#ifdef FT_SHA_NI
+    if (hasShaNi() && !std::getenv("FT_SHA256_PORTABLE")) {
+        shaNiBlocks(m_h, p, count);
+        return;
+    }
+#endif
+    for (; count > 0; --count, p += 64)
+        block(p);
 }
 
 void Sha256::block(const uint8_t *p)
@@ -48,17 +112,23 @@ void Sha256::update(const void *data, size_t size)
 {
     const auto *p = static_cast<const uint8_t *>(data);
     m_bits += uint64_t(size) * 8;
-    while (size > 0) {
+    if (m_used > 0) { // top up the buffered partial block first
         const size_t n = std::min<size_t>(64 - m_used, size);
         std::memcpy(m_buf + m_used, p, n);
         m_used += n;
         p += n;
         size -= n;
-        if (m_used == 64) {
-            block(m_buf);
-            m_used = 0;
-        }
+        if (m_used < 64)
+            return;
+        blocks(m_buf, 1);
+        m_used = 0;
     }
+    blocks(p, size / 64); // whole blocks straight from the input
+    p += size & ~size_t{63};
+    size &= 63;
+    if (size > 0)
+        std::memcpy(m_buf, p, size);
+    m_used = size;
 }
 
 std::string Sha256::hexDigest()

@@ -15,7 +15,8 @@ public:
     std::string hexDigest(); // finishes the hash
 
 private:
-    void block(const uint8_t *p);
+    void blocks(const uint8_t *p, size_t count); // SHA-NI where the CPU has it
+    void block(const uint8_t *p);                // the portable rounds
     uint32_t m_h[8];
     uint8_t m_buf[64];
     size_t m_used = 0;

@@ -82,6 +82,18 @@ struct NewRow
     RowKind kind = RowKind::Sft;
 };
 
+// A row as the project stores it: NewRow with its JSON written out. An import encodes on its
+// reading thread, so that the thread writing to SQLite only inserts (data/recordpipeline.h).
+struct EncodedRow
+{
+    std::string source;
+    std::string originalJson;
+    std::string messagesJson;
+    std::string system;
+    RowKind kind = RowKind::Sft;
+};
+EncodedRow encodeRow(NewRow row);
+
 struct NewDataset
 {
     std::string name;
@@ -104,6 +116,7 @@ public:
     DatasetWriter &operator=(const DatasetWriter &) = delete;
 
     void addRow(const NewRow &row);
+    void addRow(const EncodedRow &row);
     int64_t rowsWritten() const { return m_rows; }
     int64_t datasetId() const { return m_datasetId; }
     DatasetInfo commit();

@@ -241,12 +241,16 @@ DatasetWriter::~DatasetWriter()
 
 void DatasetWriter::addRow(const NewRow &row)
 {
+    addRow(encodeRow(row));
+}
+
+void DatasetWriter::addRow(const EncodedRow &row)
+{
     if (!m_open)
         throw Error(ErrorKind::Internal, "DatasetWriter: addRow after commit or rollback");
     sql::Stmt &q = *m_store.d->insertRow;
-    q.bind(1, m_datasetId).bind(2, m_rows).bind(3, row.source)
-        .bind(4, row.original.dump(-1, ' ', false, json::error_handler_t::replace))
-        .bind(5, messagesToJson(row.messages)).bind(6, row.system).bind(7, std::string(rowKindName(row.kind)));
+    q.bind(1, m_datasetId).bind(2, m_rows).bind(3, row.source).bind(4, row.originalJson)
+        .bind(5, row.messagesJson).bind(6, row.system).bind(7, std::string(rowKindName(row.kind)));
     q.run();
     ++m_rows;
 }

@@ -3,6 +3,8 @@
 #include "ft/error.h"
 #include "ft/project.h"
 
+#include "data/compactjson.h"
+
 namespace ft {
 
 using nlohmann::json;
@@ -44,12 +46,32 @@ std::optional<RowStatus> parseRowStatus(const std::string &name)
     return std::nullopt;
 }
 
+// As a JSON list of {role, content} dumped compactly would be (keys in nlohmann's sorted order).
 std::string messagesToJson(const std::vector<ChatMessage> &messages)
 {
-    json list = json::array();
-    for (const auto &m : messages)
-        list.push_back({{"role", m.role}, {"content", m.content}});
-    return list.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string out = "[";
+    for (const auto &m : messages) {
+        if (out.size() > 1)
+            out += ',';
+        out += "{\"content\":";
+        appendCompactJsonString(out, m.content);
+        out += ",\"role\":";
+        appendCompactJsonString(out, m.role);
+        out += '}';
+    }
+    out += ']';
+    return out;
+}
+
+EncodedRow encodeRow(NewRow row)
+{
+    EncodedRow out;
+    out.source = std::move(row.source);
+    out.originalJson = compactJson(row.original);
+    out.messagesJson = messagesToJson(row.messages);
+    out.system = std::move(row.system);
+    out.kind = row.kind;
+    return out;
 }
 
 std::vector<ChatMessage> messagesFromJson(const json &j, const std::string &where)

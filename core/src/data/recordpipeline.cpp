@@ -49,7 +49,7 @@ void RecordPipeline::produce()
             out.reason = rec.error;
             if (out.reason.empty()) {
                 try {
-                    out.row = m_normalise(rec);
+                    out.row = encodeRow(m_normalise(rec));
                 } catch (const Error &) {
                     throw;
                 } catch (const std::runtime_error &e) {

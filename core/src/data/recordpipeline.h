@@ -1,5 +1,5 @@
-// Reading and normalising a file's records on a second thread while the caller writes the rows:
-// an import is then parse + normalise on one core and JSON + SQLite on the other. Records come
+// Reading, normalising and encoding a file's records on a second thread while the caller writes
+// the rows: an import is then parse + normalise + JSON on one core and SQLite on the other. Records come
 // back in file order, in batches, each with what the serial loop would have had at that point
 // (its line, its row or the reason it is bad, the bytes read so far); an exception the reader
 // throws comes back after the records read before it.
@@ -25,7 +25,7 @@ struct PipedRecord
 {
     int64_t line = 0;
     std::string reason;         // why the record is bad (empty: row is set)
-    std::optional<NewRow> row;
+    std::optional<EncodedRow> row;
     uint64_t bytesRead = 0;     // of the file, after this record
 };
 

@@ -14,12 +14,33 @@
 #include <iostream>
 #include <string>
 
+namespace {
+
+// The command word: the first argument that is neither an option nor --threads' value.
+std::string commandWord(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--threads")
+            ++i;
+        else if (a.empty() || a[0] != '-')
+            return a;
+    }
+    return {};
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
     // generate sleeps at once, as the studio does: its decoding steps use no OpenMP, and spinning
     // workers made the prompt pass several times slower on a loaded machine (docs/benchmarks.md).
+    // The data commands run no tensor work (the review's token counts are short OpenMP regions,
+    // as fast under libgomp's default waits) and keep the one start: each start of LibTorch's
+    // libraries costs ~0.6 s, a tenth of a 100k-row import.
     const bool generating = std::any_of(argv + 1, argv + argc, [](const char *a) { return std::string(a) == "generate"; });
-    ft::restartWithBoundedOpenMpWaits(argv, generating ? ft::OpenMpWaits::Passive : ft::OpenMpWaits::ShortSpin);
+    if (commandWord(argc, argv) != "data")
+        ft::restartWithBoundedOpenMpWaits(argv, generating ? ft::OpenMpWaits::Passive : ft::OpenMpWaits::ShortSpin);
     CLI::App app{"FineTune Studio command line: inspect, run and convert language models"};
     app.require_subcommand(1);
     app.set_version_flag("--version", FT_VERSION);

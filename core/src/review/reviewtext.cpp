@@ -8,7 +8,6 @@
 #include <unicode/uscript.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace ft::review {
 namespace {
@@ -16,6 +15,12 @@ namespace {
 bool isAscii(std::string_view s)
 {
     return std::all_of(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0x80) == 0; });
+}
+
+// [A-Za-z0-9]: what std::isalnum says for ASCII, without a call into the C library per character.
+bool isAsciiAlnum(char32_t cp)
+{
+    return (cp - '0' < 10) || ((cp | 0x20) - 'a' < 26);
 }
 
 bool isSpace(char32_t cp)
@@ -113,6 +118,19 @@ std::string normaliseForMatching(std::string_view text)
     std::string out;
     out.reserve(folded.size());
     bool pendingSpace = false;
+    if (isAscii(folded)) { // the same loop without decoding: every byte is its own code point
+        for (const char c : folded) {
+            if (isSpace(static_cast<unsigned char>(c))) {
+                pendingSpace = !out.empty();
+                continue;
+            }
+            if (pendingSpace)
+                out += ' ';
+            pendingSpace = false;
+            out += c;
+        }
+        return out;
+    }
     std::size_t pos = 0;
     while (pos < folded.size()) {
         const char32_t cp = narrow(nextCodePoint(folded, pos));
@@ -138,13 +156,13 @@ bool isCjkCharacter(char32_t cp)
 std::vector<std::string_view> splitWords(std::string_view text)
 {
     std::vector<std::string_view> words;
+    words.reserve(text.size() / 4);
     std::size_t pos = 0, start = std::string_view::npos;
     while (pos < text.size()) {
         const std::size_t at = pos;
         const char32_t cp = nextCodePoint(text, pos);
         const bool cjk = cp >= 0x3040 && isCjkCharacter(cp);
-        const bool wordChar = !cjk && (cp < 0x80 ? std::isalnum(static_cast<int>(cp)) != 0
-                                                 : u_isalnum(static_cast<UChar32>(cp)) != 0);
+        const bool wordChar = !cjk && (cp < 0x80 ? isAsciiAlnum(cp) : u_isalnum(static_cast<UChar32>(cp)) != 0);
         if (wordChar) {
             if (start == std::string_view::npos)
                 start = at;

@@ -102,8 +102,17 @@ private Q_SLOTS:
         QVERIFY((inferenceLinear(x, w, bias) - torch::linear(x, w, bias)).abs().max().item<double>() < 1e-4);
         QVERIFY((inferenceLinear(x, w, {}) - torch::linear(x, w)).abs().max().item<double>() < 1e-4);
         QCOMPARE(inferenceLinear(x, w, bias).sizes().vec(), (std::vector<int64_t>{2, 40, 130}));
-        // A few rows stay on LibTorch (memory-bound), and so does anything autograd records.
-        QVERIFY(!inferenceLinearApplies(torch::randn({8, 96}), w, bias));
+        // A few rows (the gemv over every row at once), odd sizes, with and without bias.
+        for (const int64_t rows : {1, 3, 8, 31}) {
+            const torch::Tensor few = torch::randn({rows, 96});
+            QVERIFY(inferenceLinearApplies(few, w, bias));
+            QVERIFY((inferenceLinear(few, w, bias) - torch::linear(few, w, bias)).abs().max().item<double>() < 1e-4);
+            QVERIFY((inferenceLinear(few, w, {}) - torch::linear(few, w)).abs().max().item<double>() < 1e-4);
+        }
+        const torch::Tensor oddWeight = torch::randn({7, 45});
+        const torch::Tensor oddRows = torch::randn({5, 45});
+        QVERIFY((inferenceLinear(oddRows, oddWeight, {}) - torch::linear(oddRows, oddWeight)).abs().max().item<double>() < 1e-4);
+        // A transposed weight stays on LibTorch, and so does anything autograd records.
         QVERIFY(!inferenceLinearApplies(x, w.t(), {}));
     }
 

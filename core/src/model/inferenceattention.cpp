@@ -1,5 +1,6 @@
 #include "model/inferenceattention.h"
 
+#include "model/cpusgemm.h"
 #include "model/fusedkernels.h"
 
 #include <ATen/Parallel.h>
@@ -56,8 +57,10 @@ torch::Tensor inferenceAttention(const torch::Tensor &q, const torch::Tensor &ke
             const int64_t rows = (t1 - t0) * G;
             const int64_t width = std::min(S, past + t1);  // keys the block's last token sees
             torch::Tensor scores = buffer.narrow(0, 0, rows * width).view({rows, width});
-            torch::mm_out(scores, queries[b][h].narrow(0, t0 * G, rows),
-                          keys[b][h].narrow(0, 0, width).t());
+            // oneDNN, not LibTorch's OpenBLAS: on a CPU that OpenBLAS 0.3.21 does not know (an
+            // AVX-512 Xeon) it runs generic SSE3 kernels, a quarter of a 512-token prompt pass.
+            cpugemm::mmOut(scores, queries[b][h].narrow(0, t0 * G, rows),
+                           keys[b][h].narrow(0, 0, width).t());
             float *data = scores.data_ptr<float>();
             for (int64_t r = 0; r < rows; ++r) {
                 float *row = data + r * width;
@@ -69,7 +72,7 @@ torch::Tensor inferenceAttention(const torch::Tensor &q, const torch::Tensor &ke
                 fused::softmaxRow(row, visible, width, scale);
             }
             torch::Tensor o = out[b][h].narrow(0, t0 * G, rows);
-            torch::mm_out(o, scores, values[b][h].narrow(0, 0, width));
+            cpugemm::mmOut(o, scores, values[b][h].narrow(0, 0, width));
         }
     });
     return out.view({B, Hkv, T, G, D}).permute({0, 2, 1, 3, 4}).reshape({B, T, H * D});

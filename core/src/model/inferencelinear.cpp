@@ -1,6 +1,7 @@
 #include "model/inferencelinear.h"
 
 #include "model/cpusgemm.h"
+#include "model/floatgemv.h"
 #include "model/fusedkernels.h"
 
 #include <torch/torch.h>
@@ -9,7 +10,11 @@
 namespace ft {
 namespace {
 
-constexpr int64_t kMinRows = 32;
+// Fewer rows than this (a short prompt, the LM head over each question's last token) are bound
+// by reading the weights: the decoding step's gemv streams them once for all rows. LibTorch's
+// OpenBLAS was as fast on AVX2 machines but runs generic SSE3 kernels on an AVX-512 Xeon it does
+// not know (a 16-token prompt pass took 3x transformers').
+constexpr int64_t kMinGemmRows = 32;
 
 } // namespace
 
@@ -20,11 +25,8 @@ bool inferenceLinearApplies(const torch::Tensor &x, const torch::Tensor &weight,
         return false;
     if (bias.defined() && (bias.requires_grad() || !fused::applies({bias}) || bias.dim() != 1))
         return false;
-    // A few rows (batched decoding, the LM head over each question's last token) are bound by
-    // reading the weights, where OpenBLAS was as fast or faster (ft-bench-matmul "inference").
     return x.dim() >= 2 && weight.dim() == 2 && fused::applies({x, weight}) &&
-           weight.is_contiguous() && x.size(-1) == weight.size(1) &&
-           x.numel() / x.size(-1) >= kMinRows;
+           weight.is_contiguous() && x.size(-1) == weight.size(1) && x.numel() > 0;
 }
 
 torch::Tensor inferenceLinear(const torch::Tensor &x, const torch::Tensor &weight,
@@ -33,6 +35,13 @@ torch::Tensor inferenceLinear(const torch::Tensor &x, const torch::Tensor &weigh
     const torch::Tensor flat = x.reshape({-1, x.size(-1)}).contiguous(); // (M, K)
     const int64_t M = flat.size(0), K = flat.size(1), N = weight.size(0);
     torch::Tensor y = torch::empty({M, N}, x.options()); // (M, N)
+    if (M < kMinGemmRows) {
+        floatGemvBatch(weight.data_ptr<float>(), N, K, flat.data_ptr<float>(), M,
+                       bias.defined() ? bias.contiguous().data_ptr<float>() : nullptr, y.data_ptr<float>());
+        auto shape = x.sizes().vec();
+        shape.back() = N;
+        return y.view(shape);
+    }
     float beta = 0.0f;
     if (bias.defined()) {
         y.copy_(bias.expand({M, N}));

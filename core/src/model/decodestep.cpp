@@ -1,6 +1,7 @@
 #include "model/decodestep.h"
 
 #include "ft/error.h"
+#include "model/decodeattention.h"
 #include "model/decodeworkers.h"
 #include "model/floatgemv.h"
 #include "model/fusedkernels.h"
@@ -9,7 +10,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <limits>
 #include <vector>
 
 namespace ft {
@@ -130,50 +130,6 @@ struct Scratch
     std::vector<float> h, qkv, attended, gateUp, scores;
 };
 
-// One query head against its K/V head's S cached positions: out (D) = softmax(q k^T / sqrt(D)) v.
-// With Masked, `masked` (S flags) marks padding keys that the query skips, as the general path's
-// lowest-float scores do (their weight underflows to exactly zero). A template, not a runtime
-// flag, so that the single-row step's loops stay free of the test.
-template <bool Masked>
-void attendHead(const float *q, const float *keys, const float *values, int64_t S, int64_t D,
-                const bool *masked, float *scores, float *out)
-{
-    for (int64_t s = 0; s < S; ++s) {
-        if constexpr (Masked) {
-            if (masked[s]) {
-                scores[s] = std::numeric_limits<float>::lowest();
-                continue;
-            }
-        }
-        const float *k = keys + s * D;
-        float dot = 0.0f;
-        for (int64_t d = 0; d < D; ++d)
-            dot += q[d] * k[d];
-        scores[s] = dot;
-    }
-    fused::softmaxRow(scores, S, S, 1.0f / std::sqrt(static_cast<float>(D)));
-    std::fill(out, out + D, 0.0f);
-    for (int64_t s = 0; s < S; ++s) {
-        if constexpr (Masked) {
-            if (masked[s])
-                continue;
-        }
-        const float p = scores[s], *v = values + s * D;
-        for (int64_t d = 0; d < D; ++d)
-            out[d] += p * v[d];
-    }
-}
-
-// attendHead for a row that may have padding keys (`masked` null: none).
-void attendHeadMasked(const float *q, const float *keys, const float *values, int64_t S, int64_t D,
-                      const bool *masked, float *scores, float *out)
-{
-    if (masked)
-        attendHead<true>(q, keys, values, S, D, masked, scores, out);
-    else
-        attendHead<false>(q, keys, values, S, D, nullptr, scores, out);
-}
-
 // y (batch, out) = p x (batch, in) (+ bias): the fp32 weight read once for all rows; quantised
 // blocks row by row.
 void projectBatch(const Projection &p, const float *x, int64_t batch, int64_t in, int64_t out,
@@ -266,8 +222,8 @@ void decodeLayers(const ModelConfig &config, const DecoderWeights &weights, KvCa
         const auto attendHeads = [&](int64_t begin, int64_t end) {
             for (int64_t head = begin; head < end; ++head) {
                 const int64_t g = head / G;
-                attendHead<false>(q + head * D, keys + g * capacity * D, values + g * capacity * D,
-                                  S, D, nullptr, scores + head * S, attended + head * D);
+                attendHead(q + head * D, keys + g * capacity * D, values + g * capacity * D,
+                           S, D, nullptr, scores + head * S, attended + head * D);
             }
         };
         // Long contexts share the heads out; a short one is not worth a hand-off.
@@ -327,7 +283,7 @@ void decodeLayersBatch(const ModelConfig &config, const DecoderWeights &weights,
             for (int64_t item = begin; item < end; ++item) {
                 const int64_t b = item / H, head = item % H, g = head / G;
                 const int64_t base = (b * Hkv + g) * capacity * D;
-                attendHeadMasked(qkv + b * QKV + head * D, keys + base, values + base, S, D,
+                attendHead(qkv + b * QKV + head * D, keys + base, values + base, S, D,
                                  masked ? masked + b * S : nullptr, scores + item * S,
                                  attended + item * D);
             }

@@ -1,6 +1,6 @@
 // y = W x for a row-major fp32 matrix W (rows, cols), split over rows on the decode workers
 // (model/decodeworkers.h). The single-token path's fp32 projections: memory-bound, so the kernel
-// only has to keep loads streaming (AVX2 + FMA where the CPU has them, else plain C++).
+// only has to keep loads streaming (AVX-512, or AVX2 + FMA, where the CPU has them, else plain C++).
 #pragma once
 
 #include <cstdint>

@@ -265,8 +265,13 @@ private Q_SLOTS:
         rows.push_back(qa(2, "Describe the water cycle in simple terms.",
                           "Describe the water cycle in simple terms. Water evaporates and falls as rain."));
         rows.push_back(qa(3, "Why is the sky blue?", "Because air scatters blue light more than red light."));
+        // The trigram rule at its line: 11 of 11 and 11 of 12 (0.92) flagged, 11 of 13 (0.85) not.
+        const std::string copyTask = "Fix the grammar: the cat sit on the mat and the dog run in the park";
+        rows.push_back(qa(4, copyTask, "The cat sit on the mat and the dog run in the park."));
+        rows.push_back(qa(5, copyTask, "The cat sit on the mat and the dog run in the park today."));
+        rows.push_back(qa(6, copyTask, "The cat sit on the mat and the dog run in the park today, sadly."));
         const auto result = ft::reviewDataset(rows, {});
-        QCOMPARE(rowsWith(result, ft::finding::RepeatsPrompt), (std::set<int64_t>{1, 2}));
+        QCOMPARE(rowsWith(result, ft::finding::RepeatsPrompt), (std::set<int64_t>{1, 2, 4, 5}));
     }
 
     void mojibakeAndControls()

@@ -43,11 +43,19 @@ Verdict judge(const PreparedRow &p)
     if (promptTri.empty())
         return {};
     std::sort(promptTri.begin(), promptTri.end());
-    const auto respTri = trigrams(respWords);
-    std::size_t copied = 0;
-    for (uint64_t t : respTri)
-        copied += std::binary_search(promptTri.begin(), promptTri.end(), t);
-    const double share = static_cast<double>(copied) / static_cast<double>(respTri.size());
+    // The response's trigrams one at a time, stopping once the share can no longer reach 0.9:
+    // most responses are decided in their first few words (the same verdicts as counting them
+    // all, at a fraction of the hashing and searching).
+    const std::size_t total = respWords.size() - 2;
+    std::size_t copied = 0, missed = 0;
+    for (std::size_t i = 0; i < total; ++i) {
+        const uint64_t t = hash64(respWords[i + 2], hash64(respWords[i + 1], hash64(respWords[i])));
+        if (std::binary_search(promptTri.begin(), promptTri.end(), t))
+            ++copied;
+        else if (static_cast<double>(total - ++missed) / static_cast<double>(total) < 0.9)
+            return {}; // even if every other one were the prompt's, the share stays under 0.9
+    }
+    const double share = static_cast<double>(copied) / static_cast<double>(total);
     return share >= 0.9 ? Verdict{Rule::Trigrams, share} : Verdict{};
 }
 

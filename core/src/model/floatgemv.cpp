@@ -267,6 +267,11 @@ RowsKernel rowsKernel()
 
 } // namespace
 
+void floatGemvRows(const float *weight, int64_t rows, int64_t cols, const float *x, float *y)
+{
+    rowsKernel()(weight, rows, cols, x, y);
+}
+
 void floatGemv(const float *weight, int64_t rows, int64_t cols, const float *x, const float *bias,
                float *y)
 {

@@ -11,6 +11,10 @@ namespace ft {
 void floatGemv(const float *weight, int64_t rows, int64_t cols, const float *x, const float *bias,
                float *y);
 
+// y (rows) = W x on the calling thread alone (no bias): the same kernels, for callers that are
+// already one task of a parallel job (a decoding step's attention scores, q against each key).
+void floatGemvRows(const float *weight, int64_t rows, int64_t cols, const float *x, float *y);
+
 // The same for `batch` inputs at once: x (batch, cols) and y (batch, rows), row-major. The
 // weights are read once for all inputs (the batched decoding step's projections).
 void floatGemvBatch(const float *weight, int64_t rows, int64_t cols, const float *x, int64_t batch,

@@ -70,6 +70,9 @@ RowView::RowView(StudioSession *session, QWidget *parent) : QWidget(parent), m_s
     m_tokens = new QLabel;
     m_tokens->setObjectName(QStringLiteral("tokenSummary"));
     theme::makeSecondary(m_tokens);
+    // Wrapped: on one line its minimum width ("246 characters, 150 trained · open a model for
+    // token counts") pushed the Data page past a 1024-pixel window once a row was selected.
+    m_tokens->setWordWrap(true);
     auto *templateBar = new QHBoxLayout;
     auto *templateLabel = new QLabel(tr("Rendered with"));
     templateBar->addWidget(templateLabel);

@@ -75,12 +75,16 @@ bool hasShaNi()
 Sha256::Sha256()
     : m_h{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
 {
+#ifdef FT_SHA_NI
+    // Chosen once per hash (FT_SHA256_PORTABLE: the portable rounds, for tests), not per block.
+    m_shaNi = hasShaNi() && !std::getenv("FT_SHA256_PORTABLE");
+#endif
 }
 
 void Sha256::blocks(const uint8_t *p, size_t count)
 {
 #ifdef FT_SHA_NI
-    if (hasShaNi() && !std::getenv("FT_SHA256_PORTABLE")) {
+    if (m_shaNi) {
         shaNiBlocks(m_h, p, count);
         return;
     }

@@ -21,6 +21,7 @@ private:
     uint8_t m_buf[64];
     size_t m_used = 0;
     uint64_t m_bits = 0;
+    bool m_shaNi = false;
 };
 
 } // namespace ft

@@ -3,6 +3,7 @@
 
 #include "data/projectschema.h"
 #include "data/sqlitedb.h"
+#include "data/storedmessages.h"
 #include "ft/error.h"
 
 #include <algorithm>
@@ -34,12 +35,12 @@ ProjectRow readRow(const sql::Stmt &q)
     r.index = q.integer(1);
     r.source = q.text(2);
     r.original = parseStored(q.text(3));
-    r.messages = messagesFromJson(parseStored(q.text(4)), "row " + std::to_string(r.index));
+    readStoredMessages(q.view(4), r.messages, r.index);
     r.system = q.text(5);
     r.kind = parseRowKind(q.text(6)).value_or(RowKind::Sft);
     r.status = parseRowStatus(q.text(7)).value_or(RowStatus::Pending);
     if (!q.isNull(8))
-        r.edited = messagesFromJson(parseStored(q.text(8)), "row " + std::to_string(r.index) + " (edited)");
+        readStoredMessages(q.view(8), r.edited.emplace(), r.index, /*edited=*/true);
     r.split = q.text(9);
     r.findingCount = q.integer(10);
     return r;

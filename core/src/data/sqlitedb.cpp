@@ -142,6 +142,12 @@ std::string Stmt::text(int col) const
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string();
 }
 
+std::string_view Stmt::view(int col) const
+{
+    const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, col));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string_view();
+}
+
 Transaction::Transaction(Db &db) : m_db(db)
 {
     m_db.exec("BEGIN IMMEDIATE");

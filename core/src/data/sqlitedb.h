@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace ft::sql {
 
@@ -56,6 +57,8 @@ public:
     double real(int col) const { return sqlite3_column_double(m_stmt, col); }
     bool isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
     std::string text(int col) const;
+    // The column's text without a copy; valid until the next step, reset or column call.
+    std::string_view view(int col) const;
 
 private:
     const Db &m_db;

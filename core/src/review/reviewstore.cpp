@@ -5,6 +5,7 @@
 
 #include "ft/error.h"
 #include "data/sqlitedb.h"
+#include "data/storedmessages.h"
 #include "ft/project.h"
 
 #include <sqlite3.h>
@@ -65,11 +66,14 @@ public:
         sqlite3_reset(m_stmt);
         sqlite3_clear_bindings(m_stmt);
     }
-    std::string text(int col) const
+    std::string text(int col) const { return std::string(view(col)); }
+    std::string_view view(int col) const
     {
         const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, col));
-        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string();
+        return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string_view();
     }
+    int64_t integer(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    bool isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
 
 private:
     sqlite3 *m_db;
@@ -134,16 +138,35 @@ StoreReviewRows::StoreReviewRows(const ProjectStore &store, int64_t datasetId)
 
 void StoreReviewRows::read(std::size_t begin, std::size_t count, std::vector<ReviewRow> &out) const
 {
-    // A few hundred store rows at a time: each is converted while it is still in the cache, into
-    // the previous chunk's rows (their storage reused).
+    // Only what the review reads (not the original record, not the finding counts), each row's
+    // messages read straight into the previous chunk's rows (their storage reused).
+    auto *db = static_cast<sqlite3 *>(m_store.nativeHandle());
+    Statement q(db, m_store,
+                "SELECT r.idx, r.source, r.messages, r.system, r.kind, r.edited, coalesce(s.split, '') "
+                "FROM rows r LEFT JOIN splits s ON s.row_id = r.id "
+                "WHERE r.dataset_id = ? AND r.idx >= ? ORDER BY r.idx LIMIT ?");
+    q.bind(1, m_datasetId).bind(2, static_cast<int64_t>(begin)).bind(3, static_cast<int64_t>(count));
     out.resize(count);
+    std::vector<ChatMessage> turns;  // swapped with the rows' messages: storage circulates
     std::size_t filled = 0;
-    constexpr std::size_t kPage = 256;
-    for (std::size_t at = begin; at < begin + count; at += kPage) {
-        const auto page = static_cast<int64_t>(std::min(kPage, begin + count - at));
-        for (const ProjectRow &r : m_store.rows(m_datasetId, static_cast<int64_t>(at), page))
-            if (filled < count)
-                fillReviewRow(r, out[filled++]);
+    while (filled < count && q.step()) {
+        ReviewRow &row = out[filled++];
+        row.rowId = q.integer(0);
+        row.source.assign(q.view(1));
+        const std::string_view system = q.view(3);
+        row.plainText = q.view(4) == rowKindName(RowKind::Text);
+        row.split.assign(q.view(6));
+        // The system prompt first, then the conversation (the edit where there is one).
+        const std::size_t first = system.empty() ? 0 : 1;
+        const bool edited = !q.isNull(5);
+        readStoredMessages(q.view(edited ? 5 : 2), turns, row.rowId, edited);
+        row.messages.resize(first + turns.size());
+        if (first) {
+            row.messages[0].role = "system";
+            row.messages[0].content.assign(system);
+        }
+        for (std::size_t m = 0; m < turns.size(); ++m)
+            std::swap(row.messages[first + m], turns[m]);
     }
     out.resize(filled);
 }

@@ -6,6 +6,8 @@
 
 #include "ft/chattemplate.h"
 #include "ft/error.h"
+#include "template/chatrender.h"
+#include "template/parser.h"
 
 #include <QFile>
 #include <QTest>
@@ -92,6 +94,7 @@ private Q_SLOTS:
     void chatMessageOverload();
     void generationPrompt();
     void builtins();
+    void conversationRendererSameText();
     void alpacaMatchesTorchtune();
     void maskRanges_data();
     void maskRanges();
@@ -485,6 +488,38 @@ void TestChatTemplate::builtins()
     const std::vector<ft::ChatMessage> messages = {{"user", "Q"}, {"assistant", "A"}, {"user", "Q2"}};
     QCOMPARE(QString::fromStdString(ft::renderChatTemplate(*ft::builtinChatTemplate("plain"), messages, o)),
              QStringLiteral("Q\nA</s>\nQ2"));
+}
+
+// The review's renderer (globals made once and shared, messages without JSON) gives
+// renderChatTemplate's text for every built-in template, a template that reads the other
+// globals, loops over dict items and mutates a namespace, with extra variables, many times over.
+void TestChatTemplate::conversationRendererSameText()
+{
+    std::vector<std::string> templates;
+    for (const std::string &name : ft::builtinChatTemplateNames())
+        templates.push_back(*ft::builtinChatTemplate(name));
+    templates.push_back("{% set ns = namespace(n=0) %}{{ bos_token }}{% for m in messages %}{% set ns.n = ns.n + 1 %}"
+                        "{% for k, v in m.items() %}{{ k }}={{ v }};{% endfor %}{% endfor %}{{ ns.n }}{{ eos_token }}"
+                        "{{ date_string }}{{ tools }}{% if add_generation_prompt %}>{% endif %}");
+    ft::ChatTemplateOptions o;
+    o.bosToken = "<s>";
+    o.eosToken = "</s>";
+    o.addGenerationPrompt = true;
+    o.extra = {{"date_string", "6 Dec 2026"}};
+    const std::vector<std::vector<ft::ChatMessage>> conversations = {
+        {{"user", "Q"}, {"assistant", "A"}},
+        {{"system", "Be brief."}, {"user", "\u4e2d\u6587 {{ not a tag }}"}, {"assistant", ""}},
+        {},
+        {{"user", "one"}, {"assistant", "two"}, {"user", "three"}, {"assistant", "four"}},
+    };
+    for (const std::string &templ : templates) {
+        const ft::tpl::Body body = ft::tpl::Parser::parse(templ);
+        const ft::detail::ConversationRenderer renderer(body, o);
+        for (int round = 0; round < 3; ++round)  // renders share the globals: none may leak into the next
+            for (const auto &messages : conversations)
+                QCOMPARE(QString::fromStdString(renderer.render(messages)),
+                         QString::fromStdString(ft::renderChatTemplate(templ, messages, o)));
+    }
 }
 
 void TestChatTemplate::alpacaMatchesTorchtune()

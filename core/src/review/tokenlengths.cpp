@@ -54,16 +54,6 @@ std::string resolveTemplate(const ReviewOptions &o)
     return *builtin;
 }
 
-// renderChatTemplate(templ, messages, options) without parsing the template again.
-std::string renderRow(const tpl::Body &compiled, const std::vector<ChatMessage> &messages,
-                      const ChatTemplateOptions &options)
-{
-    auto list = nlohmann::ordered_json::array();
-    for (const ChatMessage &m : messages)
-        list.push_back({{"role", m.role}, {"content", m.content}});
-    return detail::renderParsed(compiled, list, options, options.addGenerationPrompt).text;
-}
-
 class TokenLengths : public StreamingCheck
 {
 public:
@@ -74,6 +64,7 @@ public:
             m_topts = chatTemplateOptionsFor(*o.tokenizer);
             m_appendEos = o.templateName == "alpaca" && o.tokenizer->eosId().has_value();
             m_compiled = tpl::Parser::parse(m_templ);
+            m_renderer = std::make_unique<detail::ConversationRenderer>(m_compiled, m_topts);
         }
     }
 
@@ -88,8 +79,7 @@ public:
             std::atomic<bool> cancelled{false};
             const auto count = static_cast<int64_t>(n);
             // Plain copies for the OpenMP region (see nearduplicates.cpp).
-            const tpl::Body &compiled = m_compiled;
-            const ChatTemplateOptions &topts = m_topts;
+            const detail::ConversationRenderer &renderer = *m_renderer;
             const bool appendEos = m_appendEos;
 #pragma omp parallel for schedule(dynamic, 64)
             for (int64_t k = 0; k < count; ++k) {
@@ -106,7 +96,7 @@ public:
                             text += m.content;
                         tokens[i] = static_cast<int64_t>(o.tokenizer->encode(text, true).size());
                     } else {
-                        const std::string text = renderRow(compiled, row.messages, topts);
+                        const std::string text = renderer.render(row.messages);
                         tokens[i] = static_cast<int64_t>(o.tokenizer->encode(text, false).size()) + (appendEos ? 1 : 0);
                     }
                 } catch (const std::exception &e) {
@@ -216,6 +206,7 @@ private:
     std::string m_templ;
     tpl::Body m_compiled; // the template parsed once, rendered per row
     ChatTemplateOptions m_topts;
+    std::unique_ptr<detail::ConversationRenderer> m_renderer;  // over m_compiled
     bool m_appendEos = false;
     int64_t m_truncated = 0, m_lost = 0, m_unusable = 0, m_renderFailures = 0;
     std::string m_firstError;

@@ -26,7 +26,26 @@ struct Rendered
 Rendered renderParsed(const tpl::Body &body, const nlohmann::ordered_json &messages,
                       const ChatTemplateOptions &options, bool addGenerationPrompt,
                       bool watchMessages = false);
+// With the globals already made (makeGlobals in chattemplate.cpp).
+Rendered renderWithGlobals(const tpl::Body &body, tpl::ValueDict globals, const ChatTemplateOptions &options,
+                           bool watchMessages);
 void checkMessages(const nlohmann::ordered_json &messages);
+
+// One parsed template rendered over many conversations (the review counts a million rows'
+// tokens): the globals besides the messages are made once and shared by every render (the
+// evaluator mutates only namespaces it makes itself), and the messages become template values
+// without a JSON list in between. The text is renderParsed's. `body` must outlive it.
+class ConversationRenderer
+{
+public:
+    ConversationRenderer(const tpl::Body &body, const ChatTemplateOptions &options);
+    std::string render(const std::vector<ChatMessage> &messages) const;
+
+private:
+    const tpl::Body &m_body;
+    ChatTemplateOptions m_options;
+    tpl::ValueDict m_globals;
+};
 // renderParsed calls made by this thread so far (tests: which path the mask rule took).
 std::size_t renderCount();
 // The text and the assistant turns' byte ranges (renderChatTemplateWithMask). Conversations

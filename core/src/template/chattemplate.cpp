@@ -22,10 +22,10 @@ using tpl::ValueList;
 
 constexpr int64_t kMaxRange = 100000; // jinja2's sandbox MAX_RANGE
 
-ValueDict makeGlobals(const nlohmann::ordered_json &messages, const ChatTemplateOptions &o, bool addGen)
+ValueDict makeGlobals(Value messages, const ChatTemplateOptions &o, bool addGen)
 {
     ValueDict g;
-    g.set("messages", Value::fromJson(messages));
+    g.set("messages", std::move(messages));
     g.set("add_generation_prompt", Value(addGen));
     g.set("bos_token", Value(o.bosToken));
     g.set("eos_token", Value(o.eosToken));
@@ -100,11 +100,16 @@ std::size_t renderCount() { return t_renders; }
 Rendered renderParsed(const tpl::Body &body, const nlohmann::ordered_json &messages, const ChatTemplateOptions &o,
                       bool addGen, bool watchMessages)
 {
+    return renderWithGlobals(body, makeGlobals(Value::fromJson(messages), o, addGen), o, watchMessages);
+}
+
+Rendered renderWithGlobals(const tpl::Body &body, tpl::ValueDict globals, const ChatTemplateOptions &o,
+                           bool watchMessages)
+{
     ++t_renders;
     tpl::Limits limits;
     limits.maxOutputBytes = o.maxOutputBytes;
     limits.maxLoopIterations = o.maxLoopIterations;
-    ValueDict globals = makeGlobals(messages, o, addGen);
     std::vector<const void *> watched;
     if (watchMessages)
         if (const Value *list = globals.find("messages"); list && list->isList())
@@ -117,6 +122,28 @@ Rendered renderParsed(const tpl::Body &body, const nlohmann::ordered_json &messa
     r.generation = ev.generationRanges();
     r.visits = ev.loopVisits();
     return r;
+}
+
+ConversationRenderer::ConversationRenderer(const tpl::Body &body, const ChatTemplateOptions &options)
+    : m_body(body), m_options(options), m_globals(makeGlobals(Value::list(), options, options.addGenerationPrompt))
+{
+}
+
+std::string ConversationRenderer::render(const std::vector<ChatMessage> &messages) const
+{
+    // As Value::fromJson makes them from [{"role", "content"}, ...], without the JSON in between.
+    ValueList list;
+    list.reserve(messages.size());
+    for (const ChatMessage &m : messages) {
+        ValueDict d;
+        d.items.reserve(2);
+        d.items.emplace_back("role", Value(m.role));
+        d.items.emplace_back("content", Value(m.content));
+        list.push_back(Value::dict(std::move(d)));
+    }
+    tpl::ValueDict globals = m_globals;  // the functions and strings are shared, not rebuilt
+    globals.set("messages", Value::list(std::move(list)));
+    return renderWithGlobals(m_body, std::move(globals), m_options, false).text;
 }
 
 void checkMessages(const nlohmann::ordered_json &messages)

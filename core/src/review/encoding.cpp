@@ -107,10 +107,18 @@ nlohmann::json spansJson(const std::vector<Span> &spans, const std::vector<ChatM
 
 void checkEncoding(ChunkContext &ctx)
 {
-    int64_t mojibakeRows = 0, controlRows = 0;
-    for (std::size_t i = 0; i < ctx.rows.size(); ++i) {
-        const auto &messages = ctx.rows[i].messages;
+    // Found on both threads, reported in row order.
+    struct RowSpans
+    {
         std::vector<Span> mojibake, controls;
+    };
+    std::vector<RowSpans> found(ctx.rows.size());
+    const auto count = static_cast<int64_t>(ctx.rows.size());
+    const std::vector<ReviewRow> &rows = ctx.rows;
+#pragma omp parallel for schedule(dynamic, 256)
+    for (int64_t k = 0; k < count; ++k) {
+        const auto &messages = rows[static_cast<std::size_t>(k)].messages;
+        RowSpans &out = found[static_cast<std::size_t>(k)];
         for (std::size_t m = 0; m < messages.size(); ++m) {
             const std::string &s = messages[m].content;
             bool ascii = true;
@@ -122,9 +130,14 @@ void checkEncoding(ChunkContext &ctx)
                 }
             if (ascii)
                 continue;  // printable ASCII, tab/newline aside: nothing to find
-            findMojibake(s, m, mojibake);
-            findControls(s, m, controls);
+            findMojibake(s, m, out.mojibake);
+            findControls(s, m, out.controls);
         }
+    }
+    int64_t mojibakeRows = 0, controlRows = 0;
+    for (std::size_t i = 0; i < ctx.rows.size(); ++i) {
+        const auto &messages = ctx.rows[i].messages;
+        const std::vector<Span> &mojibake = found[i].mojibake, &controls = found[i].controls;
         if (!mojibake.empty()) {
             ++mojibakeRows;
             ctx.add(i, finding::Mojibake, Severity::Warning,

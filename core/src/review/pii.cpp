@@ -263,21 +263,32 @@ std::vector<PiiMatch> findPersonalData(std::string_view input)
 
 void checkPersonalData(ChunkContext &ctx)
 {
+    // Matched on both threads (message index, match), reported in row order.
+    std::vector<std::vector<std::pair<std::size_t, PiiMatch>>> found(ctx.rows.size());
+    const auto count = static_cast<int64_t>(ctx.rows.size());
+    const std::vector<ReviewRow> &rows = ctx.rows;
+#pragma omp parallel for schedule(dynamic, 256)
+    for (int64_t k = 0; k < count; ++k) {
+        const auto &messages = rows[static_cast<std::size_t>(k)].messages;
+        for (std::size_t m = 0; m < messages.size(); ++m)
+            for (const PiiMatch &match : findPersonalData(messages[m].content))
+                found[static_cast<std::size_t>(k)].emplace_back(m, match);
+    }
     std::map<std::string, int64_t> rowsByType, matchesByType;
     for (std::size_t i = 0; i < ctx.rows.size(); ++i) {
+        if (found[i].empty())
+            continue;
         const auto &messages = ctx.rows[i].messages;
         std::map<std::string, nlohmann::json> byType;
-        for (std::size_t m = 0; m < messages.size(); ++m) {
+        for (const auto &[m, match] : found[i]) {
             const std::string &s = messages[m].content;
-            for (const PiiMatch &match : findPersonalData(s)) {
-                auto &list = byType[match.type];
-                if (list.is_null())
-                    list = nlohmann::json::array();
-                const std::size_t end = std::min(match.end, s.size());
-                const std::size_t begin = std::min(match.begin, end);
-                list.push_back({{"message", m}, {"role", messages[m].role}, {"begin", match.begin},
-                                {"end", match.end}, {"masked", maskPii(std::string_view(s).substr(begin, end - begin))}});
-            }
+            auto &list = byType[match.type];
+            if (list.is_null())
+                list = nlohmann::json::array();
+            const std::size_t end = std::min(match.end, s.size());
+            const std::size_t begin = std::min(match.begin, end);
+            list.push_back({{"message", m}, {"role", messages[m].role}, {"begin", match.begin},
+                            {"end", match.end}, {"masked", maskPii(std::string_view(s).substr(begin, end - begin))}});
         }
         for (auto &[type, matches] : byType) {
             ++rowsByType[type];

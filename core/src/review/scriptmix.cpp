@@ -71,8 +71,16 @@ void scan(const std::string &s, RowScripts &r)
         runLength = 0;
     };
     while (pos < s.size()) {
-        const char32_t cp = nextCodePoint(s, pos);
-        const Script sc = letterScript(cp);
+        char32_t cp;
+        Script sc;
+        if (const auto b = static_cast<unsigned char>(s[pos]); b < 0x80) {  // most text: no decoding
+            ++pos;
+            cp = b;
+            sc = ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') ? Script::Latin : Script::None;
+        } else {
+            cp = nextCodePoint(s, pos);
+            sc = letterScript(cp);
+        }
         if (sc == Script::None) {
             endRun();
             continue;
@@ -161,32 +169,30 @@ public:
             m_own.reserve(ctx.rowCount);
             m_flaggedUnder.reserve(ctx.rowCount);
         }
-        for (std::size_t k = 0; k < chunk.prepared.size(); ++k) {
-            RowScripts r;
-            scan(chunk.prepared[k].prompt, r);
-            scan(chunk.prepared[k].response, r);
+        // Each row scanned and judged on both threads, counted in row order.
+        const std::size_t n = chunk.prepared.size();
+        m_rowScripts.resize(n);
+        m_judged.resize(n);
+        const auto count = static_cast<int64_t>(n);
+        const std::vector<PreparedRow> &prepared = chunk.prepared;
+        RowScripts *scripts = m_rowScripts.data();
+        std::pair<uint8_t, uint8_t> *judged = m_judged.data();
+#pragma omp parallel for schedule(dynamic, 256)
+        for (int64_t k = 0; k < count; ++k) {
+            RowScripts &r = scripts[k];
+            r = RowScripts();
+            scan(prepared[static_cast<std::size_t>(k)].prompt, r);
+            scan(prepared[static_cast<std::size_t>(k)].response, r);
+            judged[k] = judge(r);
+        }
+        for (std::size_t k = 0; k < n; ++k) {
+            const RowScripts &r = m_rowScripts[k];
             for (int s = 0; s < kScriptCount; ++s)
                 units[static_cast<std::size_t>(s)] += r.units[static_cast<std::size_t>(s)];
-            if (r.totalLetters < kMinLetters) {
-                m_own.push_back(kFewLetters);
-                m_flaggedUnder.push_back(0);
-                continue;
-            }
-            const int own = dominant(r.units);
-            ++rowsByDominant[static_cast<std::size_t>(own)];
-            uint8_t mask = 0;
-            for (int s = 0; s < kScriptCount; ++s) {
-                const Script main = static_cast<Script>(s);
-                Script mostly = Script::None;
-                const int64_t foreign = foreignLetters(r, main, &mostly);
-                int64_t mainUnits = 0;
-                for (int t = 0; t < kScriptCount; ++t)
-                    if (belongsWith(static_cast<Script>(t), main))
-                        mainUnits += r.units[static_cast<std::size_t>(t)];
-                if (foreign >= kForeignLetters || mainUnits == 0)
-                    mask = static_cast<uint8_t>(mask | (1u << static_cast<unsigned>(s)));
-            }
-            m_own.push_back(static_cast<uint8_t>(own));
+            const auto [own, mask] = m_judged[k];
+            if (own != kFewLetters)
+                ++rowsByDominant[static_cast<std::size_t>(own)];
+            m_own.push_back(own);
             m_flaggedUnder.push_back(mask);
         }
     }
@@ -277,8 +283,32 @@ public:
 private:
     static constexpr uint8_t kFewLetters = 0xFF;  // fewer than kMinLetters letters: not judged
     static_assert(kScriptCount <= 8, "one bit per script");
+
+    // A row's own main script (kFewLetters) and, per script the dataset's could be, whether the
+    // row would be flagged under it (one bit each).
+    static std::pair<uint8_t, uint8_t> judge(const RowScripts &r)
+    {
+        if (r.totalLetters < kMinLetters)
+            return {kFewLetters, 0};
+        uint8_t mask = 0;
+        for (int s = 0; s < kScriptCount; ++s) {
+            const Script main = static_cast<Script>(s);
+            Script mostly = Script::None;
+            const int64_t foreign = foreignLetters(r, main, &mostly);
+            int64_t mainUnits = 0;
+            for (int t = 0; t < kScriptCount; ++t)
+                if (belongsWith(static_cast<Script>(t), main))
+                    mainUnits += r.units[static_cast<std::size_t>(t)];
+            if (foreign >= kForeignLetters || mainUnits == 0)
+                mask = static_cast<uint8_t>(mask | (1u << static_cast<unsigned>(s)));
+        }
+        return {static_cast<uint8_t>(dominant(r.units)), mask};
+    }
+
     Counts rowsByDominant{}, units{};
     std::vector<uint8_t> m_own, m_flaggedUnder;
+    std::vector<RowScripts> m_rowScripts;              // the chunk's, reused
+    std::vector<std::pair<uint8_t, uint8_t>> m_judged;  // the chunk's (own, mask)
 };
 
 } // namespace

@@ -165,18 +165,32 @@ public:
 #pragma omp parallel for schedule(dynamic, 64)
         for (int64_t k = 0; k < c; ++k)
             readTerms(chunk.prepared[static_cast<std::size_t>(k)], terms[k]);
-        for (std::size_t k = 0; k < count; ++k) {
-            const RowTerms &t = m_terms[k];
-            if (t.hasPrompt) {
-                ++m_withPrompt;
-                ++m_openings[t.opening];
+        // Counted in row order, on both threads: the keywords split by hash into shards (each
+        // shard's maps see its keywords in row order, as one map would), the openings one more task.
+        KeywordShard *shards = m_shards;
+        std::unordered_map<std::string, int64_t> &openings = m_openings;
+        int64_t withPrompt = 0;
+#pragma omp parallel for schedule(static, 1) reduction(+ : withPrompt)
+        for (int task = 0; task <= kShards; ++task) {
+            for (int64_t k = 0; k < c; ++k) {
+                const RowTerms &t = terms[k];
+                if (task == kShards) {
+                    if (t.hasPrompt) {
+                        ++withPrompt;
+                        ++openings[t.opening];
+                    }
+                    continue;
+                }
+                KeywordShard &shard = shards[task];
+                for (const auto &[h, term] : t.firstSeen)
+                    if (shardOf(h) == task && shard.text.size() < kKeywordTexts / kShards)
+                        shard.text.try_emplace(h, term);
+                for (uint64_t h : t.distinct)
+                    if (shardOf(h) == task)
+                        ++shard.rows[h];
             }
-            for (const auto &[h, term] : t.firstSeen)
-                if (m_keywordText.size() < 2000000)
-                    m_keywordText.try_emplace(h, term);
-            for (uint64_t h : t.distinct)
-                ++m_keywordRows[h];
         }
+        m_withPrompt += withPrompt;
     }
 
     void finish(ReviewContext &ctx) override
@@ -198,19 +212,25 @@ public:
         std::unordered_map<std::string, int64_t> keywords;
         {
             std::vector<std::pair<int64_t, uint64_t>> ranked;
-            for (const auto &[h, rows] : m_keywordRows)
-                if (!(n >= 10 && rows * 10 > static_cast<int64_t>(n) * 9))
-                    ranked.emplace_back(rows, h);
+            for (const KeywordShard &shard : m_shards)
+                for (const auto &[h, rows] : shard.rows)
+                    if (!(n >= 10 && rows * 10 > static_cast<int64_t>(n) * 9))
+                        ranked.emplace_back(rows, h);
             const std::size_t k = std::min<std::size_t>(ranked.size(), 15);
+            // Ties by hash: the same top keywords whatever order the maps hold them in.
             std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(),
-                              [](const auto &a, const auto &b) { return a.first > b.first; });
+                              [](const auto &a, const auto &b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
             for (std::size_t j = 0; j < k; ++j) {
-                auto it = m_keywordText.find(ranked[j].second);
-                if (it != m_keywordText.end())
+                const KeywordShard &shard = m_shards[shardOf(ranked[j].second)];
+                auto it = shard.text.find(ranked[j].second);
+                if (it != shard.text.end())
                     keywords[it->second] = ranked[j].first;
             }
         }
 
+        std::size_t distinctKeywords = 0;
+        for (const KeywordShard &shard : m_shards)
+            distinctKeywords += shard.rows.size();
         const nlohmann::json topOpenings = top(m_openings, 10, m_withPrompt);
         ctx.report["diversity"] = {
             {"sample_rows", m_sampled},
@@ -224,7 +244,7 @@ public:
                                  {"stddev_chars", std::sqrt(var)},
                                  {"coefficient_of_variation", mean > 0 ? std::sqrt(var) / mean : 0.0}}},
             {"top_keywords", top(keywords, 15, static_cast<int64_t>(n))},
-            {"distinct_keywords", m_keywordRows.size()},
+            {"distinct_keywords", distinctKeywords},
         };
     }
 
@@ -233,9 +253,17 @@ private:
     Distinct m_prompts, m_responses;
     std::vector<RowTerms> m_terms;  // the chunk in hand's
     std::unordered_map<std::string, int64_t> m_openings;
-    // Keywords by hash (document frequency), with the text kept once per distinct keyword.
-    std::unordered_map<uint64_t, int64_t> m_keywordRows;
-    std::unordered_map<uint64_t, std::string> m_keywordText;
+    // Keywords by hash (document frequency), with the text kept once per distinct keyword (up to
+    // kKeywordTexts in all: enough for the top ones, whose text is shown).
+    struct KeywordShard
+    {
+        std::unordered_map<uint64_t, int64_t> rows;
+        std::unordered_map<uint64_t, std::string> text;
+    };
+    static constexpr int kShards = 3;
+    static constexpr std::size_t kKeywordTexts = 2000000;
+    static int shardOf(uint64_t h) { return static_cast<int>(h % kShards); }
+    KeywordShard m_shards[kShards];
     int64_t m_withPrompt = 0;
 };
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -39,9 +40,17 @@ struct Distinct
     }
 };
 
+// A word of up to 8 bytes as one integer (words hold no NUL byte, so the zero padding is unique).
+uint64_t packWord(std::string_view w)
+{
+    uint64_t key = 0;
+    std::memcpy(&key, w.data(), std::min<std::size_t>(w.size(), 8));
+    return key;
+}
+
 bool isStopWord(std::string_view w)
 {
-    static const std::unordered_set<std::string_view> stop = {
+    static const char *const kStop[] = {
         "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was", "one", "our",
         "out", "has", "have", "his", "how", "its", "may", "new", "now", "see", "who", "did", "get", "use",
         "that", "this", "with", "from", "they", "will", "would", "there", "their", "what", "about", "which",
@@ -53,7 +62,23 @@ bool isStopWord(std::string_view w)
         "two", "three", "through", "help", "used", "people", "many", "much", "well", "way", "ways", "good",
         "because", "after", "before", "between", "without", "within", "different", "important", "including",
         "however", "often", "able", "need", "needs", "first", "second", "based", "every", "even", "still"};
-    return stop.count(w) > 0;
+    // Looked up for every word of every row: the short ones as sorted integers, the few longer
+    // ones compared directly (a string hash per word was a tenth of the diversity stage).
+    static const auto table = [] {
+        std::pair<std::vector<uint64_t>, std::vector<std::string_view>> t;
+        for (const char *word : kStop) {
+            const std::string_view v(word);
+            if (v.size() <= 8)
+                t.first.push_back(packWord(v));
+            else
+                t.second.push_back(v);
+        }
+        std::sort(t.first.begin(), t.first.end());
+        return t;
+    }();
+    if (w.size() <= 8)
+        return std::binary_search(table.first.begin(), table.first.end(), packWord(w));
+    return std::find(table.second.begin(), table.second.end(), w) != table.second.end();
 }
 
 double entropyNormalised(const std::unordered_map<std::string, int64_t> &counts, int64_t total)
@@ -94,7 +119,7 @@ void readTerms(const PreparedRow &p, RowTerms &out)
 {
     out.firstSeen.clear();
     out.distinct.clear();
-    const auto words = splitWords(p.prompt);
+    const auto &words = p.promptWords;
     out.hasPrompt = !words.empty();
     if (out.hasPrompt) {
         out.opening.assign(words[0]);
@@ -119,7 +144,7 @@ void readTerms(const PreparedRow &p, RowTerms &out)
         }
     };
     collect(words);
-    collect(splitWords(p.response));
+    collect(p.responseWords);
     // Keep the first occurrence of each hash, in text order.
     std::vector<std::size_t> order(out.firstSeen.size());
     for (std::size_t k = 0; k < order.size(); ++k)
@@ -154,8 +179,8 @@ public:
         for (std::size_t k = 0; k < count; ++k) {
             const std::size_t i = chunk.base + k;  // the sample: every m_step-th row, kSample at most
             if (i % m_step == 0 && m_sampled < kSample) {
-                m_prompts.add(splitWords(chunk.prepared[k].prompt));
-                m_responses.add(splitWords(chunk.prepared[k].response));
+                m_prompts.add(chunk.prepared[k].promptWords);
+                m_responses.add(chunk.prepared[k].responseWords);
                 ++m_sampled;
             }
         }

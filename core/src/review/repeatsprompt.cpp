@@ -36,10 +36,10 @@ Verdict judge(const PreparedRow &p)
         return {Rule::Equal, 1.0};
     if (prompt.size() >= 20 && response.compare(0, prompt.size(), prompt) == 0)
         return {Rule::Prefix, 1.0};
-    const auto respWords = splitWords(response);
+    const auto &respWords = p.responseWords;
     if (respWords.size() < 8)
         return {};
-    auto promptTri = trigrams(splitWords(prompt));
+    auto promptTri = trigrams(p.promptWords);
     if (promptTri.empty())
         return {};
     std::sort(promptTri.begin(), promptTri.end());

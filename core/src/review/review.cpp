@@ -92,6 +92,12 @@ PreparedRow prepareRow(const ReviewRow &row)
     return p;
 }
 
+void splitPreparedWords(PreparedRow &row)
+{
+    row.promptWords = splitWords(row.prompt);
+    row.responseWords = splitWords(row.response);
+}
+
 namespace {
 
 void validate(const ReviewOptions &o)
@@ -230,8 +236,11 @@ ReviewResult reviewDataset(const ReviewRowSource &source, const ReviewOptions &o
             chunk.prepared.resize(count);
             const auto c = static_cast<int64_t>(count);
 #pragma omp parallel for schedule(dynamic, 256)
-            for (int64_t k = 0; k < c; ++k)
-                chunk.prepared[static_cast<std::size_t>(k)] = prepareRow(rows[static_cast<std::size_t>(k)]);
+            for (int64_t k = 0; k < c; ++k) {
+                PreparedRow &p = chunk.prepared[static_cast<std::size_t>(k)];
+                p = prepareRow(rows[static_cast<std::size_t>(k)]);
+                splitPreparedWords(p);  // in place: the views stay valid while the chunk is checked
+            }
             for (std::size_t k = 0; k < count; ++k) {
                 const std::size_t i = begin + k;
                 const PreparedRow &p = chunk.prepared[k];

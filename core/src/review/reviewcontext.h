@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,9 +28,14 @@ struct PreparedRow
     std::pair<uint64_t, uint64_t> key{0, 0};
     bool hasText = false;
     std::size_t promptChars = 0, responseChars = 0;  // code points of the original text
+    // splitWords() of prompt and response, split once for every check that reads words. Views
+    // into the two strings: made by splitPreparedWords where the row stays (a moved std::string
+    // may move its characters).
+    std::vector<std::string_view> promptWords, responseWords;
 };
 
-PreparedRow prepareRow(const ReviewRow &row);
+PreparedRow prepareRow(const ReviewRow &row);  // without the words
+void splitPreparedWords(PreparedRow &row);
 
 // What is kept of every row for the whole review (~40 bytes with its id and split).
 struct RowFacts

@@ -3,6 +3,7 @@
 // comparable), the most frequent openings of the prompt (first two words), the spread of response
 // lengths, and the topic spread: the words (Latin, 3+ letters, not a stop word) and Han bigrams
 // in most rows.
+#include "review/keywordtable.h"
 #include "review/reviewcontext.h"
 #include "review/reviewtext.h"
 
@@ -112,13 +113,11 @@ struct RowTerms
     bool hasPrompt = false;
     std::string opening;                                   // first two words of the prompt
     std::vector<std::pair<uint64_t, std::string_view>> firstSeen; // each keyword once, in text order
-    std::vector<uint64_t> distinct;                        // the row's keyword hashes, sorted
 };
 
 void readTerms(const PreparedRow &p, RowTerms &out)
 {
     out.firstSeen.clear();
-    out.distinct.clear();
     const auto &words = p.promptWords;
     out.hasPrompt = !words.empty();
     if (out.hasPrompt) {
@@ -145,26 +144,29 @@ void readTerms(const PreparedRow &p, RowTerms &out)
     };
     collect(words);
     collect(p.responseWords);
-    // Keep the first occurrence of each hash, in text order.
-    std::vector<std::size_t> order(out.firstSeen.size());
-    for (std::size_t k = 0; k < order.size(); ++k)
-        order[k] = k;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return out.firstSeen[a].first < out.firstSeen[b].first; });
-    std::vector<char> keep(order.size(), 0);
-    for (std::size_t k = 0; k < order.size(); ++k)
-        if (k == 0 || out.firstSeen[order[k]].first != out.firstSeen[order[k - 1]].first) {
-            keep[order[k]] = 1;
-            out.distinct.push_back(out.firstSeen[order[k]].first);
-        }
+    // Keep the first occurrence of each hash, in text order (a small open-addressing set per row).
+    const std::size_t n = out.firstSeen.size();
+    std::size_t capacity = 16;
+    while (capacity < 2 * n)
+        capacity *= 2;
+    thread_local std::vector<uint64_t> seen;
+    thread_local std::vector<char> used;
+    seen.resize(capacity);
+    used.assign(capacity, 0);
     std::size_t kept = 0;
-    for (std::size_t k = 0; k < keep.size(); ++k)
-        if (keep[k])
-            out.firstSeen[kept++] = out.firstSeen[k];
+    for (std::size_t k = 0; k < n; ++k) {
+        const uint64_t h = out.firstSeen[k].first;
+        std::size_t i = static_cast<std::size_t>(h) & (capacity - 1);
+        while (used[i] && seen[i] != h)
+            i = (i + 1) & (capacity - 1);
+        if (used[i])
+            continue;
+        used[i] = 1;
+        seen[i] = h;
+        out.firstSeen[kept++] = out.firstSeen[k];
+    }
     out.firstSeen.resize(kept);
 }
-
-
 
 // Fed in row order a chunk at a time: the chunk's rows are read in parallel, then counted in row
 // order, so the maps are built exactly as a serial pass would (ties among the top keywords included).
@@ -192,7 +194,7 @@ public:
             readTerms(chunk.prepared[static_cast<std::size_t>(k)], terms[k]);
         // Counted in row order, on both threads: the keywords split by hash into shards (each
         // shard's maps see its keywords in row order, as one map would), the openings one more task.
-        KeywordShard *shards = m_shards;
+        KeywordTable *shards = m_shards;
         std::unordered_map<std::string, int64_t> &openings = m_openings;
         int64_t withPrompt = 0;
 #pragma omp parallel for schedule(static, 1) reduction(+ : withPrompt)
@@ -206,13 +208,10 @@ public:
                     }
                     continue;
                 }
-                KeywordShard &shard = shards[task];
+                KeywordTable &shard = shards[task];
                 for (const auto &[h, term] : t.firstSeen)
-                    if (shardOf(h) == task && shard.text.size() < kKeywordTexts / kShards)
-                        shard.text.try_emplace(h, term);
-                for (uint64_t h : t.distinct)
                     if (shardOf(h) == task)
-                        ++shard.rows[h];
+                        shard.addRow(h, term, kKeywordTexts / kShards);
             }
         }
         m_withPrompt += withPrompt;
@@ -237,25 +236,24 @@ public:
         std::unordered_map<std::string, int64_t> keywords;
         {
             std::vector<std::pair<int64_t, uint64_t>> ranked;
-            for (const KeywordShard &shard : m_shards)
-                for (const auto &[h, rows] : shard.rows)
+            for (const KeywordTable &shard : m_shards)
+                shard.forEach([&](uint64_t h, int64_t rows) {
                     if (!(n >= 10 && rows * 10 > static_cast<int64_t>(n) * 9))
                         ranked.emplace_back(rows, h);
+                });
             const std::size_t k = std::min<std::size_t>(ranked.size(), 15);
             // Ties by hash: the same top keywords whatever order the maps hold them in.
             std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(),
                               [](const auto &a, const auto &b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
             for (std::size_t j = 0; j < k; ++j) {
-                const KeywordShard &shard = m_shards[shardOf(ranked[j].second)];
-                auto it = shard.text.find(ranked[j].second);
-                if (it != shard.text.end())
-                    keywords[it->second] = ranked[j].first;
+                if (const std::string *text = m_shards[shardOf(ranked[j].second)].text(ranked[j].second))
+                    keywords[*text] = ranked[j].first;
             }
         }
 
         std::size_t distinctKeywords = 0;
-        for (const KeywordShard &shard : m_shards)
-            distinctKeywords += shard.rows.size();
+        for (const KeywordTable &shard : m_shards)
+            distinctKeywords += shard.size();
         const nlohmann::json topOpenings = top(m_openings, 10, m_withPrompt);
         ctx.report["diversity"] = {
             {"sample_rows", m_sampled},
@@ -279,16 +277,11 @@ private:
     std::vector<RowTerms> m_terms;  // the chunk in hand's
     std::unordered_map<std::string, int64_t> m_openings;
     // Keywords by hash (document frequency), with the text kept once per distinct keyword (up to
-    // kKeywordTexts in all: enough for the top ones, whose text is shown).
-    struct KeywordShard
-    {
-        std::unordered_map<uint64_t, int64_t> rows;
-        std::unordered_map<uint64_t, std::string> text;
-    };
+    // kKeywordTexts in all: enough for the top ones, whose text is shown), in shards by hash.
     static constexpr int kShards = 3;
     static constexpr std::size_t kKeywordTexts = 2000000;
     static int shardOf(uint64_t h) { return static_cast<int>(h % kShards); }
-    KeywordShard m_shards[kShards];
+    KeywordTable m_shards[kShards];
     int64_t m_withPrompt = 0;
 };
 

@@ -88,7 +88,7 @@ PreparedRow prepareRow(const ReviewRow &row)
         (assistant ? p.responseChars : p.promptChars) += countCodePoints(m.content);
         p.hasText = p.hasText || !norm.empty();
     }
-    p.key = {hash64(ordered, 1), hash64(ordered, 2)};
+    p.key = hash64Pair(ordered, 1, 2);
     return p;
 }
 

@@ -97,13 +97,27 @@ bool isBlank(std::string_view s)
 
 std::string normaliseForMatching(std::string_view text)
 {
-    std::string folded;
     if (isAscii(text)) {
-        folded.assign(text);
-        for (char &c : folded)
-            if (c >= 'A' && c <= 'Z')
-                c = static_cast<char>(c - 'A' + 'a');
-    } else {
+        // One pass: lower case and collapsed spaces, written in place (never longer than the text).
+        std::string out(text.size(), '\0');
+        char *const begin = out.data();
+        char *o = begin;
+        bool pendingSpace = false;
+        for (const char c : text) {
+            if (isSpace(static_cast<unsigned char>(c))) {
+                pendingSpace = o != begin;
+                continue;
+            }
+            if (pendingSpace)
+                *o++ = ' ';
+            pendingSpace = false;
+            *o++ = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+        }
+        out.resize(static_cast<std::size_t>(o - begin));
+        return out;
+    }
+    std::string folded;
+    {
         UErrorCode status = U_ZERO_ERROR;
         const icu::Normalizer2 *nfc = icu::Normalizer2::getNFCInstance(status);
         icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), int32_t(text.size())));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ft::review {
@@ -51,6 +52,17 @@ inline uint64_t hash64(std::string_view text, uint64_t seed = 0)
         h *= 0x100000001b3ULL;
     }
     return mix64(h);
+}
+
+// {hash64(text, seedA), hash64(text, seedB)} in one pass: the two multiply chains overlap.
+inline std::pair<uint64_t, uint64_t> hash64Pair(std::string_view text, uint64_t seedA, uint64_t seedB)
+{
+    uint64_t a = 0xcbf29ce484222325ULL ^ mix64(seedA), b = 0xcbf29ce484222325ULL ^ mix64(seedB);
+    for (char c : text) {
+        a = (a ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+        b = (b ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    }
+    return {mix64(a), mix64(b)};
 }
 
 } // namespace ft::review

@@ -26,15 +26,17 @@ struct Rendered
 Rendered renderParsed(const tpl::Body &body, const nlohmann::ordered_json &messages,
                       const ChatTemplateOptions &options, bool addGenerationPrompt,
                       bool watchMessages = false);
-// With the globals already made (makeGlobals in chattemplate.cpp).
+// With the globals already made (makeGlobals in chattemplate.cpp); `shared`: more of them,
+// looked up after `globals` (tpl::Evaluator).
 Rendered renderWithGlobals(const tpl::Body &body, tpl::ValueDict globals, const ChatTemplateOptions &options,
-                           bool watchMessages);
+                           bool watchMessages, const tpl::ValueDict *shared = nullptr);
 void checkMessages(const nlohmann::ordered_json &messages);
 
 // One parsed template rendered over many conversations (the review counts a million rows'
-// tokens): the globals besides the messages are made once and shared by every render (the
-// evaluator mutates only namespaces it makes itself), and the messages become template values
-// without a JSON list in between. The text is renderParsed's. `body` must outlive it.
+// tokens): the globals besides the messages are made once and looked up by every render (the
+// evaluator changes only its own scopes and the namespaces it makes), and the messages become
+// template values without a JSON list in between. The text is renderParsed's. `body` must
+// outlive it.
 class ConversationRenderer
 {
 public:

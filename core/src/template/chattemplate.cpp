@@ -104,7 +104,7 @@ Rendered renderParsed(const tpl::Body &body, const nlohmann::ordered_json &messa
 }
 
 Rendered renderWithGlobals(const tpl::Body &body, tpl::ValueDict globals, const ChatTemplateOptions &o,
-                           bool watchMessages)
+                           bool watchMessages, const tpl::ValueDict *shared)
 {
     ++t_renders;
     tpl::Limits limits;
@@ -115,7 +115,7 @@ Rendered renderWithGlobals(const tpl::Body &body, tpl::ValueDict globals, const 
         if (const Value *list = globals.find("messages"); list && list->isList())
             for (const Value &m : list->asList())
                 watched.push_back(m.identity());
-    tpl::Evaluator ev(std::move(globals), limits);
+    tpl::Evaluator ev(std::move(globals), limits, shared);
     ev.watch(watched);
     Rendered r;
     r.text = ev.render(body);
@@ -141,9 +141,9 @@ std::string ConversationRenderer::render(const std::vector<ChatMessage> &message
         d.items.emplace_back("content", Value(m.content));
         list.push_back(Value::dict(std::move(d)));
     }
-    tpl::ValueDict globals = m_globals;  // the functions and strings are shared, not rebuilt
+    tpl::ValueDict globals;  // the messages; the other globals are shared, looked up after them
     globals.set("messages", Value::list(std::move(list)));
-    return renderWithGlobals(m_body, std::move(globals), m_options, false).text;
+    return renderWithGlobals(m_body, std::move(globals), m_options, false, &m_globals).text;
 }
 
 void checkMessages(const nlohmann::ordered_json &messages)

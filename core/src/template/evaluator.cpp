@@ -147,7 +147,7 @@ int compareValues(const Value &a, const Value &b, bool &ok)
 
 } // namespace
 
-Evaluator::Evaluator(ValueDict globals, Limits limits) : m_limits(limits)
+Evaluator::Evaluator(ValueDict globals, Limits limits, const ValueDict *shared) : m_limits(limits), m_shared(shared)
 {
     m_scopes.push_back(std::move(globals));
 }
@@ -208,6 +208,9 @@ Value Evaluator::lookup(const std::string &name) const
         if (const Value *v = m_scopes[i].find(name))
             return *v;
     }
+    if (m_shared)
+        if (const Value *v = m_shared->find(name))
+            return *v;
     return Value::undefined(name);
 }
 

@@ -39,7 +39,9 @@ struct LoopVisit
 class Evaluator
 {
 public:
-    Evaluator(ValueDict globals, Limits limits);
+    // `shared`: more globals, looked up after `globals` and never changed (a template's
+    // assignments go to `globals`), so that one set serves many renders.
+    Evaluator(ValueDict globals, Limits limits, const ValueDict *shared = nullptr);
 
     // Renders the template body. `generationRanges` receives the byte ranges of
     // {% generation %} blocks in the output.
@@ -70,6 +72,7 @@ private:
     void append(std::string &out, const std::string &text, int line);
 
     std::vector<ValueDict> m_scopes; // [0] = globals
+    const ValueDict *m_shared = nullptr;
     Limits m_limits;
     std::size_t m_iterations = 0;
     std::size_t m_operations = 0;

@@ -130,6 +130,31 @@ private Q_SLOTS:
         QVERIFY(MinHasher::estimate(hasher.signature(s1), hasher.signature(s2)) < 0.2);
     }
 
+    // The text's signature without the shingle list (eight ASCII shingles at a time where the CPU
+    // has AVX-512) equals signature(shingleHashes(...)): every width, bin counts that are and are
+    // not powers of two, ASCII and not, lengths around the blocks' edges.
+    void signatureOfTextSameAsShingles()
+    {
+        using namespace ft::review;
+        std::mt19937 rng(9);
+        for (int permutations : {117, 128, 8, 1000}) {
+            const MinHasher hasher(permutations, 77);
+            for (int width : {1, 3, 5, 7}) {
+                for (int t = 0; t < 120; ++t) {
+                    std::string text = longParagraph(700 + t).substr(0, static_cast<std::size_t>(rng() % 90));
+                    if (t % 7 == 0)
+                        text += "\xe4\xb8\xad\xe6\x96\x87";  // not ASCII: the plain path
+                    for (bool words : {false, true}) {
+                        const ShingleOptions sh{words, width};
+                        const auto expected = hasher.signature(shingleHashes(text, sh, 5));
+                        QCOMPARE(hasher.signatureOfText(text, sh, 5), expected);
+                        QCOMPARE(hasher.signatureOfText(text, sh, 5, /*vectorised=*/false), expected);
+                    }
+                }
+            }
+        }
+    }
+
     void lshIsNotAllPairs()
     {
         using namespace ft::review;

@@ -6,6 +6,10 @@
 #include <cmath>
 #include <limits>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace ft::review {
 
 std::vector<uint64_t> shingleHashes(std::string_view text, const ShingleOptions &options, uint64_t seed)
@@ -54,20 +58,142 @@ std::vector<uint64_t> shingleHashes(std::string_view text, const ShingleOptions 
 
 MinHasher::MinHasher(int numPermutations, uint64_t seed) : m_k(std::max(1, numPermutations)), m_seed(seed) {}
 
+namespace {
+
+constexpr uint64_t kEmpty = std::numeric_limits<uint64_t>::max();
+constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
+constexpr uint64_t kValueSalt = 0x9e3779b97f4a7c15ULL;
+
+#if defined(__x86_64__)
+#define FT_AVX512DQ __attribute__((target("avx512f,avx512dq")))
+
+FT_AVX512DQ inline __m512i mix64x8(__m512i x)
+{
+    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 30));
+    x = _mm512_mullo_epi64(x, _mm512_set1_epi64(static_cast<long long>(0xbf58476d1ce4e5b9ULL)));
+    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 27));
+    x = _mm512_mullo_epi64(x, _mm512_set1_epi64(static_cast<long long>(0x94d049bb133111ebULL)));
+    return _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
+}
+
+// The first shingles of an ASCII text, eight at a time: lane j hashes the `width` bytes from
+// text[i + j] (hash64's FNV-1a and finaliser), then MinHash's bin (the high 64 bits of hash x
+// bins, from two 32-bit products) and value, and the bins take the minimum. Returns how many
+// shingles it did (a multiple of 8).
+FT_AVX512DQ inline __m512i bytesAt(const char *text, std::size_t at)
+{
+    return _mm512_cvtepu8_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(text + at)));
+}
+
+// Eight shingles' FNV states into their MinHash bins (the top 64 bits of the mixed hash times
+// binCount: (hi * 2^32 + lo) * n = hi * n * 2^32 + lo * n) and values.
+FT_AVX512DQ inline void binsAndValues(__m512i fnv, uint64_t seed, uint32_t binCount, uint64_t *bins, uint64_t *values)
+{
+    const __m512i mixed = mix64x8(_mm512_xor_si512(mix64x8(fnv), _mm512_set1_epi64(static_cast<long long>(seed))));
+    const __m512i n = _mm512_set1_epi64(binCount);
+    const __m512i low = _mm512_mul_epu32(mixed, n), high = _mm512_mul_epu32(_mm512_srli_epi64(mixed, 32), n);
+    _mm512_store_si512(bins, _mm512_srli_epi64(_mm512_add_epi64(high, _mm512_srli_epi64(low, 32)), 32));
+    _mm512_store_si512(values, _mm512_srli_epi64(
+                                   mix64x8(_mm512_add_epi64(mixed, _mm512_set1_epi64(static_cast<long long>(kValueSalt)))), 1));
+}
+
+inline void keepMinima(const uint64_t *bins, const uint64_t *values, int lanes, uint64_t *sig)
+{
+    for (int j = 0; j < lanes; ++j)
+        if (values[j] < sig[bins[j]])
+            sig[bins[j]] = values[j];
+}
+
+// The first shingles of an ASCII text, eight at a time: lane j hashes the `width` bytes from
+// text[i + j] (hash64's FNV-1a and finaliser), then takes MinHash's bin and value. Returns how
+// many shingles it did (a multiple of 8).
+FT_AVX512DQ std::size_t asciiShinglesAvx512(const char *text, std::size_t count, int width, uint64_t fnvStart,
+                                           uint64_t seed, uint32_t binCount, uint64_t *sig)
+{
+    // Four blocks of eight at a time: each lane's FNV chain is a run of dependent multiplies, so
+    // four independent chains keep the multiplier busy.
+    constexpr int kBlocks = 4;
+    const __m512i prime = _mm512_set1_epi64(static_cast<long long>(kFnvPrime));
+    const __m512i start = _mm512_set1_epi64(static_cast<long long>(fnvStart));
+    alignas(64) uint64_t bins[8 * kBlocks], values[8 * kBlocks];
+    std::size_t i = 0;
+    for (; i + 8 * kBlocks <= count; i += 8 * kBlocks) {
+        __m512i h0 = start, h1 = start, h2 = start, h3 = start;
+        for (int t = 0; t < width; ++t) {
+            const std::size_t at = i + static_cast<std::size_t>(t);
+            h0 = _mm512_mullo_epi64(_mm512_xor_si512(h0, bytesAt(text, at)), prime);
+            h1 = _mm512_mullo_epi64(_mm512_xor_si512(h1, bytesAt(text, at + 8)), prime);
+            h2 = _mm512_mullo_epi64(_mm512_xor_si512(h2, bytesAt(text, at + 16)), prime);
+            h3 = _mm512_mullo_epi64(_mm512_xor_si512(h3, bytesAt(text, at + 24)), prime);
+        }
+        binsAndValues(h0, seed, binCount, bins, values);
+        binsAndValues(h1, seed, binCount, bins + 8, values + 8);
+        binsAndValues(h2, seed, binCount, bins + 16, values + 16);
+        binsAndValues(h3, seed, binCount, bins + 24, values + 24);
+        keepMinima(bins, values, 8 * kBlocks, sig);
+    }
+    for (; i + 8 <= count; i += 8) {
+        __m512i h = start;
+        for (int t = 0; t < width; ++t)
+            h = _mm512_mullo_epi64(_mm512_xor_si512(h, bytesAt(text, i + static_cast<std::size_t>(t))), prime);
+        binsAndValues(h, seed, binCount, bins, values);
+        keepMinima(bins, values, 8, sig);
+    }
+    return i;
+}
+
+bool hasAvx512dq()
+{
+    static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+    return yes;
+}
+#endif
+
+} // namespace
+
+void MinHasher::add(std::vector<uint64_t> &sig, uint64_t shingle) const
+{
+    const uint64_t h = mix64(shingle ^ m_seed);
+    const auto bin = static_cast<std::size_t>((static_cast<unsigned __int128>(h) * static_cast<uint64_t>(m_k)) >> 64);
+    // The value within a bin: an independent hash, so it does not correlate with the bin.
+    const uint64_t v = mix64(h + kValueSalt) >> 1;  // < kEmpty
+    if (v < sig[bin])
+        sig[bin] = v;
+}
+
 std::vector<uint64_t> MinHasher::signature(const std::vector<uint64_t> &shingles) const
 {
-    constexpr uint64_t kEmpty = std::numeric_limits<uint64_t>::max();
     std::vector<uint64_t> sig(static_cast<std::size_t>(m_k), kEmpty);
     if (shingles.empty())
         return sig;
-    for (uint64_t s : shingles) {
-        const uint64_t h = mix64(s ^ m_seed);
-        const auto bin = static_cast<std::size_t>((static_cast<unsigned __int128>(h) * static_cast<uint64_t>(m_k)) >> 64);
-        // The value within a bin: an independent hash, so it does not correlate with the bin.
-        const uint64_t v = mix64(h + 0x9e3779b97f4a7c15ULL) >> 1;  // < kEmpty
-        if (v < sig[bin])
-            sig[bin] = v;
+    for (uint64_t s : shingles)
+        add(sig, s);
+    return densified(sig);
+}
+
+std::vector<uint64_t> MinHasher::signatureOfText(std::string_view text, const ShingleOptions &options,
+                                                 uint64_t shingleSeed, bool vectorised) const
+{
+#if defined(__x86_64__)
+    const auto width = static_cast<std::size_t>(std::max(1, options.size));
+    if (vectorised && !options.words && text.size() >= width + 8 && hasAvx512dq() && isAscii(text)) {
+        // ASCII: a code point per byte, so a shingle is `width` bytes.
+        std::vector<uint64_t> sig(static_cast<std::size_t>(m_k), kEmpty);
+        const std::size_t count = text.size() - width + 1;
+        const uint64_t fnvStart = 0xcbf29ce484222325ULL ^ mix64(shingleSeed);  // hash64's
+        std::size_t done = asciiShinglesAvx512(text.data(), count, static_cast<int>(width), fnvStart, m_seed,
+                                               static_cast<uint32_t>(m_k), sig.data());
+        for (; done < count; ++done)
+            add(sig, hash64(text.substr(done, width), shingleSeed));
+        return densified(sig);
     }
+#endif
+    (void)vectorised;
+    return signature(shingleHashes(text, options, shingleSeed));
+}
+
+std::vector<uint64_t> MinHasher::densified(const std::vector<uint64_t> &sig) const
+{
     // Optimal densification: an empty bin copies the first non-empty bin of its own probe
     // sequence; two texts probe the same sequence, so equal bins stay equally likely.
     std::vector<uint64_t> filled = sig;

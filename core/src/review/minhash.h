@@ -28,9 +28,16 @@ public:
     MinHasher(int numPermutations, uint64_t seed);
     int size() const { return m_k; }
     std::vector<uint64_t> signature(const std::vector<uint64_t> &shingles) const;
+    // signature(shingleHashes(text, options, shingleSeed)), without the list of shingle hashes;
+    // ASCII text in character shingles is hashed eight shingles at a time where the CPU has
+    // AVX-512. `vectorised` false: the plain path (tests).
+    std::vector<uint64_t> signatureOfText(std::string_view text, const ShingleOptions &options, uint64_t shingleSeed,
+                                          bool vectorised = true) const;
     static double estimate(const std::vector<uint64_t> &a, const std::vector<uint64_t> &b);
 
 private:
+    void add(std::vector<uint64_t> &sig, uint64_t shingle) const;
+    std::vector<uint64_t> densified(const std::vector<uint64_t> &sig) const;
     int m_k;
     uint64_t m_seed;
 };

@@ -74,7 +74,7 @@ public:
 private:
     std::vector<uint64_t> signatureOf(const PreparedRow &p) const
     {
-        return m_hasher->signature(shingleHashes(p.prompt + "\x1e" + p.response, m_shingles, m_options.seed));
+        return m_hasher->signatureOfText(p.prompt + "\x1e" + p.response, m_shingles, m_options.seed);
     }
 
     std::size_t rowOf(int k) const { return static_cast<std::size_t>(m_unique[static_cast<std::size_t>(k)]); }

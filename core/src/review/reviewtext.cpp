@@ -10,12 +10,13 @@
 #include <algorithm>
 
 namespace ft::review {
-namespace {
 
 bool isAscii(std::string_view s)
 {
     return std::all_of(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0x80) == 0; });
 }
+
+namespace {
 
 // [A-Za-z0-9]: what std::isalnum says for ASCII, without a call into the C library per character.
 bool isAsciiAlnum(char32_t cp)

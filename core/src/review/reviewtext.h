@@ -17,6 +17,7 @@ std::string normaliseForMatching(std::string_view text);
 // Decodes the code point at text[pos] (invalid bytes decode as U+FFFD, length 1).
 char32_t nextCodePoint(std::string_view text, std::size_t &pos);
 std::size_t countCodePoints(std::string_view text);
+bool isAscii(std::string_view text);
 // The first code point of a text (0 when empty).
 char32_t nextCodePointAt(std::string_view text);
 bool isBlank(std::string_view text);  // empty or only Unicode white space

@@ -154,18 +154,22 @@ void ReviewPanel::setReport(const nlohmann::json &report)
         line->point1->setCoords(cutoff, 0);
         line->point2->setCoords(cutoff, 1);
         line->setPen(QPen(theme::warningAccent(), 2, Qt::DashLine));
+        const double xMax = x.isEmpty() ? cutoff : x.last() + width / 2;
+        // The label on the side of the line with more room: left of a cutoff near the axis it
+        // was cut off by the axis.
+        const bool labelRight = cutoff < xMax / 2;
         auto *label = new QCPItemText(m_plot);
         label->position->setType(QCPItemPosition::ptPlotCoords);
-        label->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+        label->setPositionAlignment((labelRight ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignTop);
+        label->setClipToAxisRect(false);
         double top = 0;
         for (double v : y)
             top = std::max(top, v);
         label->position->setCoords(cutoff, top * 1.08);
-        label->setText(tr("cutoff %1 tokens · %2 rows over it ")
-                           .arg(cutoff)
-                           .arg(qint64(num(tl, "rows_truncated"))));
+        const QString text = tr("cutoff %1 tokens · %2 rows over it").arg(cutoff).arg(qint64(num(tl, "rows_truncated")));
+        label->setText(labelRight ? QStringLiteral(" ") + text : text + QStringLiteral(" "));
         label->setColor(palette().color(QPalette::Text));
-        m_plot->xAxis->setRange(0, (x.isEmpty() ? cutoff : x.last() + width / 2));
+        m_plot->xAxis->setRange(0, xMax);
         m_plot->yAxis->setRange(0, std::max(1.0, top * 1.15));
         m_plot->xAxis->setLabel(tl.value("exact", false) ? tr("tokens per row")
                                                          : tr("tokens per row (estimated)"));

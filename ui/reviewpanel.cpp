@@ -155,22 +155,23 @@ void ReviewPanel::setReport(const nlohmann::json &report)
         line->point2->setCoords(cutoff, 1);
         line->setPen(QPen(theme::warningAccent(), 2, Qt::DashLine));
         const double xMax = x.isEmpty() ? cutoff : x.last() + width / 2;
-        // The label on the side of the line with more room: left of a cutoff near the axis it
-        // was cut off by the axis.
+        // Two short lines at the top of the plot, on the side of the line with more room (one
+        // long line left of it was cut off by the axis in a narrow window).
         const bool labelRight = cutoff < xMax / 2;
         auto *label = new QCPItemText(m_plot);
-        label->position->setType(QCPItemPosition::ptPlotCoords);
+        label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+        label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        label->position->setCoords(cutoff, 0.02);
         label->setPositionAlignment((labelRight ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignTop);
-        label->setClipToAxisRect(false);
+        label->setTextAlignment(labelRight ? Qt::AlignLeft : Qt::AlignRight);
+        label->setPadding(QMargins(4, 0, 4, 0));
+        label->setText(tr("cutoff %1 tokens\n%2 rows over it").arg(cutoff).arg(qint64(num(tl, "rows_truncated"))));
+        label->setColor(palette().color(QPalette::Text));
         double top = 0;
         for (double v : y)
             top = std::max(top, v);
-        label->position->setCoords(cutoff, top * 1.08);
-        const QString text = tr("cutoff %1 tokens · %2 rows over it").arg(cutoff).arg(qint64(num(tl, "rows_truncated")));
-        label->setText(labelRight ? QStringLiteral(" ") + text : text + QStringLiteral(" "));
-        label->setColor(palette().color(QPalette::Text));
         m_plot->xAxis->setRange(0, xMax);
-        m_plot->yAxis->setRange(0, std::max(1.0, top * 1.15));
+        m_plot->yAxis->setRange(0, std::max(1.0, top * 1.3));  // room for the label above the bars
         m_plot->xAxis->setLabel(tl.value("exact", false) ? tr("tokens per row")
                                                          : tr("tokens per row (estimated)"));
     }

@@ -2462,8 +2462,10 @@ Every change is saved as you make it. Drop data files here to import them.</sour
         <translation>无审查结果</translation>
     </message>
     <message>
-        <source>cutoff %1 tokens · %2 rows over it</source>
-        <translation>截断长度 %1 个词元 · %2 行超出</translation>
+        <source>cutoff %1 tokens
+%2 rows over it</source>
+        <translation>截断长度 %1 个词元
+%2 行超出</translation>
     </message>
     <message>
         <source>tokens per row (estimated)</source>

@@ -66,14 +66,17 @@ constexpr uint64_t kValueSalt = 0x9e3779b97f4a7c15ULL;
 
 #if defined(__x86_64__)
 #define FT_AVX512DQ __attribute__((target("avx512f,avx512dq")))
+// The zero-masked forms (maskz, all lanes) throughout: GCC 12's plain shifts, multiplies and
+// widenings start from an "undefined" register, which it warns about when optimising
+// (-Wmaybe-uninitialized); every lane is written either way.
 
 FT_AVX512DQ inline __m512i mix64x8(__m512i x)
 {
-    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 30));
+    x = _mm512_xor_si512(x, _mm512_maskz_srli_epi64(0xFF, x, 30));
     x = _mm512_mullo_epi64(x, _mm512_set1_epi64(static_cast<long long>(0xbf58476d1ce4e5b9ULL)));
-    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 27));
+    x = _mm512_xor_si512(x, _mm512_maskz_srli_epi64(0xFF, x, 27));
     x = _mm512_mullo_epi64(x, _mm512_set1_epi64(static_cast<long long>(0x94d049bb133111ebULL)));
-    return _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
+    return _mm512_xor_si512(x, _mm512_maskz_srli_epi64(0xFF, x, 31));
 }
 
 // The first shingles of an ASCII text, eight at a time: lane j hashes the `width` bytes from
@@ -82,7 +85,7 @@ FT_AVX512DQ inline __m512i mix64x8(__m512i x)
 // shingles it did (a multiple of 8).
 FT_AVX512DQ inline __m512i bytesAt(const char *text, std::size_t at)
 {
-    return _mm512_cvtepu8_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(text + at)));
+    return _mm512_maskz_cvtepu8_epi64(0xFF, _mm_loadl_epi64(reinterpret_cast<const __m128i *>(text + at)));
 }
 
 // Eight shingles' FNV states into their MinHash bins (the top 64 bits of the mixed hash times
@@ -91,10 +94,12 @@ FT_AVX512DQ inline void binsAndValues(__m512i fnv, uint64_t seed, uint32_t binCo
 {
     const __m512i mixed = mix64x8(_mm512_xor_si512(mix64x8(fnv), _mm512_set1_epi64(static_cast<long long>(seed))));
     const __m512i n = _mm512_set1_epi64(binCount);
-    const __m512i low = _mm512_mul_epu32(mixed, n), high = _mm512_mul_epu32(_mm512_srli_epi64(mixed, 32), n);
-    _mm512_store_si512(bins, _mm512_srli_epi64(_mm512_add_epi64(high, _mm512_srli_epi64(low, 32)), 32));
-    _mm512_store_si512(values, _mm512_srli_epi64(
-                                   mix64x8(_mm512_add_epi64(mixed, _mm512_set1_epi64(static_cast<long long>(kValueSalt)))), 1));
+    const __m512i low = _mm512_maskz_mul_epu32(0xFF, mixed, n);
+    const __m512i high = _mm512_maskz_mul_epu32(0xFF, _mm512_maskz_srli_epi64(0xFF, mixed, 32), n);
+    const __m512i carried = _mm512_add_epi64(high, _mm512_maskz_srli_epi64(0xFF, low, 32));
+    _mm512_store_si512(bins, _mm512_maskz_srli_epi64(0xFF, carried, 32));
+    const __m512i salted = _mm512_add_epi64(mixed, _mm512_set1_epi64(static_cast<long long>(kValueSalt)));
+    _mm512_store_si512(values, _mm512_maskz_srli_epi64(0xFF, mix64x8(salted), 1));
 }
 
 inline void keepMinima(const uint64_t *bins, const uint64_t *values, int lanes, uint64_t *sig)

@@ -147,8 +147,28 @@ private Q_SLOTS:
             datasetId = writer->commit().id;
         }
         ft::ProjectStore store(file, true);
+        store.editRow(datasetId, 4, {{"user", "An edited \"question\" \u00e9?"}, {"assistant", "An edited answer."}});
+        store.assignSplits(datasetId, ft::SplitOptions());
         const auto rows = ft::reviewRowsOf(store, datasetId);
         QCOMPARE(rows.size(), std::size_t(32));
+        QCOMPARE(rows[4].messages.front().content, std::string("An edited \"question\" \u00e9?"));
+        // The chunk reader (its own query and the messages read without a JSON tree) gives the
+        // same rows as the store's full rows: ids, sources, splits, the system prompt first, the edit.
+        std::vector<ft::ReviewRow> read(3);  // storage to reuse, as the review's chunks are
+        ft::StoreReviewRows(store, datasetId).read(0, rows.size(), read);
+        QCOMPARE(read.size(), rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            QCOMPARE(read[i].rowId, rows[i].rowId);
+            QCOMPARE(read[i].source, rows[i].source);
+            QCOMPARE(read[i].split, rows[i].split);
+            QCOMPARE(read[i].plainText, rows[i].plainText);
+            QCOMPARE(read[i].messages.size(), rows[i].messages.size());
+            for (std::size_t m = 0; m < rows[i].messages.size(); ++m) {
+                QCOMPARE(read[i].messages[m].role, rows[i].messages[m].role);
+                QCOMPARE(read[i].messages[m].content, rows[i].messages[m].content);
+            }
+        }
+        QVERIFY(!rows[0].split.empty());
         QCOMPARE(rows[30].messages.front().role, std::string("system"));
         QCOMPARE(rows[30].rowId, int64_t(30));
         const auto result = ft::reviewDataset(rows, {});

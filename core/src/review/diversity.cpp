@@ -169,7 +169,8 @@ void readTerms(const PreparedRow &p, RowTerms &out)
 }
 
 // Fed in row order a chunk at a time: the chunk's rows are read in parallel, then counted in row
-// order, so the maps are built exactly as a serial pass would (ties among the top keywords included).
+// order (each keyword shard and the openings on their own thread), so the counts and the kept
+// texts are a serial pass's; ties among the top keywords are broken by hash.
 class Diversity : public StreamingCheck
 {
 public:

@@ -119,6 +119,16 @@ bool belongsWith(Script script, Script main)
            (script == Script::Kana && main == Script::Han);
 }
 
+// Units (characters, words) in scripts that belong with `main`.
+int64_t unitsWith(const Counts &units, Script main)
+{
+    int64_t n = 0;
+    for (int s = 0; s < kScriptCount; ++s)
+        if (belongsWith(static_cast<Script>(s), main))
+            n += units[static_cast<std::size_t>(s)];
+    return n;
+}
+
 // Letters in scripts that do not belong with `main` (see the top of the file), and the script
 // most of them are in.
 int64_t foreignLetters(const RowScripts &r, Script main, Script *mostly)
@@ -234,11 +244,7 @@ public:
             const std::string mainName = scriptName(main);
             Script mostly = Script::None;
             const int64_t foreign = foreignLetters(r, main, &mostly);
-            int64_t mainUnits = 0;
-            for (int s = 0; s < kScriptCount; ++s)
-                if (belongsWith(static_cast<Script>(s), main))
-                    mainUnits += r.units[static_cast<std::size_t>(s)];
-            const bool noMain = mainUnits == 0;
+            const bool noMain = unitsWith(r.units, main) == 0;
             if (foreign < kForeignLetters && !noMain)
                 continue;
             ++flagged;
@@ -295,11 +301,7 @@ private:
             const Script main = static_cast<Script>(s);
             Script mostly = Script::None;
             const int64_t foreign = foreignLetters(r, main, &mostly);
-            int64_t mainUnits = 0;
-            for (int t = 0; t < kScriptCount; ++t)
-                if (belongsWith(static_cast<Script>(t), main))
-                    mainUnits += r.units[static_cast<std::size_t>(t)];
-            if (foreign >= kForeignLetters || mainUnits == 0)
+            if (foreign >= kForeignLetters || unitsWith(r.units, main) == 0)
                 mask = static_cast<uint8_t>(mask | (1u << static_cast<unsigned>(s)));
         }
         return {static_cast<uint8_t>(dominant(r.units)), mask};

@@ -30,7 +30,7 @@ int main(int argc, char **argv)
     // As the studio runs (and finetune-cli generate): OpenMP threads sleep at once when idle.
     // Decoding itself no longer uses OpenMP (model/decodeworkers.h), and a spinning OpenMP worker
     // on a loaded machine made the prompt pass several times slower (docs/benchmarks.md).
-    ft::restartWithBoundedOpenMpWaits(argv, ft::OpenMpWaits::Passive);
+    ft::restartWithRuntimeSettings(argv, ft::OpenMpWaits::Passive);
     if (argc < 2) {
         std::cerr << "usage: ft-bench-generate MODEL [NEW_TOKENS=64] [RUNS=5] [THREADS=0] [PROMPT_LEN=16] [BATCH=1]\n";
         return 2;

@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     // libraries costs ~0.6 s, a tenth of a 100k-row import.
     const bool generating = std::any_of(argv + 1, argv + argc, [](const char *a) { return std::string(a) == "generate"; });
     if (commandWord(argc, argv) != "data")
-        ft::restartWithBoundedOpenMpWaits(argv, generating ? ft::OpenMpWaits::Passive : ft::OpenMpWaits::ShortSpin);
+        ft::restartWithRuntimeSettings(argv, generating ? ft::OpenMpWaits::Passive : ft::OpenMpWaits::ShortSpin);
     CLI::App app{"FineTune Studio command line: inspect, run and convert language models"};
     app.require_subcommand(1);
     app.set_version_flag("--version", FT_VERSION);

@@ -41,7 +41,7 @@
 
 int main(int argc, char *argv[])
 {
-    ft::restartWithBoundedOpenMpWaits(argv, ft::OpenMpWaits::Passive);
+    ft::restartWithRuntimeSettings(argv, ft::OpenMpWaits::Passive);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("FineTuneStudio"));
     QApplication::setApplicationName(QStringLiteral("finetune-studio"));

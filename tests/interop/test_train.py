@@ -211,6 +211,25 @@ def test_cuda_device_refused_without_cuda_auto_falls_back(setup):
         assert all(math.isfinite(m["loss"]) for m in _metrics(out))
 
 
+def test_trainer_restarts_with_malloc_huge_pages(setup):
+    """finetune-cli restarts once with glibc malloc's transparent huge pages (fewer page faults
+    and TLB misses in a training step, docs/benchmarks.md) where the kernel offers them; a
+    user's own glibc.malloc.hugetlb setting is kept."""
+    root, model, data = setup
+    thp = pathlib.Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    offered = thp.exists() and "[never]" not in thp.read_text()
+    base_env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+    for name, tunables, expected in (("thp-default", None, offered),
+                                     ("thp-user-off", "glibc.malloc.hugetlb=0", False),
+                                     ("thp-user-other", "glibc.malloc.arena_max=4", offered)):
+        cfg, out = _config(root, model, data, name, max_steps=1)
+        env = dict(base_env, **({"GLIBC_TUNABLES": tunables} if tunables else {}))
+        proc = subprocess.run([cli_path(), "train", "--config", str(cfg)], env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads((out / "environment.json").read_text())["malloc_huge_pages"] is expected, name
+
+
 def test_config_problems_reported_together(setup):
     root, model, data = setup
     cfg, _ = _config(root, model, data, "badcfg", learning_rate=-1, frobnicate=3,

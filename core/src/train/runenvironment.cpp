@@ -1,6 +1,7 @@
 #include "train/runenvironment.h"
 
 #include "ft/cudadevice.h"
+#include "ft/runtime.h"
 
 #include <torch/torch.h>
 
@@ -91,6 +92,7 @@ nlohmann::json environmentJson(const std::string &device)
                                      std::to_string(TORCH_VERSION_MINOR) + "." +
                                      std::to_string(TORCH_VERSION_PATCH)},
             {"threads", torch::get_num_threads()},
+            {"malloc_huge_pages", mallocHugePages()},
             {"os", os},
             {"cpu_model", cpu},
             {"device", device},

@@ -89,15 +89,53 @@ int initRuntime(int threads)
     return torch::get_num_threads();
 }
 
-void restartWithBoundedOpenMpWaits(char *argv[], OpenMpWaits waits)
+namespace {
+
+// GLIBC_TUNABLES with malloc's transparent huge pages on (glibc 2.35+ reads it when the program
+// starts; older ones ignore it), the user's own tunables kept; empty when they already choose.
+std::string tunablesWithHugePages()
 {
-    if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT"))
-        return;
-    if (waits == OpenMpWaits::Passive)
-        ::setenv("OMP_WAIT_POLICY", "passive", 1);
-    else
-        ::setenv("GOMP_SPINCOUNT", "100000", 1);
-    ::execv("/proc/self/exe", argv);  // returns only on failure: run on as we are
+    const char *current = std::getenv("GLIBC_TUNABLES");
+    const std::string tunables = current ? current : "";
+    if (tunables.find("glibc.malloc.hugetlb") != std::string::npos)
+        return {};
+    return tunables.empty() ? "glibc.malloc.hugetlb=1" : tunables + ":glibc.malloc.hugetlb=1";
+}
+
+} // namespace
+
+void restartWithRuntimeSettings(char *argv[], OpenMpWaits waits)
+{
+    bool restart = false;
+    if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT")) {
+        if (waits == OpenMpWaits::Passive)
+            ::setenv("OMP_WAIT_POLICY", "passive", 1);
+        else
+            ::setenv("GOMP_SPINCOUNT", "100000", 1);
+        restart = true;
+    }
+    if (const std::string tunables = tunablesWithHugePages(); !tunables.empty()) {
+        ::setenv("GLIBC_TUNABLES", tunables.c_str(), 1);
+        restart = true;
+    }
+    if (restart)
+        ::execv("/proc/self/exe", argv);  // returns only on failure: run on as we are
+}
+
+bool mallocHugePages()
+{
+    const char *tunables = std::getenv("GLIBC_TUNABLES");
+    if (!tunables)
+        return false;
+    const std::string text = tunables;
+    const std::string key = "glibc.malloc.hugetlb=";
+    const auto at = text.rfind(key);  // the last setting wins, as in glibc
+    if (at == std::string::npos || at + key.size() >= text.size() || text[at + key.size()] == '0')
+        return false;
+    std::ifstream mode("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string modes;
+    std::getline(mode, modes);
+    return !modes.empty() && modes.find("[never]") == std::string::npos;
 }
 
 std::string runtimeDescription()

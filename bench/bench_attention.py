@@ -5,11 +5,14 @@ scaled_dot_product_attention (is_causal, enable_gqa; its CPU flash-attention ker
 SmolLM2-135M's heads (9 query heads over 3 K/V heads of 64), forward + backward, the same
 sequence lengths and threads. A row of several sequences runs one SDPA call per sequence
 (what transformers' padding-free packing does). Median of the repeats; one JSON line per row.
+engine_gemm_s is the engine with FT_ATTENTION_GEMM=1: sequences over 512 tokens through its
+block GEMMs instead of the flash kernels (model/flashattention.h), for comparison.
 
 Usage: .venv/bin/python bench/bench_attention.py [--threads 2] [--repeats 5] [--rows 2048 512,512,512,512]
 """
 import argparse
 import json
+import os
 import pathlib
 import statistics
 import subprocess
@@ -57,12 +60,15 @@ def main():
     args = ap.parse_args()
     for row in args.rows:
         lengths = [int(x) for x in row.split(",")]
-        engine = json.loads(subprocess.run([args.binary, str(args.threads), str(args.repeats), *map(str, lengths)],
-                                           check=True, capture_output=True, text=True).stdout)
+        command = [args.binary, str(args.threads), str(args.repeats), *map(str, lengths)]
+        engine = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+        gemm = json.loads(subprocess.run(command, check=True, capture_output=True, text=True,
+                                         env={**os.environ, "FT_ATTENTION_GEMM": "1"}).stdout)
         tf, tb = torch_side(lengths, args.threads, args.repeats)
         ours = engine["forward_s"] + engine["backward_s"]
         print(json.dumps({"lengths": lengths, "threads": args.threads,
                           "engine_s": {"forward": round(engine["forward_s"], 4), "backward": round(engine["backward_s"], 4)},
+                          "engine_gemm_s": {"forward": round(gemm["forward_s"], 4), "backward": round(gemm["backward_s"], 4)},
                           "torch_sdpa_s": {"forward": round(tf, 4), "backward": round(tb, 4)},
                           "speed": round((tf + tb) / ours, 2)}))
 

@@ -36,56 +36,59 @@ private Q_SLOTS:
     void forkedSegmentsMatchSeparateSequences()
     {
         torch::manual_seed(13);
-        const int64_t H = 4, Hkv = 2, D = 8;
-        const std::vector<SegmentFork> forks{{6, 9}, {1, 1}, {30, 4}};
-        const std::vector<int64_t> seconds{5, 3, 40};
-        std::vector<int64_t> forked, separate;  // segment lengths
-        std::vector<int64_t> gather;  // separate row -> forked row
-        std::vector<int64_t> probeRows;  // separate rows whose probe counts (no prompt twice)
-        int64_t start = 0;
-        for (size_t s = 0; s < forks.size(); ++s) {
-            const int64_t P = forks[s].prompt, A1 = forks[s].firstAnswer, A2 = seconds[s];
-            forked.push_back(P + A1 + A2);
-            separate.push_back(P + A1);
-            separate.push_back(P + A2);
-            for (int64_t t = 0; t < P + A1; ++t) {
-                probeRows.push_back(static_cast<int64_t>(gather.size()));
-                gather.push_back(start + t);
+        // Head width 64 runs the flash kernels on the main parts where the CPU has AVX-512.
+        for (const int64_t D : {int64_t(8), int64_t(64)}) {
+            const int64_t H = 4, Hkv = 2;
+            const std::vector<SegmentFork> forks{{6, 9}, {1, 1}, {30, 4}};
+            const std::vector<int64_t> seconds{5, 3, 40};
+            std::vector<int64_t> forked, separate;  // segment lengths
+            std::vector<int64_t> gather;  // separate row -> forked row
+            std::vector<int64_t> probeRows;  // separate rows whose probe counts (no prompt twice)
+            int64_t start = 0;
+            for (size_t s = 0; s < forks.size(); ++s) {
+                const int64_t P = forks[s].prompt, A1 = forks[s].firstAnswer, A2 = seconds[s];
+                forked.push_back(P + A1 + A2);
+                separate.push_back(P + A1);
+                separate.push_back(P + A2);
+                for (int64_t t = 0; t < P + A1; ++t) {
+                    probeRows.push_back(static_cast<int64_t>(gather.size()));
+                    gather.push_back(start + t);
+                }
+                for (int64_t t = 0; t < P; ++t)
+                    gather.push_back(start + t);
+                for (int64_t t = 0; t < A2; ++t) {
+                    probeRows.push_back(static_cast<int64_t>(gather.size()));
+                    gather.push_back(start + P + A1 + t);
+                }
+                start += P + A1 + A2;
             }
-            for (int64_t t = 0; t < P; ++t)
-                gather.push_back(start + t);
-            for (int64_t t = 0; t < A2; ++t) {
-                probeRows.push_back(static_cast<int64_t>(gather.size()));
-                gather.push_back(start + P + A1 + t);
-            }
-            start += P + A1 + A2;
+            const int64_t N = start;
+            torch::Tensor q = torch::randn({1, N, H, D}).requires_grad_(true);
+            torch::Tensor k = torch::randn({1, N, Hkv, D}).requires_grad_(true);
+            torch::Tensor v = torch::randn({1, N, Hkv, D}).requires_grad_(true);
+            const torch::Tensor index = torch::tensor(gather, torch::kInt64);
+            const torch::Tensor kept = torch::tensor(probeRows, torch::kInt64);
+            // Rows of the separate layout that the forked layout has, in the forked layout's order.
+            const torch::Tensor forkedOrder = torch::empty({N}, torch::kInt64).index_put_({index.index_select(0, kept)}, kept);
+            const torch::Tensor probe = torch::randn({1, N, H * D});
+            const auto gradsOf = [&](const torch::Tensor &loss) {
+                for (auto t : {q, k, v})
+                    t.mutable_grad() = torch::Tensor();
+                loss.backward();
+                return std::vector<torch::Tensor>{q.grad().clone(), k.grad().clone(), v.grad().clone()};
+            };
+            const torch::Tensor fast = segmentAttention(q, k, v, forked, forks);
+            const auto fastGrads = gradsOf((fast * probe).sum());
+            const auto sep = [&](const torch::Tensor &x) { return x.index_select(1, index); };
+            const torch::Tensor apart = segmentAttention(sep(q), sep(k), sep(v), separate).index_select(1, forkedOrder);
+            QVERIFY((fast - apart).abs().max().item<double>() < 1e-5);
+            const auto apartGrads = gradsOf((apart * probe).sum());
+            for (size_t i = 0; i < fastGrads.size(); ++i)
+                QVERIFY2((fastGrads[i] - apartGrads[i]).abs().max().item<double>() < 1e-5,
+                         qPrintable(QString("gradient %1").arg(i)));
+            // The masked block matters: a plain segment over the same rows gives other values.
+            QVERIFY((segmentAttention(q, k, v, forked) - apart).abs().max().item<double>() > 1e-3);
         }
-        const int64_t N = start;
-        torch::Tensor q = torch::randn({1, N, H, D}).requires_grad_(true);
-        torch::Tensor k = torch::randn({1, N, Hkv, D}).requires_grad_(true);
-        torch::Tensor v = torch::randn({1, N, Hkv, D}).requires_grad_(true);
-        const torch::Tensor index = torch::tensor(gather, torch::kInt64);
-        const torch::Tensor kept = torch::tensor(probeRows, torch::kInt64);
-        // Rows of the separate layout that the forked layout has, in the forked layout's order.
-        const torch::Tensor forkedOrder = torch::empty({N}, torch::kInt64).index_put_({index.index_select(0, kept)}, kept);
-        const torch::Tensor probe = torch::randn({1, N, H * D});
-        const auto gradsOf = [&](const torch::Tensor &loss) {
-            for (auto t : {q, k, v})
-                t.mutable_grad() = torch::Tensor();
-            loss.backward();
-            return std::vector<torch::Tensor>{q.grad().clone(), k.grad().clone(), v.grad().clone()};
-        };
-        const torch::Tensor fast = segmentAttention(q, k, v, forked, forks);
-        const auto fastGrads = gradsOf((fast * probe).sum());
-        const auto sep = [&](const torch::Tensor &x) { return x.index_select(1, index); };
-        const torch::Tensor apart = segmentAttention(sep(q), sep(k), sep(v), separate).index_select(1, forkedOrder);
-        QVERIFY((fast - apart).abs().max().item<double>() < 1e-5);
-        const auto apartGrads = gradsOf((apart * probe).sum());
-        for (size_t i = 0; i < fastGrads.size(); ++i)
-            QVERIFY2((fastGrads[i] - apartGrads[i]).abs().max().item<double>() < 1e-5,
-                     qPrintable(QString("gradient %1").arg(i)));
-        // The masked block matters: a plain segment over the same rows gives other values.
-        QVERIFY((segmentAttention(q, k, v, forked) - apart).abs().max().item<double>() > 1e-3);
 
         // Through the decoder, no graph (the reference pass): with the segment kernel (float32)
         // and with the plain path (float64), a pair's forked segment gives the final hidden

@@ -1,6 +1,7 @@
 #include "model/segmentattention.h"
 
 #include "model/cpusgemm.h"
+#include "model/flashattention.h"
 #include "model/fusedkernels.h"
 #include "model/segmentattentionplan.h"
 
@@ -11,7 +12,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace ft {
 namespace {
@@ -89,6 +92,72 @@ Block blockOf(const Segment &seg, int64_t b)
     return {b, blockFirst(b), blockRows(seg.main, b), blockKeys(seg.main, b)};
 }
 
+// Whether the flash kernels (model/flashattention.h) run the causal parts of this op's
+// sequences: on AVX-512 with head width 64. Then no sequence keeps its probabilities (the
+// kernels recompute them from each row's log-sum-exp, faster than the kept blocks' GEMMs at any
+// length, docs/benchmarks.md); elsewhere the block GEMMs run. FT_ATTENTION_GEMM=1 (developers,
+// bench/bench_attention.py) keeps the block GEMMs.
+bool flashApplies(int64_t headDim)
+{
+    static const bool gemm = [] {
+        const char *value = std::getenv("FT_ATTENTION_GEMM");
+        return value && std::string(value) == "1";
+    }();
+    return !gemm && flash::applies(headDim);
+}
+
+// The plan of a row's tasks, keeping probabilities only where the flash kernels do not run.
+Plan planOf(const std::vector<int64_t> &segments, const std::vector<int64_t> &forks,
+            const torch::Tensor &q, const torch::Tensor &k)
+{
+    return Plan(segments, forks, q.size(2), k.size(2), at::get_num_threads(),
+                flashApplies(q.size(3)) ? 0 : kKeepProbabilitiesUpTo);
+}
+
+// Whether a segment's main part runs the flash kernels (the branch of a forked one never does).
+bool flashRuns(const Segment &seg, int64_t headDim)
+{
+    return !seg.keep && flashApplies(headDim);
+}
+
+// The flash kernels' view of K/V head g's query heads in a segment; out's layout (contiguous
+// (1, N, H, D)) is also that of the output's gradient and dq.
+flash::Heads flashHeads(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                        const Segment &seg, int64_t g, int64_t G, float scale)
+{
+    const int64_t H = q.size(2), D = q.size(3);
+    flash::Heads heads;
+    heads.q = q.data_ptr<float>() + seg.start * q.stride(1) + g * G * D;
+    heads.k = k.data_ptr<float>() + seg.start * k.stride(1) + g * D;
+    heads.v = v.data_ptr<float>() + seg.start * v.stride(1) + g * D;
+    heads.qStride = q.stride(1);
+    heads.kStride = k.stride(1);
+    heads.vStride = v.stride(1);
+    heads.outStride = H * D;
+    heads.lseStride = H;
+    heads.heads = G;
+    heads.scale = scale;
+    return heads;
+}
+
+// Each flash segment's keys (and values, for the backward pass) transposed once per K/V head,
+// by segment * Hkv + head, for all the tasks that share them.
+std::vector<flash::TransposedKeys> transposedKeys(const Plan &plan, const torch::Tensor &q,
+                                                  const torch::Tensor &k, const torch::Tensor &v,
+                                                  float scale, bool withValues)
+{
+    const int64_t Hkv = k.size(2), G = q.size(2) / Hkv, D = q.size(3);
+    std::vector<flash::TransposedKeys> transposed(plan.segments.size() * Hkv);
+    at::parallel_for(0, static_cast<int64_t>(transposed.size()), 1, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            const Segment &seg = plan.segments[i / Hkv];
+            if (flashRuns(seg, D))
+                transposed[i].build(flashHeads(q, k, v, seg, i % Hkv, G, scale), seg.main, withValues);
+        }
+    });
+    return transposed;
+}
+
 // The (G * rows, keys) probabilities of a block: the kept ones (per K/V head, its G heads' blocks
 // in block order), else computed into the scratch from the stacked queries.
 torch::Tensor probabilitiesOf(const Segment &seg, const torch::Tensor &probs, int64_t g, int64_t G,
@@ -118,12 +187,22 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
         const torch::Tensor q = qIn.detach(), k = kIn.detach(), v = vIn.detach();
         const int64_t N = q.size(1), H = q.size(2), D = q.size(3), Hkv = k.size(2), G = H / Hkv;
         const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-        const Plan plan(segments, forks, H, Hkv, at::get_num_threads());
+        const Plan plan = planOf(segments, forks, q, k);
         torch::Tensor probs = torch::empty({plan.probFloats}, q.options());
         torch::Tensor out = torch::empty({1, N, H, D}, q.options());
+        torch::Tensor lse = torch::empty({N, H}, q.options());  // the flash kernels' rows
+        const std::vector<flash::TransposedKeys> transposed = transposedKeys(plan, q, k, v, scale, false);
         runTasks(plan, [&](const Task &task) {
             const Segment &seg = plan.segments[task.segment];
             const int64_t g = task.kvHead;
+            if (!task.branch && flashRuns(seg, D)) {
+                const flash::Heads heads = flashHeads(q, k, v, seg, g, G, scale);
+                float *o = out.data_ptr<float>() + seg.start * H * D + g * G * D;
+                float *l = lse.data_ptr<float>() + seg.start * H + g * G;
+                for (int64_t b = task.firstBlock; b < task.endBlock; ++b)
+                    flash::forwardBlock(heads, transposed[task.segment * Hkv + g], blockFirst(b), blockRows(seg.main, b), o, l);
+                return;
+            }
             if (task.branch) {
                 // The second answer: queries at positions P .. P + A - 1 over [prompt | itself].
                 const int64_t A = seg.branch, P = seg.prompt;
@@ -149,7 +228,7 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
                 block.unstack(o, out, seg, g, G);
             }
         });
-        ctx->save_for_backward({q, k, v, probs});
+        ctx->save_for_backward({q, k, v, probs, out, lse});
         ctx->saved_data["segments"] = segments;
         ctx->saved_data["forks"] = forks;
         return out.view({1, N, H * D});
@@ -159,18 +238,19 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
     {
         const auto saved = ctx->get_saved_variables();
         const torch::Tensor q = saved[0].detach(), k = saved[1].detach(), v = saved[2].detach();
-        const torch::Tensor probs = saved[3].detach();
+        const torch::Tensor probs = saved[3].detach(), out = saved[4].detach(), lse = saved[5].detach();
         const std::vector<int64_t> segments = ctx->saved_data["segments"].toIntVector();
         const std::vector<int64_t> forks = ctx->saved_data["forks"].toIntVector();
         const int64_t N = q.size(1), H = q.size(2), D = q.size(3), Hkv = k.size(2), G = H / Hkv;
         const float scale = 1.0f / std::sqrt(static_cast<float>(D));
         const torch::Tensor gradOut = grads[0].detach().contiguous().view({1, N, H, D});
-        const Plan plan(segments, forks, H, Hkv, at::get_num_threads());
+        const Plan plan = planOf(segments, forks, q, k);
         torch::Tensor dq = torch::empty({1, N, H, D}, q.options());
         torch::Tensor dk = torch::empty({1, N, Hkv, D}, k.options());
         torch::Tensor dv = torch::empty({1, N, Hkv, D}, v.options());
         torch::Tensor partialK = torch::empty({plan.partialRows, D}, k.options());
         torch::Tensor partialV = torch::empty({plan.partialRows, D}, v.options());
+        const std::vector<flash::TransposedKeys> transposed = transposedKeys(plan, q, k, v, scale, true);
         runTasks(plan, [&](const Task &task) {
             const Segment &seg = plan.segments[task.segment];
             const int64_t g = task.kvHead;
@@ -180,6 +260,18 @@ struct SegmentAttention : torch::autograd::Function<SegmentAttention>
                                                       : headRows(dv, seg.start, seg.main, g);
             dKeys.zero_();
             dValues.zero_();
+            if (!task.branch && flashRuns(seg, D)) {
+                const flash::Heads heads = flashHeads(q, k, v, seg, g, G, scale);
+                const int64_t at = seg.start * H * D + g * G * D;
+                TORCH_CHECK(dKeys.stride(0) == dValues.stride(0) && dKeys.stride(1) == 1);
+                for (int64_t b = task.firstBlock; b < task.endBlock; ++b)
+                    flash::backwardBlock(heads, transposed[task.segment * Hkv + g], blockFirst(b), blockRows(seg.main, b),
+                                         out.data_ptr<float>() + at, gradOut.data_ptr<float>() + at,
+                                         lse.data_ptr<float>() + seg.start * H + g * G,
+                                         dq.data_ptr<float>() + at, dKeys.data_ptr<float>(),
+                                         dValues.data_ptr<float>(), dKeys.stride(0));
+                return;
+            }
             if (task.branch) {
                 branchBackward(seg, g, G, q, k, v, gradOut, dq, dKeys, dValues, scale);
                 return;

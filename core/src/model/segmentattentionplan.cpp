@@ -13,7 +13,7 @@ int64_t blockCost(int64_t T, int64_t b) { return blockRows(T, b) * blockKeys(T, 
 } // namespace
 
 Plan::Plan(const std::vector<int64_t> &lengths, const std::vector<int64_t> &forks, int64_t heads,
-           int64_t kvHeads, int64_t threads)
+           int64_t kvHeads, int64_t threads, int64_t keepUpTo)
 {
     int64_t start = 0, total = 0;
     for (size_t s = 0; s < lengths.size(); ++s) {
@@ -24,7 +24,7 @@ Plan::Plan(const std::vector<int64_t> &lengths, const std::vector<int64_t> &fork
         seg.main = firstAnswer > 0 ? seg.prompt + firstAnswer : lengths[s];
         seg.branch = lengths[s] - seg.main;
         // Forked segments (preference pairs, whose memory target is tight) never keep theirs.
-        seg.keep = forks.empty() && seg.main <= kKeepProbabilitiesUpTo;
+        seg.keep = forks.empty() && seg.main <= keepUpTo;
         if (seg.keep) {
             seg.probOffset = probFloats;
             probFloats += heads * triangleFloats(seg.main);

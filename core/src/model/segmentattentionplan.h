@@ -15,10 +15,11 @@ namespace ft::attentionplan {
 // Query rows per causal block: each block's GEMMs cover the keys up to its last row only.
 constexpr int64_t kRowBlock = 64;
 
-// Sequences up to this many tokens keep their probabilities for the backward pass; longer ones
-// recompute them there block by block (one more q k^T GEMM and softmax), since the kept
-// probabilities grow with the square of the length: 9 heads x 2,048^2 / 2 x 4 bytes x 30 layers,
-// 2.3 GB for one 2,048-token row of SmolLM2-135M against 0.14 GB for four of 512.
+// Where the flash kernels do not run (model/flashattention.h: no AVX-512, or a head width other
+// than 64), sequences up to this many tokens keep their probabilities for the backward pass;
+// longer ones recompute them there block by block (one more q k^T GEMM and softmax), since the
+// kept probabilities grow with the square of the length: 9 heads x 2,048^2 / 2 x 4 bytes x 30
+// layers, 2.3 GB for one 2,048-token row of SmolLM2-135M against 0.14 GB for four of 512.
 constexpr int64_t kKeepProbabilitiesUpTo = 512;
 
 // Row blocks of a T-token sequence.
@@ -71,9 +72,10 @@ struct Plan
     int64_t partialRows = 0;    // rows of each partial buffer (dk's and dv's)
 
     // segments: lengths adding up to the row; forks: empty or (prompt, first answer) per
-    // segment (first answer 0: not forked); threads: how many take tasks.
+    // segment (first answer 0: not forked); threads: how many take tasks; unforked sequences
+    // up to keepUpTo tokens keep their probabilities (0: none, where the flash kernels run).
     Plan(const std::vector<int64_t> &lengths, const std::vector<int64_t> &forks, int64_t heads,
-         int64_t kvHeads, int64_t threads);
+         int64_t kvHeads, int64_t threads, int64_t keepUpTo);
 };
 
 } // namespace ft::attentionplan

@@ -116,11 +116,10 @@ TrainingCharts::TrainingCharts(QWidget *parent) : QWidget(parent)
     grid->addWidget(m_speed, 1, 2);
     m_preference = new PreferenceCharts;
     m_preference->setObjectName(QStringLiteral("preferenceCharts"));
-    m_preference->setVisible(false);
     grid->addWidget(m_preference, 2, 0, 1, 3);
     grid->setRowStretch(0, 3);
     grid->setRowStretch(1, 2);
-    grid->setRowStretch(2, 2);
+    showPreferenceCharts(false);
 
     m_replotTimer.setInterval(kReplotIntervalMs);
     connect(&m_replotTimer, &QTimer::timeout, this, &TrainingCharts::replotIfDirty);
@@ -148,7 +147,20 @@ QCustomPlot *TrainingCharts::createPlot(const QString &title, const QString &yLa
     plot->xAxis->setRange(0, 10);
     plot->yAxis->setRange(0, 1);
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    // As many ticks as the plot has room for: five labels in a 90-pixel plot (a 640-pixel-high
+    // window) overlapped into an unreadable stack. Set after each layout, before drawing.
+    connect(plot, &QCustomPlot::afterLayout, plot, [plot] {
+        plot->yAxis->ticker()->setTickCount(std::clamp(plot->axisRect()->height() / 28, 2, 5));
+        plot->xAxis->ticker()->setTickCount(std::clamp(plot->axisRect()->width() / 50, 2, 5));
+    });
     return plot;
+}
+
+void TrainingCharts::showPreferenceCharts(bool show)
+{
+    m_preference->setVisible(show);
+    // A grid keeps a hidden row's stretch: the charts above shrank to leave room for nothing.
+    static_cast<QGridLayout *>(layout())->setRowStretch(2, show ? 2 : 0);
 }
 
 int TrainingCharts::lossGraphCount() const
@@ -173,7 +185,7 @@ void TrainingCharts::clear()
         g->data()->clear();
     m_evalLoss->removeFromLegend();
     m_preference->clear();
-    m_preference->setVisible(false);
+    showPreferenceCharts(false);
     scheduleReplot();
 }
 
@@ -205,7 +217,7 @@ void TrainingCharts::appendPoints(const QList<TrainingPoint> &points)
     m_speedGraph->addData(keys, speed, true);
     if (!points.isEmpty() && points.last().preference) {
         m_preference->appendPoints(points);
-        m_preference->setVisible(true);
+        showPreferenceCharts(true);
     }
     scheduleReplot();
 }

@@ -58,6 +58,7 @@ public:
 
 private:
     QCustomPlot *createPlot(const QString &title, const QString &yLabel);
+    void showPreferenceCharts(bool show);
     void rebuildSmoothed();
     void scheduleReplot();
     void replotIfDirty();

@@ -24,7 +24,7 @@ bool applies(int64_t headDim)
 
 void TransposedKeys::build(const Heads &heads, int64_t count, bool withValues)
 {
-    width = (count + kHeadDim - 1) / kHeadDim * kHeadDim;
+    const int64_t width = (count + kHeadDim - 1) / kHeadDim * kHeadDim;  // whole tiles
     const auto transpose = [&](const float *rows, int64_t stride, std::vector<float> &to) {
         to.assign(static_cast<size_t>(kHeadDim * width), 0.0f);
         for (int64_t t0 = 0; t0 < count; t0 += kHeadDim) {

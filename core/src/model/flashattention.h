@@ -30,13 +30,12 @@ struct Heads
 };
 
 // The keys and values of positions [0, keys) transposed, tile by tile: each 64 keys' tile a
-// contiguous kHeadDim x 64 block (zeros past the last key), built once per task and read by
-// every block of it. Whole rows of 2,048 keys would put a tile's rows 8 KiB apart, all in the
+// contiguous kHeadDim x 64 block (zeros past the last key), built once per layer and K/V head
+// and read by every block of every task. Whole rows of 2,048 keys would put a tile's rows 8 KiB apart, all in the
 // same few sets of the L1 cache.
 struct TransposedKeys
 {
     std::vector<float> keys, values;
-    int64_t width = 0;  // keys rounded up to whole tiles
     void build(const Heads &heads, int64_t count, bool withValues);
     // The tile of keys [t0, t0 + 64) (t0 a multiple of 64) of keys or values.
     const float *tile(const std::vector<float> &of, int64_t t0) const { return of.data() + t0 * kHeadDim; }

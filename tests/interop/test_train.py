@@ -230,6 +230,36 @@ def test_trainer_restarts_with_malloc_huge_pages(setup):
         assert json.loads((out / "environment.json").read_text())["malloc_huge_pages"] is expected, name
 
 
+def test_gemm_profile_counts_the_runs_gemms(setup):
+    """FT_PROFILE_GEMMS=FILE (developers, docs/training.md): the run's oneDNN GEMMs per shape,
+    their time within the run's wall time and FLOPs that add up; no file without it."""
+    root, model, data = setup
+    profile = root / "gemms.tsv"
+    cfg, _ = _config(root, model, data, "gemm-profile", max_steps=2)
+    env = dict(os.environ, FT_PROFILE_GEMMS=str(profile))
+    proc = subprocess.run([cli_path(), "train", "--config", str(cfg)], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    lines = profile.read_text().splitlines()
+    summary = dict(zip(lines[0].split()[1::2], map(float, lines[0].split()[2::2])))
+    assert lines[1].split("\t")[:4] == ["seconds", "calls", "gflop", "gflops"]
+    rows = [line.split("\t") for line in lines[2:]]
+    assert rows, "no GEMM recorded"
+    assert 0 < summary["gemm_s"] <= summary["wall_s"]
+    assert abs(sum(float(r[0]) for r in rows) - summary["gemm_s"]) < 1e-3 * summary["gemm_s"] + 1e-6
+    for seconds, calls, gflop, _, transposes, m, n, k in rows:
+        assert transposes in ("NN", "NT", "TN", "TT") and int(calls) > 0
+        assert abs(float(gflop) - 2e-9 * int(m) * int(n) * int(k) * int(calls)) <= 1e-6 * float(gflop) + 1e-9
+    assert abs(sum(float(r[2]) for r in rows) - summary["gflop"]) <= 1e-3 * summary["gflop"]
+    profile.unlink()
+    cfg, _ = _config(root, model, data, "gemm-profile-off", max_steps=1)
+    env.pop("FT_PROFILE_GEMMS")
+    proc = subprocess.run([cli_path(), "train", "--config", str(cfg)], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert not profile.exists()
+
+
 def test_config_problems_reported_together(setup):
     root, model, data = setup
     cfg, _ = _config(root, model, data, "badcfg", learning_rate=-1, frobnicate=3,

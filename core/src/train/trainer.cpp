@@ -12,6 +12,7 @@
 #include "ft/model.h"
 #include "ft/project.h"
 #include "model/modelimpl.h"
+#include "model/gemmprofile.h"
 #include "train/accumulatedstep.h"
 #include "train/autocastscope.h"
 #include "train/devicemove.h"
@@ -237,7 +238,8 @@ TrainingResult Trainer::run(TrainingObserver *observer, const std::atomic<bool> 
         TrainableStrategy &strategy;
         ~Restore() { strategy.setTraining(false); }
     } restore{strategy};
-    const OpProfile profile;  // FT_PROFILE_OPS (developers)
+    const OpProfile profile;          // FT_PROFILE_OPS (developers)
+    const GemmProfile gemmProfile;    // FT_PROFILE_GEMMS (developers)
 
     AdamWSettings settings;
     settings.beta1 = c.adamBeta1;

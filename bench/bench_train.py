@@ -164,6 +164,7 @@ def bench_engine(model, data, variant, cutoff, threads, work, packing, stage="sf
     cfg = work / f"{run.name}.json"
     cfg.write_text(json.dumps(config))
     gemms = work / f"{run.name}-gemms.tsv"  # the run's own GEMM profile (docs/training.md)
+    gemms.unlink(missing_ok=True)  # a build without oneDNN writes none: never read an old one
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), FT_PROFILE_GEMMS=str(gemms))
     _, err, wall = run_measured(rss_wrapper([CLI, "train", "--config", cfg]), env)
     lines = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if x]

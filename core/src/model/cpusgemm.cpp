@@ -21,13 +21,14 @@ bool sgemm(char transposeA, char transposeB, int64_t m, int64_t n, int64_t k, fl
     static const bool useOneDnn = !at::hasMKL();
     if (!useOneDnn)
         return false;
+    using Clock = std::chrono::steady_clock;
     static const bool profiled = gemmprofile::enabled();  // FT_PROFILE_GEMMS (developers)
-    const auto start = profiled ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    const Clock::time_point start = profiled ? Clock::now() : Clock::time_point();
     const bool done = dnnl_sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c,
                                  ldc) == dnnl_success;
     if (profiled && done)
         gemmprofile::record(transposeA, transposeB, m, n, k,
-                            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+                            std::chrono::duration<double>(Clock::now() - start).count());
     return done;
 }
 
